@@ -1,0 +1,190 @@
+"""Billing calendar: published month-end, leap-year and timezone vectors, and tiling properties."""
+
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from subscriptions.billing_calendar import (
+    STARS_PERIOD,
+    BillingCalendar,
+    Interval,
+    Unit,
+    prorate,
+    proration_fraction,
+    split_price,
+    stars_calendar,
+)
+from subscriptions.errors import InvalidInterval, NaiveDatetime, UnknownTimezone
+from subscriptions.money import Money
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# Each row: anchor (UTC), timezone, interval, then the first boundaries (UTC), index 0 first.
+CALENDAR_VECTORS = [
+    # Stripe, "Set the subscription billing renewal date": anchor January 31 bills the last day of
+    # the month closest to the anchor: February 28 (29 in a leap year), then March 31, April 30.
+    ("stripe_jan31_common_year", utc(2023, 1, 31), "UTC", Interval(Unit.MONTH),
+     [utc(2023, 1, 31), utc(2023, 2, 28), utc(2023, 3, 31), utc(2023, 4, 30), utc(2023, 5, 31)]),
+    ("stripe_jan31_leap_year", utc(2024, 1, 31), "UTC", Interval(Unit.MONTH),
+     [utc(2024, 1, 31), utc(2024, 2, 29), utc(2024, 3, 31), utc(2024, 4, 30)]),
+    # Stripe: a weekly anchor on Friday, June 3 bills every Friday thereafter.
+    ("stripe_weekly_friday", utc(2022, 6, 3), "UTC", Interval(Unit.WEEK),
+     [utc(2022, 6, 3), utc(2022, 6, 10), utc(2022, 6, 17), utc(2022, 6, 24), utc(2022, 7, 1)]),
+    # Kill Bill, TestInvoiceDateUtils.testAdvanceByNPeriods: 2016-04-08 advanced monthly and weekly.
+    ("killbill_monthly_2016_04_08", utc(2016, 4, 8), "UTC", Interval(Unit.MONTH),
+     [utc(2016, 4, 8), utc(2016, 5, 8), utc(2016, 6, 8), utc(2016, 7, 8), utc(2016, 8, 8), utc(2016, 9, 8),
+      utc(2016, 10, 8), utc(2016, 11, 8)]),
+    ("killbill_weekly_2016_04_08", utc(2016, 4, 8), "UTC", Interval(Unit.WEEK),
+     [utc(2016, 4, 8), utc(2016, 4, 15), utc(2016, 4, 22), utc(2016, 4, 29), utc(2016, 5, 6), utc(2016, 5, 13),
+      utc(2016, 5, 20), utc(2016, 5, 27)]),
+    # Lago, monthly_service_spec (anniversary): a subscription of 31 Mar 2021 bills on 28 Feb 2022,
+    # and one of 31 Jan 2020 on 29 Feb 2020 (leap year). Yearly anchor on Feb 29 falls back to Feb 28.
+    ("lago_mar31_anniversary", utc(2021, 3, 31), "UTC", Interval(Unit.MONTH),
+     [utc(2021, 3, 31), utc(2021, 4, 30), utc(2021, 5, 31)]),
+    ("lago_jan31_2020_leap", utc(2020, 1, 31), "UTC", Interval(Unit.MONTH),
+     [utc(2020, 1, 31), utc(2020, 2, 29), utc(2020, 3, 31)]),
+    ("leap_day_yearly", utc(2024, 2, 29, 12), "UTC", Interval(Unit.YEAR),
+     [utc(2024, 2, 29, 12), utc(2025, 2, 28, 12), utc(2026, 2, 28, 12), utc(2027, 2, 28, 12), utc(2028, 2, 29, 12)]),
+    # Lago, calendar billing with customer timezone America/New_York: the month that starts
+    # 2022-02-01 local starts 05:00 UTC (EST); 2022-04-01 local is 04:00 UTC (EDT since March 13).
+    ("lago_new_york_calendar_months", utc(2022, 2, 1, 5), "America/New_York", Interval(Unit.MONTH),
+     [utc(2022, 2, 1, 5), utc(2022, 3, 1, 5), utc(2022, 4, 1, 4)]),
+    # DST in New York: a daily 09:00 local anchor keeps 09:00 wall time; UTC moves an hour
+    # across 2024-03-10 (spring forward) and 2024-11-03 (fall back).
+    ("new_york_daily_across_march_change", utc(2024, 3, 9, 14), "America/New_York", Interval(Unit.DAY),
+     [utc(2024, 3, 9, 14), utc(2024, 3, 10, 13), utc(2024, 3, 11, 13)]),
+    ("new_york_daily_across_november_change", utc(2024, 11, 2, 13), "America/New_York", Interval(Unit.DAY),
+     [utc(2024, 11, 2, 13), utc(2024, 11, 3, 14), utc(2024, 11, 4, 14)]),
+    # A 02:30 local anchor on a day without 02:30 (2024-03-10 New York) bills 03:30 EDT that day.
+    ("new_york_gap_moves_past_the_gap", utc(2024, 2, 10, 7, 30), "America/New_York", Interval(Unit.MONTH),
+     [utc(2024, 2, 10, 7, 30), utc(2024, 3, 10, 7, 30), utc(2024, 4, 10, 6, 30)]),
+    # Seoul has no DST: 09:00 KST is always 00:00 UTC; month-end anchoring is local (Jan 31 KST).
+    ("seoul_month_end_local", utc(2025, 1, 31, 0), "Asia/Seoul", Interval(Unit.MONTH),
+     [utc(2025, 1, 31, 0), utc(2025, 2, 28, 0), utc(2025, 3, 31, 0)]),
+    # Telegram Stars subscriptions: 30 days, 2592000 seconds each.
+    ("stars_thirty_days", utc(2025, 1, 1), "Asia/Seoul", STARS_PERIOD,
+     [utc(2025, 1, 1), utc(2025, 1, 31), utc(2025, 3, 2), utc(2025, 4, 1)]),
+    # Every two months from Dec 31 (count > 1): Feb 28, Apr 30, Jun 30, Aug 31.
+    ("bimonthly_from_dec31", utc(2024, 12, 31), "UTC", Interval(Unit.MONTH, 2),
+     [utc(2024, 12, 31), utc(2025, 2, 28), utc(2025, 4, 30), utc(2025, 6, 30), utc(2025, 8, 31)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("anchor", "tz", "interval", "boundaries"),
+    [row[1:] for row in CALENDAR_VECTORS],
+    ids=[row[0] for row in CALENDAR_VECTORS],
+)
+def test_boundaries_match_published_vectors(
+    anchor: datetime, tz: str, interval: Interval, boundaries: list[datetime]
+) -> None:
+    cal = BillingCalendar(anchor, tz, interval)
+    assert [cal.boundary(i) for i in range(len(boundaries))] == boundaries
+
+
+def test_month_end_anchor_falls_back_to_feb_28_and_returns_to_the_31st() -> None:
+    cal = BillingCalendar(utc(2023, 1, 31, 9), "UTC", Interval(Unit.MONTH))
+    assert cal.period(1).start == utc(2023, 2, 28, 9)
+    # computed from the anchor, not from Feb 28: March's boundary is the 31st again
+    assert cal.period(1).end == utc(2023, 3, 31, 9)
+
+
+def test_stars_periods_are_2592000_seconds_even_across_dst() -> None:
+    cal = stars_calendar(utc(2025, 3, 1))
+    assert all(cal.period(i).seconds == 2_592_000 for i in range(12))
+    # whereas 30 local days in New York across the March change are an hour short
+    assert BillingCalendar(utc(2025, 3, 1), "America/New_York", STARS_PERIOD).period(0).seconds == 2_592_000 - 3600
+
+
+def test_period_at_finds_the_period_containing_an_instant_before_and_after_the_anchor() -> None:
+    cal = BillingCalendar(utc(2023, 1, 31), "UTC", Interval(Unit.MONTH))
+    assert cal.period_at(utc(2023, 3, 15)).start == utc(2023, 2, 28)
+    assert cal.period_at(utc(2023, 2, 28)).index == 1  # a boundary belongs to the period it starts
+    assert cal.period_at(utc(2022, 12, 30)).start == utc(2022, 11, 30)
+
+
+def test_naive_datetimes_and_bad_zones_and_intervals_are_refused() -> None:
+    with pytest.raises(NaiveDatetime):
+        BillingCalendar(datetime(2024, 1, 1), "UTC", Interval(Unit.MONTH))  # noqa: DTZ001
+    with pytest.raises(UnknownTimezone):
+        BillingCalendar(utc(2024, 1, 1), "Mars/Olympus", Interval(Unit.MONTH))
+    with pytest.raises(InvalidInterval):
+        Interval(Unit.DAY, 0)
+    assert Interval.parse("30 day") == STARS_PERIOD
+    assert Interval.parse(str(Interval(Unit.MONTH, 3))) == Interval(Unit.MONTH, 3)
+
+
+def test_proration_is_by_the_second_across_a_dst_change() -> None:
+    # March 2024 in New York has 30 days and 23 hours: the spring-forward night is an hour short.
+    cal = BillingCalendar(utc(2024, 3, 1, 5), "America/New_York", Interval(Unit.MONTH))
+    march = cal.period(0)
+    assert march.seconds == 31 * 86400 - 3600
+    half_day = proration_fraction(march, march.start, march.start + timedelta(hours=12))
+    assert half_day == Fraction(12 * 3600, 31 * 86400 - 3600)
+
+
+def test_prorating_a_10_day_remainder_of_a_30_day_period() -> None:
+    cal = BillingCalendar(utc(2024, 4, 1), "UTC", Interval(Unit.MONTH))
+    april = cal.period(0)  # 30 days
+    assert prorate(Money(45000, "KRW"), april, utc(2024, 4, 21), april.end) == Money(15000, "KRW")
+    # 1/3 of 10,000 won is 3,333.33.. -> 3,333; the other side takes the remainder, 6,667.
+    used, unused = split_price(Money(10000, "KRW"), april, utc(2024, 4, 11))
+    assert (used, unused) == (Money(3333, "KRW"), Money(6667, "KRW"))
+
+
+anchors = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)  # noqa: DTZ001
+)
+timezones = st.sampled_from(["UTC", "Asia/Seoul", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"])
+intervals = st.builds(Interval, st.sampled_from(list(Unit)), st.integers(min_value=1, max_value=3))
+
+
+@given(anchor=anchors, tz=timezones, interval=intervals, start=st.integers(min_value=-30, max_value=60))
+def test_periods_tile_time_with_no_gap_or_overlap(
+    anchor: datetime, tz: str, interval: Interval, start: int
+) -> None:
+    cal = BillingCalendar(anchor, tz, interval)
+    periods = [cal.period(i) for i in range(start, start + 14)]
+    for earlier, later in zip(periods, periods[1:], strict=False):
+        assert earlier.start < earlier.end == later.start
+
+
+@given(anchor=anchors, tz=timezones, interval=intervals, offset=st.integers(min_value=-10**9, max_value=10**9))
+def test_every_instant_falls_in_exactly_the_period_period_at_returns(
+    anchor: datetime, tz: str, interval: Interval, offset: int
+) -> None:
+    cal = BillingCalendar(anchor, tz, interval)
+    moment = anchor + timedelta(seconds=offset)
+    found = cal.period_at(moment)
+    assert found.contains(moment)
+    assert not cal.period(found.index - 1).contains(moment)
+    assert not cal.period(found.index + 1).contains(moment)
+
+
+prices = st.builds(Money, st.integers(min_value=0, max_value=10**9), st.sampled_from(["KRW", "USD", "XTR"]))
+
+
+@given(anchor=anchors, tz=timezones, interval=intervals, price=prices, index=st.integers(-5, 50))
+def test_prorating_a_whole_period_gives_the_whole_price(
+    anchor: datetime, tz: str, interval: Interval, price: Money, index: int
+) -> None:
+    period = BillingCalendar(anchor, tz, interval).period(index)
+    assert prorate(price, period, period.start, period.end) == price
+
+
+@given(anchor=anchors, tz=timezones, interval=intervals, price=prices, share=st.fractions(0, 1))
+def test_any_split_of_a_period_sums_to_the_whole_price(
+    anchor: datetime, tz: str, interval: Interval, price: Money, share: Fraction
+) -> None:
+    period = BillingCalendar(anchor, tz, interval).period(0)
+    at = period.start + timedelta(seconds=int(period.seconds * share))
+    used, unused = split_price(price, period, at)
+    assert used + unused == price
+    assert Money.zero(price.currency) <= used <= price
+    assert used == prorate(price, period, period.start, at)
