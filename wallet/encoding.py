@@ -1,0 +1,68 @@
+"""Strict base64url and JSON helpers shared by the JWS, SD-JWT and status list code.
+
+Decoding is strict on purpose: a base64url string must be canonical (re-encoding gives the
+same text), so flipping an unused trailing bit can never yield a second accepted spelling of
+the same signature, and JSON objects with duplicate member names are refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from wallet.errors import MalformedInput
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Base64url without padding (RFC 7515 section 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode unpadded base64url, refusing padding, foreign characters and non-canonical tails."""
+    if not isinstance(text, str) or _B64URL.fullmatch(text) is None or len(text) % 4 == 1:
+        raise MalformedInput("not base64url")
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if b64url_encode(raw) != text:
+        raise MalformedInput("non-canonical base64url")
+    return raw
+
+
+def _no_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise MalformedInput(f"duplicate JSON member {key!r}")
+        result[key] = value
+    return result
+
+
+def json_loads(raw: bytes | str) -> Any:
+    """Parse JSON, refusing duplicate member names, NaN/Infinity and invalid UTF-8."""
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicate_members, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        if isinstance(exc, MalformedInput):
+            raise
+        raise MalformedInput("invalid JSON") from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise MalformedInput(f"JSON constant {name} is not allowed")
+
+
+def json_dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON (no spaces; Hangul stays as UTF-8, which is shorter than escapes)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def b64url_json(value: Any) -> str:
+    return b64url_encode(json_dumps(value))
+
+
+def json_from_b64url(text: str) -> Any:
+    return json_loads(b64url_decode(text))

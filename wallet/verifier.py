@@ -1,0 +1,361 @@
+"""Verify an SD-JWT VC presentation and say, in a stable code and plain words, what failed.
+
+`verify_presentation` never raises on bad input: any string gives a `VerificationResult`.
+Checks, in order: shape, algorithm allowlist (and the key's own algorithm), `typ`, trusted
+issuer, signature, `_sd_alg`, disclosures (RFC 9901 section 7.1), `exp`/`nbf`, key binding
+(`typ`, signature by the `cnf` key, `iat` window, `aud`, `nonce`, `sd_hash`), status, and
+last the single use of the nonce, so a refused presentation does not burn it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Protocol
+
+from wallet.errors import MalformedInput, WalletError
+from wallet.jws import CompactJws, parse_compact, signature_matches
+from wallet.keys import SUPPORTED_ALGORITHMS, PublicKey, public_key_from_jwk
+from wallet.reasons import FailedCheck, english_reason
+from wallet.sd_jwt import (
+    KB_JWT_TYP,
+    SD_ALG,
+    SD_ALG_KEY,
+    SD_JWT_VC_TYP,
+    DisclosureError,
+    SdJwtParts,
+    digest_of,
+    process_disclosures,
+    split_sd_jwt,
+)
+from wallet.status_list import CredentialStatus, StatusLookup, StatusReference
+from wallet.trust import IssuerLookup, TrustedIssuer
+
+# Claims about the credential itself, not about the holder: never listed as disclosed claims.
+TECHNICAL_CLAIMS = frozenset({"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
+
+
+class NonceStore(Protocol):
+    """Remembers nonces; `use_once` is True the first time a nonce is seen, then False."""
+
+    def use_once(self, nonce: str) -> bool: ...
+
+
+class MemoryNonceStore:
+    """A process-local nonce store (for the command line and tests)."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def use_once(self, nonce: str) -> bool:
+        if nonce in self._used:
+            return False
+        self._used.add(nonce)
+        return True
+
+
+@dataclass(frozen=True)
+class VerifierPolicy:
+    """What this verifier accepts."""
+
+    allowed_algs: tuple[str, ...] = SUPPORTED_ALGORITHMS
+    accepted_typs: tuple[str, ...] = (SD_JWT_VC_TYP,)
+    leeway: timedelta = timedelta(seconds=30)
+    require_key_binding: bool = True
+    # How old a key-binding JWT may be: a shown QR lives 30 seconds.
+    max_presentation_age: timedelta = timedelta(seconds=30)
+    require_status: bool = False
+    require_vct: bool = True
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The verdict; `disclosed_claims` holds only what the holder chose to show."""
+
+    valid: bool
+    failed_check: FailedCheck | None
+    reason: str
+    reason_params: Mapping[str, str]
+    checked_at: datetime
+    issuer: str | None = None
+    issuer_name: str | None = None
+    vct: str | None = None
+    disclosed_claims: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: CredentialStatus | None = None
+    key_bound: bool = False
+    holder_key_thumbprint: str | None = None
+    audience: str | None = None
+    nonce: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (what `jigap verify` prints)."""
+        return {
+            "verdict": "valid" if self.valid else "invalid",
+            "failed_check": self.failed_check.value if self.failed_check else None,
+            "reason": self.reason,
+            "reason_params": dict(self.reason_params),
+            "issuer": self.issuer,
+            "issuer_name": self.issuer_name,
+            "type": self.vct,
+            "disclosed_claims": dict(self.disclosed_claims),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "status": self.status.name.lower() if self.status is not None else None,
+            "key_bound": self.key_bound,
+            "checked_at": self.checked_at.isoformat(),
+        }
+
+
+class _Refused(Exception):
+    """Internal: stop verification with this failed check."""
+
+    def __init__(self, check: FailedCheck, **params: str) -> None:
+        self.check = check
+        self.params = params
+        super().__init__(check.value)
+
+
+@dataclass
+class _Context:
+    """What is known so far, so a failure can still name the issuer and type."""
+
+    now: datetime
+    issuer: TrustedIssuer | None = None
+    iss: str | None = None
+    vct: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    claims: Mapping[str, Any] = field(default_factory=dict)
+    key_bound: bool = False
+    holder_thumbprint: str | None = None
+    status: CredentialStatus | None = None
+    aud: str | None = None
+    nonce: str | None = None
+
+
+def _time(payload: Mapping[str, Any], name: str) -> datetime | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Refused(FailedCheck.MALFORMED, detail=f"{name} is not a number")
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise _Refused(FailedCheck.MALFORMED, detail=f"{name} is out of range") from exc
+
+
+def _date_text(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def _check_issuer_jwt(
+    parts: SdJwtParts, ctx: _Context, issuers: IssuerLookup, policy: VerifierPolicy
+) -> CompactJws:
+    try:
+        jws = parse_compact(parts.issuer_jwt)
+    except MalformedInput as exc:
+        raise _Refused(FailedCheck.MALFORMED, detail=str(exc)) from exc
+    iss = jws.payload.get("iss")
+    vct = jws.payload.get("vct")
+    ctx.iss = iss if isinstance(iss, str) else None
+    ctx.vct = vct if isinstance(vct, str) else None
+    alg = jws.alg
+    if alg is None or alg == "none" or alg not in policy.allowed_algs:
+        raise _Refused(FailedCheck.ALG, alg=str(alg))
+    if jws.typ not in policy.accepted_typs:
+        raise _Refused(FailedCheck.TYP, typ=str(jws.typ))
+    if ctx.iss is None:
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer="(none)")
+    issuer = issuers(ctx.iss)
+    if issuer is None:
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss)
+    ctx.issuer = issuer
+    keys = issuer.keys_for(jws.kid, alg)
+    if not keys:
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss)
+    if not any(signature_matches(jws, key, policy.allowed_algs) for key in keys):
+        raise _Refused(FailedCheck.SIGNATURE)
+    if policy.require_vct and ctx.vct is None:
+        raise _Refused(FailedCheck.MALFORMED, detail="no vct")
+    return jws
+
+
+def _check_disclosures(parts: SdJwtParts, jws: CompactJws, ctx: _Context) -> None:
+    sd_alg = jws.payload.get(SD_ALG_KEY, SD_ALG)
+    if sd_alg != SD_ALG:
+        raise _Refused(FailedCheck.ALG, alg=str(sd_alg))
+    try:
+        processed = process_disclosures(jws.payload, parts.disclosures)
+    except DisclosureError as exc:
+        raise _Refused(FailedCheck.BAD_DISCLOSURE, detail=str(exc)) from exc
+    ctx.payload = processed.payload
+    ctx.claims = {k: v for k, v in processed.payload.items() if k not in TECHNICAL_CLAIMS}
+
+
+def _check_validity(ctx: _Context, policy: VerifierPolicy) -> None:
+    expires = _time(ctx.payload, "exp")
+    not_before = _time(ctx.payload, "nbf")
+    if expires is not None and ctx.now > expires + policy.leeway:
+        raise _Refused(FailedCheck.EXPIRED, expired_on=_date_text(expires))
+    if not_before is not None and ctx.now + policy.leeway < not_before:
+        raise _Refused(FailedCheck.NOT_YET_VALID, valid_from=_date_text(not_before))
+
+
+def _holder_key(payload: Mapping[str, Any]) -> PublicKey:
+    cnf = payload.get("cnf")
+    jwk = cnf.get("jwk") if isinstance(cnf, Mapping) else None
+    if not isinstance(jwk, Mapping):
+        raise _Refused(FailedCheck.KEY_BINDING, detail="the credential names no holder key")
+    try:
+        return public_key_from_jwk(jwk)
+    except WalletError as exc:
+        raise _Refused(FailedCheck.KEY_BINDING, detail="the holder key cannot be read") from exc
+
+
+def _check_key_binding(
+    parts: SdJwtParts,
+    ctx: _Context,
+    policy: VerifierPolicy,
+    expected_aud: str | Collection[str] | None,
+    expected_nonce: str | None,
+) -> None:
+    if parts.kb_jwt is None:
+        if policy.require_key_binding:
+            raise _Refused(FailedCheck.KEY_BINDING, detail="no key binding")
+        return
+    holder = _holder_key(ctx.payload)
+    ctx.holder_thumbprint = holder.kid
+    try:
+        kb = parse_compact(parts.kb_jwt)
+    except MalformedInput as exc:
+        raise _Refused(FailedCheck.KEY_BINDING, detail="the key binding JWT is malformed") from exc
+    if kb.typ != KB_JWT_TYP:
+        raise _Refused(FailedCheck.KEY_BINDING, detail="the key binding JWT has the wrong typ")
+    if kb.alg not in policy.allowed_algs or kb.alg != holder.alg:
+        raise _Refused(FailedCheck.KEY_BINDING, detail=f"algorithm {kb.alg} does not fit the holder key")
+    if not signature_matches(kb, holder, policy.allowed_algs):
+        raise _Refused(FailedCheck.KEY_BINDING, detail="not signed by the holder's key")
+    _check_kb_claims(kb.payload, parts, ctx, policy, expected_aud, expected_nonce)
+    ctx.key_bound = True
+
+
+def _check_kb_claims(
+    claims: Mapping[str, Any],
+    parts: SdJwtParts,
+    ctx: _Context,
+    policy: VerifierPolicy,
+    expected_aud: str | Collection[str] | None,
+    expected_nonce: str | None,
+) -> None:
+    issued = _time(claims, "iat")
+    if issued is None:
+        raise _Refused(FailedCheck.KEY_BINDING, detail="no iat")
+    if issued > ctx.now + policy.leeway:
+        raise _Refused(FailedCheck.KEY_BINDING, detail="made in the future")
+    if ctx.now - issued > policy.max_presentation_age + policy.leeway:
+        raise _Refused(FailedCheck.PRESENTATION_EXPIRED)
+    aud, nonce = claims.get("aud"), claims.get("nonce")
+    if not isinstance(aud, str) or not isinstance(nonce, str):
+        raise _Refused(FailedCheck.KEY_BINDING, detail="aud and nonce must be strings")
+    ctx.aud, ctx.nonce = aud, nonce
+    if expected_aud is not None:
+        allowed = {expected_aud} if isinstance(expected_aud, str) else set(expected_aud)
+        if aud not in allowed:
+            raise _Refused(FailedCheck.KEY_BINDING, detail="made for another verifier")
+    if expected_nonce is not None and nonce != expected_nonce:
+        raise _Refused(FailedCheck.KEY_BINDING, detail="wrong nonce")
+    if claims.get("sd_hash") != digest_of(parts.sd_hash_input):
+        raise _Refused(FailedCheck.KEY_BINDING, detail="sd_hash does not cover these disclosures")
+
+
+def _check_status(ctx: _Context, policy: VerifierPolicy, status: StatusLookup | None) -> None:
+    claim = ctx.payload.get("status")
+    if claim is None or status is None:
+        if policy.require_status:
+            raise _Refused(FailedCheck.STATUS_UNAVAILABLE)
+        return
+    assert ctx.issuer is not None  # set by the issuer check
+    try:
+        reference = StatusReference.from_claim(claim)
+        answer = status(reference, ctx.issuer)
+        ctx.status = CredentialStatus(answer.status)
+    except Exception as exc:  # a lookup must never turn into an exception for the caller
+        raise _Refused(FailedCheck.STATUS_UNAVAILABLE) from exc
+    if ctx.status is CredentialStatus.INVALID:
+        params = {"issuer_name": ctx.issuer.name}
+        if answer.changed_at is not None:
+            params["revoked_on"] = _date_text(answer.changed_at)
+        raise _Refused(FailedCheck.REVOKED, **params)
+    if ctx.status is CredentialStatus.SUSPENDED:
+        raise _Refused(FailedCheck.SUSPENDED, issuer_name=ctx.issuer.name)
+
+
+def verify_presentation(
+    presentation: str,
+    *,
+    issuers: IssuerLookup,
+    now: datetime,
+    policy: VerifierPolicy = VerifierPolicy(),
+    expected_aud: str | Collection[str] | None = None,
+    expected_nonce: str | None = None,
+    nonce_store: NonceStore | None = None,
+    status: StatusLookup | None = None,
+) -> VerificationResult:
+    """Verify `JWT~disclosures~KB-JWT` (or an SD-JWT without key binding, if policy allows)."""
+    ctx = _Context(now=now)
+    try:
+        try:
+            parts = split_sd_jwt(presentation)
+        except MalformedInput as exc:
+            raise _Refused(FailedCheck.MALFORMED, detail=str(exc)) from exc
+        jws = _check_issuer_jwt(parts, ctx, issuers, policy)
+        _check_disclosures(parts, jws, ctx)
+        _check_validity(ctx, policy)
+        _check_key_binding(parts, ctx, policy, expected_aud, expected_nonce)
+        _check_status(ctx, policy, status)
+        if nonce_store is not None and ctx.nonce is not None and not nonce_store.use_once(ctx.nonce):
+            raise _Refused(FailedCheck.REPLAYED)
+        if nonce_store is not None and ctx.nonce is None and policy.require_key_binding:
+            raise _Refused(FailedCheck.KEY_BINDING, detail="no nonce")
+    except _Refused as refused:
+        return _result(ctx, refused.check, refused.params)
+    except (WalletError, ValueError, TypeError, RecursionError) as exc:  # last line of defence for garbage
+        return _result(ctx, FailedCheck.MALFORMED, {"detail": type(exc).__name__})
+    return _result(ctx, None, {})
+
+
+def _result(ctx: _Context, check: FailedCheck | None, params: Mapping[str, str]) -> VerificationResult:
+    valid = check is None
+    payload = ctx.payload
+    issued_at = expires_at = None
+    if valid:
+        issued_at, expires_at = _safe_time(payload, "iat"), _safe_time(payload, "exp")
+    return VerificationResult(
+        valid=valid,
+        failed_check=check,
+        reason=english_reason(check, params),
+        reason_params=MappingProxyType(dict(params)),
+        checked_at=ctx.now,
+        issuer=ctx.iss,
+        issuer_name=ctx.issuer.name if ctx.issuer else None,
+        vct=ctx.vct,
+        # A refused presentation shows no claims: nothing unverified reaches the screen.
+        disclosed_claims=MappingProxyType(dict(ctx.claims) if valid else {}),
+        issued_at=issued_at,
+        expires_at=expires_at,
+        status=ctx.status,
+        key_bound=ctx.key_bound,
+        holder_key_thumbprint=ctx.holder_thumbprint,
+        audience=ctx.aud,
+        nonce=ctx.nonce,
+    )
+
+
+def _safe_time(payload: Mapping[str, Any], name: str) -> datetime | None:
+    try:
+        return _time(payload, name)
+    except _Refused:
+        return None
