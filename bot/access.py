@@ -1,0 +1,88 @@
+"""Who may do what: roles, permissions and the one check every privileged handler goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage.records import RoleGrant
+
+PLATFORM = 0  # the org_id of platform-wide roles
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    ISSUER_ADMIN = "issuer_admin"
+    SHOP_OWNER = "shop_owner"
+    SHOP_STAFF = "shop_staff"
+    CREATOR = "creator"
+    BRAND_MANAGER = "brand_manager"
+
+
+# Which organisation kinds each organisation role belongs to.
+ROLE_ORG_KINDS: dict[Role, frozenset[str]] = {
+    Role.ISSUER_ADMIN: frozenset({"issuer"}),
+    Role.SHOP_OWNER: frozenset({"shop"}),
+    Role.SHOP_STAFF: frozenset({"shop"}),
+    Role.CREATOR: frozenset({"creator"}),
+    Role.BRAND_MANAGER: frozenset({"brand"}),
+}
+
+
+class Permission(StrEnum):
+    ADMIN_MENU = "admin.menu"
+    ADMIN_GRANT = "admin.grant"
+    ADMIN_WHOIS = "admin.whois"
+    ADMIN_AUDIT = "admin.audit"
+    ISSUE_CREDENTIAL = "wallet.issue"
+    REVOKE_CREDENTIAL = "wallet.revoke"
+    MANAGE_OFFERS = "offers.manage"
+    VIEW_EARNINGS = "earnings.view"
+    BROADCAST = "shop.broadcast"
+    REDEEM_PASS = "shop.redeem"
+    MANAGE_RENTALS = "rentals.manage"
+
+
+# Organisation-scoped permissions need the role in that organisation; platform ones need platform_admin.
+POLICY: dict[Permission, frozenset[Role]] = {
+    Permission.ADMIN_MENU: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_GRANT: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_WHOIS: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_AUDIT: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ISSUE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
+    Permission.REVOKE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
+    Permission.MANAGE_OFFERS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),
+    Permission.VIEW_EARNINGS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),
+    Permission.BROADCAST: frozenset({Role.SHOP_OWNER}),
+    Permission.REDEEM_PASS: frozenset({Role.SHOP_OWNER, Role.SHOP_STAFF}),
+    Permission.MANAGE_RENTALS: frozenset({Role.BRAND_MANAGER}),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    permission: Permission
+    org_id: int | None
+
+
+def decide(grants: Iterable[RoleGrant], permission: Permission, org_id: int | None = None) -> Decision:
+    """Allowed when the user holds a role the policy names, in the organisation asked about.
+
+    With org_id None, an organisation role in any organisation counts (for menus that then list the
+    user's own organisations); each action on an organisation asks again with its id.
+    """
+    wanted = POLICY[permission]
+    for grant in grants:
+        if grant.role not in wanted:
+            continue
+        if grant.role == Role.PLATFORM_ADMIN or org_id is None or grant.org_id == org_id:
+            return Decision(True, permission, org_id)
+    return Decision(False, permission, org_id)
+
+
+def orgs_with(grants: Iterable[RoleGrant], permission: Permission) -> list[int]:
+    """The organisations in which the user holds a role that grants `permission`."""
+    wanted = POLICY[permission]
+    return sorted({grant.org_id for grant in grants if grant.role in wanted and grant.org_id != PLATFORM})

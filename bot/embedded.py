@@ -1,0 +1,66 @@
+"""Run jigap's real Application inside another program's event loop (the sandbox command, tests, benches)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.app import JigapApplication, build_application
+from bot.clock import Clock
+from bot.config import Config, load_config
+from bot.runtime import Services, open_runtime
+from storage.envelope import KeyRing, new_master_key
+
+
+def sandbox_config(base: Config, *, api_url: str, database_url: str) -> Config:
+    """The configuration pointed at a Bot API server at `api_url` (e.g. the sandbox) and a database."""
+    root = api_url.rstrip("/")
+    return base.replace(
+        bot=dataclasses.replace(base.bot, api_url=f"{root}/bot", file_url=f"{root}/file/bot", poll_timeout=5),
+        database=dataclasses.replace(base.database, url=database_url),
+    )
+
+
+@asynccontextmanager
+async def running_application(
+    services: Services, token: str, *, poll_interval: float = 0.0
+) -> AsyncIterator[JigapApplication]:
+    """Start polling with the given services; stop cleanly on exit."""
+    application = build_application(services, token)
+    await application.initialize()
+    try:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=poll_interval, timeout=services.config.bot.poll_timeout, drop_pending_updates=False
+        )
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+
+
+@asynccontextmanager
+async def embedded_bot(
+    *,
+    api_url: str,
+    token: str,
+    database_url: str,
+    config: Config | None = None,
+    ring: KeyRing | None = None,
+    clock: Clock | None = None,
+) -> AsyncIterator[JigapApplication]:
+    """jigap polling the Bot API at `api_url`, migrations applied; without a key ring, a throwaway key."""
+    base = config if config is not None else load_config(environ={})
+    settings = sandbox_config(base, api_url=api_url, database_url=database_url)
+    async with (
+        open_runtime(settings, ring=ring or KeyRing.single(new_master_key()), clock=clock) as services,
+        running_application(services, token) as application,
+    ):
+        yield application

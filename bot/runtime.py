@@ -1,0 +1,93 @@
+"""The runtime: engine, migrations, keys and services, built once from the configuration."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.i18n import Translations
+from bot.master_keys import MasterKeyError, load_key_ring
+from bot.services.accounts import AccountsService
+from handlers.routing import Routes
+from storage.engine import create_engine
+from storage.envelope import Envelope, EnvelopeError, KeyRing
+from storage.migrate import migrate
+from storage.tables import key_check
+from storage.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+KEY_CHECK_PURPOSE = "key.check"
+KEY_CHECK_TEXT = b"jigap"
+
+
+@dataclass
+class Services:
+    """What handlers reach through `context.services`."""
+
+    config: Config
+    clock: Clock
+    engine: AsyncEngine
+    envelope: Envelope
+    uow: UnitOfWorkFactory
+    translations: Translations
+    routes: Routes
+    accounts: AccountsService
+
+
+async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
+    """Seal a probe on first start; on later starts make sure the key ring still opens it."""
+    async with engine.begin() as connection:
+        row = (await connection.execute(select(key_check.c.sealed_probe).where(key_check.c.id == 1))).first()
+        if row is None:
+            probe = envelope.seal(KEY_CHECK_TEXT, purpose=KEY_CHECK_PURPOSE)
+            await connection.execute(key_check.insert().values(id=1, sealed_probe=probe))
+            return
+    try:
+        envelope.open(row.sealed_probe, purpose=KEY_CHECK_PURPOSE)
+    except EnvelopeError as error:
+        raise MasterKeyError(f"the master key does not open the data in this database ({error})") from None
+
+
+@asynccontextmanager
+async def open_runtime(
+    config: Config,
+    *,
+    ring: KeyRing | None = None,
+    create_key: bool = False,
+    clock: Clock | None = None,
+) -> AsyncIterator[Services]:
+    """Connect, migrate if configured, load keys and build the services; dispose of the engine on exit."""
+    if ring is None:
+        ring, source = load_key_ring(Path(config.wallet.master_key_file), create=create_key)
+        log.info("master key ring from %s (active key %s)", source, ring.active)
+    engine = create_engine(config.database.url, busy_timeout=config.database.busy_timeout,
+                           pool_size=config.database.pool_size)
+    try:
+        if config.database.migrate_on_start:
+            await migrate(engine)
+        envelope = Envelope(ring)
+        await check_key_ring(engine, envelope)
+        clock = clock or SystemClock()
+        uow = UnitOfWorkFactory(engine, envelope)
+        services = Services(
+            config=config,
+            clock=clock,
+            engine=engine,
+            envelope=envelope,
+            uow=uow,
+            translations=Translations(config.i18n.languages, default=config.bot.default_language),
+            routes=Routes(),
+            accounts=AccountsService(uow, clock, config.i18n.default_timezone),
+        )
+        await services.accounts.bootstrap_platform_admins(config.admin.platform_admins)
+        yield services
+    finally:
+        await engine.dispose()

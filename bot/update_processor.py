@@ -1,0 +1,54 @@
+"""Handle updates of different chats at once and the updates of one chat in order.
+
+python-telegram-bot's simple processor runs updates concurrently with no order at all, so two taps of
+one user could race. Here each chat has a lock; a slow chat holds only itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+# Waiting updates of busy chats hold a slot of the outer bound; keep it far above the working bound.
+QUEUED_PER_WORKING_SLOT = 16
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    def __init__(self, concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates=concurrent_updates * QUEUED_PER_WORKING_SLOT)
+        self._working = asyncio.Semaphore(concurrent_updates)
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self._chat_key(update)
+        lock = self._chat_locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock, self._working:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if self._waiting[key] == 0:
+                # Forget idle chats so the table does not grow with every chat ever seen.
+                del self._waiting[key]
+                del self._chat_locks[key]
+
+    @staticmethod
+    def _chat_key(update: object) -> int:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            if update.effective_user is not None:
+                return update.effective_user.id
+        return 0
+
+    async def initialize(self) -> None:
+        """Nothing to allocate: locks are made per chat on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: every lock is released when its update finishes."""

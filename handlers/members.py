@@ -1,0 +1,20 @@
+"""Middleware (group -1): load the member behind each update and pick their language."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.services.accounts import TelegramProfile
+from handlers.context import JigapContext
+
+
+async def load_member(update: object, context: JigapContext) -> None:
+    """Keep the user row up to date and bind the member and their translator to the context."""
+    if not isinstance(update, Update) or update.effective_user is None or update.effective_user.is_bot:
+        return
+    user = update.effective_user
+    profile = TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code)
+    member = await context.services.accounts.member_for(profile)
+    translations = context.services.translations
+    language = translations.pick(member.user.language, member.user.telegram_language)
+    context.bind_member(member, translations.get(language))

@@ -1,0 +1,66 @@
+"""Plain values the repositories return: what the rest of the house knows of a stored row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    username: str | None
+    first_name: str | None
+    last_name: str | None
+    telegram_language: str | None
+    language: str | None
+    timezone: str
+    is_bot_blocked: bool
+    is_banned: bool
+    created_at: datetime
+    last_seen_at: datetime
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or (f"@{self.username}" if self.username else str(self.id))
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    slug: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    user_id: int
+    role: str
+    org_id: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    outcome: str
+    org_id: int | None
+    target: str | None
+    detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    id: str
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    status: str
+    version: int
+    created_at: datetime
+    expires_at: datetime

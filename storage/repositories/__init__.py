@@ -1,0 +1,1 @@
+"""Repositories: one per aggregate, each working on the unit of work's connection."""

@@ -1,0 +1,237 @@
+"""Users, organisations, roles, the audit log and pending flow steps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.envelope import Envelope
+from storage.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
+from storage.tables import audit_log, organisations, pending_actions, roles, users
+
+NAME_PURPOSE = "user.name"
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class UserRepository:
+    def __init__(self, connection: AsyncConnection, envelope: Envelope) -> None:
+        self._connection = connection
+        self._envelope = envelope
+
+    async def upsert_seen(
+        self,
+        *,
+        user_id: int,
+        username: str | None,
+        first_name: str | None,
+        last_name: str | None,
+        telegram_language: str | None,
+        default_timezone: str,
+        now: datetime,
+    ) -> UserRecord:
+        """Create the user on first contact, refresh names and language on every update."""
+        existing = await self.get(user_id)
+        values: dict[str, Any] = {
+            "username": username.lower() if username else None,
+            "telegram_language": telegram_language,
+            "last_seen_at": now,
+            "is_bot_blocked": False,
+        }
+        if existing is None or (existing.first_name, existing.last_name) != (first_name, last_name):
+            values["first_name"] = self._envelope.seal_text(first_name, purpose=NAME_PURPOSE)
+            values["last_name"] = self._envelope.seal_text(last_name, purpose=NAME_PURPOSE)
+        if existing is None:
+            await self._connection.execute(
+                insert(users).values(id=user_id, timezone=default_timezone, created_at=now, **values)
+            )
+        else:
+            await self._connection.execute(update(users).where(users.c.id == user_id).values(**values))
+        user = await self.get(user_id)
+        assert user is not None
+        return user
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        row = (await self._connection.execute(select(users).where(users.c.id == user_id))).mappings().first()
+        return None if row is None else self._record(row)
+
+    async def find_by_username(self, username: str) -> UserRecord | None:
+        name = username.lstrip("@").lower()
+        query = select(users).where(users.c.username == name)
+        row = (await self._connection.execute(query)).mappings().first()
+        return None if row is None else self._record(row)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self._connection.execute(update(users).where(users.c.id == user_id).values(language=language))
+
+    async def set_timezone(self, user_id: int, timezone: str) -> None:
+        await self._connection.execute(update(users).where(users.c.id == user_id).values(timezone=timezone))
+
+    async def set_bot_blocked(self, user_id: int, blocked: bool) -> None:
+        await self._connection.execute(
+            update(users).where(users.c.id == user_id).values(is_bot_blocked=blocked)
+        )
+
+    async def count(self) -> int:
+        return int((await self._connection.execute(select(func.count()).select_from(users))).scalar_one())
+
+    def _record(self, row: Any) -> UserRecord:
+        return UserRecord(
+            id=row["id"],
+            username=row["username"],
+            first_name=self._envelope.open_text(row["first_name"], purpose=NAME_PURPOSE),
+            last_name=self._envelope.open_text(row["last_name"], purpose=NAME_PURPOSE),
+            telegram_language=row["telegram_language"],
+            language=row["language"],
+            timezone=row["timezone"],
+            is_bot_blocked=bool(row["is_bot_blocked"]),
+            is_banned=bool(row["is_banned"]),
+            created_at=as_utc(row["created_at"]),
+            last_seen_at=as_utc(row["last_seen_at"]),
+        )
+
+
+class OrganisationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation:
+        result = await self._connection.execute(
+            insert(organisations).values(slug=slug, name=name, kind=kind, created_at=now).returning(organisations.c.id)
+        )
+        return Organisation(id=int(result.scalar_one()), slug=slug, name=name, kind=kind)
+
+    async def get(self, org_id: int) -> Organisation | None:
+        row = (await self._connection.execute(select(organisations).where(organisations.c.id == org_id))).first()
+        return None if row is None else Organisation(row.id, row.slug, row.name, row.kind)
+
+    async def get_by_slug(self, slug: str) -> Organisation | None:
+        query = select(organisations).where(organisations.c.slug == slug.lower())
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else Organisation(row.id, row.slug, row.name, row.kind)
+
+    async def list(self, kind: str | None = None) -> list[Organisation]:
+        query = select(organisations).order_by(organisations.c.id)
+        if kind is not None:
+            query = query.where(organisations.c.kind == kind)
+        rows = (await self._connection.execute(query)).all()
+        return [Organisation(row.id, row.slug, row.name, row.kind) for row in rows]
+
+
+class RoleRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def of_user(self, user_id: int) -> list[RoleGrant]:
+        query = select(roles.c.user_id, roles.c.role, roles.c.org_id).where(roles.c.user_id == user_id)
+        rows = (await self._connection.execute(query.order_by(roles.c.id))).all()
+        return [RoleGrant(row.user_id, row.role, row.org_id) for row in rows]
+
+    async def grant(self, grant: RoleGrant, *, granted_by: int | None, now: datetime) -> bool:
+        """Add the role; False when the user already had it."""
+        if await self.has(grant):
+            return False
+        await self._connection.execute(
+            insert(roles).values(
+                user_id=grant.user_id, role=grant.role, org_id=grant.org_id, granted_by=granted_by, granted_at=now
+            )
+        )
+        return True
+
+    async def revoke(self, grant: RoleGrant) -> bool:
+        result = await self._connection.execute(
+            delete(roles).where(
+                roles.c.user_id == grant.user_id, roles.c.role == grant.role, roles.c.org_id == grant.org_id
+            )
+        )
+        return bool(result.rowcount)
+
+    async def has(self, grant: RoleGrant) -> bool:
+        query = select(roles.c.id).where(
+            roles.c.user_id == grant.user_id, roles.c.role == grant.role, roles.c.org_id == grant.org_id
+        )
+        return (await self._connection.execute(query)).first() is not None
+
+    async def holders(self, role: str, org_id: int = 0) -> list[int]:
+        query = select(roles.c.user_id).where(roles.c.role == role, roles.c.org_id == org_id)
+        return [row.user_id for row in (await self._connection.execute(query)).all()]
+
+
+class AuditRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def record(
+        self,
+        *,
+        actor_id: int | None,
+        action: str,
+        outcome: str,
+        now: datetime,
+        org_id: int | None = None,
+        target: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        await self._connection.execute(
+            insert(audit_log).values(
+                at=now, actor_id=actor_id, action=action, outcome=outcome, org_id=org_id, target=target, detail=detail
+            )
+        )
+
+    async def recent(self, *, actor_id: int | None = None, limit: int = 20) -> list[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if actor_id is not None:
+            query = query.where(audit_log.c.actor_id == actor_id)
+        rows = (await self._connection.execute(query)).all()
+        return [
+            AuditEntry(row.id, as_utc(row.at), row.actor_id, row.action, row.outcome, row.org_id, row.target, row.detail)
+            for row in rows
+        ]
+
+
+class PendingActionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, action: PendingAction) -> None:
+        await self._connection.execute(
+            insert(pending_actions).values(
+                id=action.id,
+                user_id=action.user_id,
+                kind=action.kind,
+                payload=action.payload,
+                status=action.status,
+                version=action.version,
+                created_at=action.created_at,
+                expires_at=action.expires_at,
+            )
+        )
+
+    async def get(self, action_id: str) -> PendingAction | None:
+        query = select(pending_actions).where(pending_actions.c.id == action_id)
+        row = (await self._connection.execute(query)).first()
+        if row is None:
+            return None
+        return PendingAction(
+            row.id, row.user_id, row.kind, row.payload, row.status, row.version, as_utc(row.created_at),
+            as_utc(row.expires_at),
+        )
+
+    async def finish(self, action: PendingAction, status: str) -> bool:
+        """Move an open action to `status` if nobody did first (optimistic, by version)."""
+        result = await self._connection.execute(
+            update(pending_actions)
+            .where(
+                pending_actions.c.id == action.id,
+                pending_actions.c.version == action.version,
+                pending_actions.c.status == "open",
+            )
+            .values(status=status, version=action.version + 1)
+        )
+        return bool(result.rowcount)

@@ -1,0 +1,121 @@
+"""SQLAlchemy Core tables: the one description of what is stored.
+
+Columns holding personal data or private keys are `LargeBinary` with `info={"sealed": <purpose>}`: they
+hold envelope-encrypted bytes only (see storage.envelope), and `jigap keys rotate` finds them by that mark.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+def utc_datetime(name: str, *, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+def sealed(name: str, purpose: str, *, nullable: bool = True) -> Column[bytes]:
+    return Column(name, LargeBinary, nullable=nullable, info={"sealed": purpose})
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # the Telegram user id
+    Column("username", String(64), nullable=True),  # lower-cased, for /whois @name
+    sealed("first_name", "user.name"),
+    sealed("last_name", "user.name"),
+    Column("telegram_language", String(16), nullable=True),
+    Column("language", String(8), nullable=True),  # chosen with /language; wins over telegram_language
+    Column("timezone", String(64), nullable=False, server_default="Asia/Seoul"),
+    Column("is_bot_blocked", Boolean, nullable=False, server_default="0"),
+    Column("is_banned", Boolean, nullable=False, server_default="0"),
+    utc_datetime("created_at"),
+    utc_datetime("last_seen_at"),
+    Index("ix_users_username", "username"),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    utc_datetime("created_at"),
+    CheckConstraint("kind IN ('issuer', 'shop', 'creator', 'brand', 'verifier')", name="kind"),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(32), nullable=False),
+    # 0 means "the platform" (platform_admin); otherwise an organisation id. Not NULL so the unique key holds.
+    Column("org_id", Integer, nullable=False, server_default="0"),
+    Column("granted_by", BigInteger, nullable=True),
+    utc_datetime("granted_at"),
+    UniqueConstraint("user_id", "role", "org_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    utc_datetime("at"),
+    Column("actor_id", BigInteger, nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),  # ok | refused | failed
+    Column("org_id", Integer, nullable=True),
+    Column("target", String(200), nullable=True),
+    Column("detail", JSON, nullable=True),
+    Index("ix_audit_log_actor_at", "actor_id", "at"),
+)
+
+# A step of a multi-step flow (a confirmation, a PIN being set, a checkout) kept as a row, so a restart or a
+# second worker continues where the user was, and a double tap finds the row already used.
+pending_actions = Table(
+    "pending_actions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),  # open | done | canceled
+    Column("version", Integer, nullable=False, server_default="1"),
+    utc_datetime("created_at"),
+    utc_datetime("expires_at"),
+    Index("ix_pending_actions_user_kind", "user_id", "kind"),
+)
+
+# Proof that the master key ring can open what is stored: one value sealed at first start.
+key_check = Table(
+    "key_check",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    sealed("sealed_probe", "key.check", nullable=False),
+)

@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite: databases on both backends, and the sandbox with jigap running on it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage.envelope import Envelope, KeyRing, new_master_key
+
+POSTGRES_ENV = "JIGAP_TEST_DATABASE_URL"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL URL for the second backend, or a skip (a failure under CI=true) with the reason."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        reason = f"PostgreSQL half skipped: set {POSTGRES_ENV}=postgresql+asyncpg://user@host/db to run it"
+        if IN_CI:
+            pytest.fail(f"CI=true but {POSTGRES_ENV} is not set: the PostgreSQL half must run in CI")
+        pytest.skip(reason)
+    return url
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _fresh_postgres_database(url: str) -> str:
+    """A new database per test so tests never see each other's rows; returns its URL."""
+    name = f"jigap_t_{uuid.uuid4().hex[:12]}"
+    try:
+        await _admin(url, f'CREATE DATABASE "{name}"')
+    except OSError as error:
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL at {POSTGRES_ENV} is unreachable: {error}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_ENV} is unreachable: {error}")
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'jigap.db'}"
+        return
+    url = postgres_url()
+    assert url is not None
+    fresh = await _fresh_postgres_database(url)
+    yield fresh
+    await _admin(url, f'DROP DATABASE IF EXISTS "{make_url(fresh).database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'jigap.db'}"
+
+
+@pytest.fixture
+def envelope() -> Envelope:
+    return Envelope(KeyRing.single(new_master_key()))
+
+
+@pytest.fixture
+def in_tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Run in an empty folder holding only a copy of the project's config.toml."""
+    project = Path(__file__).resolve().parents[1]
+    (tmp_path / "config.toml").write_text((project / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path

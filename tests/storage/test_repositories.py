@@ -1,0 +1,136 @@
+"""The repository suite, run on SQLite and on PostgreSQL with the same assertions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from storage.engine import create_engine
+from storage.envelope import Envelope
+from storage.migrate import current_revision, head_revision, migrate
+from storage.records import PendingAction, RoleGrant
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def uow_factory(database_url: str, envelope: Envelope):  # type: ignore[no-untyped-def]
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield UnitOfWorkFactory(engine, envelope)
+    await engine.dispose()
+
+
+async def _add_user(uow: UnitOfWork, user_id: int, username: str = "minji", first: str = "Minji") -> None:
+    await uow.users.upsert_seen(
+        user_id=user_id, username=username, first_name=first, last_name="Kim", telegram_language="ko",
+        default_timezone="Asia/Seoul", now=NOW,
+    )
+
+
+async def test_migrations_reach_head_and_running_them_again_changes_nothing(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        before, after = await migrate(engine)
+        assert before is None and after == head_revision()
+        again_before, again_after = await migrate(engine)
+        assert again_before == again_after == head_revision()
+        assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
+
+
+async def test_user_is_created_then_updated_with_names_readable_through_the_envelope(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 1001)
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.users.upsert_seen(
+            user_id=1001, username="MinjiK", first_name="민지", last_name=None, telegram_language="ko",
+            default_timezone="Asia/Seoul", now=NOW + timedelta(hours=1),
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        user = await uow.users.get(1001)
+        by_name = await uow.users.find_by_username("@minjik")
+    assert user is not None and by_name == user
+    assert (user.first_name, user.last_name, user.username) == ("민지", None, "minjik")
+    assert user.timezone == "Asia/Seoul"
+    assert user.created_at == NOW and user.last_seen_at == NOW + timedelta(hours=1)
+
+
+async def test_leaving_without_commit_rolls_back(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 2002)
+    async with uow_factory() as uow:
+        assert await uow.users.get(2002) is None
+        assert await uow.users.count() == 0
+
+
+async def test_roles_are_granted_once_and_revoked(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 3003)
+        org = await uow.organisations.add(slug="road-authority", name="Road Traffic Authority", kind="issuer", now=NOW)
+        grant = RoleGrant(3003, "issuer_admin", org.id)
+        assert await uow.roles.grant(grant, granted_by=None, now=NOW) is True
+        assert await uow.roles.grant(grant, granted_by=None, now=NOW) is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.roles.of_user(3003) == [grant]
+        assert await uow.roles.holders("issuer_admin", org.id) == [3003]
+        assert await uow.roles.revoke(grant) is True
+        assert await uow.roles.revoke(grant) is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.roles.of_user(3003) == []
+
+
+async def test_organisation_slugs_are_unique(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.organisations.add(slug="cafe-onda", name="Cafe Onda", kind="shop", now=NOW)
+        await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with uow_factory() as uow:
+            await uow.organisations.add(slug="cafe-onda", name="Another", kind="shop", now=NOW)
+            await uow.commit()
+    async with uow_factory() as uow:
+        assert [org.name for org in await uow.organisations.list("shop")] == ["Cafe Onda"]
+
+
+async def test_audit_log_keeps_refusals_newest_first(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.audit.record(actor_id=7, action="admin.grant", outcome="refused", now=NOW, target="@x")
+        await uow.audit.record(actor_id=7, action="admin.whois", outcome="ok", now=NOW + timedelta(seconds=1))
+        await uow.commit()
+    async with uow_factory() as uow:
+        entries = await uow.audit.recent(actor_id=7)
+    assert [(entry.action, entry.outcome) for entry in entries] == [("admin.whois", "ok"), ("admin.grant", "refused")]
+    assert entries[1].target == "@x" and entries[1].at == NOW
+
+
+async def test_a_pending_action_finishes_once_even_when_two_try(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 4004)
+        action = PendingAction("abc", 4004, "role.grant", {"role": "creator"}, "open", 1, NOW, NOW + timedelta(minutes=5))
+        await uow.pending.add(action)
+        await uow.commit()
+    async with uow_factory() as uow:
+        loaded = await uow.pending.get("abc")
+        assert loaded == action
+        assert await uow.pending.finish(loaded, "done") is True
+        # A second tap holding the same (now stale) version changes nothing.
+        assert await uow.pending.finish(loaded, "done") is False
+        await uow.commit()
+    async with uow_factory() as uow:
+        final = await uow.pending.get("abc")
+    assert final is not None and (final.status, final.version) == ("done", 2)
+
+
+async def test_foreign_keys_are_enforced(uow_factory: UnitOfWorkFactory) -> None:
+    with pytest.raises(IntegrityError):
+        async with uow_factory() as uow:
+            await uow.roles.grant(RoleGrant(999999, "creator", 1), granted_by=None, now=NOW)
+            await uow.commit()
