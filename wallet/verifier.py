@@ -175,6 +175,9 @@ def _check_issuer_jwt(
     ctx.issuer = issuer
     keys = issuer.keys_for(jws.kid, alg)
     if not keys:
+        if any(jws.kid in (None, key.kid) for key in issuer.keys):
+            # The key exists but is not an `alg` key: never let the header pick the algorithm.
+            raise _Refused(FailedCheck.ALG, alg=alg)
         raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss)
     if not any(signature_matches(jws, key, policy.allowed_algs) for key in keys):
         raise _Refused(FailedCheck.SIGNATURE)
