@@ -1,1 +1,6 @@
-"""sandbox"""
+"""A local stand-in for Telegram's Bot API server.
+
+Bots talk to :class:`sandbox.server.SandboxServer` exactly as to Telegram (``/bot<token>/<method>``);
+people act as users through the web chat and tests through :class:`sandbox.client.SandboxClient`.
+This package imports nothing from the rest of the project so it could ship on its own.
+"""

@@ -1,0 +1,319 @@
+"""The sandbox server: Bot API routes, file downloads, the users' side, admin routes and the web chat."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from importlib import resources
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from sandbox.bot_api import BotApi
+from sandbox.callbacks import CallbackQueries
+from sandbox.errors import UNAUTHORIZED, BotApiError, InvalidToken, SandboxError
+from sandbox.faults import FaultInjector, FaultPlan, InvalidFault
+from sandbox.flood import FloodControl, FloodLimits
+from sandbox.params import Params, read_params
+from sandbox.payments import Payments
+from sandbox.user_routes import UserRoutes
+from sandbox.users import UserActions
+from sandbox.webhooks import WebhookDelivery
+from sandbox.world import TOKEN_PATTERN, BotAccount, Clock, Json, World, system_clock
+
+log = logging.getLogger(__name__)
+HANG_LIMIT = 600.0
+INTERNAL_ERROR = BotApiError(500, "Internal Server Error")
+
+
+class ServerNotRunning(SandboxError):
+    """The server was asked for its address before start() or after stop()."""
+
+
+class SandboxServer:
+    """A local Telegram Bot API server, started and stopped in-process.
+
+    ``port=0`` picks a free port; :attr:`url` then carries the real one. With
+    ``auto_register_bots=True`` any well-formed token is accepted and its bot registered on first
+    use (handy for a bot written with any library); otherwise unknown tokens get 401 Unauthorized.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 8080, limits: FloodLimits | None = None,
+                 public_url: str | None = None, *, auto_register_bots: bool = False,
+                 pre_checkout_timeout: float = 10.0, clock: Clock = system_clock) -> None:
+        self.host = host
+        self.port = port
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.auto_register_bots = auto_register_bots
+        self.world = World(clock)
+        self.flood = FloodControl(limits or FloodLimits())
+        self.faults = FaultInjector()
+        self.callbacks = CallbackQueries()
+        self.payments = Payments(self.world, pre_checkout_timeout)
+        self.webhooks = WebhookDelivery(self.world, self._client)
+        self.api = BotApi(self.world, self.flood, self.payments, self.callbacks, self.webhooks, self._client)
+        self.actions = UserActions(self.world, self.payments, self.callbacks)
+        self.webhooks.on_reply = self._webhook_reply
+        self._session: aiohttp.ClientSession | None = None
+        self._runner: web.AppRunner | None = None
+        self._closing = asyncio.Event()
+        self.requests_served = 0
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self.public_url:
+            return self.public_url
+        if self._runner is None:
+            raise ServerNotRunning("start() the server first")
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        self._closing = asyncio.Event()
+        runner = web.AppRunner(self.build_app(), handler_cancellation=True, shutdown_timeout=1.0,
+                               access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, backlog=1024)
+        await site.start()
+        self._runner = runner
+        server = site._server
+        if self.port == 0 and server is not None:
+            sockets = getattr(server, "sockets", None) or []
+            self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._closing.set()
+        await self.webhooks.stop_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    # --- configuration --------------------------------------------------------------------------
+
+    def add_bot(self, token: str, username: str, first_name: str) -> dict[str, Any]:
+        """Register a bot by its token; returns its User object (as getMe shows it)."""
+        return self.world.add_bot(token, username, first_name).me()
+
+    def set_limits(self, limits: FloodLimits) -> None:
+        self.flood.configure(limits)
+
+    def set_faults(self, plan: FaultPlan | None) -> None:
+        self.faults.set_plan(plan)
+
+    def set_pre_checkout_timeout(self, seconds: float) -> None:
+        self.payments.pre_checkout_timeout = seconds
+
+    def config(self) -> Json:
+        return {"flood": self.flood.limits.as_json(), "pre_checkout_timeout": self.payments.pre_checkout_timeout,
+                "auto_register_bots": self.auto_register_bots,
+                "faults": self.faults.plan.as_json() if self.faults.plan else None}
+
+    # --- the application ------------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._bot_call)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file_download)
+        app.router.add_get("/sandbox/files/{file_id}", self._file_by_id)
+        app.router.add_get("/sandbox/config", self._get_config)
+        app.router.add_post("/sandbox/config", self._post_config)
+        app.router.add_get("/sandbox/faults", self._get_faults)
+        app.router.add_post("/sandbox/faults", self._post_faults)
+        app.router.add_delete("/sandbox/faults", self._delete_faults)
+        app.router.add_get("/sandbox/bots", self._list_bots)
+        app.router.add_post("/sandbox/bots", self._post_bot)
+        app.router.add_get("/sandbox/stats", self._stats)
+        app.router.add_get("/sandbox/events", self._event_stream)
+        UserRoutes(self.world, self.actions, self.payments).register(app)
+        app.router.add_get("/", self._index)
+        app.router.add_get("/static/{name}", self._static)
+        return app
+
+    def _bot_for(self, token: str) -> BotAccount | None:
+        bot = self.world.bots_by_token.get(token)
+        if bot is None and self.auto_register_bots and TOKEN_PATTERN.match(token):
+            bot_id = token.split(":", 1)[0]
+            bot = self.world.add_bot(token, f"sandbox_{bot_id}_bot", f"Bot {bot_id}")
+        return bot
+
+    async def _bot_call(self, request: web.Request) -> web.StreamResponse:
+        self.requests_served += 1
+        bot = self._bot_for(request.match_info["token"])
+        if bot is None:
+            return _envelope(UNAUTHORIZED)
+        method = request.match_info["method"]
+        fault = self.faults.draw(bot.id, method)
+        if fault is not None:
+            return await self._inject(request, fault)
+        try:
+            params = Params(await read_params(request))
+            result = await self.api.call(bot, method, params)
+        except BotApiError as exc:
+            return _envelope(exc)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # A malformed request must get an answer, never take the server down.
+            log.exception("sandbox: %s failed", method)
+            return _envelope(INTERNAL_ERROR)
+        return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+
+    async def _inject(self, request: web.Request, fault: FaultPlan) -> web.StreamResponse:
+        if fault.kind == "429":
+            return _envelope(BotApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
+                                         {"retry_after": fault.retry_after}))
+        if fault.kind == "500":
+            return _envelope(INTERNAL_ERROR)
+        if fault.kind == "hang":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), HANG_LIMIT)
+            return _envelope(INTERNAL_ERROR)
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+
+    async def _webhook_reply(self, bot: BotAccount, body: Json) -> None:
+        """A method call in a webhook answer runs as if the bot had made it (its result is lost, as in Telegram)."""
+        method = str(body.pop("method"))
+        with contextlib.suppress(BotApiError):
+            await self.api.call(bot, method, Params(body))
+
+    async def _file_download(self, request: web.Request) -> web.StreamResponse:
+        if self._bot_for(request.match_info["token"]) is None:
+            return _envelope(UNAUTHORIZED)
+        stored = self.world.files.by_path(request.match_info["path"])
+        if stored is None:
+            return _envelope(BotApiError(404, "Not Found"))
+        return web.Response(body=stored.data, content_type=stored.mime_type)
+
+    async def _file_by_id(self, request: web.Request) -> web.StreamResponse:
+        try:
+            stored = self.world.files.get(request.match_info["file_id"])
+        except BotApiError:
+            return web.json_response({"error": "no such file"}, status=404)
+        return web.Response(body=stored.data, content_type=stored.mime_type,
+                            headers={"Cache-Control": "max-age=3600"})
+
+    # --- admin routes ---------------------------------------------------------------------------
+
+    async def _get_config(self, request: web.Request) -> web.Response:
+        return web.json_response(self.config())
+
+    async def _post_config(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        try:
+            if "flood" in body:
+                flood = body["flood"]
+                if flood is None or flood is False:
+                    self.set_limits(FloodLimits.off())
+                else:
+                    self.set_limits(FloodLimits.from_json(dict(flood), FloodLimits()))
+            if "pre_checkout_timeout" in body:
+                self.set_pre_checkout_timeout(float(body["pre_checkout_timeout"]))
+            if "auto_register_bots" in body:
+                self.auto_register_bots = bool(body["auto_register_bots"])
+        except (TypeError, ValueError) as exc:
+            return web.json_response({"error": f"bad config: {exc}"}, status=400)
+        return web.json_response(self.config())
+
+    async def _get_faults(self, request: web.Request) -> web.Response:
+        plan = self.faults.plan
+        return web.json_response({"plan": plan.as_json() if plan else None, "injected": self.faults.injected})
+
+    async def _post_faults(self, request: web.Request) -> web.Response:
+        try:
+            plan = FaultPlan.from_json(await _json_body(request))
+        except (InvalidFault, TypeError, ValueError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        self.set_faults(plan)
+        return web.json_response({"plan": plan.as_json(), "injected": 0})
+
+    async def _delete_faults(self, request: web.Request) -> web.Response:
+        self.set_faults(None)
+        return web.json_response({"plan": None})
+
+    async def _list_bots(self, request: web.Request) -> web.Response:
+        return web.json_response([bot.me() for bot in self.world.bots.values()])
+
+    async def _post_bot(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        try:
+            me = self.add_bot(str(body.get("token", "")), str(body.get("username") or "sandbox_bot"),
+                              str(body.get("first_name") or "Sandbox Bot"))
+        except InvalidToken as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response(me)
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response({
+            "requests_served": self.requests_served,
+            "bots": {bot.id: {"pending_updates": len(bot.updates)} for bot in self.world.bots.values()},
+            "users": len(self.world.users), "channels": len(self.world.channels)})
+
+    async def _event_stream(self, request: web.Request) -> web.StreamResponse:
+        """Server-sent events: every event of every chat, as it happens."""
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        await response.prepare(request)
+        queue = self.world.hub.subscribe()
+        try:
+            await response.write(b": connected\n\n")
+            while not self._closing.is_set():
+                try:
+                    event = await asyncio.wait_for(queue.get(), 15.0)
+                except TimeoutError:
+                    await response.write(b": keep-alive\n\n")
+                    continue
+                await response.write(f"data: {_dumps(event)}\n\n".encode())
+        except (ConnectionResetError, aiohttp.ClientConnectionResetError):
+            log.debug("sandbox: an event stream reader went away")
+        finally:
+            self.world.hub.unsubscribe(queue)
+        return response
+
+    # --- the web chat ---------------------------------------------------------------------------
+
+    async def _index(self, request: web.Request) -> web.Response:
+        return web.Response(text=_web_asset("index.html"), content_type="text/html")
+
+    async def _static(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        types = {"js": "application/javascript", "css": "text/css"}
+        kind = name.rsplit(".", 1)[-1]
+        if kind not in types or "/" in name:
+            raise web.HTTPNotFound()
+        try:
+            return web.Response(text=_web_asset(name), content_type=types[kind])
+        except FileNotFoundError as exc:
+            raise web.HTTPNotFound() from exc
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _envelope(error: BotApiError) -> web.Response:
+    return web.json_response(error.envelope(), status=error.error_code, dumps=_dumps)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    if not request.body_exists:
+        return {}
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _web_asset(name: str) -> str:
+    return resources.files("sandbox").joinpath("web", name).read_text(encoding="utf-8")

@@ -1,0 +1,300 @@
+"""HTTP routes of the users' side (``/sandbox/...``), used by the web chat and the test client."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_request import FileField
+
+from sandbox.errors import BotApiError, UserActionError
+from sandbox.payments import Payments
+from sandbox.users import UserActions
+from sandbox.world import Conversation, Json, World
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_EVENT_WAIT = 60.0
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.body_exists:
+        return {}
+    if request.content_type == "application/json":
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UserActionError(400, "the body is not valid JSON") from exc
+        if not isinstance(body, dict):
+            raise UserActionError(400, "the body must be a JSON object")
+        return body
+    form = await request.post()
+    return {key: form[key] for key in form}
+
+
+def _int(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise UserActionError(400, f"{name} must be an integer") from exc
+
+
+def _ok(data: Any) -> web.Response:
+    return web.json_response(data)
+
+
+class UserRoutes:
+    """Turns HTTP requests into :class:`UserActions` calls; refusals come back as ``{"error": ...}``."""
+
+    def __init__(self, world: World, actions: UserActions, payments: Payments) -> None:
+        self.world = world
+        self.actions = actions
+        self.payments = payments
+
+    def register(self, app: web.Application) -> None:
+        routes = [
+            ("GET", "/sandbox/users", self.list_users),
+            ("POST", "/sandbox/users", self.create_user),
+            ("GET", "/sandbox/users/{id}", self.get_user),
+            ("POST", "/sandbox/users/{id}/send", self.send),
+            ("POST", "/sandbox/users/{id}/send_photo", self.send_photo),
+            ("POST", "/sandbox/users/{id}/send_document", self.send_document),
+            ("POST", "/sandbox/users/{id}/open_link", self.open_link),
+            ("POST", "/sandbox/users/{id}/press", self.press),
+            ("POST", "/sandbox/users/{id}/pay", self.pay),
+            ("POST", "/sandbox/users/{id}/block", self.block),
+            ("POST", "/sandbox/users/{id}/unblock", self.unblock),
+            ("GET", "/sandbox/users/{id}/chat", self.chat),
+            ("GET", "/sandbox/users/{id}/keyboard", self.keyboard),
+            ("GET", "/sandbox/users/{id}/events", self.user_events),
+            ("GET", "/sandbox/users/{id}/subscriptions", self.subscriptions),
+            ("POST", "/sandbox/users/{id}/subscriptions/renew", self.renew),
+            ("POST", "/sandbox/users/{id}/subscriptions/cancel", self.cancel),
+            ("GET", "/sandbox/channels", self.list_channels),
+            ("POST", "/sandbox/channels", self.create_channel),
+            ("POST", "/sandbox/channels/{id}/admins", self.add_admin),
+            ("POST", "/sandbox/channels/{id}/admins/remove", self.remove_admin),
+            ("POST", "/sandbox/channels/{id}/join", self.join),
+            ("POST", "/sandbox/channels/{id}/leave", self.leave),
+            ("POST", "/sandbox/channels/{id}/post", self.post),
+            ("GET", "/sandbox/channels/{id}/messages", self.channel_messages),
+            ("GET", "/sandbox/channels/{id}/members", self.channel_members),
+            ("GET", "/sandbox/channels/{id}/events", self.channel_events),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, path, _guarded(handler))
+
+    # --- users ----------------------------------------------------------------------------------
+
+    async def list_users(self, request: web.Request) -> web.Response:
+        return _ok([user.user_object() for user in self.world.users.values()])
+
+    async def create_user(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        first_name = str(body.get("first_name") or "").strip()
+        if not first_name:
+            raise UserActionError(400, "first_name is required")
+        user = self.world.add_user(first_name, str(body.get("language_code") or "en"),
+                                   last_name=body.get("last_name"), username=body.get("username"))
+        return _ok(user.user_object())
+
+    async def get_user(self, request: web.Request) -> web.Response:
+        return _ok(self.actions.user(_int(request.match_info["id"], "id") or 0).user_object())
+
+    def _who(self, request: web.Request, body: dict[str, Any]) -> tuple[Any, Any]:
+        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        bot_id = _int(body.get("bot_id", request.query.get("bot_id")), "bot_id")
+        return user, self.actions.bot(bot_id)
+
+    async def send(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        message = self.actions.send_text(user, bot, str(body.get("text") or ""))
+        return _ok({"message_id": message["message_id"], "message": message})
+
+    async def open_link(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        message = self.actions.open_link(user, bot, str(body.get("payload") or ""))
+        return _ok({"message_id": message["message_id"], "message": message})
+
+    async def send_photo(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        data, _, _ = _file_bytes(body, "photo")
+        message = self.actions.send_photo(user, bot, data, _optional_text(body.get("caption")))
+        return _ok({"message_id": message["message_id"], "message": message})
+
+    async def send_document(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        data, name, mime = _file_bytes(body, "document")
+        message = self.actions.send_document(user, bot, data, _optional_text(body.get("file_name")) or name,
+                                             mime, _optional_text(body.get("caption")))
+        return _ok({"message_id": message["message_id"], "message": message})
+
+    async def press(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        key = body.get("callback_data", body.get("text"))
+        if not key:
+            raise UserActionError(400, "callback_data or text is required")
+        wait = float(body.get("wait", 5.0))
+        result = await self.actions.press(user, bot, _int(body.get("message_id"), "message_id"), str(key), wait)
+        return _ok(result)
+
+    async def pay(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        fail = bool(body.get("fail", False))
+        if body.get("invoice_link"):
+            outcome = await self.actions.pay_link(user, str(body["invoice_link"]), fail=fail)
+        else:
+            _, bot = self._who(request, body)
+            message_id = _int(body.get("message_id"), "message_id")
+            if message_id is None:
+                raise UserActionError(400, "message_id or invoice_link is required")
+            outcome = await self.actions.pay_message(user, bot, message_id, fail=fail)
+        return _ok(outcome.as_json())
+
+    async def block(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        return _ok(self.actions.set_blocked(user, bot, True))
+
+    async def unblock(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        return _ok(self.actions.set_blocked(user, bot, False))
+
+    def _conversation(self, request: web.Request) -> Conversation:
+        user, bot = self._who(request, {})
+        return self.world.private(bot, user)
+
+    async def chat(self, request: web.Request) -> web.Response:
+        return _ok(list(self._conversation(request).messages.values()))
+
+    async def keyboard(self, request: web.Request) -> web.Response:
+        return _ok({"reply_keyboard": self._conversation(request).reply_keyboard})
+
+    async def user_events(self, request: web.Request) -> web.Response:
+        return await _events(request, self._conversation(request))
+
+    async def subscriptions(self, request: web.Request) -> web.Response:
+        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        seen: list[Json] = []
+        ids: set[int] = set()
+        for charge in self.payments.charges.values():
+            if charge.user_id == user.id and charge.subscription is not None and id(charge.subscription) not in ids:
+                ids.add(id(charge.subscription))
+                seen.append(self.payments.subscription_json(charge.subscription))
+        return _ok(seen)
+
+    async def renew(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        return _ok(self.payments.renew(user, str(body.get("telegram_payment_charge_id") or "")).as_json())
+
+    async def cancel(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        canceled = bool(body.get("canceled", True))
+        return _ok(self.payments.cancel_by_user(user, str(body.get("telegram_payment_charge_id") or ""), canceled))
+
+    # --- channels -------------------------------------------------------------------------------
+
+    async def list_channels(self, request: web.Request) -> web.Response:
+        return _ok([channel.chat_object() for channel in self.world.channels.values()])
+
+    async def create_channel(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        owner = self.actions.user(_int(body.get("owner_id"), "owner_id") or 0)
+        title = str(body.get("title") or "").strip()
+        if not title:
+            raise UserActionError(400, "title is required")
+        username = _optional_text(body.get("username"))
+        if username and self.world.channel_for("@" + username) is not None:
+            raise UserActionError(409, "this channel username is taken")
+        return _ok(self.world.add_channel(title, owner, username).chat_object())
+
+    def _channel_and_body_user(self, request: web.Request, body: dict[str, Any]) -> tuple[Any, Any]:
+        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        return channel, self.actions.user(_int(body.get("user_id"), "user_id") or 0)
+
+    async def add_admin(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        return _ok(self.actions.add_admin(channel, self.actions.bot(_int(body.get("bot_id"), "bot_id"))))
+
+    async def remove_admin(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        return _ok(self.actions.remove_admin(channel, self.actions.bot(_int(body.get("bot_id"), "bot_id"))))
+
+    async def join(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        channel, user = self._channel_and_body_user(request, body)
+        return _ok(self.actions.join(channel, user, _optional_text(body.get("invite_link"))))
+
+    async def leave(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        channel, user = self._channel_and_body_user(request, body)
+        return _ok(self.actions.leave(channel, user))
+
+    async def post(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        channel, user = self._channel_and_body_user(request, body)
+        return _ok(self.actions.post(channel, user, str(body.get("text") or "")))
+
+    async def channel_messages(self, request: web.Request) -> web.Response:
+        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        return _ok(list(channel.conversation.messages.values()))
+
+    async def channel_members(self, request: web.Request) -> web.Response:
+        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        return _ok({"members": list(channel.members.values()), "admin_bots": sorted(channel.admin_bots)})
+
+    async def channel_events(self, request: web.Request) -> web.Response:
+        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        return await _events(request, channel.conversation)
+
+
+async def _events(request: web.Request, conversation: Conversation) -> web.Response:
+    """Long poll a chat's events: ``after`` is how many the caller has seen; answers at once if there are more."""
+    after = max(0, _int(request.query.get("after"), "after") or 0)
+    timeout = min(MAX_EVENT_WAIT, max(0.0, float(request.query.get("timeout", "0") or 0)))
+    events = await conversation.log.wait_after(after, timeout)
+    return _ok({"events": events, "next": after + len(events)})
+
+
+def _file_bytes(body: dict[str, Any], field: str) -> tuple[bytes, str | None, str | None]:
+    value = body.get(field)
+    if isinstance(value, FileField):
+        return value.file.read(), value.filename, value.content_type
+    encoded = body.get(field + "_base64")
+    if isinstance(encoded, str):
+        try:
+            return base64.b64decode(encoded, validate=True), None, None
+        except binascii.Error as exc:
+            raise UserActionError(400, f"{field}_base64 is not valid base64") from exc
+    raise UserActionError(400, f"{field} (a file) or {field}_base64 is required")
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _guarded(handler: Handler) -> Handler:
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except UserActionError as exc:
+            return web.json_response({"error": exc.message}, status=exc.status)
+        except BotApiError as exc:
+            return web.json_response({"error": exc.description}, status=exc.error_code)
+    return guarded

@@ -1,0 +1,251 @@
+"""The users' side: what a person can do in the sandbox (send, press, pay, block, join channels)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sandbox.callbacks import CallbackQueries
+from sandbox.errors import UserActionError
+from sandbox.markup import inline_rows
+from sandbox.payments import PaymentOutcome, Payments
+from sandbox.text_entities import command_entities
+from sandbox.world import BotAccount, Channel, Conversation, Json, UserAccount, World, admin_member
+
+_DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_USER_TEXT = 4096
+
+
+def _member(status: str, user: Json, **extra: Any) -> Json:
+    return {"status": status, "user": user, **extra}
+
+
+class UserActions:
+    """Users' actions, each turned into the updates a bot would get from Telegram."""
+
+    def __init__(self, world: World, payments: Payments, callbacks: CallbackQueries) -> None:
+        self.world = world
+        self.payments = payments
+        self.callbacks = callbacks
+
+    # --- who ------------------------------------------------------------------------------------
+
+    def user(self, user_id: int) -> UserAccount:
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise UserActionError(404, f"no user {user_id}")
+        return user
+
+    def bot(self, bot_id: int | None) -> BotAccount:
+        """The bot a user talks to: the one named, or the only one registered."""
+        if bot_id is not None:
+            bot = self.world.bots.get(bot_id)
+            if bot is None:
+                raise UserActionError(404, f"no bot {bot_id}")
+            return bot
+        if len(self.world.bots) == 1:
+            return next(iter(self.world.bots.values()))
+        if not self.world.bots:
+            raise UserActionError(409, "no bot is registered yet")
+        raise UserActionError(400, "bot_id is required when several bots are registered")
+
+    def open_chat(self, user: UserAccount, bot: BotAccount) -> Conversation:
+        conversation = self.world.private(bot, user)
+        if conversation.blocked:
+            raise UserActionError(409, "the user has blocked this bot; unblock it first")
+        conversation.started = True
+        return conversation
+
+    # --- messages -------------------------------------------------------------------------------
+
+    def _send(self, user: UserAccount, bot: BotAccount, fields: Json) -> Json:
+        conversation = self.open_chat(user, bot)
+        message = self.world.new_message(conversation, user, fields)
+        bot.updates.push("message", message)
+        return message
+
+    def send_text(self, user: UserAccount, bot: BotAccount, text: str) -> Json:
+        if not text.strip():
+            raise UserActionError(400, "text is empty")
+        if len(text) > MAX_USER_TEXT:
+            raise UserActionError(400, "text is longer than 4096 characters")
+        fields: Json = {"text": text}
+        entities = command_entities(text)
+        if entities:
+            fields["entities"] = entities
+        return self._send(user, bot, fields)
+
+    def open_link(self, user: UserAccount, bot: BotAccount, payload: str) -> Json:
+        """A deep link t.me/<bot>?start=<payload> arrives as ``/start <payload>``."""
+        if not _DEEP_LINK_PAYLOAD.match(payload):
+            raise UserActionError(400, "a deep-link payload is 1-64 characters of A-Z, a-z, 0-9, _ and -")
+        return self.send_text(user, bot, f"/start {payload}")
+
+    def send_photo(self, user: UserAccount, bot: BotAccount, data: bytes, caption: str | None) -> Json:
+        fields: Json = {"photo": self.world.files.add_photo(data)}
+        if caption:
+            fields["caption"] = caption
+        return self._send(user, bot, fields)
+
+    def send_document(self, user: UserAccount, bot: BotAccount, data: bytes, file_name: str | None,
+                      mime_type: str | None, caption: str | None) -> Json:
+        fields: Json = {"document": self.world.files.add_document(data, file_name, mime_type).document()}
+        if caption:
+            fields["caption"] = caption
+        return self._send(user, bot, fields)
+
+    # --- buttons --------------------------------------------------------------------------------
+
+    async def press(self, user: UserAccount, bot: BotAccount, message_id: int | None, key: str,
+                    wait: float) -> Json:
+        """Press an inline button (by callback data or label) or a reply-keyboard button (by label)."""
+        conversation = self.open_chat(user, bot)
+        message, button = self._find_button(conversation, message_id, key)
+        if button is None:
+            keyboard = conversation.reply_keyboard or {}
+            labels = [b if isinstance(b, str) else b.get("text") for row in keyboard.get("keyboard", []) for b in row]
+            if key in labels:
+                sent = self.send_text(user, bot, key)
+                return {"callback_query_id": None, "answer": None, "message_id": sent["message_id"]}
+            raise UserActionError(404, f"no button {key!r} in this chat")
+        if "callback_data" in button:
+            return await self._callback(user, bot, message, button["callback_data"], wait)
+        if "url" in button:
+            return {"callback_query_id": None, "answer": None, "url": button["url"]}
+        if button.get("pay"):
+            outcome = await self.pay_message(user, bot, message["message_id"], fail=False)
+            return {"callback_query_id": None, "answer": None, "payment": outcome.as_json()}
+        raise UserActionError(400, "this kind of button cannot be pressed in the sandbox")
+
+    def _find_button(self, conversation: Conversation, message_id: int | None,
+                     key: str) -> tuple[Json, Json | None]:
+        if message_id is not None:
+            message = conversation.messages.get(message_id)
+            if message is None:
+                raise UserActionError(404, f"no message {message_id} in this chat")
+            candidates = [message]
+        else:
+            candidates = [m for m in reversed(conversation.messages.values()) if "reply_markup" in m]
+        for message in candidates:
+            for row in inline_rows(message.get("reply_markup")):
+                for button in row:
+                    if button.get("callback_data") == key or button.get("text") == key:
+                        return message, button
+        return (candidates[0] if candidates else {}), None
+
+    async def _callback(self, user: UserAccount, bot: BotAccount, message: Json, data: str, wait: float) -> Json:
+        query_id = self.callbacks.open()
+        bot.updates.push("callback_query", {
+            "id": query_id, "from": user.user_object(), "message": message,
+            "chat_instance": str((bot.id * 1_000_003 + user.id) % (2**62)), "data": data})
+        answer = await self.callbacks.wait(query_id, wait) if wait > 0 else None
+        conversation = self.world.private(bot, user)
+        if answer is not None:
+            self.world.emit(conversation, "callback_answer", callback_query_id=query_id,
+                            message_id=message["message_id"], answer=answer)
+        return {"callback_query_id": query_id, "answer": answer}
+
+    # --- payments -------------------------------------------------------------------------------
+
+    async def pay_message(self, user: UserAccount, bot: BotAccount, message_id: int, *, fail: bool) -> PaymentOutcome:
+        conversation = self.open_chat(user, bot)
+        spec = self.payments.invoice_in(conversation, message_id)
+        if spec is None:
+            raise UserActionError(404, f"message {message_id} is not an invoice")
+        outcome = await self.payments.pay(bot, user, spec, fail=fail)
+        self.world.emit(conversation, "payment", invoice_message_id=message_id, outcome=outcome.as_json())
+        return outcome
+
+    async def pay_link(self, user: UserAccount, link: str, *, fail: bool) -> PaymentOutcome:
+        bot_id, spec = self.payments.link(link)
+        bot = self.world.bots[bot_id]
+        conversation = self.open_chat(user, bot)
+        outcome = await self.payments.pay(bot, user, spec, fail=fail)
+        self.world.emit(conversation, "payment", invoice_link=link, outcome=outcome.as_json())
+        return outcome
+
+    # --- blocking -------------------------------------------------------------------------------
+
+    def set_blocked(self, user: UserAccount, bot: BotAccount, blocked: bool) -> Json:
+        conversation = self.world.private(bot, user)
+        if conversation.blocked == blocked:
+            return {"blocked": blocked}
+        conversation.blocked = blocked
+        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        extra: Json = {"until_date": 0}
+        bot.updates.push("my_chat_member", {
+            "chat": conversation.chat, "from": user.user_object(), "date": self.world.timestamp(),
+            "old_chat_member": _member(old, bot.user_object(), **(extra if old == "kicked" else {})),
+            "new_chat_member": _member(new, bot.user_object(), **(extra if new == "kicked" else {}))})
+        self.world.emit(conversation, "blocked" if blocked else "unblocked")
+        return {"blocked": blocked}
+
+    # --- channels -------------------------------------------------------------------------------
+
+    def channel(self, channel_id: int) -> Channel:
+        channel = self.world.channels.get(channel_id)
+        if channel is None:
+            raise UserActionError(404, f"no channel {channel_id}")
+        return channel
+
+    def add_admin(self, channel: Channel, bot: BotAccount) -> Json:
+        """The owner makes a bot an administrator; the bot hears of it in my_chat_member."""
+        if bot.id not in channel.admin_bots:
+            channel.admin_bots.add(bot.id)
+            self._member_changed(bot, channel, self.world.users[channel.owner_id], "my_chat_member",
+                                 _member("left", bot.user_object()), admin_member(bot.user_object()))
+        return channel.chat_object()
+
+    def remove_admin(self, channel: Channel, bot: BotAccount) -> Json:
+        if bot.id in channel.admin_bots:
+            channel.admin_bots.discard(bot.id)
+            self._member_changed(bot, channel, self.world.users[channel.owner_id], "my_chat_member",
+                                 admin_member(bot.user_object()), _member("left", bot.user_object()))
+        return channel.chat_object()
+
+    def join(self, channel: Channel, user: UserAccount, invite_link: str | None) -> Json:
+        """A user joins, through a subscription invite link if given (paid in Stars for 30 days)."""
+        extra: Json = {}
+        if invite_link is not None:
+            link = channel.invite_links.get(invite_link)
+            if link is None or link.get("is_revoked"):
+                raise UserActionError(404, "no such invite link")
+            if "subscription_period" in link:
+                extra["until_date"] = self.world.timestamp() + int(link["subscription_period"])
+        old = channel.members.get(user.id) or _member("left", user.user_object())
+        if old["status"] == "creator":
+            return old
+        new = _member("member", user.user_object(), **extra)
+        channel.members[user.id] = new
+        self._tell_admin_bots(channel, user, old, new)
+        self.world.emit(channel.conversation, "member", user_id=user.id, status="member")
+        return new
+
+    def leave(self, channel: Channel, user: UserAccount) -> Json:
+        old = channel.members.get(user.id)
+        if old is None or old["status"] == "creator":
+            raise UserActionError(409, "the user is not a member who can leave")
+        new = _member("left", user.user_object())
+        del channel.members[user.id]
+        self._tell_admin_bots(channel, user, old, new)
+        self.world.emit(channel.conversation, "member", user_id=user.id, status="left")
+        return new
+
+    def post(self, channel: Channel, user: UserAccount, text: str) -> Json:
+        """The owner posts in the channel; admin bots get a channel_post update."""
+        if channel.owner_id != user.id:
+            raise UserActionError(403, "only the channel's owner posts in the sandbox")
+        fields: Json = {"text": text}
+        message = self.world.new_message(channel.conversation, user, fields)
+        for bot_id in channel.admin_bots:
+            self.world.bots[bot_id].updates.push("channel_post", message)
+        return message
+
+    def _tell_admin_bots(self, channel: Channel, user: UserAccount, old: Json, new: Json) -> None:
+        for bot_id in channel.admin_bots:
+            self._member_changed(self.world.bots[bot_id], channel, user, "chat_member", old, new)
+
+    def _member_changed(self, bot: BotAccount, channel: Channel, actor: UserAccount, kind: str,
+                        old: Json, new: Json) -> None:
+        bot.updates.push(kind, {"chat": channel.chat_object(), "from": actor.user_object(),
+                                "date": self.world.timestamp(), "old_chat_member": old, "new_chat_member": new})

@@ -1,0 +1,86 @@
+"""Fixtures for the sandbox tests: a server on a free port, a raw Bot API caller, a user-side client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+
+from sandbox.client import SandboxClient
+from sandbox.flood import FloodLimits
+from sandbox.server import SandboxServer
+
+TOKEN = "5000001:AAsandboxTestTokenForTheFirstBot_x"
+OTHER_TOKEN = "5000002:AAsandboxTestTokenForTheOtherBot_y"
+
+
+@dataclass
+class Answer:
+    """One Bot API answer: HTTP status and Telegram's envelope."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.body.get("ok"))
+
+    @property
+    def result(self) -> Any:
+        assert self.body.get("ok"), self.body
+        return self.body["result"]
+
+    @property
+    def description(self) -> str:
+        return str(self.body.get("description"))
+
+
+class BotCaller:
+    """Calls the Bot API as a bot would, with a JSON body unless told otherwise."""
+
+    def __init__(self, url: str, token: str, http: aiohttp.ClientSession) -> None:
+        self.url = url
+        self.token = token
+        self.http = http
+
+    async def __call__(self, method: str, **params: Any) -> Answer:
+        async with self.http.post(f"{self.url}/bot{self.token}/{method}", json=params) as response:
+            return Answer(response.status, await response.json())
+
+    async def form(self, method: str, data: aiohttp.FormData | dict[str, Any]) -> Answer:
+        async with self.http.post(f"{self.url}/bot{self.token}/{method}", data=data) as response:
+            return Answer(response.status, await response.json())
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[SandboxServer]:
+    sandbox = SandboxServer(port=0, limits=FloodLimits.off(), pre_checkout_timeout=2.0)
+    sandbox.add_bot(TOKEN, "sandbox_test_bot", "Test Bot")
+    await sandbox.start()
+    yield sandbox
+    await sandbox.stop()
+
+
+@pytest.fixture
+def bot_token() -> str:
+    return TOKEN
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def bot(server: SandboxServer, http: aiohttp.ClientSession) -> BotCaller:
+    return BotCaller(server.url, TOKEN, http)
+
+
+@pytest.fixture
+async def sb(server: SandboxServer) -> AsyncIterator[SandboxClient]:
+    async with SandboxClient(server.url) as client:
+        yield client
