@@ -20,19 +20,20 @@ from handlers import admin, errors, language, members, start
 from handlers.callback_data import pattern
 from handlers.context import JigapContext
 from handlers.routing import MenuEntry
+from handlers.text import N_
 
 JigapApplication = Application[Any, JigapContext, Any, Any, Any, Any]
 
 USER_COMMANDS = {
-    "start": "Main menu",
-    "help": "What I can do",
-    "language": "Choose Korean or English",
+    "start": N_("Main menu"),
+    "help": N_("What I can do"),
+    "language": N_("Choose Korean or English"),
 }
 
 
 def register_features(services: Services) -> None:
     """Deep links and main-menu entries that features contribute."""
-    services.routes.add_menu(MenuEntry("settings", "Settings", 90, language.show_languages))
+    services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, language.show_languages))
 
 
 def build_application(services: Services, token: str) -> JigapApplication:

@@ -35,3 +35,5 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     # httpx logs every request URL, and Bot API URLs carry the token; one line per poll is noise anyway.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic announces every plugin and migration context at INFO; jigap reports what migrated itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -8,7 +8,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.envelope import Envelope
-from storage.tables import metadata
+from storage.schema import metadata
 
 BATCH = 500
 

@@ -1,4 +1,9 @@
-"""Apply Alembic migrations programmatically (jigap migrate, and at start-up)."""
+"""Apply Alembic migrations programmatically (jigap migrate, and at start-up).
+
+Each feature area keeps its own branch of revisions (its first revision revises the foundation's
+"0001" and carries a branch label), so areas built side by side never fight over one chain;
+"heads" applies every branch.
+"""
 
 from __future__ import annotations
 
@@ -23,14 +28,15 @@ def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision of every branch, sorted and joined with '+', as current_revision reports it."""
+    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    return "+".join(sorted(heads))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
     def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+        return "+".join(sorted(heads)) if heads else None
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
@@ -41,7 +47,7 @@ async def migrate(engine: AsyncEngine) -> tuple[str | None, str]:
     before = await current_revision(engine)
 
     def upgrade(connection: Connection) -> None:
-        command.upgrade(_alembic_config(connection), "head")
+        command.upgrade(_alembic_config(connection), "heads")
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)

@@ -1,0 +1,49 @@
+# The two commands: `make sandbox` and `make test`. Both create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := bot handlers wallet subscriptions storage sandbox
+
+.PHONY: sandbox test lint unit messages catalogs bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jigap needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+# Compile the gettext catalogs (.po -> .mo) at install.
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d bot/locale -D jigap --statistics
+
+sandbox: catalogs
+	$(BIN)/jigap sandbox
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check $(PACKAGES) tests bench
+	$(BIN)/mypy
+
+unit: catalogs
+	$(BIN)/pytest
+
+test: catalogs lint
+	$(BIN)/pytest -ra
+
+# After adding or changing user-facing text: refresh the template and merge it into both catalogs.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k tr -k plural:1,2 -k N_ --no-location --sort-output \
+		--project jigap -o bot/locale/jigap.pot $(PACKAGES)
+	$(BIN)/pybabel update --no-fuzzy-matching -i bot/locale/jigap.pot -d bot/locale -D jigap
+
+bench: $(VENV)/.installed-bench catalogs
+	for script in bench/*.py; do $(BIN)/python $$script --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

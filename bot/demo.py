@@ -1,0 +1,87 @@
+"""Demo data for the sandbox: the organisations of STORIES.md. Loading it twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.runtime import Services
+from bot.services.accounts import TelegramProfile
+from storage.records import RoleGrant
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    slug: str
+    name: str
+    kind: str
+
+
+ORGANISATIONS = (
+    DemoOrganisation("road-authority", "Road Traffic Authority", "issuer"),
+    DemoOrganisation("hankuk-university", "Hankuk University", "issuer"),
+    DemoOrganisation("certification-board", "National Certification Board", "issuer"),
+    DemoOrganisation("cafe-onda", "Cafe Onda", "shop"),
+    DemoOrganisation("daily-hanja", "Daily Hanja", "creator"),
+    DemoOrganisation("bar-haneul", "Bar Haneul", "verifier"),
+    DemoOrganisation("landlord-park", "Landlord Park", "verifier"),
+    DemoOrganisation("homeline", "Homeline Rentals", "brand"),
+    DemoOrganisation("sparkle-cleaning", "Sparkle Cleaning", "shop"),
+)
+
+
+async def load_demo_organisations(services: Services) -> int:
+    """Create the demo organisations that are missing; returns how many were added."""
+    added = 0
+    now = services.clock.now()
+    async with services.uow() as uow:
+        for demo in ORGANISATIONS:
+            if await uow.organisations.get_by_slug(demo.slug) is None:
+                await uow.organisations.add(slug=demo.slug, name=demo.name, kind=demo.kind, now=now)
+                added += 1
+        await uow.commit()
+    return added
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    first_name: str
+    last_name: str | None
+    username: str
+    language_code: str
+    role: str | None = None
+    org_slug: str | None = None
+
+
+# Created in this order in a fresh sandbox, so they get the same ids on every start.
+PEOPLE = (
+    DemoPerson("Minji", "Kim", "minji", "ko"),
+    DemoPerson("Jisoo", "Park", "jisoo", "ko"),
+    DemoPerson("Hana", "Lee", "hana", "ko"),
+    DemoPerson("Alex", None, "alex", "en"),
+    DemoPerson("Admin", "Choi", "admin", "en", "platform_admin", None),
+    DemoPerson("Officer", "Jung", "road_officer", "ko", "issuer_admin", "road-authority"),
+    DemoPerson("Registrar", "Han", "registrar", "ko", "issuer_admin", "hankuk-university"),
+    DemoPerson("Sora", "Yoon", "cafe_onda", "ko", "shop_owner", "cafe-onda"),
+    DemoPerson("Teacher", "Oh", "daily_hanja", "ko", "creator", "daily-hanja"),
+    DemoPerson("Manager", "Seo", "homeline", "ko", "brand_manager", "homeline"),
+)
+
+
+async def load_demo_people(services: Services, ids: dict[str, int]) -> None:
+    """Give the demo people (whose sandbox ids are in `ids`, by username) their rows and roles."""
+    now = services.clock.now()
+    for person in PEOPLE:
+        profile = TelegramProfile(ids[person.username], person.username, person.first_name, person.last_name,
+                                  person.language_code)
+        await services.accounts.member_for(profile)
+    async with services.uow() as uow:
+        for person in PEOPLE:
+            if person.role is None:
+                continue
+            org_id = 0
+            if person.org_slug is not None:
+                organisation = await uow.organisations.get_by_slug(person.org_slug)
+                assert organisation is not None, person.org_slug
+                org_id = organisation.id
+            await uow.roles.grant(RoleGrant(ids[person.username], person.role, org_id), granted_by=None, now=now)
+        await uow.commit()

@@ -1,0 +1,60 @@
+"""`jigap sandbox`: the local Bot API sandbox, its web chat, demo data, and jigap polling it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+
+from bot.config import Config
+from bot.demo import PEOPLE, load_demo_organisations, load_demo_people
+from bot.embedded import running_application, sandbox_config
+from bot.runtime import open_runtime
+from sandbox.server import SandboxServer
+
+log = logging.getLogger(__name__)
+SANDBOX_BOT_ID = 7000000001
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, with_bot: bool) -> int:
+    server = SandboxServer(host=config.sandbox.host, port=config.sandbox.port if port is None else port,
+                           auto_register_bots=not with_bot)
+    try:
+        await server.start()
+    except OSError as error:
+        sys.stderr.write(f"jigap: the sandbox cannot listen on {config.sandbox.host}:{port or config.sandbox.port} "
+                         f"({error.strerror}); pick another port with --port\n")
+        return 1
+    try:
+        ids = {}
+        if config.sandbox.demo_data:
+            for person in PEOPLE:
+                account = server.world.add_user(person.first_name, person.language_code, person.last_name,
+                                                person.username)
+                ids[person.username] = account.id
+        if not with_bot:
+            _say(f"jigap sandbox: Bot API at {server.url}/bot<token>/<method> (any well-formed token is a bot)")
+            _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
+            await stop.wait()
+            return 0
+        # Not a Telegram token: it only names the bot inside this sandbox, new on every start.
+        token = f"{SANDBOX_BOT_ID}:sandbox-{secrets.token_urlsafe(24)}"
+        server.add_bot(token, config.sandbox.bot_username, "jigap")
+        settings = sandbox_config(config, api_url=server.url, database_url=config.database.url)
+        async with open_runtime(settings, create_key=True) as services:
+            if config.sandbox.demo_data:
+                await load_demo_organisations(services)
+                await load_demo_people(services, ids)
+            async with running_application(services, token):
+                _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
+                _say(f"jigap sandbox: the bot @{config.sandbox.bot_username} uses {config.database.url}")
+                await stop.wait()
+        return 0
+    finally:
+        await server.stop()

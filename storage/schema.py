@@ -1,0 +1,12 @@
+"""Every table module, imported once: what key rotation and migrations see as the whole schema.
+
+A feature that adds tables defines them in its own `storage/tables_<area>.py` on `storage.tables.metadata`
+and is listed here.
+"""
+
+from storage import tables
+from storage.tables import metadata
+
+TABLE_MODULES = (tables,)
+
+__all__ = ["TABLE_MODULES", "metadata"]
