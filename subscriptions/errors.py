@@ -208,8 +208,8 @@ class GiftAlreadyClaimed(SubscriptionsError):
     code = "gift_already_claimed"
 
 
-class GiftExpired(SubscriptionsError):
-    code = "gift_expired"
+class GiftCodeExpired(SubscriptionsError):
+    code = "gift_code_expired"
 
 
 class CannotClaimOwnGift(SubscriptionsError):

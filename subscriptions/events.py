@@ -1,0 +1,233 @@
+"""What happened (events, past tense) and what the domain asks the outside to do (commands).
+
+Services hand both to the unit of work's outbox in the same transaction as the change that caused
+them; the bot turns events into messages (a receipt, "your gift was claimed") and commands into
+Telegram calls (send a renewal invoice, cancel a Stars subscription, refund a Stars payment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from subscriptions.money import Money
+
+# --- subscription lifecycle -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionStarted:
+    subscription_id: str
+    user_id: str
+    offer_id: str
+    plan_version_id: str
+    status: str
+    paid_through: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRenewed:
+    subscription_id: str
+    user_id: str
+    term_number: int
+    period_start: datetime
+    period_end: datetime
+    amount: Money
+    recovered: bool  # True when the payment brought a past-due or suspended subscription back
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFailed:
+    """A period ended without its payment: the subscription is past due from `due_at`."""
+
+    subscription_id: str
+    user_id: str
+    term_number: int
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionSuspended:
+    subscription_id: str
+    user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationScheduled:
+    subscription_id: str
+    user_id: str
+    ends_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationWithdrawn:
+    subscription_id: str
+    user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionCanceled:
+    subscription_id: str
+    user_id: str
+    reason: str  # "user", "period_end", "unpaid"
+    refund: Money | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionPaused:
+    subscription_id: str
+    user_id: str
+    remaining_seconds: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionResumed:
+    subscription_id: str
+    user_id: str
+    paid_through: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionUpgraded:
+    subscription_id: str
+    user_id: str
+    from_plan_version_id: str
+    to_plan_version_id: str
+    credit: Money  # unused time of the old plan
+    charge: Money  # the rest of the period at the new plan's price
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChangeScheduled:
+    subscription_id: str
+    user_id: str
+    to_plan_id: str
+    effective_at: datetime
+    at: datetime
+
+
+# --- payments ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentReceived:
+    payment_id: str
+    user_id: str
+    merchant_id: str
+    amount: Money
+    purpose: str
+    subscription_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRefunded:
+    payment_id: str
+    user_id: str
+    merchant_id: str
+    amount: Money
+    at: datetime
+
+
+# --- gifts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GiftPurchased:
+    gift_id: str
+    buyer_id: str
+    code: str
+    expires_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GiftClaimed:
+    """Tell the buyer: "your gift was claimed by ..."."""
+
+    gift_id: str
+    buyer_id: str
+    recipient_id: str
+    subscription_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GiftExpired:
+    gift_id: str
+    buyer_id: str
+    refund: Money
+    at: datetime
+
+
+# --- commands to the outside ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SendInvoice:
+    """Send this invoice to the user (a renewal invoice for a card subscription)."""
+
+    user_id: str
+    checkout_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CancelStarSubscription:
+    """editUserStarSubscription(user_id, telegram_payment_charge_id, is_canceled)."""
+
+    user_id: str
+    telegram_payment_charge_id: str
+    is_canceled: bool
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundStarPayment:
+    """refundStarPayment(user_id, telegram_payment_charge_id): Stars refunds are whole payments."""
+
+    user_id: str
+    telegram_payment_charge_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundCardPayment:
+    """Card providers refund outside the Bot API: hand this to the provider's back office."""
+
+    provider: str
+    provider_payment_charge_id: str
+    amount: Money
+    at: datetime
+
+
+DomainEvent = (
+    SubscriptionStarted
+    | SubscriptionRenewed
+    | PaymentFailed
+    | SubscriptionSuspended
+    | CancellationScheduled
+    | CancellationWithdrawn
+    | SubscriptionCanceled
+    | SubscriptionPaused
+    | SubscriptionResumed
+    | SubscriptionUpgraded
+    | PlanChangeScheduled
+    | PaymentReceived
+    | PaymentRefunded
+    | GiftPurchased
+    | GiftClaimed
+    | GiftExpired
+)
+Command = SendInvoice | CancelStarSubscription | RefundStarPayment | RefundCardPayment
+Message = DomainEvent | Command

@@ -1,0 +1,245 @@
+"""An append-only double-entry journal of every payment, split, refund and fee.
+
+A transaction is a set of postings that balances in every currency: the sum of its amounts is zero,
+where a positive amount is a debit and a negative one a credit. Accounts are plain strings:
+
+    cash:provider:<name>     money held at a payment provider (an asset; debit when paid)
+    payable:merchant:<org>   what the platform owes a merchant (a liability; credit when earned)
+    payable:curator:<id>     what the platform owes a curator
+    revenue:platform         the platform's own share
+    expense:fees:<provider>  fees a provider kept
+
+A payment debits cash and credits the parties by the offer's split. A refund credits cash and
+debits the same parties in proportion to the original split; refunds of one payment are allocated
+cumulatively, so once a payment is refunded in full every party is back exactly where it started.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from subscriptions.billing_calendar import require_aware
+from subscriptions.errors import RefundExceedsPayment, UnbalancedTransaction
+from subscriptions.money import Money, allocate, format_money
+from subscriptions.offers import Party
+
+PLATFORM_REVENUE = "revenue:platform"
+
+
+def cash_account(provider: str) -> str:
+    return f"cash:provider:{provider}"
+
+
+def merchant_account(merchant_id: str) -> str:
+    return f"payable:merchant:{merchant_id}"
+
+
+def curator_account(curator_id: str) -> str:
+    return f"payable:curator:{curator_id}"
+
+
+def fees_account(provider: str) -> str:
+    return f"expense:fees:{provider}"
+
+
+def party_account(party: Party, merchant_id: str, curator_id: str | None) -> str:
+    if party is Party.MERCHANT:
+        return merchant_account(merchant_id)
+    if party is Party.CURATOR and curator_id is not None:
+        return curator_account(curator_id)
+    return PLATFORM_REVENUE
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One line of a transaction: positive = debit, negative = credit."""
+
+    account: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class JournalTransaction:
+    """A balanced, immutable journal entry; `reference` ties it to a payment id."""
+
+    id: str
+    occurred_at: datetime
+    kind: str  # "payment", "refund", "fee"
+    reference: str
+    description: str
+    postings: tuple[Posting, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "occurred_at", require_aware(self.occurred_at))
+        sums: dict[str, int] = defaultdict(int)
+        for posting in self.postings:
+            sums[posting.amount.currency] += posting.amount.amount_minor
+        unbalanced = {currency: amount for currency, amount in sums.items() if amount}
+        if unbalanced or not self.postings:
+            raise UnbalancedTransaction(f"{self.id}: {unbalanced or 'no postings'}")
+
+    def amount_for(self, account: str) -> Money | None:
+        """Net amount posted to `account` in this transaction (None if untouched)."""
+        found = [p.amount for p in self.postings if p.account == account]
+        if not found:
+            return None
+        result = found[0]
+        for extra in found[1:]:
+            result = result + extra
+        return result
+
+
+def payment_transaction(
+    *,
+    transaction_id: str,
+    payment_id: str,
+    provider: str,
+    amount: Money,
+    split: Mapping[Party, Money],
+    merchant_id: str,
+    curator_id: str | None,
+    at: datetime,
+    description: str,
+) -> JournalTransaction:
+    """Cash in at the provider, credited to the parties by `split` (which must sum to `amount`)."""
+    postings = [Posting(cash_account(provider), amount)]
+    postings += [
+        Posting(party_account(party, merchant_id, curator_id), -share) for party, share in split.items()
+    ]
+    return JournalTransaction(transaction_id, at, "payment", payment_id, description, tuple(postings))
+
+
+def refund_transaction(
+    *,
+    transaction_id: str,
+    original: JournalTransaction,
+    already_refunded: Money,
+    refund: Money,
+    provider: str,
+    at: datetime,
+    description: str,
+) -> JournalTransaction:
+    """Give `refund` back and take it from the parties in proportion to `original`'s split.
+
+    Shares are allocated on the cumulative refund and the previous allocation subtracted, so several
+    partial refunds reverse exactly what one full refund would.
+    """
+    cash = cash_account(provider)
+    paid = original.amount_for(cash)
+    if paid is None or refund + already_refunded > paid or not refund.is_positive:
+        raise RefundExceedsPayment(f"cannot refund {refund} of {original.reference}")
+    credits = [p for p in original.postings if p.account != cash]
+    weights = [-p.amount.amount_minor for p in credits]
+    before = allocate(already_refunded, weights)
+    after = allocate(already_refunded + refund, weights)
+    postings = [Posting(cash, -refund)]
+    postings += [Posting(p.account, a - b) for p, a, b in zip(credits, after, before, strict=True)]
+    return JournalTransaction(transaction_id, at, "refund", original.reference, description, tuple(postings))
+
+
+def fee_transaction(
+    *, transaction_id: str, payment_id: str, provider: str, fee: Money, at: datetime, description: str
+) -> JournalTransaction:
+    """A provider kept `fee` out of the cash it holds for us; the platform bears it."""
+    postings = (Posting(fees_account(provider), fee), Posting(cash_account(provider), -fee))
+    return JournalTransaction(transaction_id, at, "fee", payment_id, description, postings)
+
+
+def balance(transactions: Iterable[JournalTransaction], account: str, currency: str) -> Money:
+    """Credit balance of `account` (what is owed to it, for payables; negative for assets)."""
+    result = 0
+    for txn in transactions:
+        for posting in txn.postings:
+            if posting.account == account and posting.amount.currency == currency:
+                result -= posting.amount.amount_minor
+    return Money(result, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    at: datetime
+    description: str
+    kind: str
+    reference: str
+    amount: Money  # what the line adds to the holder's balance (negative for a refund)
+    balance: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A holder's (merchant's or curator's) lines with a running balance in one currency."""
+
+    account: str
+    currency: str
+    opening: Money
+    lines: tuple[StatementLine, ...]
+
+    @property
+    def closing(self) -> Money:
+        return self.lines[-1].balance if self.lines else self.opening
+
+
+def statement(
+    transactions: Sequence[JournalTransaction],
+    account: str,
+    currency: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Statement:
+    """Lines of `account` in [since, until) with running balance; earlier lines make the opening."""
+    ordered = sorted(transactions, key=lambda t: (t.occurred_at, t.id))
+    opening = Money.zero(currency)
+    running = opening
+    lines: list[StatementLine] = []
+    for txn in ordered:
+        posted = txn.amount_for(account)
+        if posted is None or posted.currency != currency:
+            continue
+        if until is not None and txn.occurred_at >= require_aware(until):
+            break
+        running = running - posted
+        if since is not None and txn.occurred_at < require_aware(since):
+            opening = running
+            continue
+        lines.append(StatementLine(txn.occurred_at, txn.description, txn.kind, txn.reference, -posted, running))
+    return Statement(account, currency, opening, tuple(lines))
+
+
+CSV_HEADER = ("date", "description", "kind", "reference", "currency", "amount", "balance")
+
+
+def statement_csv(result: Statement) -> str:
+    """The statement as CSV: ISO dates in UTC, amounts in major units as exact decimals."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for line in result.lines:
+        writer.writerow(
+            (
+                line.at.isoformat(),
+                line.description,
+                line.kind,
+                line.reference,
+                result.currency,
+                f"{line.amount.to_decimal():f}",
+                f"{line.balance.to_decimal():f}",
+            )
+        )
+    return out.getvalue()
+
+
+def statement_text(result: Statement, locale: str = "ko") -> list[str]:
+    """Short lines for a chat message: "2025-01-25 Monthly pass +₩42,750 = ₩42,750"."""
+    rows = []
+    for line in result.lines:
+        sign = "+" if not line.amount.is_negative else "-"
+        amount = format_money(Money(abs(line.amount.amount_minor), line.amount.currency), locale)
+        rows.append(
+            f"{line.at.date().isoformat()} {line.description} {sign}{amount} = {format_money(line.balance, locale)}"
+        )
+    return rows

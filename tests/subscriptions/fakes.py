@@ -1,0 +1,288 @@
+"""In-memory stand-ins for the ports: they keep the storage rules and record what happened.
+
+The fake unit of work snapshots every store on entry and restores it unless `commit()` ran, so a
+service that fails half-way leaves nothing behind, as a database transaction would. Repositories
+hand out copies, so a change that is not saved does not leak, and `save` checks the version.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from subscriptions.errors import ConcurrentUpdate
+from subscriptions.events import Message
+from subscriptions.gifts import Gift, GiftStatus
+from subscriptions.ledger import JournalTransaction
+from subscriptions.offers import Offer
+from subscriptions.payments import Checkout, Payment
+from subscriptions.subscription import Status, Subscription
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, now: datetime) -> None:
+        self.current = now
+
+    def advance(self, **delta: float) -> datetime:
+        self.current = self.current + timedelta(**delta)
+        return self.current
+
+
+class SequentialIds:
+    """Readable ids ("id-1", "id-2") and real random tokens (gift codes must be unguessable)."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+        self.tokens: list[str] = []
+
+    def new_id(self) -> str:
+        return f"id-{next(self._counter)}"
+
+    def token(self) -> str:
+        value = secrets.token_urlsafe(16)
+        self.tokens.append(value)
+        return value
+
+
+def _versioned_save(store: dict[str, Any], key: str, item: Any, expected_version: int) -> None:
+    stored = store.get(key)
+    if stored is None or stored.version != expected_version:
+        raise ConcurrentUpdate(f"{key}: stored version {getattr(stored, 'version', None)}, expected {expected_version}")
+    store[key] = copy.deepcopy(item)
+
+
+@dataclass
+class Stores:
+    offers: dict[str, Offer] = field(default_factory=dict)
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    checkouts: dict[str, Checkout] = field(default_factory=dict)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    ledger: list[JournalTransaction] = field(default_factory=list)
+    gifts: dict[str, Gift] = field(default_factory=dict)
+    bans: set[tuple[str, str]] = field(default_factory=set)
+    outbox: list[Message] = field(default_factory=list)
+
+
+class FakeOffers:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def get(self, offer_id: str) -> Offer | None:
+        return copy.deepcopy(self.s.offers.get(offer_id))
+
+    async def add(self, offer: Offer) -> None:
+        self.s.offers[offer.id] = copy.deepcopy(offer)
+
+    async def save(self, offer: Offer, expected_version: int) -> None:
+        _versioned_save(self.s.offers, offer.id, offer, expected_version)
+
+    async def by_merchant(self, merchant_id: str) -> list[Offer]:
+        return [copy.deepcopy(o) for o in self.s.offers.values() if o.merchant_id == merchant_id]
+
+
+class FakeSubscriptions:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def get(self, subscription_id: str) -> Subscription | None:
+        return copy.deepcopy(self.s.subscriptions.get(subscription_id))
+
+    async def add(self, subscription: Subscription) -> None:
+        self.s.subscriptions[subscription.id] = copy.deepcopy(subscription)
+
+    async def save(self, subscription: Subscription, expected_version: int) -> None:
+        _versioned_save(self.s.subscriptions, subscription.id, subscription, expected_version)
+
+    async def for_user(self, user_id: str) -> list[Subscription]:
+        return [copy.deepcopy(x) for x in self.s.subscriptions.values() if x.user_id == user_id]
+
+    async def for_merchant(self, merchant_id: str, limit: int, offset: int = 0) -> list[Subscription]:
+        found = [x for x in self.s.subscriptions.values() if x.merchant_id == merchant_id]
+        return copy.deepcopy(found[offset : offset + limit])
+
+    async def count_live(self, user_id: str, plan_id: str) -> int:
+        return sum(
+            1
+            for x in self.s.subscriptions.values()
+            if x.user_id == user_id and x.plan_id == plan_id and x.status is not Status.CANCELED
+        )
+
+    async def due_for_transition(self, now: datetime, limit: int) -> list[Subscription]:
+        due = [x for x in self.s.subscriptions.values() if x.next_transition_at and x.next_transition_at <= now]
+        due.sort(key=lambda x: x.next_transition_at or now)
+        return copy.deepcopy(due[:limit])
+
+    async def due_for_renewal(self, now: datetime, lead: timedelta, limit: int) -> list[Subscription]:
+        due = []
+        for x in self.s.subscriptions.values():
+            at = x.renewal_invoice_due_at(lead)
+            if at is not None and at <= now:
+                due.append((at, x))
+        due.sort(key=lambda pair: pair[0])
+        return copy.deepcopy([x for _, x in due[:limit]])
+
+
+class FakeCheckouts:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def get(self, checkout_id: str) -> Checkout | None:
+        return copy.deepcopy(self.s.checkouts.get(checkout_id))
+
+    async def by_payload(self, payload: str) -> Checkout | None:
+        found = [c for c in self.s.checkouts.values() if c.payload == payload]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Checkout | None:
+        found = [c for c in self.s.checkouts.values() if c.user_id == user_id and c.idempotency_key == key]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def add(self, checkout: Checkout) -> None:
+        self.s.checkouts[checkout.id] = copy.deepcopy(checkout)
+
+    async def save(self, checkout: Checkout, expected_version: int) -> None:
+        _versioned_save(self.s.checkouts, checkout.id, checkout, expected_version)
+
+
+class FakePayments:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def get(self, payment_id: str) -> Payment | None:
+        return copy.deepcopy(self.s.payments.get(payment_id))
+
+    async def by_charge_id(self, charge_id: str) -> Payment | None:
+        found = [p for p in self.s.payments.values() if p.charge_id == charge_id]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def add(self, payment: Payment) -> None:
+        if any(p.charge_id == payment.charge_id for p in self.s.payments.values()):
+            raise ConcurrentUpdate(f"charge {payment.charge_id} already credited")  # the unique index
+        self.s.payments[payment.id] = copy.deepcopy(payment)
+
+    async def save(self, payment: Payment, expected_version: int) -> None:
+        _versioned_save(self.s.payments, payment.id, payment, expected_version)
+
+    async def for_user(self, user_id: str, limit: int) -> list[Payment]:
+        found = sorted(
+            (p for p in self.s.payments.values() if p.user_id == user_id), key=lambda p: p.paid_at, reverse=True
+        )
+        return copy.deepcopy(found[:limit])
+
+    async def latest_for_subscription(self, subscription_id: str) -> Payment | None:
+        found = [p for p in self.s.payments.values() if p.subscription_id == subscription_id]
+        return copy.deepcopy(max(found, key=lambda p: p.paid_at)) if found else None
+
+
+class FakeLedger:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def append(self, transaction: JournalTransaction) -> None:
+        self.s.ledger.append(transaction)
+
+    async def for_reference(self, reference: str) -> list[JournalTransaction]:
+        return [t for t in self.s.ledger if t.reference == reference]
+
+    async def for_account(self, account: str) -> list[JournalTransaction]:
+        return [t for t in self.s.ledger if any(p.account == account for p in t.postings)]
+
+
+class FakeGifts:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def get(self, gift_id: str) -> Gift | None:
+        return copy.deepcopy(self.s.gifts.get(gift_id))
+
+    async def by_code(self, code: str) -> Gift | None:
+        found = [g for g in self.s.gifts.values() if g.code == code]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def add(self, gift: Gift) -> None:
+        self.s.gifts[gift.id] = copy.deepcopy(gift)
+
+    async def save(self, gift: Gift, expected_version: int) -> None:
+        _versioned_save(self.s.gifts, gift.id, gift, expected_version)
+
+    async def expiring(self, now: datetime, limit: int) -> list[Gift]:
+        found = [g for g in self.s.gifts.values() if g.status is GiftStatus.UNCLAIMED and g.expires_at <= now]
+        return copy.deepcopy(sorted(found, key=lambda g: g.expires_at)[:limit])
+
+
+class FakeBans:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def is_banned(self, user_id: str, merchant_id: str) -> bool:
+        return (user_id, merchant_id) in self.s.bans or (user_id, "*") in self.s.bans
+
+
+class FakeOutbox:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def add(self, messages: Sequence[Message]) -> None:
+        self.s.outbox.extend(messages)
+
+
+class FakeUnitOfWork:
+    """A unit of work over `Stores`: commits count, an uncommitted block rolls back."""
+
+    def __init__(self, stores: Stores | None = None) -> None:
+        self.stores = stores or Stores()
+        self.committed = 0
+        self.rolled_back = 0
+        self._snapshot: Stores | None = None
+        self.offers = FakeOffers(self.stores)
+        self.subscriptions = FakeSubscriptions(self.stores)
+        self.checkouts = FakeCheckouts(self.stores)
+        self.payments = FakePayments(self.stores)
+        self.ledger = FakeLedger(self.stores)
+        self.gifts = FakeGifts(self.stores)
+        self.bans = FakeBans(self.stores)
+        self.outbox = FakeOutbox(self.stores)
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._snapshot = copy.deepcopy(self.stores)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._snapshot is not None:
+            await self.rollback()
+
+    async def commit(self) -> None:
+        self._snapshot = None
+        self.committed += 1
+
+    async def rollback(self) -> None:
+        if self._snapshot is not None:
+            snapshot = self._snapshot
+            for name in vars(snapshot):
+                setattr(self.stores, name, getattr(snapshot, name))
+            self._snapshot = None
+            self.rolled_back += 1
+
+    # --- what tests read ---------------------------------------------------------------------------
+
+    def sent(self, kind: type) -> list[Any]:
+        """Outbox messages of one type, in order."""
+        return [m for m in self.stores.outbox if isinstance(m, kind)]
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
