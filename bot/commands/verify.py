@@ -1,0 +1,155 @@
+"""`jigap verify`: check a credential presentation offline and print the verdict as JSON.
+
+    jigap verify PRESENTATION [--qr IMAGE] [--issuer-jwks FILE] [--nonce N] [--aud A] [--at ISO-TIME]
+
+PRESENTATION is the `JWT~disclosures~KB-JWT` text, or `-` to read it from stdin; `--qr` reads it
+from a photo of the QR code instead. `--issuer-jwks` trusts the keys of a JWKS file for this
+check. Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from wallet.errors import KeyFormatError
+from wallet.qr_reader import read_qr
+from wallet.trust import IssuerLookup, TrustedIssuers
+from wallet.verifier import VerifierPolicy, verify_presentation
+
+EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command line cannot be acted on."""
+
+
+class FileNonceStore:
+    """Nonces already accepted, one per line in a file, so a replay is caught across runs."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def use_once(self, nonce: str) -> bool:
+        seen = set(self._path.read_text("utf-8").splitlines()) if self._path.exists() else set()
+        if nonce in seen:
+            return False
+        with self._path.open("a", encoding="utf-8") as handle:
+            handle.write(nonce.replace("\n", " ") + "\n")
+        return True
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `verify` on the jigap command line."""
+    parser = subparsers.add_parser(
+        "verify",
+        help="verify a credential presentation offline",
+        description="Verify an SD-JWT VC presentation and print the verdict, issuer, type and "
+        "disclosed claims as JSON. Exit status: 0 valid, 1 invalid, 2 usage error.",
+    )
+    _arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "presentation", nargs="?", metavar="PRESENTATION", help="the presentation text, or - for stdin"
+    )
+    parser.add_argument(
+        "--qr", type=Path, metavar="IMAGE", help="read the presentation from a photo of its QR code"
+    )
+    parser.add_argument("--issuer-jwks", type=Path, metavar="FILE", help="trust the keys in this JWKS file")
+    parser.add_argument("--nonce", metavar="N", help="the nonce the presentation must be bound to")
+    parser.add_argument(
+        "--aud", metavar="A", help="the audience (verifier) the presentation must be made for"
+    )
+    parser.add_argument("--at", metavar="ISO-TIME", help="check as of this time (default: now)")
+    parser.add_argument(
+        "--nonce-store", type=Path, metavar="FILE", help="remember used nonces here; a reuse is a replay"
+    )
+    parser.add_argument(
+        "--max-age", type=int, default=30, metavar="SECONDS", help="oldest key binding accepted (default 30)"
+    )
+    parser.add_argument(
+        "--no-key-binding", action="store_true", help="accept a presentation without key binding"
+    )
+
+
+def _read_presentation(args: argparse.Namespace) -> str:
+    if (args.presentation is None) == (args.qr is None):
+        raise UsageError("give either PRESENTATION (or - for stdin) or --qr IMAGE")
+    if args.qr is not None:
+        try:
+            text = read_qr(args.qr.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.qr}: {exc.strerror}") from exc
+        if text is None:
+            raise UsageError(f"no QR code found in {args.qr}")
+        return text
+    text = sys.stdin.read() if args.presentation == "-" else args.presentation
+    if not text.strip():
+        raise UsageError("the presentation is empty")
+    return str(text).strip()
+
+
+def _issuers(args: argparse.Namespace) -> IssuerLookup:
+    if args.issuer_jwks is None:
+        return TrustedIssuers()
+    try:
+        return TrustedIssuers.trust_any_issuer_with(args.issuer_jwks.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.issuer_jwks}: {exc.strerror}") from exc
+    except KeyFormatError as exc:
+        raise UsageError(f"{args.issuer_jwks} is not a JWKS: {exc}") from exc
+
+
+def _moment(args: argparse.Namespace) -> datetime:
+    if args.at is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(args.at)
+    except ValueError as exc:
+        raise UsageError(f"--at {args.at!r} is not an ISO 8601 time") from exc
+    if moment.tzinfo is None:
+        raise UsageError("--at needs a timezone, e.g. 2026-11-25T21:04:00+09:00")
+    return moment.astimezone(UTC)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify and print; returns the exit status."""
+    try:
+        presentation = _read_presentation(args)
+        issuers = _issuers(args)
+        now = _moment(args)
+    except UsageError as error:
+        sys.stderr.write(f"jigap verify: {error}\n")
+        return EXIT_USAGE
+    policy = VerifierPolicy(
+        require_key_binding=not args.no_key_binding, max_presentation_age=timedelta(seconds=args.max_age)
+    )
+    result = verify_presentation(
+        presentation,
+        issuers=issuers,
+        now=now,
+        policy=policy,
+        expected_aud=args.aud,
+        expected_nonce=args.nonce,
+        nonce_store=FileNonceStore(args.nonce_store) if args.nonce_store else None,
+    )
+    sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_VALID if result.valid else EXIT_INVALID
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="jigap verify", description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    _arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

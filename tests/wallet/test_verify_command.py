@@ -1,0 +1,212 @@
+"""`jigap verify` run as a subprocess against presentations made by the IETF reference
+implementation (PyPI `sd-jwt`): accepted when nonce and audience match; tampered, expired,
+replayed, unbound and wrongly-bound ones are refused with the right reason."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jwcrypto.jwk import JWK
+from sd_jwt.common import SDObj
+from sd_jwt.holder import SDJWTHolder
+from sd_jwt.issuer import SDJWTIssuer
+
+from wallet.images.qr import qr_png
+from wallet.keys import SigningKey, build_jwks, generate_signing_key
+
+ROOT = Path(__file__).resolve().parents[2]
+NONCE, AUD = "n-7f3a", "https://bar-haneul.example"
+
+
+def _jwcrypto(key: SigningKey) -> JWK:
+    return JWK(**key.to_private_jwk())
+
+
+def _reference_sd_jwt(issuer: SigningKey, holder: SigningKey, *, exp: int | None = None) -> str:
+    now = int(time.time())
+    claims: dict[Any, Any] = {
+        "iss": "https://rta.example.kr",
+        "vct": "urn:jigap:card:driver_license:1",
+        "iat": now,
+        "exp": exp if exp is not None else now + 3600,
+        SDObj("name"): "김민지",
+        SDObj("age_over_19"): True,
+        SDObj("license_number"): "11-24-123456-78",
+    }
+    made = SDJWTIssuer(
+        claims,
+        _jwcrypto(issuer),
+        holder_key=_jwcrypto(holder),
+        sign_alg=issuer.alg,
+        extra_header_parameters={"typ": "dc+sd-jwt"},
+    )
+    return str(made.sd_jwt_issuance)
+
+
+def _reference_presentation(
+    sd_jwt: str, holder: SigningKey | None, *, nonce: str = NONCE, aud: str = AUD
+) -> str:
+    wallet = SDJWTHolder(sd_jwt)
+    if holder is None:
+        wallet.create_presentation({"age_over_19": True})
+    else:
+        wallet.create_presentation(
+            {"age_over_19": True}, nonce=nonce, aud=aud, holder_key=_jwcrypto(holder), sign_alg=holder.alg
+        )
+    return str(wallet.sd_jwt_presentation)
+
+
+def _jigap_verify(
+    tmp_path: Path, issuer: SigningKey, *args: str, stdin: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    jwks = tmp_path / "issuer.jwks.json"
+    jwks.write_text(json.dumps(build_jwks([issuer.public])))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.commands.verify", *args, "--issuer-jwks", str(jwks)],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
+
+
+@pytest.fixture(scope="module", params=["EdDSA", "ES256"])
+def keys(request: pytest.FixtureRequest) -> tuple[SigningKey, SigningKey]:
+    return generate_signing_key(request.param), generate_signing_key(request.param)
+
+
+def test_a_reference_presentation_with_matching_nonce_and_audience_is_valid(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    shown = _reference_presentation(_reference_sd_jwt(issuer, holder), holder)
+    code, out = _jigap_verify(tmp_path, issuer, shown, "--nonce", NONCE, "--aud", AUD)
+    assert code == 0, out
+    assert out["verdict"] == "valid" and out["failed_check"] is None
+    assert out["issuer"] == "https://rta.example.kr"
+    assert out["type"] == "urn:jigap:card:driver_license:1"
+    assert out["disclosed_claims"] == {"age_over_19": True}
+
+
+def test_a_tampered_reference_presentation_is_refused(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    shown = _reference_presentation(_reference_sd_jwt(issuer, holder), holder)
+    jwt, disclosure, kb = shown.split("~")
+    # Re-encode the disclosure to say age_over_19 is something else: its digest no longer matches.
+    forged = disclosure[:-3] + ("AAA" if disclosure[-3:] != "AAA" else "BBB")
+    code, out = _jigap_verify(
+        tmp_path, issuer, "-", "--nonce", NONCE, "--aud", AUD, stdin=f"{jwt}~{forged}~{kb}"
+    )
+    assert code == 1
+    assert out["failed_check"] in ("bad_disclosure", "malformed")
+    assert out["disclosed_claims"] == {}
+    payload_flip = jwt[:40] + ("x" if jwt[40] != "x" else "y") + jwt[41:]
+    code, out = _jigap_verify(
+        tmp_path, issuer, f"{payload_flip}~{disclosure}~{kb}", "--nonce", NONCE, "--aud", AUD
+    )
+    assert code == 1 and out["failed_check"] in ("signature", "malformed")
+
+
+def test_an_expired_reference_credential_is_refused_as_expired(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    shown = _reference_presentation(
+        _reference_sd_jwt(issuer, holder, exp=int(time.time()) - 86400 * 3), holder
+    )
+    code, out = _jigap_verify(tmp_path, issuer, shown, "--nonce", NONCE, "--aud", AUD)
+    assert code == 1
+    assert out["failed_check"] == "expired"
+    assert out["reason"].startswith("expired on ")
+
+
+def test_a_replayed_reference_presentation_is_refused_the_second_time(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    shown = _reference_presentation(_reference_sd_jwt(issuer, holder), holder)
+    store = str(tmp_path / "nonces.txt")
+    first, _ = _jigap_verify(tmp_path, issuer, shown, "--aud", AUD, "--nonce-store", store)
+    second, out = _jigap_verify(tmp_path, issuer, shown, "--aud", AUD, "--nonce-store", store)
+    assert (first, second) == (0, 1)
+    assert out["failed_check"] == "replayed"
+    assert out["reason"] == "this code was already used"
+
+
+def test_an_unbound_reference_presentation_is_refused(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    shown = _reference_presentation(_reference_sd_jwt(issuer, holder), None)
+    code, out = _jigap_verify(tmp_path, issuer, shown, "--nonce", NONCE, "--aud", AUD)
+    assert code == 1
+    assert out["failed_check"] == "key_binding"
+    assert out["reason"] == "the holder's proof is missing or wrong (no key binding)"
+
+
+def test_wrongly_bound_reference_presentations_are_refused(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    sd_jwt = _reference_sd_jwt(issuer, holder)
+    stranger = generate_signing_key(holder.alg)
+    code, out = _jigap_verify(
+        tmp_path, issuer, _reference_presentation(sd_jwt, stranger), "--nonce", NONCE, "--aud", AUD
+    )
+    assert (
+        code == 1
+        and out["reason"] == "the holder's proof is missing or wrong (not signed by the holder's key)"
+    )
+    code, out = _jigap_verify(
+        tmp_path,
+        issuer,
+        _reference_presentation(sd_jwt, holder, nonce="other"),
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+    )
+    assert code == 1 and out["reason"] == "the holder's proof is missing or wrong (wrong nonce)"
+    code, out = _jigap_verify(
+        tmp_path,
+        issuer,
+        _reference_presentation(sd_jwt, holder, aud="https://elsewhere"),
+        "--nonce",
+        NONCE,
+        "--aud",
+        AUD,
+    )
+    assert code == 1 and out["reason"] == "the holder's proof is missing or wrong (made for another verifier)"
+
+
+def test_the_presentation_can_be_read_from_a_qr_image(
+    tmp_path: Path, keys: tuple[SigningKey, SigningKey]
+) -> None:
+    issuer, holder = keys
+    shown = _reference_presentation(_reference_sd_jwt(issuer, holder), holder)
+    image = tmp_path / "qr.png"
+    image.write_bytes(qr_png(shown))
+    code, out = _jigap_verify(tmp_path, issuer, "--qr", str(image), "--nonce", NONCE, "--aud", AUD)
+    assert code == 0, out
+    assert out["disclosed_claims"] == {"age_over_19": True}
+
+
+def test_usage_errors_exit_with_two(tmp_path: Path, keys: tuple[SigningKey, SigningKey]) -> None:
+    issuer, _ = keys
+    code, out = _jigap_verify(tmp_path, issuer)
+    assert code == 2 and "give either PRESENTATION" in out["stderr"]
+    code, out = _jigap_verify(tmp_path, issuer, "x~", "--at", "yesterday")
+    assert code == 2 and "ISO 8601" in out["stderr"]
+    code, out = _jigap_verify(tmp_path, issuer, "--qr", str(tmp_path / "missing.png"))
+    assert code == 2
