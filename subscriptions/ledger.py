@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from subscriptions.billing_calendar import require_aware
+from subscriptions.billing_calendar import require_aware, zone
 from subscriptions.errors import RefundExceedsPayment, UnbalancedTransaction
 from subscriptions.money import Money, allocate, format_money
 from subscriptions.offers import Party
@@ -233,13 +233,14 @@ def statement_csv(result: Statement) -> str:
     return out.getvalue()
 
 
-def statement_text(result: Statement, locale: str = "ko") -> list[str]:
-    """Short lines for a chat message: "2025-01-25 Monthly pass +₩42,750 = ₩42,750"."""
+def statement_text(result: Statement, locale: str = "ko", timezone: str = "Asia/Seoul") -> list[str]:
+    """Short lines for a chat message: "2025-01-25 Monthly pass +₩42,750 = ₩42,750" (local dates)."""
     rows = []
     for line in result.lines:
+        day = line.at.astimezone(zone(timezone)).date().isoformat()
         sign = "+" if not line.amount.is_negative else "-"
         amount = format_money(Money(abs(line.amount.amount_minor), line.amount.currency), locale)
         rows.append(
-            f"{line.at.date().isoformat()} {line.description} {sign}{amount} = {format_money(line.balance, locale)}"
+            f"{day} {line.description} {sign}{amount} = {format_money(line.balance, locale)}"
         )
     return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from subscriptions.billing_calendar import zone
 from subscriptions.money import Money, format_money
 from subscriptions.payments import Payment
 
@@ -28,11 +29,15 @@ class Receipt:
     period_start: datetime | None
     period_end: datetime | None
 
-    def lines(self, locale: str = "ko") -> list[str]:
-        """Plain lines a handler can translate labels for; amounts already formatted for `locale`."""
-        rows = [self.description, format_money(self.amount, locale), self.paid_at.date().isoformat()]
+    def lines(self, locale: str = "ko", timezone: str = "Asia/Seoul") -> list[str]:
+        """Plain lines a handler can label; amounts formatted for `locale`, dates in `timezone`."""
+
+        def day(moment: datetime) -> str:
+            return moment.astimezone(zone(timezone)).date().isoformat()
+
+        rows = [self.description, format_money(self.amount, locale), day(self.paid_at)]
         if self.period_start is not None and self.period_end is not None:
-            rows.append(f"{self.period_start.date().isoformat()} - {self.period_end.date().isoformat()}")
+            rows.append(f"{day(self.period_start)} - {day(self.period_end)}")
         if self.refunded.is_positive:
             rows.append(f"-{format_money(self.refunded, locale)}")
         rows.append(self.reference)
