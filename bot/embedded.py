@@ -6,10 +6,13 @@ import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from telegram import Update
+
 from bot.app import JigapApplication, build_application
 from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.runtime import Services, open_runtime
+from bot.webserver import WEBHOOK_PATH, BotWebServer
 from storage.envelope import KeyRing, new_master_key
 
 
@@ -40,6 +43,36 @@ async def running_application(
         finally:
             if application.updater.running:
                 await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+
+
+@asynccontextmanager
+async def running_webhook(
+    services: Services, token: str, *, public_url: str | None, host: str, port: int
+) -> AsyncIterator[tuple[JigapApplication, BotWebServer, int]]:
+    """Serve updates posted to the bot's web server; register `public_url` as the webhook.
+
+    Yields the application, the web server and the port it listens on (port 0 picks a free one: the
+    caller then registers the webhook itself, passing public_url=None).
+    """
+    application = build_application(services, token)
+    await application.initialize()
+    try:
+        await application.start()
+        web = BotWebServer(application, token)
+        bound = await web.start(host, port)
+        try:
+            if public_url is not None:
+                url = public_url.rstrip("/")
+                if not url.endswith(WEBHOOK_PATH):
+                    url += WEBHOOK_PATH
+                await application.bot.set_webhook(url=url, secret_token=web.secret, allowed_updates=Update.ALL_TYPES)
+            yield application, web, bound
+        finally:
+            await web.stop()
             if application.running:
                 await application.stop()
     finally:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
-
-from bot.app import build_application
 from bot.config import Config
-from bot.embedded import running_application
+from bot.embedded import running_application, running_webhook
 from bot.runtime import open_runtime
-from bot.webserver import WEBHOOK_PATH, BotWebServer
+from bot.webserver import BotWebServer
 
 log = logging.getLogger(__name__)
 
@@ -31,23 +28,12 @@ async def serve(config: Config, token: str, stop: asyncio.Event, *, webhook_url:
                 web = BotWebServer(application, token)
                 bound = await web.start(host, port)
                 log.info("polling for updates; health and metrics on http://%s:%s", host, bound)
-                await stop.wait()
-                await web.stop()
+                try:
+                    await stop.wait()
+                finally:
+                    await web.stop()
             return 0
-        application = build_application(services, token)
-        await application.initialize()
-        await application.start()
-        web = BotWebServer(application, token)
-        bound = await web.start(host, port)
-        url = webhook_url.rstrip("/")
-        if not url.endswith(WEBHOOK_PATH):
-            url += WEBHOOK_PATH
-        await application.bot.set_webhook(url=url, secret_token=web.secret, allowed_updates=Update.ALL_TYPES)
-        log.info("serving the webhook %s on %s:%s", url, host, bound)
-        try:
+        async with running_webhook(services, token, public_url=webhook_url, host=host, port=port) as (_app, _web, bound):
+            log.info("serving the webhook %s on %s:%s", webhook_url, host, bound)
             await stop.wait()
-        finally:
-            await web.stop()
-            await application.stop()
-            await application.shutdown()
         return 0
