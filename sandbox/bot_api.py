@@ -152,13 +152,13 @@ class BotApi:
 
     async def m_send_photo(self, bot: BotAccount, params: Params) -> Json:
         conversation = self.world.chat_for_bot(bot, params.chat_id())
-        fields: Json = {"photo": await self._photo(params, params.text("photo"), "photo")}
+        fields: Json = {"photo": await self._photo(params, params.reference("photo"), "photo")}
         fields.update(_caption(params))
         return self._send(bot, conversation, params, fields)
 
     async def m_send_document(self, bot: BotAccount, params: Params) -> Json:
         conversation = self.world.chat_for_bot(bot, params.chat_id())
-        fields: Json = {"document": await self._document(params, params.text("document"), "document")}
+        fields: Json = {"document": await self._document(params, params.reference("document"), "document")}
         fields.update(_caption(params))
         return self._send(bot, conversation, params, fields)
 
@@ -210,6 +210,8 @@ class BotApi:
         elif markup and markup.get("remove_keyboard"):
             conversation.reply_keyboard = None
         message = self.world.new_message(conversation, bot, fields)
+        if markup and ("keyboard" in markup or markup.get("remove_keyboard")):
+            self.world.emit(conversation, "keyboard", reply_keyboard=conversation.reply_keyboard)
         if conversation.is_channel:
             self._fan_out_channel_post(bot, conversation, message)
         return message

@@ -129,6 +129,13 @@ class Params:
         except ValueError as exc:
             raise bad_request("chat not found") from exc
 
+    def reference(self, name: str) -> str | None:
+        """A file given by file_id, URL or ``attach://`` name; None when it was uploaded in this request."""
+        value = self.values.get(name)
+        if value is None or isinstance(value, FileField):
+            return None
+        return str(value)
+
     def upload(self, name: str) -> Upload | None:
         value = self.values.get(name)
         return value if isinstance(value, FileField) else None

@@ -70,7 +70,7 @@ class UserRoutes:
             ("POST", "/sandbox/users/{id}/block", self.block),
             ("POST", "/sandbox/users/{id}/unblock", self.unblock),
             ("GET", "/sandbox/users/{id}/chat", self.chat),
-            ("GET", "/sandbox/users/{id}/keyboard", self.keyboard),
+            ("GET", "/sandbox/users/{id}/state", self.chat_state),
             ("GET", "/sandbox/users/{id}/events", self.user_events),
             ("GET", "/sandbox/users/{id}/subscriptions", self.subscriptions),
             ("POST", "/sandbox/users/{id}/subscriptions/renew", self.renew),
@@ -179,8 +179,11 @@ class UserRoutes:
     async def chat(self, request: web.Request) -> web.Response:
         return _ok(list(self._conversation(request).messages.values()))
 
-    async def keyboard(self, request: web.Request) -> web.Response:
-        return _ok({"reply_keyboard": self._conversation(request).reply_keyboard})
+    async def chat_state(self, request: web.Request) -> web.Response:
+        """What the chat shows besides messages: the reply keyboard, and whether the bot is blocked."""
+        conversation = self._conversation(request)
+        return _ok({"reply_keyboard": conversation.reply_keyboard, "blocked": conversation.blocked,
+                    "started": conversation.started})
 
     async def user_events(self, request: web.Request) -> web.Response:
         return await _events(request, self._conversation(request))

@@ -1,0 +1,392 @@
+// The sandbox web chat: act as users, talk to bots, press buttons, pay invoices, watch edits live.
+"use strict";
+
+const state = { bots: [], users: [], channels: [], botId: null, view: null, lastUserId: null, blocked: false };
+const $ = (id) => document.getElementById(id);
+
+async function api(method, path, body) {
+  const options = { method, headers: {} };
+  if (body instanceof FormData) {
+    options.body = body;
+  } else if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || data.description || response.statusText);
+  return data;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function initials(name) { return (name || "?").trim().slice(0, 1).toUpperCase(); }
+
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.classList.add("shown");
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => box.classList.remove("shown"), 2600);
+}
+
+function botQuery() { return state.botId ? `?bot_id=${state.botId}` : ""; }
+function withBot(body) { if (state.botId) body.bot_id = state.botId; return body; }
+
+// --- formatted text: Telegram entities use UTF-16 offsets, like JavaScript strings ----------------
+const TAGS = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
+  spoiler: "span", blockquote: "blockquote", expandable_blockquote: "blockquote", text_link: "a", url: "a" };
+
+function renderText(text, entities) {
+  const container = el("span");
+  const marks = [];
+  for (const entity of entities || []) {
+    if (!TAGS[entity.type]) continue;
+    marks.push({ at: entity.offset, open: true, entity }, { at: entity.offset + entity.length, open: false, entity });
+  }
+  marks.sort((a, b) => a.at - b.at || (a.open === b.open ? 0 : a.open ? 1 : -1));
+  const stack = [container];
+  let position = 0;
+  for (const mark of marks) {
+    stack[stack.length - 1].append(document.createTextNode(text.slice(position, mark.at)));
+    position = mark.at;
+    if (mark.open) {
+      const node = el(TAGS[mark.entity.type], mark.entity.type === "spoiler" ? "spoiler" : "");
+      if (node.tagName === "A") { node.href = mark.entity.url || text.substr(mark.entity.offset, mark.entity.length); node.target = "_blank"; }
+      stack[stack.length - 1].append(node);
+      stack.push(node);
+    } else if (stack.length > 1) {
+      stack.pop();
+    }
+  }
+  stack[stack.length - 1].append(document.createTextNode(text.slice(position)));
+  return container;
+}
+
+function money(amount, currency) {
+  if (currency === "XTR") return `\u2605 ${amount}`;
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
+    const digits = format.resolvedOptions().maximumFractionDigits;
+    return format.format(amount / 10 ** digits);
+  } catch (error) {
+    return `${amount} ${currency}`;
+  }
+}
+
+function time(date) {
+  return new Date(date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+// --- one message ---------------------------------------------------------------------------------
+function renderMessage(message) {
+  const outgoing = !(message.from && message.from.is_bot) && !message.sender_chat;
+  const row = el("div", outgoing ? "row out" : "row in");
+  row.dataset.mid = message.message_id;
+  if (message.successful_payment) {
+    const p = message.successful_payment;
+    row.className = "row service-row";
+    row.append(el("div", "service", `Paid ${money(p.total_amount, p.currency)}${p.is_recurring ? " \u00B7 subscription" : ""}`));
+    return row;
+  }
+  if (message.refunded_payment) {
+    const p = message.refunded_payment;
+    row.className = "row service-row";
+    row.append(el("div", "service", `Refunded ${money(p.total_amount, p.currency)}`));
+    return row;
+  }
+  const bubble = el("div", "bubble");
+  if (message.photo) {
+    const largest = message.photo[message.photo.length - 1];
+    const image = el("img");
+    image.src = `/sandbox/files/${encodeURIComponent(largest.file_id)}`;
+    image.alt = message.caption || "photo";
+    bubble.append(image);
+  }
+  if (message.document) {
+    const doc = el("a", "document");
+    doc.href = `/sandbox/files/${encodeURIComponent(message.document.file_id)}`;
+    doc.download = message.document.file_name || "file";
+    doc.append(el("span", "icon", "\u2B07"), el("span", "", message.document.file_name || "file"));
+    bubble.append(doc);
+  }
+  if (message.invoice) {
+    bubble.classList.add("invoice");
+    const invoice = message.invoice;
+    bubble.append(el("div", "title", invoice.title), el("div", "desc", invoice.description),
+      el("div", "amount", money(invoice.total_amount, invoice.currency)));
+    const pay = el("button", "pay", `Pay ${money(invoice.total_amount, invoice.currency)}`);
+    pay.onclick = () => payInvoice(message.message_id, false);
+    const fail = el("a", "fail", "simulate a failed payment");
+    fail.onclick = () => payInvoice(message.message_id, true);
+    bubble.append(pay, fail);
+  }
+  if (message.text !== undefined) bubble.append(renderText(message.text, message.entities));
+  if (message.caption) bubble.append(renderText(message.caption, message.caption_entities));
+  const meta = el("div", "meta", (message.edit_date ? "edited " : "") + time(message.date));
+  bubble.append(meta);
+  row.append(bubble);
+  const rows = (message.reply_markup && message.reply_markup.inline_keyboard) || [];
+  if (rows.length) {
+    const keyboard = el("div", "keyboard");
+    for (const buttons of rows) {
+      const line = el("div", "krow");
+      for (const button of buttons) {
+        const b = el("button", "", button.text + (button.url ? " \u2197" : ""));
+        b.onclick = () => pressButton(message.message_id, button);
+        line.append(b);
+      }
+      keyboard.append(line);
+    }
+    row.append(keyboard);
+  }
+  return row;
+}
+
+function upsert(message) {
+  const list = $("messages");
+  const empty = list.querySelector(".empty");
+  if (empty) empty.remove();
+  const fresh = renderMessage(message);
+  const old = list.querySelector(`[data-mid="${message.message_id}"]`);
+  if (old) old.replaceWith(fresh); else list.append(fresh);
+  list.scrollTop = list.scrollHeight;
+}
+
+function showMessages(messages, emptyText) {
+  const list = $("messages");
+  list.replaceChildren();
+  if (!messages.length) list.append(el("div", "empty", emptyText));
+  messages.forEach(upsert);
+}
+
+function showReplyKeyboard(markup) {
+  const box = $("reply-keyboard");
+  box.replaceChildren();
+  const rows = (markup && markup.keyboard) || [];
+  box.classList.toggle("shown", rows.length > 0);
+  for (const buttons of rows) {
+    const line = el("div", "krow");
+    for (const button of buttons) {
+      const label = typeof button === "string" ? button : button.text;
+      const b = el("button", "", label);
+      b.onclick = () => sendText(label);
+      line.append(b);
+    }
+    box.append(line);
+  }
+}
+
+// --- actions -------------------------------------------------------------------------------------
+async function sendText(text) {
+  if (!state.view || !text.trim()) return;
+  try {
+    if (state.view.kind === "user") {
+      await api("POST", `/sandbox/users/${state.view.id}/send`, withBot({ text }));
+    } else {
+      await api("POST", `/sandbox/channels/${state.view.id}/post`, { user_id: state.lastUserId, text });
+    }
+  } catch (error) { toast(error.message); }
+}
+
+async function sendPhoto(file) {
+  if (!state.view || state.view.kind !== "user") return;
+  const form = new FormData();
+  form.append("photo", file, file.name);
+  if (state.botId) form.append("bot_id", state.botId);
+  try { await api("POST", `/sandbox/users/${state.view.id}/send_photo`, form); } catch (error) { toast(error.message); }
+}
+
+async function pressButton(messageId, button) {
+  if (button.url) { window.open(button.url, "_blank"); return; }
+  try {
+    const result = await api("POST", `/sandbox/users/${state.view.id}/press`,
+      withBot({ message_id: messageId, callback_data: button.callback_data || button.text, wait: 10 }));
+    if (result.answer && result.answer.text) toast(result.answer.text);
+    if (result.payment) toast(`Payment ${result.payment.status}`);
+  } catch (error) { toast(error.message); }
+}
+
+async function payInvoice(messageId, fail) {
+  toast("Paying\u2026");
+  try {
+    const outcome = await api("POST", `/sandbox/users/${state.view.id}/pay`, withBot({ message_id: messageId, fail }));
+    toast(outcome.status === "paid" ? "Payment successful" : `Payment ${outcome.status}${outcome.error_message ? ": " + outcome.error_message : ""}`);
+  } catch (error) { toast(error.message); }
+}
+
+async function toggleBlock() {
+  const action = state.blocked ? "unblock" : "block";
+  try {
+    await api("POST", `/sandbox/users/${state.view.id}/${action}`, withBot({}));
+    state.blocked = !state.blocked;
+    renderHeaderActions();
+  } catch (error) { toast(error.message); }
+}
+
+// --- views ---------------------------------------------------------------------------------------
+function renderHeaderActions() {
+  const box = $("header-actions");
+  box.replaceChildren();
+  if (!state.view) return;
+  if (state.view.kind === "user") {
+    const block = el("button", "secondary", state.blocked ? "Unblock bot" : "Block bot");
+    block.onclick = toggleBlock;
+    box.append(block);
+    return;
+  }
+  const channel = state.channels.find((c) => c.id === state.view.id);
+  const admin = el("button", "secondary", "Add bot as admin");
+  admin.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/admins`, withBot({})).then(() => toast("Bot is an admin now"), (e) => toast(e.message));
+  const join = el("button", "secondary", "Join");
+  join.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/join`, { user_id: state.lastUserId }).then(() => toast("Joined"), (e) => toast(e.message));
+  const leave = el("button", "secondary", "Leave");
+  leave.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/leave`, { user_id: state.lastUserId }).then(() => toast("Left"), (e) => toast(e.message));
+  box.append(admin, join, leave);
+  if (channel) $("chat-subtitle").textContent = channel.username ? `@${channel.username}` : "channel";
+}
+
+async function openUser(userId) {
+  state.view = { kind: "user", id: userId };
+  state.lastUserId = userId;
+  const user = state.users.find((u) => u.id === userId);
+  const bot = state.bots.find((b) => b.id === state.botId);
+  $("chat-avatar").textContent = initials(bot ? bot.first_name : "?");
+  $("chat-title").textContent = bot ? bot.first_name : "No bot yet";
+  $("chat-subtitle").textContent = `${bot ? "@" + bot.username : ""} \u00B7 as ${user ? user.first_name : userId}`;
+  renderLists();
+  if (!state.botId) { showMessages([], "No bot is registered yet."); return; }
+  const [messages, chatState] = await Promise.all([
+    api("GET", `/sandbox/users/${userId}/chat${botQuery()}`),
+    api("GET", `/sandbox/users/${userId}/state${botQuery()}`)]);
+  state.blocked = chatState.blocked;
+  showMessages(messages, "Say /start to begin.");
+  showReplyKeyboard(chatState.reply_keyboard);
+  renderHeaderActions();
+  $("text-input").focus();
+}
+
+async function openChannel(channelId) {
+  state.view = { kind: "channel", id: channelId };
+  const channel = state.channels.find((c) => c.id === channelId);
+  $("chat-avatar").textContent = initials(channel ? channel.title : "#");
+  $("chat-title").textContent = channel ? channel.title : "Channel";
+  renderLists();
+  renderHeaderActions();
+  showReplyKeyboard(null);
+  showMessages(await api("GET", `/sandbox/channels/${channelId}/messages`), "No posts yet.");
+}
+
+function renderLists() {
+  const users = $("user-list");
+  users.replaceChildren();
+  for (const user of state.users) {
+    const item = el("li");
+    item.dataset.userId = user.id;
+    if (state.view && state.view.kind === "user" && state.view.id === user.id) item.classList.add("active");
+    const label = el("div");
+    label.append(el("span", "", user.first_name), el("small", "", `${user.language_code || ""} \u00B7 ${user.id}`));
+    item.append(el("div", "avatar", initials(user.first_name)), label);
+    item.onclick = () => openUser(user.id);
+    users.append(item);
+  }
+  const channels = $("channel-list");
+  channels.replaceChildren();
+  for (const channel of state.channels) {
+    const item = el("li");
+    if (state.view && state.view.kind === "channel" && state.view.id === channel.id) item.classList.add("active");
+    item.append(el("div", "avatar", "#"), el("span", "", channel.title));
+    item.onclick = () => openChannel(channel.id);
+    channels.append(item);
+  }
+}
+
+async function refreshDirectory() {
+  [state.bots, state.users, state.channels] = await Promise.all([
+    api("GET", "/sandbox/bots"), api("GET", "/sandbox/users"), api("GET", "/sandbox/channels")]);
+  const picker = $("bot-picker");
+  picker.replaceChildren();
+  for (const bot of state.bots) {
+    const option = el("option", "", `${bot.first_name} (@${bot.username})`);
+    option.value = bot.id;
+    picker.append(option);
+  }
+  if (!state.bots.some((b) => b.id === state.botId)) state.botId = state.bots.length ? state.bots[0].id : null;
+  if (state.botId) picker.value = state.botId;
+  renderLists();
+}
+
+// --- live events ---------------------------------------------------------------------------------
+function inView(chat) {
+  if (!state.view) return false;
+  if (chat.kind === "channel") return state.view.kind === "channel" && state.view.id === chat.chat_id;
+  return state.view.kind === "user" && state.view.id === chat.user_id && state.botId === chat.bot_id;
+}
+
+function onEvent(event) {
+  if (event.chat.kind === "private" && !state.users.some((u) => u.id === event.chat.user_id)) refreshDirectory();
+  if (!inView(event.chat)) return;
+  if (event.type === "message" || event.type === "edit") upsert(event.message);
+  if (event.type === "delete") {
+    const node = $("messages").querySelector(`[data-mid="${event.message_id}"]`);
+    if (node) node.remove();
+  }
+  if (event.type === "keyboard") showReplyKeyboard(event.reply_keyboard);
+  if (event.type === "chat_action") {
+    $("chat-subtitle").innerHTML = '<span class="typing">typing\u2026</span>';
+    setTimeout(() => { if (state.view) openUserSubtitle(); }, 2500);
+  }
+}
+
+function openUserSubtitle() {
+  if (!state.view || state.view.kind !== "user") return;
+  const user = state.users.find((u) => u.id === state.view.id);
+  const bot = state.bots.find((b) => b.id === state.botId);
+  $("chat-subtitle").textContent = `${bot ? "@" + bot.username : ""} \u00B7 as ${user ? user.first_name : ""}`;
+}
+
+function listen() {
+  const source = new EventSource("/sandbox/events");
+  source.onmessage = (message) => onEvent(JSON.parse(message.data));
+}
+
+// --- wiring --------------------------------------------------------------------------------------
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("text-input");
+  sendText(input.value);
+  input.value = "";
+});
+$("photo-input").addEventListener("change", (event) => {
+  const file = event.target.files[0];
+  if (file) sendPhoto(file);
+  event.target.value = "";
+});
+$("new-user").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const user = await api("POST", "/sandbox/users", { first_name: $("new-user-name").value, language_code: $("new-user-lang").value });
+  $("new-user-name").value = "";
+  await refreshDirectory();
+  openUser(user.id);
+});
+$("new-channel").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!state.lastUserId) { toast("Pick a person first: they will own the channel"); return; }
+  try {
+    const channel = await api("POST", "/sandbox/channels", { title: $("new-channel-title").value, owner_id: state.lastUserId });
+    $("new-channel-title").value = "";
+    await refreshDirectory();
+    openChannel(channel.id);
+  } catch (error) { toast(error.message); }
+});
+$("bot-picker").addEventListener("change", (event) => {
+  state.botId = Number(event.target.value);
+  if (state.view && state.view.kind === "user") openUser(state.view.id);
+});
+
+refreshDirectory().then(listen);
