@@ -147,14 +147,30 @@ class Outbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    offers: OfferRepository
-    subscriptions: SubscriptionRepository
-    checkouts: CheckoutRepository
-    payments: PaymentRepository
-    ledger: LedgerRepository
-    gifts: GiftRepository
-    bans: BanList
-    outbox: Outbox
+    @property
+    def offers(self) -> OfferRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def checkouts(self) -> CheckoutRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    @property
+    def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def gifts(self) -> GiftRepository: ...
+
+    @property
+    def bans(self) -> BanList: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
 
     async def __aenter__(self) -> UnitOfWork: ...
 

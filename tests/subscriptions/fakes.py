@@ -284,5 +284,5 @@ class FakeUnitOfWork:
         return [m for m in self.stores.outbox if isinstance(m, kind)]
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)

@@ -21,8 +21,8 @@ from subscriptions.errors import InvalidInterval, NaiveDatetime, UnknownTimezone
 from subscriptions.money import Money
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # Each row: anchor (UTC), timezone, interval, then the first boundaries (UTC), index 0 first.
