@@ -317,13 +317,16 @@ class SandboxUser:
     # --- buttons and payments -------------------------------------------------------------------
 
     async def press(self, label_or_callback_data: str, message: BotMessage | int | None = None, *,
-                    wait: float = DEFAULT_WAIT) -> CallbackAnswer | None:
+                    wait: float = DEFAULT_WAIT, forge: bool = False) -> CallbackAnswer | None:
         """Press an inline button by label or callback data (on ``message``, or the latest that has it).
 
-        Returns the bot's callback answer; the bot's edits and new messages follow as usual.
+        Returns the bot's callback answer; the bot's edits and new messages follow as usual. With
+        ``forge=True`` the callback data is sent for ``message`` even if no button of it carries that
+        data, as a modified client can.
         """
         message_id = message.message_id if isinstance(message, BotMessage) else message
-        body = self._with_bot({"callback_data": label_or_callback_data, "message_id": message_id, "wait": wait})
+        body = self._with_bot({"callback_data": label_or_callback_data, "message_id": message_id, "wait": wait,
+                               "forge": forge})
         result = await self.client.request("POST", self._path("press"), body)
         answer = result.get("answer")
         if answer is None:

@@ -145,8 +145,10 @@ class UserRoutes:
         if not key:
             raise UserActionError(400, "callback_data or text is required")
         wait = float(body.get("wait", 5.0))
-        result = await self.actions.press(user, bot, _int(body.get("message_id"), "message_id"), str(key), wait)
-        return _ok(result)
+        message_id = _int(body.get("message_id"), "message_id")
+        if body.get("forge"):
+            return _ok(await self.actions.forge_press(user, bot, message_id, str(key), wait))
+        return _ok(await self.actions.press(user, bot, message_id, str(key), wait))
 
     async def pay(self, request: web.Request) -> web.Response:
         body = await _body(request)

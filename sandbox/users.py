@@ -117,6 +117,20 @@ class UserActions:
             return {"callback_query_id": None, "answer": None, "payment": outcome.as_json()}
         raise UserActionError(400, "this kind of button cannot be pressed in the sandbox")
 
+    async def forge_press(self, user: UserAccount, bot: BotAccount, message_id: int | None, data: str,
+                          wait: float) -> Json:
+        """Send a callback query with any data for a message, as a modified client can (Telegram does not
+        check that the data belongs to one of the message's buttons); for testing that bots don't trust it."""
+        if message_id is None:
+            raise UserActionError(400, "message_id is required to forge a button press")
+        conversation = self.open_chat(user, bot)
+        message = conversation.messages.get(message_id)
+        if message is None:
+            raise UserActionError(404, f"no message {message_id} in this chat")
+        if len(data.encode()) > 64:
+            raise UserActionError(400, "callback data is limited to 64 bytes")
+        return await self._callback(user, bot, message, data, wait)
+
     def _find_button(self, conversation: Conversation, message_id: int | None,
                      key: str) -> tuple[Json, Json | None]:
         if message_id is not None:
