@@ -301,7 +301,7 @@ async def subscribe(
         if expected_price is not None:
             plan.check_price(expected_price)
         await _check_can_subscribe(uow, user_id, offer, plan)
-        if plan.trial_days:
+        if plan.trial_days and not await uow.subscriptions.trial_used(user_id, offer.id):
             sub = await _start_trial(uow, billing, user_id, offer, plan, timezone, curator_id)
             await uow.commit()
             return Subscribed(sub, None)
@@ -537,7 +537,7 @@ async def _stars_renewal(
     if sub is None or sub.status is Status.CANCELED:
         return await _refund_unwanted(uow, billing, offer, checkout, paid, sub, now)
     before = sub.version
-    events = sub.renew(amount=paid.amount, plan_version_id=sub.term.plan_version_id, now=now)
+    events = sub.renew(amount=paid.amount, plan_version_id=sub.term.plan_version_id, now=now, automatic=True)
     await uow.subscriptions.save(sub, before)
     payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub, mark_paid=False)
     await uow.outbox.add(events)
@@ -619,12 +619,24 @@ async def _refund(
     )
 
 
-async def refund(uow: UnitOfWork, billing: Billing, *, payment_id: str, amount: Money | None = None) -> Payment:
-    """Refund all that is left of a payment, or `amount` of it (Stars refund whole payments only)."""
+async def refund(
+    uow: UnitOfWork,
+    billing: Billing,
+    *,
+    payment_id: str,
+    amount: Money | None = None,
+    merchant_id: str | None = None,
+) -> Payment:
+    """Refund all that is left of a payment, or `amount` of it (Stars refund whole payments only).
+
+    With `merchant_id` (a merchant's own request) the payment must be that merchant's.
+    """
     async with uow:
         payment = await uow.payments.get(payment_id)
         if payment is None:
             raise PaymentNotFound(payment_id)
+        if merchant_id is not None and payment.merchant_id != merchant_id:
+            raise NotMerchantMember(f"{merchant_id} did not receive {payment_id}")
         wanted = amount or payment.refundable_amount
         if wanted.currency != payment.amount.currency:
             raise CurrencyMismatch(f"refund in {wanted.currency} of a {payment.amount.currency} payment")
@@ -763,8 +775,10 @@ async def _apply_plan_change(
     upgrade = new_plan.interval == old_plan.interval and new_plan.price > old_price
     if sub.status is Status.TRIALING or (upgrade and sub.status is Status.ACTIVE):
         zero = Money.zero(old_price.currency)
-        paid = sub.term.kind is TermKind.PAID
-        credit = split_price(old_price, sub.term.period, now)[1] if paid else zero
+        # Credit is the unused share of what this term actually cost (a gift's price, an earlier
+        # upgrade's charge included); a trial cost nothing and switches for nothing.
+        paid = sub.term.kind is not TermKind.TRIAL
+        credit = split_price(sub.term.amount, sub.term.period, now)[1] if paid else zero
         charge = split_price(new_plan.price, sub.term.period, now)[1] if paid else zero
         if charge > credit:
             started = await _new_checkout(
@@ -878,6 +892,11 @@ async def claim_gift(
         gift = await uow.gifts.by_code(code)
         if gift is None:
             raise GiftNotFound(code)
+        if gift.recipient_id == user_id and gift.subscription_id:
+            # The recipient tapped the link twice: the same subscription, nothing new.
+            claimed_before = await uow.subscriptions.get(gift.subscription_id)
+            if claimed_before is not None:
+                return claimed_before
         now = billing.clock.now()
         gift.check_claimable(user_id, now)
         offer = await _merchant_offer(uow, gift.offer_id)

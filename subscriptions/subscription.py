@@ -122,6 +122,7 @@ class Subscription:
     first_charge_id: str | None = None
     # Highest term number a renewal invoice went out for (card providers), so a sweep sends one each.
     invoiced_term: int = 0
+    trial_until: datetime | None = None  # set for good when the subscription began with a trial
     version: int = 0
     dunning: DunningPolicy = field(default_factory=DunningPolicy)
 
@@ -163,6 +164,7 @@ class Subscription:
             first_charge_id=first_charge_id,
             # A gift covers one period; going on is the recipient's own choice.
             cancel_at_period_end=gift_id is not None,
+            trial_until=first_term.end if first_term.kind is TermKind.TRIAL else None,
             dunning=dunning or DunningPolicy(),
         )
         started = SubscriptionStarted(
@@ -175,6 +177,10 @@ class Subscription:
     @property
     def paid_through(self) -> datetime:
         return self.term.end
+
+    @property
+    def had_trial(self) -> bool:
+        return self.trial_until is not None
 
     @property
     def is_live(self) -> bool:
@@ -226,13 +232,20 @@ class Subscription:
         self.version += 1
 
     def renew(
-        self, *, amount: Money, plan_version_id: str, now: datetime, interval: Interval | None = None
+        self,
+        *,
+        amount: Money,
+        plan_version_id: str,
+        now: datetime,
+        interval: Interval | None = None,
+        automatic: bool = False,
     ) -> list[DomainEvent]:
         """A payment for the next term arrived: extend by one calendar period.
 
         A past-due subscription continues its calendar (the grace days were served); a suspended
         one had no service, so it starts afresh at `now`. `interval` re-anchors the calendar at the
-        term end when a scheduled plan change brings another interval.
+        term end when a scheduled plan change brings another interval. An `automatic` charge (Stars)
+        keeps a scheduled cancellation; a payment the user made themselves withdraws it.
         """
         if self.status in (Status.CANCELED, Status.PAUSED):
             raise IllegalTransition("renew", self.status.value)
@@ -249,8 +262,9 @@ class Subscription:
         self.term = Term(self.term.number + 1, period.start, period.end, plan_version_id, amount)
         self.status = Status.ACTIVE
         self.past_due_since = None
-        # Whoever pays for another period wants it, whatever was scheduled before.
-        self.cancel_at_period_end = False
+        if not automatic:
+            # Whoever pays for another period themselves wants it, whatever was scheduled before.
+            self.cancel_at_period_end = False
         self._bump()
         return [
             SubscriptionRenewed(

@@ -1,0 +1,156 @@
+"""Bad input and bad luck: double taps, forged ids, crashes half-way, trial abuse, stale buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from subscriptions.demo import demo_offers
+from subscriptions.errors import (
+    CheckoutAlreadyPaid,
+    NotMerchantMember,
+    SubscriptionNotFound,
+    UnsupportedByProvider,
+)
+from subscriptions.events import CancelStarSubscription, Message, PaymentReceived
+from subscriptions.money import Money
+from subscriptions.services import (
+    Billing,
+    buy_gift,
+    cancel,
+    change_plan,
+    claim_gift,
+    refund,
+    subscribe,
+)
+from subscriptions.subscription import Status, TermKind
+from subscriptions.system import RandomIds, SystemClock
+from tests.subscriptions.fakes import FakeClock, FakeOutbox, FakeUnitOfWork, Stores, utc
+from tests.subscriptions.helpers import pay
+
+
+class CrashingOutbox(FakeOutbox):
+    """Dies once, the way a process dies between writing the payment and finishing the transaction."""
+
+    def __init__(self, stores: Stores) -> None:
+        super().__init__(stores)
+        self.crashes_left = 1
+
+    async def add(self, messages: Sequence[Message]) -> None:
+        if self.crashes_left and any(isinstance(m, PaymentReceived) for m in messages):
+            self.crashes_left -= 1
+            raise ConnectionError("worker died")
+        await super().add(messages)
+
+
+async def test_a_crash_half_way_through_crediting_leaves_nothing_and_the_retry_credits_once(
+    offers: FakeUnitOfWork, billing: Billing
+) -> None:
+    started = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
+                              idempotency_key="k")
+    assert started.checkout is not None
+    offers.outbox = CrashingOutbox(offers.stores)
+    with pytest.raises(ConnectionError):
+        await pay(offers, billing, started.checkout.checkout, "charge-1")
+    assert offers.stores.payments == {} and offers.stores.ledger == [] and offers.stores.subscriptions == {}
+
+    # Telegram delivers the update again after the restart
+    outcome = await pay(offers, billing, started.checkout.checkout, "charge-1")
+    replay = await pay(offers, billing, started.checkout.checkout, "charge-1")
+    assert not outcome.duplicate and replay.duplicate
+    assert len(offers.stores.ledger) == 1 and len(offers.stores.subscriptions) == 1
+
+
+async def test_a_tap_on_a_paid_checkout_says_it_is_paid(offers: FakeUnitOfWork, billing: Billing) -> None:
+    started = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
+                              idempotency_key="k")
+    assert started.checkout is not None
+    await pay(offers, billing, started.checkout.checkout, "charge-1")
+    with pytest.raises(CheckoutAlreadyPaid):
+        await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
+                        idempotency_key="k")
+
+
+async def test_forged_subscription_ids_find_nothing(offers: FakeUnitOfWork, billing: Billing) -> None:
+    with pytest.raises(SubscriptionNotFound):
+        await cancel(offers, billing, user_id="jisoo", subscription_id="id-999")
+
+
+async def test_a_trial_is_given_once_per_offer(offers: FakeUnitOfWork, billing: Billing) -> None:
+    first = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="trial",
+                            idempotency_key="t1")
+    assert first.subscription is not None
+    await cancel(offers, billing, user_id="jisoo", subscription_id=first.subscription.id, at_period_end=False)
+    again = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="trial",
+                            idempotency_key="t2")
+    assert again.subscription is None and again.checkout is not None  # pay from day one this time
+    assert again.checkout.checkout.amount == Money(45000, "KRW")
+
+
+async def test_a_merchant_cannot_refund_another_merchants_payment(offers: FakeUnitOfWork, billing: Billing) -> None:
+    started = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
+                              idempotency_key="k")
+    assert started.checkout is not None
+    outcome = await pay(offers, billing, started.checkout.checkout, "charge-1")
+    with pytest.raises(NotMerchantMember):
+        await refund(offers, billing, payment_id=outcome.payment.id, merchant_id="org-daily-hanja")
+    assert [t.kind for t in offers.stores.ledger] == ["payment"]
+
+
+async def test_a_partial_stars_refund_is_refused(offers: FakeUnitOfWork, billing: Billing) -> None:
+    started = await subscribe(offers, billing, user_id="fan", offer_id="hanja", plan_id="tier1", idempotency_key="s")
+    assert started.checkout is not None
+    outcome = await pay(offers, billing, started.checkout.checkout, "stars-1", recurring=True, first_recurring=True)
+    with pytest.raises(UnsupportedByProvider):
+        await refund(offers, billing, payment_id=outcome.payment.id, amount=Money(50, "XTR"))
+    with pytest.raises(UnsupportedByProvider):
+        await change_plan(offers, billing, user_id="fan", subscription_id=outcome.payment.subscription_id or "",
+                          plan_id="tier2", idempotency_key="up")
+
+
+async def test_a_stars_charge_after_cancelling_keeps_the_cancellation(
+    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+) -> None:
+    started = await subscribe(offers, billing, user_id="fan", offer_id="hanja", plan_id="tier1", idempotency_key="s")
+    assert started.checkout is not None
+    checkout = started.checkout.checkout
+    first = await pay(offers, billing, checkout, "stars-1", recurring=True, first_recurring=True)
+    assert first.subscription is not None
+    clock.advance(days=29)
+    await cancel(offers, billing, user_id="fan", subscription_id=first.subscription.id)
+    assert offers.sent(CancelStarSubscription)[0].is_canceled
+    clock.advance(days=1)
+    renewed = await pay(offers, billing, checkout, "stars-2", recurring=True)  # Telegram had already charged
+    assert renewed.subscription is not None
+    assert renewed.subscription.term.number == 2 and renewed.subscription.cancel_at_period_end
+
+
+async def test_a_gift_recipient_upgrading_gets_credit_for_the_gift(
+    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+) -> None:
+    started = await buy_gift(offers, billing, buyer_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
+                             idempotency_key="g")
+    gift = (await pay(offers, billing, started.checkout, "gift-charge")).gift
+    assert gift is not None
+    sub = await claim_gift(offers, billing, user_id="hana", code=gift.code)
+    same = await claim_gift(offers, billing, user_id="hana", code=gift.code)  # double tap
+    assert same.id == sub.id and len(offers.stores.subscriptions) == 1
+    assert sub.term.kind is TermKind.GIFT
+
+    clock.set(utc(2025, 12, 5, 3))  # 20 of 30 days left
+    change = await change_plan(offers, billing, user_id="hana", subscription_id=sub.id, plan_id="premium",
+                               idempotency_key="up")
+    assert (change.credit, change.charge) == (Money(30000, "KRW"), Money(60000, "KRW"))
+    assert change.checkout is not None and change.checkout.checkout.amount == Money(30000, "KRW")
+
+
+def test_demo_offers_are_valid_and_the_real_id_source_fits_telegrams_limits() -> None:
+    now = SystemClock().now()
+    offers = demo_offers(now)
+    assert [o.title for o in offers] == ["Cafe Onda", "Daily Hanja", "Clean Home"]
+    assert [p.price for p in offers[1].plans] == [Money(150, "XTR"), Money(500, "XTR")]
+    ids = RandomIds()
+    assert len(f"ck_{ids.new_id()}") <= 64
+    assert len(f"gift_{ids.token()}") <= 64
+    assert now.tzinfo is not None and Status.ACTIVE.value == "active"
