@@ -8,6 +8,7 @@ import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 _MAX_SIDE = 2400  # phone photos are large; zxing finds a QR faster in a smaller picture
+_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def read_qr(image_bytes: bytes) -> str | None:
@@ -20,7 +21,7 @@ def read_qr(image_bytes: bytes) -> str | None:
     if max(image.size) > _MAX_SIDE:
         image.thumbnail((_MAX_SIDE, _MAX_SIDE))
     for candidate in (image, ImageOps.autocontrast(image)):
-        results = zxingcpp.read_barcodes(candidate, formats=zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(candidate, formats=_QR_ONLY)
         for result in results:
             if result.valid and result.text:
                 return str(result.text)

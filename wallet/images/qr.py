@@ -32,7 +32,8 @@ def qr_image(text: str, *, target_side: int = TARGET_SIDE) -> Image.Image:
         raise QrTooLong(f"{len(text)} characters do not fit in a QR code") from exc
     matrix = zxingcpp.write_barcode_to_image(symbol, scale=1, add_quiet_zones=True)
     height, width = matrix.shape[0], matrix.shape[1]
-    small = Image.frombytes("L", (width, height), bytes(memoryview(matrix)))
+    # zxing-cpp images expose the buffer protocol; its stubs do not say so.
+    small = Image.frombytes("L", (width, height), bytes(memoryview(matrix)))  # type: ignore[arg-type]
     box = max(MIN_MODULE_PX, target_side // width)
     return small.resize((width * box, height * box), Image.Resampling.NEAREST)
 
