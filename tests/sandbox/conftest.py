@@ -45,10 +45,25 @@ class BotCaller:
         self.url = url
         self.token = token
         self.http = http
+        self.offset = 0
 
     async def __call__(self, method: str, **params: Any) -> Answer:
         async with self.http.post(f"{self.url}/bot{self.token}/{method}", json=params) as response:
             return Answer(response.status, await response.json())
+
+    async def updates(self, poll_seconds: float = 0) -> list[dict[str, Any]]:
+        """New updates, confirming the ones fetched before (as a polling bot does)."""
+        found: list[dict[str, Any]] = (await self("getUpdates", offset=self.offset, timeout=poll_seconds)).result
+        if found:
+            self.offset = found[-1]["update_id"] + 1
+        return found
+
+    async def next_update(self, kind: str, poll_seconds: float = 5) -> dict[str, Any]:
+        """The payload of the next update of ``kind``, skipping others."""
+        while True:
+            for update in await self.updates(poll_seconds):
+                if kind in update:
+                    return update[kind]  # type: ignore[no-any-return]
 
     async def form(self, method: str, data: aiohttp.FormData | dict[str, Any]) -> Answer:
         async with self.http.post(f"{self.url}/bot{self.token}/{method}", data=data) as response:
@@ -78,6 +93,12 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def bot(server: SandboxServer, http: aiohttp.ClientSession) -> BotCaller:
     return BotCaller(server.url, TOKEN, http)
+
+
+@pytest.fixture
+def other_bot(server: SandboxServer, http: aiohttp.ClientSession) -> BotCaller:
+    server.add_bot(OTHER_TOKEN, "sandbox_other_bot", "Other Bot")
+    return BotCaller(server.url, OTHER_TOKEN, http)
 
 
 @pytest.fixture

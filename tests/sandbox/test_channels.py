@@ -1,0 +1,70 @@
+"""Channels: a bot made admin posts by id or @username, and hears of members joining and leaving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.client import SandboxClient
+
+BOT_ID = 5000001
+
+
+async def test_a_bot_made_admin_is_told_and_can_post(bot: Any, sb: SandboxClient) -> None:
+    owner = await sb.user("Jiho")
+    channel = await sb.channel("Jiho's bakery", owner, username="jiho_bakery")
+    refused = await bot("sendMessage", chat_id=channel.id, text="hello")
+    assert (refused.status, refused.description) == (403, "Forbidden: bot is not a member of the channel chat")
+
+    await channel.add_bot_as_admin(BOT_ID)
+    change = await bot.next_update("my_chat_member")
+    assert change["chat"]["type"] == "channel" and change["new_chat_member"]["status"] == "administrator"
+
+    post = (await bot("sendMessage", chat_id="@jiho_bakery", text="Fresh bread at 8")).result
+    assert post["chat"]["id"] == channel.id and post["sender_chat"]["title"] == "Jiho's bakery"
+    assert "from" not in post
+    assert (await channel.next_post()).text == "Fresh bread at 8"
+    assert [m.text for m in await channel.messages()] == ["Fresh bread at 8"]
+    missing = await bot("sendMessage", chat_id="@nobody_here", text="x")
+    assert missing.description == "Bad Request: chat not found"
+
+
+async def test_members_join_and_leave_and_the_bot_sees_it_when_it_asked(bot: Any, sb: SandboxClient) -> None:
+    owner, fan = await sb.user("Jiho"), await sb.user("Sora")
+    channel = await sb.channel("Bakery", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    await bot("getUpdates", allowed_updates=["chat_member", "my_chat_member", "channel_post"])
+    await channel.join(fan)
+    joined = await bot.next_update("chat_member")
+    assert (joined["old_chat_member"]["status"], joined["new_chat_member"]["status"]) == ("left", "member")
+    member = (await bot("getChatMember", chat_id=channel.id, user_id=fan.id)).result
+    assert member["status"] == "member"
+    await channel.leave(fan)
+    left = await bot.next_update("chat_member")
+    assert left["new_chat_member"]["status"] == "left"
+    admins = (await bot("getChatAdministrators", chat_id=channel.id)).result
+    assert [(a["status"], a["user"]["id"]) for a in admins] == [("creator", owner.id), ("administrator", BOT_ID)]
+
+
+async def test_a_subscription_invite_link_lets_a_member_in_for_30_days(bot: Any, sb: SandboxClient) -> None:
+    owner, fan = await sb.user("Jiho"), await sb.user("Sora")
+    channel = await sb.channel("Bakery club", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    wrong = await bot("createChatSubscriptionInviteLink", chat_id=channel.id, subscription_period=60,
+                      subscription_price=100)
+    assert wrong.description == "Bad Request: SUBSCRIPTION_PERIOD_INVALID"
+    link = (await bot("createChatSubscriptionInviteLink", chat_id=channel.id, name="Club",
+                      subscription_period=2592000, subscription_price=100)).result
+    assert link["subscription_price"] == 100 and link["creator"]["id"] == BOT_ID
+    member = await channel.join(fan, link["invite_link"])
+    assert member["status"] == "member" and member["until_date"] > 0
+    plain = (await bot("createChatInviteLink", chat_id=channel.id, member_limit=5)).result
+    assert plain["member_limit"] == 5 and plain["is_revoked"] is False
+
+
+async def test_the_owners_posts_reach_admin_bots_as_channel_posts(bot: Any, sb: SandboxClient) -> None:
+    owner = await sb.user("Jiho")
+    channel = await sb.channel("Bakery", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    await channel.post("Closed on Monday")
+    post = await bot.next_update("channel_post")
+    assert post["text"] == "Closed on Monday" and post["chat"]["id"] == channel.id

@@ -1,0 +1,151 @@
+"""getUpdates keeps updates until the offset confirms them, long polls wake at once; webhooks deliver."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from sandbox.client import SandboxClient
+from sandbox.webhooks import SECRET_HEADER
+
+
+async def test_updates_stay_until_the_offset_confirms_them(bot: Any, sb: SandboxClient) -> None:
+    alice = await sb.user("Alice")
+    for text in ("one", "two", "three"):
+        await alice.say(text)
+    first = (await bot("getUpdates")).result
+    assert [u["message"]["text"] for u in first] == ["one", "two", "three"]
+    assert [u["message"]["text"] for u in (await bot("getUpdates")).result] == ["one", "two", "three"]
+    after_first = (await bot("getUpdates", offset=first[0]["update_id"] + 1, limit=1)).result
+    assert [u["message"]["text"] for u in after_first] == ["two"]
+    last_only = (await bot("getUpdates", offset=-1)).result
+    assert [u["message"]["text"] for u in last_only] == ["three"]
+    assert (await bot("getUpdates", offset=last_only[0]["update_id"] + 1)).result == []
+
+
+async def test_a_long_poll_wakes_as_soon_as_an_update_arrives(bot: Any, sb: SandboxClient) -> None:
+    alice = await sb.user("Alice")
+    started = time.monotonic()
+    poll = asyncio.create_task(bot("getUpdates", timeout=20))
+    await asyncio.sleep(0.05)  # let the poll reach the server and start waiting
+    await alice.say("wake up")
+    answer = await poll
+    assert [u["message"]["text"] for u in answer.result] == ["wake up"]
+    assert time.monotonic() - started < 1.0
+
+
+async def test_an_empty_long_poll_returns_after_its_timeout(bot: Any) -> None:
+    started = time.monotonic()
+    assert (await bot("getUpdates", timeout=0.3)).result == []
+    assert 0.25 < time.monotonic() - started < 2
+
+
+async def test_a_second_poller_terminates_the_first_with_409(bot: Any) -> None:
+    first = asyncio.create_task(bot("getUpdates", timeout=5))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(bot("getUpdates", timeout=0.2))
+    refused = await first
+    assert (refused.status, refused.description) == (409, "Conflict: terminated by other getUpdates request; "
+                                                          "make sure that only one bot instance is running")
+    assert (await second).result == []
+
+
+async def test_allowed_updates_filters_what_is_kept(bot: Any, sb: SandboxClient) -> None:
+    alice = await sb.user("Alice")
+    assert (await bot("getUpdates", allowed_updates=["callback_query"])).result == []
+    await alice.say("not wanted")
+    assert (await bot("getUpdates")).result == []
+    assert (await bot("getUpdates", allowed_updates=[])).result == []
+    await alice.say("wanted")
+    assert [u["message"]["text"] for u in (await bot("getUpdates")).result] == ["wanted"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Receiver:
+    """A webhook endpoint that records what it gets and answers with a chosen status."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str | None, dict[str, Any]]] = []
+        self.status = 200
+        self.reply: dict[str, Any] | None = None
+        self.arrived = asyncio.Event()
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.received.append((request.headers.get(SECRET_HEADER), await request.json()))
+        self.arrived.set()
+        if self.reply is not None and self.status == 200:
+            return web.json_response(self.reply)
+        return web.Response(status=self.status)
+
+    async def wait(self, count: int) -> None:
+        while len(self.received) < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 5)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    endpoint = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", endpoint.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    endpoint.url = f"http://127.0.0.1:{port}/hook"
+    yield endpoint
+    await runner.cleanup()
+
+
+async def test_webhook_delivers_with_the_secret_header_and_blocks_get_updates(
+        bot: Any, sb: SandboxClient, receiver: Receiver) -> None:
+    assert (await bot("setWebhook", url=receiver.url, secret_token="top-secret_1")).result is True
+    alice = await sb.user("Alice")
+    await alice.say("hello hook")
+    await receiver.wait(1)
+    secret, update = receiver.received[0]
+    assert secret == "top-secret_1" and update["message"]["text"] == "hello hook"
+    refused = await bot("getUpdates")
+    assert (refused.status, refused.description) == (409, "Conflict: can't use getUpdates method while webhook "
+                                                          "is active; use deleteWebhook to delete the webhook first")
+    info = (await bot("getWebhookInfo")).result
+    assert info["url"] == receiver.url and info["pending_update_count"] == 0
+    bad = await bot("setWebhook", url=receiver.url, secret_token="no spaces allowed")
+    assert bad.description == "Bad Request: secret token contains unallowed characters"
+
+
+async def test_a_failing_webhook_keeps_the_update_and_reports_the_error(
+        bot: Any, sb: SandboxClient, receiver: Receiver) -> None:
+    receiver.status = 500
+    await bot("setWebhook", url=receiver.url)
+    alice = await sb.user("Alice")
+    await alice.say("retry me")
+    await receiver.wait(1)
+    info = (await bot("getWebhookInfo")).result
+    assert info["pending_update_count"] == 1
+    assert info["last_error_message"] == "Wrong response from the webhook: 500 Internal Server Error"
+    receiver.status = 200
+    await receiver.wait(2)
+    assert [u["message"]["text"] for _, u in receiver.received] == ["retry me", "retry me"]
+    await bot("deleteWebhook")
+    assert (await bot("getUpdates")).result == []
+
+
+async def test_a_webhook_answer_may_carry_a_method_call(bot: Any, sb: SandboxClient, receiver: Receiver) -> None:
+    alice = await sb.user("Alice")
+    receiver.reply = {"method": "sendMessage", "chat_id": alice.id, "text": "answered in the webhook reply"}
+    await bot("setWebhook", url=receiver.url)
+    reply = await alice.send("hi")
+    assert reply.text == "answered in the webhook reply"
