@@ -51,6 +51,7 @@ from subscriptions.gifts import DEFAULT_GIFT_VALIDITY, Gift
 from subscriptions.ledger import (
     Statement,
     balance,
+    fee_transaction,
     merchant_account,
     payment_transaction,
     refund_transaction,
@@ -648,6 +649,23 @@ async def refund(
         await _refund(uow, billing, payment, wanted, billing.clock.now(), f"refund: {payment.description}")
         await uow.commit()
         return payment
+
+
+async def record_fee(uow: UnitOfWork, billing: Billing, *, payment_id: str, fee: Money, description: str) -> None:
+    """A provider reported the fee it kept on a payment (card providers settle net of fees)."""
+    async with uow:
+        payment = await uow.payments.get(payment_id)
+        if payment is None:
+            raise PaymentNotFound(payment_id)
+        if fee.currency != payment.amount.currency:
+            raise CurrencyMismatch(f"fee in {fee.currency} on a {payment.amount.currency} payment")
+        await uow.ledger.append(
+            fee_transaction(
+                transaction_id=billing.ids.new_id(), payment_id=payment.id, provider=payment.provider, fee=fee,
+                at=billing.clock.now(), description=description,
+            )
+        )
+        await uow.commit()
 
 
 # --- managing a subscription ----------------------------------------------------------------------

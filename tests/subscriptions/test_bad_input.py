@@ -9,11 +9,13 @@ import pytest
 from subscriptions.demo import demo_offers
 from subscriptions.errors import (
     CheckoutAlreadyPaid,
+    CurrencyMismatch,
     NotMerchantMember,
     SubscriptionNotFound,
     UnsupportedByProvider,
 )
 from subscriptions.events import CancelStarSubscription, Message, PaymentReceived
+from subscriptions.ledger import balance, cash_account, fees_account, merchant_account
 from subscriptions.money import Money
 from subscriptions.services import (
     Billing,
@@ -21,6 +23,7 @@ from subscriptions.services import (
     cancel,
     change_plan,
     claim_gift,
+    record_fee,
     refund,
     subscribe,
 )
@@ -96,6 +99,22 @@ async def test_a_merchant_cannot_refund_another_merchants_payment(offers: FakeUn
     with pytest.raises(NotMerchantMember):
         await refund(offers, billing, payment_id=outcome.payment.id, merchant_id="org-daily-hanja")
     assert [t.kind for t in offers.stores.ledger] == ["payment"]
+
+
+async def test_a_provider_fee_is_journaled_against_the_platform_not_the_merchant(
+    offers: FakeUnitOfWork, billing: Billing
+) -> None:
+    started = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
+                              idempotency_key="k")
+    assert started.checkout is not None
+    outcome = await pay(offers, billing, started.checkout.checkout, "charge-1")
+    await record_fee(offers, billing, payment_id=outcome.payment.id, fee=Money(1350, "KRW"), description="3% fee")
+    ledger = offers.stores.ledger
+    assert balance(ledger, fees_account("card"), "KRW") == Money(-1350, "KRW")  # an expense: debit balance
+    assert balance(ledger, cash_account("card"), "KRW") == Money(-43650, "KRW")
+    assert balance(ledger, merchant_account("org-cafe-onda"), "KRW") == Money(42750, "KRW")
+    with pytest.raises(CurrencyMismatch):
+        await record_fee(offers, billing, payment_id=outcome.payment.id, fee=Money(1, "USD"), description="x")
 
 
 async def test_a_partial_stars_refund_is_refused(offers: FakeUnitOfWork, billing: Billing) -> None:
