@@ -18,6 +18,7 @@ from subscriptions.billing_calendar import (
     require_aware,
     split_price,
     stars_calendar,
+    zone,
 )
 from subscriptions.errors import (
     CheckoutAlreadyPaid,
@@ -322,7 +323,7 @@ async def _start_trial(
     provider = billing.provider_for(plan)
     # Stripe's rule: with a trial, the billing anchor is the trial's end.
     calendar = BillingCalendar(trial_end, timezone, plan.interval)
-    term = Term(0, now, calendar.anchor, plan.current.id, Money.zero(plan.price.currency), TermKind.TRIAL)
+    term = Term(0, now, calendar.anchor, plan.current.id, Money.zero(plan.price.currency), TermKind.TRIAL, -1)
     sub, events = Subscription.start(
         subscription_id=billing.ids.new_id(), user_id=user_id, offer_id=offer.id, merchant_id=offer.merchant_id,
         plan_id=plan.id, provider=provider.name, calendar=calendar, first_term=term, now=now,
@@ -491,7 +492,7 @@ async def _first_payment(
     else:
         calendar = BillingCalendar(now, checkout.timezone, plan.interval)
     first = calendar.period_at(now)
-    term = Term(1, first.start, first.end, checkout.plan_version_id, paid.amount)
+    term = Term(1, first.start, first.end, checkout.plan_version_id, paid.amount, calendar_index=first.index)
     sub, events = Subscription.start(
         subscription_id=billing.ids.new_id(), user_id=checkout.user_id, offer_id=offer.id,
         merchant_id=offer.merchant_id, plan_id=plan.id, provider=checkout.provider, calendar=calendar,
@@ -755,6 +756,20 @@ async def resume(uow: UnitOfWork, billing: Billing, *, user_id: str, subscriptio
         return sub
 
 
+async def change_timezone(uow: UnitOfWork, *, user_id: str, timezone: str) -> int:
+    """The user moved: their subscriptions bill at the same local time in `timezone` from the next term."""
+    zone(timezone)
+    async with uow:
+        changed = 0
+        for sub in await uow.subscriptions.for_user(user_id):
+            before = sub.version
+            if sub.change_timezone(timezone):
+                await uow.subscriptions.save(sub, before)
+                changed += 1
+        await uow.commit()
+        return changed
+
+
 async def change_plan(
     uow: UnitOfWork, billing: Billing, *, user_id: str, subscription_id: str, plan_id: str, idempotency_key: str
 ) -> PlanChange:
@@ -937,7 +952,7 @@ async def _start_gifted(
     provider = billing.provider_for(plan)
     calendar = stars_calendar(now) if provider.name == "stars" else BillingCalendar(now, timezone, plan.interval)
     first = calendar.period(0)
-    term = Term(1, first.start, first.end, gift.plan_version_id, gift.price, TermKind.GIFT)
+    term = Term(1, first.start, first.end, gift.plan_version_id, gift.price, TermKind.GIFT, first.index)
     sub, events = Subscription.start(
         subscription_id=billing.ids.new_id(), user_id=user_id, offer_id=offer.id, merchant_id=offer.merchant_id,
         plan_id=plan.id, provider=provider.name, calendar=calendar, first_term=term, now=now, gift_id=gift.id,

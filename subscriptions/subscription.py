@@ -20,7 +20,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from subscriptions.billing_calendar import BillingCalendar, Interval, Period, require_aware, seconds_between
+from subscriptions.billing_calendar import (
+    BillingCalendar,
+    Interval,
+    Period,
+    require_aware,
+    seconds_between,
+    zone,
+)
 from subscriptions.errors import IllegalTransition, NotYourSubscription, UnsupportedByProvider
 from subscriptions.events import (
     CancellationScheduled,
@@ -59,7 +66,12 @@ class TermKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """One stretch of service: number 0 is a trial, paid terms count 1, 2, ...; `amount` is what it cost."""
+    """One stretch of service: number 0 is a trial, paid terms count 1, 2, ...; `amount` is what it cost.
+
+    `calendar_index` is the billing-calendar period this term stands for; the next term is period
+    `calendar_index + 1`. A term that ends on the calendar's anchor (a trial, a resumed remainder)
+    has index -1, so the next term is period 0.
+    """
 
     number: int
     start: datetime
@@ -67,6 +79,7 @@ class Term:
     plan_version_id: str
     amount: Money
     kind: TermKind = TermKind.PAID
+    calendar_index: int = 0
 
     @property
     def period(self) -> Period:
@@ -192,10 +205,23 @@ class Subscription:
         return live and require_aware(now) < self.term.end + self.dunning.suspend_after
 
     def next_period(self) -> Period:
-        """The calendar period right after the current term (for a suspended one: from the anchor)."""
-        if self.status is Status.SUSPENDED and self.calendar.anchor > self.term.end:
-            return self.calendar.period(0)
-        return self.calendar.period_at(self.term.end)
+        """The period after the current term: it starts where the term ends and runs to the calendar's
+        boundary for the next index (after a timezone change the two calendars' boundaries differ by
+        hours, so the first term under the new zone is that much longer or shorter, never gapped)."""
+        following = self.calendar.period(self.term.calendar_index + 1)
+        while following.end <= self.term.end:
+            following = self.calendar.period(following.index + 1)
+        return Period(self.term.end, following.end, following.index)
+
+    def change_timezone(self, timezone: str) -> bool:
+        """Bill from the next term on at the same local wall time in `timezone`. Stars stay in UTC."""
+        if self.provider == "stars" or timezone == self.calendar.timezone or not self.is_live:
+            return False
+        local = self.calendar.local_anchor
+        anchor = datetime.combine(local.date(), local.time().replace(tzinfo=None), tzinfo=zone(timezone))
+        self.calendar = BillingCalendar(anchor, timezone, self.calendar.interval)
+        self._bump()
+        return True
 
     @property
     def next_transition_at(self) -> datetime | None:
@@ -253,13 +279,16 @@ class Subscription:
         recovered = self.status in (Status.PAST_DUE, Status.SUSPENDED)
         if self.status is Status.SUSPENDED:
             self.calendar = BillingCalendar(now, self.calendar.timezone, interval or self.calendar.interval)
+            self.term = replace(self.term, end=self.calendar.anchor, calendar_index=-1)
         elif interval is not None and interval != self.calendar.interval:
             self.calendar = BillingCalendar(self.term.end, self.calendar.timezone, interval)
+            self.term = replace(self.term, calendar_index=-1)
         period = self.next_period()
         if self.pending_plan is not None:
             self.plan_id = self.pending_plan.plan_id
             self.pending_plan = None
-        self.term = Term(self.term.number + 1, period.start, period.end, plan_version_id, amount)
+        self.term = Term(self.term.number + 1, period.start, period.end, plan_version_id, amount,
+                         calendar_index=period.index)
         self.status = Status.ACTIVE
         self.past_due_since = None
         if not automatic:
@@ -356,7 +385,7 @@ class Subscription:
             raise IllegalTransition("resume", self.status.value)
         end = now + timedelta(seconds=self.paused_remaining_seconds)
         self.calendar = BillingCalendar(end, self.calendar.timezone, self.calendar.interval)
-        self.term = replace(self.term, start=now, end=self.calendar.anchor)
+        self.term = replace(self.term, start=now, end=self.calendar.anchor, calendar_index=-1)
         self.paused_at = None
         self.paused_remaining_seconds = 0
         self.status = Status.ACTIVE

@@ -188,3 +188,13 @@ def test_any_split_of_a_period_sums_to_the_whole_price(
     assert used + unused == price
     assert Money.zero(price.currency) <= used <= price
     assert used == prorate(price, period, period.start, at)
+
+
+def test_stripe_upgrade_example_halfway_through_the_period() -> None:
+    # Stripe, "Prorations": upgrading from a 10 USD to a 20 USD monthly plan halfway through the
+    # period credits 5 USD of unused time and charges 10 USD for the rest: 5 USD more, by the second.
+    april = BillingCalendar(utc(2024, 4, 1), "UTC", Interval(Unit.MONTH)).period(0)
+    halfway = april.start + timedelta(seconds=april.seconds // 2)
+    credit = split_price(Money(1000, "USD"), april, halfway)[1]
+    charge = split_price(Money(2000, "USD"), april, halfway)[1]
+    assert (credit, charge, charge - credit) == (Money(500, "USD"), Money(1000, "USD"), Money(500, "USD"))

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from subscriptions.errors import IllegalTransition, NotYourSubscription, SamePlan, UnsupportedByProvider
+from subscriptions.errors import (
+    IllegalTransition,
+    NotYourSubscription,
+    SamePlan,
+    UnknownTimezone,
+    UnsupportedByProvider,
+)
 from subscriptions.events import (
     CancellationScheduled,
     CancelStarSubscription,
@@ -25,6 +31,7 @@ from subscriptions.services import (
     cancel,
     change_plan,
     change_price,
+    change_timezone,
     pause,
     renew_due,
     resume,
@@ -291,3 +298,20 @@ async def test_stars_cancellation_tells_telegram_to_stop_and_refunds_whole_payme
     stop = offers.sent(CancelStarSubscription)[0]
     assert (stop.telegram_payment_charge_id, stop.is_canceled) == ("charge-fan-tier1", True)
     assert balance(offers.stores.ledger, merchant_account("org-daily-hanja"), "XTR") == Money(0, "XTR")
+
+
+async def test_moving_to_new_york_bills_the_next_terms_at_noon_new_york_time(
+    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+) -> None:
+    sub = await subscribed(offers, billing)  # renews 12:00 Seoul on the 25th
+    stars = await subscribed(offers, billing, plan="tier1", offer="hanja")
+    with pytest.raises(UnknownTimezone):
+        await change_timezone(offers, user_id="jisoo", timezone="Seoul/Gangnam")
+    assert await change_timezone(offers, user_id="jisoo", timezone="America/New_York") == 1  # not the Stars one
+    assert stored(offers, stars).calendar.timezone == "UTC"
+
+    clock.set(utc(2025, 12, 22, 3))
+    await renew_due(offers, billing)
+    await pay(offers, billing, renewal_checkout(offers), "renewal")
+    term = stored(offers, sub).term
+    assert (term.start, term.end) == (utc(2025, 12, 25, 3), utc(2026, 1, 25, 17))  # 12:00 EST

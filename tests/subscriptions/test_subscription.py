@@ -151,3 +151,33 @@ def test_paid_terms_tile_time_whatever_the_payment_history(steps: list[str]) -> 
             assert sub.term.start == terms[-1].end  # no gap, no overlap
         assert sub.term.start < sub.term.end
         terms.append(sub.term)
+
+
+def test_a_timezone_change_bridges_to_the_new_zones_boundary_without_a_gap() -> None:
+    # Lago, monthly_service_spec "when timezone has changed": the invoice after the change starts
+    # where the previous one ended (2022-02-01 00:00 UTC) and later periods follow Los Angeles time.
+    calendar = BillingCalendar(utc(2022, 1, 1), "UTC", Interval(Unit.MONTH))
+    january = calendar.period(0)
+    sub, _ = Subscription.start(
+        subscription_id="s", user_id="u", offer_id="o", merchant_id="m", plan_id="p", provider="card",
+        calendar=calendar, first_term=Term(1, january.start, january.end, "v1", KRW), now=january.start,
+    )
+    assert sub.change_timezone("America/Los_Angeles")
+    assert sub.change_timezone("America/Los_Angeles") is False  # nothing to change the second time
+    sub.renew(amount=KRW, plan_version_id="v1", now=utc(2022, 1, 31))
+    assert (sub.term.start, sub.term.end) == (utc(2022, 2, 1), utc(2022, 3, 1, 8))  # PST
+    sub.renew(amount=KRW, plan_version_id="v1", now=utc(2022, 2, 28))
+    assert (sub.term.start, sub.term.end) == (utc(2022, 3, 1, 8), utc(2022, 4, 1, 7))  # PDT from March 13
+
+
+def test_moving_east_across_the_date_line_never_makes_an_empty_term() -> None:
+    calendar = BillingCalendar(utc(2025, 1, 1, 19), "Pacific/Honolulu", Interval(Unit.DAY))  # 09:00 HST
+    first = calendar.period(0)
+    sub, _ = Subscription.start(
+        subscription_id="s", user_id="u", offer_id="o", merchant_id="m", plan_id="p", provider="card",
+        calendar=calendar, first_term=Term(1, first.start, first.end, "v1", KRW), now=first.start,
+    )
+    sub.change_timezone("Pacific/Kiritimati")  # UTC+14: 09:00 there is 24 hours earlier in UTC
+    previous_end = sub.term.end
+    sub.renew(amount=KRW, plan_version_id="v1", now=previous_end)
+    assert sub.term.start == previous_end < sub.term.end
