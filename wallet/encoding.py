@@ -15,6 +15,13 @@ from typing import Any
 from wallet.errors import MalformedInput
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# For a text of length 4k+2 (or 4k+3) the last character carries 4 (or 2) unused low bits,
+# which a canonical encoder leaves at zero.
+_CANONICAL_TAIL = {
+    2: frozenset(c for i, c in enumerate(_ALPHABET) if i & 0b1111 == 0),
+    3: frozenset(c for i, c in enumerate(_ALPHABET) if i & 0b11 == 0),
+}
 
 
 def b64url_encode(data: bytes) -> str:
@@ -26,10 +33,10 @@ def b64url_decode(text: str) -> bytes:
     """Decode unpadded base64url, refusing padding, foreign characters and non-canonical tails."""
     if not isinstance(text, str) or _B64URL.fullmatch(text) is None or len(text) % 4 == 1:
         raise MalformedInput("not base64url")
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64url_encode(raw) != text:
+    tail = _CANONICAL_TAIL.get(len(text) % 4)
+    if tail is not None and text[-1] not in tail:
         raise MalformedInput("non-canonical base64url")
-    return raw
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _no_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -41,18 +48,22 @@ def _no_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _refuse_constant(name: str) -> Any:
+    raise MalformedInput(f"JSON constant {name} is not allowed")
+
+
+# One decoder for every call: building a JSONDecoder per call costs more than small parses.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_members, parse_constant=_refuse_constant)
+
+
 def json_loads(raw: bytes | str) -> Any:
     """Parse JSON, refusing duplicate member names, NaN/Infinity and invalid UTF-8."""
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicate_members, parse_constant=_refuse_constant)
+        return _DECODER.decode(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         if isinstance(exc, MalformedInput):
             raise
         raise MalformedInput("invalid JSON") from exc
-
-
-def _refuse_constant(name: str) -> Any:
-    raise MalformedInput(f"JSON constant {name} is not allowed")
 
 
 def json_dumps(value: Any) -> bytes:

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -167,8 +168,22 @@ def public_key_from_jwk(jwk: Mapping[str, Any]) -> PublicKey:
     """Read an Ed25519 (OKP) or P-256 (EC) public JWK; refuses every other key type."""
     if not isinstance(jwk, Mapping):
         raise KeyFormatError("a JWK must be a JSON object")
-    kty, crv = jwk.get("kty"), jwk.get("crv")
-    declared = jwk.get("alg")
+    members = tuple(jwk.get(name) for name in ("kty", "crv", "x", "y", "alg"))
+    if all(isinstance(m, str | None) for m in members):
+        # Holder keys come back with every presentation: building a curve point is the slow part.
+        return _cached_public_key(*members)
+    return _public_key_from_members(*members)
+
+
+@lru_cache(maxsize=4096)
+def _cached_public_key(
+    kty: str | None, crv: str | None, x: str | None, y: str | None, alg: str | None
+) -> PublicKey:
+    return _public_key_from_members(kty, crv, x, y, alg)
+
+
+def _public_key_from_members(kty: Any, crv: Any, x: Any, y: Any, declared: Any) -> PublicKey:
+    jwk = {"x": x, "y": y}
     if kty == "OKP" and crv == "Ed25519":
         key: _PublicKeyObject = ed25519.Ed25519PublicKey.from_public_bytes(_jwk_bytes(jwk, "x", 32))
     elif kty == "EC" and crv == "P-256":

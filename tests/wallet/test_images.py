@@ -184,3 +184,12 @@ def test_the_qr_png_has_whole_pixel_modules_and_a_quiet_zone() -> None:
     image = Image.open(io.BytesIO(qr_png("eyJ" + "x" * 1500)))
     assert image.getpixel((0, 0)) == 255 and image.getpixel((image.width - 1, image.height - 1)) == 255
     assert image.width >= 600
+
+
+def test_the_card_for_telegram_is_a_jpeg_with_corners_on_the_chosen_background(world: WalletWorld) -> None:
+    from wallet.images.card import render_card_jpeg
+
+    view = CardView(world.licence, world.issuer.name, world.credential.claims, world.credential.expires_at)
+    image = Image.open(io.BytesIO(render_card_jpeg(view, background=(255, 255, 255))))
+    assert image.format == "JPEG" and image.size == CARD_SIZE
+    assert _close(image.getpixel((1, 1)), (255, 255, 255), 12)  # type: ignore[arg-type]

@@ -19,10 +19,12 @@ from PIL import Image, ImageDraw
 from wallet.card_types import CardType
 from wallet.credentials import mask_number
 from wallet.images.drawing import (
+    Colour,
     fit_text,
     gradient,
     hex_colour,
     initials,
+    jpeg_bytes,
     photo_cover,
     png_bytes,
     rounded_mask,
@@ -181,3 +183,14 @@ def render_card(view: CardView, *, texts: ImageTexts | None = None, language: st
 
 def render_card_png(view: CardView, *, texts: ImageTexts | None = None, language: str = "ko") -> bytes:
     return png_bytes(render_card(view, texts=texts, language=language))
+
+
+def render_card_jpeg(
+    view: CardView,
+    *,
+    texts: ImageTexts | None = None,
+    language: str = "ko",
+    background: Colour = (255, 255, 255),
+) -> bytes:
+    """The card for sendPhoto: JPEG on `background` (a few times faster to encode than PNG)."""
+    return jpeg_bytes(render_card(view, texts=texts, language=language), background=background)

@@ -92,6 +92,17 @@ def photo_cover(photo: bytes, size: tuple[int, int]) -> Image.Image | None:
         return None
 
 
+def jpeg_bytes(image: Image.Image, *, background: Colour = (255, 255, 255), quality: int = 90) -> bytes:
+    """JPEG (what Telegram turns every photo into anyway); transparency goes onto `background`."""
+    if image.mode == "RGBA":
+        flat = Image.new("RGB", image.size, background)
+        flat.paste(image, (0, 0), image)
+        image = flat
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
 def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     # Level 1: a few times faster than the default and only slightly larger for flat artwork.

@@ -40,5 +40,8 @@ def qr_image(text: str, *, target_side: int = TARGET_SIDE) -> Image.Image:
 
 def qr_png(text: str, *, target_side: int = TARGET_SIDE) -> bytes:
     buffer = io.BytesIO()
-    qr_image(text, target_side=target_side).save(buffer, format="PNG", compress_level=1)
+    # One bit per pixel: the QR is pure black and white, and 1-bit PNGs encode fastest and smallest.
+    qr_image(text, target_side=target_side).convert("1", dither=Image.Dither.NONE).save(
+        buffer, format="PNG", compress_level=1
+    )
     return buffer.getvalue()
