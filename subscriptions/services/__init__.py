@@ -1,0 +1,67 @@
+"""Use cases of the subscriptions room, each a short function over a unit of work.
+
+Every function opens the unit of work, loads aggregates, lets them decide, saves them with their
+expected version, writes what happened to the outbox and commits once. Reads that change nothing
+(pre-checkout, listings, statements) do not commit. The `Billing` value carries what services need
+besides storage: the clock, the id source, the payment providers and the settings.
+"""
+
+from subscriptions.services.checkout import Subscribed, check_pre_checkout, subscribe
+from subscriptions.services.common import Billing, BillingSettings, CheckoutStarted
+from subscriptions.services.gifts import buy_gift, claim_gift, expire_gifts
+from subscriptions.services.lifecycle import (
+    Canceled,
+    PlanChange,
+    cancel,
+    change_plan,
+    change_timezone,
+    pause,
+    resume,
+    withdraw_cancellation,
+)
+from subscriptions.services.offers import archive_offer, change_price, publish_offer
+from subscriptions.services.payments import PaymentOutcome, record_fee, record_successful_payment, refund
+from subscriptions.services.renewals import SweepResult, advance_due, issue_renewal_invoices, renew_due
+from subscriptions.services.reports import (
+    merchant_balance,
+    merchant_statement,
+    merchant_subscribers,
+    receipt_history,
+    user_subscriptions,
+)
+
+__all__ = [
+    "Billing",
+    "BillingSettings",
+    "Canceled",
+    "CheckoutStarted",
+    "PaymentOutcome",
+    "PlanChange",
+    "Subscribed",
+    "SweepResult",
+    "advance_due",
+    "archive_offer",
+    "buy_gift",
+    "cancel",
+    "change_plan",
+    "change_price",
+    "change_timezone",
+    "check_pre_checkout",
+    "claim_gift",
+    "expire_gifts",
+    "issue_renewal_invoices",
+    "merchant_balance",
+    "merchant_statement",
+    "merchant_subscribers",
+    "pause",
+    "publish_offer",
+    "receipt_history",
+    "record_fee",
+    "record_successful_payment",
+    "refund",
+    "renew_due",
+    "resume",
+    "subscribe",
+    "user_subscriptions",
+    "withdraw_cancellation",
+]

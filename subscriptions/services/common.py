@@ -1,0 +1,184 @@
+"""What every use case shares: the wiring (`Billing`), loading an offer or an owned subscription,
+opening a checkout, and refunding a payment in the journal and at the provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from subscriptions.errors import (
+    CheckoutAlreadyPaid,
+    CheckoutExpired,
+    NotMerchantMember,
+    OfferNotFound,
+    PaymentNotFound,
+    SubscriptionNotFound,
+    UnsupportedByProvider,
+)
+from subscriptions.events import PaymentRefunded
+from subscriptions.gifts import DEFAULT_GIFT_VALIDITY
+from subscriptions.ledger import refund_transaction
+from subscriptions.money import Money
+from subscriptions.offers import Offer, Plan, PlanVersion
+from subscriptions.payments import (
+    Checkout,
+    CheckoutStatus,
+    InvoiceRequest,
+    Payment,
+    PaymentProvider,
+    Purpose,
+    checkout_payload,
+)
+from subscriptions.ports import Clock, IdSource, UnitOfWork
+from subscriptions.subscription import DunningPolicy, Status, Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class BillingSettings:
+    checkout_ttl: timedelta = timedelta(hours=24)
+    renewal_lead: timedelta = timedelta(days=3)  # renewal invoices go out this long before a term ends
+    gift_validity: timedelta = DEFAULT_GIFT_VALIDITY
+    dunning: DunningPolicy = field(default_factory=DunningPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    """What the services need besides storage."""
+
+    clock: Clock
+    ids: IdSource
+    providers: Mapping[str, PaymentProvider]
+    settings: BillingSettings = field(default_factory=BillingSettings)
+
+    def provider(self, name: str) -> PaymentProvider:
+        try:
+            return self.providers[name]
+        except KeyError:
+            raise UnsupportedByProvider(f"no provider {name!r}") from None
+
+    def provider_for(self, plan: Plan) -> PaymentProvider:
+        """The first provider that can bill `plan` (Stars for XTR plans, the card provider otherwise)."""
+        for provider in self.providers.values():
+            try:
+                provider.check_supports(plan.price.currency, plan.interval)
+            except UnsupportedByProvider:
+                continue
+            return provider
+        raise UnsupportedByProvider(f"no provider takes {plan.price.currency} every {plan.interval}")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutStarted:
+    checkout: Checkout
+    invoice: InvoiceRequest
+
+
+async def load_offer(uow: UnitOfWork, offer_id: str, merchant_id: str | None = None) -> Offer:
+    offer = await uow.offers.get(offer_id)
+    if offer is None:
+        raise OfferNotFound(offer_id)
+    if merchant_id is not None and offer.merchant_id != merchant_id:
+        raise NotMerchantMember(f"{merchant_id} does not own {offer_id}")
+    return offer
+
+
+async def new_checkout(
+    uow: UnitOfWork,
+    billing: Billing,
+    *,
+    user_id: str,
+    offer: Offer,
+    plan: Plan,
+    purpose: Purpose,
+    idempotency_key: str,
+    amount: Money | None = None,
+    version: PlanVersion | None = None,
+    subscription: Subscription | None = None,
+    term_number: int | None = None,
+    timezone: str = "Asia/Seoul",
+    curator_id: str | None = None,
+    credit: Money | None = None,
+) -> CheckoutStarted:
+    provider = billing.provider(subscription.provider) if subscription else billing.provider_for(plan)
+    version = version or plan.current
+    now = billing.clock.now()
+    checkout_id = billing.ids.new_id()
+    checkout = Checkout(
+        id=checkout_id,
+        payload=checkout_payload(checkout_id),
+        idempotency_key=idempotency_key,
+        user_id=user_id,
+        merchant_id=offer.merchant_id,
+        offer_id=offer.id,
+        plan_id=plan.id,
+        plan_version_id=version.id,
+        amount=amount or version.price,
+        purpose=purpose,
+        provider=provider.name,
+        title=f"{offer.title} - {plan.name}",
+        created_at=now,
+        expires_at=now + billing.settings.checkout_ttl,
+        timezone=timezone,
+        subscription_id=subscription.id if subscription else None,
+        term_number=term_number,
+        curator_id=curator_id,
+        credit=credit,
+    )
+    await uow.checkouts.add(checkout)
+    return CheckoutStarted(checkout, provider.invoice_for(checkout, plan.name))
+
+
+async def existing_checkout(uow: UnitOfWork, billing: Billing, user_id: str, key: str) -> CheckoutStarted | None:
+    """A double tap returns the checkout the first tap made."""
+    found = await uow.checkouts.by_idempotency_key(user_id, key)
+    if found is None:
+        return None
+    if found.status is CheckoutStatus.PAID:
+        raise CheckoutAlreadyPaid(found.id)
+    if not found.is_open(billing.clock.now()):
+        raise CheckoutExpired(found.id)
+    offer = await load_offer(uow, found.offer_id)
+    provider = billing.provider(found.provider)
+    return CheckoutStarted(found, provider.invoice_for(found, offer.plan(found.plan_id).name))
+
+
+async def refund_payment(
+    uow: UnitOfWork, billing: Billing, payment: Payment, amount: Money, now: datetime, description: str
+) -> None:
+    """Reverse `amount` of `payment` in the ledger and ask the provider to pay it back."""
+    provider = billing.provider(payment.provider)
+    journal = [t for t in await uow.ledger.for_reference(payment.id) if t.kind == "payment"]
+    if not journal:
+        raise PaymentNotFound(f"no ledger entry for {payment.id}")
+    txn = refund_transaction(
+        transaction_id=billing.ids.new_id(), original=journal[0], already_refunded=payment.refunded_amount,
+        refund=amount, provider=payment.provider, at=now, description=description,
+    )
+    before = payment.version
+    payment.record_refund(amount)
+    await uow.payments.save(payment, before)
+    await uow.ledger.append(txn)
+    await uow.outbox.add(
+        [
+            provider.refund_command(payment, amount, now),
+            PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now),
+        ]
+    )
+
+
+async def owned_subscription(uow: UnitOfWork, user_id: str, subscription_id: str) -> Subscription:
+    sub = await uow.subscriptions.get(subscription_id)
+    if sub is None:
+        raise SubscriptionNotFound(subscription_id)
+    sub.ensure_owner(user_id)
+    return sub
+
+
+def closed_for(checkout: Checkout, sub: Subscription) -> bool:
+    """Whether a renewal or upgrade checkout can no longer apply to `sub` (paid elsewhere, closed)."""
+    if checkout.purpose is Purpose.RENEWAL:
+        closed = sub.status in (Status.CANCELED, Status.PAUSED)
+        return closed or sub.term.number >= (checkout.term_number or 0)
+    return sub.status not in (Status.ACTIVE, Status.TRIALING) or sub.plan_id == checkout.plan_id

@@ -1,0 +1,41 @@
+"""Merchants publish offers, change prices (new periods only) and archive offers or plans."""
+
+from __future__ import annotations
+
+from subscriptions.money import Money
+from subscriptions.offers import Offer, PlanVersion
+from subscriptions.ports import UnitOfWork
+from subscriptions.services.common import Billing, load_offer
+
+
+async def publish_offer(uow: UnitOfWork, offer: Offer) -> Offer:
+    async with uow:
+        await uow.offers.add(offer)
+        await uow.commit()
+    return offer
+
+
+async def change_price(
+    uow: UnitOfWork, billing: Billing, *, merchant_id: str, offer_id: str, plan_id: str, price: Money
+) -> PlanVersion:
+    """A new price for new periods; subscriptions keep the version their current term was billed at."""
+    async with uow:
+        offer = await load_offer(uow, offer_id, merchant_id)
+        before = offer.version
+        version = offer.change_price(plan_id, billing.ids.new_id(), price, billing.clock.now())
+        await uow.offers.save(offer, before)
+        await uow.commit()
+    return version
+
+
+async def archive_offer(uow: UnitOfWork, *, merchant_id: str, offer_id: str, plan_id: str | None = None) -> None:
+    """No new subscribers to the offer (or one plan); existing subscriptions keep renewing."""
+    async with uow:
+        offer = await load_offer(uow, offer_id, merchant_id)
+        before = offer.version
+        if plan_id is None:
+            offer.archive()
+        else:
+            offer.archive_plan(plan_id)
+        await uow.offers.save(offer, before)
+        await uow.commit()

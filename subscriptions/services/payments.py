@@ -1,0 +1,288 @@
+"""Crediting a successful payment exactly once and doing what it paid for; refunds and fees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from subscriptions.billing_calendar import STARS_PERIOD, BillingCalendar, require_aware, stars_calendar
+from subscriptions.errors import (
+    CheckoutNotFound,
+    CurrencyMismatch,
+    NotMerchantMember,
+    PaymentMismatch,
+    PaymentNotFound,
+    RefundExceedsPayment,
+    UnsupportedByProvider,
+)
+from subscriptions.events import GiftPurchased, PaymentReceived
+from subscriptions.gifts import Gift
+from subscriptions.ledger import fee_transaction, payment_transaction
+from subscriptions.money import Money
+from subscriptions.offers import Offer
+from subscriptions.payments import Checkout, CheckoutStatus, Payment, Purpose, SuccessfulPayment
+from subscriptions.ports import UnitOfWork
+from subscriptions.services.common import Billing, closed_for, load_offer, refund_payment
+from subscriptions.subscription import Status, Subscription, Term
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    payment: Payment
+    duplicate: bool  # the same charge id was credited before: nothing was done this time
+    subscription: Subscription | None = None
+    gift: Gift | None = None
+    refunded: bool = False  # money for something already paid or closed: refunded at once
+
+
+async def record_successful_payment(uow: UnitOfWork, billing: Billing, paid: SuccessfulPayment) -> PaymentOutcome:
+    """Credit a payment exactly once per `telegram_payment_charge_id` and do what it paid for."""
+    async with uow:
+        already = await uow.payments.by_charge_id(paid.telegram_payment_charge_id)
+        if already is not None:
+            return PaymentOutcome(already, duplicate=True)
+        checkout = await uow.checkouts.by_payload(paid.invoice_payload)
+        if checkout is None:
+            raise CheckoutNotFound(paid.invoice_payload)
+        if paid.amount != checkout.amount:
+            raise PaymentMismatch(f"{paid.amount} paid for a checkout of {checkout.amount}")
+        offer = await load_offer(uow, checkout.offer_id)
+        outcome = await _fulfil(uow, billing, offer, checkout, paid)
+        await uow.commit()
+        return outcome
+
+
+async def _fulfil(
+    uow: UnitOfWork, billing: Billing, offer: Offer, checkout: Checkout, paid: SuccessfulPayment
+) -> PaymentOutcome:
+    now = billing.clock.now()
+    if checkout.status is CheckoutStatus.PAID:
+        if paid.is_recurring and checkout.subscription_id:
+            return await _stars_renewal(uow, billing, offer, checkout, paid, now)
+        return await _refund_unwanted(uow, billing, offer, checkout, paid, None, now)
+    if checkout.purpose is Purpose.NEW_SUBSCRIPTION:
+        return await _first_payment(uow, billing, offer, checkout, paid, now)
+    if checkout.purpose is Purpose.GIFT:
+        return await _gift_payment(uow, billing, offer, checkout, paid, now)
+    sub = await uow.subscriptions.get(checkout.subscription_id or "")
+    if sub is None or closed_for(checkout, sub):
+        return await _refund_unwanted(uow, billing, offer, checkout, paid, sub, now)
+    if checkout.purpose is Purpose.RENEWAL:
+        return await _renewal(uow, billing, offer, checkout, paid, sub, now)
+    return await _upgrade_payment(uow, billing, offer, checkout, paid, sub, now)
+
+
+async def _credit(
+    uow: UnitOfWork,
+    billing: Billing,
+    offer: Offer,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    now: datetime,
+    *,
+    subscription: Subscription | None = None,
+    gift_id: str | None = None,
+    mark_paid: bool = True,
+) -> Payment:
+    """Store the payment, its split in the ledger and the receipt event; mark the checkout paid."""
+    term = subscription.term if subscription else None
+    payment = Payment(
+        id=billing.ids.new_id(),
+        charge_id=paid.telegram_payment_charge_id,
+        provider_charge_id=paid.provider_payment_charge_id,
+        provider=checkout.provider,
+        user_id=checkout.user_id,
+        merchant_id=offer.merchant_id,
+        offer_id=offer.id,
+        checkout_id=checkout.id,
+        purpose=Purpose.RENEWAL if paid.is_recurring and not paid.is_first_recurring else checkout.purpose,
+        amount=paid.amount,
+        paid_at=now,
+        description=checkout.title,
+        subscription_id=subscription.id if subscription else None,
+        gift_id=gift_id,
+        period_start=term.start if term else None,
+        period_end=term.end if term else None,
+    )
+    await uow.payments.add(payment)
+    curator = checkout.curator_id or (subscription.curator_id if subscription else None)
+    await uow.ledger.append(
+        payment_transaction(
+            transaction_id=billing.ids.new_id(), payment_id=payment.id, provider=checkout.provider,
+            amount=payment.amount, split=offer.split.split(payment.amount, curator is not None),
+            merchant_id=offer.merchant_id, curator_id=curator, at=now, description=checkout.title,
+        )
+    )
+    if mark_paid and checkout.status is CheckoutStatus.OPEN:
+        before = checkout.version
+        checkout.mark_paid(payment.id)
+        await uow.checkouts.save(checkout, before)
+    await uow.outbox.add(
+        [PaymentReceived(payment.id, payment.user_id, payment.merchant_id, payment.amount, payment.purpose.value,
+                         payment.subscription_id, now)]
+    )
+    return payment
+
+
+async def _first_payment(
+    uow: UnitOfWork, billing: Billing, offer: Offer, checkout: Checkout, paid: SuccessfulPayment, now: datetime
+) -> PaymentOutcome:
+    plan = offer.plan(checkout.plan_id)
+    if checkout.provider == "stars":
+        # Telegram states when the Stars subscription expires; anchor our calendar on it.
+        expires = paid.subscription_expiration_date
+        calendar = stars_calendar(require_aware(expires) - timedelta(days=STARS_PERIOD.days) if expires else now)
+    else:
+        calendar = BillingCalendar(now, checkout.timezone, plan.interval)
+    first = calendar.period_at(now)
+    term = Term(1, first.start, first.end, checkout.plan_version_id, paid.amount, calendar_index=first.index)
+    sub, events = Subscription.start(
+        subscription_id=billing.ids.new_id(), user_id=checkout.user_id, offer_id=offer.id,
+        merchant_id=offer.merchant_id, plan_id=plan.id, provider=checkout.provider, calendar=calendar,
+        first_term=term, now=now, curator_id=checkout.curator_id,
+        first_charge_id=paid.telegram_payment_charge_id if checkout.provider == "stars" else None,
+        dunning=billing.settings.dunning,
+    )
+    await uow.subscriptions.add(sub)
+    # Stars renewals arrive with this checkout's payload: remember which subscription it started.
+    checkout.subscription_id = sub.id
+    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub)
+    await uow.outbox.add(events)
+    return PaymentOutcome(payment, False, subscription=sub)
+
+
+async def _renewal(
+    uow: UnitOfWork,
+    billing: Billing,
+    offer: Offer,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    sub: Subscription,
+    now: datetime,
+) -> PaymentOutcome:
+    before = sub.version
+    plan = offer.plan(sub.pending_plan.plan_id if sub.pending_plan else sub.plan_id)
+    events = sub.renew(amount=paid.amount, plan_version_id=checkout.plan_version_id, now=now, interval=plan.interval)
+    await uow.subscriptions.save(sub, before)
+    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub)
+    await uow.outbox.add(events)
+    return PaymentOutcome(payment, False, subscription=sub)
+
+
+async def _stars_renewal(
+    uow: UnitOfWork,
+    billing: Billing,
+    offer: Offer,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    now: datetime,
+) -> PaymentOutcome:
+    """Telegram charged the next 30 days by itself (`is_recurring`): extend the subscription."""
+    sub = await uow.subscriptions.get(checkout.subscription_id or "")
+    if sub is None or sub.status is Status.CANCELED:
+        return await _refund_unwanted(uow, billing, offer, checkout, paid, sub, now)
+    before = sub.version
+    events = sub.renew(amount=paid.amount, plan_version_id=sub.term.plan_version_id, now=now, automatic=True)
+    await uow.subscriptions.save(sub, before)
+    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub, mark_paid=False)
+    await uow.outbox.add(events)
+    return PaymentOutcome(payment, False, subscription=sub)
+
+
+async def _upgrade_payment(
+    uow: UnitOfWork,
+    billing: Billing,
+    offer: Offer,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    sub: Subscription,
+    now: datetime,
+) -> PaymentOutcome:
+    before = sub.version
+    credit = checkout.credit or Money.zero(paid.amount.currency)
+    events = sub.upgrade(
+        plan_id=checkout.plan_id, plan_version_id=checkout.plan_version_id, credit=credit,
+        charge=paid.amount + credit, now=now,
+    )
+    await uow.subscriptions.save(sub, before)
+    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub)
+    await uow.outbox.add(events)
+    return PaymentOutcome(payment, False, subscription=sub)
+
+
+async def _gift_payment(
+    uow: UnitOfWork, billing: Billing, offer: Offer, checkout: Checkout, paid: SuccessfulPayment, now: datetime
+) -> PaymentOutcome:
+    gift_id = billing.ids.new_id()
+    payment = await _credit(uow, billing, offer, checkout, paid, now, gift_id=gift_id)
+    gift = Gift(
+        id=gift_id, code=billing.ids.token(), buyer_id=checkout.user_id, merchant_id=offer.merchant_id,
+        offer_id=offer.id, plan_id=checkout.plan_id, plan_version_id=checkout.plan_version_id, price=paid.amount,
+        payment_id=payment.id, purchased_at=now, expires_at=now + billing.settings.gift_validity,
+    )
+    await uow.gifts.add(gift)
+    await uow.outbox.add([GiftPurchased(gift.id, gift.buyer_id, gift.code, gift.expires_at, now)])
+    return PaymentOutcome(payment, False, gift=gift)
+
+
+async def _refund_unwanted(
+    uow: UnitOfWork,
+    billing: Billing,
+    offer: Offer,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    sub: Subscription | None,
+    now: datetime,
+) -> PaymentOutcome:
+    """Money arrived for something already paid or closed: credit it, then give it all back."""
+    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub, mark_paid=False)
+    await refund_payment(uow, billing, payment, payment.amount, now, "refund: paid twice or closed")
+    return PaymentOutcome(payment, False, subscription=sub, refunded=True)
+
+
+async def refund(
+    uow: UnitOfWork,
+    billing: Billing,
+    *,
+    payment_id: str,
+    amount: Money | None = None,
+    merchant_id: str | None = None,
+) -> Payment:
+    """Refund all that is left of a payment, or `amount` of it (Stars refund whole payments only).
+
+    With `merchant_id` (a merchant's own request) the payment must be that merchant's.
+    """
+    async with uow:
+        payment = await uow.payments.get(payment_id)
+        if payment is None:
+            raise PaymentNotFound(payment_id)
+        if merchant_id is not None and payment.merchant_id != merchant_id:
+            raise NotMerchantMember(f"{merchant_id} did not receive {payment_id}")
+        wanted = amount or payment.refundable_amount
+        if wanted.currency != payment.amount.currency:
+            raise CurrencyMismatch(f"refund in {wanted.currency} of a {payment.amount.currency} payment")
+        allowed = billing.provider(payment.provider).refundable(payment.refundable_amount, wanted)
+        if allowed != wanted:
+            raise UnsupportedByProvider(f"{payment.provider} cannot refund {wanted} of {payment.amount}")
+        if not wanted.is_positive:
+            raise RefundExceedsPayment(f"nothing left to refund on {payment_id}")
+        await refund_payment(uow, billing, payment, wanted, billing.clock.now(), f"refund: {payment.description}")
+        await uow.commit()
+        return payment
+
+
+async def record_fee(uow: UnitOfWork, billing: Billing, *, payment_id: str, fee: Money, description: str) -> None:
+    """A provider reported the fee it kept on a payment (card providers settle net of fees)."""
+    async with uow:
+        payment = await uow.payments.get(payment_id)
+        if payment is None:
+            raise PaymentNotFound(payment_id)
+        if fee.currency != payment.amount.currency:
+            raise CurrencyMismatch(f"fee in {fee.currency} on a {payment.amount.currency} payment")
+        await uow.ledger.append(
+            fee_transaction(
+                transaction_id=billing.ids.new_id(), payment_id=payment.id, provider=payment.provider, fee=fee,
+                at=billing.clock.now(), description=description,
+            )
+        )
+        await uow.commit()
