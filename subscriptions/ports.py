@@ -71,10 +71,6 @@ class SubscriptionRepository(Protocol):
         """Subscriptions of `user_id` to `plan_id` that are not canceled (the per-user limit)."""
         ...
 
-    async def trial_used(self, user_id: str, offer_id: str) -> bool:
-        """Whether the user ever had a trial term on this offer (one trial per offer, canceled or not)."""
-        ...
-
     async def due_for_transition(self, now: datetime, limit: int) -> list[Subscription]:
         """Those whose `next_transition_at` <= now."""
         ...

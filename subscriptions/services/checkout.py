@@ -70,7 +70,7 @@ async def subscribe(
         if expected_price is not None:
             plan.check_price(expected_price)
         await _check_can_subscribe(uow, user_id, offer, plan)
-        if plan.trial_days and not await uow.subscriptions.trial_used(user_id, offer.id):
+        if plan.trial_days and not await _trial_used(uow, user_id, offer.id):
             sub = await _start_trial(uow, billing, user_id, offer, plan, timezone, curator_id)
             await uow.commit()
             return Subscribed(sub, None)
@@ -80,6 +80,11 @@ async def subscribe(
         )
         await uow.commit()
         return Subscribed(None, started)
+
+
+async def _trial_used(uow: UnitOfWork, user_id: str, offer_id: str) -> bool:
+    """One trial per user and offer, however the earlier subscription ended."""
+    return any(sub.offer_id == offer_id and sub.had_trial for sub in await uow.subscriptions.for_user(user_id))
 
 
 async def _start_trial(

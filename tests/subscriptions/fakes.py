@@ -119,9 +119,6 @@ class FakeSubscriptions:
             if x.user_id == user_id and x.plan_id == plan_id and x.status is not Status.CANCELED
         )
 
-    async def trial_used(self, user_id: str, offer_id: str) -> bool:
-        return any(x.user_id == user_id and x.offer_id == offer_id and x.had_trial for x in self.s.subscriptions.values())
-
     async def due_for_transition(self, now: datetime, limit: int) -> list[Subscription]:
         due = [x for x in self.s.subscriptions.values() if x.next_transition_at and x.next_transition_at <= now]
         due.sort(key=lambda x: x.next_transition_at or now)
