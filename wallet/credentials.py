@@ -14,11 +14,13 @@ from typing import Any
 
 from wallet.card_types import CardType
 from wallet.claims import prepare_claims
-from wallet.errors import PresentationError
-from wallet.holder import present, read_held_credential
-from wallet.keys import SigningKey
+from wallet.errors import CredentialRejected, PresentationError
+from wallet.holder import HeldCredential, present, read_held_credential
+from wallet.keys import PublicKey, SigningKey, public_key_from_jwk
 from wallet.sd_jwt import Sd, issue_sd_jwt
 from wallet.status_list import StatusReference
+from wallet.trust import IssuerLookup
+from wallet.verifier import VerifierPolicy, verify_presentation
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,34 @@ def issue_card(
     return IssuedCredential(
         issued.sd_jwt, card_type.id, card_type.vct, issuer.issuer, issued_at, expires_at, prepared, status
     )
+
+
+def accept_credential(
+    sd_jwt: str,
+    *,
+    issuers: IssuerLookup,
+    holder_key: PublicKey,
+    now: datetime,
+    expected_vct: str | None = None,
+) -> HeldCredential:
+    """The holder's check when accepting an offer; raises CredentialRejected saying why.
+
+    The credential must verify (trusted issuer, signature, disclosures, validity), be of the
+    offered type, and name this holder's key in `cnf`, so only this holder can present it.
+    """
+    result = verify_presentation(
+        sd_jwt, issuers=issuers, now=now, policy=VerifierPolicy(require_key_binding=False)
+    )
+    if not result.valid or result.failed_check is not None:
+        raise CredentialRejected(str(result.failed_check), result.reason)
+    if expected_vct is not None and result.vct != expected_vct:
+        raise CredentialRejected("typ", f"offered a {expected_vct} but received a {result.vct}")
+    held = read_held_credential(sd_jwt)
+    cnf = held.payload.get("cnf")
+    jwk = cnf.get("jwk") if isinstance(cnf, Mapping) else None
+    if not isinstance(jwk, Mapping) or public_key_from_jwk(jwk) != holder_key:
+        raise CredentialRejected("key_binding", "the credential is not bound to this holder's key")
+    return held
 
 
 def present_card(

@@ -59,6 +59,15 @@ class PresentationError(WalletError):
     """The holder cannot build the requested presentation."""
 
 
+class CredentialRejected(WalletError):
+    """A holder's wallet refuses an offered credential (bad signature, not bound to its key...)."""
+
+    def __init__(self, failed_check: str, reason: str) -> None:
+        self.failed_check = failed_check
+        self.reason = reason
+        super().__init__(reason)
+
+
 class StatusListError(WalletError):
     """A status list token is malformed, badly signed, stale or for another list."""
 

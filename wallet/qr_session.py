@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,6 +90,10 @@ class PresentationRequest:
     def ensure_open(self, now: datetime) -> None:
         if now >= self.expires_at:
             raise RequestExpired(f"request {self.request_id} expired")
+
+    def unmet_claims(self, disclosed: Collection[str]) -> tuple[str, ...]:
+        """Requested claims the verified presentation did not disclose (empty when satisfied)."""
+        return tuple(name for name in self.claims if name not in disclosed)
 
 
 def new_presentation_request(

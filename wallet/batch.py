@@ -1,0 +1,71 @@
+"""Batch issuance input: a CSV of holders and claims, checked row by row against a card type.
+
+The first row names the columns: `holder` (who receives the offer, as the bot understands it:
+a user id or @username) and the card type's claim names. Every row gets a result, valid or
+with its problems, so an admin's 500-row upload reports each bad row instead of failing all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wallet.card_types import CardType
+from wallet.claims import prepare_claims
+from wallet.errors import ClaimProblem, ClaimsInvalid, IssuanceError
+
+HOLDER_COLUMN = "holder"
+MAX_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One CSV row: `line` as the admin's spreadsheet numbers it (header is line 1)."""
+
+    line: int
+    holder: str
+    claims: Mapping[str, Any] | None
+    problems: tuple[ClaimProblem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.claims is not None
+
+
+def read_claims_csv(card_type: CardType, text: str, *, now: datetime) -> tuple[BatchRow, ...]:
+    """Parse and validate every row; raises IssuanceError only when the file itself is unusable."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets like to add a BOM
+    columns = reader.fieldnames or []
+    if HOLDER_COLUMN not in columns:
+        raise IssuanceError(f"the first row must name a '{HOLDER_COLUMN}' column")
+    derived = {d.name for d in card_type.derived}
+    unknown = [c for c in columns if c != HOLDER_COLUMN and (card_type.claim(c) is None or c in derived)]
+    if unknown:
+        raise IssuanceError(f"unknown columns for {card_type.id}: {', '.join(unknown)}")
+    rows: list[BatchRow] = []
+    for number, record in enumerate(reader, start=2):
+        if number - 1 > MAX_ROWS:
+            raise IssuanceError(f"at most {MAX_ROWS} rows per file")
+        rows.append(_row(card_type, number, record, now))
+    return tuple(rows)
+
+
+def _row(card_type: CardType, line: int, record: Mapping[str, Any], now: datetime) -> BatchRow:
+    holder = (record.get(HOLDER_COLUMN) or "").strip()
+    raw = {k: v for k, v in record.items() if k not in (HOLDER_COLUMN, None) and v not in (None, "")}
+    problems: list[ClaimProblem] = []
+    if not holder:
+        problems.append(ClaimProblem(HOLDER_COLUMN, "missing", "is required"))
+    if None in record:
+        problems.append(ClaimProblem("row", "too_long", "has more cells than the header"))
+    try:
+        claims = prepare_claims(card_type, raw, now=now)
+    except ClaimsInvalid as invalid:
+        problems.extend(invalid.problems)
+    if problems:
+        return BatchRow(line, holder, None, tuple(problems))
+    return BatchRow(line, holder, claims)
