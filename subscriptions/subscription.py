@@ -342,6 +342,9 @@ class Subscription:
             raise IllegalTransition("withdraw cancellation of", self.status.value)
         if not self.cancel_at_period_end:
             return []
+        if self.provider == "stars" and self.first_charge_id is None:
+            # A gifted Stars period has no Telegram subscription behind it to keep renewing.
+            raise UnsupportedByProvider("subscribe with Stars to continue after a gift")
         self.cancel_at_period_end = False
         self._bump()
         return [CancellationWithdrawn(self.id, self.user_id, require_aware(now))]

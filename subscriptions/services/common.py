@@ -100,6 +100,7 @@ async def new_checkout(
     timezone: str = "Asia/Seoul",
     curator_id: str | None = None,
     credit: Money | None = None,
+    open_until: datetime | None = None,
 ) -> CheckoutStarted:
     provider = billing.provider(subscription.provider) if subscription else billing.provider_for(plan)
     version = version or plan.current
@@ -119,7 +120,7 @@ async def new_checkout(
         provider=provider.name,
         title=f"{offer.title} - {plan.name}",
         created_at=now,
-        expires_at=now + billing.settings.checkout_ttl,
+        expires_at=open_until or now + billing.settings.checkout_ttl,
         timezone=timezone,
         subscription_id=subscription.id if subscription else None,
         term_number=term_number,

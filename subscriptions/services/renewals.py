@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from subscriptions.events import SendInvoice
 from subscriptions.payments import Purpose
@@ -54,6 +54,8 @@ async def _invoice_next_term(uow: UnitOfWork, billing: Billing, sub: Subscriptio
         uow, billing, user_id=sub.user_id, offer=offer, plan=plan, purpose=Purpose.RENEWAL,
         idempotency_key=f"renewal:{sub.id}:{term_number}", version=version, subscription=sub,
         term_number=term_number, timezone=sub.calendar.timezone,
+        # Payable through dunning until the subscription would be canceled for want of it.
+        open_until=sub.term.end + timedelta(days=sub.dunning.cancel_after_days),
     )
     before = sub.version
     sub.mark_invoiced(term_number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 
@@ -26,6 +27,7 @@ from subscriptions.services import (
     record_fee,
     refund,
     subscribe,
+    withdraw_cancellation,
 )
 from subscriptions.subscription import Status, TermKind
 from subscriptions.system import RandomIds, SystemClock
@@ -173,3 +175,16 @@ def test_demo_offers_are_valid_and_the_real_id_source_fits_telegrams_limits() ->
     assert len(f"ck_{ids.new_id()}") <= 64
     assert len(f"gift_{ids.token()}") <= 64
     assert now.tzinfo is not None and Status.ACTIVE.value == "active"
+
+
+async def test_a_gifted_stars_period_is_a_one_off_payment_and_cannot_renew_by_itself(
+    offers: FakeUnitOfWork, billing: Billing
+) -> None:
+    started = await buy_gift(offers, billing, buyer_id="jisoo", offer_id="hanja", plan_id="tier2", idempotency_key="g")
+    assert started.invoice.subscription_period is None  # a gift is paid once, not a Stars subscription
+    gift = (await pay(offers, billing, started.checkout, "gift-stars")).gift
+    assert gift is not None
+    sub = await claim_gift(offers, billing, user_id="hana", code=gift.code)
+    assert (sub.provider, sub.term.end - sub.term.start) == ("stars", timedelta(days=30))
+    with pytest.raises(UnsupportedByProvider):
+        await withdraw_cancellation(offers, billing, user_id="hana", subscription_id=sub.id)

@@ -25,13 +25,14 @@ from subscriptions.events import (
 )
 from subscriptions.ledger import PLATFORM_REVENUE, balance, merchant_account
 from subscriptions.money import Money
-from subscriptions.payments import Checkout, Purpose
+from subscriptions.payments import Checkout, PreCheckoutQuery, Purpose
 from subscriptions.services import (
     Billing,
     cancel,
     change_plan,
     change_price,
     change_timezone,
+    check_pre_checkout,
     pause,
     renew_due,
     resume,
@@ -117,7 +118,10 @@ async def test_paying_while_past_due_recovers_and_keeps_the_calendar(
     await renew_due(offers, billing)
     assert stored(offers, sub).status is Status.PAST_DUE
 
-    await pay(offers, billing, renewal_checkout(offers), "late")
+    invoice = renewal_checkout(offers)  # sent five days ago and still payable through dunning
+    query = PreCheckoutQuery("jisoo", invoice.payload, "KRW", invoice.amount.amount_minor)
+    assert (await check_pre_checkout(offers, billing, query)).ok
+    await pay(offers, billing, invoice, "late")
     back = stored(offers, sub)
     assert back.status is Status.ACTIVE
     assert (back.term.start, back.term.end) == (utc(2025, 12, 25, 3), utc(2026, 1, 25, 3))
