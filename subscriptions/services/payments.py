@@ -128,6 +128,9 @@ async def _first_payment(
     uow: UnitOfWork, billing: Billing, offer: Offer, checkout: Checkout, paid: SuccessfulPayment, now: datetime
 ) -> PaymentOutcome:
     plan = offer.plan(checkout.plan_id)
+    if await uow.subscriptions.count_live(checkout.user_id, plan.id) >= plan.per_user_limit:
+        # Two invoices paid from two taps: the limit holds, the second payment goes back.
+        return await _refund_unwanted(uow, billing, offer, checkout, paid, None, now)
     if checkout.provider == "stars":
         # Telegram states when the Stars subscription expires; anchor our calendar on it.
         expires = paid.subscription_expiration_date

@@ -15,7 +15,7 @@ from subscriptions.errors import (
     SubscriptionNotFound,
     UnsupportedByProvider,
 )
-from subscriptions.events import CancelStarSubscription, Message, PaymentReceived
+from subscriptions.events import CancelStarSubscription, Message, PaymentReceived, RefundCardPayment
 from subscriptions.ledger import balance, cash_account, fees_account, merchant_account
 from subscriptions.money import Money
 from subscriptions.services import (
@@ -188,3 +188,18 @@ async def test_a_gifted_stars_period_is_a_one_off_payment_and_cannot_renew_by_it
     assert (sub.provider, sub.term.end - sub.term.start) == ("stars", timedelta(days=30))
     with pytest.raises(UnsupportedByProvider):
         await withdraw_cancellation(offers, billing, user_id="hana", subscription_id=sub.id)
+
+
+async def test_two_invoices_from_two_taps_paid_both_start_one_subscription(
+    offers: FakeUnitOfWork, billing: Billing
+) -> None:
+    taps = [
+        await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly", idempotency_key=key)
+        for key in ("message-1", "message-2")
+    ]
+    checkouts = [tap.checkout.checkout for tap in taps if tap.checkout is not None]
+    first = await pay(offers, billing, checkouts[0], "charge-1")
+    second = await pay(offers, billing, checkouts[1], "charge-2")
+    assert not first.refunded and second.refunded
+    assert len(offers.stores.subscriptions) == 1
+    assert offers.sent(RefundCardPayment)[0].amount == Money(45000, "KRW")
