@@ -7,11 +7,17 @@ HTTP). `TrustedIssuers` is the plain in-memory lookup.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from wallet.errors import KeyFormatError
 from wallet.keys import PublicKey, build_jwks, load_jwks
+
+WELL_KNOWN = "/.well-known/jwt-vc-issuer"
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @dataclass(frozen=True)
@@ -27,8 +33,8 @@ class TrustedIssuer:
         return tuple(k for k in self.keys if (kid is None or k.kid == kid) and k.alg == alg)
 
     def metadata(self) -> dict[str, Any]:
-        """The JWT VC issuer metadata document served at /.well-known/jwt-vc-issuer/<issuer>."""
-        return {"issuer": self.issuer, "jwks": build_jwks(self.keys)}
+        """The JWT VC issuer metadata document served at `metadata_url(issuer)`."""
+        return {"issuer": self.issuer, "name": self.name, "jwks": build_jwks(self.keys)}
 
 
 IssuerLookup = Callable[[str], TrustedIssuer | None]
@@ -55,3 +61,37 @@ class TrustedIssuers:
             return TrustedIssuer(issuer, issuer, keys) if keys else None
 
         return lookup
+
+
+def metadata_url(issuer: str) -> str:
+    """Where an issuer publishes its metadata: the well-known segment goes between host and path.
+
+    `https://rta.example.kr/issuers/7` -> `https://rta.example.kr/.well-known/jwt-vc-issuer/issuers/7`.
+    Plain http is accepted only for the local machine (development and tests).
+    """
+    parts = urlsplit(issuer)
+    local = parts.hostname in _LOCAL_HOSTS
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise KeyFormatError(f"issuer {issuer!r} is not an https URL")
+    if not parts.netloc or parts.query or parts.fragment:
+        raise KeyFormatError(f"issuer {issuer!r} is not a plain URL")
+    return f"{parts.scheme}://{parts.netloc}{WELL_KNOWN}{parts.path.rstrip('/')}"
+
+
+def trusted_issuer_from_metadata(issuer: str, document: Mapping[str, Any] | str | bytes) -> TrustedIssuer:
+    """Read issuer metadata (`{"issuer": ..., "jwks": {...}}`); its `issuer` must be the one asked for."""
+    if isinstance(document, str | bytes):
+        try:
+            document = json.loads(document)
+        except ValueError as exc:
+            raise KeyFormatError("issuer metadata is not JSON") from exc
+    if not isinstance(document, Mapping) or document.get("issuer") != issuer:
+        raise KeyFormatError("issuer metadata is for another issuer")
+    jwks = document.get("jwks")
+    if not isinstance(jwks, Mapping):
+        raise KeyFormatError("issuer metadata carries no inline jwks")
+    keys = tuple(load_jwks(jwks).values())
+    if not keys:
+        raise KeyFormatError("issuer metadata lists no usable keys")
+    name = document.get("name")
+    return TrustedIssuer(issuer, name if isinstance(name, str) else issuer, keys)

@@ -4,7 +4,8 @@
 
 PRESENTATION is the `JWT~disclosures~KB-JWT` text, or `-` to read it from stdin; `--qr` reads it
 from a photo of the QR code instead. `--issuer-jwks` trusts the keys of a JWKS file for this
-check. Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time).
+check; without it the issuer's keys are fetched from its `/.well-known/jwt-vc-issuer` metadata
+over HTTPS. Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time).
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from wallet.errors import KeyFormatError
 from wallet.qr_reader import read_qr
-from wallet.trust import IssuerLookup, TrustedIssuers
+from wallet.trust import (
+    IssuerLookup,
+    TrustedIssuer,
+    TrustedIssuers,
+    metadata_url,
+    trusted_issuer_from_metadata,
+)
 from wallet.verifier import VerifierPolicy, verify_presentation
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -40,6 +48,35 @@ class FileNonceStore:
         with self._path.open("a", encoding="utf-8") as handle:
             handle.write(nonce.replace("\n", " ") + "\n")
         return True
+
+
+class MetadataIssuers:
+    """Trust an issuer for the keys its own metadata lists (TLS vouches for the issuer's domain)."""
+
+    MAX_BYTES = 256 * 1024
+
+    def __init__(self, timeout: float = 5.0) -> None:
+        self._timeout = timeout
+        self._seen: dict[str, TrustedIssuer | None] = {}
+
+    def __call__(self, issuer: str) -> TrustedIssuer | None:
+        if issuer not in self._seen:
+            self._seen[issuer] = self._fetch(issuer)
+        return self._seen[issuer]
+
+    def _fetch(self, issuer: str) -> TrustedIssuer | None:
+        try:
+            url = metadata_url(issuer)
+            request = urllib.request.Request(url, headers={"Accept": "application/json"})
+            with urllib.request.urlopen(
+                request, timeout=self._timeout
+            ) as response:  # the scheme was checked by metadata_url
+                body = response.read(self.MAX_BYTES + 1)
+            if len(body) > self.MAX_BYTES:
+                return None
+            return trusted_issuer_from_metadata(issuer, body)
+        except (OSError, ValueError, KeyFormatError):
+            return None  # an issuer whose metadata cannot be read is simply not trusted
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -97,7 +134,7 @@ def _read_presentation(args: argparse.Namespace) -> str:
 
 def _issuers(args: argparse.Namespace) -> IssuerLookup:
     if args.issuer_jwks is None:
-        return TrustedIssuers()
+        return MetadataIssuers()
     try:
         return TrustedIssuers.trust_any_issuer_with(args.issuer_jwks.read_bytes())
     except OSError as exc:

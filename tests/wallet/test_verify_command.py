@@ -210,3 +210,72 @@ def test_usage_errors_exit_with_two(tmp_path: Path, keys: tuple[SigningKey, Sign
     assert code == 2 and "ISO 8601" in out["stderr"]
     code, out = _jigap_verify(tmp_path, issuer, "--qr", str(tmp_path / "missing.png"))
     assert code == 2
+
+
+def test_without_a_jwks_file_the_issuer_keys_come_from_its_well_known_metadata(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from wallet.trust import TrustedIssuer, metadata_url
+
+    issuer_key, holder = generate_signing_key(), generate_signing_key()
+    served: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            body = served.get(self.path)
+            self.send_response(200 if body else 404)
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        iss = f"http://127.0.0.1:{server.server_port}/issuers/rta"
+        assert (
+            metadata_url(iss)
+            == f"http://127.0.0.1:{server.server_port}/.well-known/jwt-vc-issuer/issuers/rta"
+        )
+        metadata = TrustedIssuer(iss, "Road Traffic Authority", (issuer_key.public,)).metadata()
+        served["/.well-known/jwt-vc-issuer/issuers/rta"] = json.dumps(metadata).encode()
+        now = int(time.time())
+        made = SDJWTIssuer(
+            {
+                "iss": iss,
+                "vct": "urn:jigap:card:driver_license:1",
+                "iat": now,
+                "exp": now + 600,
+                SDObj("age_over_19"): True,
+            },
+            _jwcrypto(issuer_key),
+            holder_key=_jwcrypto(holder),
+            sign_alg="EdDSA",
+            extra_header_parameters={"typ": "dc+sd-jwt"},
+        )
+        shown = _reference_presentation(made.sd_jwt_issuance, holder)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.commands.verify", shown, "--nonce", NONCE, "--aud", AUD],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        out = json.loads(done.stdout)
+        assert done.returncode == 0, out
+        assert out["issuer_name"] == "Road Traffic Authority"
+        served.clear()
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.commands.verify", shown, "--nonce", NONCE, "--aud", AUD],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 1 and json.loads(done.stdout)["failed_check"] == "untrusted_issuer"
+    finally:
+        server.shutdown()
