@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := bot handlers wallet subscriptions storage sandbox
+LINT_PATHS := $(wildcard $(PACKAGES) tests bench)
 
 .PHONY: sandbox test lint unit messages catalogs bench clean
 
@@ -27,7 +28,7 @@ sandbox: catalogs
 	$(BIN)/jigap sandbox
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check $(PACKAGES) tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy
 
 unit: catalogs
