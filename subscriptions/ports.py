@@ -55,6 +55,10 @@ class OfferRepository(Protocol):
 
     async def by_merchant(self, merchant_id: str) -> list[Offer]: ...
 
+    async def all_active(self) -> list[Offer]:
+        """Offers taking subscribers, by title (the catalogue users browse)."""
+        ...
+
 
 class SubscriptionRepository(Protocol):
     async def get(self, subscription_id: str) -> Subscription | None: ...

@@ -23,7 +23,10 @@ from subscriptions.services.offers import archive_offer, change_price, publish_o
 from subscriptions.services.payments import PaymentOutcome, record_fee, record_successful_payment, refund
 from subscriptions.services.renewals import SweepResult, advance_due, issue_renewal_invoices, renew_due
 from subscriptions.services.reports import (
+    account_statement,
+    active_offers,
     merchant_balance,
+    merchant_offers,
     merchant_statement,
     merchant_subscribers,
     receipt_history,
@@ -31,6 +34,9 @@ from subscriptions.services.reports import (
 )
 
 __all__ = [
+    "account_statement",
+    "active_offers",
+    "merchant_offers",
     "Billing",
     "BillingSettings",
     "Canceled",

@@ -6,9 +6,30 @@ from datetime import datetime
 
 from subscriptions.ledger import Statement, balance, merchant_account, statement
 from subscriptions.money import Money
+from subscriptions.offers import Offer
 from subscriptions.ports import UnitOfWork
 from subscriptions.receipts import Receipt, receipt_for
 from subscriptions.subscription import Subscription
+
+
+async def active_offers(uow: UnitOfWork) -> list[Offer]:
+    """The catalogue: offers that take subscribers (archived plans inside them are the caller's to hide)."""
+    async with uow:
+        return await uow.offers.all_active()
+
+
+async def merchant_offers(uow: UnitOfWork, *, merchant_id: str) -> list[Offer]:
+    """A merchant's own offers, archived ones included, for managing them in chat."""
+    async with uow:
+        return await uow.offers.by_merchant(merchant_id)
+
+
+async def account_statement(
+    uow: UnitOfWork, *, account: str, currency: str, since: datetime | None = None, until: datetime | None = None
+) -> Statement:
+    """Any ledger account's statement (a curator's `payable:curator:<id>`, the platform's revenue)."""
+    async with uow:
+        return statement(await uow.ledger.for_account(account), account, currency, since, until)
 
 
 async def user_subscriptions(uow: UnitOfWork, *, user_id: str) -> list[Subscription]:

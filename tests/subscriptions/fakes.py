@@ -20,7 +20,7 @@ from subscriptions.errors import ConcurrentUpdate
 from subscriptions.events import Message
 from subscriptions.gifts import Gift, GiftStatus
 from subscriptions.ledger import JournalTransaction
-from subscriptions.offers import Offer
+from subscriptions.offers import Offer, OfferStatus
 from subscriptions.payments import Checkout, Payment
 from subscriptions.subscription import Status, Subscription
 
@@ -90,6 +90,10 @@ class FakeOffers:
 
     async def by_merchant(self, merchant_id: str) -> list[Offer]:
         return [copy.deepcopy(o) for o in self.s.offers.values() if o.merchant_id == merchant_id]
+
+    async def all_active(self) -> list[Offer]:
+        found = [o for o in self.s.offers.values() if o.status is OfferStatus.ACTIVE]
+        return copy.deepcopy(sorted(found, key=lambda o: o.title))
 
 
 class FakeSubscriptions:

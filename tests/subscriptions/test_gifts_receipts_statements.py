@@ -10,15 +10,19 @@ import pytest
 from subscriptions.errors import CannotClaimOwnGift, GiftAlreadyClaimed, GiftCodeExpired, GiftNotFound
 from subscriptions.events import GiftClaimed, GiftExpired, GiftPurchased, RefundCardPayment
 from subscriptions.gifts import code_from_payload, deep_link_payload
-from subscriptions.ledger import statement_csv, statement_text
+from subscriptions.ledger import curator_account, statement_csv, statement_text
 from subscriptions.money import Money
 from subscriptions.offers import RefundKind, RefundPolicy
 from subscriptions.services import (
     Billing,
+    account_statement,
+    active_offers,
+    archive_offer,
     buy_gift,
     claim_gift,
     expire_gifts,
     merchant_balance,
+    merchant_offers,
     merchant_statement,
     receipt_history,
     refund,
@@ -150,3 +154,18 @@ async def test_merchant_statement_has_running_balances_and_exports_csv(
     since = await merchant_statement(offers, merchant_id="org-cafe-onda", currency="KRW",
                                      since=utc(2025, 11, 25, 3, 30))
     assert since.opening == Money(42750, "KRW") and len(since.lines) == 2
+
+
+async def test_the_catalogue_lists_active_offers_and_a_curator_sees_their_earnings(
+    offers: FakeUnitOfWork, billing: Billing
+) -> None:
+    await archive_offer(offers, merchant_id="org-clean-home", offer_id="cleaning")
+    assert [o.title for o in await active_offers(offers)] == ["Cafe Onda", "Daily Hanja"]
+    assert [o.id for o in await merchant_offers(offers, merchant_id="org-clean-home")] == ["cleaning"]
+
+    result = await subscribe(offers, billing, user_id="fan", offer_id="hanja", plan_id="tier2", idempotency_key="s",
+                             curator_id="curator-min")
+    assert result.checkout is not None
+    await pay(offers, billing, result.checkout.checkout, "stars-1", recurring=True, first_recurring=True)
+    earnings = await account_statement(offers, account=curator_account("curator-min"), currency="XTR")
+    assert [line.amount for line in earnings.lines] == [Money(25, "XTR")]  # 5% of 500 Stars
