@@ -14,6 +14,7 @@ from typing import Any
 
 from wallet.card_types import CardType
 from wallet.claims import prepare_claims
+from wallet.clock import ensure_aware
 from wallet.errors import CredentialRejected, PresentationError
 from wallet.holder import HeldCredential, present, read_held_credential
 from wallet.keys import PublicKey, SigningKey, public_key_from_jwk
@@ -57,7 +58,7 @@ def issue_card(
     status: StatusReference | None = None,
 ) -> IssuedCredential:
     """Validate `claims` against the card type and sign the credential; raises ClaimsInvalid."""
-    prepared = prepare_claims(card_type, claims, now=now)
+    prepared = prepare_claims(card_type, claims, now=ensure_aware(now))
     issued_at = now.astimezone(UTC).replace(microsecond=0)
     expires_at = (valid_until or issued_at + timedelta(days=card_type.validity_days)).astimezone(UTC)
     selective = set(card_type.selective_names)

@@ -10,6 +10,10 @@ class WalletError(Exception):
     """Base of every error the wallet room raises."""
 
 
+class NaiveDatetime(WalletError):
+    """A datetime without a timezone was passed where the wallet needs an aware one."""
+
+
 class MalformedInput(WalletError):
     """Bytes or text that do not have the expected shape (base64url, JSON, JWS...)."""
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from wallet.clock import ensure_aware
 from wallet.errors import PinAlreadySet, PinFormatInvalid, PinLocked, PinNotSet
 
 PIN_LENGTH = 6
@@ -81,6 +82,7 @@ def set_first_pin(state: PinState, pin: str, *, policy: PinPolicy = PinPolicy())
 
 def check_pin(state: PinState, pin: str, *, now: datetime, policy: PinPolicy = PinPolicy()) -> PinCheck:
     """One try; raises PinLocked while locked, PinNotSet before a PIN exists."""
+    ensure_aware(now)
     pin_hash = state.pin_hash
     if pin_hash is None:
         raise PinNotSet("set a PIN first")

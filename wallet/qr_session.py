@@ -16,6 +16,9 @@ from datetime import datetime, timedelta
 
 from wallet.errors import DeepLinkInvalid, RequestExpired
 
+# The audience of a QR the holder shows on their own initiative: any jigap verifier may scan it,
+# and the verifier's nonce store makes each one good for a single check.
+OPEN_AUDIENCE = "jigap:verifier:any"
 FRAME_LIFETIME = timedelta(seconds=30)
 SESSION_LIFETIME = timedelta(minutes=3)
 DEEP_LINK_MAX = 64

@@ -62,7 +62,10 @@ def make_disclosure(name: str | None, value: Any, *, salt: str | None = None) ->
         raise IssuanceError(f"claim name {name!r} is reserved by SD-JWT")
     salt = salt or b64url_encode(secrets.token_bytes(_SALT_BYTES))
     content = [salt, value] if name is None else [salt, name, value]
-    encoded = b64url_encode(json_dumps(content))
+    try:
+        encoded = b64url_encode(json_dumps(content))
+    except (TypeError, ValueError) as exc:
+        raise IssuanceError(f"claim {name!r} is not a JSON value") from exc
     return Disclosure(encoded, digest_of(encoded), salt, name, value)
 
 
@@ -175,12 +178,15 @@ def issue_sd_jwt(
     members. `holder_jwk` goes into `cnf.jwk` so presentations can be key-bound.
     """
     disclosures: list[Disclosure] = []
-    payload = dict(_blind_object(claims, disclosures, decoys))
-    payload[SD_ALG_KEY] = SD_ALG
-    if holder_jwk is not None:
-        payload["cnf"] = {"jwk": dict(holder_jwk)}
-    header = {"typ": typ, "kid": issuer_key.kid, **(extra_header or {})}
-    jwt = sign_compact(header, payload, issuer_key)
+    try:
+        payload = dict(_blind_object(claims, disclosures, decoys))
+        payload[SD_ALG_KEY] = SD_ALG
+        if holder_jwk is not None:
+            payload["cnf"] = {"jwk": dict(holder_jwk)}
+        header = {"typ": typ, "kid": issuer_key.kid, **(extra_header or {})}
+        jwt = sign_compact(header, payload, issuer_key)
+    except (TypeError, ValueError) as exc:  # a claim value JSON cannot carry (a datetime, NaN...)
+        raise IssuanceError(f"claims are not JSON values: {exc}") from exc
     sd_jwt = jwt + "~" + "".join(f"{d.encoded}~" for d in disclosures)
     return IssuedSdJwt(sd_jwt, jwt, tuple(disclosures), payload)
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from wallet.clock import ensure_aware
 from wallet.errors import MalformedInput, WalletError
 from wallet.jws import CompactJws, parse_compact, signature_matches
 from wallet.keys import SUPPORTED_ALGORITHMS, PublicKey, public_key_from_jwk
@@ -169,7 +170,10 @@ def _check_issuer_jwt(
         raise _Refused(FailedCheck.TYP, typ=str(jws.typ))
     if ctx.iss is None:
         raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer="(none)")
-    issuer = issuers(ctx.iss)
+    try:
+        issuer = issuers(ctx.iss)
+    except Exception as exc:  # a lookup that fails cannot vouch for the issuer
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss) from exc
     if issuer is None:
         raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss)
     ctx.issuer = issuer
@@ -307,8 +311,11 @@ def verify_presentation(
     nonce_store: NonceStore | None = None,
     status: StatusLookup | None = None,
 ) -> VerificationResult:
-    """Verify `JWT~disclosures~KB-JWT` (or an SD-JWT without key binding, if policy allows)."""
-    ctx = _Context(now=now)
+    """Verify `JWT~disclosures~KB-JWT` (or an SD-JWT without key binding, if policy allows).
+
+    Raises only NaiveDatetime (a programming error); every input string gives a result.
+    """
+    ctx = _Context(now=ensure_aware(now))
     try:
         try:
             parts = split_sd_jwt(presentation)

@@ -324,3 +324,26 @@ def test_a_verifier_that_requires_status_refuses_when_it_has_no_lookup(world: Wa
 def test_a_valid_status_is_reported_in_the_result(world: WalletWorld) -> None:
     result = _verify(world, _present(world), status=_status(StatusCheck(CredentialStatus.VALID)))
     assert result.valid and result.status is CredentialStatus.VALID
+
+
+def test_a_naive_now_is_a_programming_error_not_a_verdict(world: WalletWorld) -> None:
+    from wallet.errors import NaiveDatetime
+
+    with pytest.raises(NaiveDatetime):
+        verify_presentation(_present(world), issuers=world.issuers, now=datetime(2026, 11, 25, 12, 4))
+
+
+def test_an_issuer_lookup_that_fails_means_the_issuer_is_not_trusted(world: WalletWorld) -> None:
+    def broken(issuer: str) -> TrustedIssuer | None:
+        raise TimeoutError("registry unavailable")
+
+    assert _verify(world, _present(world), issuers=broken).failed_check == "untrusted_issuer"
+
+
+def test_claims_that_json_cannot_carry_are_an_issuance_error(world: WalletWorld) -> None:
+    from wallet.errors import IssuanceError
+
+    with pytest.raises(IssuanceError):
+        issue_sd_jwt({"iss": "x", "when": Sd(datetime(2026, 1, 1, tzinfo=UTC))}, issuer_key=world.issuer.key)
+    with pytest.raises(IssuanceError):
+        issue_sd_jwt({"iss": "x", "score": float("nan")}, issuer_key=world.issuer.key)
