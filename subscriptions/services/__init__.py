@@ -19,7 +19,7 @@ from subscriptions.services.lifecycle import (
     resume,
     withdraw_cancellation,
 )
-from subscriptions.services.offers import archive_offer, change_price, publish_offer
+from subscriptions.services.offers import add_plan, archive_offer, change_price, publish_offer
 from subscriptions.services.payments import PaymentOutcome, record_fee, record_successful_payment, refund
 from subscriptions.services.renewals import SweepResult, advance_due, issue_renewal_invoices, renew_due
 from subscriptions.services.reports import (
@@ -36,6 +36,7 @@ from subscriptions.services.reports import (
 __all__ = [
     "account_statement",
     "active_offers",
+    "add_plan",
     "merchant_offers",
     "Billing",
     "BillingSettings",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from subscriptions.billing_calendar import Interval
 from subscriptions.money import Money
-from subscriptions.offers import Offer, PlanVersion
+from subscriptions.offers import Offer, Plan, PlanVersion, new_plan
 from subscriptions.ports import UnitOfWork
 from subscriptions.services.common import Billing, load_offer
 
 
 async def publish_offer(uow: UnitOfWork, offer: Offer) -> Offer:
+    """Store a new offer (the caller has checked the user acts for `offer.merchant_id`)."""
     async with uow:
         await uow.offers.add(offer)
         await uow.commit()
@@ -26,6 +28,30 @@ async def change_price(
         await uow.offers.save(offer, before)
         await uow.commit()
     return version
+
+
+async def add_plan(
+    uow: UnitOfWork,
+    billing: Billing,
+    *,
+    merchant_id: str,
+    offer_id: str,
+    name: str,
+    price: Money,
+    interval: Interval,
+    trial_days: int = 0,
+    per_user_limit: int = 1,
+) -> Plan:
+    """Another way to subscribe to an existing offer (a second tier, a yearly plan)."""
+    async with uow:
+        offer = await load_offer(uow, offer_id, merchant_id)
+        before = offer.version
+        plan = new_plan(billing.ids.new_id(), billing.ids.new_id(), name, price, interval, billing.clock.now(),
+                        trial_days=trial_days, per_user_limit=per_user_limit)
+        offer.add_plan(plan)
+        await uow.offers.save(offer, before)
+        await uow.commit()
+    return plan
 
 
 async def archive_offer(uow: UnitOfWork, *, merchant_id: str, offer_id: str, plan_id: str | None = None) -> None:

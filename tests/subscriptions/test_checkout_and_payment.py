@@ -6,9 +6,11 @@ from dataclasses import replace
 
 import pytest
 
+from subscriptions.billing_calendar import Interval, Unit
 from subscriptions.errors import (
     CheckoutNotFound,
     LimitReached,
+    NotMerchantMember,
     OfferArchived,
     PaymentMismatch,
     PlanArchived,
@@ -21,6 +23,7 @@ from subscriptions.payments import PreCheckoutQuery, Reason
 from subscriptions.services import (
     Billing,
     CheckoutStarted,
+    add_plan,
     archive_offer,
     change_price,
     check_pre_checkout,
@@ -229,3 +232,18 @@ async def test_stars_renewals_arrive_as_recurring_payments_and_extend_by_30_days
     assert balance(ledger, merchant_account("org-daily-hanja"), "XTR") == Money(256, "XTR")
     assert balance(ledger, curator_account("curator-min"), "XTR") == Money(14, "XTR")
     assert balance(ledger, PLATFORM_REVENUE, "XTR") == Money(30, "XTR")
+
+
+async def test_a_merchant_adds_a_plan_and_only_its_own_offers_can_be_managed(
+    offers: FakeUnitOfWork, billing: Billing
+) -> None:
+    plan = await add_plan(offers, billing, merchant_id="org-cafe-onda", offer_id="cafe-pass", name="Yearly pass",
+                          price=Money(450000, "KRW"), interval=Interval(Unit.YEAR))
+    assert offers.stores.offers["cafe-pass"].plan(plan.id).price == Money(450000, "KRW")
+    with pytest.raises(NotMerchantMember):
+        await add_plan(offers, billing, merchant_id="org-daily-hanja", offer_id="cafe-pass", name="Stolen",
+                       price=Money(1, "KRW"), interval=Interval(Unit.MONTH))
+    with pytest.raises(NotMerchantMember):
+        await change_price(offers, billing, merchant_id="org-daily-hanja", offer_id="cafe-pass",
+                           plan_id="monthly", price=Money(1, "KRW"))
+    assert offers.stores.offers["cafe-pass"].plan("monthly").price == Money(45000, "KRW")
