@@ -55,14 +55,10 @@ class Interval:
     def parse(cls, text: str) -> Interval:
         """Parse "month", "3 month", "30 day" (the form `str()` writes, handy for storage)."""
         parts = text.split()
-        try:
-            if len(parts) == 1:
-                return cls(Unit(parts[0]))
-            if len(parts) == 2:
-                return cls(Unit(parts[1]), int(parts[0]))
-        except ValueError:
-            pass
-        raise InvalidInterval(f"cannot read interval {text!r}")
+        count, unit = (parts[0], parts[1]) if len(parts) == 2 else ("1", parts[0] if parts else "")
+        if len(parts) not in (1, 2) or not count.isdigit() or unit not in {u.value for u in Unit}:
+            raise InvalidInterval(f"cannot read interval {text!r}")
+        return cls(Unit(unit), int(count))
 
     def __str__(self) -> str:
         return f"{self.count} {self.unit.value}"

@@ -117,6 +117,9 @@ def test_naive_datetimes_and_bad_zones_and_intervals_are_refused() -> None:
     with pytest.raises(InvalidInterval):
         Interval(Unit.DAY, 0)
     assert Interval.parse("30 day") == STARS_PERIOD
+    for bad in ("", "fortnight", "x month", "3", "1 2 3", "0 day", "-1 week"):
+        with pytest.raises(InvalidInterval):
+            Interval.parse(bad)
     assert Interval.parse(str(Interval(Unit.MONTH, 3))) == Interval(Unit.MONTH, 3)
 
 
