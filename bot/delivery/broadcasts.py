@@ -1,0 +1,327 @@
+"""Broadcasts: one message to many recipients through the outbox, with a live progress message and cancel.
+
+`enqueue_broadcast` writes the broadcast and every recipient's outbox row in one transaction; the pump sends
+them at the bulk pace. The leader edits the sender's progress message every few seconds (sent, failed,
+remaining, percent, ETA and a bar); the broadcast is durable, so after a restart it simply goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.delivery.messages import Button, OutboundMessage
+from bot.delivery.sender import BotApiSender, Delivered, Rejected
+from bot.i18n import Translations, Translator
+from storage.records import PendingAction
+from storage.repositories.delivery import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+BAR_CELLS = 10
+ALL_USERS = "all_users"
+PAGE = 5000
+DRAFT_KIND = "broadcast.draft"
+DRAFT_LIFETIME = timedelta(hours=1)
+
+# A shop's followers, a page at a time: (uow, org_id, after_user_id, limit) -> user ids in increasing order.
+FollowersQuery = Callable[[UnitOfWork, int, int, int], Awaitable[list[int]]]
+
+
+class BroadcastError(Exception):
+    """Base of the named refusals below."""
+
+
+class NothingToSend(BroadcastError):
+    """The audience is empty: no broadcast is created."""
+
+
+class BroadcastGone(BroadcastError):
+    """No such broadcast, it has finished, or it belongs to someone else."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    broadcast: BroadcastRecord
+    counts: BroadcastCounts
+    rate: float | None  # messages a second, measured between progress updates
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.broadcast.total - self.counts.done)
+
+    @property
+    def percent(self) -> int:
+        total = self.broadcast.total
+        return 100 if total == 0 else min(100, self.counts.done * 100 // total)
+
+    @property
+    def eta_seconds(self) -> int | None:
+        if not self.remaining:
+            return 0
+        if not self.rate:
+            return None
+        return int(self.remaining / self.rate + 0.999)
+
+
+def progress_bar(percent: int) -> str:
+    filled = min(BAR_CELLS, max(0, round(percent * BAR_CELLS / 100)))
+    return "▓" * filled + "░" * (BAR_CELLS - filled) + f" {percent}%"
+
+
+def describe_duration(tr: Translator, seconds: int | None) -> str:
+    if seconds is None:
+        return tr("estimating…")
+    if seconds < 60:
+        return tr.plural("{count} second", "{count} seconds", seconds)
+    minutes = (seconds + 59) // 60
+    if minutes < 120:
+        return tr.plural("{count} minute", "{count} minutes", minutes)
+    return tr.plural("{count} hour", "{count} hours", (minutes + 59) // 60)
+
+
+def progress_text(tr: Translator, progress: Progress) -> str:
+    broadcast, counts = progress.broadcast, progress.counts
+    if broadcast.status == "canceled":
+        head = tr("Broadcast canceled.")
+    elif broadcast.status == "done":
+        head = tr("Broadcast finished.")
+    else:
+        head = tr("Broadcast in progress…")
+    lines = [
+        head,
+        progress_bar(progress.percent),
+        tr("Sent: {sent} · Failed: {failed} · Remaining: {remaining}", sent=counts.sent,
+           failed=counts.failed + counts.dropped, remaining=progress.remaining),
+    ]
+    if broadcast.status == "running":
+        lines.append(tr("Time left: {eta}", eta=describe_duration(tr, progress.eta_seconds)))
+    return "\n".join(lines)
+
+
+def cancel_markup(tr: Translator, broadcast_id: int, make_data: Callable[[int], str]) -> dict[str, object]:
+    button = Button(tr("Cancel broadcast"), callback_data=make_data(broadcast_id))
+    return {"inline_keyboard": [[button.as_json()]]}
+
+
+class BroadcastService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, translations: Translations,
+                 on_enqueued: Callable[[], None], cancel_data: Callable[[int], str]) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._translations = translations
+        self._on_enqueued = on_enqueued
+        self._cancel_data = cancel_data
+        self._followers: FollowersQuery | None = None
+        self._seen: dict[int, tuple[int, float]] = {}
+        self.canceled_here: set[int] = set()
+
+    # --- audiences -----------------------------------------------------------------------------
+
+    def register_shop_followers(self, query: FollowersQuery) -> None:
+        """The shop feature says who follows a shop; until it does, shops are not offered broadcasting."""
+        self._followers = query
+
+    @property
+    def shops_can_broadcast(self) -> bool:
+        return self._followers is not None
+
+    async def organisation_names(self, org_ids: Iterable[int]) -> dict[int, str]:
+        names: dict[int, str] = {}
+        async with self._uow() as uow:
+            for org_id in org_ids:
+                organisation = await uow.organisations.get(org_id)
+                if organisation is not None:
+                    names[org_id] = organisation.name
+        return names
+
+    async def count_all_users(self) -> int:
+        async with self._uow() as uow:
+            return len(await self._collect(uow, None))
+
+    async def _collect(self, uow: UnitOfWork, org_id: int | None) -> list[int]:
+        found: list[int] = []
+        after = 0
+        while True:
+            if org_id is None:
+                page = await uow.delivery.broadcasts.all_started_users(after=after, limit=PAGE)
+            else:
+                assert self._followers is not None
+                page = await self._followers(uow, org_id, after, PAGE)
+            found += page
+            if len(page) < PAGE:
+                return found
+            after = page[-1]
+
+    # --- drafts: the text waits as a pending action until the sender picks the audience ----------
+
+    async def save_draft(self, sender_id: int, text: str) -> str:
+        now = self._clock.now()
+        action = PendingAction(secrets.token_urlsafe(9), sender_id, DRAFT_KIND, {"text": text}, "open", 1, now,
+                               now + DRAFT_LIFETIME)
+        async with self._uow() as uow:
+            await uow.pending.add(action)
+            await uow.commit()
+        return action.id
+
+    async def take_draft(self, sender_id: int, action_id: str) -> str:
+        """The draft's text, once: a second press (or someone else's) finds it gone."""
+        async with self._uow() as uow:
+            action = await uow.pending.get(action_id)
+            if (action is None or action.user_id != sender_id or action.kind != DRAFT_KIND
+                    or action.status != "open" or action.expires_at < self._clock.now()):
+                raise BroadcastGone(action_id)
+            if not await uow.pending.finish(action, "done"):
+                raise BroadcastGone(action_id)
+            await uow.commit()
+        return str(action.payload["text"])
+
+    async def drop_draft(self, sender_id: int, action_id: str) -> None:
+        async with self._uow() as uow:
+            action = await uow.pending.get(action_id)
+            if action is not None and action.user_id == sender_id and action.kind == DRAFT_KIND:
+                await uow.pending.finish(action, "canceled")
+                await uow.commit()
+
+    # --- sending -------------------------------------------------------------------------------
+
+    async def enqueue_broadcast(
+        self, sender_id: int, recipients: Iterable[int], message: OutboundMessage, *,
+        audience: str = "custom", org_id: int | None = None, progress_chat_id: int | None = None,
+    ) -> BroadcastRecord:
+        """Queue `message` for every recipient (duplicates removed) in one transaction; returns the broadcast."""
+        async with self._uow() as uow:
+            record = await self._enqueue(uow, sender_id, sorted(set(recipients)), message, audience=audience,
+                                         org_id=org_id, progress_chat_id=progress_chat_id)
+            await uow.commit()
+        self._on_enqueued()
+        return record
+
+    async def broadcast_to_all_users(self, sender_id: int, message: OutboundMessage, *,
+                                     progress_chat_id: int | None) -> BroadcastRecord:
+        async with self._uow() as uow:
+            recipients = await self._collect(uow, None)
+            record = await self._enqueue(uow, sender_id, recipients, message, audience=ALL_USERS, org_id=None,
+                                         progress_chat_id=progress_chat_id)
+            await uow.commit()
+        self._on_enqueued()
+        return record
+
+    async def broadcast_to_followers(self, sender_id: int, org_id: int, message: OutboundMessage, *,
+                                     progress_chat_id: int | None) -> BroadcastRecord:
+        if self._followers is None:
+            raise NothingToSend("shops have no followers yet")
+        async with self._uow() as uow:
+            recipients = await self._collect(uow, org_id)
+            record = await self._enqueue(uow, sender_id, recipients, message, audience=f"followers:{org_id}",
+                                         org_id=org_id, progress_chat_id=progress_chat_id)
+            await uow.commit()
+        self._on_enqueued()
+        return record
+
+    async def _enqueue(
+        self, uow: UnitOfWork, sender_id: int, recipients: list[int], message: OutboundMessage, *,
+        audience: str, org_id: int | None, progress_chat_id: int | None,
+    ) -> BroadcastRecord:
+        if not recipients:
+            raise NothingToSend(audience)
+        now = self._clock.now()
+        payload = message.payload()
+        broadcast_id = await uow.delivery.broadcasts.add(
+            sender_id=sender_id, org_id=org_id, audience=audience, payload=payload, progress_chat_id=progress_chat_id,
+            now=now,
+        )
+        rows = [
+            NewOutboxRow(chat_id, "broadcast", payload, f"broadcast:{broadcast_id}:{chat_id}", PRIORITY_BULK,
+                         broadcast_id)
+            for chat_id in recipients
+        ]
+        await uow.outbox.enqueue_many(rows, now=now)
+        await uow.delivery.broadcasts.set_total(broadcast_id, len(rows))
+        record = await uow.delivery.broadcasts.get(broadcast_id)
+        assert record is not None
+        return record
+
+    async def attach_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        async with self._uow() as uow:
+            await uow.delivery.broadcasts.set_progress_message(broadcast_id, chat_id, message_id)
+            await uow.commit()
+
+    async def cancel(self, broadcast_id: int, *, by: int, may_cancel_any: bool) -> Progress:
+        """Stop a running broadcast: what has not gone out is dropped. Only its sender (or an admin) may."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            record = await uow.delivery.broadcasts.get(broadcast_id)
+            if record is None or (record.sender_id != by and not may_cancel_any):
+                raise BroadcastGone(str(broadcast_id))
+            if not await uow.delivery.broadcasts.finish(broadcast_id, "canceled", now):
+                raise BroadcastGone(str(broadcast_id))
+            await uow.outbox.drop_pending_for_broadcast(broadcast_id, "broadcast canceled")
+            await uow.commit()
+        self.canceled_here.add(broadcast_id)
+        return await self.progress(broadcast_id)
+
+    async def progress(self, broadcast_id: int) -> Progress:
+        async with self._uow() as uow:
+            record = await uow.delivery.broadcasts.get(broadcast_id)
+            if record is None:
+                raise BroadcastGone(str(broadcast_id))
+            counts = await uow.delivery.broadcasts.counts(broadcast_id)
+        return Progress(record, counts, self._rate(broadcast_id, counts.done))
+
+    def _rate(self, broadcast_id: int, done: int) -> float | None:
+        now = time.monotonic()
+        seen = self._seen.get(broadcast_id)
+        self._seen[broadcast_id] = (done, now) if seen is None or done != seen[0] else seen
+        if seen is None or now <= seen[1] or done <= seen[0]:
+            return None
+        return (done - seen[0]) / (now - seen[1])
+
+    async def canceled_since(self, since: datetime) -> set[int]:
+        async with self._uow() as uow:
+            return set(await uow.delivery.broadcasts.recently_canceled(since)) | self.canceled_here
+
+    # --- the progress message ------------------------------------------------------------------
+
+    async def report_progress(self, sender: BotApiSender) -> None:
+        """Edit every running broadcast's progress message; finish those with nothing left to send."""
+        async with self._uow() as uow:
+            running = await uow.delivery.broadcasts.running()
+        for record in running:
+            progress = await self.progress(record.id)
+            if progress.counts.waiting == 0:
+                async with self._uow() as uow:
+                    await uow.delivery.broadcasts.finish(record.id, "done", self._clock.now())
+                    await uow.commit()
+                progress = await self.progress(record.id)
+                self._seen.pop(record.id, None)
+            await self.show(sender, progress)
+
+    async def show(self, sender: BotApiSender, progress: Progress) -> None:
+        record = progress.broadcast
+        if record.progress_chat_id is None or record.progress_message_id is None:
+            return
+        tr = await self._translator_of(record.sender_id)
+        params: dict[str, object] = {
+            "chat_id": record.progress_chat_id, "message_id": record.progress_message_id,
+            "text": progress_text(tr, progress),
+        }
+        if record.status == "running":
+            params["reply_markup"] = cancel_markup(tr, record.id, self._cancel_data)
+        outcome = await sender.call("editMessageText", params)
+        if isinstance(outcome, Rejected) and "not modified" not in outcome.description:
+            log.info("progress of broadcast %s not shown: %s", record.id, outcome.description)
+        elif not isinstance(outcome, Delivered | Rejected):
+            log.info("progress of broadcast %s not shown this time: %s", record.id, outcome)
+
+    async def _translator_of(self, user_id: int) -> Translator:
+        async with self._uow() as uow:
+            recipient = (await uow.delivery.preferences.recipients([user_id])).get(user_id)
+        if recipient is None:
+            return self._translations.get(self._translations.default)
+        return self._translations.get(self._translations.pick(recipient.language, recipient.telegram_language))

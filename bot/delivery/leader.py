@@ -1,0 +1,121 @@
+"""Who paces bulk sending: one leader per database, so the bot-wide limit holds across workers.
+
+On PostgreSQL the leader holds a session advisory lock on a connection of its own; if that worker dies
+its connection closes, the lock is free, and another worker takes it at its next try (every few
+seconds). SQLite means one process, which is always the leader.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.delivery.problems import Problems
+
+log = logging.getLogger(__name__)
+# A fixed 64-bit key: every jigap worker on the database contends for this one lock.
+LEADER_LOCK_KEY = 0x6A6967_6170_0001
+
+
+class Leadership(Protocol):
+    async def ensure(self) -> bool:
+        """True while this worker leads; tries to become leader when it does not (at most every few seconds)."""
+        ...
+
+    async def release(self) -> None: ...
+
+
+class SoleProcess:
+    """SQLite: a single process, always the leader."""
+
+    async def ensure(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        """Nothing is held."""
+
+
+class AdvisoryLockLeader:
+    def __init__(self, engine: AsyncEngine, *, check_every: float = 2.0, key: int = LEADER_LOCK_KEY,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._engine = engine
+        self._check_every = check_every
+        self._key = key
+        self._monotonic = monotonic
+        self._connection: AsyncConnection | None = None
+        self._last = -check_every
+        self._problems = Problems(log)
+
+    @property
+    def leading(self) -> bool:
+        return self._connection is not None
+
+    async def ensure(self) -> bool:
+        now = self._monotonic()
+        if now - self._last < self._check_every:
+            return self._connection is not None
+        self._last = now
+        if self._connection is not None:
+            return await self._still_held()
+        return await self._try_acquire()
+
+    async def _still_held(self) -> bool:
+        assert self._connection is not None
+        try:
+            await self._connection.execute(text("SELECT 1"))
+            return True
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("lost the delivery leader lock (%s); another worker may take over", type(error).__name__)
+            await self._discard()
+            return False
+
+    async def _try_acquire(self) -> bool:
+        connection: AsyncConnection | None = None
+        try:
+            connection = await self._engine.connect()
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            got = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key})).scalar()
+        except (SQLAlchemyError, OSError) as error:
+            self._problems.report("leader", f"cannot reach the database to contend for leadership ({error!r})")
+            if connection is not None:
+                await _close_quietly(connection)
+            return False
+        self._problems.resolved("leader", "database reachable again for leadership")
+        if got:
+            self._connection = connection
+            log.info("this worker is now the delivery leader")
+            return True
+        await _close_quietly(connection)
+        return False
+
+    async def _discard(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.invalidate()
+            except (SQLAlchemyError, OSError):
+                log.debug("the lost leader connection could not be invalidated cleanly")
+            await _close_quietly(connection)
+
+    async def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+        except (SQLAlchemyError, OSError):
+            log.debug("could not unlock on release; closing the connection frees the lock anyway")
+        await _close_quietly(connection)
+
+
+async def _close_quietly(connection: AsyncConnection) -> None:
+    try:
+        await connection.close()
+    except (SQLAlchemyError, OSError):
+        log.debug("closing a database connection failed; it is gone either way")

@@ -1,0 +1,79 @@
+"""What an outbox row carries: a text (or a photo) with inline buttons, as the JSON the Bot API takes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class MessageError(Exception):
+    """An outbound message that cannot be sent as built (no text and no photo, a button with no action)."""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    def as_json(self) -> dict[str, str]:
+        if (self.callback_data is None) == (self.url is None):
+            raise MessageError(f"button {self.label!r} needs exactly one of callback_data and url")
+        if self.callback_data is not None:
+            return {"text": self.label, "callback_data": self.callback_data}
+        assert self.url is not None
+        return {"text": self.label, "url": self.url}
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message to send later: `text` (the caption when `photo` is a file id or URL) and button rows."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+    photo: str | None = None
+    parse_mode: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        if not self.text and not self.photo:
+            raise MessageError("a message needs a text or a photo")
+        body: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            body["reply_markup"] = {"inline_keyboard": [[b.as_json() for b in row] for row in self.buttons]}
+        if self.photo:
+            body["photo"] = self.photo
+        if self.parse_mode:
+            body["parse_mode"] = self.parse_mode
+        return body
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> OutboundMessage:
+        rows = (payload.get("reply_markup") or {}).get("inline_keyboard", [])
+        buttons = tuple(
+            tuple(Button(b["text"], b.get("callback_data"), b.get("url")) for b in row) for row in rows
+        )
+        return cls(str(payload.get("text", "")), buttons, payload.get("photo"), payload.get("parse_mode"))
+
+
+def button_rows(rows: Sequence[Sequence[Mapping[str, str]]] | None) -> tuple[tuple[Button, ...], ...]:
+    """Buttons stored as JSON rows ({"text", "callback_data" | "url"}) back into values."""
+    return tuple(
+        tuple(Button(b["text"], b.get("callback_data"), b.get("url")) for b in row) for row in rows or []
+    )
+
+
+def api_call(chat_id: int, payload: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The Bot API method and parameters that send `payload` to `chat_id`."""
+    params: dict[str, Any] = {"chat_id": chat_id}
+    if payload.get("reply_markup"):
+        params["reply_markup"] = payload["reply_markup"]
+    if payload.get("parse_mode"):
+        params["parse_mode"] = payload["parse_mode"]
+    if payload.get("photo"):
+        params["photo"] = payload["photo"]
+        if payload.get("text"):
+            params["caption"] = payload["text"]
+        return "sendPhoto", params
+    params["text"] = payload["text"]
+    return "sendMessage", params

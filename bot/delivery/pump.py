@@ -1,0 +1,323 @@
+"""The delivery pump: claims outbox rows, sends each at the moment the rate limiter books for it, records results.
+
+Flow per row: pending -> sending (claimed with a lease) -> sent | failed (with the reason) | dropped (the user
+blocked the bot, or the broadcast was canceled); 429s and transient errors put it back to pending with a later
+next_attempt_at. Results are written in small batches; a crash before they are written means the rows in flight
+are sent again once their lease runs out: at least once, and duplicates only within that batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.clock import Clock
+from bot.delivery.leader import Leadership
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.messages import api_call
+from bot.delivery.problems import Problems
+from bot.delivery.sender import Blocked, BotApiSender, Delivered, Outcome, RateLimited, Rejected, Transient
+from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
+from storage.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+# A row whose chat cannot take a message within this many seconds goes back to the queue instead of
+# holding a booked slot (and a place in memory) that long.
+DEFER_BEYOND = 1.0
+# Book slots at most this far ahead, so a reminder that arrives during a broadcast waits seconds, not minutes.
+LOOKAHEAD = 1.0
+IDLE_POLL = 1.0
+FLUSH_EVERY = 0.2
+RECLAIM_EVERY = 5.0
+DATABASE_RETRY_MAX = 10.0
+BLOCKED_REASON = "blocked by the user"
+CANCELED_REASON = "broadcast canceled"
+
+
+@dataclass(frozen=True)
+class PumpSettings:
+    batch_size: int = 100
+    max_attempts: int = 8
+    lease: timedelta = timedelta(seconds=30)
+    backoff_base: float = 1.0
+    backoff_max: float = 300.0
+    max_in_flight: int = 500
+
+
+@dataclass
+class PumpStats:
+    """Counts since start, for metrics, tests and benches."""
+
+    sent: int = 0
+    rate_limited: int = 0
+    transient: int = 0
+    failed: int = 0
+    dropped: int = 0
+    claimed: int = 0
+    first_sent_at: float | None = None
+    last_sent_at: float | None = None
+
+
+@dataclass
+class _Results:
+    sent: list[Sent] = field(default_factory=list)
+    retry: list[Retry] = field(default_factory=list)
+    finished: list[Finished] = field(default_factory=list)
+    blocked_chats: set[int] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.sent) + len(self.retry) + len(self.finished) + len(self.blocked_chats)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class DeliveryPump:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        sender: BotApiSender,
+        limiter: RateLimiter,
+        leadership: Leadership,
+        clock: Clock,
+        settings: PumpSettings,
+        *,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._uow = uow
+        self._sender = sender
+        self._limiter = limiter
+        self._leadership = leadership
+        self._clock = clock
+        self._settings = settings
+        self._jitter = jitter
+        self.worker = worker_name()
+        self.stats = PumpStats()
+        self.canceled_broadcasts: set[int] = set()
+        self._results = _Results()
+        self._in_flight: dict[int, tuple[OutboxRow, asyncio.Task[None]]] = {}
+        self._sending: set[int] = set()
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._problems = Problems(log)
+        self._task: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stop = asyncio.Event()
+            self._task = asyncio.create_task(self._run(), name="delivery-pump")
+            self._flusher = asyncio.create_task(self._flush_loop(), name="delivery-results")
+
+    async def stop(self) -> None:
+        """Stop claiming, hand unsent rows back, wait for sends under way, write every result."""
+        self._stop.set()
+        self._wake.set()
+        for task in (self._task, self._flusher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._flusher = None
+        waiting = [(row, task) for row, task in self._in_flight.values() if row.id not in self._sending]
+        for row, task in waiting:
+            task.cancel()
+            self._results.retry.append(Retry(row.id, row.attempts, self._clock.now(), "worker stopped"))
+        under_way = [task for row, task in self._in_flight.values() if row.id in self._sending]
+        if under_way:
+            await asyncio.wait(under_way, timeout=5.0)
+        await self._flush()
+        await self._leadership.release()
+
+    def wake(self) -> None:
+        """Something was enqueued: look now instead of at the next poll."""
+        self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    # --- claiming ------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        retry_in = 1.0
+        last_reclaim = -RECLAIM_EVERY
+        while not self._stop.is_set():
+            if not await self._leadership.ensure():
+                await self._pause(2.0)
+                continue
+            try:
+                if self._limiter.now() - last_reclaim >= RECLAIM_EVERY and not len(self._results):
+                    await self._reclaim()
+                    last_reclaim = self._limiter.now()
+                claimed = await self._claim_when_there_is_room()
+            except (SQLAlchemyError, OSError) as error:
+                self._problems.report("claim", f"delivery cannot reach the database ({error!r}); retrying")
+                await self._pause(retry_in)
+                retry_in = min(retry_in * 2, DATABASE_RETRY_MAX)
+                continue
+            self._problems.resolved("claim", "delivery reaches the database again")
+            retry_in = 1.0
+            if not claimed:
+                await self._pause(IDLE_POLL)
+
+    async def _pause(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _reclaim(self) -> None:
+        async with self._uow() as uow:
+            count = await uow.outbox.reclaim_expired(self._clock.now())
+            await uow.commit()
+        if count:
+            log.info("%d outbox rows whose worker stopped mid-send are queued again", count)
+
+    async def _claim_when_there_is_room(self) -> int:
+        ahead = self._limiter.booked_until() - self._limiter.now()
+        if ahead > LOOKAHEAD:
+            await asyncio.sleep(ahead - LOOKAHEAD)
+        room = self._settings.max_in_flight - len(self._in_flight)
+        if room <= 0:
+            self._room.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._room.wait(), 1.0)
+            return 1
+        limit = min(self._settings.batch_size, room)
+        async with self._uow() as uow:
+            rows = await uow.outbox.claim(self.worker, now=self._clock.now(), limit=limit, lease=self._settings.lease)
+            await uow.commit()
+        self.stats.claimed += len(rows)
+        for row in rows:
+            self._schedule(row)
+        return len(rows)
+
+    def _schedule(self, row: OutboxRow) -> None:
+        if row.broadcast_id is not None and row.broadcast_id in self.canceled_broadcasts:
+            self._finish(Finished(row.id, "dropped", CANCELED_REASON))
+            return
+        now = self._limiter.now()
+        wait = max(self._limiter.chat_ready_at(row.chat_id), self._limiter.bot_paused_until()) - now
+        if wait > DEFER_BEYOND:
+            self._results.retry.append(Retry(row.id, row.attempts, self._clock.now() + timedelta(seconds=wait),
+                                             "waiting for the chat's rate limit"))
+            return
+        at = self._limiter.reserve(row.chat_id)
+        task = asyncio.create_task(self._send_at(row, at))
+        self._in_flight[row.id] = (row, task)
+
+    # --- sending -------------------------------------------------------------------------------
+
+    async def _send_at(self, row: OutboxRow, at: float) -> None:
+        try:
+            delay = at - self._limiter.now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if row.broadcast_id is not None and row.broadcast_id in self.canceled_broadcasts:
+                self._finish(Finished(row.id, "dropped", CANCELED_REASON))
+                return
+            self._sending.add(row.id)
+            method, params = api_call(row.chat_id, row.payload)
+            outcome = await self._sender.call(method, params)
+            self._record(row, outcome)
+        finally:
+            self._sending.discard(row.id)
+            self._in_flight.pop(row.id, None)
+            self._room.set()
+
+    def _record(self, row: OutboxRow, outcome: Outcome) -> None:
+        now = self._clock.now()
+        if isinstance(outcome, Delivered):
+            self.stats.sent += 1
+            moment = self._limiter.now()
+            self.stats.first_sent_at = self.stats.first_sent_at or moment
+            self.stats.last_sent_at = moment
+            self._results.sent.append(Sent(row.id, outcome.message_id, now))
+        elif isinstance(outcome, RateLimited):
+            self.stats.rate_limited += 1
+            bot_wide = self._limiter.refused(row.chat_id, outcome.retry_after)
+            log.info("429 for chat %s: waiting %ss (%s)", row.chat_id, outcome.retry_after,
+                     "whole bot" if bot_wide else "this chat only")
+            later = now + timedelta(seconds=outcome.retry_after)
+            self._results.retry.append(Retry(row.id, row.attempts, later, outcome.description))
+        elif isinstance(outcome, Blocked):
+            log.info("chat %s blocked the bot: dropping what waits for it (%s)", row.chat_id, outcome.description)
+            self._results.blocked_chats.add(row.chat_id)
+            self._finish(Finished(row.id, "dropped", BLOCKED_REASON))
+        elif isinstance(outcome, Rejected):
+            log.warning("outbox row %s to chat %s refused: %s", row.id, row.chat_id, outcome.description)
+            self._finish(Finished(row.id, "failed", outcome.description))
+        else:
+            self._retry_later(row, outcome)
+
+    def _retry_later(self, row: OutboxRow, outcome: Transient) -> None:
+        self.stats.transient += 1
+        attempts = row.attempts + 1
+        if attempts >= self._settings.max_attempts:
+            log.warning("outbox row %s to chat %s failed after %d tries: %s", row.id, row.chat_id, attempts,
+                        outcome.description)
+            self._finish(Finished(row.id, "failed", outcome.description))
+            return
+        log.info("outbox row %s to chat %s: %s; try %d of %d later", row.id, row.chat_id, outcome.description,
+                 attempts + 1, self._settings.max_attempts)
+        delay = min(self._settings.backoff_max, self._settings.backoff_base * 2 ** (attempts - 1))
+        delay *= 0.5 + self._jitter() / 2
+        self._results.retry.append(Retry(row.id, attempts, self._clock.now() + timedelta(seconds=delay),
+                                         outcome.description))
+
+    def _finish(self, finished: Finished) -> None:
+        if finished.status == "failed":
+            self.stats.failed += 1
+        else:
+            self.stats.dropped += 1
+        self._results.finished.append(finished)
+
+    # --- results -------------------------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        retry_in = FLUSH_EVERY
+        while True:
+            await asyncio.sleep(retry_in)
+            try:
+                await self._flush()
+            except (SQLAlchemyError, OSError) as error:
+                self._problems.report("flush", f"delivery results wait for the database ({error!r})")
+                retry_in = min(retry_in * 2, DATABASE_RETRY_MAX)
+                continue
+            self._problems.resolved("flush", "delivery results written again")
+            retry_in = FLUSH_EVERY
+
+    async def _flush(self) -> None:
+        if not len(self._results):
+            return
+        results, self._results = self._results, _Results()
+        try:
+            async with self._uow() as uow:
+                await uow.outbox.mark_sent(results.sent)
+                await uow.outbox.mark_retry(results.retry)
+                await uow.outbox.mark_finished(results.finished)
+                for chat_id in sorted(results.blocked_chats):
+                    await uow.users.set_bot_blocked(chat_id, True)
+                    await uow.outbox.drop_pending_for_chat(chat_id, BLOCKED_REASON)
+                await uow.commit()
+        except BaseException:
+            # Keep them for the next try, before anything newer.
+            self._results.sent[:0] = results.sent
+            self._results.retry[:0] = results.retry
+            self._results.finished[:0] = results.finished
+            self._results.blocked_chats |= results.blocked_chats
+            raise

@@ -1,0 +1,98 @@
+"""Calls to the Bot API for bulk sending, on a connection pool of their own.
+
+Interactive replies go through python-telegram-bot's `Bot` and its own pool; the pump uses this sender so a
+broadcast never makes a chat reply wait for a connection. Every answer is sorted into one outcome the pump
+acts on: delivered, rate limited (429), blocked (403 from a private chat), rejected (other 4xx: retrying
+cannot help) or transient (5xx, timeouts, dropped connections: retry later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+
+@dataclass(frozen=True)
+class Delivered:
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class RateLimited:
+    retry_after: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    description: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    description: str
+
+
+@dataclass(frozen=True)
+class Transient:
+    description: str
+
+
+Outcome = Delivered | RateLimited | Blocked | Rejected | Transient
+
+
+class BotApiSender:
+    """`await sender.call("sendMessage", {...})` -> an Outcome; never raises for what the network does."""
+
+    def __init__(self, api_url: str, token: str, *, timeout: float = 10.0, connections: int = 64) -> None:
+        self._base = f"{api_url.rstrip('/')}{token}/"
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._connections, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def call(self, method: str, params: dict[str, Any]) -> Outcome:
+        try:
+            async with self._http().post(self._base + method, json=params) as response:
+                body = await response.json(content_type=None)
+        except TimeoutError:
+            return Transient("timed out")
+        except (aiohttp.ClientError, json.JSONDecodeError, UnicodeDecodeError) as error:
+            return Transient(type(error).__name__)
+        except asyncio.CancelledError:
+            raise
+        if not isinstance(body, dict):
+            return Transient("malformed answer")
+        return classify(body, params.get("chat_id"))
+
+
+def classify(body: dict[str, Any], chat_id: object) -> Outcome:
+    """Sort a Bot API answer into what the pump does next."""
+    if body.get("ok"):
+        result = body.get("result")
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return Delivered(int(message_id) if message_id is not None else None)
+    code = int(body.get("error_code") or 0)
+    description = str(body.get("description") or f"error {code}")
+    if code == 429:
+        parameters = body.get("parameters") or {}
+        return RateLimited(float(parameters.get("retry_after") or 1), description)
+    if code == 403 and isinstance(chat_id, int) and chat_id > 0:
+        return Blocked(description)
+    if code >= 500 or code == 0:
+        return Transient(description)
+    return Rejected(description)

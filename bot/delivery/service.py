@@ -1,0 +1,157 @@
+"""The delivery service as the rest of the house sees it: built once in the runtime, started with the bot.
+
+`services.delivery.enqueue(...)` is for code without a unit of work of its own; services that change
+something and send because of it write `uow.outbox.enqueue(...)` inside their own unit of work instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.delivery.broadcasts import BroadcastService
+from bot.delivery.leader import AdvisoryLockLeader, Leadership, SoleProcess
+from bot.delivery.limiter import Limits, RateLimiter
+from bot.delivery.notices import NoticeService, NoticeSource, ScheduledNoticeKind, render_notice
+from bot.delivery.preferences import PreferencesService
+from bot.delivery.problems import Problems
+from bot.delivery.pump import DeliveryPump, PumpSettings
+from bot.delivery.reminders import ReminderCatalog, ReminderScheduler, SweepReport, parse_clock
+from bot.delivery.sender import BotApiSender
+from bot.i18n import Translations
+from handlers.text import N_
+from storage.repositories.delivery import PRIORITY_NORMAL
+from storage.unit_of_work import UnitOfWorkFactory
+from subscriptions.reminders import QuietHours
+
+log = logging.getLogger(__name__)
+CANCEL_PREFIX = "bcx"
+
+
+def cancel_data(broadcast_id: int) -> str:
+    """Callback data of a broadcast's Cancel button (read by handlers.broadcast)."""
+    return f"{CANCEL_PREFIX}:{broadcast_id}"
+
+
+def limits_from(config: Config) -> Limits:
+    delivery = config.delivery
+    return Limits(bot_per_second=delivery.bot_rate, bot_burst=delivery.bot_burst, chat_per_second=delivery.chat_rate,
+                  chat_burst=delivery.chat_burst, group_per_minute=delivery.group_per_minute)
+
+
+class DeliveryService:
+    def __init__(self, config: Config, engine: AsyncEngine, uow: UnitOfWorkFactory, clock: Clock,
+                 translations: Translations) -> None:
+        self.config = config
+        self._engine = engine
+        self._uow = uow
+        self._clock = clock
+        self.limiter = RateLimiter(limits_from(config))
+        self.catalog = ReminderCatalog()
+        self.scheduler = ReminderScheduler(
+            uow, clock, translations, self.catalog,
+            default_quiet=QuietHours(parse_clock(config.i18n.quiet_start), parse_clock(config.i18n.quiet_end)),
+            default_timezone=config.i18n.default_timezone,
+            stale_after=timedelta(hours=config.scheduler.stale_after_hours),
+            batch_size=config.scheduler.batch_size,
+        )
+        self.broadcasts = BroadcastService(uow, clock, translations, self.wake, cancel_data)
+        self.preferences = PreferencesService(uow, clock, quiet_start=config.i18n.quiet_start,
+                                              quiet_end=config.i18n.quiet_end)
+        self.notices = NoticeService(uow, clock)
+        self.catalog.register(ScheduledNoticeKind(), NoticeSource(), render_notice, N_("Scheduled notices"))
+        self.pump: DeliveryPump | None = None
+        self.sender: BotApiSender | None = None
+        self._leadership: Leadership = (
+            AdvisoryLockLeader(engine, check_every=config.delivery.leader_check_seconds)
+            if engine.dialect.name == "postgresql" else SoleProcess()
+        )
+        self._last_sweep: float | None = None
+        self._problems = Problems(log)
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, token: str) -> None:
+        """Start the pump for the bot with this token (called once the Application is initialised)."""
+        if self.pump is not None:
+            return
+        delivery = self.config.delivery
+        self.sender = BotApiSender(self.config.bot.api_url, token, timeout=delivery.send_timeout,
+                                   connections=delivery.connections)
+        settings = PumpSettings(
+            batch_size=delivery.batch_size, max_attempts=delivery.max_attempts,
+            lease=timedelta(seconds=delivery.lease_seconds), backoff_max=float(delivery.backoff_max_seconds),
+        )
+        self.pump = DeliveryPump(self._uow, self.sender, self.limiter, self._leadership, self._clock, settings)
+        self.pump.start()
+
+    async def stop(self) -> None:
+        if self.pump is not None:
+            await self.pump.stop()
+            self.pump = None
+        if self.sender is not None:
+            await self.sender.close()
+            self.sender = None
+
+    def wake(self) -> None:
+        if self.pump is not None:
+            self.pump.wake()
+
+    # --- enqueueing ----------------------------------------------------------------------------
+
+    async def enqueue(self, chat_id: int, kind: str, payload: Mapping[str, Any], *, idempotency_key: str,
+                      priority: int = PRIORITY_NORMAL) -> bool:
+        """Queue one message in a unit of work of its own; False when the key was used before."""
+        async with self._uow() as uow:
+            added = await uow.outbox.enqueue(chat_id, kind, payload, idempotency_key=idempotency_key,
+                                             now=self._clock.now(), priority=priority)
+            await uow.commit()
+        self.wake()
+        return added
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    async def tick(self, monotonic_now: float) -> SweepReport | None:
+        """One scheduler tick: refresh cancellations, sweep reminders when due, release held ones."""
+        if not await self._leadership.ensure():
+            return None
+        try:
+            report = await self._tick(monotonic_now)
+        except (SQLAlchemyError, OSError) as error:
+            self._problems.report("tick", f"the scheduler cannot reach the database ({error!r}); next tick retries")
+            return None
+        self._problems.resolved("tick", "the scheduler reaches the database again")
+        if report.queued:
+            self.wake()
+        return report
+
+    async def _tick(self, monotonic_now: float) -> SweepReport:
+        if self.pump is not None:
+            since = self._clock.now() - timedelta(hours=1)
+            self.pump.canceled_broadcasts = await self.broadcasts.canceled_since(since)
+        sweep_due = self._last_sweep is None or monotonic_now - self._last_sweep >= self.config.scheduler.sweep_seconds
+        if sweep_due:
+            self._last_sweep = monotonic_now
+            report = await self.scheduler.sweep()
+            if report.recorded:
+                log.info("reminder sweep: %d recorded, %d queued, %d held for quiet hours, %d skipped",
+                         report.recorded, report.queued, report.held, report.skipped)
+            return report
+        return await self.scheduler.release_held()
+
+    async def report_progress(self) -> None:
+        if self.sender is None or not await self._leadership.ensure():
+            return
+        try:
+            await self.broadcasts.report_progress(self.sender)
+        except (SQLAlchemyError, OSError) as error:
+            self._problems.report("progress", f"broadcast progress waits for the database ({error!r})")
+            return
+        self._problems.resolved("progress", "broadcast progress reaches the database again")

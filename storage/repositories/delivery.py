@@ -1,0 +1,596 @@
+"""The outbox, broadcasts, reminders, delivery preferences and scheduled notices, as stored.
+
+Claims take rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL so several workers never take the same row;
+SQLite has one writer process, where a conditional UPDATE is the whole claim. A claim is a lease: a row
+whose lease ran out (its worker died) is handed out again, so delivery is at least once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.repositories.accounts import as_utc
+from storage.tables import users
+from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
+
+PRIORITY_URGENT = 0
+PRIORITY_NORMAL = 5
+PRIORITY_BULK = 9
+REASON_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class NewOutboxRow:
+    """A message to enqueue: who gets it, what it is, and the key that makes enqueueing it twice a no-op."""
+
+    chat_id: int
+    kind: str
+    payload: Mapping[str, Any]
+    idempotency_key: str
+    priority: int = PRIORITY_NORMAL
+    broadcast_id: int | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    priority: int
+    status: str
+    attempts: int
+    broadcast_id: int | None
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    row_id: int
+    message_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Retry:
+    row_id: int
+    attempts: int
+    next_attempt_at: datetime
+    reason: str
+    count_attempt: bool = True
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A row that will not be tried again: failed (an error that retrying cannot fix) or dropped."""
+
+    row_id: int
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BroadcastRecord:
+    id: int
+    sender_id: int
+    org_id: int | None
+    audience: str
+    payload: dict[str, Any]
+    status: str
+    total: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BroadcastCounts:
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0
+    waiting: int = 0  # pending or sending
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.dropped
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    kind: str
+    subject_id: str
+    period_key: str
+    user_id: int
+    due_at: datetime
+    send_at: datetime
+    urgent: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class HeldReminder:
+    id: int
+    kind: str
+    subject_id: str
+    period_key: str
+    user_id: int
+    due_at: datetime
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the scheduler needs to know about a user to decide when and whether to remind them."""
+
+    user_id: int
+    language: str | None
+    telegram_language: str | None
+    timezone: str
+    blocked: bool
+    muted_kinds: frozenset[str]
+    quiet_start: str | None
+    quiet_end: str | None
+    quiet_off: bool
+
+
+@dataclass(frozen=True)
+class Preferences:
+    muted_kinds: frozenset[str]
+    quiet_start: str | None
+    quiet_end: str | None
+    quiet_off: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    user_id: int
+    topic: str
+    text: str
+    buttons: list[list[dict[str, str]]] | None
+    urgent: bool
+    status: str
+    due_at: datetime
+    expires_at: datetime
+
+
+def _insert_ignoring_duplicates(connection: AsyncConnection, table: Any) -> Any:
+    """INSERT that skips rows whose unique key exists: how idempotency keys make a second enqueue a no-op."""
+    if connection.dialect.name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class OutboxRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+        now: datetime,
+        priority: int = PRIORITY_NORMAL,
+        broadcast_id: int | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Add one message to the outbox in the caller's transaction; False when the key was already used."""
+        row = NewOutboxRow(chat_id, kind, payload, idempotency_key, priority, broadcast_id, not_before)
+        return await self.enqueue_many([row], now=now) == 1
+
+    async def enqueue_many(self, rows: Sequence[NewOutboxRow], *, now: datetime) -> int:
+        """Add many messages at once (broadcasts, sweeps); returns how many were new."""
+        added = 0
+        statement = _insert_ignoring_duplicates(self._connection, outbox)
+        for chunk in _chunks(rows, 2000):
+            values = [
+                {
+                    "chat_id": row.chat_id, "kind": row.kind, "payload": dict(row.payload), "priority": row.priority,
+                    "status": "pending", "attempts": 0, "next_attempt_at": row.not_before or now,
+                    "idempotency_key": row.idempotency_key, "broadcast_id": row.broadcast_id, "created_at": now,
+                }
+                for row in chunk
+            ]
+            result = await self._connection.execute(statement, values)
+            added += max(result.rowcount, 0)
+        return added
+
+    async def claim(self, worker: str, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
+        """Take up to `limit` due rows for `worker` until `now + lease`, most urgent first."""
+        candidates: Select[Any] = (
+            select(outbox.c.id)
+            .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
+            .order_by(outbox.c.priority, outbox.c.next_attempt_at, outbox.c.id)
+            .limit(limit)
+        )
+        if self._connection.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(candidates.scalar_subquery()), outbox.c.status == "pending")
+            .values(status="sending", claimed_by=worker, claimed_until=now + lease)
+            .returning(
+                outbox.c.id, outbox.c.chat_id, outbox.c.kind, outbox.c.payload, outbox.c.priority, outbox.c.status,
+                outbox.c.attempts, outbox.c.broadcast_id, outbox.c.idempotency_key,
+            )
+        )
+        rows = (await self._connection.execute(statement)).all()
+        claimed = [
+            OutboxRow(row.id, row.chat_id, row.kind, row.payload, row.priority, row.status, row.attempts,
+                      row.broadcast_id, row.idempotency_key)
+            for row in rows
+        ]
+        return sorted(claimed, key=lambda row: (row.priority, row.id))
+
+    async def reclaim_expired(self, now: datetime) -> int:
+        """Hand rows whose lease ran out (their worker died mid-send) back to the queue."""
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.status == "sending", outbox.c.claimed_until < now)
+            .values(status="pending", claimed_by=None, claimed_until=None)
+        )
+        return max(result.rowcount, 0)
+
+    async def mark_sent(self, results: Sequence[Sent]) -> None:
+        if not results:
+            return
+        statement = (
+            update(outbox)
+            .where(outbox.c.id == bindparam("row_id"))
+            .values(status="sent", message_id=bindparam("mid"), sent_at=bindparam("at"), claimed_by=None,
+                    claimed_until=None, reason=None)
+        )
+        await self._connection.execute(
+            statement, [{"row_id": r.row_id, "mid": r.message_id, "at": r.at} for r in results]
+        )
+
+    async def mark_retry(self, results: Sequence[Retry]) -> None:
+        if not results:
+            return
+        statement = (
+            update(outbox)
+            .where(outbox.c.id == bindparam("row_id"), outbox.c.status == "sending")
+            .values(status="pending", attempts=bindparam("tries"), next_attempt_at=bindparam("next_at"),
+                    reason=bindparam("why"), claimed_by=None, claimed_until=None)
+        )
+        await self._connection.execute(
+            statement,
+            [{"row_id": r.row_id, "tries": r.attempts, "next_at": r.next_attempt_at, "why": r.reason[:REASON_LENGTH]}
+             for r in results],
+        )
+
+    async def mark_finished(self, results: Sequence[Finished]) -> None:
+        if not results:
+            return
+        statement = (
+            update(outbox)
+            .where(outbox.c.id == bindparam("row_id"))
+            .values(status=bindparam("final"), reason=bindparam("why"), claimed_by=None, claimed_until=None)
+        )
+        await self._connection.execute(
+            statement, [{"row_id": r.row_id, "final": r.status, "why": r.reason[:REASON_LENGTH]} for r in results]
+        )
+
+    async def drop_pending_for_chat(self, chat_id: int, reason: str) -> int:
+        """The user blocked the bot: nothing still waiting for them will be sent."""
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.chat_id == chat_id, outbox.c.status == "pending")
+            .values(status="dropped", reason=reason[:REASON_LENGTH])
+        )
+        return max(result.rowcount, 0)
+
+    async def drop_pending_for_broadcast(self, broadcast_id: int, reason: str) -> int:
+        result = await self._connection.execute(
+            update(outbox)
+            .where(outbox.c.broadcast_id == broadcast_id, outbox.c.status == "pending")
+            .values(status="dropped", reason=reason[:REASON_LENGTH])
+        )
+        return max(result.rowcount, 0)
+
+    async def counts_by_status(self) -> dict[str, int]:
+        query = select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        return {row[0]: int(row[1]) for row in (await self._connection.execute(query)).all()}
+
+    async def rows_for_chat(self, chat_id: int) -> list[tuple[str, str, str | None]]:
+        """(kind, status, reason) of every row for a chat, oldest first: what tests and admins look at."""
+        query = select(outbox.c.kind, outbox.c.status, outbox.c.reason).where(outbox.c.chat_id == chat_id)
+        return [(row.kind, row.status, row.reason) for row in (await self._connection.execute(query.order_by(outbox.c.id))).all()]
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest waiting row becomes due (lets the pump sleep exactly that long)."""
+        query = select(func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "pending")
+        value = (await self._connection.execute(query)).scalar_one_or_none()
+        return None if value is None else as_utc(value)
+
+
+class BroadcastRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(
+        self, *, sender_id: int, org_id: int | None, audience: str, payload: Mapping[str, Any],
+        progress_chat_id: int | None, now: datetime,
+    ) -> int:
+        result = await self._connection.execute(
+            insert(broadcasts)
+            .values(sender_id=sender_id, org_id=org_id, audience=audience, payload=dict(payload), status="running",
+                    total=0, progress_chat_id=progress_chat_id, created_at=now)
+            .returning(broadcasts.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def set_total(self, broadcast_id: int, total: int) -> None:
+        await self._connection.execute(update(broadcasts).where(broadcasts.c.id == broadcast_id).values(total=total))
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        await self._connection.execute(
+            update(broadcasts)
+            .where(broadcasts.c.id == broadcast_id)
+            .values(progress_chat_id=chat_id, progress_message_id=message_id)
+        )
+
+    async def get(self, broadcast_id: int) -> BroadcastRecord | None:
+        row = (await self._connection.execute(select(broadcasts).where(broadcasts.c.id == broadcast_id))).first()
+        return None if row is None else self._record(row)
+
+    async def running(self) -> list[BroadcastRecord]:
+        query = select(broadcasts).where(broadcasts.c.status == "running").order_by(broadcasts.c.id)
+        return [self._record(row) for row in (await self._connection.execute(query)).all()]
+
+    async def recently_canceled(self, since: datetime) -> list[int]:
+        query = select(broadcasts.c.id).where(broadcasts.c.status == "canceled", broadcasts.c.finished_at >= since)
+        return [int(row.id) for row in (await self._connection.execute(query)).all()]
+
+    async def finish(self, broadcast_id: int, status: str, now: datetime) -> bool:
+        """Move a running broadcast to done or canceled; False when it was not running any more."""
+        result = await self._connection.execute(
+            update(broadcasts)
+            .where(broadcasts.c.id == broadcast_id, broadcasts.c.status == "running")
+            .values(status=status, finished_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def counts(self, broadcast_id: int) -> BroadcastCounts:
+        query = (
+            select(outbox.c.status, func.count())
+            .where(outbox.c.broadcast_id == broadcast_id)
+            .group_by(outbox.c.status)
+        )
+        found = {row[0]: int(row[1]) for row in (await self._connection.execute(query)).all()}
+        return BroadcastCounts(
+            sent=found.get("sent", 0), failed=found.get("failed", 0), dropped=found.get("dropped", 0),
+            waiting=found.get("pending", 0) + found.get("sending", 0),
+        )
+
+    async def all_started_users(self, *, after: int, limit: int) -> list[int]:
+        """Users who have started the bot and not blocked it (nor been banned), by id, a page at a time."""
+        query = (
+            select(users.c.id)
+            .where(users.c.id > after, users.c.is_bot_blocked.is_(False), users.c.is_banned.is_(False))
+            .order_by(users.c.id)
+            .limit(limit)
+        )
+        return [int(row.id) for row in (await self._connection.execute(query)).all()]
+
+    @staticmethod
+    def _record(row: Any) -> BroadcastRecord:
+        return BroadcastRecord(
+            id=row.id, sender_id=row.sender_id, org_id=row.org_id, audience=row.audience, payload=row.payload,
+            status=row.status, total=row.total, progress_chat_id=row.progress_chat_id,
+            progress_message_id=row.progress_message_id, created_at=as_utc(row.created_at),
+            finished_at=as_utc(row.finished_at) if row.finished_at else None,
+        )
+
+
+class ReminderRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def existing_keys(self, kind: str, subject_ids: Sequence[str]) -> set[tuple[str, str]]:
+        """(subject_id, period_key) already recorded for these subjects: what a sweep must not decide again."""
+        if not subject_ids:
+            return set()
+        query = select(reminders.c.subject_id, reminders.c.period_key).where(
+            reminders.c.kind == kind, reminders.c.subject_id.in_(list(subject_ids))
+        )
+        return {(row.subject_id, row.period_key) for row in (await self._connection.execute(query)).all()}
+
+    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> set[tuple[str, str, str]]:
+        """Insert reminders; returns the keys that were new (a second worker's duplicates are skipped)."""
+        if not rows:
+            return set()
+        keys = [(row.kind, row.subject_id, row.period_key) for row in rows]
+        statement = _insert_ignoring_duplicates(self._connection, reminders)
+        if self._connection.dialect.name == "postgresql":
+            statement = statement.returning(reminders.c.kind, reminders.c.subject_id, reminders.c.period_key)
+            values = [self._values(row, now) for row in rows]
+            result = await self._connection.execute(statement, values)
+            return {(r.kind, r.subject_id, r.period_key) for r in result.all()}
+        before = await self._present(keys)
+        await self._connection.execute(statement, [self._values(row, now) for row in rows])
+        return set(keys) - before
+
+    async def _present(self, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        found: set[tuple[str, str, str]] = set()
+        for chunk in _chunks(keys, 300):
+            query = select(reminders.c.kind, reminders.c.subject_id, reminders.c.period_key).where(
+                tuple_(reminders.c.kind, reminders.c.subject_id, reminders.c.period_key).in_(list(chunk))
+            )
+            found.update((r.kind, r.subject_id, r.period_key) for r in (await self._connection.execute(query)).all())
+        return found
+
+    @staticmethod
+    def _values(row: NewReminder, now: datetime) -> dict[str, Any]:
+        decided = None if row.status == "pending" else now
+        return {
+            "kind": row.kind, "subject_id": row.subject_id, "period_key": row.period_key, "user_id": row.user_id,
+            "due_at": row.due_at, "send_at": row.send_at, "urgent": row.urgent, "status": row.status,
+            "created_at": now, "decided_at": decided,
+        }
+
+    async def held_until(self, now: datetime, *, limit: int) -> list[HeldReminder]:
+        """Reminders held back (quiet hours) whose time has come, oldest first."""
+        query = (
+            select(reminders)
+            .where(reminders.c.status == "pending", reminders.c.send_at <= now)
+            .order_by(reminders.c.send_at, reminders.c.id)
+            .limit(limit)
+        )
+        if self._connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [
+            HeldReminder(row.id, row.kind, row.subject_id, row.period_key, row.user_id, as_utc(row.due_at), row.urgent)
+            for row in (await self._connection.execute(query)).all()
+        ]
+
+    async def decide(self, decisions: Sequence[tuple[int, str]], now: datetime) -> None:
+        """Set the final status (queued, stale, muted, blocked) of held reminders."""
+        if not decisions:
+            return
+        statement = (
+            update(reminders)
+            .where(reminders.c.id == bindparam("rid"), reminders.c.status == "pending")
+            .values(status=bindparam("final"), decided_at=now)
+        )
+        await self._connection.execute(statement, [{"rid": rid, "final": status} for rid, status in decisions])
+
+    async def statuses(self, kind: str) -> dict[tuple[str, str], str]:
+        query = select(reminders.c.subject_id, reminders.c.period_key, reminders.c.status).where(reminders.c.kind == kind)
+        return {(r.subject_id, r.period_key): r.status for r in (await self._connection.execute(query)).all()}
+
+
+class PreferencesRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, user_id: int) -> Preferences:
+        row = (
+            await self._connection.execute(select(delivery_preferences).where(delivery_preferences.c.user_id == user_id))
+        ).first()
+        if row is None:
+            return Preferences(frozenset(), None, None, False)
+        return Preferences(frozenset(row.muted_kinds or []), row.quiet_start, row.quiet_end, bool(row.quiet_off))
+
+    async def save(self, user_id: int, preferences: Preferences, now: datetime) -> None:
+        values = {
+            "muted_kinds": sorted(preferences.muted_kinds), "quiet_start": preferences.quiet_start,
+            "quiet_end": preferences.quiet_end, "quiet_off": preferences.quiet_off, "updated_at": now,
+        }
+        result = await self._connection.execute(
+            update(delivery_preferences).where(delivery_preferences.c.user_id == user_id).values(**values)
+        )
+        if not result.rowcount:
+            await self._connection.execute(insert(delivery_preferences).values(user_id=user_id, **values))
+
+    async def recipients(self, user_ids: Iterable[int]) -> dict[int, Recipient]:
+        """Language, time zone, blocked flag and preferences of many users in one query per thousand."""
+        ids = sorted(set(user_ids))
+        found: dict[int, Recipient] = {}
+        for chunk in _chunks(ids, 900):
+            query = (
+                select(
+                    users.c.id, users.c.language, users.c.telegram_language, users.c.timezone, users.c.is_bot_blocked,
+                    delivery_preferences.c.muted_kinds, delivery_preferences.c.quiet_start,
+                    delivery_preferences.c.quiet_end, delivery_preferences.c.quiet_off,
+                )
+                .select_from(users.outerjoin(delivery_preferences, delivery_preferences.c.user_id == users.c.id))
+                .where(users.c.id.in_(list(chunk)))
+            )
+            for row in (await self._connection.execute(query)).all():
+                found[row.id] = Recipient(
+                    user_id=row.id, language=row.language, telegram_language=row.telegram_language,
+                    timezone=row.timezone, blocked=bool(row.is_bot_blocked),
+                    muted_kinds=frozenset(row.muted_kinds or []), quiet_start=row.quiet_start,
+                    quiet_end=row.quiet_end, quiet_off=bool(row.quiet_off),
+                )
+        return found
+
+
+class NoticeRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(
+        self, *, user_id: int, topic: str, text: str, due_at: datetime, expires_at: datetime, now: datetime,
+        buttons: list[list[dict[str, str]]] | None = None, urgent: bool = False,
+    ) -> int:
+        result = await self._connection.execute(
+            insert(scheduled_notices)
+            .values(user_id=user_id, topic=topic, text=text, buttons=buttons, urgent=urgent, status="scheduled",
+                    due_at=due_at, expires_at=expires_at, created_at=now)
+            .returning(scheduled_notices.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def cancel(self, notice_id: int) -> bool:
+        result = await self._connection.execute(
+            update(scheduled_notices)
+            .where(scheduled_notices.c.id == notice_id, scheduled_notices.c.status == "scheduled")
+            .values(status="canceled")
+        )
+        return bool(result.rowcount)
+
+    async def due(
+        self, *, not_before: datetime, not_after: datetime, statuses: Sequence[str], after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[Notice]:
+        """Notices whose due time lies in the window, in (due_at, id) order after the keyset cursor."""
+        query = select(scheduled_notices).where(
+            scheduled_notices.c.status.in_(list(statuses)),
+            scheduled_notices.c.due_at >= not_before,
+            scheduled_notices.c.due_at <= not_after,
+        )
+        if after is not None:
+            due_at, notice_id = after
+            query = query.where(
+                (scheduled_notices.c.due_at > due_at)
+                | and_(scheduled_notices.c.due_at == due_at, scheduled_notices.c.id > notice_id)
+            )
+        query = query.order_by(scheduled_notices.c.due_at, scheduled_notices.c.id).limit(limit)
+        return [self._record(row) for row in (await self._connection.execute(query)).all()]
+
+    async def load(self, ids: Sequence[int]) -> dict[int, Notice]:
+        found: dict[int, Notice] = {}
+        for chunk in _chunks(sorted(set(ids)), 900):
+            query = select(scheduled_notices).where(scheduled_notices.c.id.in_(list(chunk)))
+            found.update({row.id: self._record(row) for row in (await self._connection.execute(query)).all()})
+        return found
+
+    async def delete_all(self) -> None:
+        await self._connection.execute(delete(scheduled_notices))
+
+    @staticmethod
+    def _record(row: Any) -> Notice:
+        return Notice(
+            id=row.id, user_id=row.user_id, topic=row.topic, text=row.text, buttons=row.buttons, urgent=bool(row.urgent),
+            status=row.status, due_at=as_utc(row.due_at), expires_at=as_utc(row.expires_at),
+        )
+
+
+class DeliveryRepository:
+    """The delivery area's repositories other than the outbox, under one unit-of-work attribute."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.broadcasts = BroadcastRepository(connection)
+        self.reminders = ReminderRepository(connection)
+        self.preferences = PreferencesRepository(connection)
+        self.notices = NoticeRepository(connection)

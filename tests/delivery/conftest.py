@@ -1,0 +1,74 @@
+"""Delivery fixtures: a sandbox on a free port, jigap's runtime pointed at it, and users who started the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.embedded import sandbox_config
+from bot.runtime import Services, open_runtime
+from bot.services.accounts import TelegramProfile
+from sandbox.flood import FloodLimits
+from sandbox.server import SandboxServer
+from storage.envelope import KeyRing, new_master_key
+
+TOKEN = "7200000001:deliveryTestTokenForThePump"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    server = SandboxServer(port=0, limits=FloodLimits.off())
+    server.add_bot(TOKEN, "jigap_delivery_bot", "jigap")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def fast_config(api_url: str, database_url: str, **delivery: object) -> Config:
+    base = sandbox_config(load_config(environ={}), api_url=api_url, database_url=database_url)
+    return base.replace(delivery=dataclasses.replace(base.delivery, **{"send_timeout": 2, **delivery}))
+
+
+@pytest.fixture
+async def runtime(sandbox: SandboxServer, database_url: str) -> AsyncIterator[Services]:
+    config = fast_config(sandbox.url, database_url, bot_rate=200, batch_size=50)
+    async with open_runtime(config, ring=KeyRing.single(new_master_key())) as services:
+        yield services
+
+
+async def add_started_users(sandbox: SandboxServer, services: Services, count: int) -> list[int]:
+    """Users who opened the bot: known to the sandbox (chat started) and to jigap's database."""
+    bot = sandbox.world.bots_by_token[TOKEN]
+    ids = []
+    for index in range(count):
+        user = sandbox.world.add_user(f"User{index}", "en")
+        sandbox.world.private(bot, user).started = True
+        await services.accounts.member_for(TelegramProfile(user.id, None, user.first_name, None, "en"))
+        ids.append(user.id)
+    return ids
+
+
+def texts_in_chat(sandbox: SandboxServer, user_id: int) -> list[str]:
+    """What the bot wrote to the user, oldest first."""
+    bot = sandbox.world.bots_by_token[TOKEN]
+    conversation = sandbox.world.private_chats[(bot.id, user_id)]
+    return [m.get("text", "") for m in conversation.messages.values() if m.get("from", {}).get("is_bot")]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0, what: str = "condition") -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'delivery.db'}"
