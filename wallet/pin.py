@@ -7,7 +7,7 @@ until). Each returns the new state; nothing here keeps state between calls.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -94,7 +94,7 @@ def check_pin(state: PinState, pin: str, *, now: datetime, policy: PinPolicy = P
         return PinCheck(True, replace(state, failed_attempts=0), policy.max_attempts)
     failed = state.failed_attempts + 1
     if failed >= policy.max_attempts:
-        locked = replace(state, failed_attempts=failed, locked_until=now + policy.lockout)
+        locked = replace(state, failed_attempts=failed, locked_until=(now + policy.lockout).astimezone(UTC))
         return PinCheck(False, locked, 0)
     return PinCheck(False, replace(state, failed_attempts=failed), policy.max_attempts - failed)
 

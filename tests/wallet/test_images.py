@@ -136,6 +136,24 @@ def test_the_result_card_is_red_with_the_reason_when_revoked(world: WalletWorld)
     assert image.height < 500  # no claims drawn for an invalid presentation
 
 
+def _perspective_coefficients(
+    target: list[tuple[float, float]], source: list[tuple[float, float]]
+) -> list[float]:
+    """The 8 coefficients mapping output corners `target` to input corners `source` (Gaussian elimination)."""
+    rows: list[list[float]] = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, u])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, v])
+    for col in range(8):
+        pivot = max(range(col, 8), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(8):
+            if r != col:
+                factor = rows[r][col] / rows[col][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=True)]
+    return [rows[i][8] / rows[i][i] for i in range(8)]
+
+
 def _phone_photo(qr: Image.Image, seed: int) -> bytes:
     """Scale, rotate, blur, add noise and a warm cast: a phone's picture of a screen."""
     rng = random.Random(seed)
@@ -143,6 +161,16 @@ def _phone_photo(qr: Image.Image, seed: int) -> bytes:
     scene.paste(qr.convert("RGB"), (200, 200))
     scene = scene.rotate(
         rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(180, 170, 160)
+    )
+    # A camera held at a slight angle: a perspective (keystone) distortion.
+    w, h = scene.size
+    skew = rng.uniform(0.02, 0.06)
+    coeffs = _perspective_coefficients(
+        [(0, 0), (w, 0), (w, h), (0, h)],
+        [(w * skew, h * skew / 2), (w * (1 - skew / 3), 0), (w, h), (0, h * (1 - skew))],
+    )
+    scene = scene.transform(
+        (w, h), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC, fillcolor=(180, 170, 160)
     )
     scale = rng.uniform(0.85, 1.3)
     scene = scene.resize((int(scene.width * scale), int(scene.height * scale)), Image.Resampling.BILINEAR)
@@ -156,7 +184,7 @@ def _phone_photo(qr: Image.Image, seed: int) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_a_photographed_presentation_qr_reads_back_and_verifies(world: WalletWorld, seed: int) -> None:
     shown = present_card(
         world.credential.sd_jwt,
