@@ -1,7 +1,10 @@
 """Billing calendar: published month-end, leap-year and timezone vectors, and tiling properties."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -25,67 +28,25 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-# Each row: anchor (UTC), timezone, interval, then the first boundaries (UTC), index 0 first.
-CALENDAR_VECTORS = [
-    # Stripe, "Set the subscription billing renewal date": anchor January 31 bills the last day of
-    # the month closest to the anchor: February 28 (29 in a leap year), then March 31, April 30.
-    ("stripe_jan31_common_year", utc(2023, 1, 31), "UTC", Interval(Unit.MONTH),
-     [utc(2023, 1, 31), utc(2023, 2, 28), utc(2023, 3, 31), utc(2023, 4, 30), utc(2023, 5, 31)]),
-    ("stripe_jan31_leap_year", utc(2024, 1, 31), "UTC", Interval(Unit.MONTH),
-     [utc(2024, 1, 31), utc(2024, 2, 29), utc(2024, 3, 31), utc(2024, 4, 30)]),
-    # Stripe: a weekly anchor on Friday, June 3 bills every Friday thereafter.
-    ("stripe_weekly_friday", utc(2022, 6, 3), "UTC", Interval(Unit.WEEK),
-     [utc(2022, 6, 3), utc(2022, 6, 10), utc(2022, 6, 17), utc(2022, 6, 24), utc(2022, 7, 1)]),
-    # Kill Bill, TestInvoiceDateUtils.testAdvanceByNPeriods: 2016-04-08 advanced monthly and weekly.
-    ("killbill_monthly_2016_04_08", utc(2016, 4, 8), "UTC", Interval(Unit.MONTH),
-     [utc(2016, 4, 8), utc(2016, 5, 8), utc(2016, 6, 8), utc(2016, 7, 8), utc(2016, 8, 8), utc(2016, 9, 8),
-      utc(2016, 10, 8), utc(2016, 11, 8)]),
-    ("killbill_weekly_2016_04_08", utc(2016, 4, 8), "UTC", Interval(Unit.WEEK),
-     [utc(2016, 4, 8), utc(2016, 4, 15), utc(2016, 4, 22), utc(2016, 4, 29), utc(2016, 5, 6), utc(2016, 5, 13),
-      utc(2016, 5, 20), utc(2016, 5, 27)]),
-    # Lago, monthly_service_spec (anniversary): a subscription of 31 Mar 2021 bills on 28 Feb 2022,
-    # and one of 31 Jan 2020 on 29 Feb 2020 (leap year). Yearly anchor on Feb 29 falls back to Feb 28.
-    ("lago_mar31_anniversary", utc(2021, 3, 31), "UTC", Interval(Unit.MONTH),
-     [utc(2021, 3, 31), utc(2021, 4, 30), utc(2021, 5, 31)]),
-    ("lago_jan31_2020_leap", utc(2020, 1, 31), "UTC", Interval(Unit.MONTH),
-     [utc(2020, 1, 31), utc(2020, 2, 29), utc(2020, 3, 31)]),
-    ("leap_day_yearly", utc(2024, 2, 29, 12), "UTC", Interval(Unit.YEAR),
-     [utc(2024, 2, 29, 12), utc(2025, 2, 28, 12), utc(2026, 2, 28, 12), utc(2027, 2, 28, 12), utc(2028, 2, 29, 12)]),
-    # Lago, calendar billing with customer timezone America/New_York: the month that starts
-    # 2022-02-01 local starts 05:00 UTC (EST); 2022-04-01 local is 04:00 UTC (EDT since March 13).
-    ("lago_new_york_calendar_months", utc(2022, 2, 1, 5), "America/New_York", Interval(Unit.MONTH),
-     [utc(2022, 2, 1, 5), utc(2022, 3, 1, 5), utc(2022, 4, 1, 4)]),
-    # DST in New York: a daily 09:00 local anchor keeps 09:00 wall time; UTC moves an hour
-    # across 2024-03-10 (spring forward) and 2024-11-03 (fall back).
-    ("new_york_daily_across_march_change", utc(2024, 3, 9, 14), "America/New_York", Interval(Unit.DAY),
-     [utc(2024, 3, 9, 14), utc(2024, 3, 10, 13), utc(2024, 3, 11, 13)]),
-    ("new_york_daily_across_november_change", utc(2024, 11, 2, 13), "America/New_York", Interval(Unit.DAY),
-     [utc(2024, 11, 2, 13), utc(2024, 11, 3, 14), utc(2024, 11, 4, 14)]),
-    # A 02:30 local anchor on a day without 02:30 (2024-03-10 New York) bills 03:30 EDT that day.
-    ("new_york_gap_moves_past_the_gap", utc(2024, 2, 10, 7, 30), "America/New_York", Interval(Unit.MONTH),
-     [utc(2024, 2, 10, 7, 30), utc(2024, 3, 10, 7, 30), utc(2024, 4, 10, 6, 30)]),
-    # Seoul has no DST: 09:00 KST is always 00:00 UTC; month-end anchoring is local (Jan 31 KST).
-    ("seoul_month_end_local", utc(2025, 1, 31, 0), "Asia/Seoul", Interval(Unit.MONTH),
-     [utc(2025, 1, 31, 0), utc(2025, 2, 28, 0), utc(2025, 3, 31, 0)]),
-    # Telegram Stars subscriptions: 30 days, 2592000 seconds each.
-    ("stars_thirty_days", utc(2025, 1, 1), "Asia/Seoul", STARS_PERIOD,
-     [utc(2025, 1, 1), utc(2025, 1, 31), utc(2025, 3, 2), utc(2025, 4, 1)]),
-    # Every two months from Dec 31 (count > 1): Feb 28, Apr 30, Jun 30, Aug 31.
-    ("bimonthly_from_dec31", utc(2024, 12, 31), "UTC", Interval(Unit.MONTH, 2),
-     [utc(2024, 12, 31), utc(2025, 2, 28), utc(2025, 4, 30), utc(2025, 6, 30), utc(2025, 8, 31)]),
-]
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "billing_calendar.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(
-    ("anchor", "tz", "interval", "boundaries"),
-    [row[1:] for row in CALENDAR_VECTORS],
-    ids=[row[0] for row in CALENDAR_VECTORS],
-)
-def test_boundaries_match_published_vectors(
-    anchor: datetime, tz: str, interval: Interval, boundaries: list[datetime]
-) -> None:
-    cal = BillingCalendar(anchor, tz, interval)
-    assert [cal.boundary(i) for i in range(len(boundaries))] == boundaries
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("case", VECTORS["cases"], ids=[case["name"] for case in VECTORS["cases"]])
+def test_boundaries_match_published_vectors(case: dict[str, Any]) -> None:
+    # Each case names its source (Stripe's docs, Kill Bill's and Lago's test suites, the tz database).
+    cal = BillingCalendar(instant(case["anchor"]), case["timezone"], Interval.parse(case["interval"]))
+    expected = [instant(b) for b in case["boundaries"]]
+    assert [cal.boundary(i) for i in range(len(expected))] == expected
+
+
+def test_the_vectors_cover_every_source_and_unit() -> None:
+    sources = " ".join(case["source"] for case in VECTORS["cases"])
+    assert all(name in sources for name in ("Stripe", "Kill Bill", "Lago", "Telegram"))
+    assert {Interval.parse(case["interval"]).unit for case in VECTORS["cases"]} == set(Unit)
 
 
 def test_month_end_anchor_falls_back_to_feb_28_and_returns_to_the_31st() -> None:
