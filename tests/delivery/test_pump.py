@@ -48,7 +48,7 @@ async def test_faults_at_a_set_rate_lose_nothing_and_duplicate_nothing(
     await _enqueue(runtime, users, "Fault")
     caplog.set_level(logging.INFO, logger="bot.delivery")
     runtime.delivery.start(TOKEN)
-    await eventually(lambda: _all_final(runtime), timeout=40, what="the outbox to drain through faults")
+    await eventually(lambda: _all_final(runtime), within=40, what="the outbox to drain through faults")
     for user in users:
         # A hang is a send whose answer never came: the sandbox dropped it, so the retry is the only copy.
         assert texts_in_chat(sandbox, user) == [f"Fault {user}"]

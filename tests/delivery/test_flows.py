@@ -1,0 +1,136 @@
+"""The user's side through the sandbox: /broadcast with its live progress message and Cancel, and /settings."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.embedded import embedded_bot
+from bot.runtime import Services
+from sandbox.client import BotMessage, SandboxClient, SandboxUser
+from sandbox.server import SandboxServer
+from tests.delivery.conftest import TOKEN
+
+
+@dataclasses.dataclass
+class Bot:
+    services: Services
+    client: SandboxClient
+
+
+async def _bot(sandbox: SandboxServer, tmp_path: Path, bot_rate: int) -> AsyncIterator[Bot]:
+    base = load_config(environ={})
+    config = base.replace(
+        delivery=dataclasses.replace(base.delivery, bot_rate=bot_rate, progress_interval=1),
+        scheduler=dataclasses.replace(base.scheduler, tick_seconds=1),
+    )
+    async with (
+        embedded_bot(api_url=sandbox.url, token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'f.db'}",
+                     config=config) as application,
+        SandboxClient(sandbox.url) as client,
+    ):
+        yield Bot(application.bot_data["services"], client)
+
+
+@pytest.fixture
+async def fast_bot(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Bot]:
+    async for bot in _bot(sandbox, tmp_path, bot_rate=200):
+        yield bot
+
+
+@pytest.fixture
+async def slow_bot(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Bot]:
+    async for bot in _bot(sandbox, tmp_path, bot_rate=2):
+        yield bot
+
+
+async def _people(bot: Bot, count: int) -> list[SandboxUser]:
+    people = []
+    for index in range(count):
+        person = await bot.client.user(f"Fan{index}", "en")
+        await person.send("/start")
+        people.append(person)
+    return people
+
+
+async def _admin(bot: Bot) -> SandboxUser:
+    admin = await bot.client.user("Admin", "en")
+    await admin.send("/start")
+    await bot.services.accounts.bootstrap_platform_admins([admin.id])
+    return admin
+
+
+async def _until_final(admin: SandboxUser, progress: BotMessage) -> BotMessage:
+    shown = progress
+    while shown.buttons:
+        shown = await admin.wait_for_edit(progress, timeout=15)
+    return shown
+
+
+async def test_an_admin_broadcast_reaches_everyone_and_the_progress_message_fills_up(fast_bot: Bot) -> None:
+    admin = await _admin(fast_bot)
+    fans = await _people(fast_bot, 5)
+    preview = await admin.send("/broadcast Sale today at Cafe Onda")
+    assert preview.text == "This message will be sent:\n\nSale today at Cafe Onda"
+    assert preview.buttons == ["Send to everyone (6 people)", "Cancel"]
+    await admin.press("Send to everyone (6 people)", preview)
+    progress = await admin.wait_for_edit(preview)
+    assert progress.text.startswith("Broadcast in progress…") and progress.buttons == ["Cancel broadcast"]
+    final = await _until_final(admin, progress)
+    assert final.text.splitlines() == ["Broadcast finished.", "▓▓▓▓▓▓▓▓▓▓ 100%", "Sent: 6 · Failed: 0 · Remaining: 0"]
+    for fan in fans:
+        assert (await fan.next_message()).text == "Sale today at Cafe Onda"
+    stale = preview.button("Send to everyone (6 people)")["callback_data"]
+    again = await admin.press(stale, final, forge=True)
+    assert again is not None and again.text == "This message was already sent or has expired."
+
+
+async def test_cancel_stops_a_broadcast_and_the_rest_is_never_sent(slow_bot: Bot) -> None:
+    admin = await _admin(slow_bot)
+    fans = await _people(slow_bot, 8)
+    preview = await admin.send("/broadcast Long news")
+    await admin.press("Send to everyone (9 people)", preview)
+    progress = await admin.wait_for_edit(preview)
+    answer = await admin.press("Cancel broadcast", progress)
+    assert answer is not None and answer.text == "Broadcast canceled."
+    canceled = await admin.wait_for_edit(progress)
+    assert canceled.text.startswith("Broadcast canceled.") and canceled.buttons == []
+    async with slow_bot.services.uow() as uow:
+        counts = await uow.outbox.counts_by_status()
+    assert counts.get("dropped", 0) >= 5 and not counts.get("pending")
+    received = [sum(1 for m in await fan.chat() if m.text == "Long news") for fan in fans]
+    # Only what was already in flight when Cancel was pressed can still arrive: a second or two at 2 a second.
+    assert max(received) <= 1 and sum(received) <= 4
+
+
+async def test_someone_who_is_not_an_admin_cannot_broadcast(fast_bot: Bot) -> None:
+    (fan,) = await _people(fast_bot, 1)
+    reply = await fan.send("/broadcast Free money")
+    assert reply.text == "Sorry, only platform admins and shop owners can broadcast."
+
+
+async def test_settings_mute_a_kind_and_choose_quiet_hours_and_time_zone(fast_bot: Bot) -> None:
+    (minji,) = await _people(fast_bot, 1)
+    shown = await minji.send("/settings")
+    assert "🔔 Scheduled notices" in shown.buttons
+    assert "Quiet hours: 22:00–08:00 (reminders that can wait are held until they end)" in shown.text
+    await minji.press("🔔 Scheduled notices", shown)
+    shown = await minji.wait_for_edit(shown)
+    assert "🔕 Scheduled notices" in shown.buttons
+    await minji.press("Quiet hours", shown)
+    choices = await minji.wait_for_edit(shown)
+    await minji.press("23:00–07:00", choices)
+    shown = await minji.wait_for_edit(shown)
+    assert "Quiet hours: 23:00–07:00" in shown.text
+    await minji.press("Time zone", shown)
+    choices = await minji.wait_for_edit(shown)
+    await minji.press("Europe/Berlin", choices)
+    shown = await minji.wait_for_edit(shown)
+    assert "Time zone: Europe/Berlin" in shown.text
+    settings = await fast_bot.services.delivery.preferences.settings(minji.id)
+    assert (settings.muted_kinds, settings.quiet_start, settings.timezone) == (
+        frozenset({"notice"}), "23:00", "Europe/Berlin")
