@@ -145,7 +145,10 @@ class SandboxClient:
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+            # No connection cap: every waiting user holds a long poll open, and a capped pool would
+            # make the next user's send queue behind them.
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None),
+                                                  connector=aiohttp.TCPConnector(limit=0))
             self._owns_session = True
         return self._session
 
@@ -246,7 +249,6 @@ class SandboxUser:
     async def _until(self, found: Any, seconds: float, what: str) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
-        await self._pull(0)
         while True:
             result = found()
             if result is not None:
@@ -291,6 +293,13 @@ class SandboxUser:
     async def say(self, text: str) -> int:
         """Send text without waiting for an answer; returns the message_id."""
         body = await self.client.request("POST", self._path("send"), self._with_bot({"text": text}))
+        return self._own(body)
+
+    def _own(self, body: Json) -> int:
+        """Note our own new message; skip its event when nothing else happened in between."""
+        if body.get("event_index") == self._cursor:
+            self._cursor += 1
+            self._take({"type": "message", "message": body["message"]})
         return int(body["message_id"])
 
     async def send(self, text: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
@@ -300,7 +309,7 @@ class SandboxUser:
     async def open_link(self, payload: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """Open the bot's deep link ``?start=<payload>``: the bot gets ``/start <payload>``."""
         body = await self.client.request("POST", self._path("open_link"), self._with_bot({"payload": payload}))
-        return await self._reply_after(int(body["message_id"]), timeout)
+        return await self._reply_after(self._own(body), timeout)
 
     async def send_photo(self, png_bytes: bytes, caption: str | None = None,
                          timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
@@ -312,7 +321,7 @@ class SandboxUser:
         if self.bot_id is not None:
             form.add_field("bot_id", str(self.bot_id))
         body = await self.client.request("POST", self._path("send_photo"), data=form)
-        return await self._reply_after(int(body["message_id"]), timeout)
+        return await self._reply_after(self._own(body), timeout)
 
     # --- buttons and payments -------------------------------------------------------------------
 

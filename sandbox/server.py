@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -39,17 +41,19 @@ class SandboxServer:
     ``port=0`` picks a free port; :attr:`url` then carries the real one. With
     ``auto_register_bots=True`` any well-formed token is accepted and its bot registered on first
     use (handy for a bot written with any library); otherwise unknown tokens get 401 Unauthorized.
+    ``clock`` dates messages and payments; ``monotonic`` paces flood control (tests freeze it).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8080, limits: FloodLimits | None = None,
                  public_url: str | None = None, *, auto_register_bots: bool = False,
-                 pre_checkout_timeout: float = 10.0, clock: Clock = system_clock) -> None:
+                 pre_checkout_timeout: float = 10.0, clock: Clock = system_clock,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.host = host
         self.port = port
         self.public_url = public_url.rstrip("/") if public_url else None
         self.auto_register_bots = auto_register_bots
         self.world = World(clock)
-        self.flood = FloodControl(limits or FloodLimits())
+        self.flood = FloodControl(limits or FloodLimits(), monotonic)
         self.faults = FaultInjector()
         self.callbacks = CallbackQueries()
         self.payments = Payments(self.world, pre_checkout_timeout)

@@ -115,20 +115,25 @@ class UserRoutes:
         body = await _body(request)
         user, bot = self._who(request, body)
         message = self.actions.send_text(user, bot, str(body.get("text") or ""))
-        return _ok({"message_id": message["message_id"], "message": message})
+        return self._sent(user, bot, message)
+
+    def _sent(self, user: Any, bot: Any, message: Json) -> web.Response:
+        """The new message and where its event sits in the chat's log, so a client can skip its own echo."""
+        index = len(self.world.private(bot, user).log.events) - 1
+        return _ok({"message_id": message["message_id"], "message": message, "event_index": index})
 
     async def open_link(self, request: web.Request) -> web.Response:
         body = await _body(request)
         user, bot = self._who(request, body)
         message = self.actions.open_link(user, bot, str(body.get("payload") or ""))
-        return _ok({"message_id": message["message_id"], "message": message})
+        return self._sent(user, bot, message)
 
     async def send_photo(self, request: web.Request) -> web.Response:
         body = await _body(request)
         user, bot = self._who(request, body)
         data, _, _ = _file_bytes(body, "photo")
         message = self.actions.send_photo(user, bot, data, _optional_text(body.get("caption")))
-        return _ok({"message_id": message["message_id"], "message": message})
+        return self._sent(user, bot, message)
 
     async def send_document(self, request: web.Request) -> web.Response:
         body = await _body(request)

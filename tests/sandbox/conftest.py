@@ -105,3 +105,14 @@ def other_bot(server: SandboxServer, http: aiohttp.ClientSession) -> BotCaller:
 async def sb(server: SandboxServer) -> AsyncIterator[SandboxClient]:
     async with SandboxClient(server.url) as client:
         yield client
+
+
+@pytest.fixture
+async def frozen_flood(bot_token: str) -> AsyncIterator[tuple[SandboxServer, BotCaller, SandboxClient]]:
+    """A sandbox with Telegram's default limits and flood control's clock stopped, so no budget refills."""
+    server = SandboxServer(port=0, limits=FloodLimits(), monotonic=lambda: 1000.0)
+    server.add_bot(bot_token, "sandbox_test_bot", "Test Bot")
+    await server.start()
+    async with aiohttp.ClientSession() as http, SandboxClient(server.url) as client:
+        yield server, BotCaller(server.url, bot_token, http), client
+    await server.stop()
