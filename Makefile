@@ -16,10 +16,6 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	@touch $@
-
 # Compile the gettext catalogs (.po -> .mo) at install.
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d bot/locale -D jigap --statistics
@@ -43,7 +39,7 @@ messages: $(VENV)/.installed
 		--project jigap -o bot/locale/jigap.pot $(PACKAGES)
 	$(BIN)/pybabel update --no-fuzzy-matching -i bot/locale/jigap.pot -d bot/locale -D jigap
 
-bench: $(VENV)/.installed-bench catalogs
+bench: catalogs
 	for script in bench/*.py; do $(BIN)/python $$script --quick || exit 1; done
 
 clean:
