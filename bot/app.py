@@ -11,12 +11,15 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    MessageHandler,
+    PreCheckoutQueryHandler,
     TypeHandler,
+    filters,
 )
 
 from bot.runtime import Services
 from bot.update_processor import PerChatUpdateProcessor
-from handlers import admin, errors, language, members, start
+from handlers import admin, earnings, errors, gifts, language, members, offers, payments, start, subscriptions
 from handlers.callback_data import pattern
 from handlers.context import JigapContext
 from handlers.routing import MenuEntry
@@ -28,11 +31,15 @@ USER_COMMANDS = {
     "start": N_("Main menu"),
     "help": N_("What I can do"),
     "language": N_("Choose Korean or English"),
+    "subscriptions": N_("Your subscriptions"),
+    "receipts": N_("Your receipts"),
 }
 
 
 def register_features(services: Services) -> None:
     """Deep links and main-menu entries that features contribute."""
+    services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
+    services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
     services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, language.show_languages))
 
 
@@ -68,8 +75,32 @@ def add_handlers(application: JigapApplication) -> None:
     application.add_handler(CallbackQueryHandler(start.open_menu, pattern=pattern("menu")))
     application.add_handler(CallbackQueryHandler(language.choose_language, pattern=pattern("lang")))
     application.add_handler(CallbackQueryHandler(admin.answer_button, pattern=pattern("adm")))
+    add_billing_handlers(application)
     application.add_handler(CallbackQueryHandler(start.stale_button))
     application.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+
+
+def add_billing_handlers(application: JigapApplication) -> None:
+    """Subscriptions, payments, gifts, earnings and offers; the billing clock ticks with the scheduler."""
+    application.add_handler(CommandHandler("subscriptions", subscriptions.my_subscriptions))
+    application.add_handler(CommandHandler("receipts", payments.receipts))
+    application.add_handler(CommandHandler("earnings", earnings.earnings))
+    application.add_handler(CommandHandler("offers", offers.offers))
+    application.add_handler(CommandHandler("price", offers.change_price))
+    application.add_handler(CallbackQueryHandler(subscriptions.browse_button, pattern=pattern(subscriptions.BROWSE)))
+    application.add_handler(CallbackQueryHandler(subscriptions.manage_button, pattern=pattern(subscriptions.MANAGE)))
+    application.add_handler(CallbackQueryHandler(gifts.gift_button, pattern=pattern(gifts.PREFIX)))
+    application.add_handler(CallbackQueryHandler(offers.offer_button, pattern=pattern(offers.PREFIX)))
+    application.add_handler(PreCheckoutQueryHandler(payments.pre_checkout))
+    application.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
+    if application.job_queue is not None:
+        interval = application.bot_data["services"].config.scheduler.tick_seconds
+        application.job_queue.run_repeating(_billing_tick, interval=interval, first=interval, name="billing-tick")
+
+
+async def _billing_tick(context: JigapContext) -> None:
+    services: Services = context.application.bot_data["services"]
+    await services.billing_dispatch.tick(context.bot)
 
 
 async def _post_init(application: JigapApplication) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.runtime import Services
 from bot.services.accounts import TelegramProfile
 from storage.records import RoleGrant
+from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
+from subscriptions.money import Money
+from subscriptions.offers import CREATOR_SPLIT, SHOP_SPLIT, Offer, RefundKind, RefundPolicy, new_plan
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,16 @@ async def load_demo_organisations(services: Services) -> int:
                 await uow.organisations.add(slug=demo.slug, name=demo.name, kind=demo.kind, now=now)
                 added += 1
         await uow.commit()
+    await load_demo_issuers(services)
     return added
+
+
+async def load_demo_issuers(services: Services) -> None:
+    """The issuing organisations get their signing keys and status lists (kept if they exist)."""
+    async with services.uow() as uow:
+        issuers = await uow.organisations.list(kind="issuer")
+    for organisation in issuers:
+        await services.wallet.ensure_issuer(organisation)
 
 
 @dataclass(frozen=True)
@@ -85,3 +98,47 @@ async def load_demo_people(services: Services, ids: dict[str, int]) -> None:
                 org_id = organisation.id
             await uow.roles.grant(RoleGrant(ids[person.username], person.role, org_id), granted_by=None, now=now)
         await uow.commit()
+
+
+def demo_offers(org_ids: dict[str, int], now: datetime) -> list[Offer]:
+    """Cafe Onda's monthly pass, Daily Hanja's two Stars tiers and Sparkle Cleaning's weekly plan."""
+    month, week = Interval(Unit.MONTH), Interval(Unit.WEEK)
+    return [
+        Offer(
+            id="onda-pass", merchant_id=str(org_ids["cafe-onda"]), title="Cafe Onda monthly pass",
+            plans=[
+                new_plan("americano20", "americano20-v1", "20 Americanos", Money(45000, "KRW"), month, now),
+                new_plan("americano40", "americano40-v1", "40 Americanos", Money(80000, "KRW"), month, now),
+            ],
+            split=SHOP_SPLIT, refund_policy=RefundPolicy(RefundKind.PRORATED),
+        ),
+        Offer(
+            id="hanja-club", merchant_id=str(org_ids["daily-hanja"]), title="Daily Hanja membership",
+            plans=[
+                new_plan("tier1", "tier1-v1", "Tier 1", Money(150, "XTR"), STARS_PERIOD, now),
+                new_plan("tier2", "tier2-v1", "Tier 2", Money(500, "XTR"), STARS_PERIOD, now),
+            ],
+            split=CREATOR_SPLIT, refund_policy=RefundPolicy(RefundKind.FULL_WITHIN_DAYS, 3),
+        ),
+        Offer(
+            id="sparkle-weekly", merchant_id=str(org_ids["sparkle-cleaning"]), title="Sparkle weekly cleaning",
+            plans=[new_plan("weekly", "weekly-v1", "Weekly cleaning", Money(39000, "KRW"), week, now)],
+            split=SHOP_SPLIT, refund_policy=RefundPolicy(RefundKind.NONE),
+        ),
+    ]
+
+
+async def load_demo_offers(services: Services) -> int:
+    """Publish the demo offers that are missing (run after the organisations); returns how many were added."""
+    org_ids: dict[str, int] = {}
+    async with services.uow() as uow:
+        for slug in ("cafe-onda", "daily-hanja", "sparkle-cleaning"):
+            organisation = await uow.organisations.get_by_slug(slug)
+            assert organisation is not None, slug
+            org_ids[slug] = organisation.id
+    added = 0
+    for offer in demo_offers(org_ids, services.clock.now()):
+        if await services.billing.offer(offer.id) is None:
+            await services.billing.publish(offer)
+            added += 1
+    return added

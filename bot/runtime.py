@@ -16,6 +16,8 @@ from bot.config import Config
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
 from bot.services.accounts import AccountsService
+from bot.services.billing import BillingService
+from bot.services.billing_dispatch import BillingDispatcher
 from handlers.routing import Routes
 from storage.engine import create_engine
 from storage.envelope import Envelope, EnvelopeError, KeyRing
@@ -40,6 +42,8 @@ class Services:
     translations: Translations
     routes: Routes
     accounts: AccountsService
+    billing: BillingService
+    billing_dispatch: BillingDispatcher
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -77,15 +81,18 @@ async def open_runtime(
         await check_key_ring(engine, envelope)
         clock = clock or SystemClock()
         uow = UnitOfWorkFactory(engine, envelope)
+        translations = Translations(config.i18n.languages, default=config.bot.default_language)
         services = Services(
             config=config,
             clock=clock,
             engine=engine,
             envelope=envelope,
             uow=uow,
-            translations=Translations(config.i18n.languages, default=config.bot.default_language),
+            translations=translations,
             routes=Routes(),
             accounts=AccountsService(uow, clock, config.i18n.default_timezone),
+            billing=(billing := BillingService(uow, clock, config)),
+            billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),
         )
         await services.accounts.bootstrap_platform_admins(config.admin.platform_admins)
         yield services

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
 import sys
 
 from bot.config import Config
-from bot.demo import PEOPLE, load_demo_organisations, load_demo_people
+from bot.demo import PEOPLE, load_demo_offers, load_demo_organisations, load_demo_people
 from bot.embedded import running_application, sandbox_config
 from bot.runtime import open_runtime
 from sandbox.server import SandboxServer
@@ -47,10 +48,12 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
         token = f"{SANDBOX_BOT_ID}:sandbox-{secrets.token_urlsafe(24)}"
         server.add_bot(token, config.sandbox.bot_username, "jigap")
         settings = sandbox_config(config, api_url=server.url, database_url=config.database.url)
+        os.environ.setdefault(config.billing.provider_token_env, "sandbox-card-provider")  # the sandbox takes any
         async with open_runtime(settings, create_key=True) as services:
             if config.sandbox.demo_data:
                 await load_demo_organisations(services)
                 await load_demo_people(services, ids)
+                await load_demo_offers(services)
             async with running_application(services, token):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
                 _say(f"jigap sandbox: the bot @{config.sandbox.bot_username} uses {config.database.url}")

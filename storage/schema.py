@@ -4,9 +4,9 @@ A feature that adds tables defines them in its own `storage/tables_<area>.py` on
 and is listed here.
 """
 
-from storage import tables
+from storage import tables, tables_billing
 from storage.tables import metadata
 
-TABLE_MODULES = (tables,)
+TABLE_MODULES = (tables, tables_billing)
 
 __all__ = ["TABLE_MODULES", "metadata"]

@@ -16,6 +16,7 @@ from storage.repositories.accounts import (
     RoleRepository,
     UserRepository,
 )
+from storage.repositories.billing import BillingRepositories
 
 _SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -39,6 +40,7 @@ class UnitOfWork:
     roles: RoleRepository
     audit: AuditRepository
     pending: PendingActionRepository
+    billing: BillingRepositories
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope) -> None:
         self._engine = engine
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.pending = PendingActionRepository(connection)
+        self.billing = BillingRepositories(connection)
 
     async def commit(self) -> None:
         await self.connection.commit()

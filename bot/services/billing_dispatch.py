@@ -1,0 +1,337 @@
+"""Carrying out what the billing domain wrote down, after its transaction committed.
+
+The domain records events and commands (`billing_messages`) in the same transaction as their cause.
+`BillingDispatcher.dispatch` claims them, turns each into a Telegram call (a receipt, a gift link
+with its QR, "your gift was claimed by Hana", a renewal invoice, a Stars refund or cancellation)
+and marks it done; a claim that lapses (the process died) is taken again.
+
+`remind` decides the billing reminders that are due (renewal in three days, trial ending, each
+dunning step, an unclaimed gift about to expire), records each once per (kind, subject, period)
+and sends it outside the user's quiet hours.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import qrcode
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n import Translations, Translator
+from bot.services.billing import BillingService, SqlBillingUnitOfWork
+from handlers import billing_text, callback_data
+from storage.repositories.billing import BillingMessage
+from subscriptions.gifts import Gift, deep_link_payload
+from subscriptions.money import Money
+from subscriptions.offers import Offer
+from subscriptions.receipts import receipt_for
+from subscriptions.reminders import (
+    DunningStep,
+    GiftExpiring,
+    QuietHours,
+    Reminder,
+    RenewalUpcoming,
+    TrialEnding,
+)
+from subscriptions.subscription import Status, Subscription
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who a message goes to, in which language and timezone."""
+
+    chat_id: int
+    tr: Translator
+    timezone: str
+
+
+def _money(raw: list[Any]) -> Money:
+    return Money(int(raw[0]), str(raw[1]))
+
+
+def _clock_time(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def gift_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={deep_link_payload(code)}"
+
+
+def qr_png(text: str) -> bytes:
+    image = qrcode.make(text)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class BillingDispatcher:
+    def __init__(self, billing: BillingService, translations: Translations, default_timezone: str,
+                 quiet: QuietHours | None = None) -> None:
+        self.billing = billing
+        self.translations = translations
+        self.default_timezone = default_timezone
+        config = billing.config
+        self.quiet = quiet or QuietHours(_clock_time(config.i18n.quiet_start), _clock_time(config.i18n.quiet_end))
+
+    # --- who reads it -------------------------------------------------------------------------------
+
+    async def reader(self, user_id: str) -> Reader:
+        async with self.billing.storage() as uow:
+            user = await uow.users.get(int(user_id))
+        if user is None:
+            return Reader(int(user_id), self.translations.get(self.translations.default), self.default_timezone)
+        language = self.translations.pick(user.language, user.telegram_language)
+        return Reader(user.id, self.translations.get(language), user.timezone)
+
+    async def _offer(self, offer_id: str) -> Offer | None:
+        return await self.billing.offer(offer_id)
+
+    # --- dispatching --------------------------------------------------------------------------------
+
+    async def dispatch(self, bot: Bot, *, limit: int = 100) -> int:
+        """Carry out pending billing messages until none is left; returns how many were handled."""
+        handled = 0
+        while True:
+            async with self.billing.uow() as uow:
+                claimed = await uow.outbox.claim(now=self.billing.clock.now(), lease=LEASE, limit=limit)
+                await uow.storage.commit()
+            for message in claimed:
+                await self._carry_out(bot, message)
+            handled += len(claimed)
+            if len(claimed) < limit:
+                return handled
+
+    async def _carry_out(self, bot: Bot, message: BillingMessage) -> None:
+        status, error = "done", None
+        try:
+            await self._handle(bot, message)
+        except Forbidden as failure:  # the user blocked the bot: nothing more to do
+            status, error = "failed", str(failure)
+        except BadRequest as failure:
+            status, error = "failed", str(failure)
+            log.warning("billing message %s (%s) refused: %s", message.id, message.kind, failure)
+        except Exception as failure:  # network trouble and the like: try again later
+            log.exception("billing message %s (%s) failed", message.id, message.kind)
+            if message.attempts < MAX_ATTEMPTS:
+                async with self.billing.uow() as uow:
+                    await uow.outbox.release(message.id)
+                    await uow.storage.commit()
+                return
+            status, error = "failed", str(failure)
+        async with self.billing.uow() as uow:
+            await uow.outbox.finish(message.id, status=status, error=error)
+            await uow.storage.commit()
+
+    async def _handle(self, bot: Bot, message: BillingMessage) -> None:
+        handler = getattr(self, f"_on_{message.kind}", None)
+        if handler is not None:
+            await handler(bot, message.payload)
+
+    async def _on_PaymentReceived(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        async with self.billing.uow() as uow:
+            payment = await uow.payments.get(payload["payment_id"])
+        if payment is None:
+            return
+        reader = await self.reader(payment.user_id)
+        merchant = await self.billing.merchant_name(payment.merchant_id)
+        text = billing_text.receipt_text(receipt_for(payment), merchant, reader.timezone, reader.tr)
+        await bot.send_message(reader.chat_id, text)
+
+    async def _on_GiftPurchased(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        gift = await self.billing.gift(payload["code"])
+        if gift is None:
+            return
+        reader = await self.reader(gift.buyer_id)
+        offer = await self._offer(gift.offer_id)
+        link = gift_link(bot.username, gift.code)
+        tr = reader.tr
+        caption = "\n".join([
+            tr("Your gift of {title} is ready.", title=_title(offer, gift.plan_id)),
+            tr("Send this link to the person it is for:"),
+            link,
+            tr("It can be claimed once, until {date}.", date=billing_text.day(gift.expires_at, reader.timezone, tr)),
+        ])
+        await bot.send_photo(reader.chat_id, qr_png(link), caption=caption)
+
+    async def _on_GiftClaimed(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        reader = await self.reader(payload["buyer_id"])
+        async with self.billing.storage() as uow:
+            recipient = await uow.users.get(int(payload["recipient_id"]))
+        name = recipient.first_name or recipient.display_name if recipient else payload["recipient_id"]
+        await bot.send_message(reader.chat_id, reader.tr("Your gift was claimed by {name}.", name=name))
+
+    async def _on_GiftExpired(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        reader = await self.reader(payload["buyer_id"])
+        refund = _money(payload["refund"])
+        tr = reader.tr
+        text = tr("Nobody claimed your gift before it expired.")
+        if refund.is_positive:
+            text += "\n" + tr("{amount} is being refunded.", amount=billing_text.money(refund, tr))
+        await bot.send_message(reader.chat_id, text)
+
+    async def _on_SendInvoice(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        checkout = await self.billing.checkout(payload["checkout_id"])
+        if not checkout.is_open(self.billing.clock.now()):
+            return
+        reader = await self.reader(checkout.user_id)
+        offer = await self._offer(checkout.offer_id)
+        plan_name = offer.plan(checkout.plan_id).name if offer else checkout.title
+        invoice = self.billing.domain.provider(checkout.provider).invoice_for(checkout, plan_name)
+        label = reader.tr("Pay {amount}", amount=billing_text.money(checkout.amount, reader.tr))
+        await self.billing.telegram.send_invoice(bot, reader.chat_id, invoice, label)
+
+    async def _on_CancelStarSubscription(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        try:
+            await self.billing.telegram.edit_star_subscription(
+                bot, int(payload["user_id"]), payload["telegram_payment_charge_id"], bool(payload["is_canceled"]))
+        except BadRequest as error:
+            if "NOT_MODIFIED" not in str(error).upper():
+                raise
+
+    async def _on_RefundStarPayment(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        try:
+            await self.billing.telegram.refund_stars(bot, int(payload["user_id"]), payload["telegram_payment_charge_id"])
+        except BadRequest as error:
+            if "ALREADY_REFUNDED" not in str(error).upper():
+                raise
+
+    async def _on_RefundCardPayment(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        # Card providers refund in their own back office; the ledger already reversed the payment.
+        log.info("card refund for the provider's back office: %s %s of charge %s", payload["provider"],
+                 _money(payload["amount"]), payload["provider_payment_charge_id"])
+
+    async def _on_PaymentRefunded(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        reader = await self.reader(payload["user_id"])
+        async with self.billing.uow() as uow:
+            payment = await uow.payments.get(payload["payment_id"])
+        amount = billing_text.money(_money(payload["amount"]), reader.tr)
+        description = payment.description if payment else ""
+        await bot.send_message(reader.chat_id, reader.tr("Refunded {amount}: {description}", amount=amount,
+                                                         description=description))
+
+    async def _subscription_notice(self, bot: Bot, payload: dict[str, Any],
+                                   text: Callable[[Translator, str], str]) -> None:
+        reader = await self.reader(payload["user_id"])
+        async with self.billing.uow() as uow:
+            sub = await uow.subscriptions.get(payload["subscription_id"])
+        offer = await self._offer(sub.offer_id) if sub else None
+        title = _title(offer, sub.plan_id if sub else "")
+        await bot.send_message(reader.chat_id, text(reader.tr, title), reply_markup=_manage(sub, reader.tr))
+
+    async def _on_PaymentFailed(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        await self._subscription_notice(bot, payload, lambda tr, title: tr(
+            "The payment for {title} has not arrived. Pay now to keep your subscription.", title=title))
+
+    async def _on_SubscriptionSuspended(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        await self._subscription_notice(bot, payload, lambda tr, title: tr(
+            "{title} is suspended until the payment arrives.", title=title))
+
+    async def _on_SubscriptionCanceled(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
+        if payload["reason"] != "user":  # a user who cancelled was answered at once
+            await self._subscription_notice(bot, payload, lambda tr, title: tr(
+                "Your subscription to {title} has ended.", title=title))
+
+    # --- reminders ----------------------------------------------------------------------------------
+
+    async def remind(self, bot: Bot, *, limit: int = 500) -> int:
+        """Decide and send the billing reminders due now; each goes out once."""
+        now = self.billing.clock.now()
+        lead = self.billing.domain.settings.renewal_lead
+        due: list[tuple[Reminder, Subscription | Gift]] = []
+        async with self.billing.uow() as uow:
+            repos = uow.repositories
+            renewal, trial = RenewalUpcoming(lead=lead), TrialEnding(lead=lead)
+            dunning, gift_kind = DunningStep(self.billing.domain.settings.dunning), GiftExpiring(lead=lead)
+            subjects: list[tuple[Any, Subscription | Gift]] = []
+            subjects += [(renewal, s) for s in await repos.subscriptions.ending_between(
+                now, now + lead, [Status.ACTIVE.value], limit)]
+            subjects += [(trial, s) for s in await repos.subscriptions.ending_between(
+                now, now + lead, [Status.TRIALING.value], limit)]
+            subjects += [(dunning, s) for s in await repos.subscriptions.with_status(
+                [Status.PAST_DUE.value, Status.SUSPENDED.value], limit)]
+            subjects += [(gift_kind, g) for g in await repos.gifts.expiring(now + lead, limit)]
+            for kind, subject in subjects:
+                for reminder in kind.reminders_for(subject, now):
+                    if kind.is_stale(reminder, subject, now) or not await self._may_send(reminder, now):
+                        continue
+                    if await repos.reminders.record(kind=reminder.kind, subject_id=reminder.subject_id,
+                                                    period_key=reminder.period_key, user_id=reminder.user_id,
+                                                    due_at=reminder.due_at, now=now):
+                        due.append((reminder, subject))
+            await uow.storage.commit()
+        for reminder, subject in due:
+            await self._send_reminder(bot, reminder, subject)
+        return len(due)
+
+    async def _may_send(self, reminder: Reminder, now: datetime) -> bool:
+        reader = await self.reader(reminder.user_id)
+        return self.quiet.send_at(now, reader.timezone, reminder.urgent) <= now
+
+    async def _send_reminder(self, bot: Bot, reminder: Reminder, subject: Subscription | Gift) -> None:
+        reader = await self.reader(reminder.user_id)
+        tr = reader.tr
+        offer = await self._offer(subject.offer_id)
+        title = _title(offer, subject.plan_id)
+        if isinstance(subject, Gift):
+            date = billing_text.day(subject.expires_at, reader.timezone, tr)
+            text = tr("Your gift of {title} has not been claimed yet. The link works until {date}.",
+                      title=title, date=date)
+            await _send(bot, reader.chat_id, text, None)
+            return
+        date = billing_text.day(subject.paid_through, reader.timezone, tr)
+        price = billing_text.money(offer.plan(subject.plan_id).price, tr) if offer else ""
+        if reminder.kind == "renewal_upcoming":
+            text = tr("Your {title} renews on {date} ({price}).", title=title, date=date, price=price)
+        elif reminder.kind == "trial_ending":
+            text = tr("Your free trial of {title} ends on {date}. Then it costs {price}.", title=title, date=date,
+                      price=price)
+        else:
+            text = tr("The payment for {title} is overdue. Pay now to keep your subscription.", title=title)
+        await _send(bot, reader.chat_id, text, _manage(subject, tr))
+
+    # --- the clock ----------------------------------------------------------------------------------
+
+    async def tick(self, bot: Bot) -> int:
+        """One turn of the billing clock: sweeps, reminders, then everything they wrote down."""
+        done = await self.billing.sweep()
+        done += await self.remind(bot)
+        done += await self.dispatch(bot)
+        return done
+
+
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def _title(offer: Offer | None, plan_id: str) -> str:
+    if offer is None:
+        return plan_id
+    for plan in offer.plans:
+        if plan.id == plan_id:
+            return f"{offer.title} · {plan.name}"
+    return offer.title
+
+
+def _manage(sub: Subscription | None, tr: Translator) -> InlineKeyboardMarkup | None:
+    """"Renew now" (card subscriptions, whose renewals are invoices) and "Manage"."""
+    if sub is None or sub.status is Status.CANCELED:
+        return None
+    row = []
+    if sub.provider == "card":
+        row.append(InlineKeyboardButton(tr("Renew now"), callback_data=callback_data.make("my", "rn", sub.id)))
+    row.append(InlineKeyboardButton(tr("Manage"), callback_data=callback_data.make("my", "v", sub.id)))
+    return InlineKeyboardMarkup([row])
+
+
+__all__ = ["BillingDispatcher", "SqlBillingUnitOfWork", "gift_link", "qr_png"]

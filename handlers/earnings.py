@@ -1,0 +1,43 @@
+"""/earnings: a merchant's balance, latest statement lines and subscriber count, per organisation."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.access import Permission, orgs_with
+from handlers import billing_text
+from handlers.context import JigapContext
+from subscriptions.ledger import statement_text
+
+
+async def earnings(update: Update, context: JigapContext) -> None:
+    """Shown for every organisation the member may see earnings of; everyone else is refused."""
+    message = update.effective_message
+    assert message is not None
+    tr = context.tr
+    accounts = context.services.accounts
+    if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS)).allowed:
+        await message.reply_text(tr("Sorry, only a shop's or creator's own people can see its earnings."))
+        return
+    parts = []
+    for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
+        if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
+            continue
+        parts.append(await _merchant_part(context, str(org_id)))
+    await message.reply_text("\n\n".join(parts) if parts else tr("No earnings yet."))
+
+
+async def _merchant_part(context: JigapContext, merchant_id: str) -> str:
+    tr = context.tr
+    billing = context.services.billing
+    name = await billing.merchant_name(merchant_id)
+    currencies = sorted({plan.price.currency for offer in await billing.offers_of(merchant_id)
+                         for plan in offer.plans})
+    lines = [name]
+    for currency in currencies:
+        statement = await billing.statement(merchant_id=merchant_id, currency=currency)
+        lines.append(tr("Balance: {amount}", amount=billing_text.money(statement.closing, tr)))
+        lines += statement_text(statement, tr.language, context.member.user.timezone)[-5:]
+    subscribers = [sub for sub in await billing.subscribers(merchant_id, limit=1000) if sub.is_live]
+    lines.append(tr.plural("{count} subscriber", "{count} subscribers", len(subscribers)))
+    return "\n".join(lines)

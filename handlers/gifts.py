@@ -1,0 +1,65 @@
+"""Gifts: buy one period of a plan for someone else, and claim it through its `gift_<code>` deep link."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from handlers import billing_text, callback_data
+from handlers.context import JigapContext
+from handlers.subscriptions import dispatch, show_checkout
+from subscriptions.errors import SubscriptionsError
+from subscriptions.gifts import DEEP_LINK_PREFIX
+from subscriptions.money import Money
+
+log = logging.getLogger(__name__)
+PREFIX = "gift"
+
+
+async def gift_button(update: Update, context: JigapContext) -> None:
+    """"Gift" on a plan: an invoice for one period; paying it makes the gift link."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    data = callback_data.parse(query.data)
+    tr = context.tr
+    if data is None or data.part(0) != "b" or len(data.parts) != 4 or not data.parts[3].isdigit():
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    _, offer_id, plan_id, price = data.parts
+    try:
+        offer = await context.services.billing.offer(offer_id)
+        if offer is None:
+            await query.answer(tr("This offer is no longer available."), show_alert=True)
+            return
+        expected = Money(int(price), offer.plan(plan_id).price.currency)
+        started = await context.services.billing.buy_gift(
+            user_id=context.member.id, offer_id=offer_id, plan_id=plan_id,
+            key=f"g:{offer_id}:{plan_id}:{query.message.message_id}", expected_price=expected,
+        )
+    except SubscriptionsError as error:
+        await query.answer(billing_text.refusal(error, tr), show_alert=True)
+        return
+    await query.answer()
+    await show_checkout(update, context, started)
+
+
+async def open_gift(update: Update, context: JigapContext, code: str) -> None:
+    """/start gift_<code>: start the recipient's subscription; the buyer is told."""
+    message = update.effective_message
+    assert message is not None
+    tr = context.tr
+    try:
+        sub = await context.services.billing.claim_gift(user_id=context.member.id, code=code,
+                                                        timezone=context.member.user.timezone)
+    except SubscriptionsError as error:
+        log.info("gift %s... refused for %s: %s", code[:4], context.member.id, error.code)
+        await message.reply_text(billing_text.refusal(error, tr))
+        return
+    await dispatch(context)
+    offer = await context.services.billing.offer(sub.offer_id)
+    line = billing_text.subscription_line(sub, offer, context.member.user.timezone, tr)
+    await message.reply_text(tr("A gift for you! {line}", line=line))
+
+
+DEEP_LINK = DEEP_LINK_PREFIX.rstrip("_")

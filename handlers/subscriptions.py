@@ -1,0 +1,362 @@
+"""Subscriptions in the chat: browse merchants -> offers -> plans -> Subscribe, and /subscriptions to manage.
+
+Every button names what it acts on in its callback data, which is never trusted: the service checks
+on each press that the subscription belongs to the presser, that the plan is still offered and that
+the price on the button is still the price.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from handlers import billing_text, callback_data
+from handlers.context import JigapContext
+from subscriptions.errors import SubscriptionsError
+from subscriptions.money import Money
+from subscriptions.offers import Offer
+from subscriptions.services import CheckoutStarted
+from subscriptions.subscription import Status, Subscription
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+BROWSE = "sub"
+MANAGE = "my"
+
+
+def _button(label: str, prefix: str, *parts: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callback_data.make(prefix, *parts))
+
+
+async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, edit: bool = False) -> None:
+    """Edit the pressed message when navigating, otherwise send a new one."""
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    assert update.effective_chat is not None
+    await update.get_bot().send_message(update.effective_chat.id, text, reply_markup=markup)
+
+
+async def dispatch(context: JigapContext) -> None:
+    """Carry out what the last change wrote down (receipts, refunds, Stars calls) right away."""
+    await context.services.billing_dispatch.dispatch(context.bot)
+
+
+async def show_checkout(update: Update, context: JigapContext, started: CheckoutStarted) -> None:
+    """Send the invoice (cards, one-off Stars) or the Stars subscription link."""
+    assert update.effective_chat is not None
+    tr = context.tr
+    amount = billing_text.money(started.checkout.amount, tr)
+    await context.services.billing.send_checkout(
+        context.bot, update.effective_chat.id, started, tr("Pay {amount}", amount=amount),
+        tr("Subscribe for {amount} a month", amount=amount),
+    )
+
+
+# --- browsing ---------------------------------------------------------------------------------------
+
+
+async def open_browse(update: Update, context: JigapContext) -> None:
+    """The main menu's "Subscriptions": shops and creators with something to subscribe to."""
+    tr = context.tr
+    merchants = await context.services.billing.merchants()
+    if not merchants:
+        await _say(update, tr("There is nothing to subscribe to yet."))
+        return
+    rows = [[_button(merchant.name, BROWSE, "o", merchant.merchant_id)] for merchant in merchants]
+    rows.append([_button(tr("My subscriptions"), MANAGE, "l")])
+    await _say(update, tr("Choose a shop or creator:"), InlineKeyboardMarkup(rows))
+
+
+async def browse_button(update: Update, context: JigapContext) -> None:
+    """merchant -> offers -> plans -> subscribe; each step re-reads what is offered now."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    step = data.part(0) if data else None
+    try:
+        if data is not None and step == "o" and data.part(1):
+            await query.answer()
+            await _show_offers(update, context, data.part(1) or "")
+        elif data is not None and step == "p" and data.part(1):
+            await query.answer()
+            await _show_plans(update, context, data.part(1) or "")
+        elif data is not None and step == "s" and len(data.parts) == 4:
+            await _subscribe(update, context, data.parts[1], data.parts[2], data.parts[3])
+        else:
+            await query.answer(context.tr("This button is no longer available."), show_alert=True)
+    except SubscriptionsError as error:
+        await query.answer(billing_text.refusal(error, context.tr), show_alert=True)
+
+
+async def _show_offers(update: Update, context: JigapContext, merchant_id: str) -> None:
+    tr = context.tr
+    offers = [offer for offer in await context.services.billing.offers_of(merchant_id) if _is_open(offer)]
+    if not offers:
+        await _say(update, tr("This offer is no longer available."), edit=True)
+        return
+    if len(offers) == 1:
+        await _show_plans(update, context, offers[0].id)
+        return
+    name = await context.services.billing.merchant_name(merchant_id)
+    rows = [[_button(offer.title, BROWSE, "p", offer.id)] for offer in offers]
+    await _say(update, tr("What {merchant} offers:", merchant=name), InlineKeyboardMarkup(rows), edit=True)
+
+
+def _is_open(offer: Offer) -> bool:
+    return offer.status.value == "active" and any(plan.status.value == "active" for plan in offer.plans)
+
+
+async def _show_plans(update: Update, context: JigapContext, offer_id: str) -> None:
+    tr = context.tr
+    offer = await context.services.billing.offer(offer_id)
+    if offer is None or not _is_open(offer):
+        await _say(update, tr("This offer is no longer available."), edit=True)
+        return
+    plans = [plan for plan in offer.plans if plan.status.value == "active"]
+    lines = [offer.title, *(billing_text.plan_line(plan, tr) for plan in plans)]
+    rows = []
+    for plan in plans:
+        price = str(plan.price.amount_minor)
+        rows.append([
+            _button(tr("Subscribe: {plan}", plan=plan.name), BROWSE, "s", offer.id, plan.id, price),
+            _button(tr("Gift"), "gift", "b", offer.id, plan.id, price),
+        ])
+    await _say(update, "\n".join(lines), InlineKeyboardMarkup(rows), edit=True)
+
+
+async def _subscribe(update: Update, context: JigapContext, offer_id: str, plan_id: str, price: str) -> None:
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    tr = context.tr
+    offer = await context.services.billing.offer(offer_id)
+    if offer is None or not price.isdigit():
+        await query.answer(tr("This offer is no longer available."), show_alert=True)
+        return
+    expected = Money(int(price), offer.plan(plan_id).price.currency)
+    # One checkout per plan per message: a double tap finds the first tap's checkout.
+    key = f"s:{offer_id}:{plan_id}:{query.message.message_id}"
+    subscribed = await context.services.billing.subscribe(
+        user_id=context.member.id, offer_id=offer_id, plan_id=plan_id, key=key,
+        timezone=context.member.user.timezone, expected_price=expected,
+    )
+    await query.answer()
+    if subscribed.subscription is not None:
+        await dispatch(context)
+        await _say(update, tr("Your free trial has started.") + "\n" + billing_text.subscription_line(
+            subscribed.subscription, offer, context.member.user.timezone, tr), _actions(subscribed.subscription, tr))
+        return
+    assert subscribed.checkout is not None
+    await show_checkout(update, context, subscribed.checkout)
+
+
+# --- /subscriptions -----------------------------------------------------------------------------------
+
+
+def _actions(sub: Subscription, tr: Translator) -> InlineKeyboardMarkup | None:
+    """Cancel / Pause / Change plan, or what undoes the state the subscription is in."""
+    if sub.status is Status.CANCELED:
+        return None
+    if sub.status is Status.PAUSED:
+        return InlineKeyboardMarkup([[_button(tr("Resume"), MANAGE, "r", sub.id)]])
+    if sub.cancel_at_period_end:
+        return InlineKeyboardMarkup([[_button(tr("Keep it"), MANAGE, "k", sub.id)]])
+    row = [_button(tr("Cancel"), MANAGE, "c", sub.id)]
+    if sub.status is Status.ACTIVE and sub.provider != "stars":
+        row.append(_button(tr("Pause"), MANAGE, "p", sub.id))
+    if sub.provider != "stars":
+        row.append(_button(tr("Change plan"), MANAGE, "ch", sub.id))
+    rows = [row]
+    if sub.status in (Status.PAST_DUE, Status.SUSPENDED) and sub.provider == "card":
+        rows.append([_button(tr("Renew now"), MANAGE, "rn", sub.id)])
+    return InlineKeyboardMarkup(rows)
+
+
+async def my_subscriptions(update: Update, context: JigapContext) -> None:
+    """/subscriptions: one message per subscription, each with its own buttons."""
+    tr = context.tr
+    subs = [sub for sub in await context.services.billing.my_subscriptions(context.member.id) if sub.is_live]
+    if not subs:
+        await _say(update, tr("You have no subscriptions yet."),
+                   InlineKeyboardMarkup([[_button(tr("Browse subscriptions"), "menu", "subscriptions")]]))
+        return
+    await _say(update, tr.plural("You have {count} subscription:", "You have {count} subscriptions:", len(subs)))
+    for sub in subs:
+        await _show_subscription(update, context, sub)
+
+
+async def _show_subscription(update: Update, context: JigapContext, sub: Subscription, *, edit: bool = False) -> None:
+    offer = await context.services.billing.offer(sub.offer_id)
+    text = billing_text.subscription_line(sub, offer, context.member.user.timezone, context.tr)
+    await _say(update, text, _actions(sub, context.tr), edit=edit)
+
+
+async def manage_button(update: Update, context: JigapContext) -> None:
+    """A press on a subscription's button; the service checks it is the presser's own every time."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    step = data.part(0) if data else None
+    sub_id = data.part(1) if data else None
+    tr = context.tr
+    if step == "l":
+        await query.answer()
+        await my_subscriptions(update, context)
+        return
+    handler = _STEPS.get(step or "")
+    if handler is None or not sub_id:
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    try:
+        await handler(update, context, sub_id, data.part(2) if data else None)
+    except SubscriptionsError as error:
+        log.info("refused %s on %s for %s: %s", step, sub_id, context.member.id, error.code)
+        await query.answer(billing_text.refusal(error, tr), show_alert=True)
+
+
+async def _view(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    sub = await context.services.billing.subscription(user_id=context.member.id, subscription_id=sub_id)
+    assert update.callback_query is not None
+    if sub is None:
+        await update.callback_query.answer(context.tr("This subscription is not yours."), show_alert=True)
+        return
+    await update.callback_query.answer()
+    await _show_subscription(update, context, sub)
+
+
+async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    tr = context.tr
+    sub = await context.services.billing.subscription(user_id=context.member.id, subscription_id=sub_id)
+    assert update.callback_query is not None
+    if sub is None or not sub.is_live:
+        await update.callback_query.answer(tr("This subscription is not yours."), show_alert=True)
+        return
+    await update.callback_query.answer()
+    end = billing_text.day(sub.paid_through, context.member.user.timezone, tr)
+    rows = [[_button(tr("At the end of the period ({date})", date=end), MANAGE, "ce", sub.id)],
+            [_button(tr("Now (refund as the shop's policy says)"), MANAGE, "cn", sub.id)]]
+    await _say(update, tr("When should it end?"), InlineKeyboardMarkup(rows), edit=True)
+
+
+async def _cancel(update: Update, context: JigapContext, sub_id: str, at_period_end: bool) -> None:
+    tr = context.tr
+    assert update.callback_query is not None
+    result = await context.services.billing.cancel(user_id=context.member.id, subscription_id=sub_id,
+                                                   at_period_end=at_period_end)
+    await update.callback_query.answer()
+    await dispatch(context)
+    sub = result.subscription
+    end = billing_text.day(sub.paid_through, context.member.user.timezone, tr)
+    if sub.status is Status.CANCELED:
+        text = tr("Your subscription has ended.")
+        if result.refund is not None:
+            text += "\n" + tr("{amount} is being refunded.", amount=billing_text.money(result.refund, tr))
+    else:
+        text = tr("Cancelled. You keep it until {date}; nothing more will be charged.", date=end)
+    await _say(update, text, _actions(sub, tr), edit=True)
+
+
+async def _cancel_at_end(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    await _cancel(update, context, sub_id, True)
+
+
+async def _cancel_now(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    await _cancel(update, context, sub_id, False)
+
+
+async def _keep(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    assert update.callback_query is not None
+    sub = await context.services.billing.withdraw_cancellation(user_id=context.member.id, subscription_id=sub_id)
+    await update.callback_query.answer()
+    await dispatch(context)
+    await _show_subscription(update, context, sub, edit=True)
+
+
+async def _pause(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    assert update.callback_query is not None
+    sub = await context.services.billing.pause(user_id=context.member.id, subscription_id=sub_id)
+    await update.callback_query.answer()
+    await _show_subscription(update, context, sub, edit=True)
+
+
+async def _resume(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    assert update.callback_query is not None
+    sub = await context.services.billing.resume(user_id=context.member.id, subscription_id=sub_id)
+    await update.callback_query.answer()
+    await _show_subscription(update, context, sub, edit=True)
+
+
+async def _choose_plan(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    tr = context.tr
+    assert update.callback_query is not None
+    sub = await context.services.billing.subscription(user_id=context.member.id, subscription_id=sub_id)
+    offer = await context.services.billing.offer(sub.offer_id) if sub else None
+    if sub is None or offer is None:
+        await update.callback_query.answer(tr("This subscription is not yours."), show_alert=True)
+        return
+    plans = [plan for plan in offer.plans if plan.id != sub.plan_id and plan.status.value == "active"]
+    if not plans:
+        await update.callback_query.answer(tr("There is no other plan to switch to."), show_alert=True)
+        return
+    await update.callback_query.answer()
+    rows = [[_button(billing_text.plan_line(plan, tr), MANAGE, "to", sub.id, plan.id)] for plan in plans]
+    await _say(update, tr("Switch to which plan?"), InlineKeyboardMarkup(rows), edit=True)
+
+
+async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_id: str | None) -> None:
+    tr = context.tr
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    if not plan_id:
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    change = await context.services.billing.change_plan(
+        user_id=context.member.id, subscription_id=sub_id, plan_id=plan_id,
+        key=f"u:{sub_id}:{plan_id}:{query.message.message_id}",
+    )
+    await query.answer()
+    timezone = context.member.user.timezone
+    if change.checkout is not None:
+        credit = change.credit or Money.zero(change.checkout.checkout.amount.currency)
+        await _say(update, tr("Upgrade now: you pay {amount} for the rest of this period ({credit} credited for the "
+                              "unused time of your current plan).",
+                              amount=billing_text.money(change.checkout.checkout.amount, tr),
+                              credit=billing_text.money(credit, tr)), edit=True)
+        await show_checkout(update, context, change.checkout)
+    elif change.scheduled:
+        end = billing_text.day(change.subscription.paid_through, timezone, tr)
+        await _say(update, tr("You will switch plans on {date}.", date=end), edit=True)
+    else:
+        await dispatch(context)
+        await _show_subscription(update, context, change.subscription, edit=True)
+
+
+async def _renew_now(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    tr = context.tr
+    assert update.callback_query is not None
+    started = await context.services.billing.renewal_checkout(user_id=context.member.id, subscription_id=sub_id)
+    if started is None:
+        await update.callback_query.answer(tr("Your renewal invoice will arrive before the renewal date."),
+                                           show_alert=True)
+        return
+    await update.callback_query.answer()
+    await show_checkout(update, context, started)
+
+
+_STEPS = {
+    "v": _view,
+    "c": _ask_cancel,
+    "ce": _cancel_at_end,
+    "cn": _cancel_now,
+    "k": _keep,
+    "p": _pause,
+    "r": _resume,
+    "ch": _choose_plan,
+    "to": _change_plan,
+    "rn": _renew_now,
+}

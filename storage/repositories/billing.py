@@ -1,0 +1,624 @@
+"""SQL implementations of the subscriptions room's ports (`subscriptions.ports`).
+
+Rich aggregates are stored as JSON documents beside the columns queries use. Writes inside one unit
+of work are buffered and flushed at commit (or before a query that must see them) with one
+`executemany` per statement, which is what lets a sweep renew thousands of subscriptions a second;
+reads by key look in the buffer first, so a unit of work always sees its own writes.
+
+Saves are optimistic: `UPDATE ... WHERE id = :id AND version = :expected`; a row that moved raises
+`ConcurrentUpdate` and the whole transaction rolls back. A second payment with a charge id already
+credited hits the unique index and raises `ConcurrentUpdate` as well.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.repositories.accounts import as_utc
+from storage.tables_billing import (
+    billing_bans,
+    billing_checkouts,
+    billing_gifts,
+    billing_journal,
+    billing_messages,
+    billing_offers,
+    billing_payments,
+    billing_postings,
+    billing_reminders,
+    billing_subscriptions,
+)
+from subscriptions.billing_calendar import Interval
+from subscriptions.errors import ConcurrentUpdate
+from subscriptions.events import Message
+from subscriptions.gifts import Gift, GiftStatus
+from subscriptions.ledger import JournalTransaction, Posting
+from subscriptions.money import Money
+from subscriptions.offers import (
+    Offer,
+    OfferStatus,
+)
+from subscriptions.payments import Checkout, Payment
+from subscriptions.subscription import Status, Subscription
+
+Doc = dict[str, Any]
+T = typing.TypeVar("T")
+
+# --- documents ----------------------------------------------------------------------------------------
+# One generic codec driven by the dataclasses' type hints, so a field the domain adds is stored too.
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    found = _HINTS.get(cls)
+    if found is None:
+        found = _HINTS[cls] = typing.get_type_hints(cls)
+    return found
+
+
+def encode(value: Any) -> Any:
+    """JSON-able form of a domain value: money, instants, intervals, enums, tuples, nested dataclasses."""
+    if isinstance(value, Money):
+        return [value.amount_minor, value.currency]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Interval):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [encode(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def decode(kind: Any, raw: Any) -> Any:
+    """The inverse of `encode` for a value of type `kind`."""
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        if raw is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return decode(inner, raw)
+    if origin is tuple:
+        return tuple(decode(typing.get_args(kind)[0], item) for item in raw)
+    if origin is list:
+        return [decode(typing.get_args(kind)[0], item) for item in raw]
+    if kind is Money:
+        return Money(int(raw[0]), str(raw[1]))
+    if kind is datetime:
+        return datetime.fromisoformat(raw)
+    if kind is Interval:
+        return Interval.parse(raw)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(raw)
+    if dataclasses.is_dataclass(kind):
+        factory: Any = kind
+        hints = _hints(factory)
+        return factory(**{name: decode(hints[name], value) for name, value in raw.items() if name in hints})
+    return raw
+
+
+def message_row(message: Message, now: datetime) -> Doc:
+    """A domain event or command as a `billing_messages` row: its class name and its fields."""
+    return {"kind": type(message).__name__, "payload": encode(message), "status": "pending", "attempts": 0,
+            "created_at": now}
+
+
+# --- the write buffer ---------------------------------------------------------------------------------
+
+
+def _load(cls: type[T], doc: Doc) -> T:
+    loaded: T = decode(cls, doc)
+    return loaded
+
+
+class _Buffered:
+    """Pending inserts and versioned updates of one table, keyed by primary key."""
+
+    def __init__(self, connection: AsyncConnection, table: Table) -> None:
+        self._connection = connection
+        self._table = table
+        self.added: dict[str, Doc] = {}
+        self.saved: dict[str, tuple[int, Doc]] = {}  # id -> (version expected in the database, row)
+
+    def pending(self, key: str) -> Doc | None:
+        if key in self.added:
+            return self.added[key]
+        saved = self.saved.get(key)
+        return saved[1] if saved else None
+
+    def rows(self) -> list[Doc]:
+        return [*self.added.values(), *(row for _, row in self.saved.values())]
+
+    def add(self, row: Doc) -> None:
+        if row["id"] in self.added or row["id"] in self.saved:
+            raise ConcurrentUpdate(f"{self._table.name} {row['id']} exists")
+        self.added[row["id"]] = row
+
+    def save(self, row: Doc, expected_version: int) -> bool:
+        """Buffer an update; False when the row is not buffered and the caller must check the database."""
+        key = row["id"]
+        if key in self.added:
+            if self.added[key]["version"] != expected_version:
+                raise ConcurrentUpdate(f"{self._table.name} {key}: version {expected_version} is stale")
+            self.added[key] = row
+            return True
+        if key in self.saved:
+            first_expected, previous = self.saved[key]
+            if previous["version"] != expected_version:
+                raise ConcurrentUpdate(f"{self._table.name} {key}: version {expected_version} is stale")
+            self.saved[key] = (first_expected, row)
+            return True
+        self.saved[key] = (expected_version, row)
+        return True
+
+    async def flush(self) -> None:
+        if self.added:
+            rows = list(self.added.values())
+            self.added = {}
+            try:
+                await self._connection.execute(insert(self._table), rows)
+            except IntegrityError as error:
+                raise ConcurrentUpdate(f"{self._table.name}: {error.orig}") from None
+        if self.saved:
+            saved = list(self.saved.values())
+            self.saved = {}
+            await self._flush_updates(saved)
+
+    async def _flush_updates(self, saved: list[tuple[int, Doc]]) -> None:
+        table = self._table
+        columns = [name for name in saved[0][1] if name != "id"]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_expected"))
+            .values({name: bindparam(f"b_{name}") for name in columns})
+        )
+        params = [
+            {"b_id": row["id"], "b_expected": expected, **{f"b_{name}": row[name] for name in columns}}
+            for expected, row in saved
+        ]
+        if self._connection.dialect.supports_sane_multi_rowcount:
+            result = await self._connection.execute(statement, params)
+            if result.rowcount != len(params):
+                raise ConcurrentUpdate(f"{table.name}: {len(params) - result.rowcount} rows changed meanwhile")
+            return
+        for one in params:
+            result = await self._connection.execute(statement, one)
+            if result.rowcount != 1:
+                raise ConcurrentUpdate(f"{table.name} {one['b_id']}: changed meanwhile")
+
+
+class _Repository:
+    def __init__(self, connection: AsyncConnection, table: Table, flush_all: Callable[[], Any]) -> None:
+        self._connection = connection
+        self._buffer = _Buffered(connection, table)
+        self._table = table
+        self._flush_all = flush_all
+
+    async def _document(self, key_column: str, key: str) -> Doc | None:
+        for row in self._buffer.rows():
+            if row[key_column] == key:
+                return dict(row["document"])
+        column = self._table.c[key_column]
+        found = (await self._connection.execute(select(self._table.c.document).where(column == key))).first()
+        return None if found is None else dict(found.document)
+
+    async def _documents(self, query: Any) -> list[Doc]:
+        await self._flush_all()
+        return [dict(row.document) for row in (await self._connection.execute(query)).all()]
+
+
+# --- repositories -------------------------------------------------------------------------------------
+
+
+class SqlOffers(_Repository):
+    def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
+        super().__init__(connection, billing_offers, flush_all)
+
+    @staticmethod
+    def _row(offer: Offer) -> Doc:
+        return {"id": offer.id, "merchant_id": offer.merchant_id, "title": offer.title,
+                "status": offer.status.value, "version": offer.version, "document": encode(offer)}
+
+    async def get(self, offer_id: str) -> Offer | None:
+        doc = await self._document("id", offer_id)
+        return None if doc is None else _load(Offer, doc)
+
+    async def add(self, offer: Offer) -> None:
+        self._buffer.add(self._row(offer))
+
+    async def save(self, offer: Offer, expected_version: int) -> None:
+        self._buffer.save(self._row(offer), expected_version)
+
+    async def by_merchant(self, merchant_id: str) -> list[Offer]:
+        query = select(billing_offers.c.document).where(billing_offers.c.merchant_id == merchant_id)
+        return [_load(Offer, doc) for doc in await self._documents(query.order_by(billing_offers.c.id))]
+
+    async def all_active(self) -> list[Offer]:
+        query = select(billing_offers.c.document).where(billing_offers.c.status == OfferStatus.ACTIVE.value)
+        return [_load(Offer, doc) for doc in await self._documents(query.order_by(billing_offers.c.title))]
+
+
+class SqlSubscriptions(_Repository):
+    def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
+        super().__init__(connection, billing_subscriptions, flush_all)
+
+    @staticmethod
+    def _row(sub: Subscription) -> Doc:
+        renewal = sub.renewal_invoice_due_at(timedelta(0))
+        return {
+            "id": sub.id, "user_id": sub.user_id, "offer_id": sub.offer_id, "merchant_id": sub.merchant_id,
+            "plan_id": sub.plan_id, "provider": sub.provider, "status": sub.status.value,
+            "created_at": int(sub.created_at.timestamp()),
+            "next_transition_at": sub.next_transition_at,
+            "renewal_base": renewal,
+            "renewal_with_lead": sub.status in (Status.TRIALING, Status.ACTIVE),
+            "version": sub.version, "document": encode(sub),
+        }
+
+    async def get(self, subscription_id: str) -> Subscription | None:
+        doc = await self._document("id", subscription_id)
+        return None if doc is None else _load(Subscription, doc)
+
+    async def add(self, subscription: Subscription) -> None:
+        self._buffer.add(self._row(subscription))
+
+    async def save(self, subscription: Subscription, expected_version: int) -> None:
+        self._buffer.save(self._row(subscription), expected_version)
+
+    async def for_user(self, user_id: str) -> list[Subscription]:
+        table = billing_subscriptions
+        query = select(table.c.document).where(table.c.user_id == user_id).order_by(table.c.created_at, table.c.id)
+        return [_load(Subscription, doc) for doc in await self._documents(query)]
+
+    async def for_merchant(self, merchant_id: str, limit: int, offset: int = 0) -> list[Subscription]:
+        table = billing_subscriptions
+        query = (select(table.c.document).where(table.c.merchant_id == merchant_id)
+                 .order_by(table.c.created_at, table.c.id).limit(limit).offset(offset))
+        return [_load(Subscription, doc) for doc in await self._documents(query)]
+
+    async def count_live(self, user_id: str, plan_id: str) -> int:
+        await self._flush_all()
+        table = billing_subscriptions
+        query = select(func.count()).where(
+            table.c.user_id == user_id, table.c.plan_id == plan_id, table.c.status != Status.CANCELED.value
+        )
+        return int((await self._connection.execute(query)).scalar_one())
+
+    async def due_for_transition(self, now: datetime, limit: int) -> list[Subscription]:
+        table = billing_subscriptions
+        query = (select(table.c.document).where(table.c.next_transition_at <= now)
+                 .order_by(table.c.next_transition_at, table.c.id).limit(limit))
+        return [_load(Subscription, doc) for doc in await self._documents(query)]
+
+    async def due_for_renewal(self, now: datetime, lead: timedelta, limit: int) -> list[Subscription]:
+        table = billing_subscriptions
+        due = or_(
+            and_(table.c.renewal_with_lead.is_(True), table.c.renewal_base <= now + lead),
+            and_(table.c.renewal_with_lead.is_(False), table.c.renewal_base <= now),
+        )
+        query = select(table.c.document).where(due).order_by(table.c.renewal_base, table.c.id).limit(limit)
+        return [_load(Subscription, doc) for doc in await self._documents(query)]
+
+
+    async def ending_between(self, start: datetime, end: datetime, statuses: Sequence[str],
+                             limit: int) -> list[Subscription]:
+        """Trialing or active subscriptions whose term ends in [start, end] (their next transition)."""
+        table = billing_subscriptions
+        query = (select(table.c.document)
+                 .where(table.c.status.in_(list(statuses)), table.c.next_transition_at.between(start, end))
+                 .order_by(table.c.next_transition_at, table.c.id).limit(limit))
+        return [_load(Subscription, doc) for doc in await self._documents(query)]
+
+    async def with_status(self, statuses: Sequence[str], limit: int) -> list[Subscription]:
+        table = billing_subscriptions
+        query = (select(table.c.document).where(table.c.status.in_(list(statuses)))
+                 .order_by(table.c.next_transition_at, table.c.id).limit(limit))
+        return [_load(Subscription, doc) for doc in await self._documents(query)]
+
+
+class SqlCheckouts(_Repository):
+    def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
+        super().__init__(connection, billing_checkouts, flush_all)
+
+    @staticmethod
+    def _row(checkout: Checkout) -> Doc:
+        return {"id": checkout.id, "payload": checkout.payload, "user_id": checkout.user_id,
+                "idempotency_key": checkout.idempotency_key, "status": checkout.status.value,
+                "version": checkout.version, "document": encode(checkout)}
+
+    async def get(self, checkout_id: str) -> Checkout | None:
+        doc = await self._document("id", checkout_id)
+        return None if doc is None else _load(Checkout, doc)
+
+    async def by_payload(self, payload: str) -> Checkout | None:
+        doc = await self._document("payload", payload)
+        return None if doc is None else _load(Checkout, doc)
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Checkout | None:
+        for row in self._buffer.rows():
+            if row["user_id"] == user_id and row["idempotency_key"] == key:
+                return _load(Checkout, row["document"])
+        table = billing_checkouts
+        query = select(table.c.document).where(table.c.user_id == user_id, table.c.idempotency_key == key)
+        found = (await self._connection.execute(query)).first()
+        return None if found is None else _load(Checkout, found.document)
+
+    async def add(self, checkout: Checkout) -> None:
+        self._buffer.add(self._row(checkout))
+
+    async def save(self, checkout: Checkout, expected_version: int) -> None:
+        self._buffer.save(self._row(checkout), expected_version)
+
+
+class SqlPayments(_Repository):
+    def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
+        super().__init__(connection, billing_payments, flush_all)
+
+    @staticmethod
+    def _row(payment: Payment) -> Doc:
+        return {"id": payment.id, "charge_id": payment.charge_id, "user_id": payment.user_id,
+                "merchant_id": payment.merchant_id, "subscription_id": payment.subscription_id,
+                "amount_minor": payment.amount.amount_minor, "currency": payment.amount.currency,
+                "paid_at": payment.paid_at, "version": payment.version, "document": encode(payment)}
+
+    async def get(self, payment_id: str) -> Payment | None:
+        doc = await self._document("id", payment_id)
+        return None if doc is None else _load(Payment, doc)
+
+    async def by_charge_id(self, charge_id: str) -> Payment | None:
+        doc = await self._document("charge_id", charge_id)
+        return None if doc is None else _load(Payment, doc)
+
+    async def add(self, payment: Payment) -> None:
+        if any(row["charge_id"] == payment.charge_id for row in self._buffer.rows()):
+            raise ConcurrentUpdate(f"charge {payment.charge_id} already credited")
+        self._buffer.add(self._row(payment))
+
+    async def save(self, payment: Payment, expected_version: int) -> None:
+        self._buffer.save(self._row(payment), expected_version)
+
+    async def for_user(self, user_id: str, limit: int) -> list[Payment]:
+        table = billing_payments
+        query = (select(table.c.document).where(table.c.user_id == user_id)
+                 .order_by(table.c.paid_at.desc(), table.c.id.desc()).limit(limit))
+        return [_load(Payment, doc) for doc in await self._documents(query)]
+
+    async def latest_for_subscription(self, subscription_id: str) -> Payment | None:
+        table = billing_payments
+        query = (select(table.c.document).where(table.c.subscription_id == subscription_id)
+                 .order_by(table.c.paid_at.desc(), table.c.id.desc()).limit(1))
+        found = await self._documents(query)
+        return _load(Payment, found[0]) if found else None
+
+
+class SqlLedger:
+    """The append-only journal: a transaction row and its postings, inserted in batches."""
+
+    def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
+        self._connection = connection
+        self._flush_all = flush_all
+        self._pending: list[JournalTransaction] = []
+
+    async def append(self, transaction: JournalTransaction) -> None:
+        self._pending.append(transaction)
+
+    async def flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        await self._connection.execute(
+            insert(billing_journal),
+            [{"id": t.id, "occurred_at": t.occurred_at, "kind": t.kind, "reference": t.reference,
+              "description": t.description[:200]} for t in pending],
+        )
+        await self._connection.execute(
+            insert(billing_postings),
+            [{"transaction_id": t.id, "position": index, "account": p.account,
+              "amount_minor": p.amount.amount_minor, "currency": p.amount.currency}
+             for t in pending for index, p in enumerate(t.postings)],
+        )
+
+    async def for_reference(self, reference: str) -> list[JournalTransaction]:
+        await self._flush_all()
+        return await self._load(billing_journal.c.reference == reference)
+
+    async def for_account(self, account: str) -> list[JournalTransaction]:
+        await self._flush_all()
+        ids = select(billing_postings.c.transaction_id).where(billing_postings.c.account == account)
+        return await self._load(billing_journal.c.id.in_(ids))
+
+    async def _load(self, condition: Any) -> list[JournalTransaction]:
+        journal = billing_journal
+        heads = (await self._connection.execute(
+            select(journal).where(condition).order_by(journal.c.occurred_at, journal.c.id))).all()
+        if not heads:
+            return []
+        postings: dict[str, list[Posting]] = {head.id: [] for head in heads}
+        rows = (await self._connection.execute(
+            select(billing_postings).where(billing_postings.c.transaction_id.in_(list(postings)))
+            .order_by(billing_postings.c.transaction_id, billing_postings.c.position))).all()
+        for row in rows:
+            postings[row.transaction_id].append(Posting(row.account, Money(int(row.amount_minor), row.currency)))
+        return [
+            JournalTransaction(head.id, as_utc(head.occurred_at), head.kind, head.reference, head.description,
+                               tuple(postings[head.id]))
+            for head in heads
+        ]
+
+
+class SqlGifts(_Repository):
+    def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
+        super().__init__(connection, billing_gifts, flush_all)
+
+    @staticmethod
+    def _row(gift: Gift) -> Doc:
+        return {"id": gift.id, "code": gift.code, "buyer_id": gift.buyer_id, "status": gift.status.value,
+                "expires_at": gift.expires_at, "version": gift.version, "document": encode(gift)}
+
+    async def get(self, gift_id: str) -> Gift | None:
+        doc = await self._document("id", gift_id)
+        return None if doc is None else _load(Gift, doc)
+
+    async def by_code(self, code: str) -> Gift | None:
+        doc = await self._document("code", code)
+        return None if doc is None else _load(Gift, doc)
+
+    async def add(self, gift: Gift) -> None:
+        self._buffer.add(self._row(gift))
+
+    async def save(self, gift: Gift, expected_version: int) -> None:
+        self._buffer.save(self._row(gift), expected_version)
+
+    async def expiring(self, now: datetime, limit: int) -> list[Gift]:
+        table = billing_gifts
+        query = (select(table.c.document)
+                 .where(table.c.status == GiftStatus.UNCLAIMED.value, table.c.expires_at <= now)
+                 .order_by(table.c.expires_at, table.c.id).limit(limit))
+        return [_load(Gift, doc) for doc in await self._documents(query)]
+
+
+class SqlReminders:
+    """Which reminders were decided: one row per (kind, subject, period), so each goes out once."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def record(self, *, kind: str, subject_id: str, period_key: str, user_id: str, due_at: datetime,
+                     now: datetime) -> bool:
+        """True when this reminder is new (and now recorded); False when it was decided before."""
+        table = billing_reminders
+        found = (await self._connection.execute(select(table.c.kind).where(
+            table.c.kind == kind, table.c.subject_id == subject_id, table.c.period_key == period_key))).first()
+        if found is not None:
+            return False
+        await self._connection.execute(insert(table).values(
+            kind=kind, subject_id=subject_id, period_key=period_key, user_id=user_id, due_at=due_at, created_at=now))
+        return True
+
+
+class SqlBans:
+    """Bans by a merchant (or by the platform, merchant "*"), and the foundation's platform-wide user ban."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def is_banned(self, user_id: str, merchant_id: str) -> bool:
+        from storage.tables import users
+
+        query = select(billing_bans.c.user_id).where(
+            billing_bans.c.user_id == user_id, billing_bans.c.merchant_id.in_([merchant_id, "*"])
+        )
+        if (await self._connection.execute(query)).first() is not None:
+            return True
+        if not user_id.isdigit():
+            return False
+        banned = (await self._connection.execute(select(users.c.is_banned).where(users.c.id == int(user_id)))).first()
+        return bool(banned and banned.is_banned)
+
+    async def ban(self, user_id: str, merchant_id: str, now: datetime) -> None:
+        if not await self.is_banned(user_id, merchant_id):
+            await self._connection.execute(
+                insert(billing_bans).values(user_id=user_id, merchant_id=merchant_id, created_at=now)
+            )
+
+
+@dataclasses.dataclass(frozen=True)
+class BillingMessage:
+    """A claimed `billing_messages` row: the domain message's class name and its encoded fields."""
+
+    id: int
+    kind: str
+    payload: Doc
+    attempts: int
+
+
+class SqlBillingOutbox:
+    """Domain events and commands, kept as `billing_messages` rows in the transaction that caused them."""
+
+    def __init__(self, connection: AsyncConnection, clock: Callable[[], datetime]) -> None:
+        self._connection = connection
+        self._clock = clock
+        self._pending: list[Doc] = []
+
+    async def add(self, messages: Sequence[Message]) -> None:
+        now = self._clock()
+        self._pending.extend(message_row(message, now) for message in messages)
+
+    async def flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            await self._connection.execute(insert(billing_messages), pending)
+
+    async def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[BillingMessage]:
+        """Take up to `limit` pending messages (or ones whose claim lapsed) for `lease`, oldest first."""
+        table = billing_messages
+        ready = or_(table.c.status == "pending", and_(table.c.status == "sending", table.c.claimed_until < now))
+        query = select(table.c.id, table.c.kind, table.c.payload, table.c.attempts).where(ready)
+        query = query.order_by(table.c.id).limit(limit)
+        if self._connection.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = (await self._connection.execute(query)).all()
+        if rows:
+            await self._connection.execute(
+                update(table).where(table.c.id.in_([row.id for row in rows]))
+                .values(status="sending", claimed_until=now + lease, attempts=table.c.attempts + 1)
+            )
+        return [BillingMessage(row.id, row.kind, dict(row.payload), row.attempts + 1) for row in rows]
+
+    async def finish(self, message_id: int, *, status: str, error: str | None = None) -> None:
+        await self._connection.execute(
+            update(billing_messages).where(billing_messages.c.id == message_id)
+            .values(status=status, claimed_until=None, error=error[:200] if error else None)
+        )
+
+    async def release(self, message_id: int) -> None:
+        """Back to pending after a failure that a later try may not meet."""
+        await self._connection.execute(
+            update(billing_messages).where(billing_messages.c.id == message_id)
+            .values(status="pending", claimed_until=None)
+        )
+
+    async def counts(self) -> dict[str, int]:
+        query = select(billing_messages.c.status, func.count()).group_by(billing_messages.c.status)
+        return {row[0]: int(row[1]) for row in (await self._connection.execute(query)).all()}
+
+
+class BillingRepositories:
+    """Every billing repository on one connection, with one flush for all their buffered writes."""
+
+    def __init__(self, connection: AsyncConnection, clock: Callable[[], datetime] | None = None) -> None:
+        from datetime import UTC
+
+        self.connection = connection
+        self.offers = SqlOffers(connection, self.flush)
+        self.subscriptions = SqlSubscriptions(connection, self.flush)
+        self.checkouts = SqlCheckouts(connection, self.flush)
+        self.payments = SqlPayments(connection, self.flush)
+        self.ledger = SqlLedger(connection, self.flush)
+        self.gifts = SqlGifts(connection, self.flush)
+        self.bans = SqlBans(connection)
+        self.reminders = SqlReminders(connection)
+        self.outbox = SqlBillingOutbox(connection, clock or (lambda: datetime.now(UTC)))
+
+    def use_clock(self, clock: Callable[[], datetime]) -> None:
+        self.outbox._clock = clock
+
+    async def flush(self) -> None:
+        """Write what is buffered, parents before children (the journal before its postings)."""
+        for repository in (self.offers, self.subscriptions, self.checkouts, self.payments, self.gifts):
+            await repository._buffer.flush()
+        await self.ledger.flush()
+        await self.outbox.flush()

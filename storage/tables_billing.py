@@ -1,0 +1,176 @@
+"""Billing tables: offers, subscriptions, checkouts, payments, the journal, gifts, bans and billing messages.
+
+Aggregates whose shape is rich (an offer with its plans and price versions, a subscription with its
+calendar and term) are stored as a JSON document beside the columns that queries select and index
+on; every such row carries a `version` that saves compare (optimistic concurrency). Money is always
+an integer of minor units next to its ISO 4217 code. The journal is append-only: a transaction row
+and its postings, never updated.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+from storage.tables import metadata, utc_datetime
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+ID = 40  # ids and tokens from the id source are at most 40 characters (gift codes up to 59)
+
+billing_offers = Table(
+    "billing_offers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Index("ix_billing_offers_merchant_id", "merchant_id"),
+)
+
+billing_subscriptions = Table(
+    "billing_subscriptions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("user_id", String(ID), nullable=False),
+    Column("offer_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("plan_id", String(ID), nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),  # epoch seconds: listing order only
+    # When `advance` next changes something (NULL: nothing will by time alone).
+    utc_datetime("next_transition_at", nullable=True),
+    # The term end a renewal invoice is measured from (NULL: no invoice is due), and whether the
+    # invoice goes out `lead` before it (trialing, active) or at it (past due, suspended).
+    utc_datetime("renewal_base", nullable=True),
+    Column("renewal_with_lead", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Index("ix_billing_subscriptions_user_id", "user_id"),
+    Index("ix_billing_subscriptions_merchant_id", "merchant_id", "created_at"),
+    Index("ix_billing_subscriptions_user_plan", "user_id", "plan_id", "status"),
+    Index("ix_billing_subscriptions_next_transition_at", "next_transition_at"),
+    Index("ix_billing_subscriptions_renewal_base", "renewal_base"),
+)
+
+billing_checkouts = Table(
+    "billing_checkouts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("payload", String(64), nullable=False),
+    Column("user_id", String(ID), nullable=False),
+    Column("idempotency_key", String(120), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("payload"),
+    UniqueConstraint("user_id", "idempotency_key"),
+)
+
+billing_payments = Table(
+    "billing_payments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    # Telegram's charge id: a payment is credited once per charge, whoever races to credit it.
+    Column("charge_id", String(128), nullable=False),
+    Column("user_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("subscription_id", String(ID), nullable=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    utc_datetime("paid_at"),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("charge_id"),
+    Index("ix_billing_payments_user_id", "user_id", "paid_at"),
+    Index("ix_billing_payments_subscription_id", "subscription_id", "paid_at"),
+)
+
+billing_journal = Table(
+    "billing_journal",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    utc_datetime("occurred_at"),
+    Column("kind", String(16), nullable=False),
+    Column("reference", String(ID), nullable=False),
+    Column("description", String(200), nullable=False),
+    Index("ix_billing_journal_reference", "reference"),
+)
+
+billing_postings = Table(
+    "billing_postings",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("transaction_id", String(ID), ForeignKey("billing_journal.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("account", String(120), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # positive debit, negative credit
+    Column("currency", String(3), nullable=False),
+    Index("ix_billing_postings_account", "account", "transaction_id"),
+    Index("ix_billing_postings_transaction_id", "transaction_id"),
+)
+
+billing_gifts = Table(
+    "billing_gifts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("code", String(64), nullable=False),
+    Column("buyer_id", String(ID), nullable=False),
+    Column("status", String(16), nullable=False),
+    utc_datetime("expires_at"),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("code"),
+    Index("ix_billing_gifts_status_expires_at", "status", "expires_at"),
+)
+
+# A merchant's ban of a user; merchant_id "*" is a platform-wide ban.
+billing_bans = Table(
+    "billing_bans",
+    metadata,
+    Column("user_id", String(ID), primary_key=True),
+    Column("merchant_id", String(ID), primary_key=True),
+    utc_datetime("created_at"),
+)
+
+# What the domain said happened or asked for (receipts, "your gift was claimed", renewal invoices,
+# Stars refunds and cancellations), written in the same transaction as its cause and carried out
+# after commit by the billing dispatcher.
+billing_messages = Table(
+    "billing_messages",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),  # pending | sending | done | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    utc_datetime("created_at"),
+    utc_datetime("claimed_until", nullable=True),
+    Column("error", String(200), nullable=True),
+    Index("ix_billing_messages_status_id", "status", "id"),
+)
+
+# One row per reminder decided (kind, subject, period): a reminder goes out once however often the clock ticks.
+billing_reminders = Table(
+    "billing_reminders",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("subject_id", String(ID), primary_key=True),
+    Column("period_key", String(32), primary_key=True),
+    Column("user_id", String(ID), nullable=False),
+    utc_datetime("due_at"),
+    utc_datetime("created_at"),
+)

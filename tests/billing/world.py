@@ -1,0 +1,99 @@
+"""The billing end-to-end harness: users in the sandbox, jigap's services, and ways to misbehave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import JigapApplication
+from bot.clock import FixedClock
+from bot.runtime import Services
+from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
+from sandbox.server import SandboxServer
+from storage.records import RoleGrant
+from storage.tables_billing import billing_journal, billing_payments
+from subscriptions.subscription import Subscription
+
+BOT_TOKEN = "7100000002:billingTestTokenForJigap"
+START = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # noon in Seoul
+
+
+@dataclass
+class BillingWorld:
+    server: SandboxServer
+    client: SandboxClient
+    application: JigapApplication
+    clock: FixedClock
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    async def user(self, first_name: str, language_code: str = "en") -> SandboxUser:
+        user = await self.client.user(first_name, language_code, username=first_name.lower())
+        await user.send("/start")  # the bot knows them from here on
+        return user
+
+    async def grant(self, user: SandboxUser, role: str, org_slug: str) -> None:
+        async with self.services.uow() as uow:
+            organisation = await uow.organisations.get_by_slug(org_slug)
+            assert organisation is not None
+            await uow.roles.grant(RoleGrant(user.id, role, organisation.id), granted_by=None, now=self.clock.now())
+            await uow.commit()
+
+    async def open_plans(self, user: SandboxUser, merchant: str) -> BotMessage:
+        """Main menu -> Subscriptions -> the merchant: the message listing its plans."""
+        menu = await user.send("/start")
+        await user.press(menu.buttons[0] if "Subscriptions" in menu.buttons[0] else "Subscriptions", menu)
+        merchants = await user.next_message()
+        await user.press(merchant, merchants)
+        return await user.wait_for_edit(merchants)
+
+    async def subscribe(self, user: SandboxUser, merchant: str, plan: str) -> BotMessage:
+        """Browse to the plan and press Subscribe: the invoice (or Stars link) message."""
+        plans = await self.open_plans(user, merchant)
+        await user.press(f"Subscribe: {plan}", plans)
+        return await user.next_message()
+
+    async def forge_press(self, user: SandboxUser, message: BotMessage, data: str) -> CallbackAnswer | None:
+        """Callback data that is on no button of the message, as a modified client can send."""
+        callbacks = self.server.callbacks
+        bot = self.server.world.bots[int(BOT_TOKEN.split(":")[0])]
+        account = self.server.world.users[user.id]
+        query_id = callbacks.open()
+        bot.updates.push("callback_query", {
+            "id": query_id, "from": account.user_object(), "message": message.raw,
+            "chat_instance": str(user.id), "data": data})
+        answer = await callbacks.wait(query_id, 5.0)
+        if answer is None:
+            return None
+        return CallbackAnswer(answer.get("text"), bool(answer.get("show_alert")), answer.get("url"))
+
+    async def redeliver(self, user: SandboxUser, message_id: int) -> None:
+        """Telegram delivers the same message (e.g. a successful_payment) a second time."""
+        bot = self.server.world.bots[int(BOT_TOKEN.split(":")[0])]
+        conversation = self.server.world.private(bot, self.server.world.users[user.id])
+        bot.updates.push("message", conversation.messages[message_id])
+
+    async def tick(self) -> int:
+        return await self.services.billing_dispatch.tick(self.application.bot)
+
+    def advance(self, **delta: float) -> None:
+        self.clock.advance(timedelta(**delta))
+
+    async def subscriptions_of(self, user: SandboxUser) -> list[Subscription]:
+        return await self.services.billing.my_subscriptions(user.id)
+
+    async def count(self, table: Any) -> int:
+        async with self.services.uow() as uow:
+            return int((await uow.connection.execute(select(func.count()).select_from(table))).scalar_one())
+
+    async def payments_count(self) -> int:
+        return await self.count(billing_payments)
+
+    async def journal_count(self) -> int:
+        return await self.count(billing_journal)
