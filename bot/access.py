@@ -35,6 +35,7 @@ class Permission(StrEnum):
     ADMIN_GRANT = "admin.grant"
     ADMIN_WHOIS = "admin.whois"
     ADMIN_AUDIT = "admin.audit"
+    ADMIN_BROADCAST = "admin.broadcast"
     ISSUE_CREDENTIAL = "wallet.issue"
     REVOKE_CREDENTIAL = "wallet.revoke"
     MANAGE_OFFERS = "offers.manage"
@@ -50,6 +51,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADMIN_GRANT: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_WHOIS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_AUDIT: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_BROADCAST: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ISSUE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.REVOKE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.MANAGE_OFFERS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),

@@ -82,6 +82,7 @@ class SchedulerConfig:
     tick_seconds: int = 5
     batch_size: int = 1000
     stale_after_hours: int = 48
+    sweep_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ class DeliveryConfig:
     batch_size: int = 100
     max_attempts: int = 8
     progress_interval: int = 3
+    bot_burst: int = 1
+    lease_seconds: int = 30
+    send_timeout: int = 10
+    backoff_max_seconds: int = 300
+    connections: int = 64
+    leader_check_seconds: int = 2
 
 
 @dataclass(frozen=True)
@@ -276,6 +283,16 @@ def _check_values(config: Config) -> None:
         "delivery.chat_rate": config.delivery.chat_rate,
         "delivery.batch_size": config.delivery.batch_size,
         "delivery.max_attempts": config.delivery.max_attempts,
+        "delivery.progress_interval": config.delivery.progress_interval,
+        "delivery.bot_burst": config.delivery.bot_burst,
+        "delivery.chat_burst": config.delivery.chat_burst,
+        "delivery.group_per_minute": config.delivery.group_per_minute,
+        "delivery.lease_seconds": config.delivery.lease_seconds,
+        "delivery.send_timeout": config.delivery.send_timeout,
+        "delivery.backoff_max_seconds": config.delivery.backoff_max_seconds,
+        "delivery.connections": config.delivery.connections,
+        "delivery.leader_check_seconds": config.delivery.leader_check_seconds,
+        "scheduler.sweep_seconds": config.scheduler.sweep_seconds,
     }
     for key, value in positive.items():
         if value < 1:
