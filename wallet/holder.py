@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from wallet.errors import MalformedInput, PresentationError
@@ -27,6 +27,7 @@ from wallet.sd_jwt import (
     process_disclosures,
     split_sd_jwt,
 )
+from wallet.status_list import StatusReference
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,31 @@ class HeldCredential:
     @property
     def disclosable_names(self) -> frozenset[str]:
         return frozenset(d.name for d in self.disclosures if d.name is not None)
+
+    @property
+    def issuer(self) -> str | None:
+        value = self.payload.get("iss")
+        return value if isinstance(value, str) else None
+
+    @property
+    def vct(self) -> str | None:
+        value = self.payload.get("vct")
+        return value if isinstance(value, str) else None
+
+    @property
+    def expires_at(self) -> datetime | None:
+        value = self.payload.get("exp")
+        return (
+            datetime.fromtimestamp(value, UTC)
+            if isinstance(value, int) and not isinstance(value, bool)
+            else None
+        )
+
+    @property
+    def status(self) -> StatusReference | None:
+        """Where this credential's status is published, if it has one."""
+        claim = self.payload.get("status")
+        return StatusReference.from_claim(claim) if claim is not None else None
 
 
 def read_held_credential(sd_jwt: str) -> HeldCredential:

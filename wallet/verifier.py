@@ -63,7 +63,10 @@ class VerifierPolicy:
 
     allowed_algs: tuple[str, ...] = SUPPORTED_ALGORITHMS
     accepted_typs: tuple[str, ...] = (SD_JWT_VC_TYP,)
-    leeway: timedelta = timedelta(seconds=30)
+    leeway: timedelta = timedelta(seconds=30)  # for the credential's exp and nbf
+    # For the key-binding iat: presentations are made by the bot on the holder's behalf, so the
+    # clocks agree; a small allowance keeps a 30-second QR from living for a minute.
+    presentation_leeway: timedelta = timedelta(seconds=5)
     require_key_binding: bool = True
     # How old a key-binding JWT may be: a shown QR lives 30 seconds.
     max_presentation_age: timedelta = timedelta(seconds=30)
@@ -260,9 +263,9 @@ def _check_kb_claims(
     issued = _time(claims, "iat")
     if issued is None:
         raise _Refused(FailedCheck.KEY_BINDING, detail="no iat")
-    if issued > ctx.now + policy.leeway:
+    if issued > ctx.now + policy.presentation_leeway:
         raise _Refused(FailedCheck.KEY_BINDING, detail="made in the future")
-    if ctx.now - issued > policy.max_presentation_age + policy.leeway:
+    if ctx.now - issued > policy.max_presentation_age + policy.presentation_leeway:
         raise _Refused(FailedCheck.PRESENTATION_EXPIRED)
     aud, nonce = claims.get("aud"), claims.get("nonce")
     if not isinstance(aud, str) or not isinstance(nonce, str):

@@ -5,7 +5,9 @@
 PRESENTATION is the `JWT~disclosures~KB-JWT` text, or `-` to read it from stdin; `--qr` reads it
 from a photo of the QR code instead. `--issuer-jwks` trusts the keys of a JWKS file for this
 check; without it the issuer's keys are fetched from its `/.well-known/jwt-vc-issuer` metadata
-over HTTPS. Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time).
+over HTTPS. `--check-status` fetches the issuer's status list (or `--status-list FILE` reads a
+saved one) to catch revoked and suspended cards.
+Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import sys
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from wallet.errors import KeyFormatError
 from wallet.qr_reader import read_qr
+from wallet.status_list import StatusListCache, StatusLookup
 from wallet.trust import (
     IssuerLookup,
     TrustedIssuer,
@@ -29,10 +33,25 @@ from wallet.trust import (
 from wallet.verifier import VerifierPolicy, verify_presentation
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+MAX_DOCUMENT_BYTES = 1024 * 1024
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class UsageError(Exception):
     """The command line cannot be acted on."""
+
+
+def http_get(url: str, *, timeout: float = 5.0) -> bytes:
+    """GET over HTTPS (plain HTTP only for this machine); raises OSError or ValueError on failure."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS):
+        raise ValueError(f"refusing to fetch {url!r}: not https")
+    request = urllib.request.Request(url, headers={"Accept": "application/json, application/statuslist+jwt"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # the scheme was checked above
+        body: bytes = response.read(MAX_DOCUMENT_BYTES + 1)
+    if len(body) > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"{url} sent more than {MAX_DOCUMENT_BYTES} bytes")
+    return body
 
 
 class FileNonceStore:
@@ -53,8 +72,6 @@ class FileNonceStore:
 class MetadataIssuers:
     """Trust an issuer for the keys its own metadata lists (TLS vouches for the issuer's domain)."""
 
-    MAX_BYTES = 256 * 1024
-
     def __init__(self, timeout: float = 5.0) -> None:
         self._timeout = timeout
         self._seen: dict[str, TrustedIssuer | None] = {}
@@ -66,15 +83,7 @@ class MetadataIssuers:
 
     def _fetch(self, issuer: str) -> TrustedIssuer | None:
         try:
-            url = metadata_url(issuer)
-            request = urllib.request.Request(url, headers={"Accept": "application/json"})
-            with urllib.request.urlopen(
-                request, timeout=self._timeout
-            ) as response:  # the scheme was checked by metadata_url
-                body = response.read(self.MAX_BYTES + 1)
-            if len(body) > self.MAX_BYTES:
-                return None
-            return trusted_issuer_from_metadata(issuer, body)
+            return trusted_issuer_from_metadata(issuer, http_get(metadata_url(issuer), timeout=self._timeout))
         except (OSError, ValueError, KeyFormatError):
             return None  # an issuer whose metadata cannot be read is simply not trusted
 
@@ -92,26 +101,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "presentation", nargs="?", metavar="PRESENTATION", help="the presentation text, or - for stdin"
-    )
-    parser.add_argument(
-        "--qr", type=Path, metavar="IMAGE", help="read the presentation from a photo of its QR code"
-    )
-    parser.add_argument("--issuer-jwks", type=Path, metavar="FILE", help="trust the keys in this JWKS file")
-    parser.add_argument("--nonce", metavar="N", help="the nonce the presentation must be bound to")
-    parser.add_argument(
-        "--aud", metavar="A", help="the audience (verifier) the presentation must be made for"
-    )
-    parser.add_argument("--at", metavar="ISO-TIME", help="check as of this time (default: now)")
-    parser.add_argument(
-        "--nonce-store", type=Path, metavar="FILE", help="remember used nonces here; a reuse is a replay"
-    )
-    parser.add_argument(
-        "--max-age", type=int, default=30, metavar="SECONDS", help="oldest key binding accepted (default 30)"
-    )
-    parser.add_argument(
-        "--no-key-binding", action="store_true", help="accept a presentation without key binding"
+    add = parser.add_argument
+    add("presentation", nargs="?", metavar="PRESENTATION", help="the presentation text, or - for stdin")
+    add("--qr", type=Path, metavar="IMAGE", help="read the presentation from a photo of its QR code")
+    add("--issuer-jwks", type=Path, metavar="FILE", help="trust the keys in this JWKS file")
+    add("--nonce", metavar="N", help="the nonce the presentation must be bound to")
+    add("--aud", metavar="A", help="the audience (verifier) the presentation must be made for")
+    add("--at", metavar="ISO-TIME", help="check as of this time (default: now)")
+    add("--nonce-store", type=Path, metavar="FILE", help="remember used nonces here; a reuse is a replay")
+    add("--max-age", type=int, default=30, metavar="SECONDS", help="oldest key binding accepted (default 30)")
+    add("--no-key-binding", action="store_true", help="accept a presentation without key binding")
+    status = parser.add_mutually_exclusive_group()
+    status.add_argument("--check-status", action="store_true", help="fetch the issuer's status list")
+    status.add_argument(
+        "--status-list", type=Path, metavar="FILE", help="check against this statuslist+jwt file"
     )
 
 
@@ -155,12 +158,25 @@ def _moment(args: argparse.Namespace) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _status(args: argparse.Namespace, now: datetime) -> StatusLookup | None:
+    if args.status_list is not None:
+        try:
+            token = args.status_list.read_text("utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.status_list}: {exc.strerror}") from exc
+        return StatusListCache(fetch=lambda uri: token, clock=lambda: now)
+    if args.check_status:
+        return StatusListCache(fetch=lambda uri: http_get(uri).decode("utf-8"), clock=lambda: now)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Verify and print; returns the exit status."""
     try:
         presentation = _read_presentation(args)
         issuers = _issuers(args)
         now = _moment(args)
+        status = _status(args, now)
     except UsageError as error:
         sys.stderr.write(f"jigap verify: {error}\n")
         return EXIT_USAGE
@@ -175,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
         expected_aud=args.aud,
         expected_nonce=args.nonce,
         nonce_store=FileNonceStore(args.nonce_store) if args.nonce_store else None,
+        status=status,
     )
     sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     return EXIT_VALID if result.valid else EXIT_INVALID

@@ -120,3 +120,16 @@ def test_a_landlords_request_is_met_only_when_every_asked_claim_is_disclosed() -
     assert result.valid
     assert request.unmet_claims(result.disclosed_claims) == ()
     assert request.unmet_claims({"name": "김민지"}) == ("age_over_19",)
+
+
+def test_a_held_credential_knows_its_issuer_type_expiry_and_status_list(world: WalletWorld) -> None:
+    held = accept_credential(
+        world.credential.sd_jwt, issuers=world.issuers, holder_key=world.holder.public, now=NOW
+    )
+    assert held.issuer == "https://rta.example.kr"
+    assert held.vct == "urn:jigap:card:driver_license:1"
+    assert held.expires_at == world.credential.expires_at
+    assert held.status is not None and (held.status.idx, held.status.uri) == (
+        7,
+        "https://rta.example.kr/status/1",
+    )

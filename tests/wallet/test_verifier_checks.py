@@ -347,3 +347,11 @@ def test_claims_that_json_cannot_carry_are_an_issuance_error(world: WalletWorld)
         issue_sd_jwt({"iss": "x", "when": Sd(datetime(2026, 1, 1, tzinfo=UTC))}, issuer_key=world.issuer.key)
     with pytest.raises(IssuanceError):
         issue_sd_jwt({"iss": "x", "score": float("nan")}, issuer_key=world.issuer.key)
+
+
+def test_a_thirty_second_qr_is_accepted_at_thirty_seconds_and_refused_a_little_later(
+    world: WalletWorld,
+) -> None:
+    shown = _present(world)
+    assert _verify(world, shown, now=NOW + timedelta(seconds=30)).valid
+    assert _verify(world, shown, now=NOW + timedelta(seconds=40)).failed_check == "presentation_expired"

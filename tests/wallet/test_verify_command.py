@@ -284,3 +284,76 @@ def test_without_a_jwks_file_the_issuer_keys_come_from_its_well_known_metadata(t
         assert done.returncode == 1 and json.loads(done.stdout)["failed_check"] == "untrusted_issuer"
     finally:
         server.shutdown()
+
+
+def test_check_status_catches_a_revoked_card_and_a_saved_status_list_works_offline(tmp_path: Path) -> None:
+    import threading
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from wallet.card_types import builtin_card_types
+    from wallet.credentials import IssuerIdentity, issue_card, present_card
+    from wallet.status_list import CredentialStatus, StatusList, StatusReference, sign_status_list
+
+    published: dict[str, bytes] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            body = published.get(self.path)
+            self.send_response(200 if body else 404)
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        uri = f"http://127.0.0.1:{server.server_port}/status/1"
+        issuer = IssuerIdentity("https://rta.example.kr", "Road Traffic Authority", generate_signing_key())
+        holder = generate_signing_key()
+        now = datetime.now(UTC)
+        licence = builtin_card_types()["driver_license"]
+        claims = {
+            "name": "김민지",
+            "birth_date": "2001-04-09",
+            "license_number": "11-24-123456-78",
+            "license_class": "1종 보통",
+        }
+        card = issue_card(
+            licence,
+            claims,
+            issuer=issuer,
+            holder_jwk=holder.public.jwk,
+            now=now,
+            status=StatusReference(3, uri),
+        )
+        revoked = StatusList.empty(64).with_status(3, CredentialStatus.INVALID)
+        token = sign_status_list(revoked, uri=uri, issuer=issuer.issuer, key=issuer.key, now=now)
+        published["/status/1"] = token.encode()
+        shown = present_card(
+            card.sd_jwt, licence, preset="age_over_19_only", holder_key=holder, aud=AUD, nonce=NONCE, now=now
+        )
+        code, out = _jigap_verify(
+            tmp_path, issuer.key, shown, "--nonce", NONCE, "--aud", AUD, "--check-status"
+        )
+        assert code == 1 and out["failed_check"] == "revoked"
+        assert out["reason"] == "revoked by https://rta.example.kr"
+        code, out = _jigap_verify(tmp_path, issuer.key, shown, "--nonce", NONCE, "--aud", AUD)
+        assert code == 0 and out["status"] is None  # not asked to check: not checked
+        saved = tmp_path / "status.jwt"
+        saved.write_text(
+            sign_status_list(StatusList.empty(64), uri=uri, issuer=issuer.issuer, key=issuer.key, now=now)
+        )
+        code, out = _jigap_verify(
+            tmp_path, issuer.key, shown, "--nonce", NONCE, "--aud", AUD, "--status-list", str(saved)
+        )
+        assert code == 0 and out["status"] == "valid"
+        published.clear()
+        code, out = _jigap_verify(
+            tmp_path, issuer.key, shown, "--nonce", NONCE, "--aud", AUD, "--check-status"
+        )
+        assert code == 1 and out["failed_check"] == "status_unavailable"
+    finally:
+        server.shutdown()
