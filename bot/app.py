@@ -17,9 +17,24 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery.interactive import InteractiveMeter
 from bot.runtime import Services
+from bot.scheduler import schedule_jobs
 from bot.update_processor import PerChatUpdateProcessor
-from handlers import admin, earnings, errors, gifts, language, members, offers, payments, start, subscriptions
+from handlers import (
+    admin,
+    broadcast,
+    earnings,
+    errors,
+    gifts,
+    language,
+    members,
+    offers,
+    payments,
+    settings,
+    start,
+    subscriptions,
+)
 from handlers.callback_data import pattern
 from handlers.context import JigapContext
 from handlers.routing import MenuEntry
@@ -33,6 +48,7 @@ USER_COMMANDS = {
     "language": N_("Choose Korean or English"),
     "subscriptions": N_("Your subscriptions"),
     "receipts": N_("Your receipts"),
+    "settings": N_("Reminders, quiet hours and time zone"),
 }
 
 
@@ -40,7 +56,7 @@ def register_features(services: Services) -> None:
     """Deep links and main-menu entries that features contribute."""
     services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
-    services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, language.show_languages))
+    services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
 
 
 def build_application(services: Services, token: str) -> JigapApplication:
@@ -55,11 +71,13 @@ def build_application(services: Services, token: str) -> JigapApplication:
         .connection_pool_size(max(32, config.bot.concurrent_updates * 2))
         .get_updates_read_timeout(config.bot.poll_timeout + 10)
         .post_init(_post_init)
+        .rate_limiter(InteractiveMeter(services.delivery.limiter))
         .build()
     )
     application.bot_data["services"] = services
     register_features(services)
     add_handlers(application)
+    schedule_jobs(application)
     return application
 
 
@@ -72,7 +90,12 @@ def add_handlers(application: JigapApplication) -> None:
     application.add_handler(CommandHandler("grant", admin.propose_grant))
     application.add_handler(CommandHandler("revoke_role", admin.propose_revoke))
     application.add_handler(CommandHandler("whois", admin.whois))
+    application.add_handler(CommandHandler("settings", settings.show_settings))
+    application.add_handler(CommandHandler("broadcast", broadcast.start_broadcast))
     application.add_handler(CallbackQueryHandler(start.open_menu, pattern=pattern("menu")))
+    application.add_handler(CallbackQueryHandler(settings.answer_button, pattern=pattern(settings.PREFIX)))
+    application.add_handler(CallbackQueryHandler(broadcast.choose_audience, pattern=pattern(broadcast.PREFIX)))
+    application.add_handler(CallbackQueryHandler(broadcast.cancel_broadcast, pattern=pattern(broadcast.CANCEL_PREFIX)))
     application.add_handler(CallbackQueryHandler(language.choose_language, pattern=pattern("lang")))
     application.add_handler(CallbackQueryHandler(admin.answer_button, pattern=pattern("adm")))
     add_billing_handlers(application)

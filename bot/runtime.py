@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.delivery.service import DeliveryService
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
 from bot.services.accounts import AccountsService
@@ -42,6 +43,7 @@ class Services:
     translations: Translations
     routes: Routes
     accounts: AccountsService
+    delivery: DeliveryService
     billing: BillingService
     billing_dispatch: BillingDispatcher
 
@@ -91,10 +93,14 @@ async def open_runtime(
             translations=translations,
             routes=Routes(),
             accounts=AccountsService(uow, clock, config.i18n.default_timezone),
+            delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := BillingService(uow, clock, config)),
             billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),
         )
         await services.accounts.bootstrap_platform_admins(config.admin.platform_admins)
-        yield services
+        try:
+            yield services
+        finally:
+            await services.delivery.stop()
     finally:
         await engine.dispose()

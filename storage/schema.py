@@ -4,9 +4,9 @@ A feature that adds tables defines them in its own `storage/tables_<area>.py` on
 and is listed here.
 """
 
-from storage import tables, tables_billing
+from storage import tables, tables_billing, tables_delivery
 from storage.tables import metadata
 
-TABLE_MODULES = (tables, tables_billing)
+TABLE_MODULES = (tables, tables_billing, tables_delivery)
 
 __all__ = ["TABLE_MODULES", "metadata"]

@@ -16,6 +16,7 @@ from storage.repositories.accounts import (
     RoleRepository,
     UserRepository,
 )
+from storage.repositories.delivery import DeliveryRepository, OutboxRepository
 from storage.repositories.billing import BillingRepositories
 
 _SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -40,6 +41,8 @@ class UnitOfWork:
     roles: RoleRepository
     audit: AuditRepository
     pending: PendingActionRepository
+    outbox: OutboxRepository
+    delivery: DeliveryRepository
     billing: BillingRepositories
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope) -> None:
@@ -74,6 +77,8 @@ class UnitOfWork:
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.pending = PendingActionRepository(connection)
+        self.outbox = OutboxRepository(connection)
+        self.delivery = DeliveryRepository(connection)
         self.billing = BillingRepositories(connection)
 
     async def commit(self) -> None:
