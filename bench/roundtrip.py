@@ -141,29 +141,33 @@ class Figures:
                 f"   ({self.replies} replies, {self.errors} errors)")
 
 
-async def chat_loop(user: SandboxUser, stop_at: float, latencies: list[float], errors: list[int]) -> None:
+async def chat_loop(user: SandboxUser, text: str, stop_at: float, latencies: list[float], errors: list[int]) -> None:
     loop = asyncio.get_running_loop()
-    n = 0
     while loop.time() < stop_at:
-        n += 1
         started = time.perf_counter()
         try:
-            await user.send(f"hello {n}", timeout=10)
+            await user.send(text, timeout=10)
         except NoReply:
             errors.append(1)
             continue
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def measure_bot(client: SandboxClient, name: str, bot_id: int, users: int, seconds: float) -> Figures:
+async def measure_bot(client: SandboxClient, name: str, bot_id: int, users: int, seconds: float,
+                      text: str) -> Figures:
     people = [await client.user(f"{name} user {i}", "en", bot_id=bot_id) for i in range(users)]
     # Warm-up: every chat has started and the bot has seen every user once.
     await asyncio.gather(*(person.send("/start", timeout=30) for person in people))
+    try:
+        await people[0].send(text, timeout=5)
+    except NoReply:
+        print(f"note: {name} does not answer {text!r}; its users send /start instead")
+        text = "/start"
     latencies: list[float] = []
     errors: list[int] = []
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await asyncio.gather(*(chat_loop(p, started + seconds, latencies, errors) for p in people))
+    await asyncio.gather(*(chat_loop(p, text, started + seconds, latencies, errors) for p in people))
     return Figures(name, len(latencies), len(errors), loop.time() - started, latencies)
 
 
@@ -203,7 +207,8 @@ async def run(args: argparse.Namespace) -> None:
             echo = Child(run_echo_bot, url, ECHO_TOKEN)
             echo.ready()
             try:
-                echo_figures = await measure_bot(client, "echo", int(ECHO_TOKEN.split(":")[0]), args.users, args.seconds)
+                echo_figures = await measure_bot(client, "echo", int(ECHO_TOKEN.split(":")[0]), args.users,
+                                                 args.seconds, args.message)
             finally:
                 echo.stop()
 
@@ -218,7 +223,7 @@ async def run(args: argparse.Namespace) -> None:
                 other.ready(120)
                 try:
                     other_figures = await measure_bot(client, name, int(JIGAP_TOKEN.split(":")[0]), args.users,
-                                                      args.seconds)
+                                                      args.seconds, args.message)
                 finally:
                     other.stop()
             print(f"sandbox ceiling: {ceiling:.0f} requests/s (sendMessage, {CEILING_WORKERS} concurrent "
@@ -238,6 +243,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="6 s per bot: the whole run takes under a minute")
     parser.add_argument("--flood-scale", type=float, default=1000.0,
                         help="multiply Telegram's flood limits (1000 = 30,000 msg/s per bot); 0 turns them off")
+    parser.add_argument("--message", default="hello", help="what every user sends (hello)")
     parser.add_argument("--echo-only", action="store_true", help="measure the echo bot on both sides")
     args = parser.parse_args()
     if args.quick:

@@ -154,6 +154,9 @@ class Payments:
         self.links[slug] = (bot.id, spec)
         return f"https://t.me/${slug}"
 
+    def is_invoice_link(self, url: str) -> bool:
+        return url.startswith("https://t.me/$") and url.rsplit("$", 1)[-1] in self.links
+
     def link(self, url: str) -> tuple[int, InvoiceSpec]:
         found = self.links.get(url.rsplit("$", 1)[-1])
         if found is None:

@@ -166,8 +166,8 @@ class SandboxServer:
             result = await self.api.call(bot, method, params)
         except BotApiError as exc:
             return _envelope(exc)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            # A malformed request must get an answer, never take the server down.
+        except Exception:
+            # Whatever a malformed request trips over, the bot gets an answer and the server lives on.
             log.exception("sandbox: %s failed", method)
             return _envelope(INTERNAL_ERROR)
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)

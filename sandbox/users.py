@@ -13,6 +13,7 @@ from sandbox.text_entities import command_entities
 from sandbox.world import BotAccount, Channel, Conversation, Json, UserAccount, World, admin_member
 
 _DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_BOT_LINK = re.compile(r"^https?://t\.me/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$")
 MAX_USER_TEXT = 4096
 
 
@@ -111,7 +112,7 @@ class UserActions:
         if "callback_data" in button:
             return await self._callback(user, bot, message, button["callback_data"], wait)
         if "url" in button:
-            return {"callback_query_id": None, "answer": None, "url": button["url"]}
+            return await self._follow_url(user, bot, str(button["url"]))
         if button.get("pay"):
             outcome = await self.pay_message(user, bot, message["message_id"], fail=False)
             return {"callback_query_id": None, "answer": None, "payment": outcome.as_json()}
@@ -130,6 +131,17 @@ class UserActions:
         if len(data.encode()) > 64:
             raise UserActionError(400, "callback data is limited to 64 bytes")
         return await self._callback(user, bot, message, data, wait)
+
+    async def _follow_url(self, user: UserAccount, bot: BotAccount, url: str) -> Json:
+        """A URL button: an invoice link opens the payment, the bot's own deep link sends /start."""
+        result: Json = {"callback_query_id": None, "answer": None, "url": url}
+        if self.payments.is_invoice_link(url):
+            result["payment"] = (await self.pay_link(user, url, fail=False)).as_json()
+            return result
+        match = _BOT_LINK.match(url)
+        if match and match.group(1).lower() == bot.username.lower():
+            result["message_id"] = self.open_link(user, bot, match.group(2))["message_id"]
+        return result
 
     def _find_button(self, conversation: Conversation, message_id: int | None,
                      key: str) -> tuple[Json, Json | None]:

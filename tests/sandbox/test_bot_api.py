@@ -232,3 +232,33 @@ async def test_captions_are_limited_to_1024_characters(bot: Any, sb: SandboxClie
     form.add_field("document", b"hello", filename="hello.txt", content_type="text/plain")
     answer = await bot.form("sendDocument", form)
     assert answer.description == "Bad Request: message caption is too long"
+
+
+async def test_malformed_values_get_refusals_and_the_server_keeps_answering(bot: Any, sb: SandboxClient) -> None:
+    alice = await started(sb)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("sendMessage", {"chat_id": alice.id, "text": "x", "reply_markup": 5}),
+        ("sendMessage", {"chat_id": {"nested": True}, "text": "x"}),
+        ("sendMessage", {"chat_id": alice.id, "text": "x", "reply_markup": {"inline_keyboard": "rows"}}),
+        ("sendInvoice", {"chat_id": alice.id, "title": "T", "description": "D", "payload": "p",
+                         "currency": "XTR", "prices": "not prices"}),
+        ("editMessageMedia", {"chat_id": alice.id, "message_id": 1, "media": [1, 2]}),
+        ("getUpdates", {"limit": "many"}),
+        ("setMyCommands", {"commands": {"start": "x"}}),
+        ("answerCallbackQuery", {}),
+        ("getFile", {"file_id": ""}),
+    ]
+    for method, params in calls:
+        answer = await bot(method, **params)
+        assert answer.status == 400 and answer.description.startswith("Bad Request: "), (method, answer.body)
+    assert (await bot("getMe")).ok
+
+
+async def test_url_buttons_open_the_bots_deep_links(bot: Any, sb: SandboxClient) -> None:
+    alice = await started(sb)
+    await bot("sendMessage", chat_id=alice.id, text="Share",
+              reply_markup=keyboard({"text": "Open card", "url": "https://t.me/sandbox_test_bot?start=card-7"}))
+    await bot.updates()
+    result = await sb.request("POST", f"/sandbox/users/{alice.id}/press", {"text": "Open card"})
+    assert result["url"] == "https://t.me/sandbox_test_bot?start=card-7"
+    assert (await bot.next_update("message"))["text"] == "/start card-7"

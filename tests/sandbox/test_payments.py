@@ -158,3 +158,17 @@ async def test_a_stars_refund_is_recorded_once_and_listed_in_transactions(bot: A
         (charge, 75, True, False), (charge, 75, False, True)]
     assert transactions[0]["source"]["transaction_type"] == "invoice_payment"
     assert (await bot("getMyStarBalance")).result == {"amount": 0}
+
+
+async def test_a_url_button_with_an_invoice_link_opens_the_payment(bot: Any, sb: SandboxClient) -> None:
+    minji = await customer(sb)
+    link = (await bot("createInvoiceLink", title="Pass", description="Bakery pass", payload="pass-3",
+                      currency="XTR", prices=[{"label": "Pass", "amount": 30}])).result
+    await bot("sendMessage", chat_id=minji.id, text="Buy a pass",
+              reply_markup={"inline_keyboard": [[{"text": "Buy", "url": link}]]})
+    pressing = asyncio.create_task(minji.press("Buy"))
+    query = await bot.next_update("pre_checkout_query")
+    await bot("answerPreCheckoutQuery", pre_checkout_query_id=query["id"], ok=True)
+    assert await pressing is None
+    paid = (await bot.next_update("message"))["successful_payment"]
+    assert (paid["invoice_payload"], paid["total_amount"]) == ("pass-3", 30)
