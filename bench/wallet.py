@@ -29,7 +29,7 @@ from sd_jwt.verifier import SDJWTVerifier  # noqa: E402
 from wallet.card_types import builtin_card_types  # noqa: E402
 from wallet.credentials import IssuerIdentity, issue_card, present_card  # noqa: E402
 from wallet.images.card import CardView, render_card_jpeg, render_card_png  # noqa: E402
-from wallet.images.qr import qr_png  # noqa: E402
+from wallet.images.qr import presentation_qr_png  # noqa: E402
 from wallet.keys import generate_signing_key  # noqa: E402
 from wallet.trust import TrustedIssuer, TrustedIssuers  # noqa: E402
 from wallet.verifier import verify_presentation  # noqa: E402
@@ -114,7 +114,7 @@ def main() -> None:
     png_times, _ = timed(render_rounds, lambda i: render_card_png(view))
     report("card as PNG", png_times)
     # What the bot sends: the card as a JPEG photo and the QR as a 1-bit PNG.
-    render_times, _ = timed(render_rounds, lambda i: (render_card_jpeg(view), qr_png(shown[i % len(shown)])))
+    render_times, _ = timed(render_rounds, lambda i: (render_card_jpeg(view), presentation_qr_png(shown[i % len(shown)])))
     render = report("card JPEG + QR PNG", render_times)
     print(f"presentation_chars_p50={statistics.median(len(s) for s in shown):.0f}")
     print(f"verify_p50_ms={ours:.3f}")

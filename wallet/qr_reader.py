@@ -7,8 +7,22 @@ import io
 import zxingcpp
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from wallet.errors import MalformedInput
+from wallet.qr_payload import decode_qr_payload
+
 _MAX_SIDE = 2400  # phone photos are large; zxing finds a QR faster in a smaller picture
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
+def read_presentation_qr(image_bytes: bytes) -> str | None:
+    """The presentation in a photographed presentation QR (dense `JG1:` or raw), or None."""
+    text = read_qr(image_bytes)
+    if text is None:
+        return None
+    try:
+        return decode_qr_payload(text)
+    except MalformedInput:
+        return None
 
 
 def read_qr(image_bytes: bytes) -> str | None:

@@ -19,6 +19,7 @@ from wallet.clock import ensure_aware
 from wallet.errors import MalformedInput, WalletError
 from wallet.jws import CompactJws, parse_compact, signature_matches
 from wallet.keys import SUPPORTED_ALGORITHMS, PublicKey, public_key_from_jwk
+from wallet.qr_payload import decode_qr_payload
 from wallet.reasons import FailedCheck, english_reason
 from wallet.sd_jwt import (
     KB_JWT_TYP,
@@ -321,7 +322,7 @@ def verify_presentation(
     ctx = _Context(now=ensure_aware(now))
     try:
         try:
-            parts = split_sd_jwt(presentation)
+            parts = split_sd_jwt(decode_qr_payload(presentation))
         except MalformedInput as exc:
             raise _Refused(FailedCheck.MALFORMED, detail=str(exc)) from exc
         jws = _check_issuer_jwt(parts, ctx, issuers, policy)

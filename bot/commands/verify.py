@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from wallet.errors import KeyFormatError
-from wallet.qr_reader import read_qr
+from wallet.qr_reader import read_presentation_qr
 from wallet.status_list import StatusListCache, StatusLookup
 from wallet.trust import (
     IssuerLookup,
@@ -123,7 +123,7 @@ def _read_presentation(args: argparse.Namespace) -> str:
         raise UsageError("give either PRESENTATION (or - for stdin) or --qr IMAGE")
     if args.qr is not None:
         try:
-            text = read_qr(args.qr.read_bytes())
+            text = read_presentation_qr(args.qr.read_bytes())
         except OSError as exc:
             raise UsageError(f"cannot read {args.qr}: {exc.strerror}") from exc
         if text is None:

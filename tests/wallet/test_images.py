@@ -16,7 +16,8 @@ from wallet.images.card import CARD_SIZE, CardView, render_card, render_card_png
 from wallet.images.fonts import font, hangul_font_path
 from wallet.images.qr import qr_image, qr_png
 from wallet.images.result import ResultView, render_result
-from wallet.qr_reader import read_qr
+from wallet.qr_payload import encode_qr_payload
+from wallet.qr_reader import read_presentation_qr, read_qr
 from wallet.status_list import CredentialStatus, StatusCheck
 from wallet.verifier import verify_presentation
 
@@ -195,8 +196,8 @@ def test_a_photographed_presentation_qr_reads_back_and_verifies(world: WalletWor
         nonce="n",
         now=NOW,
     )
-    photo = _phone_photo(qr_image(shown), seed)
-    text = read_qr(photo)
+    photo = _phone_photo(qr_image(encode_qr_payload(shown)), seed)
+    text = read_presentation_qr(photo)
     assert text == shown
     assert verify_presentation(text, issuers=world.issuers, now=NOW + timedelta(seconds=10)).valid
 

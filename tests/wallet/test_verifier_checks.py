@@ -355,3 +355,13 @@ def test_a_thirty_second_qr_is_accepted_at_thirty_seconds_and_refused_a_little_l
     shown = _present(world)
     assert _verify(world, shown, now=NOW + timedelta(seconds=30)).valid
     assert _verify(world, shown, now=NOW + timedelta(seconds=40)).failed_check == "presentation_expired"
+
+
+def test_the_verifier_accepts_the_dense_qr_form_of_a_presentation(world: WalletWorld) -> None:
+    from wallet.qr_payload import encode_qr_payload
+
+    dense = encode_qr_payload(_present(world))
+    result = _verify(world, dense)
+    assert result.valid
+    broken = _verify(world, dense[:-3] + ("AAA" if dense[-3:] != "AAA" else "BBB"))
+    assert broken.failed_check == "malformed"

@@ -17,7 +17,7 @@ from sd_jwt.common import SDObj
 from sd_jwt.holder import SDJWTHolder
 from sd_jwt.issuer import SDJWTIssuer
 
-from wallet.images.qr import qr_png
+from wallet.images.qr import presentation_qr_png
 from wallet.keys import SigningKey, build_jwks, generate_signing_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,7 +201,7 @@ def test_the_presentation_can_be_read_from_a_qr_image(
     issuer, holder = keys
     shown = _reference_presentation(_reference_sd_jwt(issuer, holder), holder)
     image = tmp_path / "qr.png"
-    image.write_bytes(qr_png(shown))
+    image.write_bytes(presentation_qr_png(shown))
     code, out = _jigap_verify(tmp_path, issuer, "--qr", str(image), "--nonce", NONCE, "--aud", AUD)
     assert code == 0, out
     assert out["disclosed_claims"] == {"age_over_19": True}

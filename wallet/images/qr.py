@@ -15,6 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from wallet.errors import WalletError
+from wallet.qr_payload import encode_qr_payload
 
 TARGET_SIDE = 720
 MIN_MODULE_PX = 5
@@ -36,6 +37,11 @@ def qr_image(text: str, *, target_side: int = TARGET_SIDE) -> Image.Image:
     small = Image.frombytes("L", (width, height), bytes(memoryview(matrix)))  # type: ignore[arg-type]
     box = max(MIN_MODULE_PX, target_side // width)
     return small.resize((width * box, height * box), Image.Resampling.NEAREST)
+
+
+def presentation_qr_png(presentation: str, *, target_side: int = TARGET_SIDE) -> bytes:
+    """The QR a holder shows: the presentation in the dense `JG1:` form (see wallet.qr_payload)."""
+    return qr_png(encode_qr_payload(presentation), target_side=target_side)
 
 
 def qr_png(text: str, *, target_side: int = TARGET_SIDE) -> bytes:
