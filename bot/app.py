@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.delivery.interactive import InteractiveMeter
 from bot.runtime import Services
 from bot.scheduler import schedule_jobs
+from bot.services.billing_reminders import register_billing_reminders
 from bot.update_processor import PerChatUpdateProcessor
 from handlers import (
     admin,
@@ -56,6 +57,8 @@ def register_features(services: Services) -> None:
     """Deep links and main-menu entries that features contribute."""
     services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
+    register_billing_reminders(services.delivery.catalog, lead=services.billing.domain.settings.renewal_lead,
+                               dunning=services.billing.domain.settings.dunning)
     services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
 
 
@@ -104,7 +107,7 @@ def add_handlers(application: JigapApplication) -> None:
 
 
 def add_billing_handlers(application: JigapApplication) -> None:
-    """Subscriptions, payments, gifts, earnings and offers; the billing clock ticks with the scheduler."""
+    """Subscriptions, payments, gifts, earnings and offers (the billing clock ticks in bot.scheduler)."""
     application.add_handler(CommandHandler("subscriptions", subscriptions.my_subscriptions))
     application.add_handler(CommandHandler("receipts", payments.receipts))
     application.add_handler(CommandHandler("earnings", earnings.earnings))
@@ -116,14 +119,6 @@ def add_billing_handlers(application: JigapApplication) -> None:
     application.add_handler(CallbackQueryHandler(offers.offer_button, pattern=pattern(offers.PREFIX)))
     application.add_handler(PreCheckoutQueryHandler(payments.pre_checkout))
     application.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
-    if application.job_queue is not None:
-        interval = application.bot_data["services"].config.scheduler.tick_seconds
-        application.job_queue.run_repeating(_billing_tick, interval=interval, first=interval, name="billing-tick")
-
-
-async def _billing_tick(context: JigapContext) -> None:
-    services: Services = context.application.bot_data["services"]
-    await services.billing_dispatch.tick(context.bot)
 
 
 async def _post_init(application: JigapApplication) -> None:

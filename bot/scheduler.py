@@ -32,6 +32,7 @@ async def tick(context: Context) -> None:
     """Start the pump if it is not running yet, then ask storage what is due."""
     services: Services = context.application.bot_data["services"]
     services.delivery.start(context.application.bot.token)
+    await services.billing_dispatch.tick(context.application.bot)  # period ends, renewal invoices, gifts
     await services.delivery.tick(asyncio.get_running_loop().time())
 
 

@@ -4,10 +4,6 @@ The domain records events and commands (`billing_messages`) in the same transact
 `BillingDispatcher.dispatch` claims them, turns each into a Telegram call (a receipt, a gift link
 with its QR, "your gift was claimed by Hana", a renewal invoice, a Stars refund or cancellation)
 and marks it done; a claim that lapses (the process died) is taken again.
-
-`remind` decides the billing reminders that are due (renewal in three days, trial ending, each
-dunning step, an unclaimed gift about to expire), records each once per (kind, subject, period)
-and sends it outside the user's quiet hours.
 """
 
 from __future__ import annotations
@@ -16,29 +12,22 @@ import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import qrcode
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import Translations, Translator
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
 from handlers import billing_text, callback_data
 from storage.repositories.billing import BillingMessage
-from subscriptions.gifts import Gift, deep_link_payload
+from subscriptions.gifts import deep_link_payload
 from subscriptions.money import Money
 from subscriptions.offers import Offer
 from subscriptions.receipts import receipt_for
-from subscriptions.reminders import (
-    DunningStep,
-    GiftExpiring,
-    QuietHours,
-    Reminder,
-    RenewalUpcoming,
-    TrialEnding,
-)
 from subscriptions.subscription import Status, Subscription
 
 log = logging.getLogger(__name__)
@@ -59,11 +48,6 @@ def _money(raw: list[Any]) -> Money:
     return Money(int(raw[0]), str(raw[1]))
 
 
-def _clock_time(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
-
-
 def gift_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={deep_link_payload(code)}"
 
@@ -76,13 +60,10 @@ def qr_png(text: str) -> bytes:
 
 
 class BillingDispatcher:
-    def __init__(self, billing: BillingService, translations: Translations, default_timezone: str,
-                 quiet: QuietHours | None = None) -> None:
+    def __init__(self, billing: BillingService, translations: Translations, default_timezone: str) -> None:
         self.billing = billing
         self.translations = translations
         self.default_timezone = default_timezone
-        config = billing.config
-        self.quiet = quiet or QuietHours(_clock_time(config.i18n.quiet_start), _clock_time(config.i18n.quiet_end))
 
     # --- who reads it -------------------------------------------------------------------------------
 
@@ -242,76 +223,18 @@ class BillingDispatcher:
             await self._subscription_notice(bot, payload, lambda tr, title: tr(
                 "Your subscription to {title} has ended.", title=title))
 
-    # --- reminders ----------------------------------------------------------------------------------
-
-    async def remind(self, bot: Bot, *, limit: int = 500) -> int:
-        """Decide and send the billing reminders due now; each goes out once."""
-        now = self.billing.clock.now()
-        lead = self.billing.domain.settings.renewal_lead
-        due: list[tuple[Reminder, Subscription | Gift]] = []
-        async with self.billing.uow() as uow:
-            repos = uow.repositories
-            renewal, trial = RenewalUpcoming(lead=lead), TrialEnding(lead=lead)
-            dunning, gift_kind = DunningStep(self.billing.domain.settings.dunning), GiftExpiring(lead=lead)
-            subjects: list[tuple[Any, Subscription | Gift]] = []
-            subjects += [(renewal, s) for s in await repos.subscriptions.ending_between(
-                now, now + lead, [Status.ACTIVE.value], limit)]
-            subjects += [(trial, s) for s in await repos.subscriptions.ending_between(
-                now, now + lead, [Status.TRIALING.value], limit)]
-            subjects += [(dunning, s) for s in await repos.subscriptions.with_status(
-                [Status.PAST_DUE.value, Status.SUSPENDED.value], limit)]
-            subjects += [(gift_kind, g) for g in await repos.gifts.expiring(now + lead, limit)]
-            for kind, subject in subjects:
-                for reminder in kind.reminders_for(subject, now):
-                    if kind.is_stale(reminder, subject, now) or not await self._may_send(reminder, now):
-                        continue
-                    if await repos.reminders.record(kind=reminder.kind, subject_id=reminder.subject_id,
-                                                    period_key=reminder.period_key, user_id=reminder.user_id,
-                                                    due_at=reminder.due_at, now=now):
-                        due.append((reminder, subject))
-            await uow.storage.commit()
-        for reminder, subject in due:
-            await self._send_reminder(bot, reminder, subject)
-        return len(due)
-
-    async def _may_send(self, reminder: Reminder, now: datetime) -> bool:
-        reader = await self.reader(reminder.user_id)
-        return self.quiet.send_at(now, reader.timezone, reminder.urgent) <= now
-
-    async def _send_reminder(self, bot: Bot, reminder: Reminder, subject: Subscription | Gift) -> None:
-        reader = await self.reader(reminder.user_id)
-        tr = reader.tr
-        offer = await self._offer(subject.offer_id)
-        title = _title(offer, subject.plan_id)
-        if isinstance(subject, Gift):
-            date = billing_text.day(subject.expires_at, reader.timezone, tr)
-            text = tr("Your gift of {title} has not been claimed yet. The link works until {date}.",
-                      title=title, date=date)
-            await _send(bot, reader.chat_id, text, None)
-            return
-        date = billing_text.day(subject.paid_through, reader.timezone, tr)
-        price = billing_text.money(offer.plan(subject.plan_id).price, tr) if offer else ""
-        if reminder.kind == "renewal_upcoming":
-            text = tr("Your {title} renews on {date} ({price}).", title=title, date=date, price=price)
-        elif reminder.kind == "trial_ending":
-            text = tr("Your free trial of {title} ends on {date}. Then it costs {price}.", title=title, date=date,
-                      price=price)
-        else:
-            text = tr("The payment for {title} is overdue. Pay now to keep your subscription.", title=title)
-        await _send(bot, reader.chat_id, text, _manage(subject, tr))
-
     # --- the clock ----------------------------------------------------------------------------------
 
     async def tick(self, bot: Bot) -> int:
-        """One turn of the billing clock: sweeps, reminders, then everything they wrote down."""
-        done = await self.billing.sweep()
-        done += await self.remind(bot)
-        done += await self.dispatch(bot)
-        return done
-
-
-async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    await bot.send_message(chat_id, text, reply_markup=markup)
+        """One turn of the billing clock: period ends, renewal invoices, expired gifts, then everything
+        they wrote down. (Reminders are the delivery scheduler's: see `bot.services.billing_reminders`.)"""
+        try:
+            done = await self.billing.sweep()
+            return done + await self.dispatch(bot)
+        except (SQLAlchemyError, OSError, TelegramError):
+            # The next tick tries again; the scheduler's other work must not wait for billing.
+            log.exception("billing tick failed")
+            return 0
 
 
 def _title(offer: Offer | None, plan_id: str) -> str:

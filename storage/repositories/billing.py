@@ -313,20 +313,23 @@ class SqlSubscriptions(_Repository):
         return [_load(Subscription, doc) for doc in await self._documents(query)]
 
 
-    async def ending_between(self, start: datetime, end: datetime, statuses: Sequence[str],
-                             limit: int) -> list[Subscription]:
-        """Trialing or active subscriptions whose term ends in [start, end] (their next transition)."""
+    async def ending_between(self, start: datetime, end: datetime, statuses: Sequence[str], limit: int,
+                             after: str | None = None) -> list[Subscription]:
+        """Subscriptions in `statuses` whose next transition (a trialing or active term's end) is in
+        [start, end], by id from `after` on (a cursor for walking the window in batches)."""
         table = billing_subscriptions
-        query = (select(table.c.document)
-                 .where(table.c.status.in_(list(statuses)), table.c.next_transition_at.between(start, end))
-                 .order_by(table.c.next_transition_at, table.c.id).limit(limit))
-        return [_load(Subscription, doc) for doc in await self._documents(query)]
+        query = select(table.c.document).where(
+            table.c.status.in_(list(statuses)), table.c.next_transition_at.between(start, end))
+        if after is not None:
+            query = query.where(table.c.id > after)
+        return [_load(Subscription, doc) for doc in await self._documents(query.order_by(table.c.id).limit(limit))]
 
-    async def with_status(self, statuses: Sequence[str], limit: int) -> list[Subscription]:
+    async def with_status(self, statuses: Sequence[str], limit: int, after: str | None = None) -> list[Subscription]:
         table = billing_subscriptions
-        query = (select(table.c.document).where(table.c.status.in_(list(statuses)))
-                 .order_by(table.c.next_transition_at, table.c.id).limit(limit))
-        return [_load(Subscription, doc) for doc in await self._documents(query)]
+        query = select(table.c.document).where(table.c.status.in_(list(statuses)))
+        if after is not None:
+            query = query.where(table.c.id > after)
+        return [_load(Subscription, doc) for doc in await self._documents(query.order_by(table.c.id).limit(limit))]
 
 
 class SqlCheckouts(_Repository):
@@ -509,6 +512,22 @@ class SqlReminders:
         return True
 
 
+class SqlGiftWindow:
+    """Unclaimed gifts expiring in a window, walked by id (the gift reminder's subjects)."""
+
+    def __init__(self, gifts: SqlGifts) -> None:
+        self._gifts = gifts
+
+    async def expiring_between(self, start: datetime, end: datetime, limit: int, after: str | None = None
+                               ) -> list[Gift]:
+        table = billing_gifts
+        query = select(table.c.document).where(
+            table.c.status == GiftStatus.UNCLAIMED.value, table.c.expires_at.between(start, end))
+        if after is not None:
+            query = query.where(table.c.id > after)
+        return [_load(Gift, doc) for doc in await self._gifts._documents(query.order_by(table.c.id).limit(limit))]
+
+
 class SqlBans:
     """Bans by a merchant (or by the platform, merchant "*"), and the foundation's platform-wide user ban."""
 
@@ -611,6 +630,7 @@ class BillingRepositories:
         self.gifts = SqlGifts(connection, self.flush)
         self.bans = SqlBans(connection)
         self.reminders = SqlReminders(connection)
+        self.gift_window = SqlGiftWindow(self.gifts)
         self.outbox = SqlBillingOutbox(connection, clock or (lambda: datetime.now(UTC)))
 
     def use_clock(self, clock: Callable[[], datetime]) -> None:

@@ -1,23 +1,192 @@
-"""Subscribing and paying by card through the sandbox: invoice, receipt, renewal invoice, duplicates."""
+"""Subscribing and paying by card through the sandbox: invoices, receipts, renewals, changes and refusals."""
 
 from __future__ import annotations
 
-from tests.billing.world import BillingWorld
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from storage.tables_billing import billing_checkouts
+from subscriptions.ledger import merchant_account
+from subscriptions.money import Money
+from tests.billing.world import BillingWorld, pay_in_currency
+
+CAFE = "Cafe Onda"
+PASS = "20 Americanos"
+
+
+async def _subscribed(world: BillingWorld, name: str = "Alex"):  # type: ignore[no-untyped-def]
+    user = await world.user(name)
+    invoice = await world.subscribe(user, CAFE, PASS)
+    paid = await user.pay(invoice)
+    assert paid.paid
+    await user.next_messages(2)  # the receipt and the thank-you line
+    (sub,) = await world.subscriptions_of(user)
+    return user, sub, paid
+
+
+async def _merchant_balance(world: BillingWorld, merchant_id: str) -> Money:
+    statement = await world.services.billing.statement(merchant_id=merchant_id, currency="KRW")
+    return statement.closing
 
 
 async def test_alex_subscribes_to_the_cafe_pass_by_card_and_gets_a_receipt(world: BillingWorld) -> None:
     alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, "Cafe Onda", "20 Americanos")
+    invoice = await world.subscribe(alex, CAFE, PASS)
     assert invoice.invoice is not None
     assert invoice.invoice["currency"] == "KRW" and invoice.invoice["total_amount"] == 45000
     assert invoice.buttons[0] == "Pay ₩45,000"
     paid = await alex.pay(invoice)
     assert paid.paid
     receipt = await alex.next_message()
-    assert receipt.text.startswith("Receipt") and "₩45,000" in receipt.text and "Cafe Onda" in receipt.text
+    assert receipt.text.startswith("Receipt") and "₩45,000" in receipt.text and CAFE in receipt.text
     assert paid.telegram_payment_charge_id in receipt.text
     thanks = await alex.next_message()
     assert "renews on Dec 25" in thanks.text
     subs = await world.subscriptions_of(alex)
     assert [(s.plan_id, s.status.value, s.provider) for s in subs] == [("americano20", "active", "card")]
     assert await world.payments_count() == 1 and await world.journal_count() == 1
+    # 95% of 45,000 won is the shop's; the platform keeps 5%.
+    assert await _merchant_balance(world, subs[0].merchant_id) == Money(42750, "KRW")
+
+
+async def test_a_duplicated_successful_payment_leaves_one_payment_and_one_ledger_transaction(
+    world: BillingWorld,
+) -> None:
+    alex, sub, paid = await _subscribed(world)
+    assert paid.message_id is not None
+    await world.redeliver(alex, paid.message_id)
+    await world.redeliver(alex, paid.message_id)
+    history = await alex.send("/receipts")  # updates of a chat are handled in order: the repeats are done
+    assert history.text.count("Receipt\n") == 1
+    assert await world.payments_count() == 1 and await world.journal_count() == 1
+    chat = [m.text for m in await alex.chat() if m.from_bot and m.message_id < history.message_id]
+    assert sum(1 for text in chat if text.startswith("Receipt\n")) == 1
+    assert await _merchant_balance(world, sub.merchant_id) == Money(42750, "KRW")
+
+
+async def test_the_card_renewal_invoice_arrives_before_the_period_ends_and_paying_it_renews(
+    world: BillingWorld,
+) -> None:
+    alex, sub, _ = await _subscribed(world)
+    world.clock.set(sub.paid_through - timedelta(days=3))
+    await world.tick()
+    invoice = await alex.next_message()
+    assert invoice.invoice is not None and invoice.invoice["total_amount"] == 45000
+    await world.tick()  # a second tick sends no second invoice
+    paid = await alex.pay(invoice)
+    assert paid.paid
+    receipt = await alex.next_message()
+    assert "Dec 25 - Jan 25" in receipt.text
+    (renewed,) = await world.subscriptions_of(alex)
+    assert renewed.term.number == 2 and renewed.term.start == sub.paid_through
+    assert renewed.paid_through > sub.paid_through + timedelta(days=30)
+    assert await world.payments_count() == 2 and await world.journal_count() == 2
+    async with world.services.uow() as uow:
+        checkouts = (await uow.connection.execute(select(billing_checkouts.c.id))).all()
+    assert len(checkouts) == 2
+
+
+async def test_cancel_at_period_end_keeps_the_pass_until_then_and_charges_nothing_more(world: BillingWorld) -> None:
+    alex, sub, _ = await _subscribed(world)
+    listing = await alex.send("/subscriptions")
+    assert listing.text == "You have 1 subscription:"
+    card = await alex.next_message()
+    assert "renews on Dec 25" in card.text and card.buttons == ["Cancel", "Pause", "Change plan"]
+    await alex.press("Cancel", card)
+    choice = await alex.wait_for_edit(card)
+    await alex.press("At the end of the period (Dec 25)", choice)
+    done = await alex.wait_for_edit(card)
+    assert done.text == "Cancelled. You keep it until Dec 25; nothing more will be charged."
+    world.clock.set(sub.paid_through - timedelta(days=3))
+    await world.tick()
+    world.clock.set(sub.paid_through + timedelta(minutes=1))
+    await world.tick()
+    ended = await alex.next_message()
+    assert ended.text == f"Your subscription to {CAFE} monthly pass · {PASS} has ended."
+    (closed,) = await world.subscriptions_of(alex)
+    assert closed.status.value == "canceled" and await world.payments_count() == 1
+
+
+async def test_an_upgrade_charges_the_prorated_difference_at_once(world: BillingWorld) -> None:
+    alex, sub, _ = await _subscribed(world)
+    world.clock.set(sub.term.start + (sub.paid_through - sub.term.start) / 2)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    await alex.press("Change plan", card)
+    plans = await alex.wait_for_edit(card)
+    await alex.press("40 Americanos: ₩80,000 / month", plans)
+    explained = await alex.wait_for_edit(card)
+    invoice = await alex.next_message()
+    # Half of the period is left: 40,000 won for the new plan minus 22,500 won unused of the old one.
+    assert invoice.invoice is not None and invoice.invoice["total_amount"] == 17500
+    assert "₩17,500" in explained.text and "₩22,500" in explained.text
+    assert (await alex.pay(invoice)).paid
+    await alex.next_messages(2)
+    (upgraded,) = await world.subscriptions_of(alex)
+    assert upgraded.plan_id == "americano40" and upgraded.paid_through == sub.paid_through
+    assert await world.payments_count() == 2
+
+
+async def test_a_stale_button_for_an_archived_plan_is_refused_and_opens_no_checkout(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    plans = await world.open_plans(alex, CAFE)
+    offer = await world.services.billing.offer("onda-pass")
+    assert offer is not None
+    await world.services.billing.archive(merchant_id=offer.merchant_id, offer_id=offer.id, plan_id="americano20")
+    answer = await alex.press(f"Subscribe: {PASS}", plans)
+    assert answer is not None and answer.show_alert and answer.text == "This plan is no longer offered."
+    assert await world.count(billing_checkouts) == 0
+
+
+async def test_a_price_change_after_the_invoice_declines_the_pre_checkout_and_charges_nothing(
+    world: BillingWorld,
+) -> None:
+    alex = await world.user("Alex")
+    invoice = await world.subscribe(alex, CAFE, PASS)
+    offer = await world.services.billing.offer("onda-pass")
+    assert offer is not None
+    await world.services.billing.change_price(merchant_id=offer.merchant_id, offer_id=offer.id,
+                                              plan_id="americano20", price=Money(50000, "KRW"))
+    result = await alex.pay(invoice)
+    assert result.status == "declined"
+    assert result.error_message == "The price has changed. Nothing was charged; please look at the plan again."
+    assert await world.payments_count() == 0 and await world.subscriptions_of(alex) == []
+
+
+async def test_a_payment_in_another_currency_is_declined_at_pre_checkout(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    invoice = await world.subscribe(alex, CAFE, PASS)
+    assert await pay_in_currency(world, alex, invoice, "USD") == "declined"
+    assert await world.payments_count() == 0 and await world.journal_count() == 0
+
+
+async def test_forged_callback_data_naming_someone_elses_subscription_is_refused(world: BillingWorld) -> None:
+    minji, minji_sub, _ = await _subscribed(world, "Minji")
+    alex = await world.user("Alex")
+    menu = await alex.send("/subscriptions")
+    for data in (f"my:ce:{minji_sub.id}", f"my:cn:{minji_sub.id}", f"my:p:{minji_sub.id}", f"my:v:{minji_sub.id}"):
+        answer = await world.forge_press(alex, menu, data)
+        assert answer is not None and answer.text == "This subscription is not yours."
+    (unchanged,) = await world.subscriptions_of(minji)
+    assert unchanged.status.value == "active" and not unchanged.cancel_at_period_end
+    assert unchanged.version == minji_sub.version
+
+
+async def test_cancel_now_refunds_the_unused_time_and_reverses_the_ledger_in_proportion(world: BillingWorld) -> None:
+    alex, sub, _ = await _subscribed(world)
+    world.clock.set(sub.term.start + (sub.paid_through - sub.term.start) / 2)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    await alex.press("Cancel", card)
+    choice = await alex.wait_for_edit(card)
+    await alex.press("Now (refund as the shop's policy says)", choice)
+    done = await alex.wait_for_edit(card)
+    assert "₩22,500 is being refunded." in done.text
+    refunded = await alex.next_message()
+    assert refunded.text.startswith("Refunded ₩22,500")
+    # The shop gave back 95% of the refund, the platform 5%: 42,750 - 21,375.
+    assert await _merchant_balance(world, sub.merchant_id) == Money(21375, "KRW")
+    async with world.services.billing.uow() as uow:
+        journal = await uow.ledger.for_account(merchant_account(sub.merchant_id))
+    assert [t.kind for t in journal] == ["payment", "refund"]

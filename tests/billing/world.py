@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -97,3 +97,14 @@ class BillingWorld:
 
     async def journal_count(self) -> int:
         return await self.count(billing_journal)
+
+
+async def pay_in_currency(world: BillingWorld, user: SandboxUser, invoice: BotMessage, currency: str) -> str:
+    """A client that tampers with the currency of an invoice it pays: how the pre-checkout ends."""
+    bot = world.server.world.bots[int(BOT_TOKEN.split(":")[0])]
+    conversation = world.server.world.private(bot, world.server.world.users[user.id])
+    spec = world.server.payments.invoice_in(conversation, invoice.message_id)
+    assert spec is not None
+    outcome = await world.server.payments.pay(bot, world.server.world.users[user.id],
+                                              replace(spec, currency=currency), fail=False)
+    return outcome.status
