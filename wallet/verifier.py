@@ -10,7 +10,7 @@ last the single use of the nonce, so a refused presentation does not burn it.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -373,3 +373,18 @@ def _safe_time(payload: Mapping[str, Any], name: str) -> datetime | None:
         return _time(payload, name)
     except _Refused:
         return None
+
+
+def as_replayed(result: VerificationResult) -> VerificationResult:
+    """The verdict when the caller's own nonce store (an async database, say) refuses the nonce
+    of an otherwise valid presentation after `verify_presentation` ran without a store."""
+    return replace(
+        result,
+        valid=False,
+        failed_check=FailedCheck.REPLAYED,
+        reason=english_reason(FailedCheck.REPLAYED, {}),
+        reason_params=MappingProxyType({}),
+        disclosed_claims=MappingProxyType({}),
+        issued_at=None,
+        expires_at=None,
+    )

@@ -365,3 +365,13 @@ def test_the_verifier_accepts_the_dense_qr_form_of_a_presentation(world: WalletW
     assert result.valid
     broken = _verify(world, dense[:-3] + ("AAA" if dense[-3:] != "AAA" else "BBB"))
     assert broken.failed_check == "malformed"
+
+
+def test_a_caller_with_an_async_nonce_store_can_turn_a_valid_result_into_replayed(world: WalletWorld) -> None:
+    from wallet.verifier import as_replayed
+
+    result = _verify(world, _present(world))
+    replayed = as_replayed(result)
+    assert result.valid and not replayed.valid
+    assert replayed.failed_check == "replayed" and replayed.reason == "this code was already used"
+    assert replayed.disclosed_claims == {} and replayed.issuer_name == "Road Traffic Authority"
