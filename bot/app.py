@@ -40,6 +40,7 @@ from handlers.callback_data import pattern
 from handlers.context import JigapContext
 from handlers.routing import MenuEntry
 from handlers.text import N_
+from handlers.wallet_setup import install_wallet, register_wallet
 
 JigapApplication = Application[Any, JigapContext, Any, Any, Any, Any]
 
@@ -47,6 +48,8 @@ USER_COMMANDS = {
     "start": N_("Main menu"),
     "help": N_("What I can do"),
     "language": N_("Choose Korean or English"),
+    "wallet": N_("Your wallet"),
+    "verify": N_("Check someone's card"),
     "subscriptions": N_("Your subscriptions"),
     "receipts": N_("Your receipts"),
     "settings": N_("Reminders, quiet hours and time zone"),
@@ -55,6 +58,7 @@ USER_COMMANDS = {
 
 def register_features(services: Services) -> None:
     """Deep links and main-menu entries that features contribute."""
+    register_wallet(services)
     services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
     register_billing_reminders(services.delivery.catalog, lead=services.billing.domain.settings.renewal_lead,
@@ -102,6 +106,7 @@ def add_handlers(application: JigapApplication) -> None:
     application.add_handler(CallbackQueryHandler(language.choose_language, pattern=pattern("lang")))
     application.add_handler(CallbackQueryHandler(admin.answer_button, pattern=pattern("adm")))
     add_billing_handlers(application)
+    install_wallet(application)
     application.add_handler(CallbackQueryHandler(start.stale_button))
     application.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 

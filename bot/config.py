@@ -67,6 +67,9 @@ class WalletConfig:
     pin_lock_seconds: int = 900
     offer_lifetime: int = 86400
     leeway: int = 60
+    public_url: str = "http://127.0.0.1:8081"
+    pin_time_cost: int = 3
+    pin_memory_kib: int = 65536
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,8 @@ def _check_values(config: Config) -> None:
         "wallet.qr_lifetime": config.wallet.qr_lifetime,
         "wallet.qr_session": config.wallet.qr_session,
         "wallet.pin_max_attempts": config.wallet.pin_max_attempts,
+        "wallet.pin_time_cost": config.wallet.pin_time_cost,
+        "wallet.pin_memory_kib": config.wallet.pin_memory_kib,
         "scheduler.tick_seconds": config.scheduler.tick_seconds,
         "scheduler.batch_size": config.scheduler.batch_size,
         "delivery.bot_rate": config.delivery.bot_rate,

@@ -43,7 +43,16 @@ async def load_demo_organisations(services: Services) -> int:
                 await uow.organisations.add(slug=demo.slug, name=demo.name, kind=demo.kind, now=now)
                 added += 1
         await uow.commit()
+    await load_demo_issuers(services)
     return added
+
+
+async def load_demo_issuers(services: Services) -> None:
+    """The issuing organisations get their signing keys and status lists (kept if they exist)."""
+    async with services.uow() as uow:
+        issuers = await uow.organisations.list(kind="issuer")
+    for organisation in issuers:
+        await services.wallet.ensure_issuer(organisation)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from bot.app import JigapApplication, build_application
 from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.runtime import Services, open_runtime
+from bot.services.wallet_web import wallet_routes
 from bot.webserver import WEBHOOK_PATH, BotWebServer
 from storage.envelope import KeyRing, new_master_key
 
@@ -62,7 +63,7 @@ async def running_webhook(
     await application.initialize()
     try:
         await application.start()
-        web = BotWebServer(application, token)
+        web = BotWebServer(application, token, extra_routes=[wallet_routes(services)])
         bound = await web.start(host, port)
         try:
             if public_url is not None:

@@ -17,6 +17,7 @@ from bot.delivery.service import DeliveryService
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
 from bot.services.accounts import AccountsService
+from bot.services.wallet import WalletService
 from bot.services.billing import BillingService
 from bot.services.billing_dispatch import BillingDispatcher
 from handlers.routing import Routes
@@ -43,6 +44,7 @@ class Services:
     translations: Translations
     routes: Routes
     accounts: AccountsService
+    wallet: WalletService
     delivery: DeliveryService
     billing: BillingService
     billing_dispatch: BillingDispatcher
@@ -93,6 +95,7 @@ async def open_runtime(
             translations=translations,
             routes=Routes(),
             accounts=AccountsService(uow, clock, config.i18n.default_timezone),
+            wallet=WalletService(uow, clock, config.wallet),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := BillingService(uow, clock, config)),
             billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),

@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.demo import PEOPLE, load_demo_offers, load_demo_organisations, load_demo_people
 from bot.embedded import running_application, sandbox_config
 from bot.runtime import open_runtime
+from bot.services.wallet_web import published_documents
 from sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
                 await load_demo_organisations(services)
                 await load_demo_people(services, ids)
                 await load_demo_offers(services)
-            async with running_application(services, token):
+            async with (running_application(services, token) as application,
+                        published_documents(services, application, token)):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
                 _say(f"jigap sandbox: the bot @{config.sandbox.bot_username} uses {config.database.url}")
                 await stop.wait()

@@ -8,6 +8,7 @@ import logging
 from bot.config import Config
 from bot.embedded import running_application, running_webhook
 from bot.runtime import open_runtime
+from bot.services.wallet_web import wallet_routes
 from bot.webserver import BotWebServer
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ async def serve(config: Config, token: str, stop: asyncio.Event, *, webhook_url:
     async with open_runtime(config) as services:
         if webhook_url is None:
             async with running_application(services, token) as application:
-                web = BotWebServer(application, token)
+                web = BotWebServer(application, token, extra_routes=[wallet_routes(services)])
                 bound = await web.start(host, port)
                 log.info("polling for updates; health and metrics on http://%s:%s", host, bound)
                 try:

@@ -16,6 +16,7 @@ from storage.repositories.accounts import (
     RoleRepository,
     UserRepository,
 )
+from storage.repositories.wallet import WalletRepository
 from storage.repositories.delivery import DeliveryRepository, OutboxRepository
 from storage.repositories.billing import BillingRepositories
 
@@ -41,6 +42,7 @@ class UnitOfWork:
     roles: RoleRepository
     audit: AuditRepository
     pending: PendingActionRepository
+    wallet: WalletRepository
     outbox: OutboxRepository
     delivery: DeliveryRepository
     billing: BillingRepositories
@@ -77,6 +79,7 @@ class UnitOfWork:
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.pending = PendingActionRepository(connection)
+        self.wallet = WalletRepository(connection, self._envelope)
         self.outbox = OutboxRepository(connection)
         self.delivery = DeliveryRepository(connection)
         self.billing = BillingRepositories(connection)

@@ -1,0 +1,438 @@
+"""Issuer admins: /issue (card type, holder, claims or a CSV batch), and /revoke, /suspend, /reinstate.
+
+Every step and every press asks `accounts.authorize` again for the organisation concerned; the flow's
+state (organisation, card type, holder, claims) is kept sealed in a flow row, never in callback data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.access import Permission, Role, orgs_with
+from bot.services.wallet import (
+    CardNotFound,
+    FlowRecord,
+    HeldCard,
+    NotAnIssuer,
+    OfferRecord,
+    StatusChangeRefused,
+)
+from handlers import callback_data
+from handlers.context import JigapContext
+from handlers.wallet import offer_buttons, offer_text
+from handlers.wallet_views import card_name, day, deep_link, link_qr_png, status_word, translator_for
+from storage.records import UserRecord
+from wallet.card_types import CardType
+from wallet.errors import ClaimsInvalid, UnknownCardType
+from wallet.status_list import CredentialStatus
+
+log = logging.getLogger(__name__)
+MAX_CSV_BYTES = 2 * 1024 * 1024
+PROGRESS_EVERY = 1.0  # seconds between edits of the batch progress message
+PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*?)\s*(?=(?:[,\n;]\s*[A-Za-z_][A-Za-z0-9_]*\s*[:=])|$)", re.S)
+
+
+def _button(text: str, prefix: str, *parts: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback_data.make(prefix, *parts))
+
+
+async def _issuer_orgs(context: JigapContext, permission: Permission) -> list[int]:
+    """The organisations this member may issue for (a platform admin: every issuer)."""
+    orgs = orgs_with(context.member.grants, permission)
+    if orgs or not any(grant.role == Role.PLATFORM_ADMIN for grant in context.member.grants):
+        return orgs
+    return [issuer.org_id for issuer in await context.services.wallet.issuers()]
+
+
+async def _allowed(update: Update, context: JigapContext, permission: Permission, org_id: int | None) -> bool:
+    decision = await context.services.accounts.authorize(context.member, permission, org_id=org_id)
+    if decision.allowed:
+        return True
+    text = context.tr("Sorry, only an issuer's admins can do this.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return False
+
+
+# --- /issue ----------------------------------------------------------------------------------------
+
+async def issue_command(update: Update, context: JigapContext) -> None:
+    """/issue: pick the organisation (if several), then the card type."""
+    assert update.effective_message is not None and update.effective_chat is not None
+    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, None):
+        return
+    tr = context.tr
+    orgs = await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL)
+    if not orgs:
+        await update.effective_message.reply_text(tr("Sorry, only an issuer's admins can do this."))
+        return
+    flow = await context.services.wallet.start_flow(context.member.id, "issue", {"step": "org"},
+                                                    chat_id=update.effective_chat.id)
+    if len(orgs) == 1:
+        await _choose_org(update, context, flow, orgs[0])
+        return
+    rows = []
+    for org_id in orgs:
+        issuer = await context.services.wallet.issuer_for_org(org_id)
+        if issuer is not None:
+            rows.append([_button(issuer.name, "wiss", "org", flow.id, org_id)])
+    await update.effective_message.reply_text(tr("Issue for which organisation?"),
+                                              reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def _choose_org(update: Update, context: JigapContext, flow: FlowRecord, org_id: int) -> None:
+    assert update.effective_chat is not None
+    tr = context.tr
+    if await context.services.wallet.issuer_for_org(org_id) is None:
+        await context.bot.send_message(update.effective_chat.id, tr(
+            "This organisation has no issuer keys yet. Run: jigap issuer create <organisation>"))
+        return
+    saved = await context.services.wallet.save_flow(flow, {"step": "type", "org_id": org_id})
+    if saved is None:
+        return
+    types = context.services.wallet.registry.all()
+    rows = [[_button(card_name(card_type, tr), "wiss", "type", flow.id, index)] for index, card_type in enumerate(types)]
+    rows.append([_button(tr("Cancel"), "wiss", "x", flow.id)])
+    await context.bot.send_message(update.effective_chat.id, tr("Which card?"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def issue_button(update: Update, context: JigapContext) -> None:
+    """Organisation, card type, Skip photo or Cancel; re-authorised for the flow's organisation."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    step, flow_id, value = (data.part(0), data.part(1) or "", data.part(2) or "") if data else (None, "", "")
+    tr = context.tr
+    flow = await context.services.wallet.flow(context.member.id, flow_id, "issue")
+    if flow is None:
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    org_id = int(value) if step == "org" and value.isdigit() else flow.state.get("org_id")
+    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id):
+        return
+    await query.answer()
+    if step == "x":
+        await context.services.wallet.save_flow(flow, status="canceled")
+        await query.edit_message_text(tr("Cancelled."))
+    elif step == "org" and org_id is not None and org_id in await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL):
+        await _choose_org(update, context, flow, org_id)
+    elif step == "type" and value.isdigit() and flow.state.get("step") == "type":
+        await _choose_type(update, context, flow, int(value))
+    elif step == "skip" and flow.state.get("step") == "photo":
+        await _make_offer(update, context, flow, None)
+
+
+async def _choose_type(update: Update, context: JigapContext, flow: FlowRecord, index: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    tr = context.tr
+    types = context.services.wallet.registry.all()
+    if index >= len(types):
+        return
+    card_type = types[index]
+    saved = await context.services.wallet.save_flow(flow, {**flow.state, "step": "holder", "card_type": card_type.id})
+    if saved is None:
+        return
+    await query.edit_message_text(
+        tr("{card}: who is it for? Send their @username or Telegram id, or a CSV file to issue many at once "
+           "(a column holder, and one column per claim: {claims}).", card=card_name(card_type, tr),
+           claims=", ".join(spec.name for spec in card_type.claims if spec.kind != "image_digest")))
+
+
+def _claims_help(card_type: CardType, tr: Any) -> str:
+    names = [spec.name + ("*" if spec.required else "") for spec in card_type.claims if spec.kind != "image_digest"]
+    example = ", ".join(f"{name.rstrip('*')}: ..." for name in names[:3])
+    return tr("Type the claims in one message, like “{example}”. Claims: {claims} (* required).",
+              example=example, claims=", ".join(names))
+
+
+async def issue_input(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+    """A message while /issue waits: the holder, the claims, a photo, or a CSV file."""
+    message = update.effective_message
+    assert message is not None
+    org_id = flow.state.get("org_id")
+    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id):
+        return
+    step = flow.state.get("step")
+    if message.document is not None and step in ("holder", "claims"):
+        await issue_batch(update, context, flow)
+    elif step == "holder" and message.text:
+        await _holder_step(update, context, flow, message.text)
+    elif step == "claims" and message.text:
+        await _claims_step(update, context, flow, message.text)
+    elif step == "photo" and message.photo:
+        photo = await message.photo[-1].get_file()
+        await _make_offer(update, context, flow, bytes(await photo.download_as_bytearray()))
+    else:
+        await message.reply_text(context.tr("I was waiting for something else. Send /issue to start again."))
+
+
+async def _holder_step(update: Update, context: JigapContext, flow: FlowRecord, text: str) -> None:
+    assert update.effective_message is not None
+    tr = context.tr
+    holder = await context.services.wallet.find_user(text.split()[0] if text.split() else "")
+    if holder is None:
+        await update.effective_message.reply_text(
+            tr("I don't know {who}: they must have started the bot first.", who=text.strip()[:60]))
+        return
+    card_type = context.services.wallet.registry.get(str(flow.state["card_type"]))
+    saved = await context.services.wallet.save_flow(flow, {**flow.state, "step": "claims", "holder_id": holder.id})
+    if saved is not None:
+        await update.effective_message.reply_text(
+            tr("For {holder}.", holder=holder.display_name) + " " + _claims_help(card_type, tr))
+
+
+def parse_claim_text(text: str) -> dict[str, str]:
+    """`name: 김민지, birth_date: 2001-04-09` (commas or new lines between pairs) as a dict."""
+    return {match.group(1).strip().lower(): match.group(2).strip() for match in PAIR.finditer(text.strip())}
+
+
+def problems_text(error: ClaimsInvalid, tr: Any) -> str:
+    lines = [tr("Some claims need fixing:")]
+    lines.extend(f"• {problem.claim}: {problem.detail}" for problem in error.problems)
+    return "\n".join(lines)
+
+
+async def _claims_step(update: Update, context: JigapContext, flow: FlowRecord, text: str) -> None:
+    assert update.effective_message is not None
+    tr = context.tr
+    wallet = context.services.wallet
+    card_type = wallet.registry.get(str(flow.state["card_type"]))
+    claims = parse_claim_text(text)
+    try:
+        wallet.check_claims(card_type, claims)
+    except ClaimsInvalid as error:
+        await update.effective_message.reply_text(problems_text(error, tr))
+        return
+    if card_type.photo_claim is None:
+        await _make_offer(update, context, flow, None, claims)
+        return
+    saved = await wallet.save_flow(flow, {**flow.state, "step": "photo", "claims": claims})
+    if saved is not None:
+        await update.effective_message.reply_text(
+            tr("Send a photo for the card, or skip it."),
+            reply_markup=InlineKeyboardMarkup([[_button(tr("Skip"), "wiss", "skip", flow.id)]]))
+
+
+async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, photo: bytes | None,
+                      claims: dict[str, str] | None = None) -> None:
+    assert update.effective_chat is not None
+    tr = context.tr
+    wallet = context.services.wallet
+    try:
+        offer = await wallet.create_offer(
+            org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),
+            holder_id=int(flow.state["holder_id"]), claims=claims if claims is not None else flow.state["claims"],
+            photo=photo, created_by=context.member.id)
+    except ClaimsInvalid as error:
+        await context.bot.send_message(update.effective_chat.id, problems_text(error, tr))
+        return
+    except (NotAnIssuer, UnknownCardType):
+        await context.bot.send_message(update.effective_chat.id, tr("This organisation cannot issue this card."))
+        return
+    await wallet.save_flow(flow, status="done")
+    holder = await wallet.user(offer.holder_id)
+    await send_offer(context, offer)
+    link = deep_link(context, f"offer_{offer.id}")
+    caption = tr("Offer sent to {holder}. It can be accepted until {date}, once. Link for the holder: {link}",
+                 holder=holder.display_name if holder else offer.holder_id,
+                 date=day(offer.expires_at, context.member.user), link=link)
+    await context.bot.send_photo(update.effective_chat.id, await link_qr_png(link), caption=caption)
+    await context.services.accounts.audit(context.member, "wallet.offer", org_id=int(flow.state["org_id"]),
+                                          target=str(offer.holder_id), detail={"offer": offer.id})
+
+
+async def send_offer(context: JigapContext, offer: OfferRecord) -> bool:
+    """The holder receives "<issuer> offers you a <card>" with Accept / Decline, in their language."""
+    wallet = context.services.wallet
+    holder = await wallet.user(offer.holder_id)
+    issuer = await wallet.issuer(offer.issuer_id)
+    if holder is None or issuer is None:
+        return False
+    tr = translator_for(context.services, holder)
+    card_type = wallet.registry.get(offer.card_type)
+    try:
+        await context.bot.send_message(holder.id, offer_text(tr, issuer.name, card_type),
+                                       reply_markup=offer_buttons(tr, offer.id))
+    except (Forbidden, BadRequest) as error:
+        log.info("offer %s not delivered to %s: %s", offer.id, holder.id, error)
+        return False
+    return True
+
+
+# --- CSV batches -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowResult:
+    row: int
+    holder: str
+    result: str  # offered | error
+    detail: str
+
+
+async def issue_batch(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+    """A CSV file: one offer per good row, a live progress message, and a result file per row."""
+    message = update.effective_message
+    assert message is not None and message.document is not None and update.effective_chat is not None
+    tr = context.tr
+    if (message.document.file_size or 0) > MAX_CSV_BYTES:
+        await message.reply_text(tr("This file is too large (2 MB at most)."))
+        return
+    raw = bytes(await (await message.document.get_file()).download_as_bytearray())
+    try:
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error):
+        await message.reply_text(tr("This is not a CSV file in UTF-8."))
+        return
+    await context.services.wallet.save_flow(flow, status="done")
+    progress = await message.reply_text(tr("Issuing: {done} of {total}", done=0, total=len(rows)))
+    results: list[RowResult] = []
+    last_edit = time.monotonic()
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        results.append(await _issue_row(context, flow, number, row))
+        if time.monotonic() - last_edit >= PROGRESS_EVERY:
+            last_edit = time.monotonic()
+            await _edit_progress(progress, tr("Issuing: {done} of {total}", done=len(results), total=len(rows)))
+    offered = sum(1 for result in results if result.result == "offered")
+    await _edit_progress(progress, tr("Done: {offered} offered, {failed} with problems. The result of every row "
+                                      "is in the file below.", offered=offered, failed=len(results) - offered))
+    await context.bot.send_document(update.effective_chat.id, _results_csv(results), filename="issue-results.csv")
+
+
+async def _edit_progress(message: Any, text: str) -> None:
+    try:
+        await message.edit_text(text)
+    except BadRequest as error:
+        log.debug("progress unchanged: %s", error)
+
+
+async def _issue_row(context: JigapContext, flow: FlowRecord, number: int, row: dict[str, Any]) -> RowResult:
+    wallet = context.services.wallet
+    claims = {str(k).strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+    who = claims.pop("holder", "")
+    holder = await wallet.find_user(who) if who else None
+    if holder is None:
+        return RowResult(number, who, "error", "unknown holder (they must have started the bot)")
+    try:
+        offer = await wallet.create_offer(org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),
+                                          holder_id=holder.id, claims={k: v for k, v in claims.items() if v},
+                                          photo=None, created_by=context.member.id)
+    except ClaimsInvalid as error:
+        return RowResult(number, who, "error", "; ".join(f"{p.claim}: {p.detail}" for p in error.problems))
+    delivered = await send_offer(context, offer)
+    return RowResult(number, who, "offered", offer.id if delivered else f"{offer.id} (not delivered)")
+
+
+def _results_csv(results: list[RowResult]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "holder", "result", "detail"])
+    for result in results:
+        writer.writerow([result.row, result.holder, result.result, result.detail])
+    return buffer.getvalue().encode("utf-8")
+
+
+# --- revoke, suspend, reinstate --------------------------------------------------------------------
+
+async def revoke_command(update: Update, context: JigapContext) -> None:
+    """/revoke @user (also /suspend and /reinstate): the cards your organisation issued them, with buttons."""
+    message = update.effective_message
+    assert message is not None
+    if not await _allowed(update, context, Permission.REVOKE_CREDENTIAL, None):
+        return
+    tr = context.tr
+    args = context.args or []
+    if len(args) != 1:
+        await message.reply_text(tr("Usage: {command} @user", command="/revoke"))
+        return
+    holder = await context.services.wallet.find_user(args[0])
+    if holder is None:
+        await message.reply_text(tr("I don't know {who}: they must have started the bot first.", who=args[0][:60]))
+        return
+    cards: list[HeldCard] = []
+    for org_id in await _issuer_orgs(context, Permission.REVOKE_CREDENTIAL):
+        cards.extend(await context.services.wallet.issued_cards(org_id, holder.id))
+    if not cards:
+        await message.reply_text(tr("{holder} holds no card from your organisation.", holder=holder.display_name))
+        return
+    for card in cards:
+        await message.reply_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))
+
+
+def _issued_text(card: HeldCard, holder: UserRecord, tr: Any, context: JigapContext) -> str:
+    return tr("{card} of {holder} ({number}), valid until {date}: {status}", card=card_name(card.card_type, tr),
+              holder=holder.display_name, number=card.record.masked_number or card.id,
+              date=day(card.record.expires_at, context.member.user), status=status_word(card.status, tr))
+
+
+def _status_buttons(card: HeldCard, tr: Any) -> InlineKeyboardMarkup | None:
+    if card.status is CredentialStatus.INVALID:
+        return None
+    row = [_button(tr("Revoke"), "wrev", "r", card.id)]
+    if card.status is CredentialStatus.VALID:
+        row.append(_button(tr("Suspend"), "wrev", "s", card.id))
+    else:
+        row.append(_button(tr("Reinstate"), "wrev", "v", card.id))
+    return InlineKeyboardMarkup([row])
+
+
+async def status_button(update: Update, context: JigapContext) -> None:
+    """Revoke (after a confirmation), suspend or reinstate; authorised for the card's issuing organisation."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    action, credential_id = (data.part(0), data.part(1) or "") if data else (None, "")
+    tr = context.tr
+    wallet = context.services.wallet
+    org_id = await wallet.credential_org(credential_id)
+    if org_id is None or action not in ("r", "R", "s", "v", "c"):
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    if not await _allowed(update, context, Permission.REVOKE_CREDENTIAL, org_id):
+        return
+    await query.answer()
+    if action == "c":
+        await query.edit_message_text(tr("Cancelled."))
+        return
+    if action == "r":
+        markup = InlineKeyboardMarkup([[_button(tr("Revoke for good"), "wrev", "R", credential_id),
+                                        _button(tr("Cancel"), "wrev", "c", credential_id)]])
+        await query.edit_message_text(tr("Revoke this card? This cannot be undone."), reply_markup=markup)
+        return
+    status = {"R": CredentialStatus.INVALID, "s": CredentialStatus.SUSPENDED, "v": CredentialStatus.VALID}[action]
+    try:
+        card = await wallet.set_status(credential_id, status)
+    except (StatusChangeRefused, CardNotFound):
+        await query.edit_message_text(tr("This card was revoked already; it cannot change any more."))
+        return
+    holder = await wallet.user(card.record.holder_id)
+    await context.services.accounts.audit(context.member, f"wallet.status.{status.name.lower()}", org_id=org_id,
+                                          target=credential_id)
+    if holder is not None:
+        await query.edit_message_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))
+        await _tell_holder(context, card, holder)
+
+
+async def _tell_holder(context: JigapContext, card: HeldCard, holder: UserRecord) -> None:
+    tr = translator_for(context.services, holder)
+    name = card_name(card.card_type, tr, lower=True)
+    text = {
+        CredentialStatus.INVALID: tr("{issuer} revoked your {card}.", issuer=card.issuer_name, card=name),
+        CredentialStatus.SUSPENDED: tr("{issuer} suspended your {card}.", issuer=card.issuer_name, card=name),
+        CredentialStatus.VALID: tr("{issuer} reinstated your {card}.", issuer=card.issuer_name, card=name),
+    }[card.status]
+    try:
+        await context.bot.send_message(holder.id, text)
+    except (Forbidden, BadRequest) as error:
+        log.info("status notice not delivered to %s: %s", holder.id, error)

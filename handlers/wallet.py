@@ -1,0 +1,547 @@
+"""The holder's wallet: /wallet, a card's image and buttons, offers, the PIN keypad, the refreshing QR.
+
+Every press names a card, an offer or a flow by id; each one is looked up again as belonging to the person
+pressing, so forged callback data finds nothing. PIN digits never travel in a message: a key press carries
+one key, and the digits typed so far are kept, sealed, in the flow row.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.error import BadRequest
+
+from bot.i18n import Translator
+from bot.services.wallet import CardNotFound, FlowRecord, HeldCard, OfferGone, SessionRecord
+from handlers import callback_data
+from handlers.context import JigapContext
+from handlers.wallet_views import (
+    PIN_LENGTH,
+    card_name,
+    card_png,
+    claim_words,
+    clock_time,
+    day,
+    keypad,
+    pin_text,
+    presentation_qr_png,
+    status_word,
+)
+from wallet.errors import PinAlreadySet, PinFormatInvalid, PinLocked
+from wallet.status_list import CredentialStatus
+
+log = logging.getLogger(__name__)
+
+
+def _button(text: str, prefix: str, *parts: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback_data.make(prefix, *parts))
+
+
+async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    assert update.effective_chat is not None
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def _refuse(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await _say(update, text)
+
+
+def locked_text(context: JigapContext, error: PinLocked) -> str:
+    return context.tr("Too many wrong PINs. Showing cards is locked until {time}.",
+                      time=clock_time(error.until, context.member.user))
+
+
+# --- /wallet and a card ----------------------------------------------------------------------------
+
+async def open_wallet(update: Update, context: JigapContext) -> None:
+    """/wallet and the main menu's Wallet: the cards as buttons."""
+    tr = context.tr
+    cards = await context.services.wallet.cards(context.member.id)
+    rows = [[_button(f"{card_name(card.card_type, tr)} · {card.issuer_name}", "wal", "card", card.id)]
+            for card in cards]
+    pin = await context.services.wallet.pin_state(context.member.id)
+    if pin.is_set:
+        rows.append([_button(tr("Change PIN"), "wal", "pin"), _button(tr("Forgot PIN"), "wal", "reset")])
+    text = tr("Your cards:") if cards else tr(
+        "Your wallet is empty. When an issuer offers you a card, it appears here.")
+    await _say(update, text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:
+    lines = [f"{card_name(card.card_type, tr)} · {card.issuer_name}"]
+    if card.record.masked_number:
+        lines.append(card.record.masked_number)
+    lines.append(tr("Valid until {date}", date=day(card.record.expires_at, context.member.user)) + " · "
+                 + status_word(card.status, tr))
+    return "\n".join(lines)
+
+
+def _card_buttons(card: HeldCard, tr: Translator) -> InlineKeyboardMarkup:
+    first = [_button(tr("Details"), "wal", "det", card.id)]
+    if card.status is not CredentialStatus.INVALID:
+        first.insert(0, _button(tr("Show QR"), "wal", "qr", card.id))
+    second = [_button(tr("History"), "wal", "his", card.id), _button(tr("Remove"), "wal", "rm", card.id)]
+    return InlineKeyboardMarkup([first, second])
+
+
+async def show_card(update: Update, context: JigapContext, card: HeldCard) -> None:
+    assert update.effective_chat is not None
+    tr = context.tr
+    picture = await card_png(card, tr.language)
+    await context.bot.send_photo(update.effective_chat.id, picture, caption=_card_caption(card, tr, context),
+                                 reply_markup=_card_buttons(card, tr))
+
+
+def _details(card: HeldCard, tr: Translator, context: JigapContext) -> str:
+    lines = [f"{card_name(card.card_type, tr)} · {card.issuer_name}"]
+    for name, value in card.claims.items():
+        if name == card.card_type.photo_claim:
+            shown = tr("signed photo")
+        elif isinstance(value, bool):
+            shown = tr("yes") if value else tr("no")
+        else:
+            shown = str(value)
+        lines.append(f"{card.card_type.label(name, tr.language)}: {shown}")
+    user = context.member.user
+    lines.append(tr("Issued {date}", date=day(card.record.issued_at, user)))
+    lines.append(tr("Valid until {date}", date=day(card.record.expires_at, user)))
+    lines.append(tr("Status: {status}", status=status_word(card.status, tr)))
+    return "\n".join(lines)
+
+
+def _history_line(entry: Any, card: HeldCard, tr: Translator, context: JigapContext) -> str:
+    when = clock_time(entry.at, context.member.user)
+    if day(entry.at, context.member.user) != day(context.services.wallet.now(), context.member.user):
+        when = f"{day(entry.at, context.member.user)} {when}"
+    claims = claim_words([card.card_type], entry.claims, tr) or tr("no personal details")
+    if entry.verdict == "valid":
+        return tr("Checked by {verifier}, {time}, {claims}", verifier=entry.verifier_name, time=when, claims=claims)
+    return tr("Refused for {verifier}, {time}", verifier=entry.verifier_name, time=when)
+
+
+async def card_button(update: Update, context: JigapContext) -> None:
+    """A card's buttons: open, Show QR, Details, History, Remove; the card must be the presser's own."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    step = data.part(0) if data else None
+    tr = context.tr
+    if step == "list":
+        await query.answer()
+        await open_wallet(update, context)
+        return
+    if step == "pin":
+        await query.answer()
+        await start_pin_flow(update, context, "change_old", {})
+        return
+    if step in ("reset", "resetok"):
+        await _reset(update, context, confirmed=step == "resetok")
+        return
+    credential_id = data.part(1) if data else None
+    try:
+        card = await context.services.wallet.card(context.member.id, credential_id or "")
+    except CardNotFound:
+        await query.answer(tr("This card is not in your wallet."), show_alert=True)
+        return
+    await query.answer()
+    await _card_step(update, context, step, card)
+
+
+async def _card_step(update: Update, context: JigapContext, step: str | None, card: HeldCard) -> None:
+    tr = context.tr
+    if step == "card":
+        await show_card(update, context, card)
+    elif step == "qr":
+        await start_showing(update, context, card)
+    elif step == "det":
+        await _say(update, _details(card, tr, context))
+    elif step == "his":
+        entries = await context.services.wallet.history(context.member.id, card.id)
+        lines = [_history_line(entry, card, tr, context) for entry in entries]
+        await _say(update, "\n".join(lines) if lines else tr("No one has checked this card yet."))
+    elif step == "rm":
+        markup = InlineKeyboardMarkup([[_button(tr("Remove"), "wal", "rmok", card.id),
+                                        _button(tr("Cancel"), "wal", "list")]])
+        await _say(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
+                              card=card_name(card.card_type, tr, lower=True)), markup)
+    elif step == "rmok":
+        await context.services.wallet.remove_card(context.member.id, card.id)
+        await _say(update, tr("Removed your {card}.", card=card_name(card.card_type, tr, lower=True)))
+
+
+async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> None:
+    query = update.callback_query
+    assert query is not None
+    tr = context.tr
+    await query.answer()
+    if not confirmed:
+        markup = InlineKeyboardMarkup([[_button(tr("Reset the wallet"), "wal", "resetok"),
+                                        _button(tr("Cancel"), "wal", "list")]])
+        await _say(update, tr("Forgot your PIN? Resetting removes every card from your wallet, so nobody can "
+                              "use them with a new PIN; ask the issuers to issue them again. Then you choose "
+                              "a new PIN."), markup)
+        return
+    removed = await context.services.wallet.reset_wallet(context.member.id)
+    await _say(update, tr.plural("Your wallet was reset; {count} card was removed.",
+                                 "Your wallet was reset; {count} cards were removed.", removed))
+    await start_pin_flow(update, context, "set", {"then": "wallet"})
+
+
+# --- offers ----------------------------------------------------------------------------------------
+
+def offer_refusal(tr: Translator, error: OfferGone) -> str:
+    return {
+        "missing": tr("This offer does not exist."),
+        "used": tr("This offer was already used."),
+        "expired": tr("This offer has expired."),
+        "not_yours": tr("This offer is for someone else."),
+    }[error.reason]
+
+
+def offer_text(tr: Translator, issuer: str, card_type: Any) -> str:
+    return tr("{issuer} offers you a {card}.", issuer=issuer, card=card_name(card_type, tr, lower=True))
+
+
+def offer_buttons(tr: Translator, offer_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(tr("Accept"), "woff", "ok", offer_id),
+                                  _button(tr("Decline"), "woff", "no", offer_id)]])
+
+
+async def open_offer_link(update: Update, context: JigapContext, offer_id: str) -> None:
+    """The deep link offer_<id>: show the offer to the person it is for."""
+    tr = context.tr
+    try:
+        view = await context.services.wallet.offer_view(offer_id, context.member.id)
+    except OfferGone as error:
+        await _say(update, offer_refusal(tr, error))
+        return
+    await _say(update, offer_text(tr, view.issuer_name, view.card_type), offer_buttons(tr, offer_id))
+
+
+async def offer_button(update: Update, context: JigapContext) -> None:
+    """Accept or Decline an offer; acceptance signs the card for this person's key."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    step, offer_id = (data.part(0), data.part(1) or "") if data else (None, "")
+    tr = context.tr
+    wallet = context.services.wallet
+    try:
+        if step == "ok":
+            card = await wallet.accept_offer(offer_id, context.member.id)
+        elif step == "no":
+            view = await wallet.decline_offer(offer_id, context.member.id)
+        else:
+            await query.answer(tr("This button is no longer available."), show_alert=True)
+            return
+    except OfferGone as error:
+        await query.answer(offer_refusal(tr, error), show_alert=True)
+        return
+    await query.answer()
+    if step == "no":
+        await query.edit_message_text(tr("You declined the {card} from {issuer}.",
+                                         card=card_name(view.card_type, tr, lower=True), issuer=view.issuer_name))
+        return
+    await query.edit_message_text(tr("Your {card} from {issuer} is in your wallet.",
+                                     card=card_name(card.card_type, tr, lower=True), issuer=card.issuer_name))
+    if not (await wallet.pin_state(context.member.id)).is_set:
+        await start_pin_flow(update, context, "set", {"then": "wallet"})
+    else:
+        await _say(update, tr("Open /wallet to see it."),
+                   InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal", "list")]]))
+
+
+# --- the PIN keypad --------------------------------------------------------------------------------
+
+async def start_pin_flow(update: Update, context: JigapContext, purpose: str, state: dict[str, Any],
+                         *, subject: str = "", edit: bool = False) -> None:
+    """Show the keypad for `purpose` (set, present, share, change_old)."""
+    assert update.effective_chat is not None
+    wallet = context.services.wallet
+    if purpose in ("present", "share", "change_old"):
+        if not (await wallet.pin_state(context.member.id)).is_set:
+            purpose, state = "set", {**state, "then": "wallet"}
+        else:
+            try:
+                await wallet.ensure_not_locked(context.member.id)
+            except PinLocked as error:
+                await _refuse(update, locked_text(context, error))
+                return
+    flow = await wallet.start_flow(context.member.id, "pin", {**state, "purpose": purpose, "digits": "",
+                                                              "subject": subject},
+                                   chat_id=update.effective_chat.id)
+    text = pin_text(purpose, context.tr, 0, subject=subject)
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        message = await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
+        message_id = message.message_id if not isinstance(message, bool) else None
+    else:
+        sent = await context.bot.send_message(update.effective_chat.id, text, reply_markup=keypad(flow.id, context.tr))
+        message_id = sent.message_id
+    await wallet.save_flow(flow, message_id=message_id)
+
+
+async def pin_key(update: Update, context: JigapContext) -> None:
+    """One key of the keypad: add, delete or cancel; the sixth digit completes the step."""
+    query = update.callback_query
+    assert query is not None
+    data = callback_data.parse(query.data)
+    flow_id, key = (data.part(0) or "", data.part(1) or "") if data else ("", "")
+    tr = context.tr
+    flow = await context.services.wallet.flow(context.member.id, flow_id, "pin")
+    if flow is None or flow.state.get("step") == "preset" or not (key.isdigit() and len(key) == 1 or key in "xc"):
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    await query.answer()
+    if key == "c":
+        await context.services.wallet.save_flow(flow, status="canceled")
+        await query.edit_message_text(tr("Cancelled."))
+        return
+    digits = str(flow.state.get("digits", ""))
+    digits = digits[:-1] if key == "x" else (digits + key)[:PIN_LENGTH]
+    if len(digits) < PIN_LENGTH:
+        saved = await context.services.wallet.save_flow(flow, {**flow.state, "digits": digits})
+        if saved is not None:
+            await _show_keypad(query, context, saved, len(digits))
+        return
+    await _complete(update, context, flow, digits)
+
+
+async def _show_keypad(query: Any, context: JigapContext, flow: FlowRecord, entered: int,
+                       note: str | None = None) -> None:
+    text = pin_text(flow.state["purpose"], context.tr, entered, subject=flow.state.get("subject", ""), note=note)
+    try:
+        await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
+    except BadRequest as error:  # "message is not modified" after a delete on an empty entry
+        log.debug("keypad unchanged: %s", error)
+
+
+async def _next_step(query: Any, context: JigapContext, flow: FlowRecord, purpose: str, *,
+                     note: str | None = None, first: str | None = None) -> None:
+    state = {**flow.state, "purpose": purpose, "digits": ""}
+    if first is not None:
+        state["first"] = first
+    saved = await context.services.wallet.save_flow(flow, state)
+    if saved is not None:
+        await _show_keypad(query, context, saved, 0, note)
+
+
+async def _complete(update: Update, context: JigapContext, flow: FlowRecord, pin: str) -> None:
+    purpose = flow.state["purpose"]
+    query = update.callback_query
+    tr = context.tr
+    if purpose in ("set", "change_new"):
+        try:
+            from wallet.pin import validate_pin_format
+            validate_pin_format(pin)
+        except PinFormatInvalid:
+            await _next_step(query, context, flow, purpose,
+                             note=tr("That PIN is too easy to guess. Choose six digits that are not a run or a repeat."))
+            return
+        await _next_step(query, context, flow, "set_confirm" if purpose == "set" else "change_confirm", first=pin)
+        return
+    if purpose in ("set_confirm", "change_confirm"):
+        await _confirm_new_pin(update, context, flow, pin)
+        return
+    await _check_then(update, context, flow, pin)
+
+
+async def _confirm_new_pin(update: Update, context: JigapContext, flow: FlowRecord, pin: str) -> None:
+    query = update.callback_query
+    assert query is not None
+    tr = context.tr
+    first_purpose = "set" if flow.state["purpose"] == "set_confirm" else "change_new"
+    if pin != flow.state.get("first"):
+        await _next_step(query, context, flow, first_purpose, note=tr("The two PINs were different. Try again."),
+                         first="")
+        return
+    wallet = context.services.wallet
+    if first_purpose == "set":
+        try:
+            await wallet.set_pin(context.member.id, pin)
+        except PinAlreadySet:
+            await wallet.replace_pin(context.member.id, pin)
+    else:
+        await wallet.replace_pin(context.member.id, pin)
+    await wallet.save_flow(flow, status="done")
+    done = tr("Your wallet PIN is set.") if first_purpose == "set" else tr("Your wallet PIN is changed.")
+    markup = InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal", "list")]])
+    await query.edit_message_text(done, reply_markup=markup)
+
+
+async def _check_then(update: Update, context: JigapContext, flow: FlowRecord, pin: str) -> None:
+    """Present, share or change: the PIN is checked first; wrong tries count towards the lock."""
+    query = update.callback_query
+    assert query is not None
+    tr = context.tr
+    wallet = context.services.wallet
+    try:
+        checked = await wallet.check_pin(context.member.id, pin)
+    except PinLocked as error:
+        await wallet.save_flow(flow, status="canceled")
+        await query.edit_message_text(locked_text(context, error))
+        return
+    if not checked.accepted:
+        if checked.locked_until is not None:
+            await wallet.save_flow(flow, status="canceled")
+            await query.edit_message_text(locked_text(context, PinLocked(checked.locked_until)))
+            return
+        note = tr.plural("Wrong PIN. {count} try left.", "Wrong PIN. {count} tries left.", checked.attempts_left)
+        await _next_step(query, context, flow, flow.state["purpose"], note=note)
+        return
+    purpose = flow.state["purpose"]
+    if purpose == "change_old":
+        await _next_step(query, context, flow, "change_new")
+    elif purpose == "present":
+        await _ask_preset(update, context, flow)
+    elif purpose == "share":
+        from handlers.verifying import share_after_pin
+
+        await share_after_pin(update, context, flow)
+
+
+# --- showing a card ------------------------------------------------------------------------------
+
+async def start_showing(update: Update, context: JigapContext, card: HeldCard) -> None:
+    """Show QR: PIN first, then what to disclose."""
+    await start_pin_flow(update, context, "present", {"card": card.id},
+                         subject=card_name(card.card_type, context.tr, lower=True))
+
+
+async def _ask_preset(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+    query = update.callback_query
+    assert query is not None
+    tr = context.tr
+    try:
+        card = await context.services.wallet.card(context.member.id, str(flow.state.get("card", "")))
+    except CardNotFound:
+        await context.services.wallet.save_flow(flow, status="canceled")
+        await query.edit_message_text(tr("This card is not in your wallet."))
+        return
+    saved = await context.services.wallet.save_flow(flow, {"purpose": "present", "step": "preset", "card": card.id})
+    if saved is None:
+        return
+    rows = [[_button(preset.label.text(tr.language), "wpre", flow.id, index)]
+            for index, preset in enumerate(card.card_type.presets)]
+    await query.edit_message_text(tr("What do you want to show?"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def preset_button(update: Update, context: JigapContext) -> None:
+    """A disclosure preset after the PIN: start the refreshing QR."""
+    query = update.callback_query
+    assert query is not None
+    assert update.effective_chat is not None
+    data = callback_data.parse(query.data)
+    flow_id, index = (data.part(0) or "", data.part(1) or "") if data else ("", "")
+    tr = context.tr
+    wallet = context.services.wallet
+    flow = await wallet.flow(context.member.id, flow_id, "pin")
+    if flow is None or flow.state.get("step") != "preset" or not index.isdigit():
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    try:
+        card = await wallet.card(context.member.id, str(flow.state["card"]))
+        preset = card.card_type.presets[int(index)]
+    except (CardNotFound, IndexError):
+        await query.answer(tr("This button is no longer available."), show_alert=True)
+        return
+    if await wallet.save_flow(flow, status="done") is None:
+        await query.answer()
+        return
+    await query.answer()
+    await query.edit_message_text(tr("Showing “{preset}” from your {card}.", preset=preset.label.text(tr.language),
+                                     card=card_name(card.card_type, tr, lower=True)))
+    session = await wallet.start_session(context.member.id, card.id, preset.id, chat_id=update.effective_chat.id,
+                                         language=tr.language)
+    await send_first_frame(context, session)
+
+
+def _qr_caption(tr: Translator, session: SessionRecord, valid_for: int, total_seconds: int) -> str:
+    left = max(0, total_seconds - session.frame_index * valid_for)
+    return tr("Show this code to the verifier. It is valid for {seconds} s and renews by itself; {left} left.",
+              seconds=valid_for, left=f"{left // 60}:{left % 60:02d}")
+
+
+async def send_first_frame(context: JigapContext, session: SessionRecord) -> None:
+    wallet = context.services.wallet
+    frame = await wallet.frame(session.id, advance=False)
+    if frame is None:
+        return
+    tr = context.services.translations.get(session.language)
+    picture = await presentation_qr_png(frame.presentation)
+    sent = await context.bot.send_photo(session.chat_id, picture,
+                                        caption=_qr_caption(tr, frame.session, frame.valid_for, wallet.config.qr_session))
+    await wallet.attach_session_message(session.id, sent.message_id)
+    schedule_refresh(context, session.id)
+
+
+def schedule_refresh(context: Any, session_id: str, first: float | None = None) -> None:
+    job_queue = context.job_queue
+    if job_queue is None:
+        log.warning("no job queue: the QR of session %s will not refresh", session_id)
+        return
+    interval = context.application.bot_data["services"].config.wallet.qr_lifetime
+    job_queue.run_repeating(refresh_qr, interval=interval, first=interval if first is None else first,
+                            data=session_id, name=f"wallet-qr-{session_id}")
+
+
+async def refresh_qr(context: Any) -> None:
+    """A JobQueue tick: the next QR, or "Expired - show again" once the session is over."""
+    job = context.job
+    session_id = str(job.data)
+    services = context.application.bot_data["services"]
+    wallet = services.wallet
+    frame = await wallet.frame(session_id, advance=True)
+    if frame is None:
+        job.schedule_removal()
+        await _expire(context, session_id)
+        return
+    session = frame.session
+    tr = services.translations.get(session.language)
+    picture = await presentation_qr_png(frame.presentation)
+    media = InputMediaPhoto(picture, caption=_qr_caption(tr, session, frame.valid_for, wallet.config.qr_session))
+    try:
+        await context.bot.edit_message_media(media, chat_id=session.chat_id, message_id=session.message_id)
+    except BadRequest as error:  # the holder deleted the message: stop refreshing it
+        log.info("QR session %s stopped: %s", session_id, error)
+        job.schedule_removal()
+        await wallet.expire_session(session_id)
+
+
+async def _expire(context: Any, session_id: str) -> None:
+    services = context.application.bot_data["services"]
+    session = await services.wallet.session(session_id)
+    if session is None or session.message_id is None:
+        return
+    tr = services.translations.get(session.language)
+    try:
+        card = await services.wallet.card(session.holder_id, session.credential_id)
+    except CardNotFound:
+        await context.bot.delete_message(session.chat_id, session.message_id)
+        return
+    picture = await card_png(card, session.language)
+    markup = InlineKeyboardMarkup([[_button(tr("Show again"), "wal", "qr", card.id)]])
+    media = InputMediaPhoto(picture, caption=tr("Expired - show again"))
+    try:
+        await context.bot.edit_message_media(media, chat_id=session.chat_id, message_id=session.message_id,
+                                             reply_markup=markup)
+    except BadRequest as error:
+        log.info("could not mark QR session %s expired: %s", session_id, error)
+
+
+async def resume_sessions(context: Any) -> None:
+    """At start-up: sessions that were running keep refreshing, or expire if their time is up."""
+    services = context.application.bot_data["services"]
+    now = services.wallet.now()
+    for session in await services.wallet.running_sessions():
+        if session.message_id is None or now >= session.ends_at:
+            await services.wallet.expire_session(session.id)
+            await _expire(context, session.id)
+        else:
+            schedule_refresh(context, session.id, first=0)
