@@ -18,7 +18,11 @@ ReplyHandler = Callable[[BotAccount, Json], Awaitable[None]]
 
 
 class WebhookDelivery:
-    """One delivery task per bot with a webhook; updates leave the queue only when the bot accepts them."""
+    """One delivery task per bot with a webhook; updates leave the queue only when the bot accepts them.
+
+    Up to ``max_connections`` deliveries run at once, never two of the same chat, so each chat's
+    updates arrive in order.
+    """
 
     def __init__(self, world: World, http: Callable[[], aiohttp.ClientSession]) -> None:
         self.world = world
@@ -44,7 +48,7 @@ class WebhookDelivery:
 
     async def _run(self, bot: BotAccount) -> None:
         while bot.webhook is not None:
-            batch = bot.updates.peek(bot.webhook.max_connections)
+            batch = _one_per_chat(bot.updates.peek(100), bot.webhook.max_connections)
             if not batch:
                 await bot.updates.wait_for_arrival(None)
                 continue
@@ -79,6 +83,27 @@ class WebhookDelivery:
         if bot.webhook is not None:
             bot.webhook.last_error_date = self.world.timestamp()
             bot.webhook.last_error_message = message
+
+
+def _one_per_chat(pending: list[Json], limit: int) -> list[Json]:
+    """The oldest pending update of each chat, up to ``limit``: chats proceed in parallel, each in order."""
+    batch: list[Json] = []
+    seen: set[Any] = set()
+    for update in pending:
+        key = _chat_of(update)
+        if key in seen:
+            continue
+        seen.add(key)
+        batch.append(update)
+        if len(batch) == limit:
+            break
+    return batch
+
+
+def _chat_of(update: Json) -> Any:
+    payload = next(value for key, value in update.items() if key != "update_id")
+    chat = payload.get("chat") or (payload.get("message") or {}).get("chat") or payload.get("from") or {}
+    return chat.get("id", update["update_id"])
 
 
 async def _json_reply(response: aiohttp.ClientResponse) -> Json | None:

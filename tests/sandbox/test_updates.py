@@ -149,3 +149,15 @@ async def test_a_webhook_answer_may_carry_a_method_call(bot: Any, sb: SandboxCli
     await bot("setWebhook", url=receiver.url)
     reply = await alice.send("hi")
     assert reply.text == "answered in the webhook reply"
+
+
+async def test_webhook_keeps_each_chats_updates_in_order(bot: Any, sb: SandboxClient, receiver: Receiver) -> None:
+    alice, bob = await sb.user("Alice"), await sb.user("Bob")
+    for n in range(5):
+        await alice.say(f"a{n}")
+        await bob.say(f"b{n}")
+    await bot("setWebhook", url=receiver.url, max_connections=10)
+    await receiver.wait(10)
+    texts = [u["message"]["text"] for _, u in receiver.received]
+    assert [t for t in texts if t.startswith("a")] == ["a0", "a1", "a2", "a3", "a4"]
+    assert [t for t in texts if t.startswith("b")] == ["b0", "b1", "b2", "b3", "b4"]
