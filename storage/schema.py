@@ -4,9 +4,9 @@ A feature that adds tables defines them in its own `storage/tables_<area>.py` on
 and is listed here.
 """
 
-from storage import tables, tables_billing, tables_delivery
+from storage import tables, tables_billing, tables_delivery, tables_wallet
 from storage.tables import metadata
 
-TABLE_MODULES = (tables, tables_billing, tables_delivery)
+TABLE_MODULES = (tables, tables_billing, tables_delivery, tables_wallet)
 
 __all__ = ["TABLE_MODULES", "metadata"]
