@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from wallet.credentials import present_card
 from wallet.images.card import CARD_SIZE, CardView, render_card, render_card_png
-from wallet.images.fonts import font, hangul_font_path
+from wallet.images.fonts import font, font_from, hangul_font_path
 from wallet.images.qr import qr_image, qr_png
 from wallet.images.result import ResultView, render_result
 from wallet.qr_payload import encode_qr_payload
@@ -82,13 +83,13 @@ def test_a_hangul_font_is_found_and_draws_real_glyphs() -> None:
     assert glyphs["가"] != glyphs["나"]  # distinct glyphs, not the same missing-glyph box
 
 
-def test_the_fallback_font_still_draws_text() -> None:
-    from PIL import ImageFont
-
-    fallback = ImageFont.load_default(24)
-    canvas = Image.new("L", (200, 40))
-    ImageDraw.Draw(canvas).text((0, 0), "Valid", font=fallback, fill=255)
-    assert canvas.getbbox() is not None
+def test_without_a_usable_font_file_the_fallback_font_still_draws_text(tmp_path: Path) -> None:
+    not_a_font = tmp_path / "broken.ttf"
+    not_a_font.write_bytes(b"this is not a font")
+    for fallback in (font_from(None, 24), font_from(str(not_a_font), 24)):
+        canvas = Image.new("L", (200, 40))
+        ImageDraw.Draw(canvas).text((0, 0), "Valid", font=fallback, fill=255)
+        assert canvas.getbbox() is not None
 
 
 def test_the_result_card_is_green_when_valid_and_shows_only_disclosed_claims(world: WalletWorld) -> None:

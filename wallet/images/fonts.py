@@ -48,13 +48,17 @@ def hangul_font_path(bold: bool = False) -> str | None:
     return None
 
 
+def font_from(path: str | None, size: int) -> Font:
+    """The font file at `path`, or Pillow's default font when there is none or it cannot be read."""
+    if path is None:
+        return ImageFont.load_default(size)
+    try:
+        return ImageFont.truetype(path, size)
+    except OSError:  # an unreadable or non-font file: draw with something rather than fail
+        return ImageFont.load_default(size)
+
+
 @cache
 def font(size: int, bold: bool = False) -> Font:
-    """A font of `size` pixels; falls back to Pillow's default font when no Hangul font exists."""
-    path = hangul_font_path(bold) or hangul_font_path(False)
-    if path is not None:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            pass
-    return ImageFont.load_default(size)
+    """A font of `size` pixels with Hangul when the machine has one."""
+    return font_from(hangul_font_path(bold) or hangul_font_path(False), size)
