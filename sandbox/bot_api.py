@@ -238,8 +238,9 @@ class BotApi:
             return None
         return {key: value for key, value in target.items() if key != "reply_to_message"}
 
-    async def _photo(self, params: Params, reference: str | None, field: str) -> list[Json]:
-        upload = params.upload(field)
+    async def _photo(self, params: Params, reference: str | None, field: str | None) -> list[Json]:
+        """A photo uploaded as ``field`` or ``attach://`` part, a URL to fetch, or a known file_id."""
+        upload = params.upload(field) if field else None
         if reference and reference.startswith("attach://"):
             upload = params.upload(reference.removeprefix("attach://"))
         if upload is not None:
@@ -250,8 +251,8 @@ class BotApi:
             return self.world.files.add_photo(await self._download(reference))
         return self.world.files.photo_sizes(reference)
 
-    async def _document(self, params: Params, reference: str | None, field: str) -> Json:
-        upload = params.upload(field)
+    async def _document(self, params: Params, reference: str | None, field: str | None) -> Json:
+        upload = params.upload(field) if field else None
         if reference and reference.startswith("attach://"):
             upload = params.upload(reference.removeprefix("attach://"))
         files = self.world.files
@@ -353,9 +354,9 @@ class BotApi:
         reference = str(media.get("media") or "")
         changes: Json
         if media["type"] == "photo":
-            changes = {"photo": await self._photo(params, reference, "\0")}
+            changes = {"photo": await self._photo(params, reference, None)}
         else:
-            changes = {"document": await self._document(params, reference, "\0")}
+            changes = {"document": await self._document(params, reference, None)}
         caption_params = Params({k: media.get(k) for k in ("caption", "parse_mode", "caption_entities")})
         changes.update(_caption(caption_params))
         markup = check_markup(params.structured("reply_markup", "reply keyboard markup JSON object"))

@@ -280,6 +280,13 @@ class Payments:
         subscription.canceled_by_user = canceled
         return self.subscription_json(subscription)
 
+    def subscriptions_of(self, user_id: int) -> list[Subscription]:
+        found: dict[int, Subscription] = {}
+        for charge in self.charges.values():
+            if charge.user_id == user_id and charge.subscription is not None:
+                found.setdefault(id(charge.subscription), charge.subscription)
+        return list(found.values())
+
     def subscription_json(self, subscription: Subscription) -> Json:
         return {"bot_id": subscription.bot_id, "user_id": subscription.user_id,
                 "invoice_payload": subscription.invoice.payload, "amount": subscription.invoice.total_amount,

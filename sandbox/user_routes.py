@@ -197,13 +197,7 @@ class UserRoutes:
 
     async def subscriptions(self, request: web.Request) -> web.Response:
         user = self.actions.user(_int(request.match_info["id"], "id") or 0)
-        seen: list[Json] = []
-        ids: set[int] = set()
-        for charge in self.payments.charges.values():
-            if charge.user_id == user.id and charge.subscription is not None and id(charge.subscription) not in ids:
-                ids.add(id(charge.subscription))
-                seen.append(self.payments.subscription_json(charge.subscription))
-        return _ok(seen)
+        return _ok([self.payments.subscription_json(s) for s in self.payments.subscriptions_of(user.id)])
 
     async def renew(self, request: web.Request) -> web.Response:
         body = await _body(request)

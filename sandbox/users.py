@@ -197,12 +197,12 @@ class UserActions:
         if conversation.blocked == blocked:
             return {"blocked": blocked}
         conversation.blocked = blocked
-        old, new = ("member", "kicked") if blocked else ("kicked", "member")
-        extra: Json = {"until_date": 0}
+        member = _member("member", bot.user_object())
+        kicked = _member("kicked", bot.user_object(), until_date=0)
+        old, new = (member, kicked) if blocked else (kicked, member)
         bot.updates.push("my_chat_member", {
             "chat": conversation.chat, "from": user.user_object(), "date": self.world.timestamp(),
-            "old_chat_member": _member(old, bot.user_object(), **(extra if old == "kicked" else {})),
-            "new_chat_member": _member(new, bot.user_object(), **(extra if new == "kicked" else {}))})
+            "old_chat_member": old, "new_chat_member": new})
         self.world.emit(conversation, "blocked" if blocked else "unblocked")
         return {"blocked": blocked}
 

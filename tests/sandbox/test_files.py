@@ -94,3 +94,18 @@ async def test_edit_message_media_replaces_the_photo_with_an_attached_upload(bot
     edited = (await bot.form("editMessageMedia", form)).result
     assert edited["caption"] == "Renewed" and edited["photo"][-1]["width"] == 200
     assert (await alice.wait_for_edit(sent["message_id"])).text == "Renewed"
+
+
+async def test_captions_are_edited_and_identical_captions_are_not_modified(bot: Any, sb: SandboxClient) -> None:
+    alice = await sb.user("Alice")
+    await alice.say("/start")
+    sent = (await bot.form("sendPhoto", photo_form(alice.id, png(50, 50), caption="Pending"))).result
+    edited = (await bot("editMessageCaption", chat_id=alice.id, message_id=sent["message_id"],
+                        caption="<b>Verified</b>", parse_mode="HTML")).result
+    assert edited["caption"] == "Verified" and edited["caption_entities"] == [{"type": "bold", "offset": 0, "length": 8}]
+    same = await bot("editMessageCaption", chat_id=alice.id, message_id=sent["message_id"],
+                     caption="<b>Verified</b>", parse_mode="HTML")
+    assert same.description.startswith("Bad Request: message is not modified")
+    text_only = (await bot("sendMessage", chat_id=alice.id, text="plain")).result
+    refused = await bot("editMessageCaption", chat_id=alice.id, message_id=text_only["message_id"], caption="x")
+    assert refused.description == "Bad Request: there is no caption in the message to edit"
