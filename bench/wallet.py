@@ -114,7 +114,9 @@ def main() -> None:
     png_times, _ = timed(render_rounds, lambda i: render_card_png(view))
     report("card as PNG", png_times)
     # What the bot sends: the card as a JPEG photo and the QR as a 1-bit PNG.
-    render_times, _ = timed(render_rounds, lambda i: (render_card_jpeg(view), presentation_qr_png(shown[i % len(shown)])))
+    render_times, _ = timed(
+        render_rounds, lambda i: (render_card_jpeg(view), presentation_qr_png(shown[i % len(shown)]))
+    )
     render = report("card JPEG + QR PNG", render_times)
     print(f"presentation_chars_p50={statistics.median(len(s) for s in shown):.0f}")
     print(f"verify_p50_ms={ours:.3f}")

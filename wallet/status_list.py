@@ -233,7 +233,7 @@ class StatusListCache:
     fetch: StatusFetcher
     clock: Callable[[], datetime]
     default_ttl: timedelta = timedelta(minutes=5)
-    _entries: dict[tuple[str, str], _CacheEntry] = field(default_factory=dict)
+    _entries: dict[tuple[str, str], _CacheEntry] = field(default_factory=dict, init=False, repr=False)
 
     def token(self, uri: str, issuer: TrustedIssuer) -> StatusListToken:
         now = self.clock()
