@@ -311,6 +311,13 @@ class SandboxUser:
         body = await self.client.request("POST", self._path("open_link"), self._with_bot({"payload": payload}))
         return await self._reply_after(self._own(body), timeout)
 
+    async def open_url(self, url: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
+        """Tap a ``t.me/<bot>?start=<payload>`` link (in a channel post, say) and return the bot's answer."""
+        body = await self.client.request("POST", self._path("open_url"), self._with_bot({"url": url}))
+        if body.get("message_id") is None:
+            raise SandboxRequestError(400, f"{url} is not a deep link to this bot (pay invoice links with pay())")
+        return await self._reply_after(int(body["message_id"]), timeout)
+
     async def send_photo(self, png_bytes: bytes, caption: str | None = None,
                          timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """Send a photo (e.g. of a QR code) and return the bot's answer."""

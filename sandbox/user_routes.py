@@ -66,6 +66,7 @@ class UserRoutes:
             ("POST", "/sandbox/users/{id}/send_document", self.send_document),
             ("POST", "/sandbox/users/{id}/open_link", self.open_link),
             ("POST", "/sandbox/users/{id}/press", self.press),
+            ("POST", "/sandbox/users/{id}/open_url", self.open_url),
             ("POST", "/sandbox/users/{id}/pay", self.pay),
             ("POST", "/sandbox/users/{id}/block", self.block),
             ("POST", "/sandbox/users/{id}/unblock", self.unblock),
@@ -154,6 +155,12 @@ class UserRoutes:
         if body.get("forge"):
             return _ok(await self.actions.forge_press(user, bot, message_id, str(key), wait))
         return _ok(await self.actions.press(user, bot, message_id, str(key), wait))
+
+    async def open_url(self, request: web.Request) -> web.Response:
+        """A link tapped anywhere (a channel post's button, say): invoice links pay, the bot's links start it."""
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        return _ok(await self.actions.follow_url(user, bot, str(body.get("url") or "")))
 
     async def pay(self, request: web.Request) -> web.Response:
         body = await _body(request)

@@ -112,7 +112,7 @@ class UserActions:
         if "callback_data" in button:
             return await self._callback(user, bot, message, button["callback_data"], wait)
         if "url" in button:
-            return await self._follow_url(user, bot, str(button["url"]))
+            return await self.follow_url(user, bot, str(button["url"]))
         if button.get("pay"):
             outcome = await self.pay_message(user, bot, message["message_id"], fail=False)
             return {"callback_query_id": None, "answer": None, "payment": outcome.as_json()}
@@ -132,7 +132,7 @@ class UserActions:
             raise UserActionError(400, "callback data is limited to 64 bytes")
         return await self._callback(user, bot, message, data, wait)
 
-    async def _follow_url(self, user: UserAccount, bot: BotAccount, url: str) -> Json:
+    async def follow_url(self, user: UserAccount, bot: BotAccount, url: str) -> Json:
         """A URL button: an invoice link opens the payment, the bot's own deep link sends /start."""
         result: Json = {"callback_query_id": None, "answer": None, "url": url}
         if self.payments.is_invoice_link(url):

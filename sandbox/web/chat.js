@@ -138,7 +138,7 @@ function renderMessage(message) {
       const line = el("div", "krow");
       for (const button of buttons) {
         const b = el("button", "", button.text + (button.url ? " \u2197" : ""));
-        b.onclick = () => pressButton(message.message_id, button);
+        b.onclick = () => (button.url ? openUrl(button.url) : pressButton(message.message_id, button));
         line.append(b);
       }
       keyboard.append(line);
@@ -212,6 +212,17 @@ async function pressButton(messageId, button) {
   } catch (error) { toast(error.message); }
 }
 
+async function openUrl(url) {
+  // Invoice links and the bot's own deep links act inside the sandbox; other links open a tab.
+  if (!state.lastUserId) { window.open(url, "_blank"); return; }
+  try {
+    const result = await api("POST", `/sandbox/users/${state.lastUserId}/open_url`, withBot({ url }));
+    if (result.payment) { toast(`Payment ${result.payment.status}`); return; }
+    if (result.message_id) { openUser(state.lastUserId); return; }
+    window.open(url, "_blank");
+  } catch (error) { toast(error.message); }
+}
+
 async function payInvoice(messageId, fail) {
   toast("Paying\u2026");
   try {
@@ -244,15 +255,29 @@ function renderHeaderActions() {
   const admin = el("button", "secondary", "Add bot as admin");
   admin.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/admins`, withBot({})).then(() => toast("Bot is an admin now"), (e) => toast(e.message));
   const join = el("button", "secondary", "Join");
-  join.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/join`, { user_id: state.lastUserId }).then(() => toast("Joined"), (e) => toast(e.message));
+  join.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/join`, { user_id: state.lastUserId }).then(() => { toast("Joined"); describeChannel(channel); }, (e) => toast(e.message));
   const leave = el("button", "secondary", "Leave");
-  leave.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/leave`, { user_id: state.lastUserId }).then(() => toast("Left"), (e) => toast(e.message));
+  leave.onclick = () => api("POST", `/sandbox/channels/${state.view.id}/leave`, { user_id: state.lastUserId }).then(() => { toast("Left"); describeChannel(channel); }, (e) => toast(e.message));
   box.append(admin, join, leave);
-  if (channel) $("chat-subtitle").textContent = channel.username ? `@${channel.username}` : "channel";
+  describeChannel(channel);
+}
+
+async function describeChannel(channel) {
+  if (!channel) return;
+  const info = await api("GET", `/sandbox/channels/${channel.id}/members`);
+  const me = info.members.find((m) => m.user.id === state.lastUserId);
+  const role = me ? (me.status === "creator" ? "you own it" : "you are a member") : "you are not a member";
+  const name = channel.username ? `@${channel.username}` : "channel";
+  $("chat-subtitle").textContent = `${name} \u00B7 ${info.members.length} members \u00B7 ${role}`;
+  const owner = me && me.status === "creator";
+  $("text-input").disabled = !owner;
+  $("text-input").placeholder = owner ? "Post to the channel" : "Only the owner posts here";
 }
 
 async function openUser(userId) {
   state.view = { kind: "user", id: userId };
+  $("text-input").disabled = false;
+  $("text-input").placeholder = "Message";
   state.lastUserId = userId;
   const user = state.users.find((u) => u.id === userId);
   const bot = state.bots.find((b) => b.id === state.botId);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sandbox.client import SandboxClient
@@ -68,3 +69,18 @@ async def test_the_owners_posts_reach_admin_bots_as_channel_posts(bot: Any, sb: 
     await channel.post("Closed on Monday")
     post = await bot.next_update("channel_post")
     assert post["text"] == "Closed on Monday" and post["chat"]["id"] == channel.id
+
+
+async def test_a_deep_link_in_a_channel_post_starts_the_bot_for_the_reader(bot: Any, sb: SandboxClient) -> None:
+    owner, reader = await sb.user("Jiho"), await sb.user("Sora")
+    channel = await sb.channel("Bakery", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    await bot("sendMessage", chat_id=channel.id, text="Passes are here",
+              reply_markup={"inline_keyboard": [[{"text": "Buy a pass",
+                                                  "url": "https://t.me/sandbox_test_bot?start=pass-bakery"}]]})
+    post = await channel.next_post()
+    opening = asyncio.create_task(reader.open_url(post.button("Buy a pass")["url"]))
+    start = await bot.next_update("message")
+    assert start["text"] == "/start pass-bakery" and start["from"]["id"] == reader.id
+    await bot("sendMessage", chat_id=reader.id, text="Which pass?")
+    assert (await opening).text == "Which pass?"

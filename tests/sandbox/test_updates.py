@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -161,3 +162,21 @@ async def test_webhook_keeps_each_chats_updates_in_order(bot: Any, sb: SandboxCl
     texts = [u["message"]["text"] for _, u in receiver.received]
     assert [t for t in texts if t.startswith("a")] == ["a0", "a1", "a2", "a3", "a4"]
     assert [t for t in texts if t.startswith("b")] == ["b0", "b1", "b2", "b3", "b4"]
+
+
+async def test_the_event_stream_shows_messages_and_edits_as_they_happen(
+        server: Any, bot: Any, sb: SandboxClient, http: Any) -> None:
+    alice = await sb.user("Alice")
+    async with http.get(f"{server.url}/sandbox/events") as stream:
+        assert (await stream.content.readline()).startswith(b": connected")
+        await alice.say("/start")
+        sent = (await bot("sendMessage", chat_id=alice.id, text="Hello")).result
+        await bot("editMessageText", chat_id=alice.id, message_id=sent["message_id"], text="Hello again")
+        events = []
+        while len(events) < 3:
+            line = await asyncio.wait_for(stream.content.readline(), 5)
+            if line.startswith(b"data: "):
+                events.append(json.loads(line[6:]))
+    assert [(e["type"], e["message"]["text"]) for e in events] == [
+        ("message", "/start"), ("message", "Hello"), ("edit", "Hello again")]
+    assert events[0]["chat"] == {"kind": "private", "bot_id": 5000001, "user_id": alice.id}
