@@ -78,7 +78,7 @@ class SandboxServer:
 
     async def start(self) -> None:
         self._closing = asyncio.Event()
-        runner = web.AppRunner(self.build_app(), handler_cancellation=True, shutdown_timeout=1.0,
+        runner = web.AppRunner(self.build_app(), handler_cancellation=True, shutdown_timeout=0.25,
                                access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, backlog=1024)

@@ -262,3 +262,16 @@ async def test_url_buttons_open_the_bots_deep_links(bot: Any, sb: SandboxClient)
     result = await sb.request("POST", f"/sandbox/users/{alice.id}/press", {"text": "Open card"})
     assert result["url"] == "https://t.me/sandbox_test_bot?start=card-7"
     assert (await bot.next_update("message"))["text"] == "/start card-7"
+
+
+async def test_a_reply_keyboard_stays_until_removed_and_its_labels_send_text(bot: Any, sb: SandboxClient) -> None:
+    alice = await started(sb)
+    await bot("sendMessage", chat_id=alice.id, text="Share your number?",
+              reply_markup={"keyboard": [["Yes", "No"]], "resize_keyboard": True})
+    state = await sb.request("GET", f"/sandbox/users/{alice.id}/state")
+    assert state["reply_keyboard"]["keyboard"] == [["Yes", "No"]]
+    await bot.updates()
+    assert await alice.press("Yes") is None
+    assert (await bot.next_update("message"))["text"] == "Yes"
+    await bot("sendMessage", chat_id=alice.id, text="Thanks", reply_markup={"remove_keyboard": True})
+    assert (await sb.request("GET", f"/sandbox/users/{alice.id}/state"))["reply_keyboard"] is None
