@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,6 +15,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from bot.clock import FixedClock
+from bot.config import load_config
 from bot.demo import load_demo_offers, load_demo_organisations
 from bot.embedded import embedded_bot
 from sandbox.client import SandboxClient
@@ -23,8 +25,14 @@ from tests.billing.world import BOT_TOKEN, START, BillingWorld
 
 
 @pytest.fixture
-async def billing_sandbox() -> AsyncIterator[SandboxServer]:
-    server = SandboxServer(port=0, limits=FloodLimits.off(), pre_checkout_timeout=5.0)
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def billing_sandbox(clock: FixedClock) -> AsyncIterator[SandboxServer]:
+    # Telegram and jigap read one clock, so Stars expiry dates agree with jigap's calendar.
+    server = SandboxServer(port=0, limits=FloodLimits.off(), pre_checkout_timeout=5.0, clock=clock.now)
     server.add_bot(BOT_TOKEN, "jigap_billing_bot", "jigap")
     await server.start()
     yield server
@@ -32,17 +40,22 @@ async def billing_sandbox() -> AsyncIterator[SandboxServer]:
 
 
 @pytest.fixture
-async def world(billing_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def world(billing_sandbox: SandboxServer, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                 ) -> AsyncIterator[BillingWorld]:
     monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
-    clock = FixedClock(START)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'jigap.db'}"
+    base = load_config(environ={})
+    # Scheduler ticks would race the tests' own ticks: the tests tick, and start the delivery pump.
+    # The sandbox's flood limits are off, so the delivery pump need not pace one chat in real time either.
+    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
+                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100))
     async with (
         embedded_bot(api_url=billing_sandbox.url, token=BOT_TOKEN, database_url=database_url,
-                     clock=clock) as application,
+                     clock=clock, config=config) as application,
         SandboxClient(billing_sandbox.url) as client,
     ):
         services = application.bot_data["services"]
         await load_demo_organisations(services)
         await load_demo_offers(services)
+        services.delivery.start(BOT_TOKEN)
         yield BillingWorld(billing_sandbox, client, application, clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -78,6 +79,19 @@ class BillingWorld:
         bot = self.server.world.bots[int(BOT_TOKEN.split(":")[0])]
         conversation = self.server.world.private(bot, self.server.world.users[user.id])
         bot.updates.push("message", conversation.messages[message_id])
+
+    async def deliver(self) -> None:
+        """Let the delivery pump send what is queued. The pump postpones a row by the chat's rate limit
+        on the fixed clock, so the clock moves on a few seconds at a time until the outbox is empty."""
+        for _ in range(20):
+            self.services.delivery.wake()
+            await asyncio.sleep(0.25)
+            async with self.services.uow() as uow:
+                counts = await uow.outbox.counts_by_status()
+            if not counts.get("pending") and not counts.get("sending"):
+                return
+            self.advance(seconds=2)
+        raise AssertionError(f"the outbox did not empty: {counts}")
 
     async def tick(self) -> int:
         return await self.services.billing_dispatch.tick(self.application.bot)

@@ -1,0 +1,112 @@
+"""Gifts through the sandbox: buy one, the QR and link, claim it, and every way a code can be refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sandbox.client import SandboxUser
+from subscriptions.money import Money
+from tests.billing.world import BillingWorld
+
+CAFE = "Cafe Onda"
+
+
+async def _buy_gift(world: BillingWorld, buyer: SandboxUser) -> str:
+    plans = await world.open_plans(buyer, CAFE)
+    await buyer.press("Gift", plans)  # the first plan's Gift button: 20 Americanos
+    invoice = await buyer.next_message()
+    assert invoice.invoice is not None and invoice.invoice["total_amount"] == 45000
+    assert (await buyer.pay(invoice)).paid
+    receipt = await buyer.next_message()
+    assert receipt.text.startswith("Receipt")
+    gift = await buyer.next_message()
+    assert gift.photo, "the gift link comes with its QR code"
+    found = re.search(r"start=gift_([A-Za-z0-9_-]+)", gift.text)
+    assert found is not None, gift.text
+    return found.group(1)
+
+
+async def test_hana_claims_alexs_gift_and_alex_is_told(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    code = await _buy_gift(world, alex)
+    hana = await world.user("Hana")
+    welcome = await hana.open_link(f"gift_{code}")
+    assert welcome.text.startswith("A gift for you!") and "ends on Dec 25" in welcome.text
+    told = await alex.next_message()
+    assert told.text == "Your gift was claimed by Hana."
+    (sub,) = await world.subscriptions_of(hana)
+    assert sub.plan_id == "americano20" and sub.gift_id is not None and sub.cancel_at_period_end
+    assert await world.subscriptions_of(alex) == []
+
+
+async def test_a_claimed_gift_code_cannot_be_used_again(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    code = await _buy_gift(world, alex)
+    hana, jisoo = await world.user("Hana"), await world.user("Jisoo")
+    await hana.open_link(f"gift_{code}")
+    again = await jisoo.open_link(f"gift_{code}")
+    assert again.text == "This gift has already been claimed."
+    assert await world.subscriptions_of(jisoo) == []
+
+
+async def test_the_buyer_cannot_use_up_their_own_gift_and_a_made_up_code_is_refused(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    code = await _buy_gift(world, alex)
+    own = await alex.open_link(f"gift_{code}")
+    assert own.text == "This is your own gift: forward the link to the person it is for."
+    hana = await world.user("Hana")
+    made_up = await hana.open_link("gift_" + "A" * 22)
+    assert made_up.text == "This gift code is not valid."
+    assert await world.subscriptions_of(alex) == [] and await world.subscriptions_of(hana) == []
+
+
+async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    code = await _buy_gift(world, alex)
+    world.advance(days=31)
+    await world.tick()
+    expired = await alex.next_message()
+    assert expired.text == "Nobody claimed your gift before it expired.\n₩45,000 is being refunded."
+    hana = await world.user("Hana")
+    late = await hana.open_link(f"gift_{code}")
+    assert late.text == "This gift code has expired."
+    offer = await world.services.billing.offer("onda-pass")
+    assert offer is not None
+    statement = await world.services.billing.statement(merchant_id=offer.merchant_id, currency="KRW")
+    assert statement.closing == Money(0, "KRW") and [line.kind for line in statement.lines] == ["payment", "refund"]
+
+
+async def test_the_renewal_reminder_comes_three_days_before_with_renew_now_and_manage(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    invoice = await world.subscribe(alex, CAFE, "20 Americanos")
+    assert (await alex.pay(invoice)).paid
+    await alex.next_messages(2)
+    (sub,) = await world.subscriptions_of(alex)
+    world.clock.set(sub.paid_through - timedelta(days=3))
+    await world.services.delivery.scheduler.sweep()
+    await world.deliver()
+    reminder = await alex.next_message()
+    assert reminder.text == "Your Cafe Onda monthly pass · 20 Americanos renews on Dec 25 (₩45,000)."
+    assert reminder.buttons == ["Renew now", "Manage"]
+    await world.services.delivery.scheduler.sweep()  # once per period, however often it sweeps
+    await world.tick()  # the renewal invoice itself
+    renewal_invoice = await alex.next_message()
+    assert renewal_invoice.invoice is not None
+    await alex.press("Renew now", reminder)
+    again = await alex.next_message()
+    assert again.invoice is not None and again.invoice["total_amount"] == 45000
+
+
+async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    invoice = await world.subscribe(alex, CAFE, "20 Americanos")
+    assert (await alex.pay(invoice)).paid
+    await alex.next_messages(2)
+    sora = await world.user("Sora")
+    await world.grant(sora, "shop_owner", "cafe-onda")
+    earnings = await sora.send("/earnings")
+    assert earnings.text.splitlines()[0] == CAFE
+    assert "Balance: ₩42,750" in earnings.text and "1 subscriber" in earnings.text
+    refused = await alex.send("/earnings")
+    assert refused.text == "Sorry, only a shop's or creator's own people can see its earnings."

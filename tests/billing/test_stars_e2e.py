@@ -1,0 +1,91 @@
+"""Daily Hanja's membership in Telegram Stars: a native 30-day subscription, its renewals, cancel, refund."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sandbox.client import SandboxUser
+from subscriptions.money import Money
+from subscriptions.subscription import Subscription
+from tests.billing.world import BillingWorld
+
+HANJA = "Daily Hanja"
+
+
+async def _member(world: BillingWorld, user: SandboxUser) -> tuple[Subscription, str]:
+    offer = await world.subscribe(user, HANJA, "Tier 1")
+    assert offer.buttons == ["Subscribe for ⭐ 150 Stars a month"]
+    link = offer.button("Subscribe for ⭐ 150 Stars a month")["url"]
+    paid = await user.pay(link)
+    assert paid.paid and paid.telegram_payment_charge_id is not None
+    await user.next_messages(2)  # receipt and thanks
+    (sub,) = await world.subscriptions_of(user)
+    return sub, paid.telegram_payment_charge_id
+
+
+async def _creator_balance(world: BillingWorld, sub: Subscription) -> Money:
+    statement = await world.services.billing.statement(merchant_id=sub.merchant_id, currency="XTR")
+    return statement.closing
+
+
+async def test_alex_joins_tier_1_with_stars_through_a_native_30_day_subscription(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    sub, charge = await _member(world, alex)
+    assert sub.provider == "stars" and sub.first_charge_id == charge and sub.plan_id == "tier1"
+    assert sub.paid_through - sub.term.start == timedelta(days=30)
+    (telegram_side,) = await alex.subscriptions()
+    assert telegram_side["amount"] == 150 and not telegram_side["is_canceled"]
+    # The creator gets 85%, and with no curator the curator's 5% goes to the platform.
+    assert await _creator_balance(world, sub) == Money(128, "XTR")
+
+
+async def test_a_recurring_stars_payment_renews_the_membership_once(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    sub, charge = await _member(world, alex)
+    world.clock.set(sub.paid_through)
+    renewal = await alex.renew_subscription(charge)
+    assert renewal.paid
+    receipt = await alex.next_message()
+    assert receipt.text.startswith("Receipt") and "⭐ 150 Stars" in receipt.text
+    assert renewal.message_id is not None
+    await world.redeliver(alex, renewal.message_id)
+    await alex.send("/receipts")
+    (renewed,) = await world.subscriptions_of(alex)
+    assert renewed.term.number == 2 and renewed.paid_through == sub.paid_through + timedelta(days=30)
+    assert await world.payments_count() == 2 and await world.journal_count() == 2
+
+
+async def test_cancelling_a_stars_membership_stops_telegram_from_charging_again(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    sub, charge = await _member(world, alex)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    assert card.buttons == ["Cancel"]  # Stars memberships cannot pause or switch plans
+    await alex.press("Cancel", card)
+    choice = await alex.wait_for_edit(card)
+    await alex.press("At the end of the period (Dec 25)", choice)
+    await alex.wait_for_edit(card)
+    (telegram_side,) = await alex.subscriptions()
+    assert telegram_side["canceled_by_bot"] is True
+    assert (await alex.renew_subscription(charge)).status == "canceled"
+    (closed,) = await world.subscriptions_of(alex)
+    assert closed.cancel_at_period_end and await world.payments_count() == 1
+
+
+async def test_cancel_now_within_three_days_refunds_the_stars_and_reverses_the_split(world: BillingWorld) -> None:
+    alex = await world.user("Alex")
+    sub, charge = await _member(world, alex)
+    world.advance(days=1)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    await alex.press("Cancel", card)
+    choice = await alex.wait_for_edit(card)
+    await alex.press("Now (refund as the shop's policy says)", choice)
+    done = await alex.wait_for_edit(card)
+    assert "⭐ 150 Stars is being refunded." in done.text
+    refunded = await alex.next_message()
+    assert refunded.text.startswith("Refunded ⭐ 150 Stars")
+    assert world.server.payments.charges[charge].refunded
+    assert await _creator_balance(world, sub) == Money(0, "XTR")
+    (closed,) = await world.subscriptions_of(alex)
+    assert closed.status.value == "canceled"
