@@ -122,7 +122,7 @@ def _place(
 def select_disclosures(held: HeldCredential, disclose: Collection[str]) -> tuple[Disclosure, ...]:
     """The disclosures needed to show the named claims, in their issued order."""
     wanted = set(disclose)
-    unknown = wanted - held.disclosable_names - set(_visible_names(held.payload))
+    unknown = wanted - held.disclosable_names - _all_names(held.claims)
     if unknown:
         raise PresentationError(f"the credential cannot disclose {sorted(unknown)}")
     by_digest = {d.digest: d for d in held.disclosures}
@@ -136,8 +136,13 @@ def select_disclosures(held: HeldCredential, disclose: Collection[str]) -> tuple
     return tuple(d for d in held.disclosures if d.digest in chosen)
 
 
-def _visible_names(payload: Mapping[str, Any]) -> list[str]:
-    return [name for name in payload if name != SD_KEY]
+def _all_names(value: Any) -> set[str]:
+    """Every member name at any depth of the processed claims."""
+    if isinstance(value, Mapping):
+        return set(value) | {name for inner in value.values() for name in _all_names(inner)}
+    if isinstance(value, list):
+        return {name for inner in value for name in _all_names(inner)}
+    return set()
 
 
 def present(
