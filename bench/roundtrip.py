@@ -121,6 +121,7 @@ class Child:
 @dataclass(frozen=True)
 class Figures:
     name: str
+    text: str
     replies: int
     errors: int
     seconds: float
@@ -138,7 +139,7 @@ class Figures:
     def line(self) -> str:
         return (f"{self.name:<6} {self.per_second:8.1f} updates/s   reply latency p50 {self.percentile(50):7.1f} ms"
                 f"  p95 {self.percentile(95):7.1f} ms  p99 {self.percentile(99):7.1f} ms"
-                f"   ({self.replies} replies, {self.errors} errors)")
+                f"   ({self.replies} replies to {self.text!r}, {self.errors} errors)")
 
 
 async def chat_loop(user: SandboxUser, text: str, stop_at: float, latencies: list[float], errors: list[int]) -> None:
@@ -161,14 +162,14 @@ async def measure_bot(client: SandboxClient, name: str, bot_id: int, users: int,
     try:
         await people[0].send(text, timeout=5)
     except NoReply:
-        print(f"note: {name} does not answer {text!r}; its users send /start instead")
+        print(f"note: {name} does not answer {text!r}; both bots' users send /start instead")
         text = "/start"
     latencies: list[float] = []
     errors: list[int] = []
     loop = asyncio.get_running_loop()
     started = loop.time()
     await asyncio.gather(*(chat_loop(p, text, started + seconds, latencies, errors) for p in people))
-    return Figures(name, len(latencies), len(errors), loop.time() - started, latencies)
+    return Figures(name, text, len(latencies), len(errors), loop.time() - started, latencies)
 
 
 async def measure_ceiling(client: SandboxClient, url: str, seconds: float) -> float:
@@ -204,14 +205,7 @@ async def run(args: argparse.Namespace) -> None:
                   f"{'off' if args.flood_scale <= 0 else f'x{args.flood_scale:g}'}, sandbox at {url}")
             ceiling = await measure_ceiling(client, url, args.ceiling_seconds)
 
-            echo = Child(run_echo_bot, url, ECHO_TOKEN)
-            echo.ready()
-            try:
-                echo_figures = await measure_bot(client, "echo", int(ECHO_TOKEN.split(":")[0]), args.users,
-                                                 args.seconds, args.message)
-            finally:
-                echo.stop()
-
+            # jigap first: if it does not answer the message, both bots are measured on /start.
             with tempfile.TemporaryDirectory() as tmp:
                 if jigap_available:
                     other = Child(run_jigap_bot, url, JIGAP_TOKEN, f"sqlite+aiosqlite:///{tmp}/bench.db")
@@ -226,6 +220,14 @@ async def run(args: argparse.Namespace) -> None:
                                                       args.seconds, args.message)
                 finally:
                     other.stop()
+
+            echo = Child(run_echo_bot, url, ECHO_TOKEN)
+            echo.ready()
+            try:
+                echo_figures = await measure_bot(client, "echo", int(ECHO_TOKEN.split(":")[0]), args.users,
+                                                 args.seconds, other_figures.text)
+            finally:
+                echo.stop()
             print(f"sandbox ceiling: {ceiling:.0f} requests/s (sendMessage, {CEILING_WORKERS} concurrent "
                   f"connections from one Python process: a lower bound)")
             print(echo_figures.line())
