@@ -27,7 +27,7 @@ from storage.records import UserRecord
 from wallet.qr_reader import read_qr
 
 # A presentation: three base64url JWT parts, then disclosures and the key binding after `~`.
-PRESENTATION = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*$")
+PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG1:[0-9A-Z $%*+\-./:]+)$")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 

@@ -45,13 +45,6 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
         await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def _refuse(update: Update, text: str) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await _say(update, text)
-
-
 def locked_text(context: JigapContext, error: PinLocked) -> str:
     return context.tr("Too many wrong PINs. Showing cards is locked until {time}.",
                       time=clock_time(error.until, context.member.user))
@@ -137,8 +130,7 @@ async def card_button(update: Update, context: JigapContext) -> None:
         await open_wallet(update, context)
         return
     if step == "pin":
-        await query.answer()
-        await start_pin_flow(update, context, "change_old", {})
+        await start_pin_flow(update, context, "change_old", {}, answer=True)
         return
     if step in ("reset", "resetok"):
         await _reset(update, context, confirmed=step == "resetok")
@@ -149,6 +141,9 @@ async def card_button(update: Update, context: JigapContext) -> None:
     except CardNotFound:
         await query.answer(tr("This card is not in your wallet."), show_alert=True)
         return
+    if step == "qr":
+        await start_showing(update, context, card)
+        return
     await query.answer()
     await _card_step(update, context, step, card)
 
@@ -157,8 +152,6 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
     tr = context.tr
     if step == "card":
         await show_card(update, context, card)
-    elif step == "qr":
-        await start_showing(update, context, card)
     elif step == "det":
         await _say(update, _details(card, tr, context))
     elif step == "his":
@@ -260,10 +253,12 @@ async def offer_button(update: Update, context: JigapContext) -> None:
 # --- the PIN keypad --------------------------------------------------------------------------------
 
 async def start_pin_flow(update: Update, context: JigapContext, purpose: str, state: dict[str, Any],
-                         *, subject: str = "", edit: bool = False) -> None:
-    """Show the keypad for `purpose` (set, present, share, change_old)."""
+                         *, subject: str = "", edit: bool = False, answer: bool = False) -> None:
+    """Show the keypad for `purpose` (set, present, share, change_old); with `answer`, this also answers the
+    button press (with the lock notice as an alert when presenting is locked)."""
     assert update.effective_chat is not None
     wallet = context.services.wallet
+    query = update.callback_query
     if purpose in ("present", "share", "change_old"):
         if not (await wallet.pin_state(context.member.id)).is_set:
             purpose, state = "set", {**state, "then": "wallet"}
@@ -271,13 +266,17 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
             try:
                 await wallet.ensure_not_locked(context.member.id)
             except PinLocked as error:
-                await _refuse(update, locked_text(context, error))
+                if answer and query is not None:
+                    await query.answer(locked_text(context, error), show_alert=True)
+                else:
+                    await _say(update, locked_text(context, error))
                 return
+    if answer and query is not None:
+        await query.answer()
     flow = await wallet.start_flow(context.member.id, "pin", {**state, "purpose": purpose, "digits": "",
                                                               "subject": subject},
                                    chat_id=update.effective_chat.id)
     text = pin_text(purpose, context.tr, 0, subject=subject)
-    query = update.callback_query
     if edit and query is not None and query.message is not None:
         message = await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
         message_id = message.message_id if not isinstance(message, bool) else None
@@ -411,7 +410,7 @@ async def _check_then(update: Update, context: JigapContext, flow: FlowRecord, p
 async def start_showing(update: Update, context: JigapContext, card: HeldCard) -> None:
     """Show QR: PIN first, then what to disclose."""
     await start_pin_flow(update, context, "present", {"card": card.id},
-                         subject=card_name(card.card_type, context.tr, lower=True))
+                         subject=card_name(card.card_type, context.tr, lower=True), answer=True)
 
 
 async def _ask_preset(update: Update, context: JigapContext, flow: FlowRecord) -> None:

@@ -21,6 +21,7 @@ from handlers.context import JigapContext
 from storage.records import UserRecord
 from wallet.card_types import CardType
 from wallet.images.card import CardView, render_card_png
+from wallet.images.qr import presentation_qr_png as draw_presentation_qr
 from wallet.images.qr import qr_png
 from wallet.images.result import ResultView, render_result_png
 from wallet.images.texts import texts_for
@@ -90,7 +91,7 @@ async def link_qr_png(text: str) -> bytes:
 
 
 async def presentation_qr_png(text: str) -> bytes:
-    return await asyncio.to_thread(qr_png, text)
+    return await asyncio.to_thread(draw_presentation_qr, text)
 
 
 # --- the PIN keypad ------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from wallet.holder import read_held_credential
 from wallet.jws import parse_compact
 from wallet.keys import Algorithm, SigningKey, build_jwks, generate_signing_key
 from wallet.pin import PinCheck, PinPolicy, PinState, check_pin, reset_pin, set_first_pin, validate_pin_format
+from wallet.qr_payload import decode_qr_payload
 from wallet.qr_session import new_token
 from wallet.sd_jwt import split_sd_jwt
 from wallet.status_list import (
@@ -46,7 +47,13 @@ from wallet.status_list import (
     sign_status_list,
 )
 from wallet.trust import TrustedIssuer, TrustedIssuers
-from wallet.verifier import MemoryNonceStore, VerificationResult, VerifierPolicy, verify_presentation
+from wallet.verifier import (
+    MemoryNonceStore,
+    VerificationResult,
+    VerifierPolicy,
+    as_replayed,
+    verify_presentation,
+)
 
 # Handlers read these stored values through the service, never from storage's repositories.
 __all__ = ["CredentialRecord", "FlowRecord", "HistoryEntry", "IssuerRecord", "OfferRecord", "RequestRecord",
@@ -534,7 +541,10 @@ class WalletService:
         """Check a presentation against the registered issuers, their status lists and the used nonces,
         and log it in the holder's history. A nonce is spent only by a presentation that passes."""
         now = self.now()
-        text = presentation.strip()
+        try:
+            text = decode_qr_payload(presentation.strip())
+        except MalformedInput:
+            text = presentation.strip()
         iss, status_claim, nonce = _peek(text)
         async with self._uow() as uow:
             issuers, lookup = await self._trust(uow, iss, status_claim)
@@ -548,9 +558,7 @@ class WalletService:
                 nonce_store=store, status=lookup,
             )
             if result.valid and result.nonce is not None and not await uow.wallet.use_nonce(result.nonce, now=now):
-                result = verify_presentation(text, issuers=issuers, now=now, policy=self._policy(),
-                                             expected_aud=expected_aud or self.platform_audience,
-                                             nonce_store=_Spent(), status=lookup)
+                result = as_replayed(result)  # another worker spent the nonce a moment ago
             credential = await uow.wallet.credential_by_digest(jwt_digest(text))
             if credential is not None:
                 await uow.wallet.add_history(
@@ -703,13 +711,6 @@ class WalletService:
                 if organisation is not None:
                     return organisation.name
         return user.display_name
-
-
-class _Spent:
-    """A nonce store that has seen every nonce: replays a presentation whose nonce another worker just used."""
-
-    def use_once(self, nonce: str) -> bool:
-        return False
 
 
 def _peek(text: str) -> tuple[str | None, Any, str | None]:

@@ -1,0 +1,42 @@
+"""A CSV of licences: good rows become offers, bad rows are reported, progress is shown live, a result per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.wallet_e2e.conftest import WalletWorld
+
+ROWS = """holder,name,birth_date,license_number,license_class
+@minji,김민지,2001-04-09,11-24-123456-78,1종 보통
+@nobody_here,이름,1990-01-01,11-24-000000-00,1종 보통
+@bar_staff,박바텐,1995-03-02,not-a-number,2종 보통
+@landlord,Park Landlord,1970-05-05,12-00-654321-11,1종 대형
+"""
+
+
+async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: WalletWorld) -> None:
+    officer = world.officer
+    reply = await officer.send("/issue")
+    await officer.press("운전면허증", reply)
+    await officer.wait_for_edit(reply)
+    await world.send_document(officer, ROWS.encode(), "licences.csv")
+    progress = await officer.next_message()
+    assert progress.text.startswith("발급 중:")
+    done = await officer.wait_for_edit(progress)
+    while not done.text.startswith("완료"):
+        done = await officer.wait_for_edit(progress)
+    assert done.text == "완료: 2건 제안, 2건 문제 있음. 행마다의 결과는 아래 파일에 있습니다."
+    report = await officer.next_message()
+    assert report.document is not None and report.document["file_name"] == "issue-results.csv"
+    rows = list(csv.DictReader(io.StringIO((await world.file_bytes(report)).decode())))
+    assert [(row["row"], row["holder"], row["result"]) for row in rows] == [
+        ("2", "@minji", "offered"), ("3", "@nobody_here", "error"), ("4", "@bar_staff", "error"),
+        ("5", "@landlord", "offered"),
+    ]
+    assert rows[2]["detail"] == "license_number: does not have the expected format"
+    assert (await world.minji.next_message()).text == ("Road Traffic Authority에서 운전면허증을(를) 발급해 드리려고 "
+                                                       "합니다.")
+    offer = await world.landlord.next_message()
+    assert offer.text == "Road Traffic Authority offers you a driver's licence."
+    assert offer.buttons == ["Accept", "Decline"]

@@ -1,0 +1,63 @@
+"""A landlord asks first: /verify_request, the holder consents with the PIN, the landlord gets the result once."""
+
+from __future__ import annotations
+
+import re
+
+from tests.wallet_e2e.conftest import WalletWorld
+from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet
+
+
+async def _request_link(world: WalletWorld) -> str:
+    asked = await world.landlord.send("/verify_request name, age over 19")
+    assert asked.photo
+    assert "It asks to see: name, age over 19. It works once, for 10 minutes." in asked.text
+    match = re.search(r"start=(vreq_[A-Za-z0-9_-]+)", asked.text)
+    assert match is not None
+    return match.group(1)
+
+
+async def test_the_landlord_asks_minji_shares_with_her_pin_and_the_link_works_once(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    payload = await _request_link(world)
+    minji = world.minji
+    question = await minji.open_link(payload)
+    assert question.text == "Landlord Park에서 성명, 만 19세 이상을(를) 확인하려고 합니다. 공유할까요?"
+    await minji.press("공유", question)
+    keypad = await minji.wait_for_edit(question)
+    assert keypad.text.startswith("Landlord Park에 공유하려면 지갑 PIN을 입력하세요.")
+    shared = await enter_pin(minji, keypad, PIN)
+    assert shared.text == "Landlord Park에 공유했습니다."
+    result = await world.landlord.next_message()
+    assert result.photo
+    assert result.text == ("Valid. Name: 김민지. Over 19: yes. Issued by Road Traffic Authority. Checked 21:04.")
+    again = await minji.open_link(payload)
+    assert again.text == "이미 사용된 요청입니다."
+    listing = await minji.send("/wallet")
+    await minji.press(listing.buttons[0], listing)
+    card = await minji.next_message()
+    await minji.press("이력", card)
+    assert (await minji.next_message()).text == "Landlord Park 확인, 21:04, 성명, 만 19세 이상"
+
+
+async def test_a_declined_request_tells_the_landlord_and_shares_nothing(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    payload = await _request_link(world)
+    question = await world.minji.open_link(payload)
+    await world.minji.press("거절", question)
+    assert (await world.minji.wait_for_edit(question)).text == "거절했습니다. 아무것도 공유되지 않았습니다."
+    told = await world.landlord.next_message()
+    assert told.text == "The person declined your request. Nothing was shared."
+    assert (await world.minji.open_link(payload)).text == "이미 사용된 요청입니다."
+
+
+async def test_someone_without_a_fitting_card_is_told_so(world: WalletWorld) -> None:
+    payload = await _request_link(world)
+    answer = await world.bartender.open_link(payload)
+    assert answer.text == ("Landlord Park에서 성명, 만 19세 이상을(를) 확인하려고 합니다. "
+                           "이를 보여 줄 수 있는 카드가 없습니다.")
+
+
+async def test_an_unknown_claim_is_explained_in_english(world: WalletWorld) -> None:
+    reply = await world.landlord.send("/verify_request name, shoe size")
+    assert reply.text == "Usage: /verify_request name, age over 19\nI don't know: shoe size"

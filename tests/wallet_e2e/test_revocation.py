@@ -1,0 +1,86 @@
+"""The authority revokes or suspends a licence: checks fail with the date, the card and the status list show it."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from bot.services.wallet_web import wallet_routes
+from bot.webserver import BotWebServer
+from tests.wallet_e2e.conftest import BOT_TOKEN, WalletWorld, camera_shot
+from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from wallet.keys import load_jwks
+from wallet.status_list import verify_status_list
+from wallet.trust import TrustedIssuer
+
+
+async def _status_buttons(world: WalletWorld) -> object:
+    listing = await world.officer.send("/revoke @minji")
+    assert listing.text.startswith("Minji Kim 님의 운전면허증 (11-24-******-78)")
+    assert listing.buttons == ["발급 취소", "정지"]
+    return listing
+
+
+async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revoked(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    shot = camera_shot(await world.file_bytes(await show_qr(world)))
+    officer = world.officer
+    listing = await _status_buttons(world)
+    await officer.press("발급 취소", listing)
+    confirm = await officer.wait_for_edit(listing)
+    assert confirm.text == "이 카드를 취소할까요? 되돌릴 수 없습니다."
+    await officer.press("영구 취소", listing)
+    done = await officer.wait_for_edit(listing)
+    assert done.text.endswith(": 취소됨") and done.buttons == []
+    notice = await world.minji.next_message()
+    assert notice.text == "Road Traffic Authority에서 운전면허증을(를) 취소했습니다."
+    result = await world.bartender.send_photo(shot)
+    assert result.text == ("유효하지 않음: 2026-11-25에 Road Traffic Authority에서 취소한 카드입니다. 확인 21:04.")
+    listing = await world.minji.send("/wallet")
+    await world.minji.press(listing.buttons[0], listing)
+    card = await world.minji.next_message()
+    assert card.photo and card.text.endswith("취소됨")
+    assert "QR 보여주기" not in card.buttons
+
+
+async def test_a_suspended_licence_fails_until_it_is_reinstated(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    officer = world.officer
+    listing = await _status_buttons(world)
+    await officer.press("정지", listing)
+    suspended = await officer.wait_for_edit(listing)
+    assert suspended.text.endswith(": 정지됨") and suspended.buttons == ["발급 취소", "정지 해제"]
+    refused = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
+    assert refused.text == "유효하지 않음: Road Traffic Authority에서 정지한 카드입니다. 확인 21:04."
+    await officer.press("정지 해제", listing)
+    await officer.wait_for_edit(listing)
+    accepted = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
+    assert accepted.text.startswith("유효함.")
+
+
+async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    listing = await _status_buttons(world)
+    await world.officer.press("정지", listing)
+    await world.officer.wait_for_edit(listing)
+    web = BotWebServer(world.application, BOT_TOKEN, extra_routes=[wallet_routes(world.services)])
+    port = await web.start("127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as http:
+            base = f"http://127.0.0.1:{port}"
+            async with http.get(f"{base}/.well-known/jwt-vc-issuer/road-authority") as response:
+                metadata = await response.json()
+            async with http.get(f"{base}/status/road-authority") as response:
+                assert response.content_type == "application/statuslist+jwt"
+                token = await response.text()
+            async with http.get(f"{base}/status/nobody") as response:
+                assert response.status == 404
+    finally:
+        await web.stop()
+    public_url = world.services.config.wallet.public_url
+    assert metadata["issuer"] == f"{public_url}/road-authority"
+    keys = tuple(load_jwks(metadata["jwks"]).values())
+    issuer = TrustedIssuer(metadata["issuer"], "Road Traffic Authority", keys)
+    checked = verify_status_list(token, uri=f"{public_url}/status/road-authority", issuer=issuer,
+                                 now=world.clock.now())
+    assert checked.status_list.get(0) == 2  # Minji's licence took index 0; 2 is "suspended"
+    assert checked.status_list.get(1) == 0
