@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from wallet.errors import KeyFormatError
-from wallet.qr_reader import read_presentation_qr
 from wallet.status_list import StatusListCache, StatusLookup
 from wallet.trust import (
     IssuerLookup,
@@ -43,6 +41,8 @@ class UsageError(Exception):
 
 def http_get(url: str, *, timeout: float = 5.0) -> bytes:
     """GET over HTTPS (plain HTTP only for this machine); raises OSError or ValueError on failure."""
+    import urllib.request  # imported here: most runs never fetch, and it is slow to load
+
     parts = urlsplit(url)
     if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS):
         raise ValueError(f"refusing to fetch {url!r}: not https")
@@ -122,6 +122,8 @@ def _read_presentation(args: argparse.Namespace) -> str:
     if (args.presentation is None) == (args.qr is None):
         raise UsageError("give either PRESENTATION (or - for stdin) or --qr IMAGE")
     if args.qr is not None:
+        from wallet.qr_reader import read_presentation_qr  # Pillow and zxing load only for --qr
+
         try:
             text = read_presentation_qr(args.qr.read_bytes())
         except OSError as exc:
