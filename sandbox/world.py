@@ -157,6 +157,7 @@ class World:
         bot = BotAccount(id=bot_id, token=token, username=username, first_name=first_name)
         self.bots[bot_id] = bot
         self.bots_by_token[token] = bot
+        self._directory_changed("bot", bot_id)
         return bot
 
     def add_user(self, first_name: str, language_code: str = "en", last_name: str | None = None,
@@ -165,6 +166,7 @@ class World:
                            last_name=last_name, username=username)
         self._next_user_id += 1
         self.users[user.id] = user
+        self._directory_changed("user", user.id)
         return user
 
     def add_channel(self, title: str, owner: UserAccount, username: str | None) -> Channel:
@@ -179,7 +181,12 @@ class World:
         self.channels[channel.id] = channel
         if username:
             self.channels_by_username[username.lower()] = channel
+        self._directory_changed("channel", channel.id)
         return channel
+
+    def _directory_changed(self, kind: str, item_id: int) -> None:
+        """Tell the live stream that a bot, user or channel appeared (the web chat lists them)."""
+        self.hub.publish({"seq": self.hub.next_seq(), "type": "directory", "kind": kind, "id": item_id})
 
     def private(self, bot: BotAccount, user: UserAccount) -> Conversation:
         """The private chat between a bot and a user, created on first use."""

@@ -331,6 +331,16 @@ function renderLists() {
   }
 }
 
+function refreshSoon() {
+  // Tests may add many users at once: one refresh for a burst of them.
+  clearTimeout(refreshSoon.timer);
+  refreshSoon.timer = setTimeout(async () => {
+    const hadBot = state.botId;
+    await refreshDirectory();
+    if (!hadBot && state.botId && state.view && state.view.kind === "user") openUser(state.view.id);
+  }, 150);
+}
+
 async function refreshDirectory() {
   [state.bots, state.users, state.channels] = await Promise.all([
     api("GET", "/sandbox/bots"), api("GET", "/sandbox/users"), api("GET", "/sandbox/channels")]);
@@ -354,7 +364,7 @@ function inView(chat) {
 }
 
 function onEvent(event) {
-  if (event.chat.kind === "private" && !state.users.some((u) => u.id === event.chat.user_id)) refreshDirectory();
+  if (event.type === "directory") { refreshSoon(); return; }
   if (!inView(event.chat)) return;
   if (event.type === "message" || event.type === "edit") upsert(event.message);
   if (event.type === "delete") {
