@@ -378,7 +378,10 @@ class BotApi:
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         answer: Json = {"text": text, "show_alert": params.flag("show_alert"), "url": params.text("url")}
-        self.callbacks.answer(params.required_text("callback_query_id"), answer)
+        query_id = params.required_text("callback_query_id")
+        conversation, message_id = self.callbacks.answer(query_id, answer)
+        self.world.emit(conversation, "callback_answer", callback_query_id=query_id, message_id=message_id,
+                        answer=answer)
         return True
 
     # --- files -----------------------------------------------------------------------------------

@@ -160,15 +160,11 @@ class UserActions:
         return (candidates[0] if candidates else {}), None
 
     async def _callback(self, user: UserAccount, bot: BotAccount, message: Json, data: str, wait: float) -> Json:
-        query_id = self.callbacks.open()
+        query_id = self.callbacks.open(self.world.private(bot, user), message["message_id"])
         bot.updates.push("callback_query", {
             "id": query_id, "from": user.user_object(), "message": message,
             "chat_instance": str((bot.id * 1_000_003 + user.id) % (2**62)), "data": data})
         answer = await self.callbacks.wait(query_id, wait) if wait > 0 else None
-        conversation = self.world.private(bot, user)
-        if answer is not None:
-            self.world.emit(conversation, "callback_answer", callback_query_id=query_id,
-                            message_id=message["message_id"], answer=answer)
         return {"callback_query_id": query_id, "answer": answer}
 
     # --- payments -------------------------------------------------------------------------------
