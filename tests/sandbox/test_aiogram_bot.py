@@ -103,3 +103,24 @@ async def test_aiogram_bot_is_told_an_identical_edit_is_not_modified(aiogram_bot
     assert (await eun.next_message()).text == (
         "refused: Bad Request: message is not modified: specified new message content and reply markup are "
         "exactly the same as a current content and reply markup of the message")
+
+
+async def test_an_aiogram_bot_with_any_token_runs_when_the_sandbox_registers_bots_itself() -> None:
+    server = SandboxServer(port=0, auto_register_bots=True)  # what `jigap sandbox --no-bot` serves
+    await server.start()
+    bot = Bot("8123456:AAanyTokenAtAllFromSomeoneElsesBot", session=AiohttpSession(
+        api=TelegramAPIServer.from_base(server.url)))
+    dp = build_dispatcher()
+    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=5))
+    try:
+        async with SandboxClient(server.url) as sb:
+            await bot.get_me()
+            jin = await sb.user("Jin")
+            prompt = await jin.send("/start")
+            assert prompt.raw["from"]["id"] == 8123456
+            await jin.press("Count")
+            assert (await jin.wait_for_edit(prompt)).text == "Count: 1"
+    finally:
+        await dp.stop_polling()
+        await polling
+        await server.stop()
