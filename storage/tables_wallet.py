@@ -155,7 +155,10 @@ wallet_presentation_sessions = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("holder_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("credential_id", String(32), ForeignKey("wallet_credentials.id", ondelete="CASCADE"), nullable=False),
+    # Named by hand: the generated name would pass PostgreSQL's 63-character limit.
+    Column("credential_id", String(32), ForeignKey("wallet_credentials.id", ondelete="CASCADE",
+                                                   name="fk_wallet_presentation_sessions_credential_id"),
+           nullable=False),
     Column("preset", String(64), nullable=False),
     Column("language", String(8), nullable=False),
     Column("chat_id", BigInteger, nullable=False),

@@ -111,7 +111,13 @@ def wallet_settings() -> Config:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, wallet_settings: Config) -> AsyncIterator[WalletWorld]:
+def wallet_database_url(tmp_path: Path) -> str:
+    """A SQLite file by default; a module may override this with the PostgreSQL-parametrised `database_url`."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'jigap.db'}"
+
+
+@pytest.fixture
+async def world(tmp_path: Path, wallet_settings: Config, wallet_database_url: str) -> AsyncIterator[WalletWorld]:
     server = SandboxServer(port=0, limits=FloodLimits.off())
     server.add_bot(BOT_TOKEN, "jigap_wallet_bot", "jigap")
     await server.start()
@@ -119,7 +125,7 @@ async def world(tmp_path: Path, wallet_settings: Config) -> AsyncIterator[Wallet
     clock = FixedClock(NOW)
     try:
         async with (
-            embedded_bot(api_url=server.url, token=BOT_TOKEN, database_url=f"sqlite+aiosqlite:///{database}",
+            embedded_bot(api_url=server.url, token=BOT_TOKEN, database_url=wallet_database_url,
                          config=wallet_settings, clock=clock) as application,
             SandboxClient(server.url) as client,
         ):

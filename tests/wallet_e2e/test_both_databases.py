@@ -1,0 +1,27 @@
+"""The licence story on SQLite and on PostgreSQL (set JIGAP_TEST_DATABASE_URL for the second)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.wallet_e2e.conftest import WalletWorld, camera_shot
+from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+
+
+@pytest.fixture
+def wallet_database_url(database_url: str) -> str:
+    return database_url
+
+
+async def test_issue_accept_show_verify_and_replay_work_on_each_database(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    shot = camera_shot(await world.file_bytes(await show_qr(world)))
+    assert (await world.bartender.send_photo(shot)).text.startswith("유효함. 만 19세 이상: 예.")
+    assert (await world.bartender.send_photo(shot)).text == "유효하지 않음: 이미 사용된 코드입니다. 확인 21:04."
+    listing = await world.officer.send("/revoke @minji")
+    await world.officer.press("발급 취소", listing)
+    await world.officer.wait_for_edit(listing)
+    await world.officer.press("영구 취소", listing)
+    await world.officer.wait_for_edit(listing)
+    revoked = await world.bartender.send_photo(shot)  # the status is checked before the nonce
+    assert revoked.text.startswith("유효하지 않음: 2026-11-25에 Road Traffic Authority에서 취소한 카드입니다.")
