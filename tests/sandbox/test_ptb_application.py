@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from PIL import Image
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -47,11 +49,21 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text)
 
 
+async def measure_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Download the user's photo, as a verifier's QR check does, and say what arrived."""
+    message = update.effective_message
+    assert message is not None and message.photo
+    data = await (await message.photo[-1].get_file()).download_as_bytearray()
+    with Image.open(io.BytesIO(bytes(data))) as image:
+        await message.reply_text(f"got {image.width}x{image.height}, {message.caption}")
+
+
 def build_app(url: str, token: str) -> Application:  # type: ignore[type-arg]
     app = ApplicationBuilder().token(token).base_url(f"{url}/bot").base_file_url(f"{url}/file/bot").build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(open_wallet, pattern="^wallet:"))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(MessageHandler(filters.PHOTO, measure_photo))
     return app
 
 
@@ -91,6 +103,15 @@ async def test_ptb_bot_echoes_text_and_sees_deep_link_payloads(
     transcript = [(m.from_bot, m.text) for m in await bora.chat()]
     assert transcript == [(False, "안녕하세요"), (True, "안녕하세요"),
                           (False, "/start card-42"), (True, "Hello, Bora! (card-42)")]
+
+
+async def test_ptb_bot_downloads_a_photo_the_user_sends(
+        polling_bot: Application, sb: SandboxClient) -> None:  # type: ignore[type-arg]
+    verifier = await sb.user("Verifier")
+    out = io.BytesIO()
+    Image.new("RGB", (240, 160), "white").save(out, format="PNG")
+    reply = await verifier.send_photo(out.getvalue(), caption="card QR")
+    assert reply.text == "got 240x160, card QR"
 
 
 def _free_port() -> int:
