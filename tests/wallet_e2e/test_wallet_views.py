@@ -1,0 +1,94 @@
+"""The rest of the holder's wallet: the menu entry, details, removal, a photo on the card, a pasted code, reset."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.wallet_e2e.conftest import MINJI_CLAIMS, WalletWorld
+from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet, show_qr
+from wallet.qr_reader import read_qr
+
+
+def _portrait() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), (200, 150, 120)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+async def _open_card(world: WalletWorld) -> object:
+    listing = await world.minji.send("/wallet")
+    await world.minji.press(listing.buttons[0], listing)
+    return await world.minji.next_message()
+
+
+async def test_the_main_menu_opens_the_wallet_and_an_empty_wallet_says_so(world: WalletWorld) -> None:
+    menu = await world.minji.send("/start")
+    assert "지갑" in menu.buttons
+    await world.minji.press("지갑", menu)
+    empty = await world.minji.next_message()
+    assert empty.text == "지갑이 비어 있습니다. 발급기관이 카드를 보내면 여기에 나타납니다."
+
+
+async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    card = await _open_card(world)
+    assert card.photo and card.text.startswith("운전면허증 · Road Traffic Authority\n11-24-******-78")
+    assert card.buttons == ["QR 보여주기", "상세 정보", "이력", "삭제"]
+    await world.minji.press("상세 정보", card)
+    details = (await world.minji.next_message()).text
+    assert "성명: 김민지" in details and "면허번호: 11-24-123456-78" in details and "만 19세 이상: 예" in details
+    await world.minji.press("이력", card)
+    assert (await world.minji.next_message()).text == "아직 이 카드를 확인한 곳이 없습니다."
+    await world.minji.press("삭제", card)
+    question = await world.minji.next_message()
+    await world.minji.press("삭제", question)
+    assert (await world.minji.next_message()).text == "운전면허증을(를) 삭제했습니다."
+    assert await world.services.wallet.cards(world.minji.id) == []
+
+
+async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_shown(world: WalletWorld) -> None:
+    officer, minji = world.officer, world.minji
+    reply = await officer.send("/issue")
+    await officer.press("운전면허증", reply)
+    await officer.wait_for_edit(reply)
+    await officer.send("@minji")
+    await officer.send(MINJI_CLAIMS)
+    confirmation = await officer.send_photo(_portrait())
+    assert confirmation.photo and "offer_" in confirmation.text
+    offer = await minji.next_message()
+    await minji.press("수락", offer)
+    keypad = await minji.next_message()
+    await enter_pin(minji, keypad, PIN)
+    await enter_pin(minji, keypad, PIN)
+    qr = await show_qr(world, "이름과 사진")
+    result = await world.bartender.send_photo(await world.file_bytes(qr))
+    assert result.text == "유효함. 성명: 김민지. 사진: 서명된 사진과 일치. 발급: Road Traffic Authority. 확인 21:04."
+
+
+async def test_a_pasted_code_is_checked_like_a_photo(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    code = read_qr(await world.file_bytes(await show_qr(world)))
+    assert code is not None and code.startswith("JG1:")
+    prompt = await world.bartender.send("/verify")
+    assert prompt.text == "QR 코드 사진을 보내거나 코드 내용을 붙여 넣어 주세요."
+    result = await world.bartender.send(code)
+    assert result.text.startswith("유효함. 만 19세 이상: 예.")
+    garbage = await world.bartender.send("hello")
+    assert garbage.text.startswith("유효하지 않음: 카드 코드가 아닙니다.")
+
+
+async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    minji = world.minji
+    listing = await minji.send("/wallet")
+    await minji.press("PIN을 잊었어요", listing)
+    warning = await minji.next_message()
+    assert warning.text.startswith("PIN을 잊으셨나요? 초기화하면")
+    await minji.press("지갑 초기화", warning)
+    assert (await minji.next_message()).text == "지갑을 초기화했습니다. 카드 1장이 삭제되었습니다."
+    keypad = await minji.next_message()
+    await enter_pin(minji, keypad, "802461")
+    assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN이 설정되었습니다."
+    assert await world.services.wallet.cards(minji.id) == []
