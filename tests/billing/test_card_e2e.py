@@ -190,3 +190,19 @@ async def test_cancel_now_refunds_the_unused_time_and_reverses_the_ledger_in_pro
     async with world.services.billing.uow() as uow:
         journal = await uow.ledger.for_account(merchant_account(sub.merchant_id))
     assert [t.kind for t in journal] == ["payment", "refund"]
+
+
+async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world: BillingWorld) -> None:
+    minji = await world.user("Minji", "ko")
+    plans = await world.open_plans(minji, CAFE, menu_label="구독")
+    assert "20 Americanos: ₩45,000 / 월" in plans.text
+    await minji.press("구독하기: 20 Americanos", plans)
+    invoice = await minji.next_message()
+    assert invoice.buttons[0] == "₩45,000 결제하기"
+    assert (await minji.pay(invoice)).paid
+    receipt = await minji.next_message()
+    assert receipt.text.startswith("영수증\n판매자: Cafe Onda") and "이용 기간: 11월 25일 - 12월 25일" in receipt.text
+    thanks = await minji.next_message()
+    assert thanks.text == "감사합니다! Cafe Onda monthly pass · 20 Americanos: 12월 25일에 갱신"
+    forged = await world.forge_press(minji, thanks, "my:ce:not-a-subscription")
+    assert forged is not None and forged.text == "본인의 구독이 아니에요."

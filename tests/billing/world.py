@@ -46,10 +46,10 @@ class BillingWorld:
             await uow.roles.grant(RoleGrant(user.id, role, organisation.id), granted_by=None, now=self.clock.now())
             await uow.commit()
 
-    async def open_plans(self, user: SandboxUser, merchant: str) -> BotMessage:
+    async def open_plans(self, user: SandboxUser, merchant: str, menu_label: str = "Subscriptions") -> BotMessage:
         """Main menu -> Subscriptions -> the merchant: the message listing its plans."""
         menu = await user.send("/start")
-        await user.press(menu.buttons[0] if "Subscriptions" in menu.buttons[0] else "Subscriptions", menu)
+        await user.press(menu_label, menu)
         merchants = await user.next_message()
         await user.press(merchant, merchants)
         return await user.wait_for_edit(merchants)
@@ -62,17 +62,7 @@ class BillingWorld:
 
     async def forge_press(self, user: SandboxUser, message: BotMessage, data: str) -> CallbackAnswer | None:
         """Callback data that is on no button of the message, as a modified client can send."""
-        callbacks = self.server.callbacks
-        bot = self.server.world.bots[int(BOT_TOKEN.split(":")[0])]
-        account = self.server.world.users[user.id]
-        query_id = callbacks.open()
-        bot.updates.push("callback_query", {
-            "id": query_id, "from": account.user_object(), "message": message.raw,
-            "chat_instance": str(user.id), "data": data})
-        answer = await callbacks.wait(query_id, 5.0)
-        if answer is None:
-            return None
-        return CallbackAnswer(answer.get("text"), bool(answer.get("show_alert")), answer.get("url"))
+        return await user.press(data, message, forge=True)
 
     async def redeliver(self, user: SandboxUser, message_id: int) -> None:
         """Telegram delivers the same message (e.g. a successful_payment) a second time."""
