@@ -106,8 +106,11 @@ async def test_aiogram_bot_is_told_an_identical_edit_is_not_modified(aiogram_bot
 
 
 async def test_an_aiogram_bot_with_any_token_runs_when_the_sandbox_registers_bots_itself() -> None:
-    server = SandboxServer(port=0, auto_register_bots=True)  # what `jigap sandbox --no-bot` serves
-    await server.start()
+    async with SandboxServer(port=0, auto_register_bots=True) as server:  # what `jigap sandbox --no-bot` serves
+        await run_counter_bot_with_any_token(server)
+
+
+async def run_counter_bot_with_any_token(server: SandboxServer) -> None:
     bot = Bot("8123456:AAanyTokenAtAllFromSomeoneElsesBot", session=AiohttpSession(
         api=TelegramAPIServer.from_base(server.url)))
     dp = build_dispatcher()
@@ -123,4 +126,3 @@ async def test_an_aiogram_bot_with_any_token_runs_when_the_sandbox_registers_bot
     finally:
         await dp.stop_polling()
         await polling
-        await server.stop()
