@@ -240,15 +240,53 @@ async function toggleBlock() {
   } catch (error) { toast(error.message); }
 }
 
+// --- Stars subscriptions: renew a period or cancel, as Telegram does at the end of each month ------
+async function toggleSubscriptions() {
+  const panel = $("subscriptions");
+  if (panel.classList.toggle("shown")) await showSubscriptions();
+}
+
+async function showSubscriptions() {
+  const panel = $("subscriptions");
+  panel.replaceChildren(el("h3", "", "Stars subscriptions"));
+  const userId = state.view.id;
+  const items = (await api("GET", `/sandbox/users/${userId}/subscriptions`)).filter((s) => s.bot_id === state.botId);
+  if (!items.length) panel.append(el("p", "muted", "None yet. Pay a subscription invoice link first."));
+  for (const item of items) {
+    const charge = item.telegram_payment_charge_ids[0];
+    const row = el("div", "subscription");
+    const until = new Date(item.expires_at * 1000).toLocaleDateString();
+    const status = item.is_canceled ? "cancelled" : `renews ${until}`;
+    row.append(el("div", "", `${item.invoice_payload} \u00B7 \u2605 ${item.amount} \u00B7 ${status}`));
+    const renew = el("button", "", "Renew now");
+    renew.disabled = item.is_canceled;
+    renew.onclick = async () => {
+      const outcome = await api("POST", `/sandbox/users/${userId}/subscriptions/renew`, { telegram_payment_charge_id: charge });
+      toast(`Renewal ${outcome.status}`);
+      showSubscriptions();
+    };
+    const cancel = el("button", "secondary", item.canceled_by_user ? "Resume" : "Cancel");
+    cancel.onclick = async () => {
+      await api("POST", `/sandbox/users/${userId}/subscriptions/cancel`,
+        { telegram_payment_charge_id: charge, canceled: !item.canceled_by_user });
+      showSubscriptions();
+    };
+    row.append(renew, cancel);
+    panel.append(row);
+  }
+}
+
 // --- views ---------------------------------------------------------------------------------------
 function renderHeaderActions() {
   const box = $("header-actions");
   box.replaceChildren();
   if (!state.view) return;
   if (state.view.kind === "user") {
+    const subscriptions = el("button", "secondary", "Subscriptions");
+    subscriptions.onclick = toggleSubscriptions;
     const block = el("button", "secondary", state.blocked ? "Unblock bot" : "Block bot");
     block.onclick = toggleBlock;
-    box.append(block);
+    box.append(subscriptions, block);
     return;
   }
   const channel = state.channels.find((c) => c.id === state.view.id);
@@ -276,6 +314,7 @@ async function describeChannel(channel) {
 
 async function openUser(userId) {
   state.view = { kind: "user", id: userId };
+  $("subscriptions").classList.remove("shown");
   $("text-input").disabled = false;
   $("text-input").placeholder = "Message";
   state.lastUserId = userId;
@@ -298,6 +337,7 @@ async function openUser(userId) {
 
 async function openChannel(channelId) {
   state.view = { kind: "channel", id: channelId };
+  $("subscriptions").classList.remove("shown");
   const channel = state.channels.find((c) => c.id === channelId);
   $("chat-avatar").textContent = initials(channel ? channel.title : "#");
   $("chat-title").textContent = channel ? channel.title : "Channel";
