@@ -104,6 +104,24 @@ async def _grant(services: Services, user: SandboxUser, role: str, org_slug: str
         await uow.commit()
 
 
+async def populate(server: SandboxServer, client: SandboxClient, application: JigapApplication, database: Path,
+                   clock: FixedClock) -> WalletWorld:
+    """The demo organisations with their issuer keys, and the people of the stories, who have started the bot."""
+    services: Services = application.bot_data["services"]
+    await load_demo_organisations(services)
+    minji = await client.user("Minji", "ko", last_name="Kim", username="minji")
+    officer = await client.user("Officer", "ko", last_name="Jung", username="road_officer")
+    bartender = await client.user("Bartender", "ko", username="bar_staff")
+    landlord = await client.user("Park", "en", username="landlord")
+    for user in (minji, officer, bartender, landlord):
+        await user.send("/start")  # a bot can write only to people who started it
+    await _grant(services, officer, "issuer_admin", "road-authority")
+    # Staff of the bar and the landlord act for their organisations (any role there names them).
+    await _grant(services, bartender, "shop_staff", "bar-haneul")
+    await _grant(services, landlord, "shop_staff", "landlord-park")
+    return WalletWorld(server, client, application, database, clock, minji, officer, bartender, landlord)
+
+
 @pytest.fixture
 def wallet_settings() -> Config:
     """Override in a test module (or with indirect parametrisation) for other [wallet] settings."""
@@ -129,18 +147,6 @@ async def world(tmp_path: Path, wallet_settings: Config, wallet_database_url: st
                          config=wallet_settings, clock=clock) as application,
             SandboxClient(server.url) as client,
         ):
-            services: Services = application.bot_data["services"]
-            await load_demo_organisations(services)
-            minji = await client.user("Minji", "ko", last_name="Kim", username="minji")
-            officer = await client.user("Officer", "ko", last_name="Jung", username="road_officer")
-            bartender = await client.user("Bartender", "ko", username="bar_staff")
-            landlord = await client.user("Park", "en", username="landlord")
-            for user in (minji, officer, bartender, landlord):
-                await user.send("/start")  # a bot can write only to people who started it
-            await _grant(services, officer, "issuer_admin", "road-authority")
-            # Staff of the bar and the landlord act for their organisations (any role there names them).
-            await _grant(services, bartender, "shop_staff", "bar-haneul")
-            await _grant(services, landlord, "shop_staff", "landlord-park")
-            yield WalletWorld(server, client, application, database, clock, minji, officer, bartender, landlord)
+            yield await populate(server, client, application, database, clock)
     finally:
         await server.stop()
