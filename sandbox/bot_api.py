@@ -218,6 +218,7 @@ class BotApi:
 
     def _fan_out_channel_post(self, author: BotAccount, conversation: Conversation, message: Json) -> None:
         channel = self.world.channels[conversation.chat["id"]]
+        channel.authors[message["message_id"]] = author.id
         for bot_id in channel.admin_bots:
             if bot_id != author.id:
                 self.world.bots[bot_id].updates.push("channel_post", message)

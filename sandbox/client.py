@@ -344,11 +344,7 @@ class SandboxUser:
         body = self._with_bot({"callback_data": label_or_callback_data, "message_id": message_id, "wait": wait,
                                "forge": forge})
         result = await self.client.request("POST", self._path("press"), body)
-        answer = result.get("answer")
-        if answer is None:
-            return None
-        return CallbackAnswer(text=answer.get("text"), show_alert=bool(answer.get("show_alert")),
-                              url=answer.get("url"))
+        return _answer(result.get("answer"))
 
     async def pay(self, message: BotMessage | int | str, fail: bool = False) -> PaymentResult:
         """Pay an invoice message (or an invoice link); ``fail=True`` makes the card or Stars charge fail."""
@@ -419,6 +415,14 @@ class SandboxChannel:
     async def messages(self) -> list[BotMessage]:
         return [BotMessage(m) for m in await self.client.request("GET", f"/sandbox/channels/{self.id}/messages")]
 
+    async def press(self, reader: SandboxUser, label_or_callback_data: str, post: BotMessage | int | None = None, *,
+                    wait: float = DEFAULT_WAIT) -> CallbackAnswer | None:
+        """``reader`` presses a button under a bot's post (``post``, or the latest that has it)."""
+        message_id = post.message_id if isinstance(post, BotMessage) else post
+        result = await self.client.request("POST", f"/sandbox/channels/{self.id}/press", {
+            "user_id": reader.id, "callback_data": label_or_callback_data, "message_id": message_id, "wait": wait})
+        return _answer(result.get("answer"))
+
     async def next_post(self, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """The next message posted in the channel that this object has not returned yet."""
         loop = asyncio.get_running_loop()
@@ -433,6 +437,12 @@ class SandboxChannel:
                     return BotMessage(event["message"])
             if loop.time() >= deadline:
                 raise NoReply(f"no post in channel {self.chat.get('title')!r} within {timeout:g}s")
+
+
+def _answer(answer: Json | None) -> CallbackAnswer | None:
+    if answer is None:
+        return None
+    return CallbackAnswer(text=answer.get("text"), show_alert=bool(answer.get("show_alert")), url=answer.get("url"))
 
 
 def _payment(body: Json) -> PaymentResult:

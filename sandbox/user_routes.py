@@ -83,6 +83,7 @@ class UserRoutes:
             ("POST", "/sandbox/channels/{id}/join", self.join),
             ("POST", "/sandbox/channels/{id}/leave", self.leave),
             ("POST", "/sandbox/channels/{id}/post", self.post),
+            ("POST", "/sandbox/channels/{id}/press", self.channel_press),
             ("GET", "/sandbox/channels/{id}/messages", self.channel_messages),
             ("GET", "/sandbox/channels/{id}/members", self.channel_members),
             ("GET", "/sandbox/channels/{id}/events", self.channel_events),
@@ -261,6 +262,15 @@ class UserRoutes:
         body = await _body(request)
         channel, user = self._channel_and_body_user(request, body)
         return _ok(self.actions.post(channel, user, str(body.get("text") or "")))
+
+    async def channel_press(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        channel, user = self._channel_and_body_user(request, body)
+        key = body.get("callback_data", body.get("text"))
+        if not key:
+            raise UserActionError(400, "callback_data or text is required")
+        return _ok(await self.actions.press_in_channel(channel, user, _int(body.get("message_id"), "message_id"),
+                                                       str(key), float(body.get("wait", 5.0))))
 
     async def channel_messages(self, request: web.Request) -> web.Response:
         channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)

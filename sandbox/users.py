@@ -159,11 +159,13 @@ class UserActions:
                         return message, button
         return (candidates[0] if candidates else {}), None
 
-    async def _callback(self, user: UserAccount, bot: BotAccount, message: Json, data: str, wait: float) -> Json:
-        query_id = self.callbacks.open(self.world.private(bot, user), message["message_id"])
+    async def _callback(self, user: UserAccount, bot: BotAccount, message: Json, data: str, wait: float,
+                        conversation: Conversation | None = None) -> Json:
+        where = conversation or self.world.private(bot, user)
+        query_id = self.callbacks.open(where, message["message_id"])
         bot.updates.push("callback_query", {
             "id": query_id, "from": user.user_object(), "message": message,
-            "chat_instance": str((bot.id * 1_000_003 + user.id) % (2**62)), "data": data})
+            "chat_instance": str((bot.id * 1_000_003 + where.chat["id"]) % (2**62)), "data": data})
         answer = await self.callbacks.wait(query_id, wait) if wait > 0 else None
         return {"callback_query_id": query_id, "answer": answer}
 
@@ -252,6 +254,26 @@ class UserActions:
         self._tell_admin_bots(channel, user, old, new)
         self.world.emit(channel.conversation, "member", user_id=user.id, status="left")
         return new
+
+    async def press_in_channel(self, channel: Channel, user: UserAccount, message_id: int | None, key: str,
+                               wait: float) -> Json:
+        """A reader presses a callback button under a bot's channel post; that bot gets the query."""
+        conversation = channel.conversation
+        message, button = self._find_button(conversation, message_id, key)
+        if button is None:
+            raise UserActionError(404, f"no button {key!r} in this channel")
+        if "url" in button:
+            return await self.follow_url(user, self._author(channel, message), str(button["url"]))
+        if "callback_data" not in button:
+            raise UserActionError(400, "this kind of button cannot be pressed in the sandbox")
+        return await self._callback(user, self._author(channel, message), message, button["callback_data"],
+                                    wait, conversation)
+
+    def _author(self, channel: Channel, message: Json) -> BotAccount:
+        bot_id = channel.authors.get(message["message_id"])
+        if bot_id is None:
+            raise UserActionError(400, "only a bot's posts have buttons to press")
+        return self.world.bots[bot_id]
 
     def post(self, channel: Channel, user: UserAccount, text: str) -> Json:
         """The owner posts in the channel; admin bots get a channel_post update."""

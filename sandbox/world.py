@@ -125,6 +125,7 @@ class Channel:
     admin_bots: set[int] = field(default_factory=set)
     members: dict[int, Json] = field(default_factory=dict)
     invite_links: dict[str, Json] = field(default_factory=dict)
+    authors: dict[int, int] = field(default_factory=dict)  # message_id -> the bot that posted it
 
     def chat_object(self) -> Json:
         return self.conversation.chat

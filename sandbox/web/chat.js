@@ -204,6 +204,14 @@ async function sendPhoto(file) {
 
 async function pressButton(messageId, button) {
   if (button.url) { window.open(button.url, "_blank"); return; }
+  if (state.view.kind === "channel") {
+    try {
+      const result = await api("POST", `/sandbox/channels/${state.view.id}/press`,
+        { user_id: state.lastUserId, message_id: messageId, callback_data: button.callback_data, wait: 10 });
+      if (result.answer && result.answer.text) toast(result.answer.text);
+    } catch (error) { toast(error.message); }
+    return;
+  }
   try {
     const result = await api("POST", `/sandbox/users/${state.view.id}/press`,
       withBot({ message_id: messageId, callback_data: button.callback_data || button.text, wait: 10 }));

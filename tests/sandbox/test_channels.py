@@ -84,3 +84,19 @@ async def test_a_deep_link_in_a_channel_post_starts_the_bot_for_the_reader(bot: 
     assert start["text"] == "/start pass-bakery" and start["from"]["id"] == reader.id
     await bot("sendMessage", chat_id=reader.id, text="Which pass?")
     assert (await opening).text == "Which pass?"
+
+
+async def test_a_reader_presses_a_button_under_a_bots_post(bot: Any, sb: SandboxClient) -> None:
+    owner, reader = await sb.user("Jiho"), await sb.user("Sora")
+    channel = await sb.channel("Bakery", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    await bot("sendMessage", chat_id=channel.id, text="Today's special",
+              reply_markup={"inline_keyboard": [[{"text": "Remind me", "callback_data": "remind:croissant"}]]})
+    await bot.updates()
+    pressing = asyncio.create_task(channel.press(reader, "Remind me"))
+    query = await bot.next_update("callback_query")
+    assert query["data"] == "remind:croissant" and query["from"]["id"] == reader.id
+    assert query["message"]["chat"]["id"] == channel.id
+    await bot("answerCallbackQuery", callback_query_id=query["id"], text="We'll remind you")
+    answer = await pressing
+    assert answer is not None and answer.text == "We'll remind you"
