@@ -276,17 +276,21 @@ class SandboxUser:
             return None
         return await self._until(first_after, timeout, f"a reply to message {message_id}")  # type: ignore[no-any-return]
 
-    async def wait_for_edit(self, message: int | BotMessage, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
-        """The next edit of ``message`` (its new state)."""
+    async def wait_for_edit(self, message: int | BotMessage, timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109
+                            containing: str | None = None) -> BotMessage:
+        """The next edit of ``message`` (its new state); with ``containing``, the first edit whose text has it."""
         message_id = message.message_id if isinstance(message, BotMessage) else message
 
         def first_edit() -> BotMessage | None:
-            for index, edit in enumerate(self._edits):
-                if edit.message_id == message_id:
-                    del self._edits[index]
+            while True:
+                index = next((i for i, edit in enumerate(self._edits) if edit.message_id == message_id), None)
+                if index is None:
+                    return None
+                edit = self._edits.pop(index)
+                if containing is None or containing in edit.text:
                     return edit
-            return None
-        return await self._until(first_edit, timeout, f"an edit of message {message_id}")  # type: ignore[no-any-return]
+        what = f"an edit of message {message_id}" + (f" containing {containing!r}" if containing else "")
+        return await self._until(first_edit, timeout, what)  # type: ignore[no-any-return]
 
     # --- talking --------------------------------------------------------------------------------
 

@@ -275,3 +275,12 @@ async def test_a_reply_keyboard_stays_until_removed_and_its_labels_send_text(bot
     assert (await bot.next_update("message"))["text"] == "Yes"
     await bot("sendMessage", chat_id=alice.id, text="Thanks", reply_markup={"remove_keyboard": True})
     assert (await sb.request("GET", f"/sandbox/users/{alice.id}/state"))["reply_keyboard"] is None
+
+
+async def test_the_client_can_wait_for_a_particular_edit(bot: Any, sb: SandboxClient) -> None:
+    alice = await started(sb)
+    sent = (await bot("sendMessage", chat_id=alice.id, text="Sending 0/3")).result
+    for n in (1, 2, 3):
+        await bot("editMessageText", chat_id=alice.id, message_id=sent["message_id"], text=f"Sending {n}/3")
+    assert (await alice.wait_for_edit(sent["message_id"])).text == "Sending 1/3"
+    assert (await alice.wait_for_edit(sent["message_id"], containing="3/3")).text == "Sending 3/3"
