@@ -79,10 +79,10 @@ async def test_a_payment_told_to_fail_sends_no_successful_payment(bot: Any, sb: 
 
 async def test_invoice_limits_and_stars_rules_are_enforced(bot: Any, sb: SandboxClient) -> None:
     minji = await customer(sb)
-    base = {"chat_id": minji.id, "title": "Tip", "description": "Thanks", "payload": "tip-1",
+    base: dict[str, Any] = {"chat_id": minji.id, "title": "Tip", "description": "Thanks", "payload": "tip-1",
             "currency": "XTR", "prices": [{"label": "Tip", "amount": 50}]}
     assert (await bot("sendInvoice", **base)).ok
-    refusals = [
+    refusals: list[tuple[dict[str, Any], str]] = [
         ({"prices": [{"label": "A", "amount": 1}, {"label": "B", "amount": 2}]}, "STARS_INVOICE_INVALID"),
         ({"provider_token": "card-provider"}, "STARS_INVOICE_INVALID"),
         ({"currency": "USD"}, "PAYMENT_PROVIDER_INVALID"),

@@ -172,7 +172,7 @@ async def test_the_event_stream_shows_messages_and_edits_as_they_happen(
         await alice.say("/start")
         sent = (await bot("sendMessage", chat_id=alice.id, text="Hello")).result
         await bot("editMessageText", chat_id=alice.id, message_id=sent["message_id"], text="Hello again")
-        events = []
+        events: list[dict[str, Any]] = []
         while len(events) < 3:
             line = await asyncio.wait_for(stream.content.readline(), 5)
             if line.startswith(b"data: "):
