@@ -37,17 +37,22 @@ class FaultPlan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultPlan:
+        """A plan from the admin route's JSON; anything malformed raises :class:`InvalidFault`."""
         kind = str(data.get("kind", ""))
         if kind not in FAULT_KINDS:
             raise InvalidFault(f"kind must be one of {', '.join(FAULT_KINDS)}")
-        rate = float(data.get("rate", 1.0))
+        try:
+            rate = float(data.get("rate", 1.0))
+            retry_after = int(data.get("retry_after", 1))
+            bot_id = int(data["bot_id"]) if data.get("bot_id") is not None else None
+            seed = int(data["seed"]) if data.get("seed") is not None else None
+            methods = frozenset(str(m).lower() for m in data.get("methods") or [])
+        except (TypeError, ValueError) as exc:
+            raise InvalidFault(f"malformed fault plan: {exc}") from exc
         if not 0.0 <= rate <= 1.0:
             raise InvalidFault("rate must be between 0 and 1")
-        methods = frozenset(str(m).lower() for m in data.get("methods") or [])
-        bot_id = data.get("bot_id")
-        return cls(kind=kind, rate=rate, retry_after=int(data.get("retry_after", 1)), methods=methods,  # type: ignore[arg-type]
-                   bot_id=int(bot_id) if bot_id is not None else None,
-                   seed=int(data["seed"]) if data.get("seed") is not None else None)
+        return cls(kind=kind, rate=rate, retry_after=retry_after, methods=methods,  # type: ignore[arg-type]
+                   bot_id=bot_id, seed=seed)
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "rate": self.rate, "retry_after": self.retry_after,

@@ -8,7 +8,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sandbox.errors import too_many_requests
+from sandbox.errors import SandboxError, too_many_requests
+
+
+class InvalidLimits(SandboxError):
+    """Flood limits that cannot be applied (not numbers, or zero rates)."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,25 @@ class FloodLimits:
     def from_json(cls, data: dict[str, Any], base: FloodLimits | None = None) -> FloodLimits:
         """Limits from a config request: named fields override ``base``; ``scale`` multiplies them."""
         limits = base or cls()
-        fields = {key: data[key] for key in asdict(limits) if key in data}
-        limits = replace(limits, **fields)
-        if "scale" in data:
-            limits = limits.scaled(float(data["scale"]))
+        try:
+            fields = {key: _coerce(value, data[key]) for key, value in asdict(limits).items() if key in data}
+            limits = replace(limits, **fields)
+            if "scale" in data:
+                limits = limits.scaled(float(data["scale"]))
+        except (TypeError, ValueError) as exc:
+            raise InvalidLimits(f"malformed flood limits: {exc}") from exc
+        if min(limits.per_bot_per_second, limits.per_chat_per_second, limits.per_group_per_minute) <= 0:
+            raise InvalidLimits("flood limits must be positive (use enabled: false to turn them off)")
         return limits
+
+
+def _coerce(current: Any, given: Any) -> Any:
+    """``given`` as the type of the field it replaces (JSON numbers may come as ints or floats)."""
+    if isinstance(current, bool):
+        if not isinstance(given, bool):
+            raise TypeError("enabled must be true or false")
+        return given
+    return type(current)(given)
 
 
 class _Bucket:

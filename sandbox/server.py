@@ -18,7 +18,7 @@ from sandbox.bot_api import BotApi
 from sandbox.callbacks import CallbackQueries
 from sandbox.errors import UNAUTHORIZED, BotApiError, InvalidToken, SandboxError
 from sandbox.faults import FaultInjector, FaultPlan, InvalidFault
-from sandbox.flood import FloodControl, FloodLimits
+from sandbox.flood import FloodControl, FloodLimits, InvalidLimits
 from sandbox.params import Params, read_params
 from sandbox.payments import Payments
 from sandbox.user_routes import UserRoutes
@@ -233,7 +233,7 @@ class SandboxServer:
                 self.set_pre_checkout_timeout(float(body["pre_checkout_timeout"]))
             if "auto_register_bots" in body:
                 self.auto_register_bots = bool(body["auto_register_bots"])
-        except (TypeError, ValueError) as exc:
+        except (InvalidLimits, TypeError, ValueError) as exc:
             return web.json_response({"error": f"bad config: {exc}"}, status=400)
         return web.json_response(self.config())
 
@@ -244,7 +244,7 @@ class SandboxServer:
     async def _post_faults(self, request: web.Request) -> web.Response:
         try:
             plan = FaultPlan.from_json(await _json_body(request))
-        except (InvalidFault, TypeError, ValueError) as exc:
+        except InvalidFault as exc:
             return web.json_response({"error": str(exc)}, status=400)
         self.set_faults(plan)
         return web.json_response({"plan": plan.as_json(), "injected": 0})

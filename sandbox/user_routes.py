@@ -44,6 +44,19 @@ def _int(value: Any, name: str) -> int | None:
         raise UserActionError(400, f"{name} must be an integer") from exc
 
 
+def _path_id(request: web.Request) -> int:
+    return _int(request.match_info["id"], "id") or 0
+
+
+def _seconds(value: Any, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError) as exc:
+        raise UserActionError(400, "wait must be a number of seconds") from exc
+
+
 def _ok(data: Any) -> web.Response:
     return web.json_response(data)
 
@@ -106,10 +119,10 @@ class UserRoutes:
         return _ok(user.user_object())
 
     async def get_user(self, request: web.Request) -> web.Response:
-        return _ok(self.actions.user(_int(request.match_info["id"], "id") or 0).user_object())
+        return _ok(self.actions.user(_path_id(request)).user_object())
 
     def _who(self, request: web.Request, body: dict[str, Any]) -> tuple[Any, Any]:
-        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        user = self.actions.user(_path_id(request))
         bot_id = _int(body.get("bot_id", request.query.get("bot_id")), "bot_id")
         return user, self.actions.bot(bot_id)
 
@@ -151,7 +164,7 @@ class UserRoutes:
         key = body.get("callback_data", body.get("text"))
         if not key:
             raise UserActionError(400, "callback_data or text is required")
-        wait = float(body.get("wait", 5.0))
+        wait = _seconds(body.get("wait"), 5.0)
         message_id = _int(body.get("message_id"), "message_id")
         if body.get("forge"):
             return _ok(await self.actions.forge_press(user, bot, message_id, str(key), wait))
@@ -165,7 +178,7 @@ class UserRoutes:
 
     async def pay(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        user = self.actions.user(_path_id(request))
         fail = bool(body.get("fail", False))
         if body.get("invoice_link"):
             outcome = await self.actions.pay_link(user, str(body["invoice_link"]), fail=fail)
@@ -204,17 +217,17 @@ class UserRoutes:
         return await _events(request, self._conversation(request))
 
     async def subscriptions(self, request: web.Request) -> web.Response:
-        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        user = self.actions.user(_path_id(request))
         return _ok([self.payments.subscription_json(s) for s in self.payments.subscriptions_of(user.id)])
 
     async def renew(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        user = self.actions.user(_path_id(request))
         return _ok(self.payments.renew(user, str(body.get("telegram_payment_charge_id") or "")).as_json())
 
     async def cancel(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        user = self.actions.user(_int(request.match_info["id"], "id") or 0)
+        user = self.actions.user(_path_id(request))
         canceled = bool(body.get("canceled", True))
         return _ok(self.payments.cancel_by_user(user, str(body.get("telegram_payment_charge_id") or ""), canceled))
 
@@ -235,17 +248,17 @@ class UserRoutes:
         return _ok(self.world.add_channel(title, owner, username).chat_object())
 
     def _channel_and_body_user(self, request: web.Request, body: dict[str, Any]) -> tuple[Any, Any]:
-        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        channel = self.actions.channel(_path_id(request))
         return channel, self.actions.user(_int(body.get("user_id"), "user_id") or 0)
 
     async def add_admin(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        channel = self.actions.channel(_path_id(request))
         return _ok(self.actions.add_admin(channel, self.actions.bot(_int(body.get("bot_id"), "bot_id"))))
 
     async def remove_admin(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        channel = self.actions.channel(_path_id(request))
         return _ok(self.actions.remove_admin(channel, self.actions.bot(_int(body.get("bot_id"), "bot_id"))))
 
     async def join(self, request: web.Request) -> web.Response:
@@ -270,25 +283,25 @@ class UserRoutes:
         if not key:
             raise UserActionError(400, "callback_data or text is required")
         return _ok(await self.actions.press_in_channel(channel, user, _int(body.get("message_id"), "message_id"),
-                                                       str(key), float(body.get("wait", 5.0))))
+                                                       str(key), _seconds(body.get("wait"), 5.0)))
 
     async def channel_messages(self, request: web.Request) -> web.Response:
-        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        channel = self.actions.channel(_path_id(request))
         return _ok(list(channel.conversation.messages.values()))
 
     async def channel_members(self, request: web.Request) -> web.Response:
-        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        channel = self.actions.channel(_path_id(request))
         return _ok({"members": list(channel.members.values()), "admin_bots": sorted(channel.admin_bots)})
 
     async def channel_events(self, request: web.Request) -> web.Response:
-        channel = self.actions.channel(_int(request.match_info["id"], "id") or 0)
+        channel = self.actions.channel(_path_id(request))
         return await _events(request, channel.conversation)
 
 
 async def _events(request: web.Request, conversation: Conversation) -> web.Response:
     """Long poll a chat's events: ``after`` is how many the caller has seen; answers at once if there are more."""
     after = max(0, _int(request.query.get("after"), "after") or 0)
-    timeout = min(MAX_EVENT_WAIT, max(0.0, float(request.query.get("timeout", "0") or 0)))
+    timeout = min(MAX_EVENT_WAIT, _seconds(request.query.get("timeout"), 0.0))
     events = await conversation.log.wait_after(after, timeout)
     return _ok({"events": events, "next": after + len(events)})
 

@@ -99,3 +99,11 @@ async def test_a_fault_rate_fails_about_that_share_of_calls(bot: Any, sb: Sandbo
 async def test_a_bad_fault_plan_is_refused(sb: SandboxClient) -> None:
     with pytest.raises(SandboxRequestError, match="kind must be one of"):
         await sb.inject_faults("explode")
+
+
+async def test_malformed_limits_are_refused_and_the_old_ones_stay(server: SandboxServer, sb: SandboxClient) -> None:
+    for bad in ({"per_chat_burst": "many"}, {"scale": 0}, {"enabled": "no"}):
+        with pytest.raises(SandboxRequestError, match="bad config"):
+            await sb.configure(flood=bad)
+    assert (await sb.configure())["flood"]["enabled"] is False
+    assert (await sb.configure(flood={"per_chat_burst": 2}))["flood"]["per_chat_burst"] == 2
