@@ -62,15 +62,14 @@ outbox = Table(
     Column("idempotency_key", String(200), nullable=False),
     Column("broadcast_id", RowId, ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=True),
     Column("reason", String(200), nullable=True),
-    Column("message_id", BigInteger, nullable=True),
     utc_datetime("created_at"),
     utc_datetime("sent_at", nullable=True),
     UniqueConstraint("idempotency_key"),
     CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'dropped')", name="status"),
+    # Only the claim index holds the status, so a status change rewrites one index entry, not four.
     Index("ix_outbox_claim", "status", "priority", "next_attempt_at", "id"),
-    Index("ix_outbox_lease", "status", "claimed_until"),
-    Index("ix_outbox_chat_status", "chat_id", "status"),
-    Index("ix_outbox_broadcast_status", "broadcast_id", "status"),
+    Index("ix_outbox_chat_id", "chat_id"),
+    Index("ix_outbox_broadcast_id", "broadcast_id"),
 )
 
 # One row per (kind, subject, period): the record that a reminder was decided, whatever happened to it.

@@ -37,7 +37,7 @@ DEFER_BEYOND = 1.0
 # Book slots at most this far ahead, so a reminder that arrives during a broadcast waits seconds, not minutes.
 LOOKAHEAD = 1.0
 IDLE_POLL = 1.0
-FLUSH_EVERY = 0.2
+FLUSH_EVERY = 0.5
 RECLAIM_EVERY = 5.0
 DATABASE_RETRY_MAX = 10.0
 BLOCKED_REASON = "blocked by the user"
@@ -192,7 +192,8 @@ class DeliveryPump:
         if ahead > LOOKAHEAD:
             await asyncio.sleep(ahead - LOOKAHEAD)
         room = self._settings.max_in_flight - len(self._in_flight)
-        if room <= 0:
+        # Claim in whole batches: one transaction per row would cost more than the sends themselves.
+        if room < min(self._settings.batch_size, self._settings.max_in_flight // 2):
             self._room.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._room.wait(), 1.0)
@@ -225,7 +226,7 @@ class DeliveryPump:
     async def _send_at(self, row: OutboxRow, at: float) -> None:
         try:
             delay = at - self._limiter.now()
-            if delay > 0:
+            if delay > 0.001:
                 await asyncio.sleep(delay)
             if row.broadcast_id is not None and row.broadcast_id in self.canceled_broadcasts:
                 self._finish(Finished(row.id, "dropped", CANCELED_REASON))
@@ -246,7 +247,7 @@ class DeliveryPump:
             moment = self._limiter.now()
             self.stats.first_sent_at = self.stats.first_sent_at or moment
             self.stats.last_sent_at = moment
-            self._results.sent.append(Sent(row.id, outcome.message_id, now))
+            self._results.sent.append(Sent(row.id, now))
         elif isinstance(outcome, RateLimited):
             self.stats.rate_limited += 1
             bot_wide = self._limiter.refused(row.chat_id, outcome.retry_after)

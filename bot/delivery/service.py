@@ -88,6 +88,7 @@ class DeliveryService:
         settings = PumpSettings(
             batch_size=delivery.batch_size, max_attempts=delivery.max_attempts,
             lease=timedelta(seconds=delivery.lease_seconds), backoff_max=float(delivery.backoff_max_seconds),
+            max_in_flight=2 * delivery.batch_size,
         )
         self.pump = DeliveryPump(self._uow, self.sender, self.limiter, self._leadership, self._clock, settings)
         self.pump.start()

@@ -56,7 +56,6 @@ class OutboxRow:
 @dataclass(frozen=True)
 class Sent:
     row_id: int
-    message_id: int | None
     at: datetime
 
 
@@ -250,17 +249,16 @@ class OutboxRepository:
         return max(result.rowcount, 0)
 
     async def mark_sent(self, results: Sequence[Sent]) -> None:
+        """One statement per batch: the rows of a flush went out within a fraction of a second of each other."""
         if not results:
             return
-        statement = (
-            update(outbox)
-            .where(outbox.c.id == bindparam("row_id"))
-            .values(status="sent", message_id=bindparam("mid"), sent_at=bindparam("at"), claimed_by=None,
-                    claimed_until=None, reason=None)
-        )
-        await self._connection.execute(
-            statement, [{"row_id": r.row_id, "mid": r.message_id, "at": r.at} for r in results]
-        )
+        at = max(result.at for result in results)
+        for chunk in _chunks([result.row_id for result in results], 900):
+            await self._connection.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(list(chunk)))
+                .values(status="sent", sent_at=at, claimed_by=None, claimed_until=None, reason=None)
+            )
 
     async def mark_retry(self, results: Sequence[Retry]) -> None:
         if not results:

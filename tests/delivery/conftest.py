@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 
@@ -31,12 +30,20 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
 
 def fast_config(api_url: str, database_url: str, **delivery: object) -> Config:
     base = sandbox_config(load_config(environ={}), api_url=api_url, database_url=database_url)
-    return base.replace(delivery=dataclasses.replace(base.delivery, **{"send_timeout": 2, **delivery}))
+    return base.replace(delivery=dataclasses.replace(base.delivery, **{"send_timeout": 1, **delivery}))
 
 
 @pytest.fixture
 async def runtime(sandbox: SandboxServer, database_url: str) -> AsyncIterator[Services]:
     config = fast_config(sandbox.url, database_url, bot_rate=200, batch_size=50)
+    async with open_runtime(config, ring=KeyRing.single(new_master_key())) as services:
+        yield services
+
+
+@pytest.fixture
+async def sqlite_runtime(sandbox: SandboxServer, sqlite_url: str) -> AsyncIterator[Services]:
+    """For tests about the network, where the second backend adds nothing but time."""
+    config = fast_config(sandbox.url, sqlite_url, bot_rate=200, batch_size=50)
     async with open_runtime(config, ring=KeyRing.single(new_master_key())) as services:
         yield services
 
@@ -67,8 +74,3 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0,
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-def tmp_db(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'delivery.db'}"

@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from bot.runtime import Services
+from sandbox.faults import FaultPlan
 from sandbox.server import SandboxServer
 from storage.repositories.delivery import NewOutboxRow
 from tests.delivery.conftest import TOKEN, add_started_users, eventually, texts_in_chat
@@ -39,11 +40,10 @@ async def test_every_queued_message_arrives_exactly_once(sandbox: SandboxServer,
 
 @pytest.mark.parametrize("fault", ["429", "500", "drop", "hang"])
 async def test_faults_at_a_set_rate_lose_nothing_and_duplicate_nothing(
-    fault: str, sandbox: SandboxServer, runtime: Services, caplog: pytest.LogCaptureFixture
+    fault: str, sandbox: SandboxServer, sqlite_runtime: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
+    runtime = sqlite_runtime
     users = await add_started_users(sandbox, runtime, 30)
-    from sandbox.faults import FaultPlan
-
     sandbox.set_faults(FaultPlan(kind=fault, rate=0.3, retry_after=1, methods=frozenset({"sendmessage"}), seed=7))
     await _enqueue(runtime, users, "Fault")
     caplog.set_level(logging.INFO, logger="bot.delivery")

@@ -52,7 +52,6 @@ def upgrade() -> None:
         sa.Column("broadcast_id", ROW_ID, sa.ForeignKey("broadcasts.id", ondelete="CASCADE",
                                                          name="fk_outbox_broadcast_id_broadcasts")),
         sa.Column("reason", sa.String(200)),
-        sa.Column("message_id", sa.BigInteger),
         _ts("created_at"),
         _ts("sent_at", nullable=True),
         sa.UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
@@ -60,9 +59,8 @@ def upgrade() -> None:
                            name="ck_outbox_status"),
     )
     op.create_index("ix_outbox_claim", "outbox", ["status", "priority", "next_attempt_at", "id"])
-    op.create_index("ix_outbox_lease", "outbox", ["status", "claimed_until"])
-    op.create_index("ix_outbox_chat_status", "outbox", ["chat_id", "status"])
-    op.create_index("ix_outbox_broadcast_status", "outbox", ["broadcast_id", "status"])
+    op.create_index("ix_outbox_chat_id", "outbox", ["chat_id"])
+    op.create_index("ix_outbox_broadcast_id", "outbox", ["broadcast_id"])
     op.create_table(
         "reminders",
         sa.Column("id", ROW_ID, primary_key=True, autoincrement=True),
