@@ -173,6 +173,28 @@ class SandboxClient:
         user = await self.request("POST", "/sandbox/users", body)
         return SandboxUser(self, user, bot_id if bot_id is not None else self.bot_id)
 
+    async def users(self, count: int, first_name: str = "User", language_code: str = "en", *,
+                    say: str | None = None) -> list[SandboxUser]:
+        """``count`` users at once ("User 1", "User 2", ...); with ``say`` each sends it to the bot first."""
+        body: Json = {"count": count, "first_name": first_name, "language_code": language_code, "say": say}
+        if self.bot_id is not None:
+            body["bot_id"] = self.bot_id
+        created = await self.request("POST", "/sandbox/users/bulk", body)
+        return [SandboxUser(self, user, self.bot_id) for user in created]
+
+    async def sent_by_bot(self, bot_id: int, contains: str | None = None) -> list[Json]:
+        """Every message the bot has sent (``chat_id``, ``message_id``, ``date``, ``text``), optionally filtered."""
+        query = {"contains": contains} if contains is not None else None
+        sent: list[Json] = await self.request("GET", f"/sandbox/bots/{bot_id}/messages", params=query)
+        return sent
+
+    async def download(self, file_id: str) -> bytes:
+        """The bytes of a photo or document in any chat."""
+        async with self._http().get(f"{self.base_url}/sandbox/files/{file_id}") as response:
+            if response.status != 200:
+                raise SandboxRequestError(response.status, f"no file {file_id}")
+            return await response.read()
+
     async def channel(self, title: str, owner: SandboxUser, username: str | None = None) -> SandboxChannel:
         chat = await self.request("POST", "/sandbox/channels",
                                   {"title": title, "owner_id": owner.id, "username": username})
@@ -332,6 +354,19 @@ class SandboxUser:
         if self.bot_id is not None:
             form.add_field("bot_id", str(self.bot_id))
         body = await self.client.request("POST", self._path("send_photo"), data=form)
+        return await self._reply_after(self._own(body), timeout)
+
+    async def send_document(self, data: bytes, file_name: str, caption: str | None = None,
+                            mime_type: str = "application/octet-stream",
+                            timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
+        """Send a file (a CSV of claims, say) and return the bot's answer."""
+        form = aiohttp.FormData()
+        form.add_field("document", data, filename=file_name, content_type=mime_type)
+        if caption:
+            form.add_field("caption", caption)
+        if self.bot_id is not None:
+            form.add_field("bot_id", str(self.bot_id))
+        body = await self.client.request("POST", self._path("send_document"), data=form)
         return await self._reply_after(self._own(body), timeout)
 
     # --- buttons and payments -------------------------------------------------------------------

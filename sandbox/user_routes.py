@@ -18,6 +18,7 @@ from sandbox.world import Conversation, Json, World
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_EVENT_WAIT = 60.0
+MAX_BULK_USERS = 100_000
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -73,6 +74,7 @@ class UserRoutes:
         routes = [
             ("GET", "/sandbox/users", self.list_users),
             ("POST", "/sandbox/users", self.create_user),
+            ("POST", "/sandbox/users/bulk", self.create_users),
             ("GET", "/sandbox/users/{id}", self.get_user),
             ("POST", "/sandbox/users/{id}/send", self.send),
             ("POST", "/sandbox/users/{id}/send_photo", self.send_photo),
@@ -89,6 +91,7 @@ class UserRoutes:
             ("GET", "/sandbox/users/{id}/subscriptions", self.subscriptions),
             ("POST", "/sandbox/users/{id}/subscriptions/renew", self.renew),
             ("POST", "/sandbox/users/{id}/subscriptions/cancel", self.cancel),
+            ("GET", "/sandbox/bots/{id}/messages", self.bot_messages),
             ("GET", "/sandbox/channels", self.list_channels),
             ("POST", "/sandbox/channels", self.create_channel),
             ("POST", "/sandbox/channels/{id}/admins", self.add_admin),
@@ -117,6 +120,39 @@ class UserRoutes:
         user = self.world.add_user(first_name, str(body.get("language_code") or "en"),
                                    last_name=body.get("last_name"), username=body.get("username"))
         return _ok(user.user_object())
+
+    async def create_users(self, request: web.Request) -> web.Response:
+        """Many users at once (a shop's followers); with ``say``, each sends it to the bot, e.g. "/start"."""
+        body = await _body(request)
+        count = _int(body.get("count"), "count") or 0
+        if not 1 <= count <= MAX_BULK_USERS:
+            raise UserActionError(400, f"count must be between 1 and {MAX_BULK_USERS}")
+        prefix = str(body.get("first_name") or "User").strip()
+        language = str(body.get("language_code") or "en")
+        say = _optional_text(body.get("say"))
+        bot = self.actions.bot(_int(body.get("bot_id"), "bot_id")) if say else None
+        users = [self.world.add_user(f"{prefix} {n + 1}", language) for n in range(count)]
+        if bot is not None and say is not None:
+            for user in users:
+                self.actions.send_text(user, bot, say)
+        return _ok([user.user_object() for user in users])
+
+    async def bot_messages(self, request: web.Request) -> web.Response:
+        """What a bot has sent, in every chat (``contains`` filters by text): who got a broadcast, how often."""
+        bot = self.actions.bot(_path_id(request))
+        contains = request.query.get("contains")
+        found: list[Json] = []
+        chats = [c for (bot_id, _), c in self.world.private_chats.items() if bot_id == bot.id]
+        chats += [ch.conversation for ch in self.world.channels.values() if bot.id in ch.admin_bots]
+        for conversation in chats:
+            for message in conversation.messages.values():
+                author = message.get("from", {}).get("id")
+                mine = author == bot.id or (conversation.is_channel and "sender_chat" in message)
+                text = str(message.get("text") or message.get("caption") or "")
+                if mine and (contains is None or contains in text):
+                    found.append({"chat_id": conversation.chat["id"], "message_id": message["message_id"],
+                                  "date": message["date"], "text": text})
+        return _ok(found)
 
     async def get_user(self, request: web.Request) -> web.Response:
         return _ok(self.actions.user(_path_id(request)).user_object())
@@ -156,7 +192,7 @@ class UserRoutes:
         data, name, mime = _file_bytes(body, "document")
         message = self.actions.send_document(user, bot, data, _optional_text(body.get("file_name")) or name,
                                              mime, _optional_text(body.get("caption")))
-        return _ok({"message_id": message["message_id"], "message": message})
+        return self._sent(user, bot, message)
 
     async def press(self, request: web.Request) -> web.Response:
         body = await _body(request)

@@ -194,12 +194,14 @@ async function sendText(text) {
   } catch (error) { toast(error.message); }
 }
 
-async function sendPhoto(file) {
+async function sendFile(file) {
+  // Images go as photos (a QR to verify), anything else as a document (a CSV of claims).
   if (!state.view || state.view.kind !== "user") return;
+  const field = file.type.startsWith("image/") ? "photo" : "document";
   const form = new FormData();
-  form.append("photo", file, file.name);
+  form.append(field, file, file.name);
   if (state.botId) form.append("bot_id", state.botId);
-  try { await api("POST", `/sandbox/users/${state.view.id}/send_photo`, form); } catch (error) { toast(error.message); }
+  try { await api("POST", `/sandbox/users/${state.view.id}/send_${field}`, form); } catch (error) { toast(error.message); }
 }
 
 async function pressButton(messageId, button) {
@@ -447,7 +449,7 @@ $("composer").addEventListener("submit", (event) => {
 });
 $("photo-input").addEventListener("change", (event) => {
   const file = event.target.files[0];
-  if (file) sendPhoto(file);
+  if (file) sendFile(file);
   event.target.value = "";
 });
 $("new-user").addEventListener("submit", async (event) => {
