@@ -135,6 +135,10 @@ def reason_text(verification: Verification, tr: Translator, viewer: UserRecord) 
     result = verification.result
     params = dict(result.reason_params)
     check = result.failed_check
+    if check is FailedCheck.KEY_BINDING and "another verifier" in params.get("detail", ""):
+        return tr("this code was made for another verifier")
+    if check is FailedCheck.KEY_BINDING and "nonce" in params.get("detail", ""):
+        return tr("this code answers another request")
     if check is FailedCheck.REVOKED:
         if "revoked_on" in params:
             return tr("revoked on {date} by {issuer}", date=params["revoked_on"], issuer=params.get("issuer_name", "?"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from bot.services.wallet import request_audience
 from tests.wallet_e2e.conftest import WalletWorld
 from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet
+from wallet.credentials import present_card
 
 
 async def _request_link(world: WalletWorld) -> str:
@@ -61,3 +63,18 @@ async def test_someone_without_a_fitting_card_is_told_so(world: WalletWorld) -> 
 async def test_an_unknown_claim_is_explained_in_english(world: WalletWorld) -> None:
     reply = await world.landlord.send("/verify_request name, shoe size")
     assert reply.text == "Usage: /verify_request name, age over 19\nI don't know: shoe size"
+
+
+async def test_a_code_made_for_the_landlord_is_refused_at_the_bar(world: WalletWorld) -> None:
+    await licence_in_wallet(world)
+    wallet = world.services.wallet
+    card = (await wallet.cards(world.minji.id))[0]
+    async with world.services.uow() as uow:
+        key = await uow.wallet.holder_key(world.minji.id)
+    assert key is not None
+    made_for_landlord = present_card(card.record.sd_jwt, card.card_type, holder_key=key,
+                                     aud=request_audience(world.landlord.id), nonce="landlord-nonce-1",
+                                     now=world.clock.now(), preset="age_over_19_only")
+    await world.bartender.send("/verify")
+    refused = await world.bartender.send(made_for_landlord)
+    assert refused.text == "유효하지 않음: 다른 검증자를 위해 만든 코드입니다. 확인 21:04."
