@@ -296,6 +296,8 @@ class BillingService:
         """Credit several payments in one transaction (sweeps and benches): all or none."""
         uow = self.uow()
         async with uow:
+            await uow.repositories.prefetch_for_payments([one.telegram_payment_charge_id for one in paid],
+                                                         [one.invoice_payload for one in paid])
             outcomes = [await domain.record_successful_payment(uow, self.domain, one) for one in paid]
             await uow.commit()
         return outcomes

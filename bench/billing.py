@@ -1,0 +1,183 @@
+"""Billing benchmark: card renewals processed per second, ledger writes included.
+
+    python bench/billing.py                      # 100,000 due subscriptions, 3 runs, medians
+    python bench/billing.py --quick              # 20,000 due subscriptions, 3 runs (under a minute)
+    python bench/billing.py --postgres URL       # PostgreSQL too (or set JIGAP_TEST_DATABASE_URL)
+
+Each run starts from an empty database holding N active card subscriptions whose period ends in
+three days. A renewal is what the billing clock and the payment make of one of them: the sweep
+issues its renewal invoice (a checkout, the subscription marked invoiced, a message for the
+dispatcher), and the paid invoice is credited (the payment row, the renewed term, a balanced
+journal transaction with its split postings, the receipt message). Sweeps read a batch of due rows
+in one query and write with executemany; payments are credited a batch per transaction.
+Last line: `renewals_per_s_sqlite=`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import load_config  # noqa: E402
+from bot.demo import demo_offers  # noqa: E402
+from bot.services.billing import BillingService  # noqa: E402
+from storage.engine import create_engine  # noqa: E402
+from storage.envelope import Envelope, KeyRing, new_master_key  # noqa: E402
+from storage.migrate import migrate  # noqa: E402
+from storage.tables_billing import billing_checkouts, billing_journal, billing_payments  # noqa: E402
+from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
+from subscriptions import services as domain  # noqa: E402
+from subscriptions.billing_calendar import BillingCalendar, Interval, Unit  # noqa: E402
+from subscriptions.money import Money  # noqa: E402
+from subscriptions.payments import SuccessfulPayment  # noqa: E402
+from subscriptions.subscription import Status, Subscription, Term  # noqa: E402
+
+START = datetime(2026, 10, 25, 3, 0, tzinfo=UTC)
+ORGS = {"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}
+SEED_CHUNK = 5000
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # noqa: T201 - a bench prints its figures
+
+
+async def _seed(service: BillingService, count: int) -> datetime:
+    """`count` active card subscriptions to Cafe Onda's pass, all paid through the same instant."""
+    calendar = BillingCalendar(START, "Asia/Seoul", Interval(Unit.MONTH))
+    period = calendar.period(0)
+    for offer in demo_offers(ORGS, START):
+        await service.publish(offer)
+    for first in range(0, count, SEED_CHUNK):
+        async with service.uow() as uow:
+            for index in range(first, min(count, first + SEED_CHUNK)):
+                sub = Subscription(
+                    id=f"s{index:07d}", user_id=str(10_000_000 + index), offer_id="onda-pass",
+                    merchant_id=str(ORGS["cafe-onda"]), plan_id="americano20", provider="card", calendar=calendar,
+                    term=Term(1, period.start, period.end, "americano20-v1", Money(45000, "KRW")),
+                    status=Status.ACTIVE, created_at=START,
+                )
+                await uow.subscriptions.add(sub)
+            await uow.commit()
+    return period.end
+
+
+async def _count(service: BillingService, table: object) -> int:
+    async with service.uow() as uow:
+        query = select(func.count()).select_from(table)  # type: ignore[arg-type]
+        return int((await uow.storage.connection.execute(query)).scalar_one())
+
+
+async def _renewal_payments(service: BillingService) -> list[SuccessfulPayment]:
+    async with service.uow() as uow:
+        rows = (await uow.storage.connection.execute(
+            select(billing_checkouts.c.user_id, billing_checkouts.c.payload))).all()
+    return [SuccessfulPayment(row.user_id, "KRW", 45000, row.payload, f"tgpc-{row.payload}", f"prov-{row.payload}")
+            for row in rows]
+
+
+async def run_once(url: str, count: int, batch: int) -> tuple[float, float, float]:
+    """Seconds spent issuing the renewal invoices and crediting their payments, and renewals per second."""
+    engine = create_engine(url, pool_size=4)
+    try:
+        await migrate(engine)
+        clock = FixedClock(START)
+        service = BillingService(UnitOfWorkFactory(engine, Envelope(KeyRing.single(new_master_key()))), clock,
+                                 load_config(environ={}), environ={})
+        period_end = await _seed(service, count)
+        clock.set(period_end - timedelta(days=3))
+        started = time.perf_counter()
+        while await domain.issue_renewal_invoices(service.uow(), service.domain, limit=batch) == batch:
+            pass
+        invoiced = time.perf_counter()
+        paid = await _renewal_payments(service)
+        listed = time.perf_counter()
+        for first in range(0, len(paid), batch):
+            await service.record_payments(paid[first : first + batch])
+        credited = time.perf_counter()
+        payments, journal = await _count(service, billing_payments), await _count(service, billing_journal)
+        if payments != count or journal != count:
+            raise AssertionError(f"{count} renewals made {payments} payments and {journal} journal entries")
+        seconds = (invoiced - started) + (credited - listed)
+        return invoiced - started, credited - listed, count / seconds
+    finally:
+        await engine.dispose()
+
+
+async def _fresh_postgres(url: str) -> tuple[str, str]:
+    name = f"jigap_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False), name
+
+
+async def _drop_postgres(url: str, name: str) -> None:
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+async def bench(backend: str, base_url: str | None, count: int, runs: int, batch: int) -> float:
+    rates = []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            if backend == "sqlite":
+                url, name = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", ""
+            else:
+                assert base_url is not None
+                url, name = await _fresh_postgres(base_url)
+            try:
+                invoicing, crediting, rate = await run_once(url, count, batch)
+            finally:
+                if backend == "postgresql" and base_url is not None:
+                    await _drop_postgres(base_url, name)
+        rates.append(rate)
+        _say(f"{backend} run {run + 1}: {count} renewals, invoices {invoicing:.2f}s + payments {crediting:.2f}s "
+             f"= {rate:,.0f} renewals/s")
+    median = statistics.median(rates)
+    _say(f"{backend}: median {median:,.0f} renewals/s over {runs} runs (target 2,000/s)")
+    return median
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20,000 subscriptions (under a minute)")
+    parser.add_argument("--count", type=int, default=None, help="due subscriptions per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1000, help="rows per sweep query and per payment transaction")
+    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("JIGAP_TEST_DATABASE_URL"))
+    args = parser.parse_args()
+    count = args.count or (20_000 if args.quick else 100_000)
+    results = {}
+    if args.postgres:
+        results["postgresql"] = asyncio.run(bench("postgresql", args.postgres, count, args.runs, args.batch))
+    results["sqlite"] = asyncio.run(bench("sqlite", None, count, args.runs, args.batch))
+    if "postgresql" in results:
+        _say(f"renewals_per_s_postgresql={results['postgresql']:.0f}")
+    _say(f"renewals_per_s_sqlite={results['sqlite']:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
