@@ -18,7 +18,7 @@ from sandbox.params import Params
 from sandbox.payments import Payments, read_invoice
 from sandbox.text_entities import parse_formatted
 from sandbox.webhooks import WebhookDelivery
-from sandbox.world import BotAccount, Conversation, Json, WebhookConfig, World, admin_member
+from sandbox.world import BotAccount, Channel, Conversation, Json, WebhookConfig, World, admin_member
 
 Method = Callable[[BotAccount, Params], Awaitable[Any]]
 MAX_TEXT = 4096
@@ -138,6 +138,50 @@ class BotApi:
     async def m_delete_my_commands(self, bot: BotAccount, params: Params) -> bool:
         bot.commands.pop(self._commands_key(params), None)
         return True
+
+    # --- the bot's profile: name, descriptions, menu button -------------------------------------
+
+    def _set_profile(self, bot: BotAccount, params: Params, field: str, limit: int) -> bool:
+        value = params.text(field) or ""
+        if len(value) > limit:
+            raise bad_request(f"{field.upper()}_INVALID")
+        bot.profile[f"{field}|{params.text('language_code') or ''}"] = value
+        return True
+
+    def _get_profile(self, bot: BotAccount, params: Params, field: str) -> Json:
+        language = params.text("language_code") or ""
+        value = bot.profile.get(f"{field}|{language}", bot.profile.get(f"{field}|", ""))
+        if field == "name" and not value:
+            value = bot.first_name
+        return {field: value}
+
+    async def m_set_my_name(self, bot: BotAccount, params: Params) -> bool:
+        return self._set_profile(bot, params, "name", 64)
+
+    async def m_get_my_name(self, bot: BotAccount, params: Params) -> Json:
+        return self._get_profile(bot, params, "name")
+
+    async def m_set_my_description(self, bot: BotAccount, params: Params) -> bool:
+        return self._set_profile(bot, params, "description", 512)
+
+    async def m_get_my_description(self, bot: BotAccount, params: Params) -> Json:
+        return self._get_profile(bot, params, "description")
+
+    async def m_set_my_short_description(self, bot: BotAccount, params: Params) -> bool:
+        return self._set_profile(bot, params, "short_description", 120)
+
+    async def m_get_my_short_description(self, bot: BotAccount, params: Params) -> Json:
+        return self._get_profile(bot, params, "short_description")
+
+    async def m_set_chat_menu_button(self, bot: BotAccount, params: Params) -> bool:
+        button = params.structured("menu_button", "MenuButton") or {"type": "default"}
+        if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+            raise bad_request("can't parse MenuButton")
+        bot.menu_button = button
+        return True
+
+    async def m_get_chat_menu_button(self, bot: BotAccount, params: Params) -> Json:
+        return bot.menu_button
 
     # --- sending ---------------------------------------------------------------------------------
 
@@ -403,6 +447,9 @@ class BotApi:
             primary = next((link for link in channel.invite_links.values() if link["is_primary"]), None)
             if primary:
                 info["invite_link"] = primary["invite_link"]
+        pinned = [conversation.messages[m] for m in conversation.pinned if m in conversation.messages]
+        if pinned:
+            info["pinned_message"] = pinned[-1]
         return info
 
     async def m_get_chat_member(self, bot: BotAccount, params: Params) -> Json:
@@ -418,7 +465,7 @@ class BotApi:
         channel = self.world.channels[conversation.chat["id"]]
         if user_id in channel.admin_bots:
             return admin_member(self.world.bots[user_id].user_object())
-        member = channel.members.get(user_id)
+        member = channel.members.get(user_id) or channel.banned.get(user_id)
         if member is not None:
             return member
         user = self.world.users.get(user_id)
@@ -469,6 +516,59 @@ class BotApi:
             link["name"] = name
         channel.invite_links[url] = link
         return link
+
+    async def m_revoke_chat_invite_link(self, bot: BotAccount, params: Params) -> Json:
+        channel = self._channel_of(bot, params)
+        link = channel.invite_links.get(params.required_text("invite_link"))
+        if link is None:
+            raise bad_request("INVITE_HASH_EXPIRED")
+        link["is_revoked"] = True
+        return link
+
+    async def m_ban_chat_member(self, bot: BotAccount, params: Params) -> bool:
+        """Remove a member (a lapsed subscriber, say); they cannot join again until unbanned."""
+        channel = self._channel_of(bot, params)
+        user_id = params.required_integer("user_id")
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if channel.owner_id == user_id:
+            raise bad_request("can't remove chat owner")
+        banned: Json = {"status": "kicked", "user": user.user_object(), "until_date": params.integer("until_date", 0)}
+        channel.members.pop(user_id, None)
+        channel.banned[user_id] = banned
+        self.world.emit(channel.conversation, "member", user_id=user_id, status="kicked")
+        return True
+
+    async def m_unban_chat_member(self, bot: BotAccount, params: Params) -> bool:
+        channel = self._channel_of(bot, params)
+        channel.banned.pop(params.required_integer("user_id"), None)
+        return True
+
+    async def m_pin_chat_message(self, bot: BotAccount, params: Params) -> bool:
+        conversation = self.world.chat_for_bot(bot, params.chat_id(), sending=False)
+        message_id = params.required_integer("message_id")
+        if message_id not in conversation.messages:
+            raise bad_request("message to pin not found")
+        conversation.pinned = [m for m in conversation.pinned if m != message_id] + [message_id]
+        self.world.emit(conversation, "pin", message_id=message_id)
+        return True
+
+    async def m_unpin_chat_message(self, bot: BotAccount, params: Params) -> bool:
+        conversation = self.world.chat_for_bot(bot, params.chat_id(), sending=False)
+        message_id = params.integer("message_id")
+        if message_id is None:
+            conversation.pinned = conversation.pinned[:-1]
+        else:
+            conversation.pinned = [m for m in conversation.pinned if m != message_id]
+        self.world.emit(conversation, "unpin", message_id=message_id)
+        return True
+
+    def _channel_of(self, bot: BotAccount, params: Params) -> Channel:
+        conversation = self.world.chat_for_bot(bot, params.chat_id(), sending=False)
+        if not conversation.is_channel:
+            raise bad_request("method is available only for supergroups and channel")
+        return self.world.channels[conversation.chat["id"]]
 
     # --- payments --------------------------------------------------------------------------------
 

@@ -230,6 +230,8 @@ class UserActions:
     def join(self, channel: Channel, user: UserAccount, invite_link: str | None) -> Json:
         """A user joins, through a subscription invite link if given (paid in Stars for 30 days)."""
         extra: Json = {}
+        if user.id in channel.banned:
+            raise UserActionError(403, "the user is banned from this channel")
         if invite_link is not None:
             link = channel.invite_links.get(invite_link)
             if link is None or link.get("is_revoked"):

@@ -52,6 +52,8 @@ class BotAccount:
     updates: UpdateQueue = field(default_factory=UpdateQueue)
     commands: dict[str, list[Json]] = field(default_factory=dict)
     webhook: WebhookConfig | None = None
+    profile: dict[str, str] = field(default_factory=dict)  # "description|ko" -> text, set by setMy*
+    menu_button: Json = field(default_factory=lambda: {"type": "commands"})
 
     def user_object(self) -> Json:
         return {"id": self.id, "is_bot": True, "first_name": self.first_name, "username": self.username}
@@ -103,6 +105,7 @@ class Conversation:
     user_id: int | None = None
     started: bool = False
     blocked: bool = False
+    pinned: list[int] = field(default_factory=list)
 
     @property
     def is_channel(self) -> bool:
@@ -125,6 +128,7 @@ class Channel:
     admin_bots: set[int] = field(default_factory=set)
     members: dict[int, Json] = field(default_factory=dict)
     invite_links: dict[str, Json] = field(default_factory=dict)
+    banned: dict[int, Json] = field(default_factory=dict)
     authors: dict[int, int] = field(default_factory=dict)  # message_id -> the bot that posted it
 
     def chat_object(self) -> Json:

@@ -284,3 +284,14 @@ async def test_the_client_can_wait_for_a_particular_edit(bot: Any, sb: SandboxCl
         await bot("editMessageText", chat_id=alice.id, message_id=sent["message_id"], text=f"Sending {n}/3")
     assert (await alice.wait_for_edit(sent["message_id"])).text == "Sending 1/3"
     assert (await alice.wait_for_edit(sent["message_id"], containing="3/3")).text == "Sending 3/3"
+
+
+async def test_the_bots_profile_is_kept_per_language(bot: Any) -> None:
+    assert (await bot("setMyDescription", description="지갑 봇입니다", language_code="ko")).ok
+    assert (await bot("getMyDescription", language_code="ko")).result == {"description": "지갑 봇입니다"}
+    assert (await bot("getMyDescription")).result == {"description": ""}
+    assert (await bot("getMyName")).result == {"name": "Test Bot"}
+    assert (await bot("setChatMenuButton", menu_button={"type": "commands"})).ok
+    assert (await bot("getChatMenuButton")).result == {"type": "commands"}
+    too_long = await bot("setMyShortDescription", short_description="s" * 121)
+    assert too_long.description == "Bad Request: SHORT_DESCRIPTION_INVALID"

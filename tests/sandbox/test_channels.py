@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sandbox.client import SandboxClient
+import pytest
+
+from sandbox.client import SandboxClient, SandboxRequestError
 
 BOT_ID = 5000001
 
@@ -100,3 +102,31 @@ async def test_a_reader_presses_a_button_under_a_bots_post(bot: Any, sb: Sandbox
     await bot("answerCallbackQuery", callback_query_id=query["id"], text="We'll remind you")
     answer = await pressing
     assert answer is not None and answer.text == "We'll remind you"
+
+
+async def test_a_lapsed_member_is_removed_and_cannot_rejoin_until_unbanned(bot: Any, sb: SandboxClient) -> None:
+    owner, fan = await sb.user("Jiho"), await sb.user("Sora")
+    channel = await sb.channel("Bakery club", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    await channel.join(fan)
+    assert (await bot("banChatMember", chat_id=channel.id, user_id=fan.id)).result is True
+    assert (await bot("getChatMember", chat_id=channel.id, user_id=fan.id)).result["status"] == "kicked"
+    with pytest.raises(SandboxRequestError, match="banned"):
+        await channel.join(fan)
+    assert (await bot("unbanChatMember", chat_id=channel.id, user_id=fan.id)).result is True
+    assert (await channel.join(fan))["status"] == "member"
+    owner_ban = await bot("banChatMember", chat_id=channel.id, user_id=owner.id)
+    assert owner_ban.description == "Bad Request: can't remove chat owner"
+
+
+async def test_pinned_posts_and_revoked_links(bot: Any, sb: SandboxClient) -> None:
+    owner = await sb.user("Jiho")
+    channel = await sb.channel("Bakery", owner)
+    await channel.add_bot_as_admin(BOT_ID)
+    post = (await bot("sendMessage", chat_id=channel.id, text="Opening hours: 8-18")).result
+    assert (await bot("pinChatMessage", chat_id=channel.id, message_id=post["message_id"])).result is True
+    assert (await bot("getChat", chat_id=channel.id)).result["pinned_message"]["text"] == "Opening hours: 8-18"
+    link = (await bot("createChatInviteLink", chat_id=channel.id)).result["invite_link"]
+    assert (await bot("revokeChatInviteLink", chat_id=channel.id, invite_link=link)).result["is_revoked"] is True
+    with pytest.raises(SandboxRequestError, match="no such invite link"):
+        await channel.join(await sb.user("Late"), link)
