@@ -30,9 +30,9 @@ from handlers import callback_data
 from handlers.context import JigapContext
 from handlers.wallet import offer_buttons, offer_text
 from handlers.wallet_views import card_name, day, deep_link, link_qr_png, status_word, translator_for
-from storage.records import UserRecord
 from wallet.card_types import CardType
 from wallet.errors import ClaimsInvalid, UnknownCardType
+from wallet.ports import Person
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -370,7 +370,7 @@ async def revoke_command(update: Update, context: JigapContext) -> None:
         await message.reply_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))
 
 
-def _issued_text(card: HeldCard, holder: UserRecord, tr: Any, context: JigapContext) -> str:
+def _issued_text(card: HeldCard, holder: Person, tr: Any, context: JigapContext) -> str:
     return tr("{card} of {holder} ({number}), valid until {date}: {status}", card=card_name(card.card_type, tr),
               holder=holder.display_name, number=card.record.masked_number or card.id,
               date=day(card.record.expires_at, context.member.user), status=status_word(card.status, tr))
@@ -424,7 +424,7 @@ async def status_button(update: Update, context: JigapContext) -> None:
         await _tell_holder(context, card, holder)
 
 
-async def _tell_holder(context: JigapContext, card: HeldCard, holder: UserRecord) -> None:
+async def _tell_holder(context: JigapContext, card: HeldCard, holder: Person) -> None:
     tr = translator_for(context.services, holder)
     name = card_name(card.card_type, tr, lower=True)
     text = {

@@ -23,7 +23,7 @@ from handlers.wallet_views import (
     result_png,
     translator_for,
 )
-from storage.records import UserRecord
+from wallet.ports import Person
 from wallet.qr_reader import read_qr
 
 # A presentation: three base64url JWT parts, then disclosures and the key binding after `~`.
@@ -77,7 +77,7 @@ async def check_and_answer(update: Update, context: JigapContext, text: str) -> 
     await send_result(context, update.effective_chat.id, verification, context.member.user)
 
 
-async def send_result(context: JigapContext, chat_id: int, verification: Verification, viewer: UserRecord) -> None:
+async def send_result(context: JigapContext, chat_id: int, verification: Verification, viewer: Person) -> None:
     tr = translator_for(context.services, viewer)
     picture = await result_png(verification, tr, viewer)
     await context.bot.send_photo(chat_id, picture, caption=result_caption(verification, tr, viewer))

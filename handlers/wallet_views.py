@@ -18,13 +18,13 @@ from bot.runtime import Services
 from bot.services.wallet import HeldCard, Verification
 from handlers import callback_data
 from handlers.context import JigapContext
-from storage.records import UserRecord
 from wallet.card_types import CardType
 from wallet.images.card import CardView, render_card_png
 from wallet.images.qr import presentation_qr_png as draw_presentation_qr
 from wallet.images.qr import qr_png
 from wallet.images.result import ResultView, render_result_png
 from wallet.images.texts import texts_for
+from wallet.ports import Person
 from wallet.reasons import FailedCheck
 from wallet.status_list import CredentialStatus
 
@@ -32,21 +32,21 @@ PIN_LENGTH = 6
 KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("x", "0", "c"))
 
 
-def translator_for(services: Services, user: UserRecord) -> Translator:
+def translator_for(services: Services, user: Person) -> Translator:
     """Another person's translator (a holder receiving an offer, a verifier receiving a result)."""
     translations = services.translations
     return translations.get(translations.pick(user.language, user.telegram_language))
 
 
-def zone(user: UserRecord) -> ZoneInfo:
+def zone(user: Person) -> ZoneInfo:
     return ZoneInfo(user.timezone or "Asia/Seoul")
 
 
-def clock_time(moment: datetime, user: UserRecord) -> str:
+def clock_time(moment: datetime, user: Person) -> str:
     return moment.astimezone(zone(user)).strftime("%H:%M")
 
 
-def day(moment: datetime, user: UserRecord) -> str:
+def day(moment: datetime, user: Person) -> str:
     return moment.astimezone(zone(user)).date().isoformat()
 
 
@@ -130,7 +130,7 @@ def pin_text(purpose: str, tr: Translator, entered: int, *, subject: str = "", n
 
 # --- verification results ------------------------------------------------------------------------
 
-def reason_text(verification: Verification, tr: Translator, viewer: UserRecord) -> str:
+def reason_text(verification: Verification, tr: Translator, viewer: Person) -> str:
     """The failed check in plain words, in the viewer's language."""
     result = verification.result
     params = dict(result.reason_params)
@@ -161,7 +161,7 @@ def reason_text(verification: Verification, tr: Translator, viewer: UserRecord) 
     return texts.get(check, result.reason) if check is not None else ""
 
 
-def result_caption(verification: Verification, tr: Translator, viewer: UserRecord) -> str:
+def result_caption(verification: Verification, tr: Translator, viewer: Person) -> str:
     """"Valid. Over 19: yes. Issued by Road Traffic Authority. Checked 21:04." (disclosed claims only)."""
     result = verification.result
     checked = clock_time(result.checked_at, viewer)
@@ -170,7 +170,11 @@ def result_caption(verification: Verification, tr: Translator, viewer: UserRecor
             "Checked {time}.", time=checked)
     parts = [tr("Valid.")]
     card_type = verification.card_type
-    for name, value in result.disclosed_claims.items():
+    disclosed = result.disclosed_claims
+    # Disclosures come in digest order, which is random; say them in the card type's order.
+    known = [name for name in card_type.claim_names if name in disclosed] if card_type else []
+    for name in known + [name for name in disclosed if name not in known]:
+        value = disclosed[name]
         label = card_type.label(name, tr.language) if card_type else name
         if card_type is not None and name == card_type.photo_claim:
             shown = tr("matches the signed photo") if verification.photo else tr("signed")
@@ -186,7 +190,7 @@ def result_caption(verification: Verification, tr: Translator, viewer: UserRecor
     return " ".join(parts)
 
 
-async def result_png(verification: Verification, tr: Translator, viewer: UserRecord) -> bytes:
+async def result_png(verification: Verification, tr: Translator, viewer: Person) -> bytes:
     view = ResultView(verification.result, verification.card_type,
                       reason_text(verification, tr, viewer) if not verification.result.valid else None,
                       verification.photo, zone(viewer))

@@ -7,11 +7,10 @@ Sealed columns are sealed and opened here, so callers see plain values and the d
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,130 +39,21 @@ from storage.tables_wallet import (
 )
 from wallet.keys import PublicKey, SigningKey, open_signing_key, public_key_from_jwk, seal_signing_key
 from wallet.pin import PinState
+from wallet.records import (
+    CredentialRecord,
+    FlowRecord,
+    HistoryEntry,
+    IssuerRecord,
+    NewCredential,
+    OfferRecord,
+    RequestRecord,
+    SessionRecord,
+    StatusListRecord,
+)
 
 
 def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
-
-
-@dataclass(frozen=True)
-class IssuerRecord:
-    id: int
-    org_id: int
-    slug: str
-    name: str
-    issuer_url: str
-
-
-@dataclass(frozen=True)
-class CredentialRecord:
-    """A held credential: clear metadata plus the opened SD-JWT and photo."""
-
-    id: str
-    holder_id: int
-    issuer_id: int
-    card_type: str
-    vct: str
-    status_index: int
-    status: str  # valid | revoked | suspended
-    status_changed_at: datetime | None
-    issued_at: datetime
-    expires_at: datetime
-    masked_number: str | None
-    sd_jwt: str
-    photo: bytes | None
-
-
-@dataclass(frozen=True)
-class NewCredential:
-    id: str
-    holder_id: int
-    issuer_id: int
-    card_type: str
-    vct: str
-    status_index: int
-    issued_at: datetime
-    expires_at: datetime
-    masked_number: str | None
-    jwt_digest: str
-    sd_jwt: str
-    photo: bytes | None
-    offer_id: str | None
-
-
-@dataclass(frozen=True)
-class OfferRecord:
-    id: str
-    issuer_id: int
-    card_type: str
-    holder_id: int
-    claims: dict[str, Any]
-    photo: bytes | None
-    status: str
-    version: int
-    created_by: int | None
-    credential_id: str | None
-    created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class FlowRecord:
-    id: str
-    user_id: int
-    kind: str
-    state: dict[str, Any]
-    status: str
-    version: int
-    chat_id: int | None
-    message_id: int | None
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: str
-    holder_id: int
-    credential_id: str
-    preset: str
-    language: str
-    chat_id: int
-    message_id: int | None
-    frame_index: int
-    frames_total: int
-    status: str
-    started_at: datetime
-    ends_at: datetime
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    id: str
-    nonce: str
-    verifier_id: int
-    verifier_name: str
-    claims: tuple[str, ...]
-    status: str
-    version: int
-    created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    credential_id: str
-    verifier_name: str
-    claims: tuple[str, ...]
-    verdict: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class StatusListRecord:
-    issuer_id: int
-    bits: int
-    packed: bytes
-    version: int
 
 
 class WalletRepository:
@@ -550,10 +440,3 @@ class WalletRepository:
         rows = (await self._connection.execute(query)).all()
         return [HistoryEntry(row.credential_id, row.verifier_name, tuple(row.claims), row.verdict, as_utc(row.at))
                 for row in rows]
-
-    async def open_offers_for(self, holder_id: int, now: datetime) -> list[str]:
-        query = select(wallet_offers.c.id).where(
-            and_(wallet_offers.c.holder_id == holder_id, wallet_offers.c.status == "open",
-                 wallet_offers.c.expires_at > now)
-        )
-        return [row.id for row in (await self._connection.execute(query)).all()]
