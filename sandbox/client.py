@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
 from sandbox.errors import SandboxError
 
 Json = dict[str, Any]
+T = TypeVar("T")
 DEFAULT_WAIT = 5.0
 
 
@@ -268,7 +270,7 @@ class SandboxUser:
         elif kind == "delete":
             self._current.pop(int(event["message_id"]), None)
 
-    async def _until(self, found: Any, seconds: float, what: str) -> Any:
+    async def _until(self, found: Callable[[], T | None], seconds: float, what: str) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while True:
@@ -283,7 +285,7 @@ class SandboxUser:
 
     async def next_message(self, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """The bot's next new message in this chat that the test has not looked at yet."""
-        return await self._until(lambda: self._inbox.popleft() if self._inbox else None, timeout,  # type: ignore[no-any-return]
+        return await self._until(lambda: self._inbox.popleft() if self._inbox else None, timeout,
                                  "the bot's next message")
 
     async def next_messages(self, count: int, timeout: float = DEFAULT_WAIT) -> list[BotMessage]:  # noqa: ASYNC109
@@ -296,7 +298,7 @@ class SandboxUser:
                 if message.message_id > message_id:
                     return message
             return None
-        return await self._until(first_after, timeout, f"a reply to message {message_id}")  # type: ignore[no-any-return]
+        return await self._until(first_after, timeout, f"a reply to message {message_id}")
 
     async def wait_for_edit(self, message: int | BotMessage, timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109
                             containing: str | None = None) -> BotMessage:
@@ -312,7 +314,7 @@ class SandboxUser:
                 if containing is None or containing in edit.text:
                     return edit
         what = f"an edit of message {message_id}" + (f" containing {containing!r}" if containing else "")
-        return await self._until(first_edit, timeout, what)  # type: ignore[no-any-return]
+        return await self._until(first_edit, timeout, what)
 
     # --- talking --------------------------------------------------------------------------------
 

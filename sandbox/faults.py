@@ -9,7 +9,8 @@ from typing import Any, Literal
 from sandbox.errors import SandboxError
 
 FaultKind = Literal["429", "500", "hang", "drop"]
-FAULT_KINDS: tuple[str, ...] = ("429", "500", "hang", "drop")
+_KINDS: dict[str, FaultKind] = {"429": "429", "500": "500", "hang": "hang", "drop": "drop"}
+FAULT_KINDS: tuple[str, ...] = tuple(_KINDS)
 # Calls that keep a bot alive rather than deliver anything; faults skip them unless named.
 _SPARED_BY_DEFAULT = frozenset({"getupdates", "getme", "setwebhook", "deletewebhook", "getwebhookinfo"})
 
@@ -38,8 +39,8 @@ class FaultPlan:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultPlan:
         """A plan from the admin route's JSON; anything malformed raises :class:`InvalidFault`."""
-        kind = str(data.get("kind", ""))
-        if kind not in FAULT_KINDS:
+        kind = _KINDS.get(str(data.get("kind", "")))
+        if kind is None:
             raise InvalidFault(f"kind must be one of {', '.join(FAULT_KINDS)}")
         try:
             rate = float(data.get("rate", 1.0))
@@ -51,8 +52,7 @@ class FaultPlan:
             raise InvalidFault(f"malformed fault plan: {exc}") from exc
         if not 0.0 <= rate <= 1.0:
             raise InvalidFault("rate must be between 0 and 1")
-        return cls(kind=kind, rate=rate, retry_after=retry_after, methods=methods,  # type: ignore[arg-type]
-                   bot_id=bot_id, seed=seed)
+        return cls(kind=kind, rate=rate, retry_after=retry_after, methods=methods, bot_id=bot_id, seed=seed)
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "rate": self.rate, "retry_after": self.retry_after,
