@@ -213,9 +213,12 @@ class SandboxClient:
         return config
 
     async def inject_faults(self, kind: str, rate: float = 1.0, *, retry_after: int = 1,
-                            methods: list[str] | None = None, seed: int | None = None) -> Json:
+                            methods: list[str] | None = None, seed: int | None = None,
+                            count: int | None = None, bot_id: int | None = None) -> Json:
+        """Make calls fail: ``kind`` "429", "500", "hang" or "drop"; ``count`` limits how many."""
         plan: Json = await self.request("POST", "/sandbox/faults", {
-            "kind": kind, "rate": rate, "retry_after": retry_after, "methods": methods or [], "seed": seed})
+            "kind": kind, "rate": rate, "retry_after": retry_after, "methods": methods or [], "seed": seed,
+            "count": count, "bot_id": bot_id})
         return plan
 
     async def clear_faults(self) -> None:

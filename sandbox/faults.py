@@ -26,7 +26,8 @@ class FaultPlan:
     ``kind``: "429" (Too Many Requests with ``retry_after``), "500" (Internal Server Error),
     "hang" (no answer until the client gives up) or "drop" (connection closed without an answer).
     ``methods``: Bot API method names it applies to; empty means every method except the
-    polling and webhook ones. ``bot_id``: only this bot, or every bot.
+    polling and webhook ones. ``bot_id``: only this bot, or every bot. ``count``: fail only this
+    many calls, then the plan clears itself (deterministic tests: "the next sendMessage gets 429").
     """
 
     kind: FaultKind
@@ -35,6 +36,7 @@ class FaultPlan:
     methods: frozenset[str] = field(default_factory=frozenset)
     bot_id: int | None = None
     seed: int | None = None
+    count: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultPlan:
@@ -47,16 +49,20 @@ class FaultPlan:
             retry_after = int(data.get("retry_after", 1))
             bot_id = int(data["bot_id"]) if data.get("bot_id") is not None else None
             seed = int(data["seed"]) if data.get("seed") is not None else None
+            count = int(data["count"]) if data.get("count") is not None else None
             methods = frozenset(str(m).lower() for m in data.get("methods") or [])
         except (TypeError, ValueError) as exc:
             raise InvalidFault(f"malformed fault plan: {exc}") from exc
         if not 0.0 <= rate <= 1.0:
             raise InvalidFault("rate must be between 0 and 1")
-        return cls(kind=kind, rate=rate, retry_after=retry_after, methods=methods, bot_id=bot_id, seed=seed)
+        if count is not None and count < 1:
+            raise InvalidFault("count must be at least 1")
+        return cls(kind=kind, rate=rate, retry_after=retry_after, methods=methods, bot_id=bot_id, seed=seed,
+                   count=count)
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "rate": self.rate, "retry_after": self.retry_after,
-                "methods": sorted(self.methods), "bot_id": self.bot_id, "seed": self.seed}
+                "methods": sorted(self.methods), "bot_id": self.bot_id, "seed": self.seed, "count": self.count}
 
 
 class FaultInjector:
@@ -84,4 +90,6 @@ class FaultInjector:
         if self._random.random() >= plan.rate:
             return None
         self.injected += 1
+        if plan.count is not None and self.injected >= plan.count:
+            self.plan = None  # the promised number of failures happened; calls succeed again
         return plan

@@ -107,3 +107,12 @@ async def test_malformed_limits_are_refused_and_the_old_ones_stay(server: Sandbo
             await sb.configure(flood=bad)
     assert (await sb.configure())["flood"]["enabled"] is False
     assert (await sb.configure(flood={"per_chat_burst": 2}))["flood"]["per_chat_burst"] == 2
+
+
+async def test_a_counted_fault_fails_exactly_that_many_calls(bot: Any, sb: SandboxClient) -> None:
+    alice = await sb.user("Alice")
+    await alice.say("/start")
+    await sb.inject_faults("429", retry_after=2, methods=["sendMessage"], count=2)
+    answers = [await bot("sendMessage", chat_id=alice.id, text=f"try {n}") for n in range(4)]
+    assert [a.status for a in answers] == [429, 429, 200, 200]
+    assert (await sb.request("GET", "/sandbox/faults"))["plan"] is None
