@@ -148,17 +148,20 @@ class ReminderScheduler:
         window = registered.kind.window(now)
         cursor: object | None = None
         report = SweepReport()
+        # Users seen earlier in this sweep: one with many subjects is looked up once, not once per page.
+        known: dict[int, Recipient | None] = {}
         while True:
             async with self._uow() as uow:
                 page = await registered.source.due(uow, window, cursor, self._batch_size)
-                report += await self._record_page(uow, registered, page.subjects, now)
+                report += await self._record_page(uow, registered, page.subjects, now, known)
                 await uow.commit()
             cursor = page.cursor
             if cursor is None:
                 return report
 
     async def _record_page(
-        self, uow: UnitOfWork, registered: RegisteredKind[Any], subjects: list[Any], now: datetime
+        self, uow: UnitOfWork, registered: RegisteredKind[Any], subjects: list[Any], now: datetime,
+        known: dict[int, Recipient | None],
     ) -> SweepReport:
         source, kind = registered.source, registered.kind
         by_id = {source.subject_id(subject): subject for subject in subjects}
@@ -171,7 +174,10 @@ class ReminderScheduler:
         ]
         if not found:
             return SweepReport()
-        recipients = await uow.delivery.preferences.recipients(int(r.user_id) for r in found)
+        wanted = {int(r.user_id) for r in found} - known.keys()
+        fetched = await uow.delivery.preferences.recipients(wanted)
+        known.update({user_id: fetched.get(user_id) for user_id in wanted})
+        recipients = {user_id: known[user_id] for user_id in {int(r.user_id) for r in found}}
         rows: list[NewReminder] = []
         messages: dict[tuple[str, str, str], NewOutboxRow] = {}
         for reminder in found:
@@ -185,12 +191,10 @@ class ReminderScheduler:
                 messages[reminder.key] = self._outbox_row(registered, reminder, by_id[reminder.subject_id], recipient)
             rows.append(NewReminder(kind.name, reminder.subject_id, reminder.period_key, int(reminder.user_id),
                                     reminder.due_at, send_at, reminder.urgent, status))
-        new_keys = await uow.delivery.reminders.record(rows, now=now)
-        queued = [row for key, row in messages.items() if key in new_keys]
-        await uow.outbox.enqueue_many(queued, now=now)
-        new_rows = [row for row in rows if (row.kind, row.subject_id, row.period_key) in new_keys]
-        held = sum(1 for row in new_rows if row.status == "pending")
-        return SweepReport(len(new_rows), len(queued), held, len(new_rows) - len(queued) - held)
+        recorded = await uow.delivery.reminders.record(rows, now=now)
+        queued = await uow.outbox.enqueue_many(list(messages.values()), now=now)
+        held = sum(1 for row in rows if row.status == "pending")
+        return SweepReport(recorded, queued, held, max(0, recorded - queued - held))
 
     def _verdict(self, registered: RegisteredKind[Any], reminder: Reminder, subject: Any,
                  recipient: Recipient | None, now: datetime) -> str:

@@ -7,12 +7,13 @@ whose lease ran out (its worker died) is handed out again, so delivery is at lea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -170,6 +171,40 @@ def _insert_ignoring_duplicates(connection: AsyncConnection, table: Any) -> Any:
     return sqlite_insert(table).on_conflict_do_nothing()
 
 
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A value as SQLAlchemy's SQLite types store it (UTC datetimes as text, JSON as text, booleans as 0/1)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQLITE_DATETIME)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+async def _insert_many_ignoring_duplicates(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Bulk INSERT ... ON CONFLICT DO NOTHING; returns how many rows were new.
+
+    On SQLite the rows go straight to the driver's executemany: SQLAlchemy's per-row compiling and type
+    processing cost more than SQLite's own work, and sweeps write a hundred thousand rows at a time.
+    """
+    if not rows:
+        return 0
+    if connection.dialect.name != "sqlite":
+        # asyncpg reports no row count for executemany; RETURNING lists exactly the rows inserted.
+        statement = _insert_ignoring_duplicates(connection, table).returning(table.c.id)
+        return len((await connection.execute(statement, rows)).all())
+    names = list(rows[0])
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) "
+           "ON CONFLICT DO NOTHING")
+    values = [{name: _sqlite_value(row[name]) for name in names} for row in rows]
+    result = await connection.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+    return max(result.rowcount, 0)
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -198,7 +233,6 @@ class OutboxRepository:
     async def enqueue_many(self, rows: Sequence[NewOutboxRow], *, now: datetime) -> int:
         """Add many messages at once (broadcasts, sweeps); returns how many were new."""
         added = 0
-        statement = _insert_ignoring_duplicates(self._connection, outbox)
         for chunk in _chunks(rows, 2000):
             values = [
                 {
@@ -208,8 +242,7 @@ class OutboxRepository:
                 }
                 for row in chunk
             ]
-            result = await self._connection.execute(statement, values)
-            added += max(result.rowcount, 0)
+            added += await _insert_many_ignoring_duplicates(self._connection, outbox, values)
         return added
 
     async def claim(self, worker: str, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
@@ -412,29 +445,18 @@ class ReminderRepository:
         )
         return {(row.subject_id, row.period_key) for row in (await self._connection.execute(query)).all()}
 
-    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> set[tuple[str, str, str]]:
-        """Insert reminders; returns the keys that were new (a second worker's duplicates are skipped)."""
-        if not rows:
-            return set()
-        keys = [(row.kind, row.subject_id, row.period_key) for row in rows]
-        statement = _insert_ignoring_duplicates(self._connection, reminders)
-        if self._connection.dialect.name == "postgresql":
-            statement = statement.returning(reminders.c.kind, reminders.c.subject_id, reminders.c.period_key)
-            values = [self._values(row, now) for row in rows]
-            result = await self._connection.execute(statement, values)
-            return {(r.kind, r.subject_id, r.period_key) for r in result.all()}
-        before = await self._present(keys)
-        await self._connection.execute(statement, [self._values(row, now) for row in rows])
-        return set(keys) - before
+    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> int:
+        """Insert reminders, skipping any another worker recorded first; returns how many were new.
 
-    async def _present(self, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-        found: set[tuple[str, str, str]] = set()
-        for chunk in _chunks(keys, 300):
-            query = select(reminders.c.kind, reminders.c.subject_id, reminders.c.period_key).where(
-                tuple_(reminders.c.kind, reminders.c.subject_id, reminders.c.period_key).in_(list(chunk))
+        Callers leave out keys `existing_keys` found; what a concurrent worker inserts meanwhile is skipped
+        here, and the outbox's idempotency key keeps its message from being queued twice.
+        """
+        added = 0
+        for chunk in _chunks(rows, 2000):
+            added += await _insert_many_ignoring_duplicates(
+                self._connection, reminders, [self._values(row, now) for row in chunk]
             )
-            found.update((r.kind, r.subject_id, r.period_key) for r in (await self._connection.execute(query)).all())
-        return found
+        return added
 
     @staticmethod
     def _values(row: NewReminder, now: datetime) -> dict[str, Any]:
@@ -558,11 +580,9 @@ class NoticeRepository:
             scheduled_notices.c.due_at <= not_after,
         )
         if after is not None:
-            due_at, notice_id = after
-            query = query.where(
-                (scheduled_notices.c.due_at > due_at)
-                | and_(scheduled_notices.c.due_at == due_at, scheduled_notices.c.id > notice_id)
-            )
+            # A row-value comparison walks the (status, due_at, id) index from the cursor on; the equivalent
+            # OR of two conditions makes SQLite scan the window from its start on every page.
+            query = query.where(tuple_(scheduled_notices.c.due_at, scheduled_notices.c.id) > tuple_(*after))
         query = query.order_by(scheduled_notices.c.due_at, scheduled_notices.c.id).limit(limit)
         return [self._record(row) for row in (await self._connection.execute(query)).all()]
 
