@@ -30,8 +30,9 @@ from handlers import callback_data
 from handlers.context import JigapContext
 from handlers.wallet import offer_buttons, offer_text
 from handlers.wallet_views import card_name, day, deep_link, link_qr_png, status_word, translator_for
+from wallet.batch import BatchRow, read_claims_csv
 from wallet.card_types import CardType
-from wallet.errors import ClaimsInvalid, UnknownCardType
+from wallet.errors import ClaimsInvalid, IssuanceError, UnknownCardType
 from wallet.ports import Person
 from wallet.status_list import CredentialStatus
 
@@ -290,17 +291,21 @@ async def issue_batch(update: Update, context: JigapContext, flow: FlowRecord) -
         await message.reply_text(tr("This file is too large (2 MB at most)."))
         return
     raw = bytes(await (await message.document.get_file()).download_as_bytearray())
+    card_type = context.services.wallet.registry.get(str(flow.state["card_type"]))
     try:
-        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    except (UnicodeDecodeError, csv.Error):
+        rows = read_claims_csv(card_type, raw.decode("utf-8-sig"), now=context.services.wallet.now())
+    except UnicodeDecodeError:
         await message.reply_text(tr("This is not a CSV file in UTF-8."))
+        return
+    except (IssuanceError, csv.Error) as error:
+        await message.reply_text(tr("This file cannot be used: {reason}", reason=str(error)))
         return
     await context.services.wallet.save_flow(flow, status="done")
     progress = await message.reply_text(tr("Issuing: {done} of {total}", done=0, total=len(rows)))
     results: list[RowResult] = []
     last_edit = time.monotonic()
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        results.append(await _issue_row(context, flow, number, row))
+    for row in rows:
+        results.append(await _issue_row(context, flow, row))
         if time.monotonic() - last_edit >= PROGRESS_EVERY:
             last_edit = time.monotonic()
             await _edit_progress(progress, tr("Issuing: {done} of {total}", done=len(results), total=len(rows)))
@@ -317,21 +322,23 @@ async def _edit_progress(message: Any, text: str) -> None:
         log.debug("progress unchanged: %s", error)
 
 
-async def _issue_row(context: JigapContext, flow: FlowRecord, number: int, row: dict[str, Any]) -> RowResult:
+async def _issue_row(context: JigapContext, flow: FlowRecord, row: BatchRow) -> RowResult:
+    if not row.ok or row.claims is None:
+        return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in row.problems))
     wallet = context.services.wallet
-    claims = {str(k).strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
-    who = claims.pop("holder", "")
-    holder = await wallet.find_user(who) if who else None
+    holder = await wallet.find_user(row.holder)
     if holder is None:
-        return RowResult(number, who, "error", "unknown holder (they must have started the bot)")
+        return RowResult(row.line, row.holder, "error", "unknown holder (they must have started the bot)")
+    card_type = wallet.registry.get(str(flow.state["card_type"]))
+    derived = {rule.name for rule in card_type.derived}  # the issuer computes these again when signing
     try:
-        offer = await wallet.create_offer(org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),
-                                          holder_id=holder.id, claims={k: v for k, v in claims.items() if v},
-                                          photo=None, created_by=context.member.id)
+        offer = await wallet.create_offer(org_id=int(flow.state["org_id"]), card_type_id=card_type.id,
+                                          holder_id=holder.id, photo=None, created_by=context.member.id,
+                                          claims={k: v for k, v in row.claims.items() if k not in derived})
     except ClaimsInvalid as error:
-        return RowResult(number, who, "error", "; ".join(f"{p.claim}: {p.detail}" for p in error.problems))
+        return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in error.problems))
     delivered = await send_offer(context, offer)
-    return RowResult(number, who, "offered", offer.id if delivered else f"{offer.id} (not delivered)")
+    return RowResult(row.line, row.holder, "offered", offer.id if delivered else f"{offer.id} (not delivered)")
 
 
 def _results_csv(results: list[RowResult]) -> bytes:

@@ -40,3 +40,13 @@ async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: WalletWo
     offer = await world.landlord.next_message()
     assert offer.text == "Road Traffic Authority offers you a driver's licence."
     assert offer.buttons == ["Accept", "Decline"]
+
+
+async def test_a_file_without_a_holder_column_is_refused_whole(world: WalletWorld) -> None:
+    officer = world.officer
+    reply = await officer.send("/issue")
+    await officer.press("운전면허증", reply)
+    await officer.wait_for_edit(reply)
+    await world.send_document(officer, b"name,birth_date\n\xea\xb9\x80,2001-04-09\n", "licences.csv")
+    refused = await officer.next_message()
+    assert refused.text == "이 파일은 사용할 수 없습니다: the first row must name a 'holder' column"
