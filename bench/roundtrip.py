@@ -1,7 +1,7 @@
 """Round-trip benchmark: many users chat at once with jigap's bot and with a bare echo bot, on one sandbox.
 
     python bench/roundtrip.py            # 200 users, 20 s per bot
-    python bench/roundtrip.py --quick    # 200 users, 6 s per bot (under a minute in all)
+    python bench/roundtrip.py --quick    # 200 users, 5 s per bot (under a minute in all)
 
 The sandbox runs in its own process, each bot in its own process, and the simulated users in this
 one. Every user sends a message, waits for the bot's reply (the sandbox's long-polled event log, no
@@ -242,15 +242,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200, help="simulated users chatting at once (200)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per bot (20)")
-    parser.add_argument("--quick", action="store_true", help="6 s per bot: the whole run takes under a minute")
+    parser.add_argument("--quick", action="store_true", help="5 s per bot: the whole run takes under a minute")
     parser.add_argument("--flood-scale", type=float, default=1000.0,
                         help="multiply Telegram's flood limits (1000 = 30,000 msg/s per bot); 0 turns them off")
     parser.add_argument("--message", default="hello", help="what every user sends (hello)")
     parser.add_argument("--echo-only", action="store_true", help="measure the echo bot on both sides")
     args = parser.parse_args()
     if args.quick:
-        args.seconds = 6.0
-    args.ceiling_seconds = 2.0 if args.quick else 4.0
+        args.seconds = 5.0
+    args.ceiling_seconds = 1.5 if args.quick else 4.0
     asyncio.run(run(args))
 
 
