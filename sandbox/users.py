@@ -106,6 +106,9 @@ class UserActions:
             keyboard = conversation.reply_keyboard or {}
             labels = [b if isinstance(b, str) else b.get("text") for row in keyboard.get("keyboard", []) for b in row]
             if key in labels:
+                if keyboard.get("one_time_keyboard"):
+                    conversation.reply_keyboard = None  # Telegram's apps hide it once used
+                    self.world.emit(conversation, "keyboard", reply_keyboard=None)
                 sent = self.send_text(user, bot, key)
                 return {"callback_query_id": None, "answer": None, "message_id": sent["message_id"]}
             raise UserActionError(404, f"no button {key!r} in this chat")

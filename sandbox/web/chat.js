@@ -175,7 +175,8 @@ function showReplyKeyboard(markup) {
     for (const button of buttons) {
       const label = typeof button === "string" ? button : button.text;
       const b = el("button", "", label);
-      b.onclick = () => sendText(label);
+      b.onclick = () => api("POST", `/sandbox/users/${state.view.id}/press`, withBot({ text: label, wait: 0 }))
+        .catch((error) => toast(error.message));
       line.append(b);
     }
     box.append(line);

@@ -275,6 +275,10 @@ async def test_a_reply_keyboard_stays_until_removed_and_its_labels_send_text(bot
     assert (await bot.next_update("message"))["text"] == "Yes"
     await bot("sendMessage", chat_id=alice.id, text="Thanks", reply_markup={"remove_keyboard": True})
     assert (await sb.request("GET", f"/sandbox/users/{alice.id}/state"))["reply_keyboard"] is None
+    await bot("sendMessage", chat_id=alice.id, text="Once?", reply_markup={"keyboard": [["Once"]],
+                                                                           "one_time_keyboard": True})
+    await alice.press("Once")
+    assert (await sb.request("GET", f"/sandbox/users/{alice.id}/state"))["reply_keyboard"] is None
 
 
 async def test_the_client_can_wait_for_a_particular_edit(bot: Any, sb: SandboxClient) -> None:
