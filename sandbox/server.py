@@ -117,6 +117,11 @@ class SandboxServer:
         """Register a bot by its token; returns its User object (as getMe shows it)."""
         return self.world.add_bot(token, username, first_name).me()
 
+    def add_user(self, first_name: str, language_code: str = "en", last_name: str | None = None,
+                 username: str | None = None) -> dict[str, Any]:
+        """Create a user (demo data, tests); returns the User object bots will see."""
+        return self.world.add_user(first_name, language_code, last_name, username).user_object()
+
     def set_limits(self, limits: FloodLimits) -> None:
         self.flood.configure(limits)
 

@@ -76,7 +76,7 @@ async def test_web_chat_walks_through_start_a_button_and_the_reply(
     executable = chromium_path()
     from playwright.async_api import async_playwright, expect
 
-    server.world.add_user("Minji", "ko")
+    server.add_user("Minji", "ko")
     ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -92,7 +92,7 @@ async def test_web_chat_walks_through_start_a_button_and_the_reply(
             await expect(page.locator(".bubble img")).to_have_count(1)
             await expect(page.locator(".invoice .pay")).to_have_text("Pay \u2605 250")
             await expect(page.locator(".row.in .bubble").nth(1)).to_contain_text("Driver's licence")
-            server.world.add_user("Hana", "ko")
+            server.add_user("Hana", "ko")
             await expect(page.locator("#user-list")).to_contain_text("Hana")
             await page.screenshot(path=str(ARTIFACTS / "sandbox-web-chat.png"))
         finally:
