@@ -63,6 +63,7 @@ def register_features(services: Services) -> None:
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
     register_billing_reminders(services.delivery.catalog, lead=services.billing.domain.settings.renewal_lead,
                                dunning=services.billing.domain.settings.dunning)
+    services.billing_dispatch.use_delivery(services.delivery.enqueue)
     services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
 
 

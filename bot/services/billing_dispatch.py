@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.delivery.messages import Button, OutboundMessage
 from bot.i18n import Translations, Translator
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
 from handlers import billing_text, callback_data
@@ -31,6 +32,8 @@ from subscriptions.receipts import receipt_for
 from subscriptions.subscription import Status, Subscription
 
 log = logging.getLogger(__name__)
+Buttons = tuple[tuple[Button, ...], ...]
+Enqueue = Callable[..., Awaitable[bool]]  # DeliveryService.enqueue(chat_id, kind, payload, idempotency_key=)
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 
@@ -64,8 +67,24 @@ class BillingDispatcher:
         self.billing = billing
         self.translations = translations
         self.default_timezone = default_timezone
+        self._enqueue: Enqueue | None = None
+        self._current = 0  # the billing message being carried out: the notice's idempotency key
 
     # --- who reads it -------------------------------------------------------------------------------
+
+    def use_delivery(self, enqueue: Enqueue) -> None:
+        """Send notices that nobody is waiting for through the delivery engine's outbox (rate-limited,
+        quiet about blocked chats); without it they are sent at once."""
+        self._enqueue = enqueue
+
+    async def _notify(self, bot: Bot, reader: Reader, text: str, buttons: Buttons = ()) -> None:
+        if self._enqueue is None:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.callback_data)
+                                            for b in row] for row in buttons]) if buttons else None
+            await bot.send_message(reader.chat_id, text, reply_markup=markup)
+            return
+        payload = OutboundMessage(text, buttons).payload()
+        await self._enqueue(reader.chat_id, "billing", payload, idempotency_key=f"billing:{self._current}")
 
     async def reader(self, user_id: str) -> Reader:
         async with self.billing.storage() as uow:
@@ -117,6 +136,7 @@ class BillingDispatcher:
     async def _handle(self, bot: Bot, message: BillingMessage) -> None:
         handler = getattr(self, f"_on_{message.kind}", None)
         if handler is not None:
+            self._current = message.id
             await handler(bot, message.payload)
 
     async def _on_PaymentReceived(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
@@ -150,7 +170,7 @@ class BillingDispatcher:
         async with self.billing.storage() as uow:
             recipient = await uow.users.get(int(payload["recipient_id"]))
         name = recipient.first_name or recipient.display_name if recipient else payload["recipient_id"]
-        await bot.send_message(reader.chat_id, reader.tr("Your gift was claimed by {name}.", name=name))
+        await self._notify(bot, reader, reader.tr("Your gift was claimed by {name}.", name=name))
 
     async def _on_GiftExpired(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         reader = await self.reader(payload["buyer_id"])
@@ -159,7 +179,7 @@ class BillingDispatcher:
         text = tr("Nobody claimed your gift before it expired.")
         if refund.is_positive:
             text += "\n" + tr("{amount} is being refunded.", amount=billing_text.money(refund, tr))
-        await bot.send_message(reader.chat_id, text)
+        await self._notify(bot, reader, text)
 
     async def _on_SendInvoice(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         checkout = await self.billing.checkout(payload["checkout_id"])
@@ -208,7 +228,7 @@ class BillingDispatcher:
             sub = await uow.subscriptions.get(payload["subscription_id"])
         offer = await self._offer(sub.offer_id) if sub else None
         title = _title(offer, sub.plan_id if sub else "")
-        await bot.send_message(reader.chat_id, text(reader.tr, title), reply_markup=_manage(sub, reader.tr))
+        await self._notify(bot, reader, text(reader.tr, title), _manage(sub, reader.tr))
 
     async def _on_PaymentFailed(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         await self._subscription_notice(bot, payload, lambda tr, title: tr(
@@ -246,15 +266,15 @@ def _title(offer: Offer | None, plan_id: str) -> str:
     return offer.title
 
 
-def _manage(sub: Subscription | None, tr: Translator) -> InlineKeyboardMarkup | None:
+def _manage(sub: Subscription | None, tr: Translator) -> Buttons:
     """"Renew now" (card subscriptions, whose renewals are invoices) and "Manage"."""
     if sub is None or sub.status is Status.CANCELED:
-        return None
+        return ()
     row = []
     if sub.provider == "card":
-        row.append(InlineKeyboardButton(tr("Renew now"), callback_data=callback_data.make("my", "rn", sub.id)))
-    row.append(InlineKeyboardButton(tr("Manage"), callback_data=callback_data.make("my", "v", sub.id)))
-    return InlineKeyboardMarkup([row])
+        row.append(Button(tr("Renew now"), callback_data.make("my", "rn", sub.id)))
+    row.append(Button(tr("Manage"), callback_data.make("my", "v", sub.id)))
+    return (tuple(row),)
 
 
 __all__ = ["BillingDispatcher", "SqlBillingUnitOfWork", "gift_link", "qr_png"]
