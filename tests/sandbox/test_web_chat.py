@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import qrcode
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    PreCheckoutQueryHandler,
+)
 
 from sandbox.server import SandboxServer
 
@@ -56,11 +63,18 @@ async def wallet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                    [LabeledPrice("Month", 250)])
 
 
+async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say yes at pre-checkout."""
+    assert update.pre_checkout_query is not None
+    await update.pre_checkout_query.answer(ok=True)
+
+
 @pytest.fixture
 async def demo_bot(server: SandboxServer, bot_token: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     app = ApplicationBuilder().token(bot_token).base_url(f"{server.url}/bot").build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(wallet, pattern="^wallet$"))
+    app.add_handler(PreCheckoutQueryHandler(approve))
     async with app:
         await app.start()
         assert app.updater is not None
@@ -92,6 +106,8 @@ async def test_web_chat_walks_through_start_a_button_and_the_reply(
             await expect(page.locator(".bubble img")).to_have_count(1)
             await expect(page.locator(".invoice .pay")).to_have_text("Pay \u2605 250")
             await expect(page.locator(".row.in .bubble").nth(1)).to_contain_text("Driver's licence")
+            await page.locator(".invoice .pay").click()
+            await expect(page.locator(".service")).to_have_text("Paid \u2605 250")
             server.add_user("Hana", "ko")
             await expect(page.locator("#user-list")).to_contain_text("Hana")
             await page.screenshot(path=str(ARTIFACTS / "sandbox-web-chat.png"))
