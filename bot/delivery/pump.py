@@ -28,7 +28,7 @@ from bot.delivery.messages import api_call
 from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, BotApiSender, Delivered, Outcome, RateLimited, Rejected, Transient
 from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
-from storage.unit_of_work import UnitOfWorkFactory
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 # A row whose chat cannot take a message within this many seconds goes back to the queue instead of
@@ -106,6 +106,7 @@ class DeliveryPump:
         self.stats = PumpStats()
         self.canceled_broadcasts: set[int] = set()
         self._results = _Results()
+        self._unwritten = _Results()
         self._in_flight: dict[int, tuple[OutboxRow, asyncio.Task[None]]] = {}
         self._sending: set[int] = set()
         self._wake = asyncio.Event()
@@ -199,9 +200,17 @@ class DeliveryPump:
                 await asyncio.wait_for(self._room.wait(), 1.0)
             return 1
         limit = min(self._settings.batch_size, room)
-        async with self._uow() as uow:
-            rows = await uow.outbox.claim(self.worker, now=self._clock.now(), limit=limit, lease=self._settings.lease)
-            await uow.commit()
+        try:
+            # Results ride along with the claim: one transaction (and one turn at SQLite's writer lock) for both.
+            async with self._uow() as uow:
+                await self._write_results(uow)
+                rows = await uow.outbox.claim(self.worker, now=self._clock.now(), limit=limit,
+                                              lease=self._settings.lease)
+                await uow.commit()
+        except BaseException:
+            self._restore_unwritten()
+            raise
+        self._written()
         self.stats.claimed += len(rows)
         for row in rows:
             self._schedule(row)
@@ -303,22 +312,35 @@ class DeliveryPump:
             retry_in = FLUSH_EVERY
 
     async def _flush(self) -> None:
+        try:
+            async with self._uow() as uow:
+                await self._write_results(uow)
+                await uow.commit()
+        except BaseException:
+            self._restore_unwritten()
+            raise
+        self._written()
+
+    async def _write_results(self, uow: UnitOfWork) -> None:
+        """Write what happened to sent rows inside `uow`; if the transaction fails they wait for the next one."""
         if not len(self._results):
             return
         results, self._results = self._results, _Results()
-        try:
-            async with self._uow() as uow:
-                await uow.outbox.mark_sent(results.sent)
-                await uow.outbox.mark_retry(results.retry)
-                await uow.outbox.mark_finished(results.finished)
-                for chat_id in sorted(results.blocked_chats):
-                    await uow.users.set_bot_blocked(chat_id, True)
-                    await uow.outbox.drop_pending_for_chat(chat_id, BLOCKED_REASON)
-                await uow.commit()
-        except BaseException:
-            # Keep them for the next try, before anything newer.
-            self._results.sent[:0] = results.sent
-            self._results.retry[:0] = results.retry
-            self._results.finished[:0] = results.finished
-            self._results.blocked_chats |= results.blocked_chats
-            raise
+        self._unwritten = results
+        await uow.outbox.mark_sent(results.sent)
+        await uow.outbox.mark_retry(results.retry)
+        await uow.outbox.mark_finished(results.finished)
+        for chat_id in sorted(results.blocked_chats):
+            await uow.users.set_bot_blocked(chat_id, True)
+            await uow.outbox.drop_pending_for_chat(chat_id, BLOCKED_REASON)
+
+    def _written(self) -> None:
+        self._unwritten = _Results()
+
+    def _restore_unwritten(self) -> None:
+        """The transaction that carried results failed: keep them for the next try, before anything newer."""
+        results, self._unwritten = self._unwritten, _Results()
+        self._results.sent[:0] = results.sent
+        self._results.retry[:0] = results.retry
+        self._results.finished[:0] = results.finished
+        self._results.blocked_chats |= results.blocked_chats
