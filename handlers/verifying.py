@@ -15,6 +15,7 @@ from bot.access import PLATFORM
 from bot.services.wallet import CardNotFound, FlowRecord, RequestGone, RequestRecord, Verification
 from handlers import callback_data
 from handlers.context import JigapContext
+from handlers.wallet import start_pin_flow
 from handlers.wallet_views import (
     claim_words,
     deep_link,
@@ -194,8 +195,6 @@ async def request_button(update: Update, context: JigapContext) -> None:
         await query.edit_message_text(tr("You declined. Nothing was shared."))
         await _tell_verifier_declined(context, request)
         return
-    from handlers.wallet import start_pin_flow
-
     await start_pin_flow(update, context, "share", {"request": request.id, "card": flow.state["card"]},
                          subject=request.verifier_name, edit=True)
 

@@ -30,6 +30,7 @@ from handlers.wallet_views import (
     status_word,
 )
 from wallet.errors import PinAlreadySet, PinFormatInvalid, PinLocked
+from wallet.pin import validate_pin_format
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -337,7 +338,6 @@ async def _complete(update: Update, context: JigapContext, flow: FlowRecord, pin
     tr = context.tr
     if purpose in ("set", "change_new"):
         try:
-            from wallet.pin import validate_pin_format
             validate_pin_format(pin)
         except PinFormatInvalid:
             await _next_step(query, context, flow, purpose,
@@ -400,6 +400,7 @@ async def _check_then(update: Update, context: JigapContext, flow: FlowRecord, p
     elif purpose == "present":
         await _ask_preset(update, context, flow)
     elif purpose == "share":
+        # Imported here: handlers.verifying imports this module for the keypad.
         from handlers.verifying import share_after_pin
 
         await share_after_pin(update, context, flow)

@@ -77,6 +77,8 @@ async def test_a_pasted_code_is_checked_like_a_photo(world: WalletWorld) -> None
     assert result.text.startswith("유효함. 만 19세 이상: 예.")
     garbage = await world.bartender.send("hello")
     assert garbage.text.startswith("유효하지 않음: 카드 코드가 아닙니다.")
+    no_code = await world.bartender.send_photo(_portrait())
+    assert no_code.text == "이 사진에서 QR 코드를 찾지 못했습니다. 더 가까이, 선명하게 다시 찍어 주세요."
 
 
 async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world: WalletWorld) -> None:
