@@ -244,11 +244,16 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
         return
     await wallet.save_flow(flow, status="done")
     holder = await wallet.user(offer.holder_id)
-    await send_offer(context, offer)
+    delivered = await send_offer(context, offer)
     link = deep_link(context, f"offer_{offer.id}")
-    caption = tr("Offer sent to {holder}. It can be accepted until {date}, once. Link for the holder: {link}",
-                 holder=holder.display_name if holder else offer.holder_id,
-                 date=day(offer.expires_at, context.member.user), link=link)
+    name = holder.display_name if holder else offer.holder_id
+    date = day(offer.expires_at, context.member.user)
+    if delivered:
+        caption = tr("Offer sent to {holder}. It can be accepted until {date}, once. Link for the holder: {link}",
+                     holder=name, date=date, link=link)
+    else:
+        caption = tr("{holder} cannot receive messages from the bot. Give them this link or QR; it can be "
+                     "accepted until {date}, once: {link}", holder=name, date=date, link=link)
     await context.bot.send_photo(update.effective_chat.id, await link_qr_png(link), caption=caption)
     await context.services.accounts.audit(context.member, "wallet.offer", org_id=int(flow.state["org_id"]),
                                           target=str(offer.holder_id), detail={"offer": offer.id})

@@ -94,3 +94,21 @@ async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world
     await enter_pin(minji, keypad, "802461")
     assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN이 설정되었습니다."
     assert await world.services.wallet.cards(minji.id) == []
+
+
+async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can_open(world: WalletWorld) -> None:
+    await world.minji.block()
+    officer = world.officer
+    reply = await officer.send("/issue")
+    await officer.press("운전면허증", reply)
+    await officer.wait_for_edit(reply)
+    await officer.send("@minji")
+    photo_question = await officer.send(MINJI_CLAIMS)
+    await officer.press("건너뛰기", photo_question)
+    confirmation = await officer.next_message()
+    assert confirmation.text.startswith("Minji Kim 님은 봇의 메시지를 받을 수 없습니다.")
+    payload = confirmation.text.rsplit("start=", 1)[1]
+    await world.minji.unblock()
+    offer = await world.minji.open_link(payload)
+    assert offer.text == "Road Traffic Authority에서 운전면허증을(를) 발급해 드리려고 합니다."
+    assert offer.buttons == ["수락", "거절"]
