@@ -33,6 +33,11 @@ class UpdateQueue:
     def __len__(self) -> int:
         return len(self._pending)
 
+    @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls have begun (tests wait for a poll to be in place)."""
+        return self._poller
+
     def accepts(self, kind: str) -> bool:
         return kind in self.allowed
 

@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 
 from sandbox.client import SandboxClient
+from sandbox.server import SandboxServer
 from sandbox.webhooks import SECRET_HEADER
 
 
@@ -30,26 +31,34 @@ async def test_updates_stay_until_the_offset_confirms_them(bot: Any, sb: Sandbox
     assert (await bot("getUpdates", offset=last_only[0]["update_id"] + 1)).result == []
 
 
-async def test_a_long_poll_wakes_as_soon_as_an_update_arrives(bot: Any, sb: SandboxClient) -> None:
+async def poll_in_place(server: SandboxServer, count: int) -> None:
+    """Yield until the server has begun ``count`` getUpdates calls of the test bot."""
+    queue = server.world.bots[5000001].updates
+    while queue.polls_started < count:
+        await queue.wait_for_arrival(1.0)  # a new poll wakes the queue's waiters too
+
+
+async def test_a_long_poll_wakes_as_soon_as_an_update_arrives(
+        server: SandboxServer, bot: Any, sb: SandboxClient) -> None:
     alice = await sb.user("Alice")
-    started = time.monotonic()
     poll = asyncio.create_task(bot("getUpdates", timeout=20))
-    await asyncio.sleep(0.05)  # let the poll reach the server and start waiting
+    await poll_in_place(server, 1)
+    started = time.monotonic()
     await alice.say("wake up")
     answer = await poll
     assert [u["message"]["text"] for u in answer.result] == ["wake up"]
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0, "woken at once, not at the 20 s timeout"
 
 
 async def test_an_empty_long_poll_returns_after_its_timeout(bot: Any) -> None:
     started = time.monotonic()
     assert (await bot("getUpdates", timeout=0.3)).result == []
-    assert 0.25 < time.monotonic() - started < 2
+    assert 0.25 < time.monotonic() - started < 3
 
 
-async def test_a_second_poller_terminates_the_first_with_409(bot: Any) -> None:
+async def test_a_second_poller_terminates_the_first_with_409(server: SandboxServer, bot: Any) -> None:
     first = asyncio.create_task(bot("getUpdates", timeout=5))
-    await asyncio.sleep(0.05)
+    await poll_in_place(server, 1)
     second = asyncio.create_task(bot("getUpdates", timeout=0.2))
     refused = await first
     assert (refused.status, refused.description) == (409, "Conflict: terminated by other getUpdates request; "
