@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,13 +47,36 @@ Outcome = Delivered | RateLimited | Blocked | Rejected | Transient
 
 
 class BotApiSender:
-    """`await sender.call("sendMessage", {...})` -> an Outcome; never raises for what the network does."""
+    """`await sender.call("sendMessage", {...})` -> an Outcome; never raises for what the network does.
+
+    The HTTP work runs on an event loop in a thread of its own: at hundreds of sends a second, parsing
+    answers on the bot's loop would delay the handlers that answer people in their chats.
+    """
 
     def __init__(self, api_url: str, token: str, *, timeout: float = 10.0, connections: int = 64) -> None:
         self._base = f"{api_url.rstrip('/')}{token}/"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def _sending_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+
+            def run() -> None:
+                asyncio.set_event_loop(loop)
+                loop.call_soon(ready.set)
+                loop.run_forever()
+                loop.close()
+
+            self._thread = threading.Thread(target=run, name="delivery-http", daemon=True)
+            self._thread.start()
+            ready.wait()
+            self._loop = loop
+        return self._loop
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -61,11 +85,29 @@ class BotApiSender:
         return self._session
 
     async def close(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is None:
+            return
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._close_session(), loop))
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.join, 5)
+            self._thread = None
+
+    async def _close_session(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     async def call(self, method: str, params: dict[str, Any]) -> Outcome:
+        future = asyncio.run_coroutine_threadsafe(self._call(method, params), self._sending_loop())
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+
+    async def _call(self, method: str, params: dict[str, Any]) -> Outcome:
         try:
             async with self._http().post(self._base + method, json=params) as response:
                 body = await response.json(content_type=None)
