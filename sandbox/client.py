@@ -415,6 +415,10 @@ class SandboxUser:
 
     # --- the chat as a whole --------------------------------------------------------------------
 
+    async def set_language(self, language_code: str) -> None:
+        """Switch the Telegram app's language: the bot sees the new ``language_code`` from now on."""
+        self.user = await self.client.request("POST", self._path("language"), {"language_code": language_code})
+
     async def block(self) -> None:
         await self.client.request("POST", self._path("block"), self._with_bot({}))
 

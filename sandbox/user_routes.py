@@ -76,6 +76,7 @@ class UserRoutes:
             ("POST", "/sandbox/users", self.create_user),
             ("POST", "/sandbox/users/bulk", self.create_users),
             ("GET", "/sandbox/users/{id}", self.get_user),
+            ("POST", "/sandbox/users/{id}/language", self.set_language),
             ("POST", "/sandbox/users/{id}/send", self.send),
             ("POST", "/sandbox/users/{id}/send_photo", self.send_photo),
             ("POST", "/sandbox/users/{id}/send_document", self.send_document),
@@ -156,6 +157,16 @@ class UserRoutes:
 
     async def get_user(self, request: web.Request) -> web.Response:
         return _ok(self.actions.user(_path_id(request)).user_object())
+
+    async def set_language(self, request: web.Request) -> web.Response:
+        """The person switches their Telegram app's language; later updates carry the new code."""
+        body = await _body(request)
+        user = self.actions.user(_path_id(request))
+        code = str(body.get("language_code") or "").strip()
+        if not code:
+            raise UserActionError(400, "language_code is required")
+        user.language_code = code
+        return _ok(user.user_object())
 
     def _who(self, request: web.Request, body: dict[str, Any]) -> tuple[Any, Any]:
         user = self.actions.user(_path_id(request))

@@ -299,3 +299,11 @@ async def test_the_bots_profile_is_kept_per_language(bot: Any) -> None:
     assert (await bot("getChatMenuButton")).result == {"type": "commands"}
     too_long = await bot("setMyShortDescription", short_description="s" * 121)
     assert too_long.description == "Bad Request: SHORT_DESCRIPTION_INVALID"
+
+
+async def test_a_user_who_switches_language_is_seen_with_the_new_code(bot: Any, sb: SandboxClient) -> None:
+    alice = await started(sb)
+    await bot.updates()
+    await alice.set_language("ko")
+    await alice.say("안녕")
+    assert (await bot.next_update("message"))["from"]["language_code"] == "ko"
