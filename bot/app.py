@@ -117,6 +117,7 @@ def add_billing_handlers(application: JigapApplication) -> None:
     application.add_handler(CommandHandler("subscriptions", subscriptions.my_subscriptions))
     application.add_handler(CommandHandler("receipts", payments.receipts))
     application.add_handler(CommandHandler("earnings", earnings.earnings))
+    application.add_handler(CommandHandler("subscribers", earnings.subscribers))
     application.add_handler(CommandHandler("offers", offers.offers))
     application.add_handler(CommandHandler("price", offers.change_price))
     application.add_handler(CallbackQueryHandler(subscriptions.browse_button, pattern=pattern(subscriptions.BROWSE)))

@@ -41,3 +41,27 @@ async def _merchant_part(context: JigapContext, merchant_id: str) -> str:
     subscribers = [sub for sub in await billing.subscribers(merchant_id, limit=1000) if sub.is_live]
     lines.append(tr.plural("{count} subscriber", "{count} subscribers", len(subscribers)))
     return "\n".join(lines)
+
+
+async def subscribers(update: Update, context: JigapContext) -> None:
+    """/subscribers: who subscribes to each of the member's organisations, and where each stands."""
+    message = update.effective_message
+    assert message is not None
+    tr = context.tr
+    accounts = context.services.accounts
+    if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS)).allowed:
+        await message.reply_text(tr("Sorry, only a shop's or creator's own people can see its earnings."))
+        return
+    parts = []
+    for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
+        if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
+            continue
+        billing = context.services.billing
+        lines = [await billing.merchant_name(str(org_id))]
+        for name, sub in await billing.named_subscribers(str(org_id)):
+            offer = await billing.offer(sub.offer_id)
+            lines.append(f"{name} · " + billing_text.subscription_line(sub, offer, context.member.user.timezone, tr))
+        if len(lines) == 1:
+            lines.append(tr("No subscribers yet."))
+        parts.append("\n".join(lines))
+    await message.reply_text("\n\n".join(parts) if parts else tr("No subscribers yet."))

@@ -389,6 +389,16 @@ class BillingService:
     async def subscribers(self, merchant_id: str, limit: int = 20) -> list[Subscription]:
         return await domain.merchant_subscribers(self.uow(), merchant_id=merchant_id, limit=limit)
 
+    async def named_subscribers(self, merchant_id: str, limit: int = 20) -> list[tuple[str, Subscription]]:
+        """Live subscribers with the names they gave Telegram, oldest first."""
+        subs = [sub for sub in await self.subscribers(merchant_id, limit=limit * 4) if sub.is_live][:limit]
+        named = []
+        async with self._factory() as uow:
+            for sub in subs:
+                user = await uow.users.get(int(sub.user_id)) if sub.user_id.isdigit() else None
+                named.append((user.display_name if user else sub.user_id, sub))
+        return named
+
     # --- the clock ----------------------------------------------------------------------------------
 
     async def sweep(self, *, limit: int = 500) -> int:

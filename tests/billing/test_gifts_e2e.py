@@ -108,5 +108,7 @@ async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: Billin
     earnings = await sora.send("/earnings")
     assert earnings.text.splitlines()[0] == CAFE
     assert "Balance: ₩42,750" in earnings.text and "1 subscriber" in earnings.text
+    listing = await sora.send("/subscribers")
+    assert listing.text == f"{CAFE}\nAlex · {CAFE} monthly pass · 20 Americanos: renews on Dec 25"
     refused = await alex.send("/earnings")
     assert refused.text == "Sorry, only a shop's or creator's own people can see its earnings."
