@@ -17,9 +17,9 @@ from bot.delivery.service import DeliveryService
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
 from bot.services.accounts import AccountsService
-from bot.services.wallet import WalletService
 from bot.services.billing import BillingService
 from bot.services.billing_dispatch import BillingDispatcher
+from bot.services.wallet import WalletService
 from handlers.routing import Routes
 from storage.engine import create_engine
 from storage.envelope import Envelope, EnvelopeError, KeyRing

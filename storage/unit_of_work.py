@@ -16,9 +16,9 @@ from storage.repositories.accounts import (
     RoleRepository,
     UserRepository,
 )
-from storage.repositories.wallet import WalletRepository
-from storage.repositories.delivery import DeliveryRepository, OutboxRepository
 from storage.repositories.billing import BillingRepositories
+from storage.repositories.delivery import DeliveryRepository, OutboxRepository
+from storage.repositories.wallet import WalletRepository
 
 _SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
