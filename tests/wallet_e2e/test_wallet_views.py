@@ -112,3 +112,26 @@ async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can
     offer = await world.minji.open_link(payload)
     assert offer.text == "Road Traffic Authority에서 운전면허증을(를) 발급해 드리려고 합니다."
     assert offer.buttons == ["수락", "거절"]
+
+
+async def test_an_english_holder_gets_the_whole_flow_in_english(world: WalletWorld) -> None:
+    officer, park = world.officer, world.landlord
+    reply = await officer.send("/issue")
+    await officer.press("운전면허증", reply)
+    await officer.wait_for_edit(reply)
+    await officer.send("@landlord")
+    question = await officer.send("name: Park Landlord, birth_date: 1970-05-05, license_number: 12-00-654321-11, "
+                                  "license_class: 1종 대형")
+    await officer.press("건너뛰기", question)
+    offer = await park.next_message()
+    assert offer.text == "Road Traffic Authority offers you a driver's licence."
+    await park.press("Accept", offer)
+    assert (await park.wait_for_edit(offer)).text == ("Your driver's licence from Road Traffic Authority is in "
+                                                      "your wallet.")
+    keypad = await park.next_message()
+    assert keypad.text == "Choose a 6-digit wallet PIN. You will need it to show your cards.\n○○○○○○"
+    await enter_pin(park, keypad, PIN)
+    assert (await enter_pin(park, keypad, PIN)).text == "Your wallet PIN is set."
+    listing = await park.send("/wallet")
+    assert listing.text == "Your cards:"
+    assert listing.buttons == ["Driver's licence · Road Traffic Authority", "Change PIN", "Forgot PIN"]
