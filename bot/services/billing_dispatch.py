@@ -218,8 +218,8 @@ class BillingDispatcher:
             payment = await uow.payments.get(payload["payment_id"])
         amount = billing_text.money(_money(payload["amount"]), reader.tr)
         description = payment.description if payment else ""
-        await bot.send_message(reader.chat_id, reader.tr("Refunded {amount}: {description}", amount=amount,
-                                                         description=description))
+        await self._notify(bot, reader, reader.tr("Refunded {amount}: {description}", amount=amount,
+                                                  description=description))
 
     async def _subscription_notice(self, bot: Bot, payload: dict[str, Any],
                                    text: Callable[[Translator, str], str]) -> None:

@@ -66,8 +66,10 @@ async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(wor
     code = await _buy_gift(world, alex)
     world.advance(days=31)
     await world.tick()
-    expired = await alex.next_message()
-    assert expired.text == "Nobody claimed your gift before it expired.\n₩45,000 is being refunded."
+    await world.deliver()
+    notices = {message.text for message in await alex.next_messages(2)}
+    assert notices == {"Nobody claimed your gift before it expired.\n₩45,000 is being refunded.",
+                       "Refunded ₩45,000: Cafe Onda monthly pass - 20 Americanos"}
     hana = await world.user("Hana")
     late = await hana.open_link(f"gift_{code}")
     assert late.text == "This gift code has expired."
