@@ -37,6 +37,7 @@ class BotConfig:
     web_host: str = "127.0.0.1"
     web_port: int = 8081
     default_language: str = "ko"
+    username: str = ""
     # Never read from the file: filled from JIGAP_BOT__TOKEN or token_file.
     token: str = field(default="", repr=False)
 

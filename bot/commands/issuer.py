@@ -121,8 +121,11 @@ async def _issue(services: Services, args: argparse.Namespace) -> int:
         raise IssuerCommandError(f"there is no card type {error}") from error
     except NotAnIssuer as error:
         raise IssuerCommandError(f"{organisation.slug} has no keys yet: run jigap issuer create {organisation.slug}") from error
+    payload = f"offer_{offer.id}"
+    username = services.config.bot.username
+    how = f"https://t.me/{username}?start={payload}" if username else f"/start {payload} (in the chat with the bot)"
     sys.stdout.write(f"offer {offer.id} for {holder.display_name}, open until {offer.expires_at.isoformat()}\n"
-                     f"  the holder opens: https://t.me/<bot>?start=offer_{offer.id}\n")
+                     f"  the holder opens: {how}\n")
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from PIL import Image
 
@@ -63,24 +64,16 @@ class WalletWorld:
     async def file_bytes(self, message: BotMessage) -> bytes:
         """The largest photo (or the document) of a message, as the sandbox stores it."""
         if message.photo:
-            file_id = message.photo[-1]["file_id"]
-        else:
-            assert message.document is not None
-            file_id = message.document["file_id"]
-        async with self.client._http().get(f"{self.client.base_url}/sandbox/files/{file_id}") as response:
-            assert response.status == 200
-            return await response.read()
+            return await self.client.download(message.photo[-1]["file_id"])
+        assert message.document is not None
+        return await self.client.download(message.document["file_id"])
 
     async def forge_press(self, user: SandboxUser, message: BotMessage, data: str) -> CallbackAnswer | None:
         """Callback data that is on no button of the message, as a modified client can send."""
-        actions = self.server.actions
-        result = await actions._callback(actions.user(user.id), actions.bot(None), message.raw, data, 5.0)
-        answer = result.get("answer")
-        return None if answer is None else CallbackAnswer(answer.get("text"), bool(answer.get("show_alert")),
-                                                          answer.get("url"))
+        return await user.press(data, message, forge=True)
 
     async def send_document(self, user: SandboxUser, data: bytes, file_name: str) -> int:
-        form = __import__("aiohttp").FormData()
+        form = aiohttp.FormData()
         form.add_field("document", data, filename=file_name, content_type="text/csv")
         body = await self.client.request("POST", f"/sandbox/users/{user.id}/send_document", data=form)
         return int(body["message_id"])

@@ -54,7 +54,7 @@ def test_an_operator_creates_an_issuer_issues_verifies_offline_and_revokes(
     assert "license_number: is required" in capsys.readouterr().err
     claims += ["--claim", "license_number=11-24-123456-78"]
     assert main(["issuer", "issue", "road-authority", "--type", "driver_license", "--holder", "@minji", *claims]) == 0
-    match = re.search(r"start=offer_([A-Za-z0-9_-]+)", capsys.readouterr().out)
+    match = re.search(r"/start offer_([A-Za-z0-9_-]+) \(in the chat with the bot\)", capsys.readouterr().out)
     assert match is not None
     credential_id, presentation = asyncio.run(_accept_and_present(match.group(1)))
     assert main(["issuer", "jwks", "road-authority"]) == 0
