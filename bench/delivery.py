@@ -62,7 +62,7 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
 
     from sqlalchemy import insert
 
-    from bot.config import load_config
+    from bot.config import Config
     from bot.delivery.messages import OutboundMessage
     from bot.embedded import embedded_bot
     from bot.runtime import Services
@@ -80,10 +80,9 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
             await uow.commit()
 
     async def main() -> None:
-        base = load_config(environ={})
+        base = Config()  # the documented defaults, whatever config.toml in the working folder says
         config = base.replace(
             delivery=dataclasses.replace(base.delivery, bot_rate=rate, batch_size=500),
-            scheduler=dataclasses.replace(base.scheduler, tick_seconds=1),
         )
         async with embedded_bot(api_url=url, token=TOKEN, database_url=database_url, config=config) as app:
             services: Services = app.bot_data["services"]

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import FixedClock  # noqa: E402
-from bot.config import load_config  # noqa: E402
+from bot.config import Config  # noqa: E402
 from bot.runtime import open_runtime  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import KeyRing, new_master_key  # noqa: E402
@@ -74,7 +74,7 @@ def fill(path: Path, rows: int, due: int) -> None:
 
 async def sweep_once(path: Path, batch_size: int) -> tuple[float, int, float]:
     """(seconds, outbox rows written, peak RSS growth in MB) of one sweep."""
-    base = load_config(environ={})
+    base = Config()  # the documented defaults, whatever config.toml in the working folder says
     config = base.replace(
         database=base.database.__class__(url=f"sqlite+aiosqlite:///{path}", migrate_on_start=False),
         scheduler=base.scheduler.__class__(batch_size=batch_size),
