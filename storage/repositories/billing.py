@@ -463,10 +463,10 @@ class SqlSubscriptions(_Repository):
 
     async def due_for_renewal(self, now: datetime, lead: timedelta, limit: int) -> list[Subscription]:
         table = billing_subscriptions
-        due = or_(
-            and_(table.c.renewal_with_lead.is_(True), table.c.renewal_base <= now + lead),
-            and_(table.c.renewal_with_lead.is_(False), table.c.renewal_base <= now),
-        )
+        # One range on the indexed column (lead is never negative), then the narrower rule for rows
+        # invoiced at the term end rather than `lead` before it.
+        due = and_(table.c.renewal_base <= now + lead,
+                   or_(table.c.renewal_with_lead.is_(True), table.c.renewal_base <= now))
         query = select(table.c.document).where(due).order_by(table.c.renewal_base, table.c.id).limit(limit)
         return [_load(Subscription, doc) for doc in await self._documents(query)]
 
