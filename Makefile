@@ -35,9 +35,9 @@ test: catalogs lint
 
 # After adding or changing user-facing text: refresh the template and merge it into both catalogs.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k tr -k plural:1,2 -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k tr -k plural:1,2 -k N_ --no-location --sort-output --no-wrap \
 		--project jigap -o bot/locale/jigap.pot $(PACKAGES)
-	$(BIN)/pybabel update --no-fuzzy-matching -i bot/locale/jigap.pot -d bot/locale -D jigap
+	$(BIN)/pybabel update --no-fuzzy-matching --no-wrap -i bot/locale/jigap.pot -d bot/locale -D jigap
 
 bench: catalogs
 	for script in bench/*.py; do $(BIN)/python $$script --quick || exit 1; done

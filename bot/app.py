@@ -42,6 +42,9 @@ from handlers.routing import MenuEntry
 from handlers.text import N_
 from handlers.wallet_setup import install_wallet, register_wallet
 
+# Feature message handlers run in groups below this; one that takes a message raises ApplicationHandlerStop.
+CATCH_ALL_GROUP = 50
+
 JigapApplication = Application[Any, JigapContext, Any, Any, Any, Any]
 
 USER_COMMANDS = {
@@ -109,6 +112,8 @@ def add_handlers(application: JigapApplication) -> None:
     add_billing_handlers(application)
     install_wallet(application)
     application.add_handler(CallbackQueryHandler(start.stale_button))
+    text_for_nobody = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(text_for_nobody, start.unrecognised_text), group=CATCH_ALL_GROUP)
     application.add_error_handler(errors.on_error)  # type: ignore[arg-type]
 
 

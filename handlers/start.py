@@ -6,8 +6,10 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.access import Permission
 from handlers import callback_data
 from handlers.context import JigapContext
+from handlers.text import N_
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +45,56 @@ async def start(update: Update, context: JigapContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=main_menu(context))
 
 
+HELP_SECTIONS: tuple[tuple[Permission | None, str, tuple[tuple[str, str], ...]], ...] = (
+    (None, N_("What I can do:"), (
+        ("/start", N_("the main menu")),
+        ("/wallet", N_("your ID cards: show a QR, details, history")),
+        ("/verify", N_("check a card someone shows you (send a photo of its QR)")),
+        ("/verify_request", N_("ask someone to share claims, e.g. /verify_request name, age over 19")),
+        ("/subscriptions", N_("your subscriptions: renew, pause, cancel, change plan")),
+        ("/receipts", N_("your receipts")),
+        ("/settings", N_("reminders, quiet hours, time zone")),
+        ("/language", N_("choose Korean or English")),
+        ("/help", N_("this list")),
+    )),
+    (Permission.ISSUE_CREDENTIAL, N_("For issuers:"), (
+        ("/issue", N_("issue a card (or upload a CSV for many)")),
+        ("/revoke /suspend /reinstate", N_("change the status of a card you issued")),
+    )),
+    (Permission.MANAGE_OFFERS, N_("For merchants:"), (
+        ("/offers", N_("your offers and plans")),
+        ("/earnings", N_("balance and statement")),
+    )),
+    (Permission.BROADCAST, N_("For shops:"), (
+        ("/broadcast", N_("send a message to your followers")),
+    )),
+    (Permission.ADMIN_MENU, N_("For platform admins:"), (
+        ("/admin", N_("the admin menu")),
+        ("/grant /revoke_role", N_("give or take a role")),
+        ("/whois", N_("who someone is and their roles")),
+    )),
+)
+
+
 async def help_command(update: Update, context: JigapContext) -> None:
-    """List what a user can do."""
+    """List what this user can do: everyone's commands, then those their roles allow."""
     assert update.effective_message is not None
     tr = context.tr
-    lines = [
-        tr("What I can do:"),
-        "/start — " + tr("the main menu"),
-        "/language — " + tr("choose Korean or English"),
-        "/help — " + tr("this list"),
-    ]
+    lines: list[str] = []
+    for permission, title, commands in HELP_SECTIONS:
+        if permission is not None and not context.member.may(permission):
+            continue
+        lines.append(("\n" if lines else "") + tr(title))
+        lines.extend(f"{command} — {tr(description)}" for command, description in commands)
     await update.effective_message.reply_text("\n".join(lines))
+
+
+async def unrecognised_text(update: Update, context: JigapContext) -> None:
+    """Text no feature was waiting for: say so kindly and offer the menu."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        context.tr("I'm not sure what you mean. Choose from the menu, or see /help."), reply_markup=main_menu(context)
+    )
 
 
 async def open_menu(update: Update, context: JigapContext) -> None:

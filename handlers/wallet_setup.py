@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.runtime import Services
 from handlers import issuing, verifying, wallet
@@ -61,3 +68,7 @@ async def wallet_message(update: Update, context: JigapContext) -> None:
         await verifying.verify_photo(update, context)
     elif message.text and (verifying.looks_like_presentation(message.text) or (flow and flow.kind == "verify")):
         await verifying.check_and_answer(update, context, message.text)
+    else:
+        return
+    # Taken: the catch-all for text nobody is waiting for (a later group) must not answer it too.
+    raise ApplicationHandlerStop

@@ -174,3 +174,21 @@ async def test_a_failure_shows_an_apology_with_the_reference_that_the_log_has(
     match = re.search(r"참조 번호: ([0-9a-f]{8})", reply.text)
     assert match is not None and reply.text.startswith("죄송합니다. 저희 쪽에서 문제가 생겼습니다.")
     assert any(match.group(1) in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+async def test_text_nobody_is_waiting_for_gets_a_kind_answer_and_the_menu(jigap: Jigap) -> None:
+    minji = await jigap.user("Minji", "ko")
+    reply = await minji.send("안녕하세요")
+    assert reply.text == "무슨 뜻인지 잘 모르겠어요. 메뉴에서 고르시거나 /help 를 보세요."
+    assert "지갑" in reply.buttons and "설정" in reply.buttons
+
+
+async def test_help_lists_what_each_person_may_do(jigap: Jigap) -> None:
+    alex = await jigap.user("Alex", "en")
+    everyone = (await alex.send("/help")).text
+    assert "/wallet" in everyone and "/verify" in everyone and "/subscriptions" in everyone
+    assert "/admin" not in everyone and "/issue" not in everyone
+    await jigap.make_platform_admin(alex)
+    admin_help = (await alex.send("/help")).text
+    assert "For platform admins:" in admin_help and "/grant /revoke_role" in admin_help
+    assert "/issue" not in admin_help
