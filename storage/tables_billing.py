@@ -162,15 +162,3 @@ billing_messages = Table(
     Column("error", String(200), nullable=True),
     Index("ix_billing_messages_status_id", "status", "id"),
 )
-
-# One row per reminder decided (kind, subject, period): a reminder goes out once however often the clock ticks.
-billing_reminders = Table(
-    "billing_reminders",
-    metadata,
-    Column("kind", String(32), primary_key=True),
-    Column("subject_id", String(ID), primary_key=True),
-    Column("period_key", String(32), primary_key=True),
-    Column("user_id", String(ID), nullable=False),
-    utc_datetime("due_at"),
-    utc_datetime("created_at"),
-)

@@ -34,7 +34,6 @@ from storage.tables_billing import (
     billing_offers,
     billing_payments,
     billing_postings,
-    billing_reminders,
     billing_subscriptions,
 )
 from subscriptions.billing_calendar import Interval
@@ -651,25 +650,6 @@ class SqlGifts(_Repository):
         return [_load(Gift, doc) for doc in await self._documents(query)]
 
 
-class SqlReminders:
-    """Which reminders were decided: one row per (kind, subject, period), so each goes out once."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def record(self, *, kind: str, subject_id: str, period_key: str, user_id: str, due_at: datetime,
-                     now: datetime) -> bool:
-        """True when this reminder is new (and now recorded); False when it was decided before."""
-        table = billing_reminders
-        found = (await self._connection.execute(select(table.c.kind).where(
-            table.c.kind == kind, table.c.subject_id == subject_id, table.c.period_key == period_key))).first()
-        if found is not None:
-            return False
-        await self._connection.execute(insert(table).values(
-            kind=kind, subject_id=subject_id, period_key=period_key, user_id=user_id, due_at=due_at, created_at=now))
-        return True
-
-
 class SqlGiftWindow:
     """Unclaimed gifts expiring in a window, walked by id (the gift reminder's subjects)."""
 
@@ -787,7 +767,6 @@ class BillingRepositories:
         self.ledger = SqlLedger(connection, self.flush)
         self.gifts = SqlGifts(connection, self.flush)
         self.bans = SqlBans(connection)
-        self.reminders = SqlReminders(connection)
         self.gift_window = SqlGiftWindow(self.gifts)
         self.outbox = SqlBillingOutbox(connection, clock or (lambda: datetime.now(UTC)))
 

@@ -1,4 +1,4 @@
-"""Billing: offers, subscriptions, checkouts, payments, journal, gifts, bans, billing messages, reminders.
+"""Billing: offers, subscriptions, checkouts, payments, journal, gifts, bans and billing messages.
 
 Revision ID: billing_0001
 Revises: 0001
@@ -135,19 +135,10 @@ def upgrade() -> None:
         sa.Column("error", sa.String(200)),
     )
     op.create_index("ix_billing_messages_status_id", "billing_messages", ["status", "id"])
-    op.create_table(
-        "billing_reminders",
-        sa.Column("kind", sa.String(32), primary_key=True),
-        _id("subject_id", primary_key=True),
-        sa.Column("period_key", sa.String(32), primary_key=True),
-        _id("user_id"),
-        _ts("due_at"),
-        _ts("created_at"),
-    )
 
 
 def downgrade() -> None:
-    for table in ("billing_reminders", "billing_messages", "billing_bans", "billing_gifts", "billing_postings",
+    for table in ("billing_messages", "billing_bans", "billing_gifts", "billing_postings",
                   "billing_journal", "billing_payments", "billing_checkouts", "billing_subscriptions",
                   "billing_offers"):
         op.drop_table(table)
