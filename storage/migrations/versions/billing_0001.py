@@ -53,8 +53,9 @@ def upgrade() -> None:
     op.create_index("ix_billing_subscriptions_user_id", "billing_subscriptions", ["user_id"])
     op.create_index("ix_billing_subscriptions_merchant_id", "billing_subscriptions", ["merchant_id", "created_at"])
     op.create_index("ix_billing_subscriptions_user_plan", "billing_subscriptions", ["user_id", "plan_id", "status"])
-    op.create_index("ix_billing_subscriptions_next_transition_at", "billing_subscriptions", ["next_transition_at"])
-    op.create_index("ix_billing_subscriptions_renewal_base", "billing_subscriptions", ["renewal_base"])
+    op.create_index("ix_billing_subscriptions_next_transition_at", "billing_subscriptions",
+                    ["next_transition_at", "id"])
+    op.create_index("ix_billing_subscriptions_renewal_base", "billing_subscriptions", ["renewal_base", "id"])
     op.create_table(
         "billing_checkouts",
         _id("id", primary_key=True),
