@@ -104,6 +104,7 @@ class DeliveryConfig:
     backoff_max_seconds: int = 300
     connections: int = 64
     leader_check_seconds: int = 2
+    sender_process: bool = False
 
 
 @dataclass(frozen=True)
