@@ -116,7 +116,8 @@ class Child:
     def __init__(self, target: Any, *args: Any) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, child_end = context.Pipe()
-        self.process = context.Process(target=target, args=(child_end, *args), daemon=True)
+        # Not a daemon: jigap may start its own sending process.
+        self.process = context.Process(target=target, args=(child_end, *args), daemon=False)
         self.process.start()
 
     def receive(self, seconds: float = 120) -> Any:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.delivery.messages import Button, OutboundMessage
-from bot.delivery.sender import BotApiSender, Delivered, Rejected
+from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
 from storage.records import PendingAction
 from storage.repositories.delivery import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
@@ -288,7 +288,7 @@ class BroadcastService:
 
     # --- the progress message ------------------------------------------------------------------
 
-    async def report_progress(self, sender: BotApiSender) -> None:
+    async def report_progress(self, sender: Sender) -> None:
         """Edit every running broadcast's progress message; finish those with nothing left to send."""
         async with self._uow() as uow:
             running = await uow.delivery.broadcasts.running()
@@ -302,7 +302,7 @@ class BroadcastService:
                 self._seen.pop(record.id, None)
             await self.show(sender, progress)
 
-    async def show(self, sender: BotApiSender, progress: Progress) -> None:
+    async def show(self, sender: Sender, progress: Progress) -> None:
         record = progress.broadcast
         if record.progress_chat_id is None or record.progress_message_id is None:
             return

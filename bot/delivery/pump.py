@@ -26,7 +26,7 @@ from bot.delivery.leader import Leadership
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.messages import api_call
 from bot.delivery.problems import Problems
-from bot.delivery.sender import Blocked, BotApiSender, Delivered, Outcome, RateLimited, Rejected, Transient
+from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
 from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -87,7 +87,7 @@ class DeliveryPump:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        sender: BotApiSender,
+        sender: Sender,
         limiter: RateLimiter,
         leadership: Leadership,
         clock: Clock,

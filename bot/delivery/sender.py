@@ -12,7 +12,7 @@ import asyncio
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -46,6 +46,14 @@ class Transient:
 Outcome = Delivered | RateLimited | Blocked | Rejected | Transient
 
 
+class Sender(Protocol):
+    """What the pump and the progress messages send through: in this process, or in a process of its own."""
+
+    async def call(self, method: str, params: dict[str, Any]) -> Outcome: ...
+
+    async def close(self) -> None: ...
+
+
 class BotApiSender:
     """`await sender.call("sendMessage", {...})` -> an Outcome; never raises for what the network does.
 
@@ -53,8 +61,10 @@ class BotApiSender:
     answers on the bot's loop would delay the handlers that answer people in their chats.
     """
 
-    def __init__(self, api_url: str, token: str, *, timeout: float = 10.0, connections: int = 64) -> None:
+    def __init__(self, api_url: str, token: str, *, timeout: float = 10.0, connections: int = 64,
+                 own_thread: bool = True) -> None:
         self._base = f"{api_url.rstrip('/')}{token}/"
+        self._own_thread = own_thread
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
@@ -85,6 +95,9 @@ class BotApiSender:
         return self._session
 
     async def close(self) -> None:
+        if not self._own_thread:
+            await self._close_session()
+            return
         loop, self._loop = self._loop, None
         if loop is None:
             return
@@ -100,6 +113,8 @@ class BotApiSender:
             self._session = None
 
     async def call(self, method: str, params: dict[str, Any]) -> Outcome:
+        if not self._own_thread:
+            return await self._call(method, params)
         future = asyncio.run_coroutine_threadsafe(self._call(method, params), self._sending_loop())
         try:
             return await asyncio.wrap_future(future)

@@ -24,7 +24,8 @@ from bot.delivery.preferences import PreferencesService
 from bot.delivery.problems import Problems
 from bot.delivery.pump import DeliveryPump, PumpSettings
 from bot.delivery.reminders import ReminderCatalog, ReminderScheduler, SweepReport, parse_clock
-from bot.delivery.sender import BotApiSender
+from bot.delivery.sender import BotApiSender, Sender
+from bot.delivery.sender_process import ProcessSender
 from bot.i18n import Translations
 from handlers.text import N_
 from storage.repositories.delivery import PRIORITY_NORMAL
@@ -68,7 +69,7 @@ class DeliveryService:
         self.notices = NoticeService(uow, clock)
         self.catalog.register(ScheduledNoticeKind(), NoticeSource(), render_notice, N_("Scheduled notices"))
         self.pump: DeliveryPump | None = None
-        self.sender: BotApiSender | None = None
+        self.sender: Sender | None = None
         self._leadership: Leadership = (
             AdvisoryLockLeader(engine, check_every=config.delivery.leader_check_seconds)
             if engine.dialect.name == "postgresql" else SoleProcess()
@@ -83,8 +84,9 @@ class DeliveryService:
         if self.pump is not None:
             return
         delivery = self.config.delivery
-        self.sender = BotApiSender(self.config.bot.api_url, token, timeout=delivery.send_timeout,
-                                   connections=delivery.connections)
+        kind = ProcessSender if delivery.sender_process else BotApiSender
+        self.sender = kind(self.config.bot.api_url, token, timeout=delivery.send_timeout,
+                           connections=delivery.connections)
         settings = PumpSettings(
             batch_size=delivery.batch_size, max_attempts=delivery.max_attempts,
             lease=timedelta(seconds=delivery.lease_seconds), backoff_max=float(delivery.backoff_max_seconds),

@@ -7,11 +7,13 @@ import logging
 
 import pytest
 
-from bot.runtime import Services
+from bot.delivery.sender_process import ProcessSender
+from bot.runtime import Services, open_runtime
 from sandbox.faults import FaultPlan
 from sandbox.server import SandboxServer
+from storage.envelope import KeyRing, new_master_key
 from storage.repositories.delivery import NewOutboxRow
-from tests.delivery.conftest import TOKEN, add_started_users, eventually, texts_in_chat
+from tests.delivery.conftest import TOKEN, add_started_users, eventually, fast_config, texts_in_chat
 
 
 async def _enqueue(services: Services, users: list[int], text: str, kind: str = "notice") -> None:
@@ -82,3 +84,22 @@ async def test_a_user_who_blocked_the_bot_gets_nothing_more_and_is_marked_blocke
     assert user is not None and user.is_bot_blocked
     assert [status for _, status, _ in statuses] == ["dropped"] * 3
     assert texts_in_chat(sandbox, users[0]) == [f"Still {users[0]}"]
+
+
+async def test_the_sending_process_delivers_and_a_dead_one_is_replaced(sandbox: SandboxServer, sqlite_url: str) -> None:
+    config = fast_config(sandbox.url, sqlite_url, bot_rate=200, batch_size=20, sender_process=True)
+    async with open_runtime(config, ring=KeyRing.single(new_master_key())) as services:
+        users = await add_started_users(sandbox, services, 10)
+        await _enqueue(services, users[:5], "First")
+        services.delivery.start(TOKEN)
+        await eventually(lambda: _all_final(services), what="the first rows")
+        sender = services.delivery.sender
+        assert isinstance(sender, ProcessSender) and sender._process is not None
+        sender._process.kill()
+        await _enqueue(services, users[5:], "Second")
+        services.delivery.wake()
+        await eventually(lambda: _all_final(services), within=20, what="the second rows")
+    for user in users[:5]:
+        assert texts_in_chat(sandbox, user) == [f"First {user}"]
+    for user in users[5:]:
+        assert texts_in_chat(sandbox, user) == [f"Second {user}"]
