@@ -10,6 +10,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+# Execution option marking a connection whose transactions only read.
+READ_ONLY_OPTION = "jigap_read_only"
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -45,6 +48,7 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock at BEGIN so two writers queue on busy_timeout instead of deadlocking
-        # when both upgrade a read lock later.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock at BEGIN so two of them queue on busy_timeout instead of deadlocking
+        # when both upgrade a read lock later. Readers begin deferred: in WAL mode they never wait for a writer.
+        readonly = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

@@ -7,6 +7,6 @@ and is listed here.
 from storage import tables, tables_billing, tables_delivery, tables_wallet
 from storage.tables import metadata
 
-TABLE_MODULES = (tables, tables_billing, tables_delivery, tables_wallet)
+TABLE_MODULES = (tables, tables_delivery, tables_wallet, tables_billing)
 
 __all__ = ["TABLE_MODULES", "metadata"]

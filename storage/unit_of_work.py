@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections import deque
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.engine import READ_ONLY_OPTION
 from storage.envelope import Envelope
 from storage.repositories.accounts import (
     AuditRepository,
@@ -20,17 +22,57 @@ from storage.repositories.billing import BillingRepositories
 from storage.repositories.delivery import DeliveryRepository, OutboxRepository
 from storage.repositories.wallet import WalletRepository
 
-_SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+class ReadOnlyUnitOfWork(Exception):
+    """A unit of work opened for reading was asked to commit: open a writing one instead."""
 
 
-def _writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:
-    """SQLite allows one writer: queue in-process transactions on an asyncio lock instead of letting
-    them spin in SQLite's sleeping busy handler, which would add tens of milliseconds under load."""
+class WriterLock:
+    """SQLite allows one writer at a time. In-process transactions queue here instead of spinning in
+    SQLite's sleeping busy handler (tens of milliseconds under load), and when the lock is released a
+    waiting interactive transaction goes before waiting background ones (delivery, sweeps), so a chat
+    reply waits for at most the one background transaction already running."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._interactive: deque[asyncio.Future[None]] = deque()
+        self._background: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, *, background: bool) -> None:
+        if not self._held and not self._interactive and not self._background:
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._background if background else self._interactive).append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the lock was handed to us just as we were cancelled: pass it on
+            else:
+                (self._background if background else self._interactive).remove(waiter)
+            raise
+
+    def release(self) -> None:
+        for queue in (self._interactive, self._background):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # ownership moves to the waiter; the lock stays held
+                    return
+        self._held = False
+
+
+_SQLITE_LOCKS: weakref.WeakKeyDictionary[AsyncEngine, WriterLock] = weakref.WeakKeyDictionary()
+
+
+def _writer_lock(engine: AsyncEngine) -> WriterLock | None:
+    """The engine's writer lock on SQLite; PostgreSQL needs none."""
     if engine.dialect.name != "sqlite":
         return None
     lock = _SQLITE_LOCKS.get(engine)
     if lock is None:
-        lock = _SQLITE_LOCKS[engine] = asyncio.Lock()
+        lock = _SQLITE_LOCKS[engine] = WriterLock()
     return lock
 
 
@@ -42,16 +84,20 @@ class UnitOfWork:
     roles: RoleRepository
     audit: AuditRepository
     pending: PendingActionRepository
+    billing: BillingRepositories
     wallet: WalletRepository
     outbox: OutboxRepository
     delivery: DeliveryRepository
-    billing: BillingRepositories
 
-    def __init__(self, engine: AsyncEngine, envelope: Envelope) -> None:
+    def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
+                 read_only: bool = False) -> None:
         self._engine = engine
         self._envelope = envelope
         self._connection: AsyncConnection | None = None
-        self._lock = _writer_lock(engine)
+        # A reader needs no writer lock: in SQLite's WAL mode it reads the last committed state meanwhile.
+        self._lock = None if read_only else _writer_lock(engine)
+        self._background = background
+        self._read_only = read_only
         self.committed = False
 
     @property
@@ -61,10 +107,12 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         if self._lock is not None:
-            await self._lock.acquire()
+            await self._lock.acquire(background=self._background)
         try:
             # The connection begins a transaction on first use and again after each commit.
             self._connection = await self._engine.connect()
+            if self._read_only:
+                await self._connection.execution_options(**{READ_ONLY_OPTION: True})
         except BaseException:
             if self._lock is not None:
                 self._lock.release()
@@ -79,12 +127,14 @@ class UnitOfWork:
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.pending = PendingActionRepository(connection)
+        self.billing = BillingRepositories(connection)
         self.wallet = WalletRepository(connection, self._envelope)
         self.outbox = OutboxRepository(connection)
         self.delivery = DeliveryRepository(connection)
-        self.billing = BillingRepositories(connection)
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise ReadOnlyUnitOfWork("a reading unit of work cannot commit")
         await self.connection.commit()
         self.committed = True
 
@@ -108,11 +158,23 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes a fresh unit of work per use; services hold this, never a connection."""
+    """Makes a fresh unit of work per use; services hold this, never a connection.
 
-    def __init__(self, engine: AsyncEngine, envelope: Envelope) -> None:
+    `background()` gives a factory for work nobody is waiting on in a chat (delivery, sweeps): on SQLite
+    its transactions yield the writer lock to interactive ones. `reader()` is for reads on hot paths.
+    """
+
+    def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False) -> None:
         self.engine = engine
         self.envelope = envelope
+        self.is_background = background
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.envelope)
+        return UnitOfWork(self.engine, self.envelope, background=self.is_background)
+
+    def background(self) -> UnitOfWorkFactory:
+        return UnitOfWorkFactory(self.engine, self.envelope, background=True)
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work that only reads: it never waits for the writer lock, and cannot commit."""
+        return UnitOfWork(self.engine, self.envelope, read_only=True)

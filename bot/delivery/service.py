@@ -57,7 +57,7 @@ class DeliveryService:
         self.limiter = RateLimiter(limits_from(config))
         self.catalog = ReminderCatalog()
         self.scheduler = ReminderScheduler(
-            uow, clock, translations, self.catalog,
+            uow.background(), clock, translations, self.catalog,
             default_quiet=QuietHours(parse_clock(config.i18n.quiet_start), parse_clock(config.i18n.quiet_end)),
             default_timezone=config.i18n.default_timezone,
             stale_after=timedelta(hours=config.scheduler.stale_after_hours),
@@ -92,7 +92,8 @@ class DeliveryService:
             lease=timedelta(seconds=delivery.lease_seconds), backoff_max=float(delivery.backoff_max_seconds),
             max_in_flight=2 * delivery.batch_size,
         )
-        self.pump = DeliveryPump(self._uow, self.sender, self.limiter, self._leadership, self._clock, settings)
+        self.pump = DeliveryPump(self._uow.background(), self.sender, self.limiter, self._leadership, self._clock,
+                                 settings)
         self.pump.start()
 
     async def stop(self) -> None:

@@ -89,6 +89,10 @@ class AccountsService:
     async def member_for(self, profile: TelegramProfile) -> Member:
         """Load (and keep up to date) the user behind an update."""
         now = self._clock.now()
+        async with self._uow.reader() as reader:
+            user = await reader.users.get(profile.id)
+            if user is not None and not self._changed(user, profile, now):
+                return Member(user, tuple(await reader.roles.of_user(profile.id)))
         async with self._uow() as uow:
             user = await uow.users.get(profile.id)
             if user is None or self._changed(user, profile, now):

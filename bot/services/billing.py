@@ -404,10 +404,12 @@ class BillingService:
     async def sweep(self, *, limit: int = 500) -> int:
         """Period ends, renewal invoices and expired gifts, batch by batch until none is due."""
         done = 0
+        background = self._factory.background()  # nobody waits on this in a chat: chat replies go first
         while True:
-            moved = await domain.advance_due(self.uow(), self.domain, limit=limit)
-            invoiced = await domain.issue_renewal_invoices(self.uow(), self.domain, limit=limit)
-            expired = await domain.expire_gifts(self.uow(), self.domain, limit=limit)
+            moved = await domain.advance_due(SqlBillingUnitOfWork(background, self.clock), self.domain, limit=limit)
+            invoiced = await domain.issue_renewal_invoices(SqlBillingUnitOfWork(background, self.clock), self.domain,
+                                                           limit=limit)
+            expired = await domain.expire_gifts(SqlBillingUnitOfWork(background, self.clock), self.domain, limit=limit)
             done += moved + invoiced + expired
             if max(moved, invoiced, expired) < limit:
                 return done
