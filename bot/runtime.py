@@ -95,7 +95,7 @@ async def open_runtime(
             translations=translations,
             routes=Routes(),
             accounts=AccountsService(uow, clock, config.i18n.default_timezone),
-            wallet=WalletService(uow, clock, config.wallet),
+            wallet=WalletService(uow, clock, config.wallet, reader=uow.reader),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := BillingService(uow, clock, config)),
             billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),

@@ -152,8 +152,10 @@ def request_audience(verifier_id: int) -> str:
 
 class WalletService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, config: WalletSettings,
-                 registry: CardTypeRegistry | None = None) -> None:
+                 registry: CardTypeRegistry | None = None, *, reader: UnitOfWorkFactory | None = None) -> None:
         self._uow = uow
+        # Reads on the hot path (every plain message asks for the open flow) need no writer lock.
+        self._reader = reader or uow
         self._clock = clock
         self.config = config
         self.registry = registry or CardTypeRegistry()
@@ -448,7 +450,7 @@ class WalletService:
         return flow if kind is None or flow.kind == kind else None
 
     async def open_flow(self, user_id: int) -> FlowRecord | None:
-        async with self._uow() as uow:
+        async with self._reader() as uow:
             flow = await uow.wallet.open_flow_of(user_id)
         if flow is None or self.now() >= flow.expires_at:
             return None
