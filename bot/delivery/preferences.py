@@ -21,11 +21,11 @@ class PreferenceError(Exception):
 
 
 class UnknownTimezone(PreferenceError):
-    pass
+    """Not an IANA time zone name."""
 
 
 class UnknownQuietHours(PreferenceError):
-    pass
+    """Not one of the quiet-hours choices offered."""
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,15 @@ class AccountsError(Exception):
 
 
 class UnknownUser(AccountsError):
-    pass
+    """No user with that id or @username has talked to the bot."""
 
 
 class UnknownOrganisation(AccountsError):
-    pass
+    """No organisation has that slug."""
 
 
 class UnknownRole(AccountsError):
-    pass
+    """Not one of the roles in bot.access.Role."""
 
 
 class RoleNeedsOrganisation(AccountsError):
