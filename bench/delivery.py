@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import random
 import statistics
 import sys
@@ -24,10 +23,10 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.child_process import ChildProcess  # noqa: E402
 from sandbox.client import NoReply, SandboxClient, SandboxUser  # noqa: E402
 
 TOKEN = "6200001:AAbenchDeliveryBotTokenForSandbox1"
@@ -112,27 +111,6 @@ async def wait_until(done: Callable[[], bool]) -> None:
         await asyncio.sleep(0.02)
 
 
-class Child:
-    def __init__(self, target: Any, *args: Any) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child_end = context.Pipe()
-        # Not a daemon: jigap may start its own sending process.
-        self.process = context.Process(target=target, args=(child_end, *args), daemon=False)
-        self.process.start()
-
-    def receive(self, seconds: float = 120) -> Any:
-        if not self.conn.poll(seconds):
-            raise RuntimeError(f"{self.process.name} did not answer within {seconds:g}s")
-        return self.conn.recv()
-
-    def stop(self) -> None:
-        self.conn.send("stop")
-        self.process.join(20)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(5)
-
-
 async def chat(user: SandboxUser, until: asyncio.Event, latencies: list[float], every: float) -> None:
     """A person chatting at their own pace: a message every `every` seconds, each timed until the reply."""
     await asyncio.sleep(random.random() * every)
@@ -151,7 +129,7 @@ def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-async def one_round(jigap: Child, people: list[SandboxUser], idle_seconds: float, every: float) -> dict[str, float]:
+async def one_round(jigap: ChildProcess, people: list[SandboxUser], idle_seconds: float, every: float) -> dict[str, float]:
     loop = asyncio.get_running_loop()
     idle: list[float] = []
     stop_idle = asyncio.Event()
@@ -171,10 +149,11 @@ async def one_round(jigap: Child, people: list[SandboxUser], idle_seconds: float
 
 
 async def run(args: argparse.Namespace) -> None:
-    sandbox = Child(serve_sandbox, float(args.rate), args.recipients)
+    sandbox = ChildProcess(serve_sandbox, float(args.rate), args.recipients, daemon=False)
     url, recipients = sandbox.receive()
     with tempfile.TemporaryDirectory() as folder:
-        jigap = Child(run_jigap, url, f"sqlite+aiosqlite:///{folder}/bench.db", args.rate, recipients)
+        jigap = ChildProcess(run_jigap, url, f"sqlite+aiosqlite:///{folder}/bench.db", args.rate, recipients,
+                             daemon=False)
         try:
             jigap.receive()
             async with SandboxClient(url) as client:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
-import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -24,10 +23,10 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.child_process import ChildProcess  # noqa: E402
 from sandbox.client import NoReply, SandboxClient, SandboxUser  # noqa: E402
 
 ECHO_TOKEN = "6100001:AAbenchEchoBotTokenForTheSandbox_1"
@@ -92,28 +91,6 @@ def run_jigap_bot(conn: Connection, url: str, token: str, database_url: str) -> 
             await asyncio.get_running_loop().run_in_executor(None, conn.recv)
 
     asyncio.run(main())
-
-
-class Child:
-    """A child process we talk to over a pipe: it sends one line when ready, stops when we send one."""
-
-    def __init__(self, target: Any, *args: Any) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child_end = context.Pipe()
-        self.process = context.Process(target=target, args=(child_end, *args), daemon=True)
-        self.process.start()
-
-    def ready(self, seconds: float = 60) -> Any:
-        if not self.conn.poll(seconds):
-            raise RuntimeError(f"{self.process.name} did not start within {seconds:g}s")
-        return self.conn.recv()
-
-    def stop(self) -> None:
-        self.conn.send("stop")
-        self.process.join(20)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(5)
 
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -194,8 +171,8 @@ async def measure_ceiling(client: SandboxClient, url: str, seconds: float) -> fl
 
 
 async def run(args: argparse.Namespace) -> None:
-    sandbox = Child(serve_sandbox, args.flood_scale)
-    url = sandbox.ready()
+    sandbox = ChildProcess(serve_sandbox, args.flood_scale)
+    url = sandbox.receive()
     jigap_available = importlib.util.find_spec("bot.embedded") is not None and not args.echo_only
     try:
         async with SandboxClient(url) as client:
@@ -208,21 +185,21 @@ async def run(args: argparse.Namespace) -> None:
             # jigap first: if it does not answer the message, both bots are measured on /start.
             with tempfile.TemporaryDirectory() as tmp:
                 if jigap_available:
-                    other = Child(run_jigap_bot, url, JIGAP_TOKEN, f"sqlite+aiosqlite:///{tmp}/bench.db")
+                    other = ChildProcess(run_jigap_bot, url, JIGAP_TOKEN, f"sqlite+aiosqlite:///{tmp}/bench.db")
                     name = "jigap"
                 else:
                     print("note: bot.embedded is not available; measuring the echo bot on both sides")
-                    other = Child(run_echo_bot, url, JIGAP_TOKEN)
+                    other = ChildProcess(run_echo_bot, url, JIGAP_TOKEN)
                     name = "echo2"
-                other.ready(120)
+                other.receive(120)
                 try:
                     other_figures = await measure_bot(client, name, int(JIGAP_TOKEN.split(":")[0]), args.users,
                                                       args.seconds, args.message)
                 finally:
                     other.stop()
 
-            echo = Child(run_echo_bot, url, ECHO_TOKEN)
-            echo.ready()
+            echo = ChildProcess(run_echo_bot, url, ECHO_TOKEN)
+            echo.receive()
             try:
                 echo_figures = await measure_bot(client, "echo", int(ECHO_TOKEN.split(":")[0]), args.users,
                                                  args.seconds, other_figures.text)
