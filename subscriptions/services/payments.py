@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from subscriptions.errors import (
     RefundExceedsPayment,
     UnsupportedByProvider,
 )
-from subscriptions.events import GiftPurchased, PaymentReceived
+from subscriptions.events import GiftPurchased, Message, PaymentReceived
 from subscriptions.gifts import Gift
 from subscriptions.ledger import fee_transaction, payment_transaction
 from subscriptions.money import Money
@@ -154,6 +155,27 @@ async def _first_payment(
     return PaymentOutcome(payment, False, subscription=sub)
 
 
+async def _save_and_credit(
+    uow: UnitOfWork,
+    billing: Billing,
+    offer: Offer,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    sub: Subscription,
+    before: int,
+    events: Sequence[Message],
+    now: datetime,
+    *,
+    mark_paid: bool = True,
+) -> PaymentOutcome:
+    """The common end of every payment for a live subscription: save it (if nobody moved it meanwhile),
+    credit the money, queue what it caused."""
+    await uow.subscriptions.save(sub, before)
+    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub, mark_paid=mark_paid)
+    await uow.outbox.add(events)
+    return PaymentOutcome(payment, False, subscription=sub)
+
+
 async def _renewal(
     uow: UnitOfWork,
     billing: Billing,
@@ -166,10 +188,7 @@ async def _renewal(
     before = sub.version
     plan = offer.plan(sub.pending_plan.plan_id if sub.pending_plan else sub.plan_id)
     events = sub.renew(amount=paid.amount, plan_version_id=checkout.plan_version_id, now=now, interval=plan.interval)
-    await uow.subscriptions.save(sub, before)
-    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub)
-    await uow.outbox.add(events)
-    return PaymentOutcome(payment, False, subscription=sub)
+    return await _save_and_credit(uow, billing, offer, checkout, paid, sub, before, events, now)
 
 
 async def _stars_renewal(
@@ -186,10 +205,7 @@ async def _stars_renewal(
         return await _refund_unwanted(uow, billing, offer, checkout, paid, sub, now)
     before = sub.version
     events = sub.renew(amount=paid.amount, plan_version_id=sub.term.plan_version_id, now=now, automatic=True)
-    await uow.subscriptions.save(sub, before)
-    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub, mark_paid=False)
-    await uow.outbox.add(events)
-    return PaymentOutcome(payment, False, subscription=sub)
+    return await _save_and_credit(uow, billing, offer, checkout, paid, sub, before, events, now, mark_paid=False)
 
 
 async def _upgrade_payment(
@@ -207,10 +223,7 @@ async def _upgrade_payment(
         plan_id=checkout.plan_id, plan_version_id=checkout.plan_version_id, credit=credit,
         charge=paid.amount + credit, now=now,
     )
-    await uow.subscriptions.save(sub, before)
-    payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub)
-    await uow.outbox.add(events)
-    return PaymentOutcome(payment, False, subscription=sub)
+    return await _save_and_credit(uow, billing, offer, checkout, paid, sub, before, events, now)
 
 
 async def _gift_payment(
