@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from storage.json_text import column_json, from_json
+
 # Execution option marking a connection whose transactions only read.
 READ_ONLY_OPTION = "jigap_read_only"
 
@@ -27,11 +29,14 @@ def create_engine(url: str, *, busy_timeout: int = 5, pool_size: int = 10) -> As
         engine = create_async_engine(
             url,
             connect_args={"timeout": busy_timeout},
+            json_serializer=column_json,
+            json_deserializer=from_json,
             poolclass=NullPool if database in (None, "", ":memory:") else None,
         )
         _configure_sqlite(engine, busy_timeout)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                               json_serializer=column_json, json_deserializer=from_json)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:

@@ -2,11 +2,13 @@
 
 An amount is an `int` of minor units plus an ISO 4217 code (Telegram Stars use the code `XTR`).
 Nothing on this path ever touches a float: fractions of a minor unit exist only as
-`fractions.Fraction` inside `scale` and `allocate`, which round by the rules written next to them.
+`fractions.Fraction` inside `scale`, which rounds by the rule written next to it; `allocate` works in
+whole numbers over a common denominator.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -160,6 +162,15 @@ def scale(amount: Money, factor: Fraction) -> Money:
     return Money(round_half_up(amount.amount_minor * Fraction(factor)), amount.currency)
 
 
+def _whole_weights(weights: Sequence[int | Fraction]) -> list[int]:
+    """The same proportions as whole numbers: fractions are brought to their common denominator."""
+    if all(type(w) is int for w in weights):
+        return list(weights)  # type: ignore[arg-type]
+    fractions = [Fraction(w) for w in weights]
+    denominator = math.lcm(*(f.denominator for f in fractions))
+    return [int(f * denominator) for f in fractions]
+
+
 def allocate(amount: Money, weights: Sequence[int | Fraction]) -> list[Money]:
     """Split `amount` in proportion to `weights` so that the parts add up to `amount` exactly.
 
@@ -168,18 +179,21 @@ def allocate(amount: Money, weights: Sequence[int | Fraction]) -> list[Money]:
     remainders to the part that comes first in `weights`. A negative amount is split as its
     absolute value and negated, so a refund mirrors the payment it reverses.
     """
-    if not weights or any(Fraction(w) < 0 for w in weights):
+    scaled = _whole_weights(weights)
+    if not scaled or any(w < 0 for w in scaled):
         raise InvalidAllocation("weights must be non-negative and at least one")
-    weight_sum = sum((Fraction(w) for w in weights), Fraction(0))
+    weight_sum = sum(scaled)
     if weight_sum == 0:
         raise InvalidAllocation("weights sum to zero")
     sign = -1 if amount.amount_minor < 0 else 1
     units = abs(amount.amount_minor)
-    exact = [units * Fraction(w) / weight_sum for w in weights]
-    parts = [share.__floor__() for share in exact]
+    # Exact shares are units * w / weight_sum; with whole weights their floors and remainders are
+    # integers over one common denominator, so no Fraction is needed (a renewal sweep splits thousands).
+    shares = [divmod(units * w, weight_sum) for w in scaled]
+    parts = [floor for floor, _ in shares]
     leftover = units - sum(parts)
     # Stable sort keeps the stated tie order: equal remainders favour the earlier weight.
-    by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - parts[i], reverse=True)
+    by_remainder = sorted(range(len(shares)), key=lambda i: shares[i][1], reverse=True)
     for index in by_remainder[:leftover]:
         parts[index] += 1
     return [Money(sign * part, amount.currency) for part in parts]

@@ -24,6 +24,7 @@ from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.json_text import JsonText, from_json, to_json_text
 from storage.repositories.accounts import as_utc
 from storage.tables_billing import (
     billing_bans,
@@ -36,7 +37,7 @@ from storage.tables_billing import (
     billing_postings,
     billing_subscriptions,
 )
-from subscriptions.billing_calendar import Interval
+from subscriptions.billing_calendar import Interval, Unit
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.events import Message
 from subscriptions.gifts import Gift, GiftStatus
@@ -54,7 +55,9 @@ PREFETCH_CHUNK = 500
 T = typing.TypeVar("T")
 
 # --- documents ----------------------------------------------------------------------------------------
-# One generic codec driven by the dataclasses' type hints, so a field the domain adds is stored too.
+# Aggregates are written by orjson straight from their dataclasses (`to_json_text`); messages by `encode`
+# below. One decoder driven by the dataclasses' type hints reads both back, so a field the domain adds is
+# stored and read too.
 
 _HINTS: dict[type, dict[str, Any]] = {}
 
@@ -174,7 +177,7 @@ def _build_decoder(kind: Any) -> Decoder:
         make: Callable[[Iterable[Any]], Any] = tuple if origin is tuple else list
         return lambda raw: make(item(value) for value in raw)
     if kind is Money:
-        return lambda raw: Money(int(raw[0]), str(raw[1]))
+        return _money
     if kind is datetime:
         return datetime.fromisoformat
     if kind is Interval:
@@ -186,14 +189,25 @@ def _build_decoder(kind: Any) -> Decoder:
     return lambda raw: raw
 
 
-_INTERVALS: dict[str, Interval] = {}
+def _money(raw: Any) -> Money:
+    """Documents hold money as `{"amount_minor": 45000, "currency": "KRW"}`; messages and documents
+    written before documents went through orjson hold `[45000, "KRW"]`."""
+    if isinstance(raw, dict):
+        return Money(int(raw["amount_minor"]), str(raw["currency"]))
+    return Money(int(raw[0]), str(raw[1]))
 
 
-def _interval(text: str) -> Interval:
-    """Intervals are frozen values and few: parse each spelling once."""
-    found = _INTERVALS.get(text)
+_INTERVALS: dict[Any, Interval] = {}
+
+
+def _interval(raw: str | dict[str, Any]) -> Interval:
+    """`{"unit": "month", "count": 1}` in documents, `"1 month"` in messages and older documents.
+    Intervals are frozen values and few: build each once."""
+    key = raw if isinstance(raw, str) else (raw["unit"], raw["count"])
+    found = _INTERVALS.get(key)
     if found is None:
-        found = _INTERVALS[text] = Interval.parse(text)
+        found = _INTERVALS[key] = Interval.parse(raw) if isinstance(raw, str) else Interval(Unit(raw["unit"]),
+                                                                                            int(raw["count"]))
     return found
 
 
@@ -222,9 +236,17 @@ def message_row(message: Message, now: datetime) -> Doc:
 # --- the write buffer ---------------------------------------------------------------------------------
 
 
-def _load(cls: type[T], doc: Doc) -> T:
-    loaded: T = decode(cls, doc)
+def _load(cls: type[T], doc: Doc | JsonText) -> T:
+    loaded: T = decode(cls, _as_doc(doc))
     return loaded
+
+
+def _as_doc(document: Doc | JsonText) -> Doc:
+    """A buffered row holds its document as JSON text; one read from the database holds a dict."""
+    if isinstance(document, JsonText):
+        parsed: Doc = from_json(document)
+        return parsed
+    return dict(document)
 
 
 class _Buffered:
@@ -334,7 +356,7 @@ class _Repository:
     async def _document(self, key_column: str, key: str) -> Doc | None:
         buffered = self._buffer.find(key_column, key)
         if buffered is not None:
-            return dict(buffered["document"])
+            return _as_doc(buffered["document"])
         if (key_column, key) in self._read:
             known = self._read[(key_column, key)]
             return None if known is None else dict(known)
@@ -377,7 +399,7 @@ class SqlOffers(_Repository):
     @staticmethod
     def _row(offer: Offer) -> Doc:
         return {"id": offer.id, "merchant_id": offer.merchant_id, "title": offer.title,
-                "status": offer.status.value, "version": offer.version, "document": encode(offer)}
+                "status": offer.status.value, "version": offer.version, "document": to_json_text(offer)}
 
     async def get(self, offer_id: str) -> Offer | None:
         """A sweep reads the same few offers thousands of times in one transaction, so the offer read
@@ -422,7 +444,7 @@ class SqlSubscriptions(_Repository):
             "next_transition_at": sub.next_transition_at,
             "renewal_base": renewal,
             "renewal_with_lead": sub.status in (Status.TRIALING, Status.ACTIVE),
-            "version": sub.version, "document": encode(sub),
+            "version": sub.version, "document": to_json_text(sub),
         }
 
     async def get(self, subscription_id: str) -> Subscription | None:
@@ -497,7 +519,7 @@ class SqlCheckouts(_Repository):
     def _row(checkout: Checkout) -> Doc:
         return {"id": checkout.id, "payload": checkout.payload, "user_id": checkout.user_id,
                 "idempotency_key": checkout.idempotency_key, "status": checkout.status.value,
-                "version": checkout.version, "document": encode(checkout)}
+                "version": checkout.version, "document": to_json_text(checkout)}
 
     async def get(self, checkout_id: str) -> Checkout | None:
         doc = await self._document("id", checkout_id)
@@ -532,7 +554,7 @@ class SqlPayments(_Repository):
         return {"id": payment.id, "charge_id": payment.charge_id, "user_id": payment.user_id,
                 "merchant_id": payment.merchant_id, "subscription_id": payment.subscription_id,
                 "amount_minor": payment.amount.amount_minor, "currency": payment.amount.currency,
-                "paid_at": payment.paid_at, "version": payment.version, "document": encode(payment)}
+                "paid_at": payment.paid_at, "version": payment.version, "document": to_json_text(payment)}
 
     async def get(self, payment_id: str) -> Payment | None:
         doc = await self._document("id", payment_id)
@@ -626,7 +648,7 @@ class SqlGifts(_Repository):
     @staticmethod
     def _row(gift: Gift) -> Doc:
         return {"id": gift.id, "code": gift.code, "buyer_id": gift.buyer_id, "status": gift.status.value,
-                "expires_at": gift.expires_at, "version": gift.version, "document": encode(gift)}
+                "expires_at": gift.expires_at, "version": gift.version, "document": to_json_text(gift)}
 
     async def get(self, gift_id: str) -> Gift | None:
         doc = await self._document("id", gift_id)

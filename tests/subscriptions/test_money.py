@@ -128,3 +128,20 @@ def test_allocation_never_loses_or_creates_a_minor_unit(amount: int, weights: li
     for part, weight in zip(parts, weights, strict=True):
         # every part is within one minor unit of its exact share
         assert abs(Fraction(part.amount_minor) - Fraction(amount * weight, weight_sum)) < 1
+
+
+@given(
+    amount=st.integers(min_value=0, max_value=10**9),
+    weights=st.lists(st.fractions(min_value=0, max_value=100, max_denominator=60), min_size=1, max_size=5)
+    .filter(any),
+)
+def test_fractional_weights_split_as_their_exact_shares_say(amount: int, weights: list[Fraction]) -> None:
+    """Fractional weights go the same way as the rule reads with exact shares: floors first, then the
+    leftover units to the largest remainders, ties to the earlier weight."""
+    weight_sum = sum(weights)
+    exact = [amount * weight / weight_sum for weight in weights]
+    expected = [share.__floor__() for share in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: exact[i] - expected[i], reverse=True)
+    for index in by_remainder[: amount - sum(expected)]:
+        expected[index] += 1
+    assert [part.amount_minor for part in allocate(Money(amount, "KRW"), weights)] == expected
