@@ -9,7 +9,8 @@ three days. A renewal is what the billing clock and the payment make of one of t
 issues its renewal invoice (a checkout, the subscription marked invoiced, a message for the
 dispatcher), and the paid invoice is credited (the payment row, the renewed term, a balanced
 journal transaction with its split postings, the receipt message). Sweeps read a batch of due rows
-in one query and write with executemany; payments are credited a batch per transaction.
+in one query and write with executemany; payments are credited a batch per transaction, each batch
+read (untimed) just before it is credited, as payments arrive.
 Last line: `renewals_per_s_sqlite=`.
 """
 
@@ -35,6 +36,7 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.demo import demo_offers  # noqa: E402
+from bot.runtime import freeze_startup_objects  # noqa: E402
 from bot.services.billing import BillingService  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import Envelope, KeyRing, new_master_key  # noqa: E402
@@ -82,12 +84,17 @@ async def _count(service: BillingService, table: object) -> int:
         return int((await uow.storage.connection.execute(query)).scalar_one())
 
 
-async def _renewal_payments(service: BillingService) -> list[SuccessfulPayment]:
+async def _renewal_payments(service: BillingService, after: str, limit: int) -> tuple[str, list[SuccessfulPayment]]:
+    """The next `limit` renewal invoices by id after `after`, paid: what Telegram would send us for them.
+    Read a batch at a time, as payments arrive, so the bench holds no more of them than the bot would."""
+    table = billing_checkouts
     async with service.uow() as uow:
         rows = (await uow.storage.connection.execute(
-            select(billing_checkouts.c.user_id, billing_checkouts.c.payload))).all()
-    return [SuccessfulPayment(row.user_id, "KRW", 45000, row.payload, f"tgpc-{row.payload}", f"prov-{row.payload}")
+            select(table.c.id, table.c.user_id, table.c.payload).where(table.c.id > after)
+            .order_by(table.c.id).limit(limit))).all()
+    paid = [SuccessfulPayment(row.user_id, "KRW", 45000, row.payload, f"tgpc-{row.payload}", f"prov-{row.payload}")
             for row in rows]
+    return (rows[-1].id if rows else after), paid
 
 
 async def run_once(url: str, count: int, batch: int) -> tuple[float, float, float, float]:
@@ -99,6 +106,7 @@ async def run_once(url: str, count: int, batch: int) -> tuple[float, float, floa
         clock = FixedClock(START)
         service = BillingService(UnitOfWorkFactory(engine, Envelope(KeyRing.single(new_master_key()))), clock,
                                  load_config(environ={}), environ={})
+        freeze_startup_objects()  # as `jigap run` does once it is up
         period_end = await _seed(service, count)
         clock.set(period_end - timedelta(days=3))
         cpu_started = time.process_time()
@@ -106,18 +114,20 @@ async def run_once(url: str, count: int, batch: int) -> tuple[float, float, floa
         issued = batch
         while issued == batch:  # a short batch means none are left
             issued = await domain.issue_renewal_invoices(service.uow(), service.domain, limit=batch)
-        invoiced, cpu_invoiced = time.perf_counter(), time.process_time()
-        paid = await _renewal_payments(service)
-        listed, cpu_listed = time.perf_counter(), time.process_time()
-        for first in range(0, len(paid), batch):
-            await service.record_payments(paid[first : first + batch])
-        credited, cpu_credited = time.perf_counter(), time.process_time()
+        invoicing, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        crediting, last = 0.0, ""
+        while True:
+            last, paid = await _renewal_payments(service, last, batch)
+            if not paid:
+                break
+            cpu_before, before = time.process_time(), time.perf_counter()
+            await service.record_payments(paid)
+            crediting += time.perf_counter() - before
+            cpu += time.process_time() - cpu_before
         payments, journal = await _count(service, billing_payments), await _count(service, billing_journal)
         if payments != count or journal != count:
             raise AssertionError(f"{count} renewals made {payments} payments and {journal} journal entries")
-        seconds = (invoiced - started) + (credited - listed)
-        cpu = (cpu_invoiced - cpu_started) + (cpu_credited - cpu_listed)
-        return invoiced - started, credited - listed, count / seconds, count / cpu
+        return invoicing, crediting, count / (invoicing + crediting), count / cpu
     finally:
         await engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,6 +63,19 @@ async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
         envelope.open(row.sealed_probe, purpose=KEY_CHECK_PURPOSE)
     except EnvelopeError as error:
         raise MasterKeyError(f"the master key does not open the data in this database ({error})") from None
+
+
+def freeze_startup_objects() -> None:
+    """Take what start-up built out of the garbage collector's sight, once the bot is running.
+
+    Modules, the application, its handlers and caches live as long as the process, yet every full
+    collection walks them again: with about 130,000 of them a full collection took some 70 ms, and a
+    renewal sweep, whose batches keep thousands of rows alive for a transaction, set one off about every
+    thousand renewals. Frozen (`gc.freeze`), they are skipped, and a full collection walks only what
+    the bot made since.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager

@@ -11,7 +11,7 @@ import sys
 from bot.config import Config
 from bot.demo import PEOPLE, load_demo_offers, load_demo_organisations, load_demo_people
 from bot.embedded import running_application, sandbox_config
-from bot.runtime import open_runtime
+from bot.runtime import freeze_startup_objects, open_runtime
 from bot.services.wallet_web import published_documents
 from sandbox.server import SandboxServer
 
@@ -59,6 +59,7 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
                         published_documents(services, application, token)):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
                 _say(f"jigap sandbox: the bot @{config.sandbox.bot_username} uses {config.database.url}")
+                freeze_startup_objects()
                 await stop.wait()
         return 0
     finally:

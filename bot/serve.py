@@ -7,7 +7,7 @@ import logging
 
 from bot.config import Config
 from bot.embedded import running_application, running_webhook
-from bot.runtime import open_runtime
+from bot.runtime import freeze_startup_objects, open_runtime
 from bot.services.wallet_web import wallet_routes
 from bot.webserver import BotWebServer
 
@@ -29,6 +29,7 @@ async def serve(config: Config, token: str, stop: asyncio.Event, *, webhook_url:
                 web = BotWebServer(application, token, extra_routes=[wallet_routes(services)])
                 bound = await web.start(host, port)
                 log.info("polling for updates; health and metrics on http://%s:%s", host, bound)
+                freeze_startup_objects()
                 try:
                     await stop.wait()
                 finally:
@@ -36,5 +37,6 @@ async def serve(config: Config, token: str, stop: asyncio.Event, *, webhook_url:
             return 0
         async with running_webhook(services, token, public_url=webhook_url, host=host, port=port) as (_app, _web, bound):
             log.info("serving the webhook %s on %s:%s", webhook_url, host, bound)
+            freeze_startup_objects()
             await stop.wait()
         return 0

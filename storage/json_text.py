@@ -12,10 +12,25 @@ from typing import Any
 import orjson
 
 
-class JsonText(str):
+class JsonText:
     """Text that is already a JSON document: a JSON column stores it verbatim instead of as a string."""
 
-    __slots__ = ()
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonText) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"JsonText({self.text!r})"
+
+    def parsed(self) -> Any:
+        return orjson.loads(self.text)
 
 
 def to_json_text(value: Any) -> JsonText:
@@ -28,7 +43,7 @@ def column_json(value: Any) -> str:
     """The engines' JSON serializer. Keys that are not strings are written as strings, as `json.dumps`
     does, so every JSON column reads back the same whichever way it was written."""
     if isinstance(value, JsonText):
-        return str(value)
+        return value.text
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 

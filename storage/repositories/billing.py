@@ -24,7 +24,7 @@ from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.json_text import JsonText, from_json, to_json_text
+from storage.json_text import JsonText, to_json_text
 from storage.repositories.accounts import as_utc
 from storage.tables_billing import (
     billing_bans,
@@ -244,9 +244,9 @@ def _load(cls: type[T], doc: Doc | JsonText) -> T:
 def _as_doc(document: Doc | JsonText) -> Doc:
     """A buffered row holds its document as JSON text; one read from the database holds a dict."""
     if isinstance(document, JsonText):
-        parsed: Doc = from_json(document)
+        parsed: Doc = document.parsed()
         return parsed
-    return dict(document)
+    return document
 
 
 class _Buffered:

@@ -189,3 +189,26 @@ async def test_a_batch_of_renewal_payments_commits_once_and_the_merchant_stateme
     assert csv_text.splitlines()[-1].endswith(",KRW,42750,427500")
     async with billing.uow() as uow:
         assert len(await uow.ledger.for_account(merchant_account(offer.merchant_id))) == 10
+
+
+async def test_a_unit_of_work_reads_its_own_buffered_writes_before_they_are_flushed(billing: BillingService) -> None:
+    """Writes wait in a buffer until commit; reads by key inside the same unit of work find them there."""
+    started = await _checkout(billing)
+    checkout = started.checkout
+    async with billing.uow() as uow:
+        fetched = await uow.checkouts.get(checkout.id)
+        assert fetched is not None
+        before = fetched.version
+        fetched.mark_paid("payment-1")
+        await uow.checkouts.save(fetched, before)
+        again = await uow.checkouts.by_payload(checkout.payload)
+        by_key = await uow.checkouts.by_idempotency_key(checkout.user_id, checkout.idempotency_key)
+        assert again == fetched and by_key == fetched
+        offer = await uow.offers.get("onda-pass")
+        assert offer is not None
+        renamed = replace(offer, title="Onda pass, renamed")
+        await uow.offers.save(renamed, offer.version)
+        assert await uow.offers.get("onda-pass") == renamed
+        await uow.commit()
+    async with billing.uow() as uow:
+        assert await uow.checkouts.get(checkout.id) == fetched
