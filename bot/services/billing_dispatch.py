@@ -24,9 +24,8 @@ from bot.delivery.messages import Button, OutboundMessage
 from bot.i18n import Translations, Translator
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
 from handlers import billing_text, callback_data
-from storage.repositories.billing import BillingMessage
+from storage.repositories.billing import BillingMessage, money_from_document
 from subscriptions.gifts import deep_link_payload
-from subscriptions.money import Money
 from subscriptions.offers import Offer
 from subscriptions.receipts import receipt_for
 from subscriptions.subscription import Status, Subscription
@@ -45,10 +44,6 @@ class Reader:
     chat_id: int
     tr: Translator
     timezone: str
-
-
-def _money(raw: list[Any]) -> Money:
-    return Money(int(raw[0]), str(raw[1]))
 
 
 def gift_link(bot_username: str, code: str) -> str:
@@ -174,7 +169,7 @@ class BillingDispatcher:
 
     async def _on_GiftExpired(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         reader = await self.reader(payload["buyer_id"])
-        refund = _money(payload["refund"])
+        refund = money_from_document(payload["refund"])
         tr = reader.tr
         text = tr("Nobody claimed your gift before it expired.")
         if refund.is_positive:
@@ -210,13 +205,13 @@ class BillingDispatcher:
     async def _on_RefundCardPayment(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         # Card providers refund in their own back office; the ledger already reversed the payment.
         log.info("card refund for the provider's back office: %s %s of charge %s", payload["provider"],
-                 _money(payload["amount"]), payload["provider_payment_charge_id"])
+                 money_from_document(payload["amount"]), payload["provider_payment_charge_id"])
 
     async def _on_PaymentRefunded(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         reader = await self.reader(payload["user_id"])
         async with self.billing.uow() as uow:
             payment = await uow.payments.get(payload["payment_id"])
-        amount = billing_text.money(_money(payload["amount"]), reader.tr)
+        amount = billing_text.money(money_from_document(payload["amount"]), reader.tr)
         description = payment.description if payment else ""
         await self._notify(bot, reader, reader.tr("Refunded {amount}: {description}", amount=amount,
                                                   description=description))

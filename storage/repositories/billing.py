@@ -55,9 +55,8 @@ PREFETCH_CHUNK = 500
 T = typing.TypeVar("T")
 
 # --- documents ----------------------------------------------------------------------------------------
-# Aggregates are written by orjson straight from their dataclasses (`to_json_text`); messages by `encode`
-# below. One decoder driven by the dataclasses' type hints reads both back, so a field the domain adds is
-# stored and read too.
+# Aggregates and messages are written by orjson straight from their dataclasses (`to_json_text`) and read
+# back by one decoder driven by the dataclasses' type hints, so a field the domain adds is stored and read too.
 
 _HINTS: dict[type, dict[str, Any]] = {}
 
@@ -67,77 +66,6 @@ def _hints(cls: type) -> dict[str, Any]:
     if found is None:
         found = _HINTS[cls] = typing.get_type_hints(cls)
     return found
-
-
-def encode(value: Any) -> Any:
-    """JSON-able form of a domain value: money, instants, intervals, enums, tuples, nested dataclasses."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _encoder(type(value))(value)
-    return _encode_any(value)
-
-
-def _encode_any(value: Any) -> Any:
-    if isinstance(value, Money):
-        return [value.amount_minor, value.currency]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Interval):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (list, tuple)):
-        return [encode(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _encoder(type(value))(value)
-    return value
-
-
-Encoder = Callable[[Any], Any]
-_ENCODERS: dict[Any, Encoder] = {}
-
-
-def _encoder(kind: Any) -> Encoder:
-    """An encoder built once per type from its hints: a sweep encodes thousands of rows."""
-    found = _ENCODERS.get(kind)
-    if found is None:
-        found = _ENCODERS[kind] = _build_encoder(kind)
-    return found
-
-
-def _build_encoder(kind: Any) -> Encoder:
-    origin = typing.get_origin(kind)
-    if origin in (types.UnionType, typing.Union):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        inner_encoder = _encoder(inner)
-        return lambda value: None if value is None else inner_encoder(value)
-    if origin in (tuple, list):
-        item = _encoder(typing.get_args(kind)[0])
-        return lambda value: [item(one) for one in value]
-    if kind is Money:
-        return lambda value: [value.amount_minor, value.currency]
-    if kind is datetime:
-        return lambda value: value.isoformat()
-    if kind is Interval:
-        return str
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return lambda value: value.value
-    if dataclasses.is_dataclass(kind):
-        return _dataclass_encoder(kind)
-    if kind in (str, int, bool):
-        return lambda value: value
-    return _encode_any
-
-
-def _dataclass_encoder(kind: Any) -> Encoder:
-    hints = _hints(kind)
-    fields = tuple((name, None if hints[name] in (str, int, bool) else _encoder(hints[name]))
-                   for name in _field_names(kind))
-
-    def dump(value: Any) -> Any:
-        return {name: (getattr(value, name) if field is None else field(getattr(value, name)))
-                for name, field in fields}
-
-    return dump
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -177,7 +105,7 @@ def _build_decoder(kind: Any) -> Decoder:
         make: Callable[[Iterable[Any]], Any] = tuple if origin is tuple else list
         return lambda raw: make(item(value) for value in raw)
     if kind is Money:
-        return _money
+        return money_from_document
     if kind is datetime:
         return datetime.fromisoformat
     if kind is Interval:
@@ -189,9 +117,9 @@ def _build_decoder(kind: Any) -> Decoder:
     return lambda raw: raw
 
 
-def _money(raw: Any) -> Money:
-    """Documents hold money as `{"amount_minor": 45000, "currency": "KRW"}`; messages and documents
-    written before documents went through orjson hold `[45000, "KRW"]`."""
+def money_from_document(raw: Any) -> Money:
+    """Documents and messages hold money as `{"amount_minor": 45000, "currency": "KRW"}`; those written
+    before they went through orjson hold `[45000, "KRW"]`."""
     if isinstance(raw, dict):
         return Money(int(raw["amount_minor"]), str(raw["currency"]))
     return Money(int(raw[0]), str(raw[1]))
@@ -201,7 +129,7 @@ _INTERVALS: dict[Any, Interval] = {}
 
 
 def _interval(raw: str | dict[str, Any]) -> Interval:
-    """`{"unit": "month", "count": 1}` in documents, `"1 month"` in messages and older documents.
+    """`{"unit": "month", "count": 1}`, or `"1 month"` in documents written before orjson wrote them.
     Intervals are frozen values and few: build each once."""
     key = raw if isinstance(raw, str) else (raw["unit"], raw["count"])
     found = _INTERVALS.get(key)
@@ -229,7 +157,7 @@ def _dataclass_decoder(kind: Any) -> Decoder:
 
 def message_row(message: Message, now: datetime) -> Doc:
     """A domain event or command as a `billing_messages` row: its class name and its fields."""
-    return {"kind": type(message).__name__, "payload": encode(message), "status": "pending", "attempts": 0,
+    return {"kind": type(message).__name__, "payload": to_json_text(message), "status": "pending", "attempts": 0,
             "created_at": now}
 
 
