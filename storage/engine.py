@@ -49,6 +49,8 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Room for a whole sweep batch of dirty pages: a smaller cache spills them to the WAL mid-transaction.
+        cursor.execute("PRAGMA cache_size=-65536")  # KiB, per connection, taken only as pages are used
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
