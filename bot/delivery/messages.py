@@ -1,7 +1,9 @@
-"""What an outbox row carries: a text (or a photo) with inline buttons, as the JSON the Bot API takes."""
+"""What an outbox row carries: a text (or a photo) with inline buttons, or an invoice, as the JSON the Bot
+API takes."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +58,37 @@ class OutboundMessage:
         return cls(str(payload.get("text", "")), buttons, payload.get("photo"), payload.get("parse_mode"))
 
 
+@dataclass(frozen=True)
+class OutboundInvoice:
+    """An invoice to send later (sendInvoice), its pay button first as Telegram requires.
+
+    A card provider's token is a secret, so the row never holds it: it names the environment variable
+    that does (`provider_token_env`), and the token is read only when the request is built. Stars
+    invoices take no token.
+    """
+
+    title: str
+    description: str
+    invoice_payload: str
+    currency: str
+    prices: tuple[tuple[str, int], ...]  # (label, amount in minor units)
+    pay_label: str
+    provider_token_env: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        if not self.prices:
+            raise MessageError("an invoice needs at least one price")
+        invoice: dict[str, Any] = {
+            "title": self.title, "description": self.description, "payload": self.invoice_payload,
+            "currency": self.currency, "prices": [{"label": label, "amount": amount} for label, amount in self.prices],
+            "reply_markup": {"inline_keyboard": [[{"text": self.pay_label, "pay": True}]]},
+        }
+        body: dict[str, Any] = {"invoice": invoice}
+        if self.provider_token_env:
+            body["provider_token_env"] = self.provider_token_env
+        return body
+
+
 def button_rows(rows: Sequence[Sequence[Mapping[str, str]]] | None) -> tuple[tuple[Button, ...], ...]:
     """Buttons stored as JSON rows ({"text", "callback_data" | "url"}) back into values."""
     return tuple(
@@ -63,8 +96,11 @@ def button_rows(rows: Sequence[Sequence[Mapping[str, str]]] | None) -> tuple[tup
     )
 
 
-def api_call(chat_id: int, payload: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+def api_call(chat_id: int, payload: Mapping[str, Any],
+             environ: Mapping[str, str] = os.environ) -> tuple[str, dict[str, Any]]:
     """The Bot API method and parameters that send `payload` to `chat_id`."""
+    if "invoice" in payload:
+        return "sendInvoice", _invoice_params(chat_id, payload, environ)
     params: dict[str, Any] = {"chat_id": chat_id}
     if payload.get("reply_markup"):
         params["reply_markup"] = payload["reply_markup"]
@@ -77,3 +113,14 @@ def api_call(chat_id: int, payload: Mapping[str, Any]) -> tuple[str, dict[str, A
         return "sendPhoto", params
     params["text"] = payload["text"]
     return "sendMessage", params
+
+
+def _invoice_params(chat_id: int, payload: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    params = {"chat_id": chat_id, **payload["invoice"]}
+    variable = payload.get("provider_token_env")
+    if variable:
+        token = environ.get(variable, "").strip()
+        if not token:
+            raise MessageError(f"the card provider token ({variable}) is not set")
+        params["provider_token"] = token
+    return params

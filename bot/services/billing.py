@@ -27,6 +27,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPri
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.delivery.messages import OutboundInvoice
 from storage.repositories.billing import (
     BillingRepositories,
     SqlBans,
@@ -185,8 +186,9 @@ class MerchantOffers:
 class TelegramPayments:
     """The Bot API calls behind the two providers."""
 
-    def __init__(self, provider_token: str) -> None:
+    def __init__(self, provider_token: str, provider_token_env: str = "") -> None:
         self.provider_token = provider_token
+        self.provider_token_env = provider_token_env  # where the token was read from
 
     @staticmethod
     def _prices(invoice: InvoiceRequest) -> list[LabeledPrice]:
@@ -203,6 +205,20 @@ class TelegramPayments:
         return await bot.send_invoice(
             chat_id, invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT],
             invoice.payload, invoice.currency, self._prices(invoice), provider_token=token, reply_markup=keyboard,
+        )
+
+    def outbound_invoice(self, invoice: InvoiceRequest, pay_label: str) -> OutboundInvoice:
+        """The invoice as a delivery-engine row (a renewal invoice nobody is waiting for): the same
+        request as `send_invoice` makes, naming the token's environment variable instead of holding it."""
+        token_env = None
+        if invoice.provider_token_required:
+            if not self.provider_token:
+                raise PaymentsNotConfigured("no card payment provider token")
+            token_env = self.provider_token_env
+        return OutboundInvoice(
+            invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT], invoice.payload,
+            invoice.currency, tuple((price.label[:TITLE_LIMIT], price.amount) for price in invoice.prices), pay_label,
+            token_env,
         )
 
     async def invoice_link(self, bot: Bot, invoice: InvoiceRequest) -> str:
@@ -239,7 +255,8 @@ class BillingService:
         self.clock = clock
         self.config = config
         env = os.environ if environ is None else environ
-        self.telegram = TelegramPayments(env.get(config.billing.provider_token_env, "").strip())
+        self.telegram = TelegramPayments(env.get(config.billing.provider_token_env, "").strip(),
+                                         config.billing.provider_token_env)
         self.domain = domain.Billing(
             clock=clock, ids=RandomIds(), providers={"card": CardProvider(), "stars": StarsProvider()},
             settings=billing_settings(config),

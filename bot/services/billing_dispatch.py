@@ -142,7 +142,7 @@ class BillingDispatcher:
         reader = await self.reader(payment.user_id)
         merchant = await self.billing.merchant_name(payment.merchant_id)
         text = billing_text.receipt_text(receipt_for(payment), merchant, reader.timezone, reader.tr)
-        await bot.send_message(reader.chat_id, text)
+        await self._notify(bot, reader, text)
 
     async def _on_GiftPurchased(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         gift = await self.billing.gift(payload["code"])
@@ -185,7 +185,11 @@ class BillingDispatcher:
         plan_name = offer.plan(checkout.plan_id).name if offer else checkout.title
         invoice = self.billing.domain.provider(checkout.provider).invoice_for(checkout, plan_name)
         label = reader.tr("Pay {amount}", amount=billing_text.money(checkout.amount, reader.tr))
-        await self.billing.telegram.send_invoice(bot, reader.chat_id, invoice, label)
+        if self._enqueue is None:
+            await self.billing.telegram.send_invoice(bot, reader.chat_id, invoice, label)
+            return
+        outbound = self.billing.telegram.outbound_invoice(invoice, label)
+        await self._enqueue(reader.chat_id, "billing", outbound.payload(), idempotency_key=f"billing:{self._current}")
 
     async def _on_CancelStarSubscription(self, bot: Bot, payload: dict[str, Any]) -> None:  # noqa: N802
         try:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from storage.tables_billing import billing_checkouts
+from storage.tables_delivery import outbox
 from subscriptions.ledger import merchant_account
 from subscriptions.money import Money
-from tests.billing.world import BillingWorld, pay_in_currency
+from tests.billing.world import BillingWorld, pay_in_currency, receipt_and_reply
 
 CAFE = "Cafe Onda"
 PASS = "20 Americanos"
@@ -38,10 +40,9 @@ async def test_alex_subscribes_to_the_cafe_pass_by_card_and_gets_a_receipt(world
     assert invoice.buttons[0] == "Pay ₩45,000"
     paid = await alex.pay(invoice)
     assert paid.paid
-    receipt = await alex.next_message()
+    receipt, thanks = await receipt_and_reply(alex)
     assert receipt.text.startswith("Receipt") and "₩45,000" in receipt.text and CAFE in receipt.text
     assert paid.telegram_payment_charge_id in receipt.text
-    thanks = await alex.next_message()
     assert "renews on Dec 25" in thanks.text
     subs = await world.subscriptions_of(alex)
     assert [(s.plan_id, s.status.value, s.provider) for s in subs] == [("americano20", "active", "card")]
@@ -73,11 +74,19 @@ async def test_the_card_renewal_invoice_arrives_before_the_period_ends_and_payin
     await world.tick()
     invoice = await alex.next_message()
     assert invoice.invoice is not None and invoice.invoice["total_amount"] == 45000
+    # Nobody waits for a renewal invoice: it went through the delivery outbox, whose row names the
+    # provider token's environment variable and never holds the token itself.
+    async with world.services.uow() as uow:
+        (queued,) = [row.payload for row in (await uow.connection.execute(select(outbox.c.payload))).all()
+                     if "invoice" in row.payload]
+    assert queued["invoice"]["currency"] == "KRW" and [p["amount"] for p in queued["invoice"]["prices"]] == [45000]
+    assert queued["provider_token_env"] == "JIGAP_PAYMENTS__PROVIDER_TOKEN"
+    assert "sandbox-card-provider" not in json.dumps(queued)
     await world.tick()  # a second tick sends no second invoice
     paid = await alex.pay(invoice)
     assert paid.paid
-    receipt = await alex.next_message()
-    assert "Dec 25 - Jan 25" in receipt.text
+    receipt, thanks = await receipt_and_reply(alex)
+    assert "Dec 25 - Jan 25" in receipt.text and "renews on Jan 25" in thanks.text
     (renewed,) = await world.subscriptions_of(alex)
     assert renewed.term.number == 2 and renewed.term.start == sub.paid_through
     assert renewed.paid_through > sub.paid_through + timedelta(days=30)
@@ -200,9 +209,8 @@ async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world:
     invoice = await minji.next_message()
     assert invoice.buttons[0] == "₩45,000 결제하기"
     assert (await minji.pay(invoice)).paid
-    receipt = await minji.next_message()
+    receipt, thanks = await receipt_and_reply(minji)
     assert receipt.text.startswith("영수증\n판매자: Cafe Onda") and "이용 기간: 11월 25일 - 12월 25일" in receipt.text
-    thanks = await minji.next_message()
     assert thanks.text == "감사합니다! Cafe Onda monthly pass · 20 Americanos: 12월 25일에 갱신"
     forged = await world.forge_press(minji, thanks, "my:ce:not-a-subscription")
     assert forged is not None and forged.text == "본인의 구독이 아니에요."

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sandbox.client import SandboxUser
 from subscriptions.money import Money
-from tests.billing.world import BillingWorld
+from tests.billing.world import BillingWorld, receipt_and_reply
 
 CAFE = "Cafe Onda"
 
@@ -18,9 +18,8 @@ async def _buy_gift(world: BillingWorld, buyer: SandboxUser) -> str:
     invoice = await buyer.next_message()
     assert invoice.invoice is not None and invoice.invoice["total_amount"] == 45000
     assert (await buyer.pay(invoice)).paid
-    receipt = await buyer.next_message()
+    receipt, gift = await receipt_and_reply(buyer)
     assert receipt.text.startswith("Receipt")
-    gift = await buyer.next_message()
     assert gift.photo, "the gift link comes with its QR code"
     found = re.search(r"start=gift_([A-Za-z0-9_-]+)", gift.text)
     assert found is not None, gift.text

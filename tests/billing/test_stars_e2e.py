@@ -7,7 +7,7 @@ from datetime import timedelta
 from sandbox.client import SandboxUser
 from subscriptions.money import Money
 from subscriptions.subscription import Subscription
-from tests.billing.world import BillingWorld
+from tests.billing.world import BillingWorld, receipt_and_reply
 
 HANJA = "Daily Hanja"
 
@@ -45,8 +45,8 @@ async def test_a_recurring_stars_payment_renews_the_membership_once(world: Billi
     world.clock.set(sub.paid_through)
     renewal = await alex.renew_subscription(charge)
     assert renewal.paid
-    receipt = await alex.next_message()
-    assert receipt.text.startswith("Receipt") and "⭐ 150 Stars" in receipt.text
+    receipt, thanks = await receipt_and_reply(alex)
+    assert receipt.text.startswith("Receipt") and "⭐ 150 Stars" in receipt.text and "renews on" in thanks.text
     assert renewal.message_id is not None
     await world.redeliver(alex, renewal.message_id)
     await alex.send("/receipts")

@@ -112,3 +112,16 @@ async def pay_in_currency(world: BillingWorld, user: SandboxUser, invoice: BotMe
     outcome = await world.server.payments.pay(bot, world.server.world.users[user.id],
                                               replace(spec, currency=currency), fail=False)
     return outcome.status
+
+
+RECEIPT_HEADINGS = ("Receipt\n", "영수증\n")
+
+
+async def receipt_and_reply(user: SandboxUser) -> tuple[BotMessage, BotMessage]:
+    """The two messages a payment brings: the receipt (queued in the delivery outbox) and the bot's
+    answer to the payment (sent at once), in whichever order they arrived."""
+    first, second = await user.next_messages(2)
+    if second.text.startswith(RECEIPT_HEADINGS):
+        return second, first
+    assert first.text.startswith(RECEIPT_HEADINGS), f"no receipt among {first.text!r} and {second.text!r}"
+    return first, second
