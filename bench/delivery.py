@@ -64,7 +64,7 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
     from bot.config import Config
     from bot.delivery.messages import OutboundMessage
     from bot.embedded import embedded_bot
-    from bot.runtime import Services
+    from bot.runtime import Services, freeze_startup_objects
     from storage.tables import users
 
     logging.basicConfig(level=logging.WARNING)
@@ -80,12 +80,14 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
 
     async def main() -> None:
         base = Config()  # the documented defaults, whatever config.toml in the working folder says
+        # At a thousand sends a second the bulk HTTP work gets a process of its own, as an operator would set it.
         config = base.replace(
-            delivery=dataclasses.replace(base.delivery, bot_rate=rate, batch_size=500),
+            delivery=dataclasses.replace(base.delivery, bot_rate=rate, batch_size=500, sender_process=True),
         )
         async with embedded_bot(api_url=url, token=TOKEN, database_url=database_url, config=config) as app:
             services: Services = app.bot_data["services"]
             await add_users(services)
+            freeze_startup_objects()  # as `jigap run` does once it is up
             conn.send("ready")
             loop = asyncio.get_running_loop()
             while await loop.run_in_executor(None, conn.recv) == "broadcast":

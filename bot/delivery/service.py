@@ -84,9 +84,14 @@ class DeliveryService:
         if self.pump is not None:
             return
         delivery = self.config.delivery
-        kind = ProcessSender if delivery.sender_process else BotApiSender
-        self.sender = kind(self.config.bot.api_url, token, timeout=delivery.send_timeout,
-                           connections=delivery.connections)
+        if delivery.sender_process:
+            process_sender = ProcessSender(self.config.bot.api_url, token, timeout=delivery.send_timeout,
+                                           connections=delivery.connections)
+            process_sender.start()
+            self.sender = process_sender
+        else:
+            self.sender = BotApiSender(self.config.bot.api_url, token, timeout=delivery.send_timeout,
+                                       connections=delivery.connections)
         settings = PumpSettings(
             batch_size=delivery.batch_size, max_attempts=delivery.max_attempts,
             lease=timedelta(seconds=delivery.lease_seconds), backoff_max=float(delivery.backoff_max_seconds),
