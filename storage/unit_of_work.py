@@ -146,7 +146,8 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            await self.rollback()
+            if not self._read_only:  # closing a reader's connection ends its transaction: no extra round trip
+                await self.rollback()
         finally:
             try:
                 if self._connection is not None:

@@ -90,9 +90,9 @@ class AccountsService:
         """Load (and keep up to date) the user behind an update."""
         now = self._clock.now()
         async with self._uow.reader() as reader:
-            user = await reader.users.get(profile.id)
-            if user is not None and not self._changed(user, profile, now):
-                return Member(user, tuple(await reader.roles.of_user(profile.id)))
+            known = await reader.users.with_grants(profile.id)
+        if known is not None and not self._changed(known[0], profile, now):
+            return Member(known[0], tuple(known[1]))
         async with self._uow() as uow:
             user = await uow.users.get(profile.id)
             if user is None or self._changed(user, profile, now):

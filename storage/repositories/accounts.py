@@ -61,6 +61,21 @@ class UserRepository:
         row = (await self._connection.execute(select(users).where(users.c.id == user_id))).mappings().first()
         return None if row is None else self._record(row)
 
+    async def with_grants(self, user_id: int) -> tuple[UserRecord, list[RoleGrant]] | None:
+        """The user and their roles in one statement: every update loads them, so one round trip, not two."""
+        query = (
+            select(users, roles.c.role.label("granted_role"), roles.c.org_id.label("granted_org"))
+            .select_from(users.outerjoin(roles, roles.c.user_id == users.c.id))
+            .where(users.c.id == user_id)
+            .order_by(roles.c.id)
+        )
+        rows = (await self._connection.execute(query)).mappings().all()
+        if not rows:
+            return None
+        grants = [RoleGrant(user_id, row["granted_role"], row["granted_org"])
+                  for row in rows if row["granted_role"] is not None]
+        return self._record(rows[0]), grants
+
     async def find_by_username(self, username: str) -> UserRecord | None:
         name = username.lstrip("@").lower()
         query = select(users).where(users.c.username == name)

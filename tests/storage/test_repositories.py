@@ -88,6 +88,25 @@ async def test_roles_are_granted_once_and_revoked(uow_factory: UnitOfWorkFactory
         assert await uow.roles.of_user(3003) == []
 
 
+async def test_a_user_is_read_with_every_grant_in_one_statement(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 4004)
+        await _add_user(uow, 4005)
+        shop = await uow.organisations.add(slug="cafe-byeol", name="Cafe Byeol", kind="shop", now=NOW)
+        grants = [RoleGrant(4004, "platform_admin", 0), RoleGrant(4004, "shop_owner", shop.id)]
+        for grant in grants:
+            await uow.roles.grant(grant, granted_by=None, now=NOW)
+        await uow.commit()
+    async with uow_factory.reader() as reader:
+        with_two = await reader.users.with_grants(4004)
+        with_none = await reader.users.with_grants(4005)
+        unknown = await reader.users.with_grants(4006)
+        plain = await reader.users.get(4004)
+    assert with_two is not None and with_two == (plain, grants)
+    assert with_none is not None and with_none[1] == []
+    assert unknown is None
+
+
 async def test_organisation_slugs_are_unique(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         await uow.organisations.add(slug="cafe-onda", name="Cafe Onda", kind="shop", now=NOW)
