@@ -267,11 +267,11 @@ class BroadcastService:
         return await self.progress(broadcast_id)
 
     async def progress(self, broadcast_id: int) -> Progress:
-        async with self._uow() as uow:
-            record = await uow.delivery.broadcasts.get(broadcast_id)
+        async with self._uow.reader() as reader:
+            record = await reader.delivery.broadcasts.get(broadcast_id)
             if record is None:
                 raise BroadcastGone(str(broadcast_id))
-            counts = await uow.delivery.broadcasts.counts(broadcast_id)
+            counts = await reader.delivery.broadcasts.counts(broadcast_id)
         return Progress(record, counts, self._rate(broadcast_id, counts.done))
 
     def _rate(self, broadcast_id: int, done: int) -> float | None:
@@ -283,19 +283,22 @@ class BroadcastService:
         return (done - seen[0]) / (now - seen[1])
 
     async def canceled_since(self, since: datetime) -> set[int]:
-        async with self._uow() as uow:
-            return set(await uow.delivery.broadcasts.recently_canceled(since)) | self.canceled_here
+        async with self._uow.reader() as reader:
+            return set(await reader.delivery.broadcasts.recently_canceled(since)) | self.canceled_here
 
     # --- the progress message ------------------------------------------------------------------
 
     async def report_progress(self, sender: Sender) -> None:
-        """Edit every running broadcast's progress message; finish those with nothing left to send."""
-        async with self._uow() as uow:
-            running = await uow.delivery.broadcasts.running()
+        """Edit every running broadcast's progress message; finish those with nothing left to send.
+
+        Nobody waits on this in a chat: it reads without the writer lock and writes behind chat replies.
+        """
+        async with self._uow.reader() as reader:
+            running = await reader.delivery.broadcasts.running()
         for record in running:
             progress = await self.progress(record.id)
             if progress.counts.waiting == 0:
-                async with self._uow() as uow:
+                async with self._uow.background()() as uow:
                     await uow.delivery.broadcasts.finish(record.id, "done", self._clock.now())
                     await uow.commit()
                 progress = await self.progress(record.id)
@@ -320,8 +323,8 @@ class BroadcastService:
             log.info("progress of broadcast %s not shown this time: %s", record.id, outcome)
 
     async def _translator_of(self, user_id: int) -> Translator:
-        async with self._uow() as uow:
-            recipient = (await uow.delivery.preferences.recipients([user_id])).get(user_id)
+        async with self._uow.reader() as reader:
+            recipient = (await reader.delivery.preferences.recipients([user_id])).get(user_id)
         if recipient is None:
             return self._translations.get(self._translations.default)
         return self._translations.get(self._translations.pick(recipient.language, recipient.telegram_language))
