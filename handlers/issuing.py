@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.access import Permission, Role, orgs_with
+from bot.delivery.messages import Button, OutboundMessage
 from bot.services.wallet import (
     CardNotFound,
     FlowRecord,
@@ -244,6 +246,7 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
         return
     await wallet.save_flow(flow, status="done")
     holder = await wallet.user(offer.holder_id)
+    # One offer, made while the officer waits: sent at once, so the answer says whether it arrived.
     delivered = await send_offer(context, offer)
     link = deep_link(context, f"offer_{offer.id}")
     name = holder.display_name if holder else offer.holder_id
@@ -257,6 +260,28 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
     await context.bot.send_photo(update.effective_chat.id, await link_qr_png(link), caption=caption)
     await context.services.accounts.audit(context.member, "wallet.offer", org_id=int(flow.state["org_id"]),
                                           target=str(offer.holder_id), detail={"offer": offer.id})
+
+
+async def _announcement(context: JigapContext, holder_id: int, org_id: int,
+                        card_type_id: str) -> Callable[[OfferRecord], dict[str, Any]] | None:
+    """What tells the holder of a batch offer: "<issuer> offers you a <card>" with Accept / Decline, in
+    their language. It is queued with the offer, and the delivery engine sends it paced with everything
+    else, so a batch of thousands never floods Telegram; None (nothing is queued) when the holder or the
+    issuer is unknown, or the holder blocked the bot: the result file gives the officer the link instead."""
+    wallet = context.services.wallet
+    holder = await wallet.user(holder_id)
+    issuer = await wallet.issuer_for_org(org_id)
+    if holder is None or issuer is None or not _reachable(holder):
+        return None
+    tr = translator_for(context.services, holder)
+    text = offer_text(tr, issuer.name, wallet.registry.get(card_type_id))
+
+    def announce(offer: OfferRecord) -> dict[str, Any]:
+        buttons = ((Button(tr("Accept"), callback_data.make("woff", "ok", offer.id)),
+                    Button(tr("Decline"), callback_data.make("woff", "no", offer.id))),)
+        return OutboundMessage(text, buttons).payload()
+
+    return announce
 
 
 async def send_offer(context: JigapContext, offer: OfferRecord) -> bool:
@@ -275,6 +300,11 @@ async def send_offer(context: JigapContext, offer: OfferRecord) -> bool:
         log.info("offer %s not delivered to %s: %s", offer.id, holder.id, error)
         return False
     return True
+
+
+def _reachable(holder: Person | None) -> bool:
+    """Whether the bot can write to the holder: known, and not blocked by them (as far as we know)."""
+    return holder is not None and not holder.is_bot_blocked
 
 
 # --- CSV batches -----------------------------------------------------------------------------------
@@ -336,14 +366,16 @@ async def _issue_row(context: JigapContext, flow: FlowRecord, row: BatchRow) -> 
         return RowResult(row.line, row.holder, "error", "unknown holder (they must have started the bot)")
     card_type = wallet.registry.get(str(flow.state["card_type"]))
     derived = {rule.name for rule in card_type.derived}  # the issuer computes these again when signing
+    org_id = int(flow.state["org_id"])
     try:
-        offer = await wallet.create_offer(org_id=int(flow.state["org_id"]), card_type_id=card_type.id,
+        offer = await wallet.create_offer(org_id=org_id, card_type_id=card_type.id,
                                           holder_id=holder.id, photo=None, created_by=context.member.id,
-                                          claims={k: v for k, v in row.claims.items() if k not in derived})
+                                          claims={k: v for k, v in row.claims.items() if k not in derived},
+                                          announce=await _announcement(context, holder.id, org_id, card_type.id))
     except ClaimsInvalid as error:
         return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in error.problems))
-    delivered = await send_offer(context, offer)
-    return RowResult(row.line, row.holder, "offered", offer.id if delivered else f"{offer.id} (not delivered)")
+    detail = offer.id if _reachable(holder) else f"{offer.id} (not delivered: they blocked the bot)"
+    return RowResult(row.line, row.holder, "offered", detail)
 
 
 def _results_csv(results: list[RowResult]) -> bytes:

@@ -14,6 +14,7 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -75,6 +76,8 @@ class Person(Protocol):
     def telegram_language(self) -> str | None: ...
     @property
     def timezone(self) -> str: ...
+    @property
+    def is_bot_blocked(self) -> bool: ...
     @property
     def display_name(self) -> str: ...
 
@@ -183,9 +186,19 @@ class WalletStore(Protocol):
     async def history(self, credential_id: str, *, limit: int = 20) -> list[HistoryEntry]: ...
 
 
+class Outbox(Protocol):
+    """Messages to send later, written in the transaction of what caused them (the delivery engine's
+    outbox): a holder hears of an offer only if the offer was stored, and always once it was."""
+
+    async def enqueue(self, chat_id: int, kind: str, payload: Mapping[str, Any], *, idempotency_key: str,
+                      now: datetime) -> bool: ...
+
+
 class WalletUnitOfWork(Protocol):
     @property
     def wallet(self) -> WalletStore: ...
+    @property
+    def outbox(self) -> Outbox: ...
     @property
     def users(self) -> People: ...
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -241,8 +241,13 @@ class WalletService:
         return prepare_claims(card_type, claims, now=self.now())
 
     async def create_offer(self, *, org_id: int, card_type_id: str, holder_id: int, claims: Mapping[str, Any],
-                           photo: bytes | None, created_by: int | None) -> OfferRecord:
-        """Check the claims and keep them, sealed, until the holder accepts; raises ClaimsInvalid."""
+                           photo: bytes | None, created_by: int | None,
+                           announce: Callable[[OfferRecord], Mapping[str, Any]] | None = None) -> OfferRecord:
+        """Check the claims and keep them, sealed, until the holder accepts; raises ClaimsInvalid.
+
+        `announce` makes the message that tells the holder (given the stored offer, whose id its
+        buttons carry); it is queued in the same transaction as the offer.
+        """
         card_type = self.registry.get(card_type_id)
         raw = dict(claims)
         if photo is not None and card_type.photo_claim is not None:
@@ -260,6 +265,9 @@ class WalletService:
                 expires_at=now + timedelta(seconds=self.config.offer_lifetime),
             )
             await uow.wallet.add_offer(offer)
+            if announce is not None:
+                await uow.outbox.enqueue(holder_id, "wallet", announce(offer), idempotency_key=f"offer:{offer.id}",
+                                         now=now)
             await uow.commit()
         return offer
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import select
+
+from storage.tables_delivery import outbox
 from tests.wallet_e2e.conftest import WalletWorld
 
 ROWS = """holder,name,birth_date,license_number,license_class
@@ -40,6 +43,10 @@ async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: WalletWo
     offer = await world.landlord.next_message()
     assert offer.text == "Road Traffic Authority offers you a driver's licence."
     assert offer.buttons == ["Accept", "Decline"]
+    # The offers left through the delivery outbox, one row each, keyed by the offer they announce.
+    async with world.services.uow() as uow:
+        keys = (await uow.connection.execute(select(outbox.c.idempotency_key).where(outbox.c.kind == "wallet"))).all()
+    assert sorted(key for (key,) in keys) == sorted(f"offer:{row['detail']}" for row in rows if row["result"] == "offered")
 
 
 async def test_a_file_without_a_holder_column_is_refused_whole(world: WalletWorld) -> None:
