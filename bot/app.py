@@ -82,7 +82,7 @@ def build_application(services: Services, token: str) -> JigapApplication:
         .connection_pool_size(max(32, config.bot.concurrent_updates * 2))
         .get_updates_read_timeout(config.bot.poll_timeout + 10)
         .post_init(_post_init)
-        .rate_limiter(InteractiveMeter(services.delivery.limiter))
+        .rate_limiter(InteractiveMeter(services.delivery.limiter, services.delivery.interactive))
         .build()
     )
     application.bot_data["services"] = services

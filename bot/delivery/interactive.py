@@ -22,9 +22,29 @@ SENDING = frozenset({
 })
 
 
+class InteractiveTally:
+    """How many chat replies this worker sent since the last look: on PostgreSQL the delivery leader, which
+    paces bulk sends for every worker, learns the count a few times a second and leaves room for it."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def add(self) -> None:
+        self._count += 1
+
+    def take(self) -> int:
+        count, self._count = self._count, 0
+        return count
+
+    def give_back(self, count: int) -> None:
+        """A count that could not be passed on: it goes out with the next one."""
+        self._count += count
+
+
 class InteractiveMeter(BaseRateLimiter[None]):
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, tally: InteractiveTally | None = None) -> None:
         self._limiter = limiter
+        self._tally = tally
 
     async def initialize(self) -> None:
         """Nothing to open: the limiter lives with the delivery service."""
@@ -44,4 +64,6 @@ class InteractiveMeter(BaseRateLimiter[None]):
         if endpoint in SENDING:
             chat_id = data.get("chat_id")
             self._limiter.record_unpaced(chat_id if isinstance(chat_id, int) else None)
+            if self._tally is not None:
+                self._tally.add()
         return await callback(*args, **kwargs)

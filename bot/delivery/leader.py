@@ -3,27 +3,43 @@
 On PostgreSQL the leader holds a session advisory lock on a connection of its own; if that worker dies
 its connection closes, the lock is free, and another worker takes it at its next try (every few
 seconds). SQLite means one process, which is always the leader.
+
+Chat replies leave from whichever worker took the update, at once. So that bulk sends and replies together
+stay within the bot-wide limit, every worker tells the leader a few times a second how many replies it
+sent (`InteractiveSharing`, a NOTIFY), and the leader, listening on its lock connection, books them in its
+limiter: its bulk pace leaves room for them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.delivery.interactive import InteractiveTally
 from bot.delivery.problems import Problems
 
 log = logging.getLogger(__name__)
 # A fixed 64-bit key: every jigap worker on the database contends for this one lock.
 LEADER_LOCK_KEY = 0x6A6967_6170_0001
+# Where workers announce "<worker> <replies sent>" to the leader, and how often each one does.
+INTERACTIVE_CHANNEL = "jigap_interactive_sends"
+SHARE_EVERY = 0.2
 
 
 class Leadership(Protocol):
+    @property
+    def leading(self) -> bool:
+        """Whether this worker led at its last check."""
+        ...
+
     async def ensure(self) -> bool:
         """True while this worker leads; tries to become leader when it does not (at most every few seconds)."""
         ...
@@ -34,6 +50,10 @@ class Leadership(Protocol):
 class SoleProcess:
     """SQLite: a single process, always the leader."""
 
+    @property
+    def leading(self) -> bool:
+        return True
+
     async def ensure(self) -> bool:
         return True
 
@@ -43,11 +63,14 @@ class SoleProcess:
 
 class AdvisoryLockLeader:
     def __init__(self, engine: AsyncEngine, *, check_every: float = 2.0, key: int = LEADER_LOCK_KEY,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, worker: str = "",
+                 on_others_sent: Callable[[int], None] | None = None) -> None:
         self._engine = engine
         self._check_every = check_every
         self._key = key
         self._monotonic = monotonic
+        self._worker = worker
+        self._on_others_sent = on_others_sent
         self._connection: AsyncConnection | None = None
         self._last = -check_every
         self._problems = Problems(log)
@@ -81,6 +104,8 @@ class AdvisoryLockLeader:
             connection = await self._engine.connect()
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             got = (await connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key})).scalar()
+            if got and self._on_others_sent is not None:
+                await self._listen(connection)
         except (SQLAlchemyError, OSError) as error:
             self._problems.report("leader", f"cannot reach the database to contend for leadership ({error!r})")
             if connection is not None:
@@ -93,6 +118,18 @@ class AdvisoryLockLeader:
             return True
         await _close_quietly(connection)
         return False
+
+    async def _listen(self, connection: AsyncConnection) -> None:
+        """Hear the other workers' reply counts on the lock connection, for as long as it is held."""
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None, "the lock connection is open"
+        await driver.add_listener(INTERACTIVE_CHANNEL, self._heard)
+
+    def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        worker, _, count = payload.rpartition(" ")
+        if worker == self._worker or not count.isdigit() or self._on_others_sent is None:
+            return  # our own replies are booked already as they go out
+        self._on_others_sent(int(count))
 
     async def _discard(self) -> None:
         connection, self._connection = self._connection, None
@@ -119,3 +156,45 @@ async def _close_quietly(connection: AsyncConnection) -> None:
         await connection.close()
     except (SQLAlchemyError, OSError):
         log.debug("closing a database connection failed; it is gone either way")
+
+
+class InteractiveSharing:
+    """A worker's chat replies, announced to the leader every SHARE_EVERY seconds (PostgreSQL only)."""
+
+    def __init__(self, engine: AsyncEngine, tally: InteractiveTally, worker: str) -> None:
+        self._engine = engine
+        self._tally = tally
+        self._worker = worker
+        self._task: asyncio.Task[None] | None = None
+        self._problems = Problems(log)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="interactive-sharing")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(SHARE_EVERY)
+            count = self._tally.take()
+            if not count:
+                continue
+            try:
+                await self.announce(count)
+            except (SQLAlchemyError, OSError) as error:
+                self._tally.give_back(count)
+                self._problems.report("share", f"cannot tell the delivery leader about chat replies ({error!r})")
+                continue
+            self._problems.resolved("share", "the delivery leader hears about chat replies again")
+
+    async def announce(self, count: int) -> None:
+        async with self._engine.connect() as connection:
+            await connection.execute(text("SELECT pg_notify(:channel, :payload)"),
+                                     {"channel": INTERACTIVE_CHANNEL, "payload": f"{self._worker} {count}"})
+            await connection.commit()  # a notification is delivered when its transaction commits

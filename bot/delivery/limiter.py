@@ -96,6 +96,12 @@ class RateLimiter:
         if chat_id is not None:
             self._chat(chat_id).book(now)
 
+    def record_elsewhere(self, count: int) -> None:
+        """Messages other workers sent (their chat replies): the bot-wide budget they used is not ours to book."""
+        if count > 0:
+            now = self._monotonic()
+            self._bot.ready_at = max(self._bot.ready_at, now) + count * self._bot.interval
+
     def booked_until(self) -> float:
         """The moment the bot-wide budget is booked up to: how far ahead the pump has planned."""
         return self._bot.ready_at

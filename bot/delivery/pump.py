@@ -124,6 +124,7 @@ class DeliveryPump:
         settings: PumpSettings,
         *,
         jitter: Callable[[], float] = random.random,
+        worker: str | None = None,
     ) -> None:
         self._uow = uow
         self._sender = sender
@@ -132,7 +133,7 @@ class DeliveryPump:
         self._clock = clock
         self._settings = settings
         self._jitter = jitter
-        self.worker = worker_name()
+        self.worker = worker or worker_name()
         self.stats = PumpStats()
         self.canceled_broadcasts: set[int] = set()
         self._results = _Results()

@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import Clock
 from bot.config import Config
 from bot.delivery.broadcasts import BroadcastService
-from bot.delivery.leader import AdvisoryLockLeader, Leadership, SoleProcess
+from bot.delivery.interactive import InteractiveTally
+from bot.delivery.leader import AdvisoryLockLeader, InteractiveSharing, Leadership, SoleProcess
 from bot.delivery.limiter import Limits, RateLimiter
 from bot.delivery.notices import NoticeService, NoticeSource, ScheduledNoticeKind, render_notice
 from bot.delivery.preferences import PreferencesService
 from bot.delivery.problems import Problems
-from bot.delivery.pump import DeliveryPump, PumpSettings
+from bot.delivery.pump import DeliveryPump, PumpSettings, worker_name
 from bot.delivery.reminders import ReminderCatalog, ReminderScheduler, SweepReport, parse_clock
 from bot.delivery.sender import BotApiSender, Sender
 from bot.delivery.sender_process import ProcessSender
@@ -55,6 +56,9 @@ class DeliveryService:
         self._uow = uow
         self._clock = clock
         self.limiter = RateLimiter(limits_from(config))
+        self.worker = worker_name()
+        # Chat replies this worker sends; the Application's meter counts them (see bot.app).
+        self.interactive = InteractiveTally()
         self.catalog = ReminderCatalog()
         self.scheduler = ReminderScheduler(
             uow.background(), clock, translations, self.catalog,
@@ -70,10 +74,13 @@ class DeliveryService:
         self.catalog.register(ScheduledNoticeKind(), NoticeSource(), render_notice, N_("Scheduled notices"))
         self.pump: DeliveryPump | None = None
         self.sender: Sender | None = None
+        several_workers = engine.dialect.name == "postgresql"
         self._leadership: Leadership = (
-            AdvisoryLockLeader(engine, check_every=config.delivery.leader_check_seconds)
-            if engine.dialect.name == "postgresql" else SoleProcess()
+            AdvisoryLockLeader(engine, check_every=config.delivery.leader_check_seconds, worker=self.worker,
+                               on_others_sent=self.limiter.record_elsewhere)
+            if several_workers else SoleProcess()
         )
+        self._sharing = InteractiveSharing(engine, self.interactive, self.worker) if several_workers else None
         self._last_sweep: float | None = None
         self._problems = Problems(log)
 
@@ -98,16 +105,25 @@ class DeliveryService:
             max_in_flight=2 * delivery.batch_size,
         )
         self.pump = DeliveryPump(self._uow.background(), self.sender, self.limiter, self._leadership, self._clock,
-                                 settings)
+                                 settings, worker=self.worker)
         self.pump.start()
+        if self._sharing is not None:
+            self._sharing.start()
 
     async def stop(self) -> None:
+        if self._sharing is not None:
+            await self._sharing.stop()
         if self.pump is not None:
             await self.pump.stop()
             self.pump = None
         if self.sender is not None:
             await self.sender.close()
             self.sender = None
+
+    @property
+    def leading(self) -> bool:
+        """Whether this worker paces bulk sending (and hears the others' chat replies)."""
+        return self._leadership.leading
 
     def wake(self) -> None:
         if self.pump is not None:

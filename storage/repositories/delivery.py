@@ -253,11 +253,15 @@ class OutboxRepository:
             .order_by(outbox.c.priority, outbox.c.next_attempt_at, outbox.c.id)
             .limit(limit)
         )
+        chosen: Any = candidates.scalar_subquery()
         if self._connection.dialect.name == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+            # PostgreSQL may run an IN (subquery) again for each row it updates; with SKIP LOCKED every run
+            # finds other rows, and one claim took the whole queue. A materialized CTE runs exactly once.
+            locked = candidates.with_for_update(skip_locked=True).cte("claimable").prefix_with("MATERIALIZED")
+            chosen = select(locked.c.id)
         statement = (
             update(outbox)
-            .where(outbox.c.id.in_(candidates.scalar_subquery()), outbox.c.status == "pending")
+            .where(outbox.c.id.in_(chosen), outbox.c.status == "pending")
             .values(status="sending", claimed_by=worker, claimed_until=now + lease)
             .returning(
                 outbox.c.id, outbox.c.chat_id, outbox.c.kind, outbox.c.payload, outbox.c.priority, outbox.c.status,

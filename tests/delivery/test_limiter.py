@@ -59,3 +59,14 @@ def test_interactive_replies_take_room_from_the_bulk_budget_without_waiting() ->
     limiter.record_unpaced(5)
     limiter.record_unpaced(6)
     assert round(limiter.reserve(7) - 100.0, 6) == 0.2
+
+
+def test_replies_other_workers_sent_push_the_next_bulk_slots_back() -> None:
+    ticker = Ticker()
+    limiter = RateLimiter(Limits(bot_per_second=10), ticker)
+    assert limiter.reserve(1) == 100.0
+    limiter.record_elsewhere(3)
+    assert round(limiter.reserve(2) - 100.0, 6) == 0.4
+    ticker.now = 110.0  # long idle: what others sent earlier does not pile up
+    limiter.record_elsewhere(1)
+    assert round(limiter.reserve(3) - 110.0, 6) == 0.1

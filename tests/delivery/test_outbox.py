@@ -71,6 +71,23 @@ async def test_a_claim_is_a_lease_and_an_expired_lease_makes_the_row_claimable_a
         await uow.engine.dispose()
 
 
+async def test_a_claim_takes_no_more_than_its_limit_from_a_long_queue(database_url: str, envelope: Envelope) -> None:
+    uow = await _factory(database_url, envelope)
+    try:
+        async with uow() as unit:
+            for index in range(200):
+                await unit.outbox.enqueue(index + 1, "broadcast", {"text": "hi"}, idempotency_key=f"b:{index}", now=NOW)
+            await unit.commit()
+        async with uow() as unit:
+            claimed = await unit.outbox.claim("w", now=NOW, limit=20, lease=LEASE)
+            await unit.commit()
+        async with uow() as unit:
+            assert len(claimed) == 20
+            assert await unit.outbox.counts_by_status() == {"pending": 180, "sending": 20}
+    finally:
+        await uow.engine.dispose()
+
+
 async def test_concurrent_claims_never_hand_out_the_same_row(database_url: str, envelope: Envelope) -> None:
     uow = await _factory(database_url, envelope)
     try:
