@@ -11,6 +11,7 @@ at staleness, mutes and blocks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,14 @@ class SweepReport:
                            self.skipped + other.skipped)
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A batch's decisions, ready to write: its reminders' rows, and the message of each one to queue now."""
+
+    rows: list[NewReminder]
+    messages: dict[tuple[str, str, str], NewOutboxRow]
+
+
 def reminder_key(kind: str, subject_id: str, period_key: str) -> str:
     return f"reminder:{kind}:{subject_id}:{period_key}"
 
@@ -144,25 +153,46 @@ class ReminderScheduler:
         return report
 
     async def sweep_kind(self, registered: RegisteredKind[Any]) -> SweepReport:
+        """Walk the kind's window a batch at a time: read and decide a batch while the last one is written.
+
+        Reading and deciding (a reader connection, the domain, rendering) is Python's work; writing is
+        SQLite's or PostgreSQL's, on another connection. Overlapping the two keeps both busy; at most one
+        batch is being written while the next is decided, so memory stays flat however much is due.
+        """
         now = self._clock.now()
         window = registered.kind.window(now)
         cursor: object | None = None
         report = SweepReport()
         # Users seen earlier in this sweep: one with many subjects is looked up once, not once per page.
         known: dict[int, Recipient | None] = {}
-        while True:
-            async with self._uow() as uow:
-                page = await registered.source.due(uow, window, cursor, self._batch_size)
-                report += await self._record_page(uow, registered, page.subjects, now, known)
-                await uow.commit()
-            cursor = page.cursor
-            if cursor is None:
-                return report
+        writing: asyncio.Task[SweepReport] | None = None
+        try:
+            while True:
+                async with self._uow.reader() as reader:
+                    page = await registered.source.due(reader, window, cursor, self._batch_size)
+                    batch = await self._decide_page(reader, registered, page.subjects, now, known)
+                if writing is not None:
+                    report += await writing
+                writing = asyncio.create_task(self._write(batch, now)) if batch.rows else None
+                cursor = page.cursor
+                if cursor is None:
+                    break
+            if writing is not None:
+                report += await writing
+                writing = None
+            return report
+        finally:
+            if writing is not None:  # a read failed or the sweep was cancelled: the batch in flight still lands
+                await asyncio.wait([writing])
+                if not writing.cancelled() and writing.exception() is not None:
+                    log.warning("a reminder batch was not written: %r", writing.exception())
 
-    async def _record_page(
+    async def _decide_page(
         self, uow: UnitOfWork, registered: RegisteredKind[Any], subjects: list[Any], now: datetime,
         known: dict[int, Recipient | None],
-    ) -> SweepReport:
+    ) -> Batch:
+        """One batch, set-based: one query for what is recorded already and one for the users not seen yet,
+        then the domain's decisions and each queued reminder's message, in memory."""
         source, kind = registered.source, registered.kind
         by_id = {source.subject_id(subject): subject for subject in subjects}
         existing = await uow.delivery.reminders.existing_keys(kind.name, list(by_id))
@@ -172,29 +202,50 @@ class ReminderScheduler:
             for reminder in kind.reminders_for(subject, now)
             if (reminder.subject_id, reminder.period_key) not in existing
         ]
+        batch = Batch([], {})
         if not found:
-            return SweepReport()
-        wanted = {int(r.user_id) for r in found} - known.keys()
-        fetched = await uow.delivery.preferences.recipients(wanted)
-        known.update({user_id: fetched.get(user_id) for user_id in wanted})
-        recipients = {user_id: known[user_id] for user_id in {int(r.user_id) for r in found}}
-        rows: list[NewReminder] = []
-        messages: dict[tuple[str, str, str], NewOutboxRow] = {}
+            return batch
+        recipients = await self._recipients(uow, {int(reminder.user_id) for reminder in found}, known)
         for reminder in found:
-            recipient = recipients.get(int(reminder.user_id))
-            status = self._verdict(registered, reminder, by_id[reminder.subject_id], recipient, now)
-            send_at = reminder.due_at
-            if status == "queue" and recipient is not None:
-                send_at = self._send_at(reminder, recipient, now)
-                status = "queued" if send_at <= now else "pending"
-            if status == "queued" and recipient is not None:
-                messages[reminder.key] = self._outbox_row(registered, reminder, by_id[reminder.subject_id], recipient)
-            rows.append(NewReminder(kind.name, reminder.subject_id, reminder.period_key, int(reminder.user_id),
-                                    reminder.due_at, send_at, reminder.urgent, status))
-        recorded = await uow.delivery.reminders.record(rows, now=now)
-        queued = await uow.outbox.enqueue_many(list(messages.values()), now=now)
-        held = sum(1 for row in rows if row.status == "pending")
-        return SweepReport(recorded, queued, held, max(0, recorded - queued - held))
+            subject = by_id[reminder.subject_id]
+            row = self._decide(registered, reminder, subject, recipients, now)
+            batch.rows.append(row)
+            if row.status == "queued" and (recipient := recipients[row.user_id]) is not None:
+                batch.messages[row.key] = self._outbox_row(registered, reminder, subject, recipient)
+        return batch
+
+    async def _write(self, batch: Batch, now: datetime) -> SweepReport:
+        """Record a batch's reminders in one statement, then queue the messages of those this call recorded
+        (one a concurrent worker recorded first is its to send), in one transaction."""
+        async with self._uow() as uow:
+            recorded = await uow.delivery.reminders.record(batch.rows, now=now)
+            messages = [message for key, message in batch.messages.items() if key in recorded]
+            queued = await uow.outbox.enqueue_many(messages, now=now)
+            await uow.commit()
+        held = sum(1 for row in batch.rows if row.status == "pending" and row.key in recorded)
+        return SweepReport(len(recorded), queued, held, len(recorded) - queued - held)
+
+    async def _recipients(self, uow: UnitOfWork, user_ids: set[int], known: dict[int, Recipient | None]
+                          ) -> dict[int, Recipient | None]:
+        """Recipients of a batch; users seen earlier in this sweep are looked up once, not once per batch."""
+        wanted = user_ids - known.keys()
+        if wanted:
+            fetched = await uow.delivery.preferences.recipients(wanted)
+            known.update({user_id: fetched.get(user_id) for user_id in wanted})
+        return {user_id: known[user_id] for user_id in user_ids}
+
+    def _decide(self, registered: RegisteredKind[Any], reminder: Reminder, subject: Any,
+                recipients: dict[int, Recipient | None], now: datetime) -> NewReminder:
+        """The reminder's row: queued (send now), pending (held for quiet hours) or why it is skipped."""
+        user_id = int(reminder.user_id)
+        recipient = recipients[user_id]
+        status = self._verdict(registered, reminder, subject, recipient, now)
+        send_at = reminder.due_at
+        if status == "queue" and recipient is not None:
+            send_at = self._send_at(reminder, recipient, now)
+            status = "queued" if send_at <= now else "pending"
+        return NewReminder(registered.name, reminder.subject_id, reminder.period_key, user_id, reminder.due_at,
+                           send_at, reminder.urgent, status)
 
     def _verdict(self, registered: RegisteredKind[Any], reminder: Reminder, subject: Any,
                  recipient: Recipient | None, now: datetime) -> str:
@@ -247,8 +298,8 @@ class ReminderScheduler:
 
     async def _release(self, uow: UnitOfWork, held: list[HeldReminder], now: datetime) -> SweepReport:
         recipients = await uow.delivery.preferences.recipients(h.user_id for h in held)
-        decisions: list[tuple[int, str]] = []
-        rows: list[NewOutboxRow] = []
+        decisions: list[tuple[HeldReminder, str]] = []
+        queueing: list[tuple[HeldReminder, NewOutboxRow]] = []
         by_kind: dict[str, list[HeldReminder]] = {}
         for item in held:
             by_kind.setdefault(item.kind, []).append(item)
@@ -256,7 +307,7 @@ class ReminderScheduler:
             registered = self.catalog.get(name)
             if registered is None:
                 log.warning("held reminders of kind %r, which nothing registers any more: skipped", name)
-                decisions += [(item.id, "stale") for item in items]
+                decisions += [(item, "stale") for item in items]
                 continue
             subjects = await registered.source.load(uow, [item.subject_id for item in items])
             for item in items:
@@ -265,9 +316,11 @@ class ReminderScheduler:
                 subject, recipient = subjects.get(item.subject_id), recipients.get(item.user_id)
                 status = "stale" if subject is None else self._verdict(registered, reminder, subject, recipient, now)
                 if status == "queue" and recipient is not None:
-                    rows.append(self._outbox_row(registered, reminder, subject, recipient))
+                    queueing.append((item, self._outbox_row(registered, reminder, subject, recipient)))
                     status = "queued"
-                decisions.append((item.id, status))
-        await uow.delivery.reminders.decide(decisions, now)
+                decisions.append((item, status))
+        decided = await uow.delivery.reminders.decide([(item.id, status) for item, status in decisions], now)
+        # Only reminders this call moved out of "pending" are queued: whoever decided one sends it.
+        rows = [row for item, row in queueing if item.id in decided]
         added = await uow.outbox.enqueue_many(rows, now=now)
-        return SweepReport(0, added, 0, len(decisions) - len(rows))
+        return SweepReport(0, added, 0, len(decided) - added)

@@ -9,9 +9,10 @@ cannot reach the database, so each subject travels with the offer title and plan
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from bot.delivery.messages import Button, OutboundMessage
@@ -19,7 +20,9 @@ from bot.delivery.reminders import Page, ReminderCatalog
 from bot.i18n import Translator
 from handlers import billing_text, callback_data
 from handlers.text import N_
+from storage.repositories.delivery import WindowCursor
 from storage.unit_of_work import UnitOfWork
+from subscriptions.billing_calendar import zone
 from subscriptions.gifts import Gift
 from subscriptions.money import Money
 from subscriptions.offers import Offer
@@ -96,26 +99,30 @@ async def _named(uow: UnitOfWork, items: Sequence[T]) -> list[Billed[T]]:
     return named
 
 
-def _page(items: list[Billed[T]], limit: int) -> Page[Billed[T]]:
-    return Page(items, items[-1].id if len(items) == limit else None)
+def _window_cursor(after: object | None) -> WindowCursor | None:
+    return after if isinstance(after, tuple) and isinstance(after[0], datetime) else None
+
+
+def _status_cursor(after: object | None) -> tuple[str, str] | None:
+    return after if isinstance(after, tuple) and isinstance(after[0], str) else None
 
 
 class SubscriptionSource:
-    """Subscriptions in a kind's window: by term end (renewal, trial) or by past-due date (dunning)."""
+    """Subscriptions in a kind's window: by term end (renewal, trial) or by status (dunning)."""
 
     def subject_id(self, subject: Billed[Subscription]) -> str:
         return subject.id
 
     async def due(self, uow: UnitOfWork, window: DueWindow, after: object | None, limit: int
                   ) -> Page[Billed[Subscription]]:
-        cursor = after if isinstance(after, str) else None
-        repository = uow.billing.subscriptions
+        windows = uow.delivery.windows
+        cursor: object | None
         if window.instant == "term_end":
-            found = await repository.ending_between(window.not_before, window.not_after, window.statuses, limit,
-                                                    cursor)
+            found, cursor = await windows.subscriptions_ending(window.not_before, window.not_after, window.statuses,
+                                                               _window_cursor(after), limit)
         else:
-            found = await repository.with_status(window.statuses, limit, cursor)
-        return _page(await _named(uow, found), limit)
+            found, cursor = await windows.subscriptions_in_status(window.statuses, _status_cursor(after), limit)
+        return Page(await _named(uow, found), cursor)
 
     async def load(self, uow: UnitOfWork, subject_ids: Sequence[str]) -> dict[str, Billed[Subscription]]:
         found = [sub for key in subject_ids if (sub := await uow.billing.subscriptions.get(key)) is not None]
@@ -127,9 +134,9 @@ class GiftSource:
         return subject.id
 
     async def due(self, uow: UnitOfWork, window: DueWindow, after: object | None, limit: int) -> Page[Billed[Gift]]:
-        cursor = after if isinstance(after, str) else None
-        found = await uow.billing.gift_window.expiring_between(window.not_before, window.not_after, limit, cursor)
-        return _page(await _named(uow, found), limit)
+        found, cursor = await uow.delivery.windows.gifts_expiring(window.not_before, window.not_after,
+                                                                  _window_cursor(after), limit)
+        return Page(await _named(uow, found), cursor)
 
     async def load(self, uow: UnitOfWork, subject_ids: Sequence[str]) -> dict[str, Billed[Gift]]:
         found = [gift for key in subject_ids if (gift := await uow.billing.gifts.get(key)) is not None]
@@ -144,8 +151,24 @@ def _manage(sub: Subscription, tr: Translator) -> tuple[tuple[Button, ...], ...]
     return (tuple(row),)
 
 
+# A sweep renders thousands of reminders that share a few prices and days; formatting them (babel) cost more
+# than everything else about a reminder, so each is formatted once per language.
+@functools.lru_cache(maxsize=4096)
+def _money_text(price: Money, tr: Translator) -> str:
+    return billing_text.money(price, tr)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(local_day: date, timezone: str, tr: Translator) -> str:
+    return billing_text.day(datetime.combine(local_day, time(12), zone(timezone)), timezone, tr)
+
+
 def _price(subject: Billed[Any], tr: Translator) -> str:
-    return billing_text.money(subject.price, tr) if subject.price is not None else ""
+    return _money_text(subject.price, tr) if subject.price is not None else ""
+
+
+def _local_day(moment: datetime, timezone: str, tr: Translator) -> str:
+    return _day_text(moment.astimezone(zone(timezone)).date(), timezone, tr)
 
 
 def render_renewal(reminder: Reminder, subject: Billed[Subscription], tr: Translator) -> OutboundMessage:
@@ -156,7 +179,7 @@ def render_renewal(reminder: Reminder, subject: Billed[Subscription], tr: Transl
 
 def _day(sub: Subscription, tr: Translator) -> str:
     timezone = sub.calendar.timezone if sub.calendar.timezone != "UTC" else DEFAULT_TIMEZONE
-    return billing_text.day(sub.paid_through, timezone, tr)
+    return _local_day(sub.paid_through, timezone, tr)
 
 
 def render_trial(reminder: Reminder, subject: Billed[Subscription], tr: Translator) -> OutboundMessage:
@@ -171,9 +194,8 @@ def render_dunning(reminder: Reminder, subject: Billed[Subscription], tr: Transl
 
 
 def render_gift(reminder: Reminder, subject: Billed[Gift], tr: Translator) -> OutboundMessage:
-    date = billing_text.day(subject.item.expires_at, DEFAULT_TIMEZONE, tr)
     text = tr("Your gift of {title} has not been claimed yet. The link works until {date}.", title=subject.title,
-              date=date)
+              date=_local_day(subject.item.expires_at, DEFAULT_TIMEZONE, tr))
     return OutboundMessage(text)
 
 

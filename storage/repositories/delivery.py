@@ -7,7 +7,6 @@ whose lease ran out (its worker died) is handed out again, so delivery is at lea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,9 +17,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.json_text import column_json
 from storage.repositories.accounts import as_utc
+from storage.repositories.billing import decode
 from storage.tables import users
+from storage.tables_billing import billing_gifts, billing_subscriptions
 from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
+from subscriptions.gifts import Gift, GiftStatus
+from subscriptions.subscription import Subscription
 
 PRIORITY_URGENT = 0
 PRIORITY_NORMAL = 5
@@ -116,6 +120,10 @@ class NewReminder:
     urgent: bool
     status: str
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.subject_id, self.period_key)
+
 
 @dataclass(frozen=True)
 class HeldReminder:
@@ -171,43 +179,32 @@ def _insert_ignoring_duplicates(connection: AsyncConnection, table: Any) -> Any:
     return sqlite_insert(table).on_conflict_do_nothing()
 
 
-SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def _sqlite_value(value: Any) -> Any:
-    """A value as SQLAlchemy's SQLite types store it (UTC datetimes as text, JSON as text, booleans as 0/1)."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime(SQLITE_DATETIME)
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def sqlite_time(value: datetime) -> str:
+    """An aware datetime as SQLAlchemy's SQLite DateTime stores it: UTC, "2026-11-25 03:00:00.000000"."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 async def _insert_many_ignoring_duplicates(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Bulk INSERT ... ON CONFLICT DO NOTHING; returns how many rows were new.
+    """Bulk INSERT ... ON CONFLICT DO NOTHING on PostgreSQL; returns how many rows were new.
 
-    On SQLite the rows go straight to the driver's executemany: SQLAlchemy's per-row compiling and type
-    processing cost more than SQLite's own work, and sweeps write a hundred thousand rows at a time.
+    asyncpg reports no row count for executemany; RETURNING lists exactly the rows inserted. (SQLite callers
+    hand the driver ready-made tuples instead: SQLAlchemy's per-row type processing costs more than SQLite.)
     """
     if not rows:
         return 0
-    if connection.dialect.name != "sqlite":
-        # asyncpg reports no row count for executemany; RETURNING lists exactly the rows inserted.
-        statement = _insert_ignoring_duplicates(connection, table).returning(table.c.id)
-        return len((await connection.execute(statement, rows)).all())
-    names = list(rows[0])
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)}) "
-           "ON CONFLICT DO NOTHING")
-    values = [{name: _sqlite_value(row[name]) for name in names} for row in rows]
-    result = await connection.exec_driver_sql(sql, values)  # type: ignore[arg-type]
-    return max(result.rowcount, 0)
+    statement = _insert_ignoring_duplicates(connection, table).returning(table.c.id)
+    return len((await connection.execute(statement, rows)).all())
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_SQLITE_ENQUEUE = (
+    "INSERT INTO outbox (chat_id, kind, payload, priority, status, attempts, next_attempt_at, idempotency_key, "
+    "broadcast_id, created_at) VALUES "
+)
 
 
 class OutboxRepository:
@@ -232,6 +229,8 @@ class OutboxRepository:
 
     async def enqueue_many(self, rows: Sequence[NewOutboxRow], *, now: datetime) -> int:
         """Add many messages at once (broadcasts, sweeps); returns how many were new."""
+        if self._connection.dialect.name == "sqlite":
+            return await self._enqueue_many_sqlite(rows, now)
         added = 0
         for chunk in _chunks(rows, 2000):
             values = [
@@ -243,6 +242,25 @@ class OutboxRepository:
                 for row in chunk
             ]
             added += await _insert_many_ignoring_duplicates(self._connection, outbox, values)
+        return added
+
+    async def _enqueue_many_sqlite(self, rows: Sequence[NewOutboxRow], now: datetime) -> int:
+        """Multi-row INSERTs of ready-made values, a thousand rows each: a sweep or a broadcast writes
+        thousands of rows at a time, and SQLAlchemy's per-row type processing costs more than SQLite's own work.
+        One statement is one step of SQLite: the driver's executemany hands the interpreter lock back and forth
+        once per row, which stalls it whenever other Python code is running meanwhile."""
+        created = sqlite_time(now)
+        added = 0
+        for chunk in _chunks(rows, 1000):
+            values: list[Any] = []
+            for row in chunk:
+                payload = row.payload if isinstance(row.payload, dict) else dict(row.payload)
+                values += (row.chat_id, row.kind, column_json(payload), row.priority,
+                           sqlite_time(row.not_before) if row.not_before else created, row.idempotency_key,
+                           row.broadcast_id, created)
+            sql = _SQLITE_ENQUEUE + ", ".join(["(?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"] * len(chunk))
+            result = await self._connection.exec_driver_sql(sql + " ON CONFLICT DO NOTHING", tuple(values))
+            added += max(result.rowcount, 0)
         return added
 
     async def claim(self, worker: str, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
@@ -449,18 +467,52 @@ class ReminderRepository:
         )
         return {(row.subject_id, row.period_key) for row in (await self._connection.execute(query)).all()}
 
-    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> int:
-        """Insert reminders, skipping any another worker recorded first; returns how many were new.
+    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> set[tuple[str, str, str]]:
+        """Insert reminders, a thousand to a statement, skipping any already recorded; returns the (kind,
+        subject_id, period_key) of those this call recorded.
 
-        Callers leave out keys `existing_keys` found; what a concurrent worker inserts meanwhile is skipped
-        here, and the outbox's idempotency key keeps its message from being queued twice.
+        The unique key on (kind, subject_id, period_key) decides who records a reminder, and only the caller
+        that recorded it queues its message: two workers sweeping at once never both send one, even when the
+        outbox row that would have caught the second has long been cleaned up.
         """
-        added = 0
-        for chunk in _chunks(rows, 2000):
-            added += await _insert_many_ignoring_duplicates(
-                self._connection, reminders, [self._values(row, now) for row in chunk]
-            )
-        return added
+        recorded: set[tuple[str, str, str]] = set()
+        for chunk in _chunks(rows, 1000):
+            if self._connection.dialect.name == "sqlite":
+                recorded |= await self._record_sqlite(chunk, now)
+                continue
+            statement = _insert_ignoring_duplicates(self._connection, reminders).returning(
+                reminders.c.kind, reminders.c.subject_id, reminders.c.period_key)
+            result = await self._connection.execute(statement, [self._values(row, now) for row in chunk])
+            recorded.update((row.kind, row.subject_id, row.period_key) for row in result.all())
+        return recorded
+
+    async def _record_sqlite(self, rows: Sequence[NewReminder], now: datetime) -> set[tuple[str, str, str]]:
+        """Look up which keys exist, then insert the others in one multi-row statement.
+
+        A writing transaction on SQLite holds the database's only write lock from its BEGIN IMMEDIATE, so
+        nobody records a key between the lookup and the insert. (INSERT ... RETURNING would say the same in
+        one statement, but SQLite returns its rows one step at a time, each step a hand-over of the
+        interpreter lock that stalls whenever other Python code runs meanwhile.)
+        """
+        present: set[tuple[str, str, str]] = set()
+        for kind in {row.kind for row in rows}:
+            subjects = [row.subject_id for row in rows if row.kind == kind]
+            present |= {(kind, subject, period) for subject, period in await self.existing_keys(kind, subjects)}
+        new = [row for row in rows if row.key not in present]
+        if not new:
+            return set()
+        created = sqlite_time(now)
+        values: list[Any] = []
+        for row in new:
+            values += (row.kind, row.subject_id, row.period_key, row.user_id, sqlite_time(row.due_at),
+                       sqlite_time(row.send_at), int(row.urgent), row.status, created,
+                       None if row.status == "pending" else created)
+        sql = (
+            "INSERT INTO reminders (kind, subject_id, period_key, user_id, due_at, send_at, urgent, status, "
+            f"created_at, decided_at) VALUES {', '.join(['(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'] * len(new))}"
+        )
+        await self._connection.exec_driver_sql(sql, tuple(values))
+        return {row.key for row in new}
 
     @staticmethod
     def _values(row: NewReminder, now: datetime) -> dict[str, Any]:
@@ -486,20 +538,90 @@ class ReminderRepository:
             for row in (await self._connection.execute(query)).all()
         ]
 
-    async def decide(self, decisions: Sequence[tuple[int, str]], now: datetime) -> None:
-        """Set the final status (queued, stale, muted, blocked) of held reminders."""
-        if not decisions:
-            return
-        statement = (
-            update(reminders)
-            .where(reminders.c.id == bindparam("rid"), reminders.c.status == "pending")
-            .values(status=bindparam("final"), decided_at=now)
-        )
-        await self._connection.execute(statement, [{"rid": rid, "final": status} for rid, status in decisions])
+    async def decide(self, decisions: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+        """Set the final status (queued, stale, muted, blocked) of held reminders, one statement per status;
+        returns the ids this call decided (a reminder another worker decided first is left as it is)."""
+        by_status: dict[str, list[int]] = {}
+        for reminder_id, status in decisions:
+            by_status.setdefault(status, []).append(reminder_id)
+        decided: set[int] = set()
+        for status, ids in by_status.items():
+            for chunk in _chunks(ids, 900):
+                result = await self._connection.execute(
+                    update(reminders)
+                    .where(reminders.c.id.in_(list(chunk)), reminders.c.status == "pending")
+                    .values(status=status, decided_at=now)
+                    .returning(reminders.c.id)
+                )
+                decided.update(int(row.id) for row in result.all())
+        return decided
 
     async def statuses(self, kind: str) -> dict[tuple[str, str], str]:
         query = select(reminders.c.subject_id, reminders.c.period_key, reminders.c.status).where(reminders.c.kind == kind)
         return {(r.subject_id, r.period_key): r.status for r in (await self._connection.execute(query)).all()}
+
+
+WindowCursor = tuple[datetime, str]
+
+
+class ReminderWindows:
+    """The reminder sweep's reads of billing's subjects: one batch per query, walked in index order.
+
+    Each batch continues from a keyset cursor on the very index the window's range uses, so a batch costs
+    the same however many due rows came before it (ordering a window by id instead makes every batch read
+    and sort the whole window: a sweep's cost grows with the square of what is due).
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def subscriptions_ending(
+        self, start: datetime, end: datetime, statuses: Sequence[str], after: WindowCursor | None, limit: int,
+    ) -> tuple[list[Subscription], WindowCursor | None]:
+        """Subscriptions in `statuses` whose next transition (a trialing or active term's end) lies in
+        [start, end], in (next_transition_at, id) order after the cursor; the cursor after the batch."""
+        table = billing_subscriptions
+        query = select(table.c.next_transition_at, table.c.id, table.c.document).where(
+            table.c.next_transition_at.between(start, end), table.c.status.in_(list(statuses)))
+        if after is not None:
+            query = query.where(tuple_(table.c.next_transition_at, table.c.id) > tuple_(*after))
+        rows = await self._batch(query.order_by(table.c.next_transition_at, table.c.id).limit(limit))
+        return [decode(Subscription, document) for _, _, document in rows], _cursor_after(rows, limit)
+
+    async def subscriptions_in_status(self, statuses: Sequence[str], after: tuple[str, str] | None, limit: int
+                                      ) -> tuple[list[Subscription], tuple[str, str] | None]:
+        """Subscriptions in `statuses` (past due, suspended: few at any time), in (status, id) order after the
+        cursor. Ordered by id alone, SQLite would rather walk the whole table in id order than sort the few."""
+        table = billing_subscriptions
+        query = select(table.c.status, table.c.id, table.c.document).where(table.c.status.in_(list(statuses)))
+        if after is not None:
+            query = query.where(tuple_(table.c.status, table.c.id) > tuple_(*after))
+        rows = await self._batch(query.order_by(table.c.status, table.c.id).limit(limit))
+        last = (rows[-1][0], rows[-1][1]) if len(rows) == limit else None
+        return [decode(Subscription, document) for _, _, document in rows], last
+
+    async def gifts_expiring(self, start: datetime, end: datetime, after: WindowCursor | None, limit: int
+                             ) -> tuple[list[Gift], WindowCursor | None]:
+        """Unclaimed gifts expiring in [start, end], in (expires_at, id) order after the cursor."""
+        table = billing_gifts
+        query = select(table.c.expires_at, table.c.id, table.c.document).where(
+            table.c.status == GiftStatus.UNCLAIMED.value, table.c.expires_at.between(start, end))
+        if after is not None:
+            query = query.where(tuple_(table.c.expires_at, table.c.id) > tuple_(*after))
+        rows = await self._batch(query.order_by(table.c.expires_at, table.c.id).limit(limit))
+        return [decode(Gift, document) for _, _, document in rows], _cursor_after(rows, limit)
+
+    async def _batch(self, query: Select[Any]) -> list[tuple[Any, str, dict[str, Any]]]:
+        """A batch of (instant, id, document) rows."""
+        return [(row[0], row[1], row[2]) for row in (await self._connection.execute(query)).all()]
+
+
+def _cursor_after(rows: list[tuple[Any, str, dict[str, Any]]], limit: int) -> WindowCursor | None:
+    """The (instant, id) of the batch's last row when the batch was full (None: the window is done)."""
+    if len(rows) < limit:
+        return None
+    instant, key, _ = rows[-1]
+    return as_utc(instant), key
 
 
 class PreferencesRepository:
@@ -616,3 +738,4 @@ class DeliveryRepository:
         self.reminders = ReminderRepository(connection)
         self.preferences = PreferencesRepository(connection)
         self.notices = NoticeRepository(connection)
+        self.windows = ReminderWindows(connection)
