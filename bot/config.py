@@ -105,6 +105,11 @@ class DeliveryConfig:
     connections: int = 64
     leader_check_seconds: int = 2
     sender_process: bool = False
+    outbox_retention_days: int = 30
+    reminder_retention_days: int = 30
+    billing_message_retention_days: int = 30
+    cleanup_interval_seconds: int = 3600
+    cleanup_batch_size: int = 1000
 
 
 @dataclass(frozen=True)
@@ -300,6 +305,11 @@ def _check_values(config: Config) -> None:
         "delivery.connections": config.delivery.connections,
         "delivery.leader_check_seconds": config.delivery.leader_check_seconds,
         "scheduler.sweep_seconds": config.scheduler.sweep_seconds,
+        "delivery.outbox_retention_days": config.delivery.outbox_retention_days,
+        "delivery.reminder_retention_days": config.delivery.reminder_retention_days,
+        "delivery.billing_message_retention_days": config.delivery.billing_message_retention_days,
+        "delivery.cleanup_interval_seconds": config.delivery.cleanup_interval_seconds,
+        "delivery.cleanup_batch_size": config.delivery.cleanup_batch_size,
     }
     for key, value in positive.items():
         if value < 1:
@@ -330,6 +340,9 @@ def _check_values(config: Config) -> None:
         set(config.billing.dunning_days)
     ):
         raise ConfigError(f"{src}: billing.dunning_days must be increasing whole days, got {config.billing.dunning_days}")
+    if config.delivery.reminder_retention_days * 24 <= config.scheduler.stale_after_hours:
+        # A reminder row is what stops a second send; once it is gone, only staleness does (bot.delivery.retention).
+        raise ConfigError(f"{src}: delivery.reminder_retention_days must be longer than scheduler.stale_after_hours")
     if not 1 <= config.billing.pre_checkout_timeout < 10:
         raise ConfigError(f"{src}: billing.pre_checkout_timeout must be 1-9 seconds (Telegram waits 10)")
 

@@ -1,21 +1,28 @@
 """The clock: python-telegram-bot's JobQueue only ticks; each tick asks storage what is due.
 
 The first tick also starts the delivery pump for the Application's bot, so the pump runs wherever the
-Application runs (polling, webhook, embedded in tests) and stops with the runtime.
+Application runs (polling, webhook, embedded in tests) and stops with the runtime. A slower job deletes
+what was delivered or decided long ago (bot.delivery.retention).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram.ext import CallbackContext
+
+from bot.delivery.retention import Retention, RetentionPolicy
 
 if TYPE_CHECKING:
     from bot.app import JigapApplication
     from bot.runtime import Services
 
 Context = CallbackContext[Any, Any, Any, Any]
+log = logging.getLogger(__name__)
+CLEANUP_FIRST_SECONDS = 60
 
 
 def schedule_jobs(application: JigapApplication) -> None:
@@ -26,6 +33,10 @@ def schedule_jobs(application: JigapApplication) -> None:
     job_queue.run_repeating(tick, interval=services.config.scheduler.tick_seconds, first=0.0, name="scheduler-tick")
     job_queue.run_repeating(show_progress, interval=services.config.delivery.progress_interval,
                             first=services.config.delivery.progress_interval, name="broadcast-progress")
+    retention = Retention(services.uow.background(), services.clock, RetentionPolicy.from_config(services.config))
+    # The first clean-up waits a minute: a bot that restarts often still cleans up, but not while it starts.
+    job_queue.run_repeating(clean_up, interval=services.config.delivery.cleanup_interval_seconds,
+                            first=CLEANUP_FIRST_SECONDS, name="delivery-cleanup", data=retention)
 
 
 async def tick(context: Context) -> None:
@@ -40,3 +51,16 @@ async def show_progress(context: Context) -> None:
     """Edit the progress message of every running broadcast."""
     services: Services = context.application.bot_data["services"]
     await services.delivery.report_progress()
+
+
+async def clean_up(context: Context) -> None:
+    """Delete delivered messages, decided reminders and handled billing messages past their retention."""
+    assert context.job is not None and isinstance(context.job.data, Retention)
+    try:
+        report = await context.job.data.clean_up()
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("clean-up could not reach the database (%r); the next one retries", error)
+        return
+    if report.total:
+        log.info("clean-up: %d outbox rows, %d reminders, %d billing messages deleted",
+                 report.outbox, report.reminders, report.billing_messages)

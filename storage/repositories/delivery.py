@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,7 +21,7 @@ from storage.json_text import column_json
 from storage.repositories.accounts import as_utc
 from storage.repositories.billing import decode
 from storage.tables import users
-from storage.tables_billing import billing_gifts, billing_subscriptions
+from storage.tables_billing import billing_gifts, billing_messages, billing_subscriptions
 from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
 from subscriptions.gifts import Gift, GiftStatus
 from subscriptions.subscription import Subscription
@@ -30,6 +30,8 @@ PRIORITY_URGENT = 0
 PRIORITY_NORMAL = 5
 PRIORITY_BULK = 9
 REASON_LENGTH = 200
+FINISHED_OUTBOX = ("sent", "failed", "dropped")
+DECIDED_REMINDERS = ("queued", "stale", "muted", "blocked")
 
 
 @dataclass(frozen=True)
@@ -730,6 +732,60 @@ class NoticeRepository:
         )
 
 
+class RetentionRepository:
+    """Deletes what the delivery engine and billing no longer need, a batch per call (oldest rows first).
+
+    Each call is one short statement: the caller commits between batches, so SQLite's writer is never held
+    for long and chat transactions go in between.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def delete_finished_outbox(self, *, before: datetime, limit: int) -> int:
+        """Sent, failed and dropped rows whose last attempt was before `before`; rows of a broadcast still
+        running stay (its progress counts them). Waiting and in-flight rows always stay."""
+        running = select(broadcasts.c.id).where(broadcasts.c.status == "running")
+        chosen = (
+            select(outbox.c.id)
+            .where(outbox.c.status.in_(FINISHED_OUTBOX), outbox.c.next_attempt_at < before,
+                   or_(outbox.c.broadcast_id.is_(None), outbox.c.broadcast_id.not_in(running)))
+            .limit(limit)
+        )
+        return await self._delete(outbox, chosen)
+
+    async def delete_decided_reminders(self, *, before: datetime, limit: int) -> int:
+        """Reminders decided (queued, skipped) whose send time was before `before`; held ones stay."""
+        chosen = (
+            select(reminders.c.id)
+            .where(reminders.c.status.in_(DECIDED_REMINDERS), reminders.c.send_at < before)
+            .limit(limit)
+        )
+        return await self._delete(reminders, chosen)
+
+    async def delete_handled_billing_messages(self, *, before: datetime, limit: int) -> int:
+        """Billing messages handled (done, failed) before `before`. The newest row always stays: outbox rows
+        are keyed by a billing message's id, and SQLite hands the highest id out again once it is deleted."""
+        newest = select(func.max(billing_messages.c.id)).scalar_subquery()
+        chosen = (
+            select(billing_messages.c.id)
+            .where(billing_messages.c.status.in_(("done", "failed")), billing_messages.c.created_at < before,
+                   billing_messages.c.id < newest)
+            .limit(limit)
+        )
+        return await self._delete(billing_messages, chosen)
+
+    async def _delete(self, table: Any, chosen: Select[Any]) -> int:
+        ids: Any = chosen.scalar_subquery()
+        if self._connection.dialect.name == "postgresql":
+            # Another worker may be cleaning up too: each takes rows the other has not locked. Materialized,
+            # the batch is chosen once (an IN subquery with SKIP LOCKED may run again and take more).
+            doomed = chosen.with_for_update(skip_locked=True).cte("doomed").prefix_with("MATERIALIZED")
+            ids = select(doomed.c.id)
+        result = await self._connection.execute(delete(table).where(table.c.id.in_(ids)))
+        return max(result.rowcount, 0)
+
+
 class DeliveryRepository:
     """The delivery area's repositories other than the outbox, under one unit-of-work attribute."""
 
@@ -739,3 +795,4 @@ class DeliveryRepository:
         self.preferences = PreferencesRepository(connection)
         self.notices = NoticeRepository(connection)
         self.windows = ReminderWindows(connection)
+        self.retention = RetentionRepository(connection)
