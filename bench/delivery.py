@@ -81,9 +81,8 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
     async def main() -> None:
         base = Config()  # the documented defaults, whatever config.toml in the working folder says
         # At a thousand sends a second the bulk HTTP work gets a process of its own, as an operator would set it.
-        config = base.replace(
-            delivery=dataclasses.replace(base.delivery, bot_rate=rate, batch_size=500, sender_process=True),
-        )
+        # Claims stay at the documented batch size: short transactions, and short turns of the event loop.
+        config = base.replace(delivery=dataclasses.replace(base.delivery, bot_rate=rate, sender_process=True))
         async with embedded_bot(api_url=url, token=TOKEN, database_url=database_url, config=config) as app:
             services: Services = app.bot_data["services"]
             await add_users(services)
