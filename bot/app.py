@@ -82,6 +82,7 @@ def build_application(services: Services, token: str) -> JigapApplication:
         .connection_pool_size(max(32, config.bot.concurrent_updates * 2))
         .get_updates_read_timeout(config.bot.poll_timeout + 10)
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .rate_limiter(InteractiveMeter(services.delivery.limiter, services.delivery.interactive))
         .build()
     )
@@ -139,3 +140,8 @@ async def _post_init(application: JigapApplication) -> None:
         tr = services.translations.get(language_code)
         commands = [BotCommand(name, tr(description)) for name, description in USER_COMMANDS.items()]
         await application.bot.set_my_commands(commands, language_code=language_code)
+
+
+async def _post_shutdown(application: JigapApplication) -> None:
+    services: Services = application.bot_data["services"]
+    await services.accounts.seen_noted()  # writes that followed replies land before the database closes

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.access import PLATFORM, ROLE_ORG_KINDS, Decision, Permission, Role, decide
 from bot.clock import Clock
 from storage.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
+log = logging.getLogger(__name__)
 CONFIRM_WINDOW = timedelta(minutes=10)
 # A user row is rewritten at most this often when nothing about them changed.
 SEEN_REFRESH = timedelta(minutes=5)
@@ -85,17 +90,20 @@ class AccountsService:
         self._uow = uow
         self._clock = clock
         self._default_timezone = default_timezone
+        self._noting_seen: dict[int, asyncio.Task[None]] = {}
 
     async def member_for(self, profile: TelegramProfile) -> Member:
         """Load (and keep up to date) the user behind an update."""
         now = self._clock.now()
         async with self._uow.reader() as reader:
             known = await reader.users.with_grants(profile.id)
-        if known is not None and not self._changed(known[0], profile, now):
+        if known is not None and not self._changed(known[0], profile):
+            if now - known[0].last_seen_at > SEEN_REFRESH:
+                self._note_seen_later(profile.id, now)
             return Member(known[0], tuple(known[1]))
         async with self._uow() as uow:
             user = await uow.users.get(profile.id)
-            if user is None or self._changed(user, profile, now):
+            if user is None or self._changed(user, profile):
                 user = await uow.users.upsert_seen(
                     user_id=profile.id,
                     username=profile.username,
@@ -110,14 +118,34 @@ class AccountsService:
         return Member(user, grants)
 
     @staticmethod
-    def _changed(user: UserRecord, profile: TelegramProfile, now: datetime) -> bool:
+    def _changed(user: UserRecord, profile: TelegramProfile) -> bool:
+        """What the reply may depend on (names, language, being reachable) differs from the stored row."""
         username = profile.username.lower() if profile.username else None
         return (
             (user.username, user.first_name, user.last_name, user.telegram_language)
             != (username, profile.first_name, profile.last_name, profile.language_code)
             or user.is_bot_blocked
-            or now - user.last_seen_at > SEEN_REFRESH
         )
+
+    def _note_seen_later(self, user_id: int, now: datetime) -> None:
+        """Only the time last seen is stale: write it behind the reply, not before it (nobody waits for it)."""
+        if user_id not in self._noting_seen:
+            self._noting_seen[user_id] = asyncio.create_task(self._note_seen(user_id, now))
+
+    async def _note_seen(self, user_id: int, now: datetime) -> None:
+        try:
+            async with self._uow.background()() as uow:
+                await uow.users.note_seen(user_id, now)
+                await uow.commit()
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("could not note that user %s was seen (%r); the next update tries again", user_id, error)
+        finally:
+            del self._noting_seen[user_id]
+
+    async def seen_noted(self) -> None:
+        """Wait until every time-last-seen write under way has landed (shutdown, tests)."""
+        while self._noting_seen:
+            await asyncio.wait(list(self._noting_seen.values()))
 
     async def authorize(
         self, member: Member, permission: Permission, *, org_id: int | None = None, target: str | None = None

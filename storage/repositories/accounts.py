@@ -57,6 +57,9 @@ class UserRepository:
         assert user is not None
         return user
 
+    async def note_seen(self, user_id: int, now: datetime) -> None:
+        await self._connection.execute(update(users).where(users.c.id == user_id).values(last_seen_at=now))
+
     async def get(self, user_id: int) -> UserRecord | None:
         row = (await self._connection.execute(select(users).where(users.c.id == user_id))).mappings().first()
         return None if row is None else self._record(row)
