@@ -14,6 +14,9 @@ from storage.json_text import column_json, from_json
 
 # Execution option marking a connection whose transactions only read.
 READ_ONLY_OPTION = "jigap_read_only"
+# Execution option marking a reading connection that runs a single statement: on SQLite it opens no
+# transaction of its own (one statement is a consistent snapshot by itself), which saves round trips.
+ONE_STATEMENT_OPTION = "jigap_one_statement"
 
 
 def is_sqlite(url: str) -> bool:
@@ -57,5 +60,7 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock at BEGIN so two of them queue on busy_timeout instead of deadlocking
         # when both upgrade a read lock later. Readers begin deferred: in WAL mode they never wait for a writer.
-        readonly = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get(ONE_STATEMENT_OPTION, False):
+            return
+        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY_OPTION, False) else "BEGIN IMMEDIATE")

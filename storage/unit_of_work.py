@@ -9,7 +9,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.engine import READ_ONLY_OPTION
+from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
 from storage.envelope import Envelope
 from storage.repositories.accounts import (
     AuditRepository,
@@ -90,14 +90,15 @@ class UnitOfWork:
     delivery: DeliveryRepository
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, one_statement: bool = False) -> None:
         self._engine = engine
         self._envelope = envelope
         self._connection: AsyncConnection | None = None
         # A reader needs no writer lock: in SQLite's WAL mode it reads the last committed state meanwhile.
-        self._lock = None if read_only else _writer_lock(engine)
+        self._lock = None if read_only or one_statement else _writer_lock(engine)
         self._background = background
-        self._read_only = read_only
+        self._read_only = read_only or one_statement
+        self._one_statement = one_statement
         self.committed = False
 
     @property
@@ -112,7 +113,8 @@ class UnitOfWork:
             # The connection begins a transaction on first use and again after each commit.
             self._connection = await self._engine.connect()
             if self._read_only:
-                await self._connection.execution_options(**{READ_ONLY_OPTION: True})
+                await self._connection.execution_options(
+                    **{READ_ONLY_OPTION: True, ONE_STATEMENT_OPTION: self._one_statement})
         except BaseException:
             if self._lock is not None:
                 self._lock.release()
@@ -179,3 +181,8 @@ class UnitOfWorkFactory:
     def reader(self) -> UnitOfWork:
         """A unit of work that only reads: it never waits for the writer lock, and cannot commit."""
         return UnitOfWork(self.engine, self.envelope, read_only=True)
+
+    def one_read(self) -> UnitOfWork:
+        """A reader for exactly one statement (the member load of every update): on SQLite it skips the
+        transaction around it. Two statements in it could each see a different moment: use `reader()`."""
+        return UnitOfWork(self.engine, self.envelope, one_statement=True)

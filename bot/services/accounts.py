@@ -95,7 +95,7 @@ class AccountsService:
     async def member_for(self, profile: TelegramProfile) -> Member:
         """Load (and keep up to date) the user behind an update."""
         now = self._clock.now()
-        async with self._uow.reader() as reader:
+        async with self._uow.one_read() as reader:
             known = await reader.users.with_grants(profile.id)
         if known is not None and not self._changed(known[0], profile):
             if now - known[0].last_seen_at > SEEN_REFRESH:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from storage.engine import create_engine
 from storage.envelope import Envelope
 from storage.migrate import current_revision, head_revision, migrate
 from storage.records import PendingAction, RoleGrant
-from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork, UnitOfWorkFactory
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -105,6 +106,28 @@ async def test_a_user_is_read_with_every_grant_in_one_statement(uow_factory: Uni
     assert with_two is not None and with_two == (plain, grants)
     assert with_none is not None and with_none[1] == []
     assert unknown is None
+
+
+async def test_a_one_statement_read_sees_the_last_commit_without_waiting_for_a_writer(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 5005)
+        await uow.commit()
+
+    async def read() -> datetime:
+        async with uow_factory.one_read() as reader:
+            found = await reader.users.with_grants(5005)
+            with pytest.raises(ReadOnlyUnitOfWork):
+                await reader.commit()
+        assert found is not None
+        return found[0].last_seen_at
+
+    async with uow_factory.background()() as writer:  # holds SQLite's one writer slot meanwhile
+        await writer.users.note_seen(5005, NOW + timedelta(days=1))
+        assert await asyncio.wait_for(read(), 5) == NOW
+        await writer.commit()
+    assert await asyncio.wait_for(read(), 5) == NOW + timedelta(days=1)
 
 
 async def test_organisation_slugs_are_unique(uow_factory: UnitOfWorkFactory) -> None:
