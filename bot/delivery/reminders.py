@@ -153,39 +153,44 @@ class ReminderScheduler:
         return report
 
     async def sweep_kind(self, registered: RegisteredKind[Any]) -> SweepReport:
-        """Walk the kind's window a batch at a time: read and decide a batch while the last one is written.
+        """Walk the kind's window a batch at a time: decide a batch while the next is read and the last written.
 
-        Reading and deciding (a reader connection, the domain, rendering) is Python's work; writing is
-        SQLite's or PostgreSQL's, on another connection. Overlapping the two keeps both busy; at most one
-        batch is being written while the next is decided, so memory stays flat however much is due.
+        Deciding (the domain, rendering) is Python's work; reading and writing are mostly the database's, each
+        on a connection of its own. Overlapping them keeps both busy; at most one batch is read ahead and one
+        being written, so memory stays flat however much is due.
         """
         now = self._clock.now()
         window = registered.kind.window(now)
-        cursor: object | None = None
         report = SweepReport()
         # Users seen earlier in this sweep: one with many subjects is looked up once, not once per page.
         known: dict[int, Recipient | None] = {}
         writing: asyncio.Task[SweepReport] | None = None
+        reading: asyncio.Task[Page[Any]] | None = asyncio.create_task(self._read(registered, window, None))
         try:
-            while True:
+            while reading is not None:
+                page = await reading
+                reading = None if page.cursor is None else asyncio.create_task(
+                    self._read(registered, window, page.cursor))
                 async with self._uow.reader() as reader:
-                    page = await registered.source.due(reader, window, cursor, self._batch_size)
                     batch = await self._decide_page(reader, registered, page.subjects, now, known)
                 if writing is not None:
                     report += await writing
                 writing = asyncio.create_task(self._write(batch, now)) if batch.rows else None
-                cursor = page.cursor
-                if cursor is None:
-                    break
             if writing is not None:
                 report += await writing
                 writing = None
             return report
         finally:
-            if writing is not None:  # a read failed or the sweep was cancelled: the batch in flight still lands
-                await asyncio.wait([writing])
-                if not writing.cancelled() and writing.exception() is not None:
-                    log.warning("a reminder batch was not written: %r", writing.exception())
+            for task in (reading, writing):
+                if task is not None:  # a step failed or the sweep was cancelled: the batch in flight still lands
+                    await asyncio.wait([task])
+                    if not task.cancelled() and task.exception() is not None:
+                        log.warning("a reminder batch was not swept: %r", task.exception())
+
+    async def _read(self, registered: RegisteredKind[Any], window: DueWindow, cursor: object | None) -> Page[Any]:
+        """The batch of subjects after `cursor`, read outside any write transaction (SQLite readers never wait)."""
+        async with self._uow.reader() as reader:
+            return await registered.source.due(reader, window, cursor, self._batch_size)
 
     async def _decide_page(
         self, uow: UnitOfWork, registered: RegisteredKind[Any], subjects: list[Any], now: datetime,

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.json_text import column_json
+from storage.json_text import column_json, from_json
 from storage.repositories.accounts import as_utc
 from storage.repositories.billing import decode
 from storage.tables import users
@@ -614,8 +614,21 @@ class ReminderWindows:
         return [decode(Gift, document) for _, _, document in rows], _cursor_after(rows, limit)
 
     async def _batch(self, query: Select[Any]) -> list[tuple[Any, str, dict[str, Any]]]:
-        """A batch of (instant, id, document) rows."""
-        return [(row[0], row[1], row[2]) for row in (await self._connection.execute(query)).all()]
+        """A batch of (instant, id, document) rows, in the query's order.
+
+        SQLite packs the batch into one JSON array: one step of SQLite, which runs in its connection's thread
+        while the sweep decides the batch before. Fetched row by row, every row would wait for the
+        interpreter lock that deciding holds.
+        """
+        if self._connection.dialect.name != "sqlite":
+            return [(row[0], row[1], row[2]) for row in (await self._connection.execute(query)).all()]
+        batch = query.subquery()
+        instant, key, document = batch.c
+        packed = select(func.json_group_array(func.json_array(instant, key, func.json(document))))
+        text = (await self._connection.execute(packed)).scalar_one()
+        rows = [(instant, key, document) for instant, key, document in from_json(text)]
+        rows.sort(key=lambda row: (row[0], row[1]))  # an aggregate promises no order; instants sort as text
+        return rows
 
 
 def _cursor_after(rows: list[tuple[Any, str, dict[str, Any]]], limit: int) -> WindowCursor | None:
@@ -623,6 +636,8 @@ def _cursor_after(rows: list[tuple[Any, str, dict[str, Any]]], limit: int) -> Wi
     if len(rows) < limit:
         return None
     instant, key, _ = rows[-1]
+    if isinstance(instant, str):  # SQLite's text for a UTC instant, "2026-11-25 03:00:00.000000"
+        instant = datetime.fromisoformat(instant).replace(tzinfo=UTC)
     return as_utc(instant), key
 
 

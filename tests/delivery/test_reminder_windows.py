@@ -1,0 +1,77 @@
+"""Billing's reminder kinds walk their windows a batch at a time: every due subscription is reminded once,
+whatever the batch size and however many share a term end, and nothing outside a window is."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.config import load_config
+from bot.runtime import Services, open_runtime
+from bot.services.accounts import TelegramProfile
+from bot.services.billing_reminders import register_billing_reminders
+from storage.envelope import KeyRing, new_master_key
+from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
+from subscriptions.money import Money
+from subscriptions.subscription import DunningPolicy, Status, Subscription, Term, TermKind
+
+NOW = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 14:00 in Seoul: outside quiet hours
+USER = 555_000_003
+
+
+@pytest.fixture
+async def services(database_url: str) -> AsyncIterator[Services]:
+    base = load_config(environ={})
+    config = base.replace(database=base.database.__class__(url=database_url),
+                          scheduler=dataclasses.replace(base.scheduler, batch_size=2))
+    async with open_runtime(config, ring=KeyRing.single(new_master_key()), clock=FixedClock(NOW)) as runtime:
+        await runtime.accounts.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
+        register_billing_reminders(runtime.delivery.catalog, lead=timedelta(days=3), dunning=DunningPolicy())
+        yield runtime
+
+
+def _subscription(key: str, status: Status, ends: datetime, past_due_since: datetime | None = None) -> Subscription:
+    calendar = BillingCalendar(ends - timedelta(days=30), "Asia/Seoul", Interval(Unit.MONTH))
+    kind = TermKind.TRIAL if status is Status.TRIALING else TermKind.PAID
+    term = Term(1, ends - timedelta(days=30), ends, "v1", Money(45000, "KRW"), kind)
+    return Subscription(id=key, user_id=str(USER), offer_id="onda-pass", merchant_id="1", plan_id="americano20",
+                        provider="card", calendar=calendar, term=term, status=status, created_at=ends - timedelta(days=30),
+                        past_due_since=past_due_since)
+
+
+async def test_each_kind_walks_its_window_in_batches_and_reminds_every_due_subscription_once(
+    services: Services,
+) -> None:
+    soon = NOW + timedelta(days=2)  # renews in two days: its reminder fell due a day ago
+    subscriptions = [
+        # Five active ones share one term end, so batches of two split them; ids out of order on purpose.
+        *(_subscription(key, Status.ACTIVE, soon) for key in ("a4", "a1", "a5", "a3", "a2")),
+        _subscription("a6", Status.ACTIVE, soon + timedelta(hours=5)),
+        _subscription("later", Status.ACTIVE, NOW + timedelta(days=9)),  # outside the window
+        *(_subscription(key, Status.TRIALING, soon + timedelta(minutes=n)) for n, key in enumerate(("t2", "t1", "t3"))),
+        *(_subscription(key, Status.PAST_DUE, NOW + timedelta(days=20), NOW - timedelta(days=1, hours=1))
+          for key in ("p3", "p1", "p2")),
+    ]
+    async with services.uow() as uow:
+        for subscription in subscriptions:
+            await uow.billing.subscriptions.add(subscription)
+        await uow.billing.flush()
+        await uow.commit()
+
+    report = await services.delivery.scheduler.sweep()
+    again = await services.delivery.scheduler.sweep()
+
+    async with services.uow() as uow:
+        renewals = await uow.delivery.reminders.statuses("renewal_upcoming")
+        trials = await uow.delivery.reminders.statuses("trial_ending")
+        dunning = await uow.delivery.reminders.statuses("dunning")
+        queued = len(await uow.outbox.rows_for_chat(USER))
+    assert renewals == {(f"a{n}", "2"): "queued" for n in range(1, 7)}
+    assert trials == {(f"t{n}", "trial"): "queued" for n in range(1, 4)}
+    assert dunning == {(f"p{n}", "2:1"): "queued" for n in range(1, 4)}
+    assert (report.recorded, report.queued, queued) == (12, 12, 12)
+    assert again.recorded == 0
