@@ -161,10 +161,11 @@ async def _close_quietly(connection: AsyncConnection) -> None:
 class InteractiveSharing:
     """A worker's chat replies, announced to the leader every SHARE_EVERY seconds (PostgreSQL only)."""
 
-    def __init__(self, engine: AsyncEngine, tally: InteractiveTally, worker: str) -> None:
+    def __init__(self, engine: AsyncEngine, tally: InteractiveTally, worker: str, leadership: Leadership) -> None:
         self._engine = engine
         self._tally = tally
         self._worker = worker
+        self._leadership = leadership
         self._task: asyncio.Task[None] | None = None
         self._problems = Problems(log)
 
@@ -183,8 +184,8 @@ class InteractiveSharing:
         while True:
             await asyncio.sleep(SHARE_EVERY)
             count = self._tally.take()
-            if not count:
-                continue
+            if not count or self._leadership.leading:
+                continue  # the leader's own replies are booked in its limiter as they go out
             try:
                 await self.announce(count)
             except (SQLAlchemyError, OSError) as error:

@@ -80,7 +80,8 @@ class DeliveryService:
                                on_others_sent=self.limiter.record_elsewhere)
             if several_workers else SoleProcess()
         )
-        self._sharing = InteractiveSharing(engine, self.interactive, self.worker) if several_workers else None
+        self._sharing = (InteractiveSharing(engine, self.interactive, self.worker, self._leadership)
+                         if several_workers else None)
         self._last_sweep: float | None = None
         self._problems = Problems(log)
 
