@@ -489,32 +489,32 @@ class ReminderRepository:
         return recorded
 
     async def _record_sqlite(self, rows: Sequence[NewReminder], now: datetime) -> set[tuple[str, str, str]]:
-        """Look up which keys exist, then insert the others in one multi-row statement.
+        """One multi-row INSERT ... ON CONFLICT DO NOTHING; when some rows were there already, the rows this
+        call added are the ones above the highest id before it.
 
-        A writing transaction on SQLite holds the database's only write lock from its BEGIN IMMEDIATE, so
-        nobody records a key between the lookup and the insert. (INSERT ... RETURNING would say the same in
-        one statement, but SQLite returns its rows one step at a time, each step a hand-over of the
-        interpreter lock that stalls whenever other Python code runs meanwhile.)
+        A writing transaction on SQLite holds the database's only write lock from its BEGIN IMMEDIATE, and
+        SQLite gives each new row the highest id so far plus one, so nobody else's row lands in between.
+        (RETURNING would say the same in one statement, but SQLite returns its rows one step at a time, each
+        step a hand-over of the interpreter lock that waits while other Python code runs.)
         """
-        present: set[tuple[str, str, str]] = set()
-        for kind in {row.kind for row in rows}:
-            subjects = [row.subject_id for row in rows if row.kind == kind]
-            present |= {(kind, subject, period) for subject, period in await self.existing_keys(kind, subjects)}
-        new = [row for row in rows if row.key not in present]
-        if not new:
-            return set()
+        highest = (await self._connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM reminders")).scalar_one()
         created = sqlite_time(now)
         values: list[Any] = []
-        for row in new:
+        for row in rows:
             values += (row.kind, row.subject_id, row.period_key, row.user_id, sqlite_time(row.due_at),
                        sqlite_time(row.send_at), int(row.urgent), row.status, created,
                        None if row.status == "pending" else created)
         sql = (
             "INSERT INTO reminders (kind, subject_id, period_key, user_id, due_at, send_at, urgent, status, "
-            f"created_at, decided_at) VALUES {', '.join(['(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'] * len(new))}"
+            f"created_at, decided_at) VALUES {', '.join(['(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'] * len(rows))} "
+            "ON CONFLICT DO NOTHING"
         )
-        await self._connection.exec_driver_sql(sql, tuple(values))
-        return {row.key for row in new}
+        result = await self._connection.exec_driver_sql(sql, tuple(values))
+        if result.rowcount == len(rows):
+            return {row.key for row in rows}
+        added = await self._connection.exec_driver_sql(
+            "SELECT kind, subject_id, period_key FROM reminders WHERE id > ?", (highest,))
+        return {(row.kind, row.subject_id, row.period_key) for row in added.all()}
 
     @staticmethod
     def _values(row: NewReminder, now: datetime) -> dict[str, Any]:

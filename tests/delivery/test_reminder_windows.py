@@ -15,6 +15,7 @@ from bot.runtime import Services, open_runtime
 from bot.services.accounts import TelegramProfile
 from bot.services.billing_reminders import register_billing_reminders
 from storage.envelope import KeyRing, new_master_key
+from storage.repositories.delivery import NewReminder
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.money import Money
 from subscriptions.subscription import DunningPolicy, Status, Subscription, Term, TermKind
@@ -75,3 +76,18 @@ async def test_each_kind_walks_its_window_in_batches_and_reminds_every_due_subsc
     assert dunning == {(f"p{n}", "2:1"): "queued" for n in range(1, 4)}
     assert (report.recorded, report.queued, queued) == (12, 12, 12)
     assert again.recorded == 0
+
+
+async def test_recording_reminders_returns_only_those_this_call_recorded(services: Services) -> None:
+    def row(subject_id: str) -> NewReminder:
+        return NewReminder("notice", subject_id, "once", USER, NOW, NOW, False, "queued")
+
+    async with services.uow() as uow:
+        first = await uow.delivery.reminders.record([row("1"), row("2")], now=NOW)
+        await uow.commit()
+    async with services.uow() as uow:  # as a second worker that swept the same subjects a moment later
+        second = await uow.delivery.reminders.record([row("2"), row("3"), row("1"), row("4")], now=NOW)
+        await uow.commit()
+
+    assert first == {("notice", "1", "once"), ("notice", "2", "once")}
+    assert second == {("notice", "3", "once"), ("notice", "4", "once")}
