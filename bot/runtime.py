@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -76,6 +77,10 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+    # At exit the frozen objects must be collectable again, or extension modules (zxing-cpp's nanobind)
+    # report them as leaked.
+    atexit.unregister(gc.unfreeze)
+    atexit.register(gc.unfreeze)
 
 
 @asynccontextmanager
