@@ -9,6 +9,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -95,6 +96,7 @@ def build_application(services: Services, token: str) -> JigapApplication:
 
 def add_handlers(application: JigapApplication) -> None:
     application.add_handler(TypeHandler(Update, members.load_member), group=-1)
+    application.add_handler(ChatMemberHandler(members.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
     application.add_handler(CommandHandler("language", language.show_languages))

@@ -1,8 +1,10 @@
-"""Middleware (group -1): load the member behind each update and pick their language."""
+"""Middleware (group -1): load the member behind each update and pick their language; and what Telegram
+says when a user blocks the bot."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
 
 from bot.services.accounts import TelegramProfile
 from handlers.context import JigapContext
@@ -18,3 +20,14 @@ async def load_member(update: object, context: JigapContext) -> None:
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
     context.bind_member(member, translations.get(language))
+
+
+async def chat_member_changed(update: Update, context: JigapContext) -> None:
+    """`my_chat_member` in a private chat: the user blocked the bot ("kicked"). Mark them unreachable now
+    rather than at the next refused send. (Coming back is any update from them: the member middleware
+    above clears the mark.)"""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    if change.new_chat_member.status == ChatMember.BANNED:
+        await context.services.delivery.chat_blocked(change.chat.id)

@@ -23,7 +23,7 @@ from bot.delivery.limiter import Limits, RateLimiter
 from bot.delivery.notices import NoticeService, NoticeSource, ScheduledNoticeKind, render_notice
 from bot.delivery.preferences import PreferencesService
 from bot.delivery.problems import Problems
-from bot.delivery.pump import DeliveryPump, PumpSettings, worker_name
+from bot.delivery.pump import BLOCKED_REASON, DeliveryPump, PumpSettings, worker_name
 from bot.delivery.reminders import ReminderCatalog, ReminderScheduler, SweepReport, parse_clock
 from bot.delivery.sender import BotApiSender, Sender
 from bot.delivery.sender_process import ProcessSender
@@ -131,6 +131,17 @@ class DeliveryService:
             self.pump.wake()
 
     # --- enqueueing ----------------------------------------------------------------------------
+
+    async def chat_blocked(self, chat_id: int) -> int:
+        """The user blocked the bot (Telegram said so in `my_chat_member`): as after a 403, mark them so
+        reminders and broadcasts pass them by and drop what waits for them. Returns how many rows were
+        dropped. Writing to the bot again (/start) makes them reachable again."""
+        async with self._uow() as uow:
+            await uow.users.set_bot_blocked(chat_id, True)
+            dropped = await uow.outbox.drop_pending_for_chat(chat_id, BLOCKED_REASON)
+            await uow.commit()
+        log.info("chat %s blocked the bot: %s queued messages dropped", chat_id, dropped)
+        return dropped
 
     async def enqueue(self, chat_id: int, kind: str, payload: Mapping[str, Any], *, idempotency_key: str,
                       priority: int = PRIORITY_NORMAL) -> bool:
