@@ -146,7 +146,8 @@ def fill_notices(db: sqlite3.Connection, rows: int, due: int) -> None:
 
 
 class PeakMemory:
-    """The most this process's resident memory grew while the block ran, sampled every few milliseconds."""
+    """The most this process's resident memory grew while the block ran, sampled every 20 ms (often enough
+    for a sweep of seconds, rarely enough not to take the interpreter from it)."""
 
     def __init__(self) -> None:
         self.grown_mb = 0.0
@@ -165,7 +166,7 @@ class PeakMemory:
     def _sample(self) -> None:
         while self._running:
             self.grown_mb = max(self.grown_mb, (self._resident() - self._start) / 2**20)
-            time.sleep(0.005)
+            time.sleep(0.02)
 
     def __enter__(self) -> PeakMemory:
         self._start = self._resident()

@@ -65,6 +65,9 @@ billing_subscriptions = Table(
     # With the id, so a sweep's "oldest due first" batch is read off the index instead of sorting every due row.
     Index("ix_billing_subscriptions_next_transition_at", "next_transition_at", "id"),
     Index("ix_billing_subscriptions_renewal_base", "renewal_base", "id"),
+    # The reminder sweep's way in (migration billing_0002): each kind walks its own status through a
+    # window of term ends, and dunning finds the few past-due ones without reading the table.
+    Index("ix_billing_subscriptions_status_transition", "status", "next_transition_at", "id"),
 )
 
 billing_checkouts = Table(

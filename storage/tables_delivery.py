@@ -23,7 +23,6 @@ from sqlalchemy import (
 )
 
 from storage.tables import metadata, utc_datetime
-from storage.tables_billing import billing_subscriptions
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 RowId = BigInteger().with_variant(Integer(), "sqlite")
@@ -122,8 +121,3 @@ scheduled_notices = Table(
     CheckConstraint("status IN ('scheduled', 'canceled')", name="status"),
     Index("ix_scheduled_notices_status_due_at", "status", "due_at", "id"),
 )
-
-# The reminder sweep's way into billing's subscriptions (migration billing_0002): each kind walks its own
-# status through a window of term ends, and dunning finds the few past-due ones without reading the table.
-Index("ix_billing_subscriptions_status_transition", billing_subscriptions.c.status,
-      billing_subscriptions.c.next_transition_at, billing_subscriptions.c.id)
