@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.access import Permission, Role, orgs_with
-from bot.delivery.messages import Button, OutboundMessage
+from bot.delivery.messages import OutboundMessage, button_rows
 from bot.services.wallet import (
     CardNotFound,
     FlowRecord,
@@ -277,8 +277,8 @@ async def _announcement(context: JigapContext, holder_id: int, org_id: int,
     text = offer_text(tr, issuer.name, wallet.registry.get(card_type_id))
 
     def announce(offer: OfferRecord) -> dict[str, Any]:
-        buttons = ((Button(tr("Accept"), callback_data.make("woff", "ok", offer.id)),
-                    Button(tr("Decline"), callback_data.make("woff", "no", offer.id))),)
+        # The same Accept / Decline buttons as an offer sent at once, as outbox JSON.
+        buttons = button_rows(offer_buttons(tr, offer.id).to_dict()["inline_keyboard"])
         return OutboundMessage(text, buttons).payload()
 
     return announce
