@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import Clock
 from bot.delivery.leader import Leadership
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.messages import api_call
+from bot.delivery.messages import MessageError, api_call
 from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
 from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
@@ -277,7 +277,12 @@ class DeliveryPump:
                 self._finish(Finished(row.id, "dropped", CANCELED_REASON))
                 return
             self._sending.add(row.id)
-            method, params = api_call(row.chat_id, row.payload)
+            try:
+                method, params = api_call(row.chat_id, row.payload)
+            except MessageError as error:  # a row that cannot become a request never will: no retries
+                log.warning("outbox row %s cannot be sent: %s", row.id, error)
+                self._finish(Finished(row.id, "failed", str(error)[:200]))
+                return
             outcome = await self._sender.call(method, params)
             self._record(row, outcome)
         finally:

@@ -103,3 +103,28 @@ async def test_the_sending_process_delivers_and_a_dead_one_is_replaced(sandbox: 
         assert texts_in_chat(sandbox, user) == [f"First {user}"]
     for user in users[5:]:
         assert texts_in_chat(sandbox, user) == [f"Second {user}"]
+
+
+async def test_a_row_that_cannot_become_a_request_fails_once_and_the_rest_go(
+    sandbox: SandboxServer, sqlite_runtime: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invoice naming a provider token that is not set (the environment changed since it was queued)
+    fails with the reason, is not retried, and holds nothing else up."""
+    runtime = sqlite_runtime
+    monkeypatch.delenv("JIGAP_TEST_UNSET_PROVIDER_TOKEN", raising=False)
+    users = await add_started_users(sandbox, runtime, 3)
+    invoice = {"invoice": {"title": "Pass", "description": "Pass", "payload": "p", "currency": "KRW",
+                           "prices": [{"label": "Pass", "amount": 45000}]},
+               "provider_token_env": "JIGAP_TEST_UNSET_PROVIDER_TOKEN"}
+    async with runtime.uow() as uow:
+        await uow.outbox.enqueue_many([NewOutboxRow(users[0], "billing", invoice, "invoice:unset")],
+                                      now=runtime.clock.now())
+        await uow.commit()
+    await _enqueue(runtime, users[1:], "After")
+    runtime.delivery.start(TOKEN)
+    await eventually(lambda: _all_final(runtime), what="the outbox to drain")
+    async with runtime.uow() as uow:
+        assert await uow.outbox.counts_by_status() == {"failed": 1, "sent": 2}
+        assert await uow.outbox.rows_for_chat(users[0]) == [
+            ("billing", "failed", "the card provider token (JIGAP_TEST_UNSET_PROVIDER_TOKEN) is not set")]
+    assert texts_in_chat(sandbox, users[0]) == []
