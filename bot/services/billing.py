@@ -194,40 +194,35 @@ class TelegramPayments:
     def _prices(invoice: InvoiceRequest) -> list[LabeledPrice]:
         return [LabeledPrice(price.label[:TITLE_LIMIT], price.amount) for price in invoice.prices]
 
+    @staticmethod
+    def _texts(invoice: InvoiceRequest) -> tuple[str, str]:
+        """Title and description within Telegram's lengths."""
+        return invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT]
+
+    def _needs_token(self, invoice: InvoiceRequest) -> bool:
+        """Whether the invoice takes the card provider's token (Stars take none); refused when it is not set."""
+        if invoice.provider_token_required and not self.provider_token:
+            raise PaymentsNotConfigured("no card payment provider token")
+        return invoice.provider_token_required
+
     async def send_invoice(self, bot: Bot, chat_id: int, invoice: InvoiceRequest, pay_label: str) -> Message:
         """sendInvoice, the pay button first (Telegram requires it first when a keyboard is given)."""
-        token = None
-        if invoice.provider_token_required:
-            if not self.provider_token:
-                raise PaymentsNotConfigured("no card payment provider token")
-            token = self.provider_token
+        token = self.provider_token if self._needs_token(invoice) else None
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(pay_label, pay=True)]])
-        return await bot.send_invoice(
-            chat_id, invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT],
-            invoice.payload, invoice.currency, self._prices(invoice), provider_token=token, reply_markup=keyboard,
-        )
+        return await bot.send_invoice(chat_id, *self._texts(invoice), invoice.payload, invoice.currency,
+                                      self._prices(invoice), provider_token=token, reply_markup=keyboard)
 
     def outbound_invoice(self, invoice: InvoiceRequest, pay_label: str) -> OutboundInvoice:
         """The invoice as a delivery-engine row (a renewal invoice nobody is waiting for): the same
         request as `send_invoice` makes, naming the token's environment variable instead of holding it."""
-        token_env = None
-        if invoice.provider_token_required:
-            if not self.provider_token:
-                raise PaymentsNotConfigured("no card payment provider token")
-            token_env = self.provider_token_env
-        return OutboundInvoice(
-            invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT], invoice.payload,
-            invoice.currency, tuple((price.label[:TITLE_LIMIT], price.amount) for price in invoice.prices), pay_label,
-            token_env,
-        )
+        token_env = self.provider_token_env if self._needs_token(invoice) else None
+        prices = tuple((price.label, price.amount) for price in self._prices(invoice))
+        return OutboundInvoice(*self._texts(invoice), invoice.payload, invoice.currency, prices, pay_label, token_env)
 
     async def invoice_link(self, bot: Bot, invoice: InvoiceRequest) -> str:
         """createInvoiceLink; for Stars subscriptions with the 30-day `subscription_period`."""
-        return await bot.create_invoice_link(
-            invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT],
-            invoice.payload, invoice.currency, self._prices(invoice),
-            subscription_period=invoice.subscription_period,
-        )
+        return await bot.create_invoice_link(*self._texts(invoice), invoice.payload, invoice.currency,
+                                             self._prices(invoice), subscription_period=invoice.subscription_period)
 
     @staticmethod
     async def refund_stars(bot: Bot, user_id: int, charge_id: str) -> None:

@@ -33,6 +33,7 @@ class FakePerson:
     language: str | None = None
     telegram_language: str | None = "ko"
     timezone: str = "Asia/Seoul"
+    is_bot_blocked: bool = False
 
 
 @dataclass(frozen=True)
