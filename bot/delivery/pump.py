@@ -16,9 +16,10 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,6 +48,15 @@ SEND_TICK = 0.005
 DATABASE_RETRY_MAX = 10.0
 BLOCKED_REASON = "blocked by the user"
 CANCELED_REASON = "broadcast canceled"
+
+
+class Composer(Protocol):
+    """Writes the message of rows queued as a reference (a reminder: `{"reminder": id}`) when they are claimed."""
+
+    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | str]:
+        """For each row it writes: the payload to send, or the reason to drop the row instead. Rows it leaves
+        out are sent as they are."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,7 @@ class DeliveryPump:
         *,
         jitter: Callable[[], float] = random.random,
         worker: str | None = None,
+        composer: Composer | None = None,
     ) -> None:
         self._uow = uow
         self._sender = sender
@@ -133,6 +144,7 @@ class DeliveryPump:
         self._clock = clock
         self._settings = settings
         self._jitter = jitter
+        self._composer = composer
         self.worker = worker or worker_name()
         self.stats = PumpStats()
         self.canceled_broadcasts: set[int] = set()
@@ -244,9 +256,30 @@ class DeliveryPump:
             raise
         self._written()
         self.stats.claimed += len(rows)
-        for row in rows:
+        for row in await self._composed(rows):
             self._schedule(row)
         return len(rows)
+
+    async def _composed(self, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """The claimed rows with the messages the composer writes at send time; rows it drops are finished."""
+        if self._composer is None:
+            return rows
+        try:
+            composed = await self._composer.compose(rows)
+        except BaseException:
+            # The rows are claimed: hand them back now rather than when their lease runs out.
+            now = self._clock.now()
+            self._results.retry += [Retry(row.id, row.attempts, now, "could not write the message") for row in rows]
+            raise
+        ready = []
+        for row in rows:
+            outcome = composed.get(row.id)
+            if isinstance(outcome, str):
+                log.info("outbox row %s to chat %s dropped: %s", row.id, row.chat_id, outcome)
+                self._finish(Finished(row.id, "dropped", outcome))
+            else:
+                ready.append(row if outcome is None else replace(row, payload=outcome))
+        return ready
 
     def _room_for_rows(self) -> int:
         return self._settings.max_in_flight - len(self._in_flight)

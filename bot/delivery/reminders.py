@@ -7,6 +7,10 @@ is recorded in the `reminders` table (unique per kind, subject and period, so re
 down and a second worker never send one twice). Due reminders go to the outbox in the same transaction;
 reminders that fall in the user's quiet hours are held and released when the hours end, after a second look
 at staleness, mutes and blocks.
+
+A queued reminder's outbox row only points at its reminder. `ReminderMessages` writes the message when the
+pump claims the row: the sweep decides thousands of reminders a second while the pump sends some thirty, and
+a reminder that went stale in between (renewed early, say) or whose kind the user muted is dropped, not sent.
 """
 
 from __future__ import annotations
@@ -22,12 +26,10 @@ from bot.clock import Clock
 from bot.delivery.messages import OutboundMessage
 from bot.i18n import Translations, Translator
 from storage.repositories.delivery import (
-    PRIORITY_NORMAL,
-    PRIORITY_URGENT,
-    HeldReminder,
-    NewOutboxRow,
     NewReminder,
+    OutboxRow,
     Recipient,
+    RecordedReminder,
 )
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing_calendar import zone
@@ -87,18 +89,6 @@ class SweepReport:
                            self.skipped + other.skipped)
 
 
-@dataclass(frozen=True)
-class Batch:
-    """A batch's decisions, ready to write: its reminders' rows, and the message of each one to queue now."""
-
-    rows: list[NewReminder]
-    messages: dict[tuple[str, str, str], NewOutboxRow]
-
-
-def reminder_key(kind: str, subject_id: str, period_key: str) -> str:
-    return f"reminder:{kind}:{subject_id}:{period_key}"
-
-
 def parse_clock(text: str) -> time:
     hours, _, minutes = text.partition(":")
     return time(int(hours), int(minutes))
@@ -127,7 +117,6 @@ class ReminderScheduler:
         self,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        translations: Translations,
         catalog: ReminderCatalog,
         *,
         default_quiet: QuietHours,
@@ -137,7 +126,6 @@ class ReminderScheduler:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._translations = translations
         self.catalog = catalog
         self._default_quiet = default_quiet
         self._default_timezone = default_timezone
@@ -172,10 +160,10 @@ class ReminderScheduler:
                 reading = None if page.cursor is None else asyncio.create_task(
                     self._read(registered, window, page.cursor))
                 async with self._uow.reader() as reader:
-                    batch = await self._decide_page(reader, registered, page.subjects, now, known)
+                    rows = await self._decide_page(reader, registered, page.subjects, now, known)
                 if writing is not None:
                     report += await writing
-                writing = asyncio.create_task(self._write(batch, now)) if batch.rows else None
+                writing = asyncio.create_task(self._write(rows, now)) if rows else None
             if writing is not None:
                 report += await writing
                 writing = None
@@ -195,9 +183,9 @@ class ReminderScheduler:
     async def _decide_page(
         self, uow: UnitOfWork, registered: RegisteredKind[Any], subjects: list[Any], now: datetime,
         known: dict[int, Recipient | None],
-    ) -> Batch:
+    ) -> list[NewReminder]:
         """One batch, set-based: one query for what is recorded already and one for the users not seen yet,
-        then the domain's decisions and each queued reminder's message, in memory."""
+        then the domain's decisions, in memory."""
         source, kind = registered.source, registered.kind
         by_id = {source.subject_id(subject): subject for subject in subjects}
         existing = await uow.delivery.reminders.existing_keys(kind.name, list(by_id))
@@ -207,28 +195,19 @@ class ReminderScheduler:
             for reminder in kind.reminders_for(subject, now)
             if (reminder.subject_id, reminder.period_key) not in existing
         ]
-        batch = Batch([], {})
         if not found:
-            return batch
+            return []
         recipients = await self._recipients(uow, {int(reminder.user_id) for reminder in found}, known)
-        for reminder in found:
-            subject = by_id[reminder.subject_id]
-            row = self._decide(registered, reminder, subject, recipients, now)
-            batch.rows.append(row)
-            if row.status == "queued" and (recipient := recipients[row.user_id]) is not None:
-                batch.messages[row.key] = self._outbox_row(registered, reminder, subject, recipient)
-        return batch
+        return [self._decide(registered, reminder, by_id[reminder.subject_id], recipients, now) for reminder in found]
 
-    async def _write(self, batch: Batch, now: datetime) -> SweepReport:
-        """Record a batch's reminders in one statement, then queue the messages of those this call recorded
-        (one a concurrent worker recorded first is its to send), in one transaction."""
+    async def _write(self, rows: list[NewReminder], now: datetime) -> SweepReport:
+        """Record a batch's reminders and queue those due now, in one transaction (a reminder a concurrent
+        worker recorded first is its to send)."""
         async with self._uow() as uow:
-            recorded = await uow.delivery.reminders.record(batch.rows, now=now)
-            messages = [message for key, message in batch.messages.items() if key in recorded]
-            queued = await uow.outbox.enqueue_many(messages, now=now)
+            recorded = await uow.delivery.reminders.record(rows, now=now)
             await uow.commit()
-        held = sum(1 for row in batch.rows if row.status == "pending" and row.key in recorded)
-        return SweepReport(len(recorded), queued, held, len(recorded) - queued - held)
+        held = sum(1 for row in rows if row.status == "pending" and row.key in recorded.keys)
+        return SweepReport(len(recorded.keys), recorded.queued, held, len(recorded.keys) - recorded.queued - held)
 
     async def _recipients(self, uow: UnitOfWork, user_ids: set[int], known: dict[int, Recipient | None]
                           ) -> dict[int, Recipient | None]:
@@ -279,16 +258,6 @@ class ReminderScheduler:
             timezone = self._default_timezone
         return self._quiet_hours(recipient).send_at(moment, timezone, reminder.urgent)
 
-    def _outbox_row(self, registered: RegisteredKind[Any], reminder: Reminder, subject: Any,
-                    recipient: Recipient) -> NewOutboxRow:
-        language = self._translations.pick(recipient.language, recipient.telegram_language)
-        message = registered.render(reminder, subject, self._translations.get(language))
-        return NewOutboxRow(
-            chat_id=recipient.user_id, kind="reminder", payload=message.payload(),
-            idempotency_key=reminder_key(reminder.kind, reminder.subject_id, reminder.period_key),
-            priority=PRIORITY_URGENT if reminder.urgent else PRIORITY_NORMAL,
-        )
-
     async def release_held(self) -> SweepReport:
         """Reminders held for quiet hours whose time has come: look again, then queue or skip them."""
         report = SweepReport()
@@ -301,31 +270,94 @@ class ReminderScheduler:
                 report += await self._release(uow, held, now)
                 await uow.commit()
 
-    async def _release(self, uow: UnitOfWork, held: list[HeldReminder], now: datetime) -> SweepReport:
+    async def _release(self, uow: UnitOfWork, held: list[RecordedReminder], now: datetime) -> SweepReport:
         recipients = await uow.delivery.preferences.recipients(h.user_id for h in held)
-        decisions: list[tuple[HeldReminder, str]] = []
-        queueing: list[tuple[HeldReminder, NewOutboxRow]] = []
-        by_kind: dict[str, list[HeldReminder]] = {}
+        decisions: list[tuple[int, str]] = []
+        by_kind: dict[str, list[RecordedReminder]] = {}
         for item in held:
             by_kind.setdefault(item.kind, []).append(item)
         for name, items in by_kind.items():
             registered = self.catalog.get(name)
             if registered is None:
                 log.warning("held reminders of kind %r, which nothing registers any more: skipped", name)
-                decisions += [(item, "stale") for item in items]
+                decisions += [(item.id, "stale") for item in items]
                 continue
             subjects = await registered.source.load(uow, [item.subject_id for item in items])
             for item in items:
-                reminder = Reminder(item.kind, item.subject_id, item.period_key, str(item.user_id), item.due_at,
-                                    item.urgent)
                 subject, recipient = subjects.get(item.subject_id), recipients.get(item.user_id)
-                status = "stale" if subject is None else self._verdict(registered, reminder, subject, recipient, now)
-                if status == "queue" and recipient is not None:
-                    queueing.append((item, self._outbox_row(registered, reminder, subject, recipient)))
-                    status = "queued"
-                decisions.append((item, status))
-        decided = await uow.delivery.reminders.decide([(item.id, status) for item, status in decisions], now)
+                status = "stale" if subject is None else self._verdict(registered, item.reminder, subject,
+                                                                       recipient, now)
+                decisions.append((item.id, "queued" if status == "queue" else status))
         # Only reminders this call moved out of "pending" are queued: whoever decided one sends it.
-        rows = [row for item, row in queueing if item.id in decided]
-        added = await uow.outbox.enqueue_many(rows, now=now)
-        return SweepReport(0, added, 0, len(decided) - added)
+        decided = await uow.delivery.reminders.decide(decisions, now)
+        return SweepReport(0, decided.queued, 0, len(decided.ids) - decided.queued)
+
+
+NOT_RECORDED = "its reminder is no longer recorded"
+NOT_REGISTERED = "its reminder kind is no longer registered"
+SUBJECT_GONE = "what it reminds of is gone"
+NO_LONGER_DUE = "no longer due"
+MUTED_SINCE = "the user muted this kind since it was queued"
+
+
+class ReminderMessages:
+    """What a queued reminder says, written when the pump claims its outbox row (`pump.Composer`).
+
+    The row holds only `{"reminder": id}`. The message is rendered from the subject as it is at that moment,
+    in the user's language of that moment; a reminder that went stale since it was queued, whose subject is
+    gone or whose kind the user has muted since, is dropped with the reason.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, translations: Translations,
+                 catalog: ReminderCatalog) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._translations = translations
+        self._catalog = catalog
+
+    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | str]:
+        """For each reminder row among `rows`: the payload to send, or why it is dropped instead."""
+        references = {row.id: row.payload["reminder"] for row in rows
+                      if row.kind == "reminder" and isinstance(row.payload.get("reminder"), int)}
+        if not references:
+            return {}
+        now = self._clock.now()
+        async with self._uow.reader() as uow:
+            recorded = await uow.delivery.reminders.by_ids(references.values())
+            recipients = await uow.delivery.preferences.recipients({item.user_id for item in recorded.values()})
+            subjects = await self._subjects(uow, list(recorded.values()))
+        composed: dict[int, dict[str, Any] | str] = {}
+        for row_id, reminder_id in references.items():
+            item = recorded.get(reminder_id)
+            composed[row_id] = NOT_RECORDED if item is None else self._compose(
+                item, subjects.get((item.kind, item.subject_id)), recipients.get(item.user_id), now)
+        return composed
+
+    async def _subjects(self, uow: UnitOfWork, items: list[RecordedReminder]) -> dict[tuple[str, str], Any]:
+        """The subjects of `items`, one query per kind."""
+        by_kind: dict[str, set[str]] = {}
+        for item in items:
+            by_kind.setdefault(item.kind, set()).add(item.subject_id)
+        found: dict[tuple[str, str], Any] = {}
+        for name, subject_ids in by_kind.items():
+            registered = self._catalog.get(name)
+            if registered is not None:
+                loaded = await registered.source.load(uow, sorted(subject_ids))
+                found.update({(name, subject_id): subject for subject_id, subject in loaded.items()})
+        return found
+
+    def _compose(self, item: RecordedReminder, subject: Any, recipient: Recipient | None, now: datetime
+                 ) -> dict[str, Any] | str:
+        registered = self._catalog.get(item.kind)
+        if registered is None:
+            return NOT_REGISTERED
+        if subject is None:
+            return SUBJECT_GONE
+        reminder = item.reminder
+        if registered.kind.is_stale(reminder, subject, now):
+            return NO_LONGER_DUE
+        if recipient is not None and registered.name in recipient.muted_kinds:
+            return MUTED_SINCE
+        language = self._translations.pick(recipient.language if recipient else None,
+                                           recipient.telegram_language if recipient else None)
+        return registered.render(reminder, subject, self._translations.get(language)).payload()

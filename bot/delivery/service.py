@@ -24,7 +24,13 @@ from bot.delivery.notices import NoticeService, NoticeSource, ScheduledNoticeKin
 from bot.delivery.preferences import PreferencesService
 from bot.delivery.problems import Problems
 from bot.delivery.pump import BLOCKED_REASON, DeliveryPump, PumpSettings, worker_name
-from bot.delivery.reminders import ReminderCatalog, ReminderScheduler, SweepReport, parse_clock
+from bot.delivery.reminders import (
+    ReminderCatalog,
+    ReminderMessages,
+    ReminderScheduler,
+    SweepReport,
+    parse_clock,
+)
 from bot.delivery.sender import BotApiSender, Sender
 from bot.delivery.sender_process import ProcessSender
 from bot.i18n import Translations
@@ -61,12 +67,13 @@ class DeliveryService:
         self.interactive = InteractiveTally()
         self.catalog = ReminderCatalog()
         self.scheduler = ReminderScheduler(
-            uow.background(), clock, translations, self.catalog,
+            uow.background(), clock, self.catalog,
             default_quiet=QuietHours(parse_clock(config.i18n.quiet_start), parse_clock(config.i18n.quiet_end)),
             default_timezone=config.i18n.default_timezone,
             stale_after=timedelta(hours=config.scheduler.stale_after_hours),
             batch_size=config.scheduler.batch_size,
         )
+        self.reminder_messages = ReminderMessages(uow.background(), clock, translations, self.catalog)
         self.broadcasts = BroadcastService(uow, clock, translations, self.wake, cancel_data)
         self.preferences = PreferencesService(uow, clock, quiet_start=config.i18n.quiet_start,
                                               quiet_end=config.i18n.quiet_end)
@@ -106,7 +113,7 @@ class DeliveryService:
             max_in_flight=2 * delivery.batch_size,
         )
         self.pump = DeliveryPump(self._uow.background(), self.sender, self.limiter, self._leadership, self._clock,
-                                 settings, worker=self.worker)
+                                 settings, worker=self.worker, composer=self.reminder_messages)
         self.pump.start()
         if self._sharing is not None:
             self._sharing.start()

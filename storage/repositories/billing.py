@@ -13,17 +13,16 @@ credited hits the unique index and raises `ConcurrentUpdate` as well.
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.documents import decode
 from storage.json_text import JsonText, to_json_text
 from storage.repositories.accounts import as_utc
 from storage.tables_billing import (
@@ -37,7 +36,6 @@ from storage.tables_billing import (
     billing_postings,
     billing_subscriptions,
 )
-from subscriptions.billing_calendar import Interval, Unit
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.events import Message
 from subscriptions.gifts import Gift, GiftStatus
@@ -54,106 +52,6 @@ Doc = dict[str, Any]
 PREFETCH_CHUNK = 500
 T = typing.TypeVar("T")
 
-# --- documents ----------------------------------------------------------------------------------------
-# Aggregates and messages are written by orjson straight from their dataclasses (`to_json_text`) and read
-# back by one decoder driven by the dataclasses' type hints, so a field the domain adds is stored and read too.
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    found = _HINTS.get(cls)
-    if found is None:
-        found = _HINTS[cls] = typing.get_type_hints(cls)
-    return found
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    found = _FIELDS.get(cls)
-    if found is None:
-        found = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return found
-
-
-Decoder = Callable[[Any], Any]
-_DECODERS: dict[Any, Decoder] = {}
-
-
-def decode(kind: Any, raw: Any) -> Any:
-    """The inverse of `encode` for a value of type `kind` (through a decoder built once per type)."""
-    return _decoder(kind)(raw)
-
-
-def _decoder(kind: Any) -> Decoder:
-    found = _DECODERS.get(kind)
-    if found is None:
-        found = _DECODERS[kind] = _build_decoder(kind)
-    return found
-
-
-def _build_decoder(kind: Any) -> Decoder:
-    origin = typing.get_origin(kind)
-    if origin in (types.UnionType, typing.Union):
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        inner_decoder = _decoder(inner)
-        return lambda raw: None if raw is None else inner_decoder(raw)
-    if origin in (tuple, list):
-        item = _decoder(typing.get_args(kind)[0])
-        make: Callable[[Iterable[Any]], Any] = tuple if origin is tuple else list
-        return lambda raw: make(item(value) for value in raw)
-    if kind is Money:
-        return money_from_document
-    if kind is datetime:
-        return datetime.fromisoformat
-    if kind is Interval:
-        return _interval
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind
-    if dataclasses.is_dataclass(kind):
-        return _dataclass_decoder(kind)
-    return lambda raw: raw
-
-
-def money_from_document(raw: Any) -> Money:
-    """Documents and messages hold money as `{"amount_minor": 45000, "currency": "KRW"}`; those written
-    before they went through orjson hold `[45000, "KRW"]`."""
-    if isinstance(raw, dict):
-        return Money(int(raw["amount_minor"]), str(raw["currency"]))
-    return Money(int(raw[0]), str(raw[1]))
-
-
-_INTERVALS: dict[Any, Interval] = {}
-
-
-def _interval(raw: str | dict[str, Any]) -> Interval:
-    """`{"unit": "month", "count": 1}`, or `"1 month"` in documents written before orjson wrote them.
-    Intervals are frozen values and few: build each once."""
-    key = raw if isinstance(raw, str) else (raw["unit"], raw["count"])
-    found = _INTERVALS.get(key)
-    if found is None:
-        found = _INTERVALS[key] = Interval.parse(raw) if isinstance(raw, str) else Interval(Unit(raw["unit"]),
-                                                                                            int(raw["count"]))
-    return found
-
-
-def _dataclass_decoder(kind: Any) -> Decoder:
-    hints = _hints(kind)
-    plain = (str, int, bool)
-    fields = {name: (None if hints[name] in plain else _decoder(hints[name])) for name in _field_names(kind)}
-
-    def load(raw: Any) -> Any:
-        values = {}
-        for name, value in raw.items():
-            if name in fields:
-                field_decoder = fields[name]
-                values[name] = value if field_decoder is None else field_decoder(value)
-        return kind(**values)
-
-    return load
-
 
 def message_row(message: Message, now: datetime) -> Doc:
     """A domain event or command as a `billing_messages` row: its class name and its fields."""
@@ -165,8 +63,8 @@ def message_row(message: Message, now: datetime) -> Doc:
 
 
 def _load(cls: type[T], doc: Doc | JsonText) -> T:
-    loaded: T = decode(cls, _as_doc(doc))
-    return loaded
+    """A buffered row holds its document as JSON text; a row read from the database, as a parsed dict."""
+    return decode(cls, doc.text if isinstance(doc, JsonText) else doc)
 
 
 def _as_doc(document: Doc | JsonText) -> Doc:

@@ -10,20 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, bindparam, case, delete, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.documents import decode, decode_list
 from storage.json_text import column_json, from_json
 from storage.repositories.accounts import as_utc
-from storage.repositories.billing import decode
 from storage.tables import users
 from storage.tables_billing import billing_gifts, billing_messages, billing_subscriptions
 from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
 from subscriptions.gifts import Gift, GiftStatus
+from subscriptions.reminders import Reminder
 from subscriptions.subscription import Subscription
 
 PRIORITY_URGENT = 0
@@ -128,7 +129,25 @@ class NewReminder:
 
 
 @dataclass(frozen=True)
-class HeldReminder:
+class Recorded:
+    """What one `ReminderRepository.record` call recorded ((kind, subject_id, period_key) keys) and queued."""
+
+    keys: set[tuple[str, str, str]]
+    queued: int
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The held reminders one `ReminderRepository.decide` call decided, and how many of them it queued."""
+
+    ids: set[int]
+    queued: int
+
+
+@dataclass(frozen=True)
+class RecordedReminder:
+    """A row of the `reminders` table: held for quiet hours, or queued and about to be sent."""
+
     id: int
     kind: str
     subject_id: str
@@ -136,6 +155,10 @@ class HeldReminder:
     user_id: int
     due_at: datetime
     urgent: bool
+
+    @property
+    def reminder(self) -> Reminder:
+        return Reminder(self.kind, self.subject_id, self.period_key, str(self.user_id), self.due_at, self.urgent)
 
 
 @dataclass(frozen=True)
@@ -456,6 +479,11 @@ class BroadcastRepository:
         )
 
 
+def _held(row: Any) -> RecordedReminder:
+    return RecordedReminder(row.id, row.kind, row.subject_id, row.period_key, row.user_id, as_utc(row.due_at),
+                        bool(row.urgent))
+
+
 class ReminderRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -469,28 +497,32 @@ class ReminderRepository:
         )
         return {(row.subject_id, row.period_key) for row in (await self._connection.execute(query)).all()}
 
-    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> set[tuple[str, str, str]]:
-        """Insert reminders, a thousand to a statement, skipping any already recorded; returns the (kind,
-        subject_id, period_key) of those this call recorded.
+    async def record(self, rows: Sequence[NewReminder], *, now: datetime) -> Recorded:
+        """Insert reminders, a thousand to a statement, skipping any already recorded, and queue the outbox row
+        of each one this call recorded as "queued"; returns what it recorded and how many it queued.
 
         The unique key on (kind, subject_id, period_key) decides who records a reminder, and only the caller
         that recorded it queues its message: two workers sweeping at once never both send one, even when the
-        outbox row that would have caught the second has long been cleaned up.
+        outbox row that would have caught the second has long been cleaned up. The outbox rows are copied from
+        the reminder rows inside the database; their message is written when it is sent (`ReminderMessages`).
         """
-        recorded: set[tuple[str, str, str]] = set()
+        recorded = Recorded(set(), 0)
         for chunk in _chunks(rows, 1000):
             if self._connection.dialect.name == "sqlite":
-                recorded |= await self._record_sqlite(chunk, now)
-                continue
-            statement = _insert_ignoring_duplicates(self._connection, reminders).returning(
-                reminders.c.kind, reminders.c.subject_id, reminders.c.period_key)
-            result = await self._connection.execute(statement, [self._values(row, now) for row in chunk])
-            recorded.update((row.kind, row.subject_id, row.period_key) for row in result.all())
+                keys, ids = await self._record_sqlite(chunk, now)
+            else:
+                statement = _insert_ignoring_duplicates(self._connection, reminders).returning(
+                    reminders.c.id, reminders.c.kind, reminders.c.subject_id, reminders.c.period_key)
+                result = (await self._connection.execute(statement, [self._values(row, now) for row in chunk])).all()
+                keys = {(row.kind, row.subject_id, row.period_key) for row in result}
+                ids = reminders.c.id.in_([row.id for row in result])
+            queued = await self._queue(ids, now) if any(row.status == "queued" for row in chunk) else 0
+            recorded = Recorded(recorded.keys | keys, recorded.queued + queued)
         return recorded
 
-    async def _record_sqlite(self, rows: Sequence[NewReminder], now: datetime) -> set[tuple[str, str, str]]:
-        """One multi-row INSERT ... ON CONFLICT DO NOTHING; when some rows were there already, the rows this
-        call added are the ones above the highest id before it.
+    async def _record_sqlite(self, rows: Sequence[NewReminder], now: datetime) -> tuple[set[tuple[str, str, str]], Any]:
+        """One multi-row INSERT ... ON CONFLICT DO NOTHING; the rows this call added are the ones above the
+        highest id before it.
 
         A writing transaction on SQLite holds the database's only write lock from its BEGIN IMMEDIATE, and
         SQLite gives each new row the highest id so far plus one, so nobody else's row lands in between.
@@ -510,11 +542,31 @@ class ReminderRepository:
             "ON CONFLICT DO NOTHING"
         )
         result = await self._connection.exec_driver_sql(sql, tuple(values))
+        mine = reminders.c.id > highest
         if result.rowcount == len(rows):
-            return {row.key for row in rows}
+            return {row.key for row in rows}, mine
         added = await self._connection.exec_driver_sql(
             "SELECT kind, subject_id, period_key FROM reminders WHERE id > ?", (highest,))
-        return {(row.kind, row.subject_id, row.period_key) for row in added.all()}
+        return {(row.kind, row.subject_id, row.period_key) for row in added.all()}, mine
+
+    async def _queue(self, chosen: Any, now: datetime) -> int:
+        """The outbox row of each reminder `chosen` picks whose status is "queued": a reference to the reminder,
+        rendered in the user's language when it is sent. Returns how many rows were new."""
+        if self._connection.dialect.name == "sqlite":
+            payload = func.json_object("reminder", reminders.c.id)
+        else:
+            payload = func.json_build_object("reminder", reminders.c.id)
+        key = literal("reminder:") + reminders.c.kind + ":" + reminders.c.subject_id + ":" + reminders.c.period_key
+        priority = case((reminders.c.urgent, PRIORITY_URGENT), else_=PRIORITY_NORMAL)
+        source = select(
+            reminders.c.user_id, literal("reminder"), payload, priority, literal("pending"), literal(0),
+            literal(now, outbox.c.next_attempt_at.type), key, literal(now, outbox.c.created_at.type),
+        ).where(chosen, reminders.c.status == "queued")
+        columns = ["chat_id", "kind", "payload", "priority", "status", "attempts", "next_attempt_at",
+                   "idempotency_key", "created_at"]
+        statement = _insert_ignoring_duplicates(self._connection, outbox).from_select(columns, source)
+        result = await self._connection.execute(statement)
+        return max(result.rowcount, 0)
 
     @staticmethod
     def _values(row: NewReminder, now: datetime) -> dict[str, Any]:
@@ -525,7 +577,7 @@ class ReminderRepository:
             "created_at": now, "decided_at": decided,
         }
 
-    async def held_until(self, now: datetime, *, limit: int) -> list[HeldReminder]:
+    async def held_until(self, now: datetime, *, limit: int) -> list[RecordedReminder]:
         """Reminders held back (quiet hours) whose time has come, oldest first."""
         query = (
             select(reminders)
@@ -535,18 +587,17 @@ class ReminderRepository:
         )
         if self._connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return [
-            HeldReminder(row.id, row.kind, row.subject_id, row.period_key, row.user_id, as_utc(row.due_at), row.urgent)
-            for row in (await self._connection.execute(query)).all()
-        ]
+        return [_held(row) for row in (await self._connection.execute(query)).all()]
 
-    async def decide(self, decisions: Sequence[tuple[int, str]], now: datetime) -> set[int]:
-        """Set the final status (queued, stale, muted, blocked) of held reminders, one statement per status;
-        returns the ids this call decided (a reminder another worker decided first is left as it is)."""
+    async def decide(self, decisions: Sequence[tuple[int, str]], now: datetime) -> Decided:
+        """Set the final status (queued, stale, muted, blocked) of held reminders, one statement per status, and
+        queue the outbox row of each this call decided as "queued" (a reminder another worker decided first is
+        left as it is, and is that worker's to send)."""
         by_status: dict[str, list[int]] = {}
         for reminder_id, status in decisions:
             by_status.setdefault(status, []).append(reminder_id)
         decided: set[int] = set()
+        queued = 0
         for status, ids in by_status.items():
             for chunk in _chunks(ids, 900):
                 result = await self._connection.execute(
@@ -555,8 +606,20 @@ class ReminderRepository:
                     .values(status=status, decided_at=now)
                     .returning(reminders.c.id)
                 )
-                decided.update(int(row.id) for row in result.all())
-        return decided
+                moved = [int(row.id) for row in result.all()]
+                decided.update(moved)
+                if status == "queued" and moved:
+                    queued += await self._queue(reminders.c.id.in_(moved), now)
+        return Decided(decided, queued)
+
+    async def by_ids(self, ids: Iterable[int]) -> dict[int, RecordedReminder]:
+        """Recorded reminders by id (what a queued reminder's outbox row refers to)."""
+        found: dict[int, RecordedReminder] = {}
+        for chunk in _chunks(sorted(set(ids)), 900):
+            query = select(reminders).where(reminders.c.id.in_(list(chunk)))
+            for row in (await self._connection.execute(query)).all():
+                found[row.id] = _held(row)
+        return found
 
     async def statuses(self, kind: str) -> dict[tuple[str, str], str]:
         query = select(reminders.c.subject_id, reminders.c.period_key, reminders.c.status).where(reminders.c.kind == kind)
@@ -564,6 +627,7 @@ class ReminderRepository:
 
 
 WindowCursor = tuple[datetime, str]
+T = TypeVar("T")
 
 
 class ReminderWindows:
@@ -587,8 +651,8 @@ class ReminderWindows:
             table.c.next_transition_at.between(start, end), table.c.status.in_(list(statuses)))
         if after is not None:
             query = query.where(tuple_(table.c.next_transition_at, table.c.id) > tuple_(*after))
-        rows = await self._batch(query.order_by(table.c.next_transition_at, table.c.id).limit(limit))
-        return [decode(Subscription, document) for _, _, document in rows], _cursor_after(rows, limit)
+        rows = await self._batch(Subscription, query.order_by(table.c.next_transition_at, table.c.id).limit(limit))
+        return [subscription for _, _, subscription in rows], _cursor_after(rows, limit)
 
     async def subscriptions_in_status(self, statuses: Sequence[str], after: tuple[str, str] | None, limit: int
                                       ) -> tuple[list[Subscription], tuple[str, str] | None]:
@@ -598,9 +662,9 @@ class ReminderWindows:
         query = select(table.c.status, table.c.id, table.c.document).where(table.c.status.in_(list(statuses)))
         if after is not None:
             query = query.where(tuple_(table.c.status, table.c.id) > tuple_(*after))
-        rows = await self._batch(query.order_by(table.c.status, table.c.id).limit(limit))
+        rows = await self._batch(Subscription, query.order_by(table.c.status, table.c.id).limit(limit))
         last = (rows[-1][0], rows[-1][1]) if len(rows) == limit else None
-        return [decode(Subscription, document) for _, _, document in rows], last
+        return [subscription for _, _, subscription in rows], last
 
     async def gifts_expiring(self, start: datetime, end: datetime, after: WindowCursor | None, limit: int
                              ) -> tuple[list[Gift], WindowCursor | None]:
@@ -610,28 +674,32 @@ class ReminderWindows:
             table.c.status == GiftStatus.UNCLAIMED.value, table.c.expires_at.between(start, end))
         if after is not None:
             query = query.where(tuple_(table.c.expires_at, table.c.id) > tuple_(*after))
-        rows = await self._batch(query.order_by(table.c.expires_at, table.c.id).limit(limit))
-        return [decode(Gift, document) for _, _, document in rows], _cursor_after(rows, limit)
+        rows = await self._batch(Gift, query.order_by(table.c.expires_at, table.c.id).limit(limit))
+        return [gift for _, _, gift in rows], _cursor_after(rows, limit)
 
-    async def _batch(self, query: Select[Any]) -> list[tuple[Any, str, dict[str, Any]]]:
-        """A batch of (instant, id, document) rows, in the query's order.
+    async def _batch(self, kind: type[T], query: Select[Any]) -> list[tuple[Any, str, T]]:
+        """A batch of (instant, id, document) rows, in the query's order, each document decoded as `kind`.
 
-        SQLite packs the batch into one JSON array: one step of SQLite, which runs in its connection's thread
-        while the sweep decides the batch before. Fetched row by row, every row would wait for the
-        interpreter lock that deciding holds.
+        On SQLite the batch comes back packed in one row: its (instant, id) pairs as one JSON array, and its
+        documents joined into another, which SQLite only concatenates and msgspec decodes in one call. One row
+        is one step of SQLite, run in its connection's thread while the sweep decides the batch before;
+        fetched a row at a time, every row would wait for the interpreter lock that deciding holds.
         """
         if self._connection.dialect.name != "sqlite":
-            return [(row[0], row[1], row[2]) for row in (await self._connection.execute(query)).all()]
+            rows = (await self._connection.execute(query)).all()
+            return [(row[0], row[1], decode(kind, row[2])) for row in rows]
         batch = query.subquery()
         instant, key, document = batch.c
-        packed = select(func.json_group_array(func.json_array(instant, key, func.json(document))))
-        text = (await self._connection.execute(packed)).scalar_one()
-        rows = [(instant, key, document) for instant, key, document in from_json(text)]
+        packed = select(func.json_group_array(func.json_array(instant, key)),
+                        func.printf("[%s]", func.group_concat(document, ",")))
+        keys, documents = (await self._connection.execute(packed)).one()
+        rows = [(instant, key, found) for (instant, key), found in zip(from_json(keys), decode_list(kind, documents),
+                                                                        strict=True)]
         rows.sort(key=lambda row: (row[0], row[1]))  # an aggregate promises no order; instants sort as text
         return rows
 
 
-def _cursor_after(rows: list[tuple[Any, str, dict[str, Any]]], limit: int) -> WindowCursor | None:
+def _cursor_after(rows: Sequence[tuple[Any, str, object]], limit: int) -> WindowCursor | None:
     """The (instant, id) of the batch's last row when the batch was full (None: the window is done)."""
     if len(rows) < limit:
         return None

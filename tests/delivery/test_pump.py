@@ -4,9 +4,12 @@ and blocked users; each failing send is logged once and nothing spins."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
+from bot.delivery.messages import Button
+from bot.delivery.reminders import MUTED_SINCE, NO_LONGER_DUE
 from bot.delivery.sender_process import ProcessSender
 from bot.runtime import Services, open_runtime
 from sandbox.faults import FaultPlan
@@ -128,3 +131,31 @@ async def test_a_row_that_cannot_become_a_request_fails_once_and_the_rest_go(
         assert await uow.outbox.rows_for_chat(users[0]) == [
             ("billing", "failed", "the card provider token (JIGAP_TEST_UNSET_PROVIDER_TOKEN) is not set")]
     assert texts_in_chat(sandbox, users[0]) == []
+
+
+async def test_a_reminder_is_written_when_it_is_sent_and_one_stale_or_muted_since_it_was_queued_is_dropped(
+    sandbox: SandboxServer, runtime: Services
+) -> None:
+    """A queued reminder's row only points at its reminder: the pump renders it at send time, so a notice
+    canceled after the sweep, or whose kind the user muted meanwhile, never reaches the chat."""
+    canceled, muted, reminded = await add_started_users(sandbox, runtime, 3)
+    now = runtime.clock.now()
+    notices = {}
+    async with runtime.uow() as uow:
+        for user in (canceled, muted, reminded):
+            notices[user] = await runtime.delivery.notices.schedule(
+                uow, user_id=user, topic="visit", text=f"Visit tomorrow {user}", due_at=now - timedelta(minutes=1),
+                expires_at=now + timedelta(days=1), buttons=[[Button("Manage", callback_data=f"visit:{user}")]],
+                urgent=True)
+        await uow.commit()
+    assert (await runtime.delivery.scheduler.sweep()).queued == 3
+    assert await runtime.delivery.notices.cancel(notices[canceled])
+    await runtime.delivery.preferences.toggle_kind(muted, "notice")
+    runtime.delivery.start(TOKEN)
+    await eventually(lambda: _all_final(runtime), what="the reminders to be sent or dropped")
+    assert texts_in_chat(sandbox, reminded) == [f"Visit tomorrow {reminded}"]
+    assert texts_in_chat(sandbox, canceled) == texts_in_chat(sandbox, muted) == []
+    async with runtime.uow() as uow:
+        assert await uow.outbox.rows_for_chat(canceled) == [("reminder", "dropped", NO_LONGER_DUE)]
+        assert await uow.outbox.rows_for_chat(muted) == [("reminder", "dropped", MUTED_SINCE)]
+        assert await uow.outbox.rows_for_chat(reminded) == [("reminder", "sent", None)]

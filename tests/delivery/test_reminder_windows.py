@@ -78,7 +78,7 @@ async def test_each_kind_walks_its_window_in_batches_and_reminds_every_due_subsc
     assert again.recorded == 0
 
 
-async def test_recording_reminders_returns_only_those_this_call_recorded(services: Services) -> None:
+async def test_recording_reminders_returns_and_queues_only_those_this_call_recorded(services: Services) -> None:
     def row(subject_id: str) -> NewReminder:
         return NewReminder("notice", subject_id, "once", USER, NOW, NOW, False, "queued")
 
@@ -89,5 +89,13 @@ async def test_recording_reminders_returns_only_those_this_call_recorded(service
         second = await uow.delivery.reminders.record([row("2"), row("3"), row("1"), row("4")], now=NOW)
         await uow.commit()
 
-    assert first == {("notice", "1", "once"), ("notice", "2", "once")}
-    assert second == {("notice", "3", "once"), ("notice", "4", "once")}
+    assert first.keys == {("notice", "1", "once"), ("notice", "2", "once")}
+    assert second.keys == {("notice", "3", "once"), ("notice", "4", "once")}
+    assert (first.queued, second.queued) == (2, 2)
+    async with services.uow() as uow:
+        rows = await uow.outbox.claim("t", now=NOW, limit=10, lease=timedelta(seconds=5))
+        recorded = await uow.delivery.reminders.by_ids(row.payload["reminder"] for row in rows)
+    # One outbox row per reminder, each pointing at its own reminder and keyed by it.
+    assert sorted(item.subject_id for item in recorded.values()) == ["1", "2", "3", "4"]
+    assert sorted(row.idempotency_key for row in rows) == [f"reminder:notice:{n}:once" for n in "1234"]
+    assert {row.chat_id for row in rows} == {USER}

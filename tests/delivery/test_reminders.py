@@ -62,7 +62,7 @@ async def test_a_due_notice_is_queued_once_however_often_and_by_whom_it_is_swept
     # A second scheduler on the same database (a restart, or another worker) finds nothing new.
     from bot.delivery.reminders import ReminderScheduler
 
-    other = ReminderScheduler(services.uow, services.clock, services.translations, services.delivery.catalog,
+    other = ReminderScheduler(services.uow, services.clock, services.delivery.catalog,
                               default_quiet=services.delivery.scheduler._default_quiet, default_timezone="Asia/Seoul",
                               stale_after=timedelta(hours=48), batch_size=1)
     again = await other.sweep()
@@ -71,8 +71,10 @@ async def test_a_due_notice_is_queued_once_however_often_and_by_whom_it_is_swept
     assert await _statuses(services) == {(str(notice), "once"): "queued"}
     async with services.uow() as uow:
         row = (await uow.outbox.claim("t", now=services.clock.now(), limit=5, lease=timedelta(seconds=5)))[0]
-    assert row.payload == {"text": "Visit tomorrow",
-                           "reply_markup": {"inline_keyboard": [[{"text": "Manage", "callback_data": "visit:7"}]]}}
+    # The row points at its reminder; the message is written when the pump claims it.
+    assert row.payload == {"reminder": row.payload["reminder"]} and isinstance(row.payload["reminder"], int)
+    assert await services.delivery.reminder_messages.compose([row]) == {row.id: {
+        "text": "Visit tomorrow", "reply_markup": {"inline_keyboard": [[{"text": "Manage", "callback_data": "visit:7"}]]}}}
 
 
 async def test_a_notice_due_in_quiet_hours_waits_until_they_end_in_the_users_time_zone(services: Services) -> None:

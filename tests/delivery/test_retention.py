@@ -127,7 +127,9 @@ async def test_old_delivered_and_decided_rows_go_and_recent_and_waiting_ones_sta
     report = await _retention(services).clean_up()
 
     keys, subjects, names = await _left(services)
-    assert keys == {"old-pending", "recent-sent", "running-broadcast"}
+    # Each reminder recorded as queued brought its outbox row, which waits to be sent and so stays.
+    assert keys == {"old-pending", "recent-sent", "running-broadcast", "reminder:notice:old-queued:once",
+                    "reminder:notice:recent-queued:once"}
     assert subjects == {"old-held", "recent-queued"}
     # The newest billing message stays whatever its age: its id must not be handed out again.
     assert names == {"old-pending", "recent-done", "old-done-newest"}
