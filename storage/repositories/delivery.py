@@ -12,7 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, case, delete, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -552,11 +567,18 @@ class ReminderRepository:
     async def _queue(self, chosen: Any, now: datetime) -> int:
         """The outbox row of each reminder `chosen` picks whose status is "queued": a reference to the reminder,
         rendered in the user's language when it is sent. Returns how many rows were new."""
+        # The key is the reminder's id, zero-padded: new keys sort after every earlier one, so the unique index
+        # grows at its end instead of rewriting pages all over it at each commit. (The reminder's own unique
+        # (kind, subject, period) already makes sure there is one such row per reminder.)
+        payload: ColumnElement[Any]
+        key: ColumnElement[Any]
         if self._connection.dialect.name == "sqlite":
             payload = func.json_object("reminder", reminders.c.id)
+            key = func.printf("reminder:%012d", reminders.c.id)
         else:
             payload = func.json_build_object("reminder", reminders.c.id)
-        key = literal("reminder:") + reminders.c.kind + ":" + reminders.c.subject_id + ":" + reminders.c.period_key
+            digits = cast(reminders.c.id, Text)
+            key = literal("reminder:") + func.lpad(digits, func.greatest(12, func.length(digits)), "0")
         priority = case((reminders.c.urgent, PRIORITY_URGENT), else_=PRIORITY_NORMAL)
         source = select(
             reminders.c.user_id, literal("reminder"), payload, priority, literal("pending"), literal(0),

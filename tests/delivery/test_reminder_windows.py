@@ -97,5 +97,5 @@ async def test_recording_reminders_returns_and_queues_only_those_this_call_recor
         recorded = await uow.delivery.reminders.by_ids(row.payload["reminder"] for row in rows)
     # One outbox row per reminder, each pointing at its own reminder and keyed by it.
     assert sorted(item.subject_id for item in recorded.values()) == ["1", "2", "3", "4"]
-    assert sorted(row.idempotency_key for row in rows) == [f"reminder:notice:{n}:once" for n in "1234"]
+    assert sorted(row.idempotency_key for row in rows) == [f"reminder:{item_id:012d}" for item_id in sorted(recorded)]
     assert {row.chat_id for row in rows} == {USER}
