@@ -66,9 +66,10 @@ outbox = Table(
     utc_datetime("sent_at", nullable=True),
     UniqueConstraint("idempotency_key"),
     CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'dropped')", name="status"),
-    # Only the claim index holds the status, so a status change rewrites one index entry, not four.
-    Index("ix_outbox_claim", "status", "priority", "next_attempt_at", "id"),
-    Index("ix_outbox_chat_id", "chat_id"),
+    # Only the claim index holds the status, so a status change rewrites one index entry, not four. It also
+    # finds a chat's waiting rows (chat_id last, migration delivery_0002): an index on chat_id alone took
+    # each new row at a random place, and a sweep's commits rewrote most of its pages.
+    Index("ix_outbox_claim", "status", "priority", "next_attempt_at", "id", "chat_id"),
     Index("ix_outbox_broadcast_id", "broadcast_id"),
 )
 

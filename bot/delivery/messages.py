@@ -1,5 +1,6 @@
 """What an outbox row carries: a text (or a photo) with inline buttons, or an invoice, as the JSON the Bot
-API takes."""
+API takes. (A reminder's row carries only `{"reminder": id}`; its message is written when it is claimed, by
+`bot.delivery.reminders.ReminderMessages`.)"""
 
 from __future__ import annotations
 

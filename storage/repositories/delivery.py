@@ -383,7 +383,8 @@ class OutboxRepository:
         )
 
     async def drop_pending_for_chat(self, chat_id: int, reason: str) -> int:
-        """The user blocked the bot: nothing still waiting for them will be sent."""
+        """The user blocked the bot: nothing still waiting for them will be sent. (Only the waiting part of
+        the claim index is read: it ends with the chat.)"""
         result = await self._connection.execute(
             update(outbox)
             .where(outbox.c.chat_id == chat_id, outbox.c.status == "pending")
@@ -404,7 +405,8 @@ class OutboxRepository:
         return {row[0]: int(row[1]) for row in (await self._connection.execute(query)).all()}
 
     async def rows_for_chat(self, chat_id: int) -> list[tuple[str, str, str | None]]:
-        """(kind, status, reason) of every row for a chat, oldest first: what tests and admins look at."""
+        """(kind, status, reason) of every row for a chat, oldest first: what tests and support look at. No
+        index leads with the chat, so this reads the whole outbox: not for the bot's own paths."""
         query = select(outbox.c.kind, outbox.c.status, outbox.c.reason).where(outbox.c.chat_id == chat_id)
         return [(row.kind, row.status, row.reason) for row in (await self._connection.execute(query.order_by(outbox.c.id))).all()]
 
