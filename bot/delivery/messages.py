@@ -7,11 +7,20 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 class MessageError(Exception):
     """An outbound message that cannot be sent as built (no text and no photo, a button with no action)."""
+
+
+@dataclass(frozen=True)
+class Unsendable:
+    """A claimed row that will not become a message: "dropped" when there is nothing to say any more (its
+    reminder went stale), "failed" when the message could not be written."""
+
+    status: Literal["dropped", "failed"]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,8 @@ def api_call(chat_id: int, payload: Mapping[str, Any],
         if payload.get("text"):
             params["caption"] = payload["text"]
         return "sendPhoto", params
+    if not payload.get("text"):
+        raise MessageError("a message needs a text or a photo")
     params["text"] = payload["text"]
     return "sendMessage", params
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.clock import Clock
 from bot.delivery.leader import Leadership
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.messages import MessageError, api_call
+from bot.delivery.messages import MessageError, Unsendable, api_call
 from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
 from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
@@ -53,9 +53,9 @@ CANCELED_REASON = "broadcast canceled"
 class Composer(Protocol):
     """Writes the message of rows queued as a reference (a reminder: `{"reminder": id}`) when they are claimed."""
 
-    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | str]:
-        """For each row it writes: the payload to send, or the reason to drop the row instead. Rows it leaves
-        out are sent as they are."""
+    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | Unsendable]:
+        """For each row it writes: the payload to send, or why the row is dropped or failed instead. Rows it
+        leaves out are sent as they are. Raises only when it cannot reach the database."""
         ...
 
 
@@ -261,12 +261,13 @@ class DeliveryPump:
         return len(rows)
 
     async def _composed(self, rows: list[OutboxRow]) -> list[OutboxRow]:
-        """The claimed rows with the messages the composer writes at send time; rows it drops are finished."""
+        """The claimed rows with the messages the composer writes at send time; rows it will not send are
+        finished with the reason."""
         if self._composer is None:
             return rows
         try:
             composed = await self._composer.compose(rows)
-        except BaseException:
+        except (SQLAlchemyError, OSError):
             # The rows are claimed: hand them back now rather than when their lease runs out.
             now = self._clock.now()
             self._results.retry += [Retry(row.id, row.attempts, now, "could not write the message") for row in rows]
@@ -274,9 +275,9 @@ class DeliveryPump:
         ready = []
         for row in rows:
             outcome = composed.get(row.id)
-            if isinstance(outcome, str):
-                log.info("outbox row %s to chat %s dropped: %s", row.id, row.chat_id, outcome)
-                self._finish(Finished(row.id, "dropped", outcome))
+            if isinstance(outcome, Unsendable):
+                log.info("outbox row %s to chat %s %s: %s", row.id, row.chat_id, outcome.status, outcome.reason)
+                self._finish(Finished(row.id, outcome.status, outcome.reason[:200]))
             else:
                 ready.append(row if outcome is None else replace(row, payload=outcome))
         return ready

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.clock import Clock
-from bot.delivery.messages import OutboundMessage
+from bot.delivery.messages import OutboundMessage, Unsendable
 from bot.i18n import Translations, Translator
 from storage.repositories.delivery import (
     NewReminder,
@@ -327,7 +329,8 @@ class ReminderMessages:
 
     The row holds only `{"reminder": id}`. The message is rendered from the subject as it is at that moment,
     in the user's language of that moment; a reminder that went stale since it was queued, whose subject is
-    gone or whose kind the user has muted since, is dropped with the reason.
+    gone or whose kind the user has muted since, is dropped with the reason. A subject that cannot be read
+    or a message that cannot be rendered fails its own row, logged with the detail; the others still go.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, translations: Translations,
@@ -337,8 +340,8 @@ class ReminderMessages:
         self._translations = translations
         self._catalog = catalog
 
-    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | str]:
-        """For each reminder row among `rows`: the payload to send, or why it is dropped instead."""
+    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | Unsendable]:
+        """For each reminder row among `rows`: the payload to send, or why it is dropped or failed instead."""
         references = {row.id: row.payload["reminder"] for row in rows
                       if row.kind == "reminder" and isinstance(row.payload.get("reminder"), int)}
         if not references:
@@ -348,38 +351,53 @@ class ReminderMessages:
             recorded = await uow.delivery.reminders.by_ids(references.values())
             recipients = await uow.delivery.preferences.recipients({item.user_id for item in recorded.values()})
             subjects = await self._subjects(uow, list(recorded.values()))
-        composed: dict[int, dict[str, Any] | str] = {}
+        composed: dict[int, dict[str, Any] | Unsendable] = {}
         for row_id, reminder_id in references.items():
             item = recorded.get(reminder_id)
-            composed[row_id] = NOT_RECORDED if item is None else self._compose(
-                item, subjects.get((item.kind, item.subject_id)), recipients.get(item.user_id), now)
+            if item is None:
+                composed[row_id] = Unsendable("dropped", NOT_RECORDED)
+                continue
+            subject = subjects.get((item.kind, item.subject_id))
+            composed[row_id] = subject if isinstance(subject, Unsendable) else self._compose(
+                item, subject, recipients.get(item.user_id), now)
         return composed
 
     async def _subjects(self, uow: UnitOfWork, items: list[RecordedReminder]) -> dict[tuple[str, str], Any]:
-        """The subjects of `items`, one query per kind."""
+        """The subjects of `items`, one query per kind; a kind whose subjects cannot be read fails its rows."""
         by_kind: dict[str, set[str]] = {}
         for item in items:
             by_kind.setdefault(item.kind, set()).add(item.subject_id)
         found: dict[tuple[str, str], Any] = {}
         for name, subject_ids in by_kind.items():
             registered = self._catalog.get(name)
-            if registered is not None:
+            if registered is None:
+                continue
+            try:
                 loaded = await registered.source.load(uow, sorted(subject_ids))
-                found.update({(name, subject_id): subject for subject_id, subject in loaded.items()})
+            except (SQLAlchemyError, OSError):
+                raise
+            except Exception as error:  # a stored subject the code cannot read: fail these rows, not the pump
+                log.exception("subjects of %s reminders could not be read", name)
+                loaded = dict.fromkeys(subject_ids, Unsendable("failed", f"could not read its subject: {error!r}"))
+            found.update({(name, subject_id): subject for subject_id, subject in loaded.items()})
         return found
 
     def _compose(self, item: RecordedReminder, subject: Any, recipient: Recipient | None, now: datetime
-                 ) -> dict[str, Any] | str:
+                 ) -> dict[str, Any] | Unsendable:
         registered = self._catalog.get(item.kind)
         if registered is None:
-            return NOT_REGISTERED
+            return Unsendable("dropped", NOT_REGISTERED)
         if subject is None:
-            return SUBJECT_GONE
+            return Unsendable("dropped", SUBJECT_GONE)
         reminder = item.reminder
-        if registered.kind.is_stale(reminder, subject, now):
-            return NO_LONGER_DUE
-        if recipient is not None and registered.name in recipient.muted_kinds:
-            return MUTED_SINCE
-        language = self._translations.pick(recipient.language if recipient else None,
-                                           recipient.telegram_language if recipient else None)
-        return registered.render(reminder, subject, self._translations.get(language)).payload()
+        try:
+            if registered.kind.is_stale(reminder, subject, now):
+                return Unsendable("dropped", NO_LONGER_DUE)
+            if recipient is not None and registered.name in recipient.muted_kinds:
+                return Unsendable("dropped", MUTED_SINCE)
+            language = self._translations.pick(recipient.language if recipient else None,
+                                               recipient.telegram_language if recipient else None)
+            return registered.render(reminder, subject, self._translations.get(language)).payload()
+        except Exception as error:  # a bug in one kind's rendering fails its row, not everything the pump sends
+            log.exception("reminder %s (%s) could not be written", item.id, item.kind)
+            return Unsendable("failed", f"could not write the message: {error!r}")

@@ -8,14 +8,17 @@ from datetime import timedelta
 
 import pytest
 
-from bot.delivery.messages import Button
+from bot.delivery.messages import Button, MessageError, OutboundMessage, api_call
+from bot.delivery.notices import NoticeSource, ScheduledNoticeKind
 from bot.delivery.reminders import MUTED_SINCE, NO_LONGER_DUE
 from bot.delivery.sender_process import ProcessSender
+from bot.i18n import Translator
 from bot.runtime import Services, open_runtime
 from sandbox.faults import FaultPlan
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key
-from storage.repositories.delivery import NewOutboxRow
+from storage.repositories.delivery import NewOutboxRow, Notice
+from subscriptions.reminders import Reminder
 from tests.delivery.conftest import TOKEN, add_started_users, eventually, fast_config, texts_in_chat
 
 
@@ -159,3 +162,36 @@ async def test_a_reminder_is_written_when_it_is_sent_and_one_stale_or_muted_sinc
         assert await uow.outbox.rows_for_chat(canceled) == [("reminder", "dropped", NO_LONGER_DUE)]
         assert await uow.outbox.rows_for_chat(muted) == [("reminder", "dropped", MUTED_SINCE)]
         assert await uow.outbox.rows_for_chat(reminded) == [("reminder", "sent", None)]
+
+
+async def test_a_reminder_whose_message_cannot_be_written_fails_alone_and_the_pump_goes_on(
+    sandbox: SandboxServer, runtime: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kind whose rendering has a bug fails its own rows, logged with the detail; the pump keeps sending."""
+
+    def broken(reminder: Reminder, notice: Notice, tr: Translator) -> OutboundMessage:
+        raise KeyError("title")
+
+    runtime.delivery.catalog.register(ScheduledNoticeKind(name="broken"), NoticeSource(), broken, "Broken")
+    (user,) = await add_started_users(sandbox, runtime, 1)
+    now = runtime.clock.now()
+    async with runtime.uow() as uow:
+        await runtime.delivery.notices.schedule(uow, user_id=user, topic="visit", text="Visit tomorrow",
+                                                due_at=now - timedelta(minutes=1), expires_at=now + timedelta(days=1),
+                                                urgent=True)
+        await uow.commit()
+    caplog.set_level(logging.INFO, logger="bot.delivery")
+    assert (await runtime.delivery.scheduler.sweep()).queued == 2  # one reminder of each kind
+    runtime.delivery.start(TOKEN)
+    await eventually(lambda: _all_final(runtime), what="both reminders to be finished")
+    assert texts_in_chat(sandbox, user) == ["Visit tomorrow"]
+    async with runtime.uow() as uow:
+        assert sorted(await uow.outbox.rows_for_chat(user)) == [
+            ("reminder", "failed", "could not write the message: KeyError('title')"), ("reminder", "sent", None)]
+    assert len([r for r in caplog.records if "could not be written" in r.getMessage()]) == 1
+
+
+def test_a_payload_with_neither_text_nor_photo_nor_invoice_cannot_become_a_request() -> None:
+    with pytest.raises(MessageError, match="needs a text or a photo"):
+        api_call(1, {"reminder": 7})
+    assert api_call(1, {"text": "Hi"}) == ("sendMessage", {"chat_id": 1, "text": "Hi"})
