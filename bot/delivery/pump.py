@@ -277,7 +277,7 @@ class DeliveryPump:
             outcome = composed.get(row.id)
             if isinstance(outcome, Unsendable):
                 log.info("outbox row %s to chat %s %s: %s", row.id, row.chat_id, outcome.status, outcome.reason)
-                self._finish(Finished(row.id, outcome.status, outcome.reason[:200]))
+                self._finish(Finished(row.id, outcome.status, outcome.reason))
             else:
                 ready.append(row if outcome is None else replace(row, payload=outcome))
         return ready

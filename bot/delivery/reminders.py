@@ -225,7 +225,7 @@ class ReminderScheduler:
         return rows
 
     async def _write(self, rows: list[NewReminder], now: datetime) -> SweepReport:
-        """Record a batch's reminders and queue those due now, in one transaction (a reminder a concurrent
+        """Record decided reminders and queue those due now, in one transaction (a reminder a concurrent
         worker recorded first is its to send)."""
         async with self._uow() as uow:
             recorded = await uow.delivery.reminders.record(rows, now=now)

@@ -496,9 +496,9 @@ class BroadcastRepository:
         )
 
 
-def _held(row: Any) -> RecordedReminder:
+def _recorded(row: Any) -> RecordedReminder:
     return RecordedReminder(row.id, row.kind, row.subject_id, row.period_key, row.user_id, as_utc(row.due_at),
-                        bool(row.urgent))
+                            bool(row.urgent))
 
 
 class ReminderRepository:
@@ -611,7 +611,7 @@ class ReminderRepository:
         )
         if self._connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return [_held(row) for row in (await self._connection.execute(query)).all()]
+        return [_recorded(row) for row in (await self._connection.execute(query)).all()]
 
     async def decide(self, decisions: Sequence[tuple[int, str]], now: datetime) -> Decided:
         """Set the final status (queued, stale, muted, blocked) of held reminders, one statement per status, and
@@ -642,7 +642,7 @@ class ReminderRepository:
         for chunk in _chunks(sorted(set(ids)), 900):
             query = select(reminders).where(reminders.c.id.in_(list(chunk)))
             for row in (await self._connection.execute(query)).all():
-                found[row.id] = _held(row)
+                found[row.id] = _recorded(row)
         return found
 
     async def statuses(self, kind: str) -> dict[tuple[str, str], str]:
