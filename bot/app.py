@@ -22,6 +22,7 @@ from bot.delivery.interactive import InteractiveMeter
 from bot.runtime import Services
 from bot.scheduler import schedule_jobs
 from bot.services.billing_reminders import register_billing_reminders
+from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 from handlers import (
     admin,
@@ -80,8 +81,8 @@ def build_application(services: Services, token: str) -> JigapApplication:
         .base_file_url(config.bot.file_url)
         .context_types(ContextTypes(context=JigapContext))
         .concurrent_updates(PerChatUpdateProcessor(config.bot.concurrent_updates))
-        .connection_pool_size(max(32, config.bot.concurrent_updates * 2))
-        .get_updates_read_timeout(config.bot.poll_timeout + 10)
+        .request(AiohttpRequest(connections=max(32, config.bot.concurrent_updates * 2)))
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=config.bot.poll_timeout + 10))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(InteractiveMeter(services.delivery.limiter, services.delivery.interactive))

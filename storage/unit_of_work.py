@@ -84,7 +84,6 @@ class UnitOfWork:
     roles: RoleRepository
     audit: AuditRepository
     pending: PendingActionRepository
-    billing: BillingRepositories
     wallet: WalletRepository
     outbox: OutboxRepository
     delivery: DeliveryRepository
@@ -94,6 +93,7 @@ class UnitOfWork:
         self._engine = engine
         self._envelope = envelope
         self._connection: AsyncConnection | None = None
+        self._billing: BillingRepositories | None = None
         # A reader needs no writer lock: in SQLite's WAL mode it reads the last committed state meanwhile.
         self._lock = None if read_only or one_statement else _writer_lock(engine)
         self._background = background
@@ -129,10 +129,18 @@ class UnitOfWork:
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.pending = PendingActionRepository(connection)
-        self.billing = BillingRepositories(connection)
+        self._billing = None
         self.wallet = WalletRepository(connection, self._envelope)
         self.outbox = OutboxRepository(connection)
         self.delivery = DeliveryRepository(connection)
+
+    @property
+    def billing(self) -> BillingRepositories:
+        """Built on first use: it is a dozen repositories with write buffers, and most units of work (every
+        chat update's) never touch billing."""
+        if self._billing is None:
+            self._billing = BillingRepositories(self.connection)
+        return self._billing
 
     async def commit(self) -> None:
         if self._read_only:
