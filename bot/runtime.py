@@ -114,7 +114,7 @@ async def open_runtime(
             translations=translations,
             routes=Routes(),
             accounts=AccountsService(uow, clock, config.i18n.default_timezone),
-            wallet=WalletService(uow, clock, config.wallet, reader=uow.reader),
+            wallet=WalletService(uow, clock, config.wallet, reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := BillingService(uow, clock, config)),
             billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),

@@ -154,7 +154,8 @@ class WalletService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, config: WalletSettings,
                  registry: CardTypeRegistry | None = None, *, reader: UnitOfWorkFactory | None = None) -> None:
         self._uow = uow
-        # Reads on the hot path (every plain message asks for the open flow) need no writer lock.
+        # The read on the hot path (every plain message asks for the open flow) is one statement: it needs no
+        # writer lock, and no transaction around it.
         self._reader = reader or uow
         self._clock = clock
         self.config = config
