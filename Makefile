@@ -28,10 +28,10 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy
 
 unit: catalogs
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: catalogs lint
-	$(BIN)/pytest -ra
+	$(BIN)/pytest -ra -n auto
 
 # After adding or changing user-facing text: refresh the template and merge it into both catalogs.
 messages: $(VENV)/.installed
