@@ -33,7 +33,6 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.clock import FixedClock  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.demo import demo_offers  # noqa: E402
 from bot.runtime import freeze_startup_objects  # noqa: E402
@@ -43,11 +42,12 @@ from storage.envelope import Envelope, KeyRing, new_master_key  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 from storage.tables_billing import billing_checkouts, billing_journal, billing_payments  # noqa: E402
 from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
-from subscriptions import services as domain  # noqa: E402
+from subscriptions.billing import services as domain
+from subscriptions.billing.payments import SuccessfulPayment
+from subscriptions.billing.subscription import Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit  # noqa: E402
+from subscriptions.clock import FixedClock
 from subscriptions.money import Money  # noqa: E402
-from subscriptions.payments import SuccessfulPayment  # noqa: E402
-from subscriptions.subscription import Status, Subscription, Term  # noqa: E402
 
 START = datetime(2026, 10, 25, 3, 0, tzinfo=UTC)
 ORGS = {"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}

@@ -34,7 +34,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.child_process import ChildProcess  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.demo import demo_offers  # noqa: E402
 from bot.runtime import Services, freeze_startup_objects, open_runtime  # noqa: E402
@@ -42,9 +41,10 @@ from bot.services.billing_reminders import register_billing_reminders  # noqa: E
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import KeyRing, new_master_key  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
+from subscriptions.billing.subscription import Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit  # noqa: E402
+from subscriptions.clock import FixedClock
 from subscriptions.money import Money  # noqa: E402
-from subscriptions.subscription import Status, Subscription, Term  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # noon in Seoul: outside quiet hours
 USERS = 20_000

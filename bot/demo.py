@@ -8,9 +8,10 @@ from datetime import datetime
 from bot.runtime import Services
 from bot.services.accounts import TelegramProfile
 from storage.records import RoleGrant
+from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_plan
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
+from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
 from subscriptions.money import Money
-from subscriptions.offers import CREATOR_SPLIT, SHOP_SPLIT, Offer, RefundKind, RefundPolicy, new_plan
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 from telegram import Update
 
 from bot.app import JigapApplication, build_application
-from bot.clock import Clock
 from bot.config import Config, load_config
 from bot.runtime import Services, open_runtime
 from bot.services.wallet_web import wallet_routes
 from bot.webserver import WEBHOOK_PATH, BotWebServer
 from storage.envelope import KeyRing, new_master_key
+from subscriptions.clock import Clock
 
 
 def sandbox_config(base: Config, *, api_url: str, database_url: str) -> Config:

@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.delivery.service import DeliveryService
 from bot.i18n import Translations
@@ -28,6 +27,7 @@ from storage.envelope import Envelope, EnvelopeError, KeyRing
 from storage.migrate import migrate
 from storage.tables import key_check
 from storage.unit_of_work import UnitOfWorkFactory
+from subscriptions.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 KEY_CHECK_PURPOSE = "key.check"

@@ -12,12 +12,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from subscriptions.billing_calendar import Interval, Unit
-from subscriptions.errors import (
+from subscriptions.billing.errors import (
     CannotClaimOwnGift,
     CheckoutAlreadyPaid,
     CheckoutExpired,
-    CurrencyMismatch,
     GiftAlreadyClaimed,
     GiftCodeExpired,
     GiftNotFound,
@@ -32,14 +30,15 @@ from subscriptions.errors import (
     PriceChanged,
     SamePlan,
     SubscriptionNotFound,
-    SubscriptionsError,
     UnsupportedByProvider,
 )
+from subscriptions.billing.offers import Offer, Plan
+from subscriptions.billing.payments import Reason
+from subscriptions.billing.receipts import Receipt
+from subscriptions.billing.subscription import Status, Subscription, TermKind
+from subscriptions.billing_calendar import Interval, Unit
+from subscriptions.errors import CurrencyMismatch, SubscriptionsError
 from subscriptions.money import Money, format_money
-from subscriptions.offers import Offer, Plan
-from subscriptions.payments import Reason
-from subscriptions.receipts import Receipt
-from subscriptions.subscription import Status, Subscription, TermKind
 
 if TYPE_CHECKING:
     from bot.i18n import Translator

@@ -9,8 +9,8 @@ from telegram import Update
 from handlers import billing_text, callback_data
 from handlers.context import JigapContext
 from handlers.subscriptions import dispatch, show_checkout
+from subscriptions.billing.gifts import DEEP_LINK_PREFIX
 from subscriptions.errors import SubscriptionsError
-from subscriptions.gifts import DEEP_LINK_PREFIX
 from subscriptions.money import Money
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.access import Permission, orgs_with
 from handlers import billing_text, callback_data
 from handlers.context import JigapContext
+from subscriptions.billing.offers import Offer
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
-from subscriptions.offers import Offer
 
 PREFIX = "off"
 

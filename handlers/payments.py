@@ -16,8 +16,8 @@ from telegram import Update
 from handlers import billing_text
 from handlers.context import JigapContext
 from handlers.subscriptions import dispatch
+from subscriptions.billing.payments import PreCheckoutQuery, SuccessfulPayment
 from subscriptions.errors import SubscriptionsError
-from subscriptions.payments import PreCheckoutQuery, SuccessfulPayment
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers import billing_text, callback_data
 from handlers.context import JigapContext
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.services import CheckoutStarted
+from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
-from subscriptions.offers import Offer
-from subscriptions.services import CheckoutStarted
-from subscriptions.subscription import Status, Subscription
 
 if TYPE_CHECKING:
     from bot.i18n import Translator

@@ -1,8 +1,9 @@
-"""Named domain errors of the subscriptions room.
+"""Named errors of the shared kernel: money, the billing calendar, the ledger, reminders, concurrency.
 
-Every error a caller can meet is a subclass of `SubscriptionsError`, so a handler can catch the family
-and still tell a user precisely what went wrong by the class (and its `code`, a stable string that
-translation catalogs and pre-checkout answers key on).
+Every error a caller can meet in the subscriptions room (the kernel and each domain under it) is a subclass
+of `SubscriptionsError`, so a handler can catch the family and still tell a user precisely what went wrong
+by the class (and its `code`, a stable string that translation catalogs and pre-checkout answers key on).
+Each domain names its own errors in `subscriptions/<domain>/errors.py`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ class SubscriptionsError(Exception):
     """Base of every error raised by the subscriptions room."""
 
     code = "subscriptions_error"
-
-
-# --- money -------------------------------------------------------------------------------------------
 
 
 class CurrencyMismatch(SubscriptionsError):
@@ -41,9 +39,6 @@ class InvalidAllocation(SubscriptionsError):
     code = "invalid_allocation"
 
 
-# --- calendar ----------------------------------------------------------------------------------------
-
-
 class InvalidInterval(SubscriptionsError):
     """A billing interval with a count below one or an unknown unit."""
 
@@ -62,79 +57,10 @@ class UnknownTimezone(SubscriptionsError):
     code = "unknown_timezone"
 
 
-# --- offers and plans ----------------------------------------------------------------------------------
-
-
-class OfferNotFound(SubscriptionsError):
-    code = "offer_not_found"
-
-
-class OfferArchived(SubscriptionsError):
-    """The offer (or the plan) was archived: it takes no new subscribers or payments."""
-
-    code = "offer_archived"
-
-
-class PlanNotFound(SubscriptionsError):
-    code = "plan_not_found"
-
-
-class PlanArchived(SubscriptionsError):
-    code = "plan_archived"
-
-
-class PriceChanged(SubscriptionsError):
-    """What the user is about to pay is no longer the plan's price."""
-
-    code = "price_changed"
-
-
-class LimitReached(SubscriptionsError):
-    """The user already holds as many subscriptions to this plan as it allows."""
-
-    code = "limit_reached"
-
-
 class InvalidSplit(SubscriptionsError):
     """A revenue split whose shares do not add up to 100% or name a party twice."""
 
     code = "invalid_split"
-
-
-class NotMerchantMember(SubscriptionsError):
-    """Someone tried to manage an offer of an organisation they do not act for."""
-
-    code = "not_merchant_member"
-
-
-class InvalidPlan(SubscriptionsError):
-    """A plan definition that cannot be billed (e.g. a Stars plan that is not 30 days in XTR)."""
-
-    code = "invalid_plan"
-
-
-# --- subscriptions -------------------------------------------------------------------------------------
-
-
-class SubscriptionNotFound(SubscriptionsError):
-    code = "subscription_not_found"
-
-
-class NotYourSubscription(SubscriptionsError):
-    """A user acted on a subscription that belongs to someone else (e.g. forged callback data)."""
-
-    code = "not_your_subscription"
-
-
-class IllegalTransition(SubscriptionsError):
-    """The subscription's status does not allow this operation."""
-
-    code = "illegal_transition"
-
-    def __init__(self, operation: str, status: str) -> None:
-        super().__init__(f"cannot {operation} a subscription that is {status}")
-        self.operation = operation
-        self.status = status
 
 
 class ConcurrentUpdate(SubscriptionsError):
@@ -143,82 +69,14 @@ class ConcurrentUpdate(SubscriptionsError):
     code = "concurrent_update"
 
 
-class SamePlan(SubscriptionsError):
-    code = "same_plan"
-
-
-# --- payments ------------------------------------------------------------------------------------------
-
-
-class CheckoutNotFound(SubscriptionsError):
-    code = "checkout_not_found"
-
-
-class CheckoutExpired(SubscriptionsError):
-    code = "checkout_expired"
-
-
-class CheckoutAlreadyPaid(SubscriptionsError):
-    code = "checkout_already_paid"
-
-
-class PaymentMismatch(SubscriptionsError):
-    """A successful payment whose amount or currency differs from its checkout."""
-
-    code = "payment_mismatch"
-
-
-class PaymentNotFound(SubscriptionsError):
-    code = "payment_not_found"
-
-
 class RefundExceedsPayment(SubscriptionsError):
     code = "refund_exceeds_payment"
-
-
-class UnsupportedByProvider(SubscriptionsError):
-    """The payment provider cannot take this currency or this billing interval."""
-
-    code = "unsupported_by_provider"
-
-
-class PayloadTooLong(SubscriptionsError):
-    """Telegram's invoice payload and deep-link payload are limited to 64 characters."""
-
-    code = "payload_too_long"
-
-
-# --- ledger --------------------------------------------------------------------------------------------
 
 
 class UnbalancedTransaction(SubscriptionsError):
     """Debits and credits of a journal transaction differ in some currency."""
 
     code = "unbalanced_transaction"
-
-
-# --- gifts ---------------------------------------------------------------------------------------------
-
-
-class GiftNotFound(SubscriptionsError):
-    code = "gift_not_found"
-
-
-class GiftAlreadyClaimed(SubscriptionsError):
-    code = "gift_already_claimed"
-
-
-class GiftCodeExpired(SubscriptionsError):
-    code = "gift_code_expired"
-
-
-class CannotClaimOwnGift(SubscriptionsError):
-    """The buyer opened their own gift link; the gift stays unclaimed for the person it is meant for."""
-
-    code = "cannot_claim_own_gift"
-
-
-# --- reminders -----------------------------------------------------------------------------------------
 
 
 class UnknownReminderKind(SubscriptionsError):

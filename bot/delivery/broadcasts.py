@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
 from bot.delivery.messages import Button, OutboundMessage
 from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
 from storage.records import PendingAction
 from storage.repositories.delivery import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from subscriptions.clock import Clock
 
 log = logging.getLogger(__name__)
 BAR_CELLS = 10

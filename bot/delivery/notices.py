@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
 from bot.delivery.messages import Button, OutboundMessage, button_rows
 from bot.delivery.reminders import Page
 from bot.i18n import Translator
 from storage.repositories.delivery import Notice
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from subscriptions.clock import Clock
 from subscriptions.reminders import DueWindow, Reminder
 
 NOTICE_KIND = "notice"

@@ -6,9 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.clock import Clock
 from storage.repositories.delivery import Preferences
 from storage.unit_of_work import UnitOfWorkFactory
+from subscriptions.clock import Clock
 
 # Quiet-hour spans offered in /settings; "off" sends whenever something is due.
 QUIET_CHOICES = (("22:00", "08:00"), ("23:00", "07:00"), ("21:00", "09:00"), ("00:00", "07:00"))

@@ -23,7 +23,6 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.clock import Clock
 from bot.delivery.leader import Leadership
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.messages import MessageError, Unsendable, api_call
@@ -31,6 +30,7 @@ from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
 from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from subscriptions.clock import Clock
 
 log = logging.getLogger(__name__)
 # A row whose chat cannot take a message within this many seconds goes back to the queue instead of

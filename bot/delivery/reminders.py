@@ -24,7 +24,6 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.clock import Clock
 from bot.delivery.messages import OutboundMessage, Unsendable
 from bot.i18n import Translations, Translator
 from storage.repositories.delivery import (
@@ -35,6 +34,7 @@ from storage.repositories.delivery import (
 )
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing_calendar import zone
+from subscriptions.clock import Clock
 from subscriptions.errors import SubscriptionsError
 from subscriptions.reminders import DueWindow, QuietHours, Reminder, ReminderKind
 

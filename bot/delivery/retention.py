@@ -25,9 +25,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.clock import Clock
 from bot.config import Config
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from subscriptions.clock import Clock
 
 Delete = Callable[[UnitOfWork, int], Awaitable[int]]
 

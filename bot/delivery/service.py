@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import Clock
 from bot.config import Config
 from bot.delivery.broadcasts import BroadcastService
 from bot.delivery.interactive import InteractiveTally
@@ -37,6 +36,7 @@ from bot.i18n import Translations
 from handlers.text import N_
 from storage.repositories.delivery import PRIORITY_NORMAL
 from storage.unit_of_work import UnitOfWorkFactory
+from subscriptions.clock import Clock
 from subscriptions.reminders import QuietHours
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.access import PLATFORM, ROLE_ORG_KINDS, Decision, Permission, Role, decide
-from bot.clock import Clock
 from storage.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from subscriptions.clock import Clock
 
 log = logging.getLogger(__name__)
 CONFIRM_WINDOW = timedelta(minutes=10)

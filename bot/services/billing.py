@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Message
 
-from bot.clock import Clock
 from bot.config import Config
 from bot.delivery.messages import OutboundInvoice
 from storage.repositories.billing import (
@@ -40,13 +37,11 @@ from storage.repositories.billing import (
     SqlSubscriptions,
 )
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from subscriptions import services as domain
-from subscriptions.errors import CheckoutNotFound, UnsupportedByProvider
-from subscriptions.gifts import Gift
-from subscriptions.ledger import Statement
-from subscriptions.money import Money
-from subscriptions.offers import Offer
-from subscriptions.payments import (
+from subscriptions.billing import services as domain
+from subscriptions.billing.errors import CheckoutNotFound, UnsupportedByProvider
+from subscriptions.billing.gifts import Gift
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.payments import (
     CardProvider,
     Checkout,
     InvoiceRequest,
@@ -55,47 +50,20 @@ from subscriptions.payments import (
     StarsProvider,
     SuccessfulPayment,
 )
-from subscriptions.receipts import Receipt
-from subscriptions.subscription import DunningPolicy, Subscription
+from subscriptions.billing.receipts import Receipt
+from subscriptions.billing.subscription import DunningPolicy, Subscription
+from subscriptions.clock import Clock
+from subscriptions.ids import TimeOrderedIds
+from subscriptions.ledger import Statement
+from subscriptions.money import Money
 
 log = logging.getLogger(__name__)
-ID_EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
-ID_COUNTER_BITS = 36
-ID_COUNTER_MAX = (1 << ID_COUNTER_BITS) - 1
 TITLE_LIMIT = 32  # Telegram: invoice titles are 1-32 characters
 DESCRIPTION_LIMIT = 255
 
 
 class PaymentsNotConfigured(Exception):
     """A card invoice was asked for but no provider token is set in the environment."""
-
-
-class RandomIds:
-    """Row ids (20 hex characters) and gift codes (22 URL-safe characters, 128 bits).
-
-    A row id is 44 bits of milliseconds since 2024 (good for five centuries) and 36 bits that start
-    random in each millisecond and count up within it, as UUIDv7's monotonic counter does. Ids made one
-    after another sort one after another, so new rows are appended at the end of each id index instead
-    of landing on a random page of a large table, and one process never makes the same id twice. Ids
-    are keys, not secrets (every press re-checks who owns what); gift codes are secrets and stay random.
-    """
-
-    def __init__(self, now: Callable[[], float] = time.time) -> None:
-        self._now = now
-        self._last = (-1, 0)  # (millisecond, counter) of the last id
-
-    def new_id(self) -> str:
-        millis = int(self._now() * 1000) - ID_EPOCH_MS
-        last_millis, counter = self._last
-        if millis <= last_millis and counter < ID_COUNTER_MAX:
-            millis, counter = last_millis, counter + 1  # same millisecond, or the clock stepped back
-        else:
-            counter = secrets.randbits(ID_COUNTER_BITS - 1)  # half the range left to count up in
-        self._last = (millis, counter)
-        return f"{millis:011x}{counter:09x}"
-
-    def token(self) -> str:
-        return secrets.token_urlsafe(16)
 
 
 class SqlBillingUnitOfWork:
@@ -253,7 +221,7 @@ class BillingService:
         self.telegram = TelegramPayments(env.get(config.billing.provider_token_env, "").strip(),
                                          config.billing.provider_token_env)
         self.domain = domain.Billing(
-            clock=clock, ids=RandomIds(), providers={"card": CardProvider(), "stars": StarsProvider()},
+            clock=clock, ids=TimeOrderedIds(), providers={"card": CardProvider(), "stars": StarsProvider()},
             settings=billing_settings(config),
         )
 

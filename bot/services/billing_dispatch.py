@@ -26,10 +26,10 @@ from bot.services.billing import BillingService, SqlBillingUnitOfWork
 from handlers import billing_text, callback_data
 from storage.documents import money_from_document
 from storage.repositories.billing import BillingMessage
-from subscriptions.gifts import deep_link_payload
-from subscriptions.offers import Offer
-from subscriptions.receipts import receipt_for
-from subscriptions.subscription import Status, Subscription
+from subscriptions.billing.gifts import deep_link_payload
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.receipts import receipt_for
+from subscriptions.billing.subscription import Status, Subscription
 
 log = logging.getLogger(__name__)
 Buttons = tuple[tuple[Button, ...], ...]

@@ -22,20 +22,13 @@ from handlers import billing_text, callback_data
 from handlers.text import N_
 from storage.repositories.delivery import WindowCursor
 from storage.unit_of_work import UnitOfWork
+from subscriptions.billing.gifts import Gift
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.reminders import DunningStep, GiftExpiring, RenewalUpcoming, TrialEnding
+from subscriptions.billing.subscription import DunningPolicy, Subscription
 from subscriptions.billing_calendar import zone
-from subscriptions.gifts import Gift
 from subscriptions.money import Money
-from subscriptions.offers import Offer
-from subscriptions.reminders import (
-    DueWindow,
-    DunningStep,
-    GiftExpiring,
-    Reminder,
-    ReminderKind,
-    RenewalUpcoming,
-    TrialEnding,
-)
-from subscriptions.subscription import DunningPolicy, Subscription
+from subscriptions.reminders import DueWindow, Reminder, ReminderKind
 
 T = TypeVar("T", Subscription, Gift)
 # Reminders read dates in the subscriber's billing timezone; Stars calendars run in UTC, shown in Seoul time.

@@ -36,17 +36,14 @@ from storage.tables_billing import (
     billing_postings,
     billing_subscriptions,
 )
+from subscriptions.billing.events import Message
+from subscriptions.billing.gifts import Gift, GiftStatus
+from subscriptions.billing.offers import Offer, OfferStatus
+from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
-from subscriptions.events import Message
-from subscriptions.gifts import Gift, GiftStatus
 from subscriptions.ledger import JournalTransaction, Posting
 from subscriptions.money import Money
-from subscriptions.offers import (
-    Offer,
-    OfferStatus,
-)
-from subscriptions.payments import Checkout, Payment
-from subscriptions.subscription import Status, Subscription
 
 Doc = dict[str, Any]
 PREFETCH_CHUNK = 500

@@ -38,9 +38,9 @@ from storage.repositories.accounts import as_utc
 from storage.tables import users
 from storage.tables_billing import billing_gifts, billing_messages, billing_subscriptions
 from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
-from subscriptions.gifts import Gift, GiftStatus
+from subscriptions.billing.gifts import Gift, GiftStatus
+from subscriptions.billing.subscription import Subscription
 from subscriptions.reminders import Reminder
-from subscriptions.subscription import Subscription
 
 PRIORITY_URGENT = 0
 PRIORITY_NORMAL = 5

@@ -14,13 +14,13 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from bot.clock import FixedClock
 from bot.config import load_config
 from bot.demo import load_demo_offers, load_demo_organisations
 from bot.embedded import embedded_bot
 from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
+from subscriptions.clock import FixedClock
 from tests.billing.world import BOT_TOKEN, START, BillingWorld
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sandbox.client import SandboxUser
+from subscriptions.billing.subscription import Subscription
 from subscriptions.money import Money
-from subscriptions.subscription import Subscription
 from tests.billing.world import BillingWorld, receipt_and_reply
 
 HANJA = "Daily Hanja"

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
 from bot.config import load_config
 from bot.demo import demo_offers
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
@@ -19,13 +18,14 @@ from storage.envelope import Envelope
 from storage.migrate import migrate
 from storage.tables_billing import billing_checkouts, billing_journal, billing_messages, billing_payments
 from storage.unit_of_work import UnitOfWorkFactory
-from subscriptions import services as domain
+from subscriptions.billing import services as domain
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.payments import PreCheckoutQuery, SuccessfulPayment
+from subscriptions.billing.subscription import Status
+from subscriptions.clock import FixedClock
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.ledger import merchant_account, statement_csv
 from subscriptions.money import Money
-from subscriptions.offers import Offer
-from subscriptions.payments import PreCheckoutQuery, SuccessfulPayment
-from subscriptions.subscription import Status
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 ORGS = {"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}

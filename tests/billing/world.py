@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import JigapApplication
-from bot.clock import FixedClock
 from bot.runtime import Services
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
 from storage.records import RoleGrant
 from storage.tables_billing import billing_journal, billing_payments
-from subscriptions.subscription import Subscription
+from subscriptions.billing.subscription import Subscription
+from subscriptions.clock import FixedClock
 
 BOT_TOKEN = "7100000002:billingTestTokenForJigap"
 START = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # noon in Seoul

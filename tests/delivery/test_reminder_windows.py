@@ -9,16 +9,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FixedClock
 from bot.config import load_config
 from bot.runtime import Services, open_runtime
 from bot.services.accounts import TelegramProfile
 from bot.services.billing_reminders import register_billing_reminders
 from storage.envelope import KeyRing, new_master_key
 from storage.repositories.delivery import NewReminder
+from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
+from subscriptions.clock import FixedClock
 from subscriptions.money import Money
-from subscriptions.subscription import DunningPolicy, Status, Subscription, Term, TermKind
 
 NOW = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 14:00 in Seoul: outside quiet hours
 USER = 555_000_003

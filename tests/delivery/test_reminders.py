@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FixedClock
 from bot.config import load_config
 from bot.delivery.messages import Button
 from bot.runtime import Services, open_runtime
 from bot.services.accounts import TelegramProfile
 from storage.envelope import KeyRing, new_master_key
+from subscriptions.clock import FixedClock
 
 # 14:00 in Seoul.
 NOON_UTC = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)

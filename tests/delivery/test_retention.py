@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.app import build_application
-from bot.clock import FixedClock
 from bot.config import ConfigError, load_config
 from bot.delivery.retention import CleanupReport, Retention, RetentionPolicy
 from bot.runtime import Services, open_runtime
@@ -20,9 +19,10 @@ from storage.envelope import KeyRing, new_master_key
 from storage.repositories.delivery import Finished, NewOutboxRow, NewReminder, Sent
 from storage.tables_billing import billing_messages
 from storage.tables_delivery import outbox, reminders
+from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
+from subscriptions.clock import FixedClock
 from subscriptions.money import Money
-from subscriptions.subscription import DunningPolicy, Status, Subscription, Term
 from tests.delivery.conftest import TOKEN
 
 NOW = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 14:00 in Seoul: outside quiet hours

@@ -13,10 +13,10 @@ import pytest
 from bot.demo import demo_offers
 from storage.documents import decode, decode_list
 from storage.json_text import to_json_text
+from subscriptions.billing.gifts import Gift, GiftStatus
+from subscriptions.billing.subscription import PendingPlan, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
-from subscriptions.gifts import Gift, GiftStatus
 from subscriptions.money import Money
-from subscriptions.subscription import PendingPlan, Status, Subscription, Term
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 

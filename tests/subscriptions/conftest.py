@@ -14,11 +14,12 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
+from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_plan
+from subscriptions.billing.payments import CardProvider, StarsProvider
+from subscriptions.billing.services import Billing
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
+from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
 from subscriptions.money import Money
-from subscriptions.offers import CREATOR_SPLIT, SHOP_SPLIT, Offer, RefundKind, RefundPolicy, new_plan
-from subscriptions.payments import CardProvider, StarsProvider
-from subscriptions.services import Billing
 from tests.subscriptions.fakes import FakeClock, FakeUnitOfWork, SequentialIds, utc
 
 START = utc(2025, 11, 25, 3, 0)  # 12:00 in Seoul

@@ -16,13 +16,13 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
+from subscriptions.billing.events import Message
+from subscriptions.billing.gifts import Gift, GiftStatus
+from subscriptions.billing.offers import Offer, OfferStatus
+from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
-from subscriptions.events import Message
-from subscriptions.gifts import Gift, GiftStatus
 from subscriptions.ledger import JournalTransaction
-from subscriptions.offers import Offer, OfferStatus
-from subscriptions.payments import Checkout, Payment
-from subscriptions.subscription import Status, Subscription
 
 
 class FakeClock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from subscriptions.payments import Checkout, SuccessfulPayment
-from subscriptions.services import Billing, PaymentOutcome, record_successful_payment
+from subscriptions.billing.payments import Checkout, SuccessfulPayment
+from subscriptions.billing.services import Billing, PaymentOutcome, record_successful_payment
 from tests.subscriptions.fakes import FakeUnitOfWork
 
 

@@ -7,18 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from subscriptions.demo import demo_offers
-from subscriptions.errors import (
+from subscriptions.billing.demo import demo_offers
+from subscriptions.billing.errors import (
     CheckoutAlreadyPaid,
-    CurrencyMismatch,
     NotMerchantMember,
     SubscriptionNotFound,
     UnsupportedByProvider,
 )
-from subscriptions.events import CancelStarSubscription, Message, PaymentReceived, RefundCardPayment
-from subscriptions.ledger import balance, cash_account, fees_account, merchant_account
-from subscriptions.money import Money
-from subscriptions.services import (
+from subscriptions.billing.events import CancelStarSubscription, Message, PaymentReceived, RefundCardPayment
+from subscriptions.billing.services import (
     Billing,
     buy_gift,
     cancel,
@@ -29,8 +26,12 @@ from subscriptions.services import (
     subscribe,
     withdraw_cancellation,
 )
-from subscriptions.subscription import Status, TermKind
-from subscriptions.system import RandomIds, SystemClock
+from subscriptions.billing.subscription import Status, TermKind
+from subscriptions.clock import SystemClock
+from subscriptions.errors import CurrencyMismatch
+from subscriptions.ids import TimeOrderedIds
+from subscriptions.ledger import balance, cash_account, fees_account, merchant_account
+from subscriptions.money import Money
 from tests.subscriptions.fakes import FakeClock, FakeOutbox, FakeUnitOfWork, Stores, utc
 from tests.subscriptions.helpers import pay
 
@@ -171,7 +172,7 @@ def test_demo_offers_are_valid_and_the_real_id_source_fits_telegrams_limits() ->
     offers = demo_offers(now)
     assert [o.title for o in offers] == ["Cafe Onda", "Daily Hanja", "Clean Home"]
     assert [p.price for p in offers[1].plans] == [Money(150, "XTR"), Money(500, "XTR")]
-    ids = RandomIds()
+    ids = TimeOrderedIds()
     assert len(f"ck_{ids.new_id()}") <= 64
     assert len(f"gift_{ids.token()}") <= 64
     assert now.tzinfo is not None and Status.ACTIVE.value == "active"

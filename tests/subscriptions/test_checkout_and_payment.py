@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from subscriptions.billing_calendar import Interval, Unit
-from subscriptions.errors import (
+from subscriptions.billing.errors import (
     CheckoutNotFound,
     LimitReached,
     NotMerchantMember,
@@ -16,11 +15,9 @@ from subscriptions.errors import (
     PlanArchived,
     PriceChanged,
 )
-from subscriptions.events import PaymentReceived, SubscriptionStarted
-from subscriptions.ledger import PLATFORM_REVENUE, balance, cash_account, curator_account, merchant_account
-from subscriptions.money import Money
-from subscriptions.payments import PreCheckoutQuery, Reason
-from subscriptions.services import (
+from subscriptions.billing.events import PaymentReceived, SubscriptionStarted
+from subscriptions.billing.payments import PreCheckoutQuery, Reason
+from subscriptions.billing.services import (
     Billing,
     CheckoutStarted,
     add_plan,
@@ -30,7 +27,10 @@ from subscriptions.services import (
     record_successful_payment,
     subscribe,
 )
-from subscriptions.subscription import Status
+from subscriptions.billing.subscription import Status
+from subscriptions.billing_calendar import Interval, Unit
+from subscriptions.ledger import PLATFORM_REVENUE, balance, cash_account, curator_account, merchant_account
+from subscriptions.money import Money
 from tests.subscriptions.fakes import FakeClock, FakeUnitOfWork, utc
 from tests.subscriptions.helpers import paid, pay
 

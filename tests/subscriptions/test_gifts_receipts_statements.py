@@ -7,13 +7,11 @@ import io
 
 import pytest
 
-from subscriptions.errors import CannotClaimOwnGift, GiftAlreadyClaimed, GiftCodeExpired, GiftNotFound
-from subscriptions.events import GiftClaimed, GiftExpired, GiftPurchased, RefundCardPayment
-from subscriptions.gifts import code_from_payload, deep_link_payload
-from subscriptions.ledger import curator_account, statement_csv, statement_text
-from subscriptions.money import Money
-from subscriptions.offers import RefundKind, RefundPolicy
-from subscriptions.services import (
+from subscriptions.billing.errors import CannotClaimOwnGift, GiftAlreadyClaimed, GiftCodeExpired, GiftNotFound
+from subscriptions.billing.events import GiftClaimed, GiftExpired, GiftPurchased, RefundCardPayment
+from subscriptions.billing.gifts import code_from_payload, deep_link_payload
+from subscriptions.billing.offers import RefundKind, RefundPolicy
+from subscriptions.billing.services import (
     Billing,
     account_statement,
     active_offers,
@@ -28,7 +26,9 @@ from subscriptions.services import (
     refund,
     subscribe,
 )
-from subscriptions.subscription import Status, TermKind
+from subscriptions.billing.subscription import Status, TermKind
+from subscriptions.ledger import curator_account, statement_csv, statement_text
+from subscriptions.money import Money
 from tests.subscriptions.fakes import FakeClock, FakeUnitOfWork, utc
 from tests.subscriptions.helpers import pay
 

@@ -11,9 +11,12 @@ from hypothesis import strategies as st
 
 from subscriptions.errors import RefundExceedsPayment, UnbalancedTransaction
 from subscriptions.ledger import (
+    CREATOR_SPLIT,
     PLATFORM_REVENUE,
+    SHOP_SPLIT,
     JournalTransaction,
     Posting,
+    RevenueSplit,
     balance,
     cash_account,
     curator_account,
@@ -23,7 +26,6 @@ from subscriptions.ledger import (
     refund_transaction,
 )
 from subscriptions.money import Money
-from subscriptions.offers import CREATOR_SPLIT, SHOP_SPLIT, RevenueSplit
 
 AT = datetime(2025, 11, 25, tzinfo=UTC)
 

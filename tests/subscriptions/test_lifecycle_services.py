@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from subscriptions.errors import (
+from subscriptions.billing.errors import (
     IllegalTransition,
     NotYourSubscription,
     SamePlan,
-    UnknownTimezone,
     UnsupportedByProvider,
 )
-from subscriptions.events import (
+from subscriptions.billing.events import (
     CancellationScheduled,
     CancelStarSubscription,
     PaymentFailed,
@@ -23,10 +22,8 @@ from subscriptions.events import (
     SubscriptionSuspended,
     SubscriptionUpgraded,
 )
-from subscriptions.ledger import PLATFORM_REVENUE, balance, merchant_account
-from subscriptions.money import Money
-from subscriptions.payments import Checkout, PreCheckoutQuery, Purpose
-from subscriptions.services import (
+from subscriptions.billing.payments import Checkout, PreCheckoutQuery, Purpose
+from subscriptions.billing.services import (
     Billing,
     cancel,
     change_plan,
@@ -39,7 +36,10 @@ from subscriptions.services import (
     subscribe,
     withdraw_cancellation,
 )
-from subscriptions.subscription import Status, Subscription, TermKind
+from subscriptions.billing.subscription import Status, Subscription, TermKind
+from subscriptions.errors import UnknownTimezone
+from subscriptions.ledger import PLATFORM_REVENUE, balance, merchant_account
+from subscriptions.money import Money
 from tests.subscriptions.fakes import FakeClock, FakeUnitOfWork, utc
 from tests.subscriptions.helpers import pay
 

@@ -6,26 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from subscriptions.billing.errors import InvalidPlan, OfferArchived, PlanArchived, PlanNotFound, PriceChanged
+from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_plan
 from subscriptions.billing_calendar import STARS_PERIOD, BillingCalendar, Interval, Unit
-from subscriptions.errors import (
-    InvalidPlan,
-    InvalidSplit,
-    OfferArchived,
-    PlanArchived,
-    PlanNotFound,
-    PriceChanged,
-)
+from subscriptions.errors import InvalidSplit
+from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT, Party, RevenueSplit
 from subscriptions.money import Money
-from subscriptions.offers import (
-    CREATOR_SPLIT,
-    SHOP_SPLIT,
-    Offer,
-    Party,
-    RefundKind,
-    RefundPolicy,
-    RevenueSplit,
-    new_plan,
-)
 
 NOW = datetime(2025, 11, 25, 3, tzinfo=UTC)
 

@@ -6,20 +6,20 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
-from subscriptions.errors import UnknownReminderKind
-from subscriptions.gifts import Gift
-from subscriptions.money import Money
-from subscriptions.reminders import (
+from subscriptions.billing.gifts import Gift
+from subscriptions.billing.reminders import (
     DunningStep,
     GiftExpiring,
     PaymentDue,
-    QuietHours,
     RenewalUpcoming,
     TrialEnding,
     default_registry,
 )
-from subscriptions.subscription import Subscription, Term, TermKind
+from subscriptions.billing.subscription import Subscription, Term, TermKind
+from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
+from subscriptions.errors import UnknownReminderKind
+from subscriptions.money import Money
+from subscriptions.reminders import QuietHours
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
-from subscriptions.errors import IllegalTransition, NotYourSubscription
-from subscriptions.events import (
+from subscriptions.billing.errors import IllegalTransition, NotYourSubscription
+from subscriptions.billing.events import (
     CancellationScheduled,
     PaymentFailed,
     SubscriptionCanceled,
@@ -21,8 +20,9 @@ from subscriptions.events import (
     SubscriptionStarted,
     SubscriptionSuspended,
 )
+from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term
+from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.money import Money
-from subscriptions.subscription import DunningPolicy, Status, Subscription, Term
 
 KRW = Money(45000, "KRW")
 

@@ -20,7 +20,6 @@ import pytest
 from PIL import Image
 
 from bot.app import JigapApplication
-from bot.clock import FixedClock
 from bot.config import Config, load_config
 from bot.demo import load_demo_organisations
 from bot.embedded import embedded_bot
@@ -29,6 +28,7 @@ from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUse
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from storage.records import RoleGrant
+from subscriptions.clock import FixedClock
 
 BOT_TOKEN = "7100000002:walletE2eTokenForJigapItself"
 NOW = datetime(2026, 11, 25, 12, 4, tzinfo=UTC)  # 21:04 in Seoul

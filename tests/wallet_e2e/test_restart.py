@@ -9,13 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import JigapApplication
-from bot.clock import FixedClock
 from bot.config import Config
 from bot.embedded import embedded_bot
 from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key
+from subscriptions.clock import FixedClock
 from tests.wallet_e2e.conftest import BOT_TOKEN, NOW, populate, wallet_config
 from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from subscriptions.billing.offers import Offer, Plan, PlanVersion, new_plan
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.services.common import Billing, load_offer
 from subscriptions.billing_calendar import Interval
 from subscriptions.money import Money
-from subscriptions.offers import Offer, Plan, PlanVersion, new_plan
-from subscriptions.ports import UnitOfWork
-from subscriptions.services.common import Billing, load_offer
 
 
 async def publish_offer(uow: UnitOfWork, offer: Offer) -> Offer:

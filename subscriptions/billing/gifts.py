@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from subscriptions.billing.errors import (
+    CannotClaimOwnGift,
+    GiftAlreadyClaimed,
+    GiftCodeExpired,
+    PayloadTooLong,
+)
+from subscriptions.billing.events import GiftClaimed, GiftExpired
+from subscriptions.billing.offers import RefundKind, RefundPolicy
 from subscriptions.billing_calendar import require_aware
-from subscriptions.errors import CannotClaimOwnGift, GiftAlreadyClaimed, GiftCodeExpired, PayloadTooLong
-from subscriptions.events import GiftClaimed, GiftExpired
 from subscriptions.money import Money
-from subscriptions.offers import RefundKind, RefundPolicy
 
 DEEP_LINK_PREFIX = "gift_"
 _CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,59}$")  # 59 + len("gift_") = 64

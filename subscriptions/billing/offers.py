@@ -13,71 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from subscriptions.billing.errors import InvalidPlan, OfferArchived, PlanArchived, PlanNotFound, PriceChanged
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Period, require_aware, split_price
-from subscriptions.errors import (
-    InvalidPlan,
-    InvalidSplit,
-    OfferArchived,
-    PlanArchived,
-    PlanNotFound,
-    PriceChanged,
-)
-from subscriptions.money import STARS, Money, allocate
-
-
-class Party(StrEnum):
-    """Who receives a share of a payment."""
-
-    MERCHANT = "merchant"
-    CURATOR = "curator"
-    PLATFORM = "platform"
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    party: Party
-    basis_points: int  # 10000 = 100%
-
-
-@dataclass(frozen=True, slots=True)
-class RevenueSplit:
-    """Shares in basis points that sum to 10000; their order is the tie order for leftover units.
-
-    Without a curator on a payment the curator's share goes to the platform: curators are paid for
-    bringing a subscriber, and no one brought this one.
-    """
-
-    shares: tuple[Share, ...]
-
-    def __post_init__(self) -> None:
-        parties = [share.party for share in self.shares]
-        if len(set(parties)) != len(parties):
-            raise InvalidSplit("a party appears twice")
-        if any(share.basis_points < 0 for share in self.shares):
-            raise InvalidSplit("negative share")
-        if sum(share.basis_points for share in self.shares) != 10000:
-            raise InvalidSplit("shares must add up to 100%")
-        if Party.MERCHANT not in parties:
-            raise InvalidSplit("the merchant must have a share")
-
-    @classmethod
-    def of(cls, **percent_or_bp: int) -> RevenueSplit:
-        """`RevenueSplit.of(merchant=8500, curator=500, platform=1000)` in basis points."""
-        return cls(tuple(Share(Party(name), bp) for name, bp in percent_or_bp.items()))
-
-    def split(self, amount: Money, has_curator: bool) -> dict[Party, Money]:
-        """Amounts per party that sum to `amount` exactly (largest remainder, ties in share order)."""
-        weights: dict[Party, int] = {}
-        for share in self.shares:
-            party = share.party if has_curator or share.party is not Party.CURATOR else Party.PLATFORM
-            weights[party] = weights.get(party, 0) + share.basis_points
-        parties = list(weights)
-        parts = allocate(amount, [weights[p] for p in parties])
-        return dict(zip(parties, parts, strict=True))
-
-
-CREATOR_SPLIT = RevenueSplit.of(merchant=8500, curator=500, platform=1000)
-SHOP_SPLIT = RevenueSplit.of(merchant=9500, platform=500)
+from subscriptions.ledger import SHOP_SPLIT, RevenueSplit
+from subscriptions.money import STARS, Money
 
 
 class RefundKind(StrEnum):

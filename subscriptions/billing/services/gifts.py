@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from subscriptions.billing_calendar import BillingCalendar, stars_calendar
-from subscriptions.errors import GiftNotFound, LimitReached, NotMerchantMember
-from subscriptions.gifts import Gift
-from subscriptions.money import Money
-from subscriptions.offers import Offer, Plan
-from subscriptions.payments import Purpose
-from subscriptions.ports import UnitOfWork
-from subscriptions.services.common import (
+from subscriptions.billing.errors import GiftNotFound, LimitReached, NotMerchantMember
+from subscriptions.billing.gifts import Gift
+from subscriptions.billing.offers import Offer, Plan
+from subscriptions.billing.payments import Purpose
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.services.common import (
     Billing,
     CheckoutStarted,
     existing_checkout,
@@ -19,7 +17,9 @@ from subscriptions.services.common import (
     new_checkout,
     refund_payment,
 )
-from subscriptions.subscription import Subscription, Term, TermKind
+from subscriptions.billing.subscription import Subscription, Term, TermKind
+from subscriptions.billing_calendar import BillingCalendar, stars_calendar
+from subscriptions.money import Money
 
 
 async def buy_gift(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.services.billing import RandomIds
+from subscriptions.ids import TimeOrderedIds
 
 NOW = 1_800_000_000.0  # 2027-01-15, seconds since the Unix epoch
 
 
 def test_ids_made_one_after_another_sort_one_after_another_and_are_unique() -> None:
-    ids = RandomIds()
+    ids = TimeOrderedIds()
     made = [ids.new_id() for _ in range(50_000)]
     assert made == sorted(made)
     assert len(set(made)) == len(made)
@@ -18,7 +18,7 @@ def test_ids_made_one_after_another_sort_one_after_another_and_are_unique() -> N
 
 def test_ids_keep_counting_up_when_the_clock_steps_back() -> None:
     instants = iter([NOW, NOW, NOW - 0.5, NOW + 2.0])
-    ids = RandomIds(now=lambda: next(instants))
+    ids = TimeOrderedIds(now=lambda: next(instants))
     made = [ids.new_id() for _ in range(4)]
     assert made == sorted(made) and len(set(made)) == 4
     # The same millisecond and the step back share the first id's time part; a later one moves on.
@@ -26,7 +26,7 @@ def test_ids_keep_counting_up_when_the_clock_steps_back() -> None:
 
 
 def test_gift_codes_stay_random_url_safe_secrets() -> None:
-    ids = RandomIds()
+    ids = TimeOrderedIds()
     codes = {ids.token() for _ in range(1000)}
     assert len(codes) == 1000
     assert all(len(code) == 22 for code in codes)

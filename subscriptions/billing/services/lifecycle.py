@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from subscriptions.billing_calendar import split_price, zone
-from subscriptions.errors import CurrencyMismatch, IllegalTransition, SamePlan, UnsupportedByProvider
-from subscriptions.events import CancelStarSubscription, Message
-from subscriptions.money import Money
-from subscriptions.offers import Offer, Plan
-from subscriptions.payments import Purpose
-from subscriptions.ports import UnitOfWork
-from subscriptions.services.common import (
+from subscriptions.billing.errors import IllegalTransition, SamePlan, UnsupportedByProvider
+from subscriptions.billing.events import CancelStarSubscription, Message
+from subscriptions.billing.offers import Offer, Plan
+from subscriptions.billing.payments import Purpose
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.services.common import (
     Billing,
     CheckoutStarted,
     existing_checkout,
@@ -21,7 +19,10 @@ from subscriptions.services.common import (
     owned_subscription,
     refund_payment,
 )
-from subscriptions.subscription import Status, Subscription, TermKind
+from subscriptions.billing.subscription import Status, Subscription, TermKind
+from subscriptions.billing_calendar import split_price, zone
+from subscriptions.errors import CurrencyMismatch
+from subscriptions.money import Money
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from subscriptions.billing_calendar import BillingCalendar
-from subscriptions.errors import LimitReached, NotMerchantMember, OfferArchived, PlanArchived, PriceChanged
-from subscriptions.money import Money
-from subscriptions.offers import Offer, Plan
-from subscriptions.payments import (
+from subscriptions.billing.errors import (
+    LimitReached,
+    NotMerchantMember,
+    OfferArchived,
+    PlanArchived,
+    PriceChanged,
+)
+from subscriptions.billing.offers import Offer, Plan
+from subscriptions.billing.payments import (
     Checkout,
     CheckoutStatus,
     PreCheckoutAnswer,
@@ -17,8 +21,8 @@ from subscriptions.payments import (
     Purpose,
     Reason,
 )
-from subscriptions.ports import UnitOfWork
-from subscriptions.services.common import (
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.services.common import (
     Billing,
     CheckoutStarted,
     closed_for,
@@ -26,7 +30,9 @@ from subscriptions.services.common import (
     load_offer,
     new_checkout,
 )
-from subscriptions.subscription import Subscription, Term, TermKind
+from subscriptions.billing.subscription import Subscription, Term, TermKind
+from subscriptions.billing_calendar import BillingCalendar
+from subscriptions.money import Money
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from subscriptions.events import SendInvoice
-from subscriptions.payments import Purpose
-from subscriptions.ports import UnitOfWork
-from subscriptions.services.common import Billing, load_offer, new_checkout
-from subscriptions.subscription import Subscription
+from subscriptions.billing.events import SendInvoice
+from subscriptions.billing.payments import Purpose
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.services.common import Billing, load_offer, new_checkout
+from subscriptions.billing.subscription import Subscription
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from subscriptions.billing.errors import PayloadTooLong, UnsupportedByProvider
+from subscriptions.billing.events import Command, RefundCardPayment, RefundStarPayment
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, require_aware
-from subscriptions.errors import PayloadTooLong, RefundExceedsPayment, UnsupportedByProvider
-from subscriptions.events import Command, RefundCardPayment, RefundStarPayment
+from subscriptions.errors import RefundExceedsPayment
 from subscriptions.money import STARS, Money
 
 PAYLOAD_LIMIT = 64  # Telegram: invoice payload 1-128 bytes, deep-link payload 64 chars; we keep both under 64

@@ -1,4 +1,4 @@
-"""Use cases of the subscriptions room, each a short function over a unit of work.
+"""Use cases of billing, each a short function over a unit of work.
 
 Every function opens the unit of work, loads aggregates, lets them decide, saves them with their
 expected version, writes what happened to the outbox and commits once. Reads that change nothing
@@ -6,10 +6,10 @@ expected version, writes what happened to the outbox and commits once. Reads tha
 besides storage: the clock, the id source, the payment providers and the settings.
 """
 
-from subscriptions.services.checkout import Subscribed, check_pre_checkout, subscribe
-from subscriptions.services.common import Billing, BillingSettings, CheckoutStarted
-from subscriptions.services.gifts import buy_gift, claim_gift, expire_gifts
-from subscriptions.services.lifecycle import (
+from subscriptions.billing.services.checkout import Subscribed, check_pre_checkout, subscribe
+from subscriptions.billing.services.common import Billing, BillingSettings, CheckoutStarted
+from subscriptions.billing.services.gifts import buy_gift, claim_gift, expire_gifts
+from subscriptions.billing.services.lifecycle import (
     Canceled,
     PlanChange,
     cancel,
@@ -19,10 +19,20 @@ from subscriptions.services.lifecycle import (
     resume,
     withdraw_cancellation,
 )
-from subscriptions.services.offers import add_plan, archive_offer, change_price, publish_offer
-from subscriptions.services.payments import PaymentOutcome, record_fee, record_successful_payment, refund
-from subscriptions.services.renewals import SweepResult, advance_due, issue_renewal_invoices, renew_due
-from subscriptions.services.reports import (
+from subscriptions.billing.services.offers import add_plan, archive_offer, change_price, publish_offer
+from subscriptions.billing.services.payments import (
+    PaymentOutcome,
+    record_fee,
+    record_successful_payment,
+    refund,
+)
+from subscriptions.billing.services.renewals import (
+    SweepResult,
+    advance_due,
+    issue_renewal_invoices,
+    renew_due,
+)
+from subscriptions.billing.services.reports import (
     account_statement,
     active_offers,
     merchant_balance,

@@ -6,25 +6,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from subscriptions.billing_calendar import STARS_PERIOD, BillingCalendar, require_aware, stars_calendar
-from subscriptions.errors import (
+from subscriptions.billing.errors import (
     CheckoutNotFound,
-    CurrencyMismatch,
     NotMerchantMember,
     PaymentMismatch,
     PaymentNotFound,
-    RefundExceedsPayment,
     UnsupportedByProvider,
 )
-from subscriptions.events import GiftPurchased, Message, PaymentReceived
-from subscriptions.gifts import Gift
+from subscriptions.billing.events import GiftPurchased, Message, PaymentReceived
+from subscriptions.billing.gifts import Gift
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.payments import Checkout, CheckoutStatus, Payment, Purpose, SuccessfulPayment
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.services.common import Billing, closed_for, load_offer, refund_payment
+from subscriptions.billing.subscription import Status, Subscription, Term
+from subscriptions.billing_calendar import STARS_PERIOD, BillingCalendar, require_aware, stars_calendar
+from subscriptions.errors import CurrencyMismatch, RefundExceedsPayment
 from subscriptions.ledger import fee_transaction, payment_transaction
 from subscriptions.money import Money
-from subscriptions.offers import Offer
-from subscriptions.payments import Checkout, CheckoutStatus, Payment, Purpose, SuccessfulPayment
-from subscriptions.ports import UnitOfWork
-from subscriptions.services.common import Billing, closed_for, load_offer, refund_payment
-from subscriptions.subscription import Status, Subscription, Term
 
 
 @dataclass(frozen=True, slots=True)

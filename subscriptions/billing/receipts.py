@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from subscriptions.billing.payments import Payment
 from subscriptions.billing_calendar import zone
 from subscriptions.money import Money, format_money
-from subscriptions.payments import Payment
 
 
 @dataclass(frozen=True, slots=True)

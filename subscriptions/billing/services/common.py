@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from subscriptions.errors import (
+from subscriptions.billing.errors import (
     CheckoutAlreadyPaid,
     CheckoutExpired,
     NotMerchantMember,
@@ -17,12 +17,10 @@ from subscriptions.errors import (
     SubscriptionNotFound,
     UnsupportedByProvider,
 )
-from subscriptions.events import PaymentRefunded
-from subscriptions.gifts import DEFAULT_GIFT_VALIDITY
-from subscriptions.ledger import refund_transaction
-from subscriptions.money import Money
-from subscriptions.offers import Offer, Plan, PlanVersion
-from subscriptions.payments import (
+from subscriptions.billing.events import PaymentRefunded
+from subscriptions.billing.gifts import DEFAULT_GIFT_VALIDITY
+from subscriptions.billing.offers import Offer, Plan, PlanVersion
+from subscriptions.billing.payments import (
     Checkout,
     CheckoutStatus,
     InvoiceRequest,
@@ -31,8 +29,11 @@ from subscriptions.payments import (
     Purpose,
     checkout_payload,
 )
-from subscriptions.ports import Clock, IdSource, UnitOfWork
-from subscriptions.subscription import DunningPolicy, Status, Subscription
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.subscription import DunningPolicy, Status, Subscription
+from subscriptions.ledger import refund_transaction
+from subscriptions.money import Money
+from subscriptions.ports import Clock, IdSource
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_plan
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
+from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
 from subscriptions.money import Money
-from subscriptions.offers import CREATOR_SPLIT, SHOP_SPLIT, Offer, RefundKind, RefundPolicy, new_plan
 
 CAFE_ONDA = "org-cafe-onda"
 DAILY_HANJA = "org-daily-hanja"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.receipts import Receipt, receipt_for
+from subscriptions.billing.subscription import Subscription
 from subscriptions.ledger import Statement, balance, merchant_account, statement
 from subscriptions.money import Money
-from subscriptions.offers import Offer
-from subscriptions.ports import UnitOfWork
-from subscriptions.receipts import Receipt, receipt_for
-from subscriptions.subscription import Subscription
 
 
 async def active_offers(uow: UnitOfWork) -> list[Offer]:

@@ -1,4 +1,8 @@
-"""The clock the house runs on; tests pass their own to control time."""
+"""The clock the house runs on: one protocol, the system's clock, and a fixed one tests and simulations move.
+
+Every room that needs the time (the domains, the wallet, storage's sweeps, the delivery engine) is given a
+`Clock` rather than asking the system, so a test decides what "now" is.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from typing import Protocol
 
 
 class Clock(Protocol):
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
 
 
 class SystemClock:

@@ -20,16 +20,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from subscriptions.billing_calendar import (
-    BillingCalendar,
-    Interval,
-    Period,
-    require_aware,
-    seconds_between,
-    zone,
-)
-from subscriptions.errors import IllegalTransition, NotYourSubscription, UnsupportedByProvider
-from subscriptions.events import (
+from subscriptions.billing.errors import IllegalTransition, NotYourSubscription, UnsupportedByProvider
+from subscriptions.billing.events import (
     CancellationScheduled,
     CancellationWithdrawn,
     DomainEvent,
@@ -42,6 +34,14 @@ from subscriptions.events import (
     SubscriptionStarted,
     SubscriptionSuspended,
     SubscriptionUpgraded,
+)
+from subscriptions.billing_calendar import (
+    BillingCalendar,
+    Interval,
+    Period,
+    require_aware,
+    seconds_between,
+    zone,
 )
 from subscriptions.money import Money
 

@@ -1,0 +1,124 @@
+"""Named errors of billing: offers and plans, subscriptions, checkouts and payments, gifts."""
+
+from __future__ import annotations
+
+from subscriptions.errors import SubscriptionsError
+
+
+class OfferNotFound(SubscriptionsError):
+    code = "offer_not_found"
+
+
+class OfferArchived(SubscriptionsError):
+    """The offer (or the plan) was archived: it takes no new subscribers or payments."""
+
+    code = "offer_archived"
+
+
+class PlanNotFound(SubscriptionsError):
+    code = "plan_not_found"
+
+
+class PlanArchived(SubscriptionsError):
+    code = "plan_archived"
+
+
+class PriceChanged(SubscriptionsError):
+    """What the user is about to pay is no longer the plan's price."""
+
+    code = "price_changed"
+
+
+class LimitReached(SubscriptionsError):
+    """The user already holds as many subscriptions to this plan as it allows."""
+
+    code = "limit_reached"
+
+
+class NotMerchantMember(SubscriptionsError):
+    """Someone tried to manage an offer of an organisation they do not act for."""
+
+    code = "not_merchant_member"
+
+
+class InvalidPlan(SubscriptionsError):
+    """A plan definition that cannot be billed (e.g. a Stars plan that is not 30 days in XTR)."""
+
+    code = "invalid_plan"
+
+
+class SubscriptionNotFound(SubscriptionsError):
+    code = "subscription_not_found"
+
+
+class NotYourSubscription(SubscriptionsError):
+    """A user acted on a subscription that belongs to someone else (e.g. forged callback data)."""
+
+    code = "not_your_subscription"
+
+
+class IllegalTransition(SubscriptionsError):
+    """The subscription's status does not allow this operation."""
+
+    code = "illegal_transition"
+
+    def __init__(self, operation: str, status: str) -> None:
+        super().__init__(f"cannot {operation} a subscription that is {status}")
+        self.operation = operation
+        self.status = status
+
+
+class SamePlan(SubscriptionsError):
+    code = "same_plan"
+
+
+class CheckoutNotFound(SubscriptionsError):
+    code = "checkout_not_found"
+
+
+class CheckoutExpired(SubscriptionsError):
+    code = "checkout_expired"
+
+
+class CheckoutAlreadyPaid(SubscriptionsError):
+    code = "checkout_already_paid"
+
+
+class PaymentMismatch(SubscriptionsError):
+    """A successful payment whose amount or currency differs from its checkout."""
+
+    code = "payment_mismatch"
+
+
+class PaymentNotFound(SubscriptionsError):
+    code = "payment_not_found"
+
+
+class UnsupportedByProvider(SubscriptionsError):
+    """The payment provider cannot take this currency or this billing interval."""
+
+    code = "unsupported_by_provider"
+
+
+class PayloadTooLong(SubscriptionsError):
+    """Telegram's invoice payload and deep-link payload are limited to 64 characters."""
+
+    code = "payload_too_long"
+
+
+class GiftNotFound(SubscriptionsError):
+    code = "gift_not_found"
+
+
+class GiftAlreadyClaimed(SubscriptionsError):
+    code = "gift_already_claimed"
+
+
+class GiftCodeExpired(SubscriptionsError):
+    code = "gift_code_expired"
+
+
+class CannotClaimOwnGift(SubscriptionsError):
+    """The buyer opened their own gift link; the gift stays unclaimed for the person it is meant for."""
+
+    code = "cannot_claim_own_gift"

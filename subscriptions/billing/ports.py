@@ -1,0 +1,174 @@
+"""The contract between billing and whatever stores it.
+
+Services see only these Protocols: a unit of work (one transaction) holding small repositories, a
+clock and an id source (the kernel's `subscriptions.ports`). The SQL repositories implement them; the tests implement them in memory.
+
+Rules every implementation keeps:
+- `save(x, expected_version)` writes only if the stored version is still `expected_version` (the
+  caller has already bumped `x.version`), otherwise raises `errors.ConcurrentUpdate`.
+- `payments.add` rejects a second payment with the same `charge_id` (a unique index): the service
+  checks first, the index is the guard when two workers race.
+- Sweeps (`due_for_renewal`, `due_for_transition`, `gifts.expiring`) return at most `limit` rows,
+  oldest due first, so a tick works in batches; rows leave the result once handled because the
+  instants they are selected on move (see `Subscription.next_transition_at`).
+- Nothing is visible to other units of work before `commit()`; leaving the block without
+  committing rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Protocol
+
+from subscriptions.billing.events import Message
+from subscriptions.billing.gifts import Gift
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.subscription import Subscription
+from subscriptions.ledger import JournalTransaction
+
+
+class OfferRepository(Protocol):
+    async def get(self, offer_id: str) -> Offer | None: ...
+
+    async def add(self, offer: Offer) -> None: ...
+
+    async def save(self, offer: Offer, expected_version: int) -> None: ...
+
+    async def by_merchant(self, merchant_id: str) -> list[Offer]: ...
+
+    async def all_active(self) -> list[Offer]:
+        """Offers taking subscribers, by title (the catalogue users browse)."""
+        ...
+
+
+class SubscriptionRepository(Protocol):
+    async def get(self, subscription_id: str) -> Subscription | None: ...
+
+    async def add(self, subscription: Subscription) -> None: ...
+
+    async def save(self, subscription: Subscription, expected_version: int) -> None: ...
+
+    async def for_user(self, user_id: str) -> list[Subscription]: ...
+
+    async def for_merchant(self, merchant_id: str, limit: int, offset: int = 0) -> list[Subscription]: ...
+
+    async def count_live(self, user_id: str, plan_id: str) -> int:
+        """Subscriptions of `user_id` to `plan_id` that are not canceled (the per-user limit)."""
+        ...
+
+    async def due_for_transition(self, now: datetime, limit: int) -> list[Subscription]:
+        """Those whose `next_transition_at` <= now."""
+        ...
+
+    async def due_for_renewal(self, now: datetime, lead: timedelta, limit: int) -> list[Subscription]:
+        """Those whose `renewal_invoice_due_at(lead)` <= now."""
+        ...
+
+
+class CheckoutRepository(Protocol):
+    async def get(self, checkout_id: str) -> Checkout | None: ...
+
+    async def by_payload(self, payload: str) -> Checkout | None: ...
+
+    async def by_idempotency_key(self, user_id: str, key: str) -> Checkout | None: ...
+
+    async def add(self, checkout: Checkout) -> None: ...
+
+    async def save(self, checkout: Checkout, expected_version: int) -> None: ...
+
+
+class PaymentRepository(Protocol):
+    async def get(self, payment_id: str) -> Payment | None: ...
+
+    async def by_charge_id(self, charge_id: str) -> Payment | None: ...
+
+    async def add(self, payment: Payment) -> None: ...
+
+    async def save(self, payment: Payment, expected_version: int) -> None: ...
+
+    async def for_user(self, user_id: str, limit: int) -> list[Payment]:
+        """Newest first."""
+        ...
+
+    async def latest_for_subscription(self, subscription_id: str) -> Payment | None: ...
+
+
+class LedgerRepository(Protocol):
+    async def append(self, transaction: JournalTransaction) -> None: ...
+
+    async def for_reference(self, reference: str) -> list[JournalTransaction]:
+        """Transactions about one payment, oldest first."""
+        ...
+
+    async def for_account(self, account: str) -> list[JournalTransaction]:
+        """Transactions touching `account`, oldest first."""
+        ...
+
+
+class GiftRepository(Protocol):
+    async def get(self, gift_id: str) -> Gift | None: ...
+
+    async def by_code(self, code: str) -> Gift | None: ...
+
+    async def add(self, gift: Gift) -> None: ...
+
+    async def save(self, gift: Gift, expected_version: int) -> None: ...
+
+    async def expiring(self, now: datetime, limit: int) -> list[Gift]:
+        """Unclaimed gifts whose `expires_at` <= now."""
+        ...
+
+
+class BanList(Protocol):
+    async def is_banned(self, user_id: str, merchant_id: str) -> bool:
+        """Banned by the platform or by this merchant."""
+        ...
+
+
+class Outbox(Protocol):
+    async def add(self, messages: Sequence[Message]) -> None:
+        """Record events and commands in the same transaction as the change that caused them."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def offers(self) -> OfferRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def checkouts(self) -> CheckoutRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    @property
+    def ledger(self) -> LedgerRepository: ...
+
+    @property
+    def gifts(self) -> GiftRepository: ...
+
+    @property
+    def bans(self) -> BanList: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
