@@ -147,4 +147,4 @@ async def _post_init(application: JigapApplication) -> None:
 
 async def _post_shutdown(application: JigapApplication) -> None:
     services: Services = application.bot_data["services"]
-    await services.accounts.seen_noted()  # writes that followed replies land before the database closes
+    await services.members.seen_noted()  # writes that followed replies land before the database closes

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.runtime import Services
-from bot.services.accounts import TelegramProfile
-from storage.records import RoleGrant
+from subscriptions.accounts.members import TelegramProfile
+from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_plan
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
 from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
@@ -87,7 +87,7 @@ async def load_demo_people(services: Services, ids: dict[str, int]) -> None:
     for person in PEOPLE:
         profile = TelegramProfile(ids[person.username], person.username, person.first_name, person.last_name,
                                   person.language_code)
-        await services.accounts.member_for(profile)
+        await services.members.member_for(profile)
     async with services.uow() as uow:
         for person in PEOPLE:
             if person.role is None:

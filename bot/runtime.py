@@ -17,7 +17,6 @@ from bot.config import Config
 from bot.delivery.service import DeliveryService
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
-from bot.services.accounts import AccountsService
 from bot.services.billing import BillingService
 from bot.services.billing_dispatch import BillingDispatcher
 from bot.services.wallet import WalletService
@@ -27,7 +26,11 @@ from storage.envelope import Envelope, EnvelopeError, KeyRing
 from storage.migrate import migrate
 from storage.tables import key_check
 from storage.unit_of_work import UnitOfWorkFactory
+from subscriptions.accounts import Accounts
+from subscriptions.accounts.members import Members
+from subscriptions.accounts.roles import bootstrap_platform_admins
 from subscriptions.clock import Clock, SystemClock
+from subscriptions.ids import TimeOrderedIds
 
 log = logging.getLogger(__name__)
 KEY_CHECK_PURPOSE = "key.check"
@@ -45,7 +48,8 @@ class Services:
     uow: UnitOfWorkFactory
     translations: Translations
     routes: Routes
-    accounts: AccountsService
+    accounts: Accounts
+    members: Members
     wallet: WalletService
     delivery: DeliveryService
     billing: BillingService
@@ -113,13 +117,15 @@ async def open_runtime(
             uow=uow,
             translations=translations,
             routes=Routes(),
-            accounts=AccountsService(uow, clock, config.i18n.default_timezone),
+            accounts=(accounts := Accounts(uow, clock, TimeOrderedIds(), config.i18n.default_timezone,
+                                           config.i18n.quiet_start, config.i18n.quiet_end)),
+            members=Members(accounts),
             wallet=WalletService(uow, clock, config.wallet, reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := BillingService(uow, clock, config)),
             billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),
         )
-        await services.accounts.bootstrap_platform_admins(config.admin.platform_admins)
+        await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         try:
             yield services
         finally:

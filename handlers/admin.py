@@ -7,22 +7,23 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import Permission, Role
-from bot.services.accounts import (
+from handlers import callback_data
+from handlers.context import JigapContext
+from subscriptions.accounts import audit, roles
+from subscriptions.accounts.access import Permission, Role
+from subscriptions.accounts.errors import (
     AccountsError,
     ActionGone,
-    RoleChange,
     RoleNeedsOrganisation,
     UnknownOrganisation,
     UnknownRole,
     UnknownUser,
 )
-from handlers import callback_data
-from handlers.context import JigapContext
+from subscriptions.accounts.roles import RoleChange
 
 
 async def _allowed(update: Update, context: JigapContext, permission: Permission, target: str | None = None) -> bool:
-    decision = await context.services.accounts.authorize(context.member, permission, target=target)
+    decision = await audit.authorize(context.services.accounts, context.member, permission, target=target)
     if decision.allowed:
         return True
     text = context.tr("Sorry, this is only for platform admins.")
@@ -60,7 +61,7 @@ async def admin_menu(update: Update, context: JigapContext) -> None:
         "/whois @user — " + tr("who someone is and their roles"),
     ])
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(tr("Recent audit log"), callback_data=callback_data.make("adm", "log"))]])
-    await context.services.accounts.audit(context.member, "admin.menu")
+    await audit.record(context.services.accounts, context.member, "admin.menu")
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
@@ -85,8 +86,8 @@ async def _propose(update: Update, context: JigapContext, kind: str) -> None:
         await update.effective_message.reply_text(tr("Usage: {command} @user role [organisation]", command=command))
         return
     try:
-        change = await context.services.accounts.propose_role_change(
-            context.member, kind, args[0], args[1], args[2] if len(args) == 3 else None
+        change = await roles.propose_role_change(
+            context.services.accounts, context.member, kind, args[0], args[1], args[2] if len(args) == 3 else None
         )
     except AccountsError as error:
         await update.effective_message.reply_text(_explain(context, error))
@@ -128,12 +129,12 @@ async def answer_button(update: Update, context: JigapContext) -> None:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     if step == "no":
-        cancelled = await context.services.accounts.cancel_pending(context.member, action_id)
+        cancelled = await roles.cancel_pending(context.services.accounts, context.member, action_id)
         await query.answer()
         await query.edit_message_text(tr("Cancelled.") if cancelled else tr("This confirmation has expired or was already used."))
         return
     try:
-        change, changed = await context.services.accounts.confirm_role_change(context.member, action_id)
+        change, changed = await roles.confirm_role_change(context.services.accounts, context.member, action_id)
     except ActionGone as error:
         await query.answer(_explain(context, error), show_alert=True)
         return
@@ -146,7 +147,7 @@ async def answer_button(update: Update, context: JigapContext) -> None:
 
 async def _show_audit(update: Update, context: JigapContext) -> None:
     assert update.effective_chat is not None
-    entries = await context.services.accounts.recent_audit(limit=10)
+    entries = await audit.recent(context.services.accounts, limit=10)
     tr = context.tr
     lines = [tr("Recent audit log")]
     for entry in entries:
@@ -166,12 +167,12 @@ async def whois(update: Update, context: JigapContext) -> None:
         await update.effective_message.reply_text(tr("Usage: {command} @user", command="/whois"))
         return
     try:
-        found = await context.services.accounts.whois(args[0])
+        found = await roles.whois(context.services.accounts, args[0])
     except AccountsError as error:
         await update.effective_message.reply_text(_explain(context, error))
         return
     user = found.user
-    roles = [
+    held = [
         grant.role + (f" @ {found.organisations[grant.org_id].name}" if grant.org_id in found.organisations else "")
         for grant in found.grants
     ]
@@ -179,8 +180,8 @@ async def whois(update: Update, context: JigapContext) -> None:
         f"{user.display_name} (id {user.id}" + (f", @{user.username}" if user.username else "") + ")",
         tr("Language: {language}, time zone: {timezone}", language=user.language or user.telegram_language or "-",
            timezone=user.timezone),
-        tr("Roles: {roles}", roles=", ".join(roles) if roles else tr("none")),
+        tr("Roles: {roles}", roles=", ".join(held) if held else tr("none")),
         tr("Blocked the bot: {answer}", answer=tr("yes") if user.is_bot_blocked else tr("no")),
     ]
-    await context.services.accounts.audit(context.member, "admin.whois", target=str(user.id))
+    await audit.record(context.services.accounts, context.member, "admin.whois", target=str(user.id))
     await update.effective_message.reply_text("\n".join(lines))

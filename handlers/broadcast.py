@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import Permission, orgs_with
 from bot.delivery.broadcasts import BroadcastError, NothingToSend, Progress, progress_text
 from bot.delivery.messages import OutboundMessage
 from bot.delivery.service import cancel_data
 from handlers import callback_data
 from handlers.context import JigapContext
+from subscriptions.accounts import audit
+from subscriptions.accounts.access import Permission, orgs_with
 
 PREFIX = "bc"
 CANCEL_PREFIX = "bcx"
@@ -41,7 +42,7 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
         if context.member.may(Permission.BROADCAST):
             await message.reply_text(tr("Broadcasting to followers is not available yet."))
             return
-        await context.services.accounts.authorize(context.member, Permission.ADMIN_BROADCAST)
+        await audit.authorize(context.services.accounts, context.member, Permission.ADMIN_BROADCAST)
         await message.reply_text(tr("Sorry, only platform admins and shop owners can broadcast."))
         return
     text = (message.text or "").partition(" ")[2].strip()
@@ -81,10 +82,10 @@ async def choose_audience(update: Update, context: JigapContext) -> None:
     org_text = data.part(2) if data else None
     org_id = int(org_text) if org_text and org_text.isdigit() else None
     if step == "all":
-        allowed = (await context.services.accounts.authorize(context.member, Permission.ADMIN_BROADCAST)).allowed
+        allowed = (await audit.authorize(context.services.accounts, context.member, Permission.ADMIN_BROADCAST)).allowed
     else:
         allowed = org_id is not None and org_id in _shops(context) and (
-            await context.services.accounts.authorize(context.member, Permission.BROADCAST, org_id=org_id)).allowed
+            await audit.authorize(context.services.accounts, context.member, Permission.BROADCAST, org_id=org_id)).allowed
     if not allowed:
         await query.answer(tr("Sorry, only platform admins and shop owners can broadcast."), show_alert=True)
         return
@@ -105,7 +106,7 @@ async def choose_audience(update: Update, context: JigapContext) -> None:
         return
     await query.answer(tr("Sending."))
     await broadcasts.attach_progress_message(record.id, chat_id, query.message.message_id)
-    await context.services.accounts.audit(context.member, "broadcast.send", org_id=org_id, target=str(record.id),
+    await audit.record(context.services.accounts, context.member, "broadcast.send", org_id=org_id, target=str(record.id),
                                           detail={"recipients": record.total})
     progress = await broadcasts.progress(record.id)
     await query.edit_message_text(progress_text(tr, progress), reply_markup=_cancel_keyboard(context, progress))

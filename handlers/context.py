@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 if TYPE_CHECKING:
     from bot.i18n import Translator
     from bot.runtime import Services
-    from bot.services.accounts import Member
+    from subscriptions.accounts.access import Member
 
 
 class JigapContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.access import Permission, orgs_with
 from handlers import billing_text
 from handlers.context import JigapContext
+from subscriptions.accounts import audit
+from subscriptions.accounts.access import Permission, orgs_with
 from subscriptions.ledger import statement_text
 
 
@@ -16,12 +17,12 @@ async def earnings(update: Update, context: JigapContext) -> None:
     assert message is not None
     tr = context.tr
     accounts = context.services.accounts
-    if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS)).allowed:
+    if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS)).allowed:
         await message.reply_text(tr("Sorry, only a shop's or creator's own people can see its earnings."))
         return
     parts = []
     for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
-        if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
+        if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
             continue
         parts.append(await _merchant_part(context, str(org_id)))
     await message.reply_text("\n\n".join(parts) if parts else tr("No earnings yet."))
@@ -49,12 +50,12 @@ async def subscribers(update: Update, context: JigapContext) -> None:
     assert message is not None
     tr = context.tr
     accounts = context.services.accounts
-    if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS)).allowed:
+    if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS)).allowed:
         await message.reply_text(tr("Sorry, only a shop's or creator's own people can see its earnings."))
         return
     parts = []
     for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
-        if not (await accounts.authorize(context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
+        if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
             continue
         billing = context.services.billing
         lines = [await billing.merchant_name(str(org_id))]

@@ -18,7 +18,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.access import Permission, Role, orgs_with
 from bot.delivery.messages import OutboundMessage, button_rows
 from bot.services.wallet import (
     CardNotFound,
@@ -32,6 +31,8 @@ from handlers import callback_data
 from handlers.context import JigapContext
 from handlers.wallet import offer_buttons, offer_text
 from handlers.wallet_views import card_name, day, deep_link, link_qr_png, status_word, translator_for
+from subscriptions.accounts import audit
+from subscriptions.accounts.access import Permission, Role, orgs_with
 from wallet.batch import BatchRow, read_claims_csv
 from wallet.card_types import CardType
 from wallet.errors import ClaimsInvalid, IssuanceError, UnknownCardType
@@ -57,7 +58,7 @@ async def _issuer_orgs(context: JigapContext, permission: Permission) -> list[in
 
 
 async def _allowed(update: Update, context: JigapContext, permission: Permission, org_id: int | None) -> bool:
-    decision = await context.services.accounts.authorize(context.member, permission, org_id=org_id)
+    decision = await audit.authorize(context.services.accounts, context.member, permission, org_id=org_id)
     if decision.allowed:
         return True
     text = context.tr("Sorry, only an issuer's admins can do this.")
@@ -258,7 +259,7 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
         caption = tr("{holder} cannot receive messages from the bot. Give them this link or QR; it can be "
                      "accepted until {date}, once: {link}", holder=name, date=date, link=link)
     await context.bot.send_photo(update.effective_chat.id, await link_qr_png(link), caption=caption)
-    await context.services.accounts.audit(context.member, "wallet.offer", org_id=int(flow.state["org_id"]),
+    await audit.record(context.services.accounts, context.member, "wallet.offer", org_id=int(flow.state["org_id"]),
                                           target=str(offer.holder_id), detail={"offer": offer.id})
 
 
@@ -461,7 +462,7 @@ async def status_button(update: Update, context: JigapContext) -> None:
         await query.edit_message_text(tr("This card was revoked already; it cannot change any more."))
         return
     holder = await wallet.user(card.record.holder_id)
-    await context.services.accounts.audit(context.member, f"wallet.status.{status.name.lower()}", org_id=org_id,
+    await audit.record(context.services.accounts, context.member, f"wallet.status.{status.name.lower()}", org_id=org_id,
                                           target=credential_id)
     if holder is not None:
         await query.edit_message_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers import callback_data
 from handlers.context import JigapContext
+from subscriptions.accounts import preferences
 
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
@@ -39,7 +40,7 @@ async def choose_language(update: Update, context: JigapContext) -> None:
         await query.answer(context.tr("This button is no longer available."), show_alert=True)
         return
     assert language is not None
-    await context.services.accounts.set_language(context.member, language)
+    await preferences.set_language(context.services.accounts, context.member, language)
     tr = translations.get(language)
     context.bind_member(context.member, tr)
     await query.answer()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 
-from bot.services.accounts import TelegramProfile
 from handlers.context import JigapContext
+from subscriptions.accounts.members import TelegramProfile
 
 
 async def load_member(update: object, context: JigapContext) -> None:
@@ -16,7 +16,7 @@ async def load_member(update: object, context: JigapContext) -> None:
         return
     user = update.effective_user
     profile = TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code)
-    member = await context.services.accounts.member_for(profile)
+    member = await context.services.members.member_for(profile)
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
     context.bind_member(member, translations.get(language))

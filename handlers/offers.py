@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import Permission, orgs_with
 from handlers import billing_text, callback_data
 from handlers.context import JigapContext
+from subscriptions.accounts import audit
+from subscriptions.accounts.access import Permission, orgs_with
 from subscriptions.billing.offers import Offer
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
@@ -21,7 +22,7 @@ PREFIX = "off"
 async def _may_manage(context: JigapContext, offer: Offer | None) -> bool:
     if offer is None or not offer.merchant_id.isdigit():
         return False
-    decision = await context.services.accounts.authorize(context.member, Permission.MANAGE_OFFERS,
+    decision = await audit.authorize(context.services.accounts, context.member, Permission.MANAGE_OFFERS,
                                                          org_id=int(offer.merchant_id), target=offer.id)
     return decision.allowed
 
@@ -31,7 +32,7 @@ async def offers(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     assert message is not None
     tr = context.tr
-    if not (await context.services.accounts.authorize(context.member, Permission.MANAGE_OFFERS)).allowed:
+    if not (await audit.authorize(context.services.accounts, context.member, Permission.MANAGE_OFFERS)).allowed:
         await message.reply_text(tr("Sorry, only a shop's or creator's own people can manage its offers."))
         return
     shown = 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.delivery.preferences import QUIET_CHOICES, TIMEZONE_CHOICES, PreferenceError, Settings
 from handlers import callback_data, language
 from handlers.context import JigapContext
+from subscriptions.accounts import preferences
+from subscriptions.accounts.errors import PreferenceError
+from subscriptions.accounts.preferences import QUIET_CHOICES, TIMEZONE_CHOICES, Settings
 
 PREFIX = "set"
 
@@ -41,7 +43,7 @@ def _keyboard(context: JigapContext, settings: Settings) -> InlineKeyboardMarkup
 async def show_settings(update: Update, context: JigapContext) -> None:
     """The settings message (also the main menu's Settings button)."""
     assert update.effective_message is not None
-    settings = await context.services.delivery.preferences.settings(context.member.id)
+    settings = await preferences.settings(context.services.accounts, context.member.id)
     await update.effective_message.reply_text(_summary(context, settings), reply_markup=_keyboard(context, settings))
 
 
@@ -52,23 +54,23 @@ async def answer_button(update: Update, context: JigapContext) -> None:
     tr = context.tr
     data = callback_data.parse(query.data)
     step, value = (data.part(0), data.part(1)) if data else (None, None)
-    preferences = context.services.delivery.preferences
+    accounts = context.services.accounts
     user_id = context.member.id
     try:
         if step == "mute" and value and context.services.delivery.catalog.get(value) is not None:
-            settings = await preferences.toggle_kind(user_id, value)
+            settings = await preferences.toggle_kind(accounts, user_id, value)
         elif step == "quiet":
             await query.answer()
             await query.edit_message_reply_markup(reply_markup=_quiet_choices(context))
             return
         elif step == "q" and value is not None:
-            settings = await preferences.set_quiet_hours(user_id, None if value == "off" else int(value))
+            settings = await preferences.set_quiet_hours(accounts, user_id, None if value == "off" else int(value))
         elif step == "tz" and value is None:
             await query.answer()
             await query.edit_message_reply_markup(reply_markup=_timezone_choices())
             return
         elif step == "tz" and value is not None and value.isdigit() and int(value) < len(TIMEZONE_CHOICES):
-            settings = await preferences.set_timezone(user_id, TIMEZONE_CHOICES[int(value)])
+            settings = await preferences.set_timezone(accounts, user_id, TIMEZONE_CHOICES[int(value)])
         elif step == "lang":
             await query.answer()
             await language.show_languages(update, context)

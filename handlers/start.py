@@ -6,10 +6,10 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import Permission
 from handlers import callback_data
 from handlers.context import JigapContext
 from handlers.text import N_
+from subscriptions.accounts.access import Permission
 
 log = logging.getLogger(__name__)
 

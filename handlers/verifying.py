@@ -11,7 +11,6 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import PLATFORM
 from bot.services.wallet import CardNotFound, FlowRecord, RequestGone, RequestRecord, Verification
 from handlers import callback_data
 from handlers.context import JigapContext
@@ -24,6 +23,7 @@ from handlers.wallet_views import (
     result_png,
     translator_for,
 )
+from subscriptions.accounts.access import PLATFORM
 from wallet.ports import Person
 from wallet.qr_reader import read_qr
 

@@ -19,7 +19,7 @@ from storage.repositories.accounts import (
     UserRepository,
 )
 from storage.repositories.billing import BillingRepositories
-from storage.repositories.delivery import DeliveryRepository, OutboxRepository
+from storage.repositories.delivery import DeliveryRepository, OutboxRepository, PreferencesRepository
 from storage.repositories.wallet import WalletRepository
 
 
@@ -133,6 +133,10 @@ class UnitOfWork:
         self.wallet = WalletRepository(connection, self._envelope)
         self.outbox = OutboxRepository(connection)
         self.delivery = DeliveryRepository(connection)
+
+    @property
+    def preferences(self) -> PreferencesRepository:
+        return self.delivery.preferences
 
     @property
     def billing(self) -> BillingRepositories:

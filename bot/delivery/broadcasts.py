@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from bot.delivery.messages import Button, OutboundMessage
 from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
-from storage.records import PendingAction
 from storage.repositories.delivery import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from subscriptions.accounts.records import PendingAction
 from subscriptions.clock import Clock
 
 log = logging.getLogger(__name__)

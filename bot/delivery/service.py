@@ -20,7 +20,6 @@ from bot.delivery.interactive import InteractiveTally
 from bot.delivery.leader import AdvisoryLockLeader, InteractiveSharing, Leadership, SoleProcess
 from bot.delivery.limiter import Limits, RateLimiter
 from bot.delivery.notices import NoticeService, NoticeSource, ScheduledNoticeKind, render_notice
-from bot.delivery.preferences import PreferencesService
 from bot.delivery.problems import Problems
 from bot.delivery.pump import BLOCKED_REASON, DeliveryPump, PumpSettings, worker_name
 from bot.delivery.reminders import (
@@ -75,8 +74,6 @@ class DeliveryService:
         )
         self.reminder_messages = ReminderMessages(uow.background(), clock, translations, self.catalog)
         self.broadcasts = BroadcastService(uow, clock, translations, self.wake, cancel_data)
-        self.preferences = PreferencesService(uow, clock, quiet_start=config.i18n.quiet_start,
-                                              quiet_end=config.i18n.quiet_end)
         self.notices = NoticeService(uow, clock)
         self.catalog.register(ScheduledNoticeKind(), NoticeSource(), render_notice, N_("Scheduled notices"))
         self.pump: DeliveryPump | None = None

@@ -9,8 +9,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.envelope import Envelope
-from storage.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
 from storage.tables import audit_log, organisations, pending_actions, roles, users
+from subscriptions.accounts.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
 
 NAME_PURPOSE = "user.name"
 

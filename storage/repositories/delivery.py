@@ -38,6 +38,7 @@ from storage.repositories.accounts import as_utc
 from storage.tables import users
 from storage.tables_billing import billing_gifts, billing_messages, billing_subscriptions
 from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
+from subscriptions.accounts.records import Preferences
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.subscription import Subscription
 from subscriptions.reminders import Reminder
@@ -185,14 +186,6 @@ class Recipient:
     telegram_language: str | None
     timezone: str
     blocked: bool
-    muted_kinds: frozenset[str]
-    quiet_start: str | None
-    quiet_end: str | None
-    quiet_off: bool
-
-
-@dataclass(frozen=True)
-class Preferences:
     muted_kinds: frozenset[str]
     quiet_start: str | None
     quiet_end: str | None

@@ -11,10 +11,10 @@ import pytest
 from bot.config import Config, load_config
 from bot.embedded import sandbox_config
 from bot.runtime import Services, open_runtime
-from bot.services.accounts import TelegramProfile
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key
+from subscriptions.accounts.members import TelegramProfile
 
 TOKEN = "7200000001:deliveryTestTokenForThePump"
 
@@ -55,7 +55,7 @@ async def add_started_users(sandbox: SandboxServer, services: Services, count: i
     for index in range(count):
         user = sandbox.world.add_user(f"User{index}", "en")
         sandbox.world.private(bot, user).started = True
-        await services.accounts.member_for(TelegramProfile(user.id, None, user.first_name, None, "en"))
+        await services.members.member_for(TelegramProfile(user.id, None, user.first_name, None, "en"))
         ids.append(user.id)
     return ids
 

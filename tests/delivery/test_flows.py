@@ -13,6 +13,8 @@ from bot.embedded import embedded_bot
 from bot.runtime import Services
 from sandbox.client import BotMessage, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
+from subscriptions.accounts import preferences
+from subscriptions.accounts.roles import bootstrap_platform_admins
 from tests.delivery.conftest import TOKEN
 
 
@@ -60,7 +62,7 @@ async def _people(bot: Bot, count: int) -> list[SandboxUser]:
 async def _admin(bot: Bot) -> SandboxUser:
     admin = await bot.client.user("Admin", "en")
     await admin.send("/start")
-    await bot.services.accounts.bootstrap_platform_admins([admin.id])
+    await bootstrap_platform_admins(bot.services.accounts, [admin.id])
     return admin
 
 
@@ -131,6 +133,6 @@ async def test_settings_mute_a_kind_and_choose_quiet_hours_and_time_zone(fast_bo
     await minji.press("Europe/Berlin", choices)
     shown = await minji.wait_for_edit(shown)
     assert "Time zone: Europe/Berlin" in shown.text
-    settings = await fast_bot.services.delivery.preferences.settings(minji.id)
+    settings = await preferences.settings(fast_bot.services.accounts, minji.id)
     assert (settings.muted_kinds, settings.quiet_start, settings.timezone) == (
         frozenset({"notice"}), "23:00", "Europe/Berlin")

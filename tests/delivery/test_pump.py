@@ -18,6 +18,7 @@ from sandbox.faults import FaultPlan
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key
 from storage.repositories.delivery import NewOutboxRow, Notice
+from subscriptions.accounts import preferences
 from subscriptions.reminders import Reminder
 from tests.delivery.conftest import TOKEN, add_started_users, eventually, fast_config, texts_in_chat
 
@@ -153,7 +154,7 @@ async def test_a_reminder_is_written_when_it_is_sent_and_one_stale_or_muted_sinc
         await uow.commit()
     assert (await runtime.delivery.scheduler.sweep()).queued == 3
     assert await runtime.delivery.notices.cancel(notices[canceled])
-    await runtime.delivery.preferences.toggle_kind(muted, "notice")
+    await preferences.toggle_kind(runtime.accounts, muted, "notice")
     runtime.delivery.start(TOKEN)
     await eventually(lambda: _all_final(runtime), what="the reminders to be sent or dropped")
     assert texts_in_chat(sandbox, reminded) == [f"Visit tomorrow {reminded}"]

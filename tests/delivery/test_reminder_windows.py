@@ -11,10 +11,10 @@ import pytest
 
 from bot.config import load_config
 from bot.runtime import Services, open_runtime
-from bot.services.accounts import TelegramProfile
 from bot.services.billing_reminders import register_billing_reminders
 from storage.envelope import KeyRing, new_master_key
 from storage.repositories.delivery import NewReminder
+from subscriptions.accounts.members import TelegramProfile
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.clock import FixedClock
@@ -30,7 +30,7 @@ async def services(database_url: str) -> AsyncIterator[Services]:
     config = base.replace(database=base.database.__class__(url=database_url),
                           scheduler=dataclasses.replace(base.scheduler, batch_size=2))
     async with open_runtime(config, ring=KeyRing.single(new_master_key()), clock=FixedClock(NOW)) as runtime:
-        await runtime.accounts.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
+        await runtime.members.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
         register_billing_reminders(runtime.delivery.catalog, lead=timedelta(days=3), dunning=DunningPolicy())
         yield runtime
 

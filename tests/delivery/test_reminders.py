@@ -11,8 +11,9 @@ import pytest
 from bot.config import load_config
 from bot.delivery.messages import Button
 from bot.runtime import Services, open_runtime
-from bot.services.accounts import TelegramProfile
 from storage.envelope import KeyRing, new_master_key
+from subscriptions.accounts import preferences
+from subscriptions.accounts.members import TelegramProfile
 from subscriptions.clock import FixedClock
 
 # 14:00 in Seoul.
@@ -25,7 +26,7 @@ async def services(database_url: str) -> AsyncIterator[Services]:
     base = load_config(environ={})
     config = base.replace(database=base.database.__class__(url=database_url))
     async with open_runtime(config, ring=KeyRing.single(new_master_key()), clock=FixedClock(NOON_UTC)) as runtime:
-        await runtime.accounts.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
+        await runtime.members.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
         yield runtime
 
 
@@ -101,7 +102,7 @@ async def test_an_urgent_notice_goes_out_even_in_quiet_hours(services: Services)
 
 
 async def test_a_user_who_muted_the_kind_gets_nothing(services: Services) -> None:
-    await services.delivery.preferences.toggle_kind(USER, "notice")
+    await preferences.toggle_kind(services.accounts, USER, "notice")
     notice = await _schedule(services, NOON_UTC)
     await services.delivery.scheduler.sweep()
     assert await _outbox(services) == []

@@ -13,12 +13,12 @@ from bot.app import build_application
 from bot.config import ConfigError, load_config
 from bot.delivery.retention import CleanupReport, Retention, RetentionPolicy
 from bot.runtime import Services, open_runtime
-from bot.services.accounts import TelegramProfile
 from bot.services.billing_reminders import register_billing_reminders
 from storage.envelope import KeyRing, new_master_key
 from storage.repositories.delivery import Finished, NewOutboxRow, NewReminder, Sent
 from storage.tables_billing import billing_messages
 from storage.tables_delivery import outbox, reminders
+from subscriptions.accounts.members import TelegramProfile
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.clock import FixedClock
@@ -37,7 +37,7 @@ async def services(database_url: str) -> AsyncIterator[Services]:
     base = load_config(environ={})
     config = base.replace(database=base.database.__class__(url=database_url))
     async with open_runtime(config, ring=KeyRing.single(new_master_key()), clock=FixedClock(NOW)) as runtime:
-        await runtime.accounts.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
+        await runtime.members.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
         yield runtime
 
 

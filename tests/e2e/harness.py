@@ -8,6 +8,7 @@ from bot.app import JigapApplication
 from bot.runtime import Services
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
+from subscriptions.accounts.roles import bootstrap_platform_admins
 
 BOT_TOKEN = "7100000001:e2eTestTokenForJigapItself"
 
@@ -30,7 +31,7 @@ class Jigap:
         return await self.client.user(first_name, language_code, username=username or first_name.lower())
 
     async def make_platform_admin(self, user: SandboxUser) -> None:
-        await self.services.accounts.bootstrap_platform_admins([user.id])
+        await bootstrap_platform_admins(self.services.accounts, [user.id])
 
     async def forge_press(self, user: SandboxUser, message: BotMessage, callback_data: str) -> CallbackAnswer | None:
         """Send callback data that is not on the message's buttons, as a modified client can."""

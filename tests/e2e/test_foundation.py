@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import text
 
+from subscriptions.accounts import audit
 from tests.e2e.harness import Jigap
 
 ADMIN_COMMANDS = ["/admin", "/grant @minji creator daily-hanja", "/revoke_role @minji creator daily-hanja",
@@ -16,7 +17,7 @@ ADMIN_COMMANDS = ["/admin", "/grant @minji creator daily-hanja", "/revoke_role @
 
 
 async def _audit(jigap: Jigap, actor_id: int) -> list[tuple[str, str]]:
-    entries = await jigap.services.accounts.recent_audit(limit=100)
+    entries = await audit.recent(jigap.services.accounts, limit=100)
     return [(entry.action, entry.outcome) for entry in reversed(entries) if entry.actor_id == actor_id]
 
 

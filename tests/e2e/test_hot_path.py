@@ -23,7 +23,7 @@ async def test_a_returning_user_is_answered_while_a_background_transaction_holds
         reply = await minji.send("/help", timeout=3)
         assert "/start" in reply.text
         await busy.commit()
-    await jigap.services.accounts.seen_noted()
+    await jigap.services.members.seen_noted()
     async with jigap.services.uow.reader() as reader:
         seen = await reader.users.get(minji.id)
     assert seen is not None and seen.last_seen_at > long_ago

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from storage.engine import create_engine
 from storage.envelope import Envelope
 from storage.migrate import current_revision, head_revision, migrate
-from storage.records import PendingAction, RoleGrant
 from storage.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork, UnitOfWorkFactory
+from subscriptions.accounts.records import PendingAction, RoleGrant
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

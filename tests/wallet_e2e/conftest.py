@@ -27,7 +27,7 @@ from bot.runtime import Services
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
-from storage.records import RoleGrant
+from subscriptions.accounts.records import RoleGrant
 from subscriptions.clock import FixedClock
 
 BOT_TOKEN = "7100000002:walletE2eTokenForJigapItself"

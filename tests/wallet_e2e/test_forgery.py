@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.access import Permission
+from subscriptions.accounts import audit
+from subscriptions.accounts.access import Permission
 from tests.wallet_e2e.conftest import WalletWorld
 from tests.wallet_e2e.helpers import licence_in_wallet, offer_licence
 
@@ -44,7 +45,7 @@ async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: WalletWo
     answer = await world.forge_press(world.minji, own, f"wrev:R:{card_id}")
     assert answer is not None and answer.text == "죄송합니다. 발급기관 관리자만 할 수 있습니다."
     assert (await world.services.wallet.cards(world.minji.id))[0].record.status == "valid"
-    entries = await world.services.accounts.recent_audit(limit=20)
+    entries = await audit.recent(world.services.accounts, limit=20)
     assert (Permission.REVOKE_CREDENTIAL.value, "refused") in [(e.action, e.outcome) for e in entries
                                                               if e.actor_id == world.minji.id]
     reply = await world.minji.send("/issue")

@@ -12,8 +12,8 @@ import pytest
 from bot.cli import main
 from bot.config import load_config
 from bot.runtime import open_runtime
-from bot.services.accounts import TelegramProfile
 from bot.services.wallet import request_audience
+from subscriptions.accounts.members import TelegramProfile
 from wallet.credentials import present_card
 
 MINJI_ID = 81000001
@@ -25,7 +25,7 @@ async def _organisation_and_holder() -> None:
             await uow.organisations.add(slug="road-authority", name="Road Traffic Authority", kind="issuer",
                                         now=services.clock.now())
             await uow.commit()
-        await services.accounts.member_for(TelegramProfile(MINJI_ID, "minji", "Minji", "Kim", "ko"))
+        await services.members.member_for(TelegramProfile(MINJI_ID, "minji", "Minji", "Kim", "ko"))
 
 
 async def _accept_and_present(offer_id: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Plain values the repositories return: what the rest of the house knows of a stored row."""
+"""What the house knows of people and organisations: users, organisations, role grants, the audit log,
+pending confirmations and reminder preferences. Plain values: storage returns them, services work on them."""
 
 from __future__ import annotations
 
@@ -64,3 +65,13 @@ class PendingAction:
     version: int
     created_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a user chose about reminders (their time zone is on the user)."""
+
+    muted_kinds: frozenset[str]
+    quiet_start: str | None
+    quiet_end: str | None
+    quiet_off: bool

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.records import RoleGrant
+from subscriptions.accounts.records import RoleGrant, UserRecord
 
 PLATFORM = 0  # the org_id of platform-wide roles
 
@@ -88,3 +88,22 @@ def orgs_with(grants: Iterable[RoleGrant], permission: Permission) -> list[int]:
     """The organisations in which the user holds a role that grants `permission`."""
     wanted = POLICY[permission]
     return sorted({grant.org_id for grant in grants if grant.role in wanted and grant.org_id != PLATFORM})
+
+
+@dataclass(frozen=True)
+class Member:
+    """The user behind an update, with their roles: what every handler starts from."""
+
+    user: UserRecord
+    grants: tuple[RoleGrant, ...]
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def may(self, permission: Permission, org_id: int | None = None) -> bool:
+        return decide(self.grants, permission, org_id).allowed
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return any(grant.role == Role.PLATFORM_ADMIN for grant in self.grants)

@@ -1,0 +1,110 @@
+"""The contract between accounts and whatever stores them: users, organisations, roles, the audit log,
+pending confirmations and reminder preferences, in one unit of work (one transaction).
+
+Rules every implementation keeps: a user's names are sealed at rest; `pending.finish` writes only if the
+row is still open at the version read and says whether it did (a double tap finds it used); nothing is
+visible to other units of work before `commit()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from subscriptions.accounts.records import (
+    AuditEntry,
+    Organisation,
+    PendingAction,
+    Preferences,
+    RoleGrant,
+    UserRecord,
+)
+
+
+class Users(Protocol):
+    async def get(self, user_id: int) -> UserRecord | None: ...
+
+    async def with_grants(self, user_id: int) -> tuple[UserRecord, list[RoleGrant]] | None: ...
+
+    async def find_by_username(self, username: str) -> UserRecord | None: ...
+
+    async def upsert_seen(self, *, user_id: int, username: str | None, first_name: str | None,
+                          last_name: str | None, telegram_language: str | None, default_timezone: str,
+                          now: datetime) -> UserRecord: ...
+
+    async def note_seen(self, user_id: int, now: datetime) -> None: ...
+
+    async def set_language(self, user_id: int, language: str) -> None: ...
+
+    async def set_timezone(self, user_id: int, timezone: str) -> None: ...
+
+
+class Organisations(Protocol):
+    async def get(self, org_id: int) -> Organisation | None: ...
+
+    async def get_by_slug(self, slug: str) -> Organisation | None: ...
+
+
+class Roles(Protocol):
+    async def of_user(self, user_id: int) -> list[RoleGrant]: ...
+
+    async def grant(self, grant: RoleGrant, *, granted_by: int | None, now: datetime) -> bool: ...
+
+    async def revoke(self, grant: RoleGrant) -> bool: ...
+
+
+class Audit(Protocol):
+    async def record(self, *, actor_id: int | None, action: str, outcome: str, org_id: int | None = None,
+                     target: str | None = None, detail: dict[str, Any] | None = None,
+                     now: datetime) -> None: ...
+
+    async def recent(self, *, actor_id: int | None = None, limit: int = 20) -> list[AuditEntry]: ...
+
+
+class PendingActions(Protocol):
+    async def add(self, action: PendingAction) -> None: ...
+
+    async def get(self, action_id: str) -> PendingAction | None: ...
+
+    async def finish(self, action: PendingAction, status: str) -> bool: ...
+
+
+class PreferenceStore(Protocol):
+    async def get(self, user_id: int) -> Preferences: ...
+
+    async def save(self, user_id: int, preferences: Preferences, now: datetime) -> None: ...
+
+
+class AccountsUnitOfWork(Protocol):
+    @property
+    def users(self) -> Users: ...
+    @property
+    def organisations(self) -> Organisations: ...
+    @property
+    def roles(self) -> Roles: ...
+    @property
+    def audit(self) -> Audit: ...
+    @property
+    def pending(self) -> PendingActions: ...
+    @property
+    def preferences(self) -> PreferenceStore: ...
+
+    async def commit(self) -> None: ...
+
+    async def __aenter__(self) -> AccountsUnitOfWork: ...
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
+
+
+class AccountsUnitsOfWork(Protocol):
+    """Where units of work come from: a writing one, one that reads a single statement (the hot path),
+    and a factory for work nobody waits on in a chat."""
+
+    def __call__(self) -> AccountsUnitOfWork: ...
+
+    def one_read(self) -> AccountsUnitOfWork: ...
+
+    def background(self) -> Callable[[], AccountsUnitOfWork]: ...

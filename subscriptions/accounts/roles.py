@@ -1,0 +1,169 @@
+"""Granting and revoking roles (kept as a pending action until the admin confirms), /whois, and finding
+the person an admin names by @username or Telegram id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from subscriptions.accounts import Accounts
+from subscriptions.accounts.access import PLATFORM, ROLE_ORG_KINDS, Member, Role
+from subscriptions.accounts.errors import (
+    ActionGone,
+    RoleNeedsOrganisation,
+    UnknownOrganisation,
+    UnknownRole,
+    UnknownUser,
+)
+from subscriptions.accounts.ports import AccountsUnitOfWork
+from subscriptions.accounts.records import Organisation, PendingAction, RoleGrant, UserRecord
+
+CONFIRM_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    action_id: str
+    kind: str  # "grant" | "revoke"
+    target: UserRecord
+    role: Role
+    organisation: Organisation | None
+
+
+@dataclass(frozen=True)
+class Whois:
+    user: UserRecord
+    grants: tuple[RoleGrant, ...]
+    organisations: dict[int, Organisation]
+
+
+async def propose_role_change(accounts: Accounts, admin: Member, kind: str, who: str, role_name: str,
+                              org_slug: str | None) -> RoleChange:
+    """Check a /grant or /revoke_role request and keep it as a pending action awaiting confirmation."""
+    role = _role(role_name)
+    now = accounts.clock.now()
+    async with accounts.uow() as uow:
+        target = await find_user(uow, who)
+        organisation = await _organisation_for(uow, role, org_slug)
+        action = PendingAction(
+            id=accounts.ids.token(12), user_id=admin.id, kind=f"role.{kind}",
+            payload={"target": target.id, "role": role.value, "org_id": organisation.id if organisation else 0},
+            status="open", version=1, created_at=now, expires_at=now + CONFIRM_WINDOW,
+        )
+        await uow.pending.add(action)
+        await uow.commit()
+    return RoleChange(action.id, kind, target, role, organisation)
+
+
+async def confirm_role_change(accounts: Accounts, admin: Member, action_id: str) -> tuple[RoleChange, bool]:
+    """Apply a confirmed change once. Returns the change and whether it altered anything."""
+    now = accounts.clock.now()
+    async with accounts.uow() as uow:
+        action = await uow.pending.get(action_id)
+        if action is None or action.user_id != admin.id or not action.kind.startswith("role."):
+            raise ActionGone(action_id)
+        if action.status != "open" or action.expires_at < now or not await uow.pending.finish(action, "done"):
+            raise ActionGone(action_id)
+        grant = RoleGrant(action.payload["target"], action.payload["role"], action.payload["org_id"])
+        kind = action.kind.removeprefix("role.")
+        if kind == "grant":
+            changed = await uow.roles.grant(grant, granted_by=admin.id, now=now)
+        else:
+            changed = await uow.roles.revoke(grant)
+        target = await uow.users.get(grant.user_id)
+        organisation = await uow.organisations.get(grant.org_id) if grant.org_id else None
+        await uow.audit.record(
+            actor_id=admin.id, action=f"admin.{kind}_role", outcome="ok", org_id=grant.org_id or None,
+            target=str(grant.user_id), detail={"role": grant.role, "changed": changed}, now=now,
+        )
+        await uow.commit()
+    assert target is not None
+    return RoleChange(action_id, kind, target, Role(grant.role), organisation), changed
+
+
+async def cancel_pending(accounts: Accounts, admin: Member, action_id: str) -> bool:
+    async with accounts.uow() as uow:
+        action = await uow.pending.get(action_id)
+        if action is None or action.user_id != admin.id:
+            return False
+        done = await uow.pending.finish(action, "canceled")
+        await uow.commit()
+    return done
+
+
+async def whois(accounts: Accounts, who: str) -> Whois:
+    async with accounts.uow() as uow:
+        user = await find_user(uow, who)
+        grants = tuple(await uow.roles.of_user(user.id))
+        organisations = {}
+        for grant in grants:
+            if grant.org_id != PLATFORM:
+                organisation = await uow.organisations.get(grant.org_id)
+                if organisation is not None:
+                    organisations[grant.org_id] = organisation
+    return Whois(user, grants, organisations)
+
+
+async def bootstrap_platform_admins(accounts: Accounts, user_ids: list[int]) -> None:
+    """Make the ids in [admin] platform admins; they may not have talked to the bot yet."""
+    now = accounts.clock.now()
+    async with accounts.uow() as uow:
+        for user_id in user_ids:
+            if await uow.users.get(user_id) is None:
+                await uow.users.upsert_seen(
+                    user_id=user_id, username=None, first_name=None, last_name=None, telegram_language=None,
+                    default_timezone=accounts.default_timezone, now=now,
+                )
+            await uow.roles.grant(RoleGrant(user_id, Role.PLATFORM_ADMIN.value, PLATFORM), granted_by=None, now=now)
+        await uow.commit()
+
+
+async def find_person(accounts: Accounts, who: str) -> UserRecord | None:
+    """A person by @username or Telegram id, as an admin or issuer types it; None if nobody matches."""
+    async with accounts.uow() as uow:
+        try:
+            return await find_user(uow, who)
+        except UnknownUser:
+            return None
+
+
+async def person(accounts: Accounts, user_id: int) -> UserRecord | None:
+    async with accounts.uow() as uow:
+        return await uow.users.get(user_id)
+
+
+async def organisation(accounts: Accounts, org_id: int) -> Organisation | None:
+    async with accounts.uow() as uow:
+        return await uow.organisations.get(org_id)
+
+
+async def find_user(uow: AccountsUnitOfWork, who: str) -> UserRecord:
+    text = who.strip()
+    user = None
+    if text.lstrip("-").isdigit():
+        user = await uow.users.get(int(text))
+    elif text.startswith("@") or text.replace("_", "").isalnum():
+        user = await uow.users.find_by_username(text)
+    if user is None:
+        raise UnknownUser(who)
+    return user
+
+
+def _role(name: str) -> Role:
+    try:
+        return Role(name.strip().lower())
+    except ValueError:
+        raise UnknownRole(name) from None
+
+
+async def _organisation_for(uow: AccountsUnitOfWork, role: Role, org_slug: str | None) -> Organisation | None:
+    if role == Role.PLATFORM_ADMIN:
+        return None
+    if not org_slug:
+        raise RoleNeedsOrganisation(role.value)
+    found = await uow.organisations.get_by_slug(org_slug)
+    if found is None:
+        raise UnknownOrganisation(org_slug)
+    if found.kind not in ROLE_ORG_KINDS[role]:
+        raise RoleNeedsOrganisation(role.value)
+    return found
