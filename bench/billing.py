@@ -37,10 +37,10 @@ from bot.config import load_config  # noqa: E402
 from bot.demo import demo_offers  # noqa: E402
 from bot.runtime import freeze_startup_objects  # noqa: E402
 from bot.services.billing import BillingService  # noqa: E402
+from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import Envelope, KeyRing, new_master_key  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
-from storage.tables_billing import billing_checkouts, billing_journal, billing_payments  # noqa: E402
 from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
 from subscriptions.billing import services as domain
 from subscriptions.billing.payments import SuccessfulPayment

@@ -73,7 +73,7 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
     from bot.delivery.messages import OutboundMessage
     from bot.embedded import embedded_bot
     from bot.runtime import Services, freeze_startup_objects
-    from storage.tables import users
+    from storage.core.tables import users
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -21,10 +21,10 @@ from bot.services.billing import BillingService
 from bot.services.billing_dispatch import BillingDispatcher
 from bot.services.wallet import WalletService
 from handlers.routing import Routes
+from storage.core.tables import key_check
 from storage.engine import create_engine
 from storage.envelope import Envelope, EnvelopeError, KeyRing
 from storage.migrate import migrate
-from storage.tables import key_check
 from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.accounts import Accounts
 from subscriptions.accounts.members import Members

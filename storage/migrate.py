@@ -1,7 +1,7 @@
 """Apply Alembic migrations programmatically (jigap migrate, and at start-up).
 
-Each feature area keeps its own branch of revisions (its first revision revises the foundation's
-"0001" and carries a branch label), so areas built side by side never fight over one chain;
+Each domain keeps its own branch of revisions in `storage/<domain>/migrations/` (its first revision revises
+the core's "0001" and carries a branch label), so domains built side by side never fight over one chain;
 "heads" applies every branch.
 """
 
@@ -16,12 +16,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.schema import migration_folders
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("version_locations", " ".join(str(folder) for folder in migration_folders()))
+    config.set_main_option("path_separator", "space")
     if connection is not None:
         config.attributes["connection"] = connection
     return config

@@ -9,18 +9,18 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
-from storage.envelope import Envelope
-from storage.repositories.accounts import (
+from storage.billing.repositories import BillingRepositories
+from storage.core.accounts import (
     AuditRepository,
     OrganisationRepository,
     PendingActionRepository,
     RoleRepository,
     UserRepository,
 )
-from storage.repositories.billing import BillingRepositories
-from storage.repositories.delivery import DeliveryRepository, OutboxRepository, PreferencesRepository
-from storage.repositories.wallet import WalletRepository
+from storage.delivery.repositories import DeliveryRepository, OutboxRepository, PreferencesRepository
+from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
+from storage.envelope import Envelope
+from storage.wallet.repositories import WalletRepository
 
 
 class ReadOnlyUnitOfWork(Exception):

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from bot.delivery.messages import Button, OutboundMessage
 from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
-from storage.repositories.delivery import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
+from storage.delivery.repositories import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.accounts.records import PendingAction
 from subscriptions.clock import Clock

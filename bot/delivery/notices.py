@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from bot.delivery.messages import Button, OutboundMessage, button_rows
 from bot.delivery.reminders import Page
 from bot.i18n import Translator
-from storage.repositories.delivery import Notice
+from storage.delivery.repositories import Notice
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.clock import Clock
 from subscriptions.reminders import DueWindow, Reminder

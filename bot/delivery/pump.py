@@ -28,7 +28,7 @@ from bot.delivery.limiter import RateLimiter
 from bot.delivery.messages import MessageError, Unsendable, api_call
 from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
-from storage.repositories.delivery import Finished, OutboxRow, Retry, Sent
+from storage.delivery.repositories import Finished, OutboxRow, Retry, Sent
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.clock import Clock
 

@@ -26,12 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.messages import OutboundMessage, Unsendable
 from bot.i18n import Translations, Translator
-from storage.repositories.delivery import (
-    NewReminder,
-    OutboxRow,
-    Recipient,
-    RecordedReminder,
-)
+from storage.delivery.repositories import NewReminder, OutboxRow, Recipient, RecordedReminder
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing_calendar import zone
 from subscriptions.clock import Clock

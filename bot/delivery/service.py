@@ -33,7 +33,7 @@ from bot.delivery.sender import BotApiSender, Sender
 from bot.delivery.sender_process import ProcessSender
 from bot.i18n import Translations
 from handlers.text import N_
-from storage.repositories.delivery import PRIORITY_NORMAL
+from storage.delivery.repositories import PRIORITY_NORMAL
 from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.clock import Clock
 from subscriptions.reminders import QuietHours

@@ -25,7 +25,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPri
 
 from bot.config import Config
 from bot.delivery.messages import OutboundInvoice
-from storage.repositories.billing import (
+from storage.billing.repositories import (
     BillingRepositories,
     SqlBans,
     SqlBillingOutbox,

@@ -24,8 +24,8 @@ from bot.delivery.messages import Button, OutboundMessage
 from bot.i18n import Translations, Translator
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
 from handlers import billing_text, callback_data
+from storage.billing.repositories import BillingMessage
 from storage.documents import money_from_document
-from storage.repositories.billing import BillingMessage
 from subscriptions.billing.gifts import deep_link_payload
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.receipts import receipt_for

@@ -20,7 +20,7 @@ from bot.delivery.reminders import Page, ReminderCatalog
 from bot.i18n import Translator
 from handlers import billing_text, callback_data
 from handlers.text import N_
-from storage.repositories.delivery import WindowCursor
+from storage.delivery.repositories import WindowCursor
 from storage.unit_of_work import UnitOfWork
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer

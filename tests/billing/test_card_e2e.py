@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from storage.tables_billing import billing_checkouts
-from storage.tables_delivery import outbox
+from storage.billing.tables import billing_checkouts
+from storage.delivery.tables import outbox
 from subscriptions.ledger import merchant_account
 from subscriptions.money import Money
 from tests.billing.world import BillingWorld, pay_in_currency, receipt_and_reply

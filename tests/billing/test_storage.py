@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from bot.config import load_config
 from bot.demo import demo_offers
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
+from storage.billing.tables import billing_checkouts, billing_journal, billing_messages, billing_payments
 from storage.engine import create_engine
 from storage.envelope import Envelope
 from storage.migrate import migrate
-from storage.tables_billing import billing_checkouts, billing_journal, billing_messages, billing_payments
 from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.billing import services as domain
 from subscriptions.billing.offers import Offer

@@ -13,7 +13,7 @@ from bot.app import JigapApplication
 from bot.runtime import Services
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
-from storage.tables_billing import billing_journal, billing_payments
+from storage.billing.tables import billing_journal, billing_payments
 from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing.subscription import Subscription
 from subscriptions.clock import FixedClock

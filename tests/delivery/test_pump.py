@@ -16,8 +16,8 @@ from bot.i18n import Translator
 from bot.runtime import Services, open_runtime
 from sandbox.faults import FaultPlan
 from sandbox.server import SandboxServer
+from storage.delivery.repositories import NewOutboxRow, Notice
 from storage.envelope import KeyRing, new_master_key
-from storage.repositories.delivery import NewOutboxRow, Notice
 from subscriptions.accounts import preferences
 from subscriptions.reminders import Reminder
 from tests.delivery.conftest import TOKEN, add_started_users, eventually, fast_config, texts_in_chat

@@ -12,8 +12,8 @@ import pytest
 from bot.config import load_config
 from bot.runtime import Services, open_runtime
 from bot.services.billing_reminders import register_billing_reminders
+from storage.delivery.repositories import NewReminder
 from storage.envelope import KeyRing, new_master_key
-from storage.repositories.delivery import NewReminder
 from subscriptions.accounts.members import TelegramProfile
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit

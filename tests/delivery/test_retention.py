@@ -14,10 +14,10 @@ from bot.config import ConfigError, load_config
 from bot.delivery.retention import CleanupReport, Retention, RetentionPolicy
 from bot.runtime import Services, open_runtime
 from bot.services.billing_reminders import register_billing_reminders
+from storage.billing.tables import billing_messages
+from storage.delivery.repositories import Finished, NewOutboxRow, NewReminder, Sent
+from storage.delivery.tables import outbox, reminders
 from storage.envelope import KeyRing, new_master_key
-from storage.repositories.delivery import Finished, NewOutboxRow, NewReminder, Sent
-from storage.tables_billing import billing_messages
-from storage.tables_delivery import outbox, reminders
 from subscriptions.accounts.members import TelegramProfile
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from storage.repositories.delivery import PRIORITY_NORMAL
+from storage.delivery.repositories import PRIORITY_NORMAL
 from tests.e2e.harness import Jigap
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from storage.tables import users
+from storage.core.tables import users
 from tests.e2e.harness import Jigap
 
 

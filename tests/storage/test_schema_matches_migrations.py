@@ -10,10 +10,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Index
 
 import storage.schema  # noqa: F401 - imports every table module, so the metadata is whole
+from storage.billing.tables import billing_subscriptions
 from storage.engine import create_engine
+from storage.metadata import metadata
 from storage.migrate import migrate
-from storage.tables import metadata
-from storage.tables_billing import billing_subscriptions
 
 
 async def _differences(database_url: str) -> list[Any]:

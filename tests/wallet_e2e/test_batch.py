@@ -7,7 +7,7 @@ import io
 
 from sqlalchemy import select
 
-from storage.tables_delivery import outbox
+from storage.delivery.tables import outbox
 from tests.wallet_e2e.conftest import WalletWorld
 
 ROWS = """holder,name,birth_date,license_number,license_class

@@ -14,10 +14,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.core.accounts import as_utc
+from storage.core.tables import organisations
 from storage.envelope import Envelope
-from storage.repositories.accounts import as_utc
-from storage.tables import organisations
-from storage.tables_wallet import (
+from storage.wallet.tables import (
     CREDENTIAL_PURPOSE,
     FLOW_PURPOSE,
     HOLDER_KEY_PURPOSE,

@@ -32,12 +32,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.billing.tables import billing_gifts, billing_messages, billing_subscriptions
+from storage.core.accounts import as_utc
+from storage.core.tables import users
+from storage.delivery.tables import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
 from storage.documents import decode, decode_list
 from storage.json_text import column_json, from_json
-from storage.repositories.accounts import as_utc
-from storage.tables import users
-from storage.tables_billing import billing_gifts, billing_messages, billing_subscriptions
-from storage.tables_delivery import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
 from subscriptions.accounts.records import Preferences
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.subscription import Subscription

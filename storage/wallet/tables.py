@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.tables import metadata, sealed, utc_datetime
+from storage.metadata import metadata, sealed, utc_datetime
 
 ISSUER_KEY_PURPOSE = "wallet.issuer_key"
 HOLDER_KEY_PURPOSE = "wallet.holder_key"

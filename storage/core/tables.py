@@ -1,7 +1,6 @@
-"""SQLAlchemy Core tables: the one description of what is stored.
+"""The core tables: users, organisations, roles, the audit log, pending confirmations and the key check.
 
-Columns holding personal data or private keys are `LargeBinary` with `info={"sealed": <purpose>}`: they
-hold envelope-encrypted bytes only (see storage.envelope), and `jigap keys rotate` finds them by that mark.
+Columns holding personal data are `LargeBinary` with `info={"sealed": <purpose>}` (see `storage.metadata`).
 """
 
 from __future__ import annotations
@@ -12,34 +11,15 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
-    MetaData,
     String,
     Table,
     UniqueConstraint,
 )
 
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata = MetaData(naming_convention=NAMING)
-
-
-def utc_datetime(name: str, *, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
-
-def sealed(name: str, purpose: str, *, nullable: bool = True) -> Column[bytes]:
-    return Column(name, LargeBinary, nullable=nullable, info={"sealed": purpose})
-
+from storage.metadata import metadata, sealed, utc_datetime
 
 users = Table(
     "users",

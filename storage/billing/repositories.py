@@ -22,10 +22,7 @@ from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.documents import decode
-from storage.json_text import JsonText, to_json_text
-from storage.repositories.accounts import as_utc
-from storage.tables_billing import (
+from storage.billing.tables import (
     billing_bans,
     billing_checkouts,
     billing_gifts,
@@ -36,6 +33,9 @@ from storage.tables_billing import (
     billing_postings,
     billing_subscriptions,
 )
+from storage.core.accounts import as_utc
+from storage.documents import decode
+from storage.json_text import JsonText, to_json_text
 from subscriptions.billing.events import Message
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.offers import Offer, OfferStatus
@@ -518,7 +518,7 @@ class SqlBans:
         self._connection = connection
 
     async def is_banned(self, user_id: str, merchant_id: str) -> bool:
-        from storage.tables import users
+        from storage.core.tables import users
 
         query = select(billing_bans.c.user_id).where(
             billing_bans.c.user_id == user_id, billing_bans.c.merchant_id.in_([merchant_id, "*"])

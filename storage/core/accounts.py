@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.core.tables import audit_log, organisations, pending_actions, roles, users
 from storage.envelope import Envelope
-from storage.tables import audit_log, organisations, pending_actions, roles, users
 from subscriptions.accounts.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
 
 NAME_PURPOSE = "user.name"

@@ -1,0 +1,1 @@
+"""Core storage: users, organisations, roles, the audit log, pending confirmations, the key check."""

@@ -1,0 +1,1 @@
+"""Delivery storage: the outbox, recorded reminders, broadcasts, reminder preferences and scheduled notices."""

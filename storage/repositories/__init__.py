@@ -1,1 +1,0 @@
-"""Repositories: one per aggregate, each working on the unit of work's connection."""

@@ -1,0 +1,1 @@
+"""Wallet storage: issuers and keys, held credentials, offers, PINs, flows, QR sessions, requests, history."""
