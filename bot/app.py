@@ -24,25 +24,14 @@ from bot.scheduler import schedule_jobs
 from bot.services.billing_reminders import register_billing_reminders
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
-from handlers import (
-    admin,
-    broadcast,
-    earnings,
-    errors,
-    gifts,
-    language,
-    members,
-    offers,
-    payments,
-    settings,
-    start,
-    subscriptions,
-)
-from handlers.callback_data import pattern
-from handlers.context import JigapContext
-from handlers.routing import MenuEntry
-from handlers.text import N_
-from handlers.wallet_setup import install_wallet, register_wallet
+from handlers.admin import console as admin
+from handlers.billing import earnings, gifts, offers, payments, subscriptions
+from handlers.core import broadcast, errors, language, members, settings, start
+from handlers.core.callback_data import pattern
+from handlers.core.context import JigapContext
+from handlers.core.routing import MenuEntry
+from handlers.core.text import N_
+from handlers.wallet import install_wallet, register_wallet
 
 # Feature message handlers run in groups below this; one that takes a message raises ApplicationHandlerStop.
 CATCH_ALL_GROUP = 50

@@ -20,7 +20,7 @@ from bot.master_keys import MasterKeyError, load_key_ring
 from bot.services.billing import BillingService
 from bot.services.billing_dispatch import BillingDispatcher
 from bot.services.wallet import WalletService
-from handlers.routing import Routes
+from handlers.core.routing import Routes
 from storage.core.tables import key_check
 from storage.engine import create_engine
 from storage.envelope import Envelope, EnvelopeError, KeyRing

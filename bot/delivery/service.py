@@ -32,7 +32,7 @@ from bot.delivery.reminders import (
 from bot.delivery.sender import BotApiSender, Sender
 from bot.delivery.sender_process import ProcessSender
 from bot.i18n import Translations
-from handlers.text import N_
+from handlers.core.text import N_
 from storage.delivery.repositories import PRIORITY_NORMAL
 from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.clock import Clock
@@ -43,7 +43,7 @@ CANCEL_PREFIX = "bcx"
 
 
 def cancel_data(broadcast_id: int) -> str:
-    """Callback data of a broadcast's Cancel button (read by handlers.broadcast)."""
+    """Callback data of a broadcast's Cancel button (read by handlers.core.broadcast)."""
     return f"{CANCEL_PREFIX}:{broadcast_id}"
 
 

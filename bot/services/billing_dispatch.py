@@ -23,7 +23,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.delivery.messages import Button, OutboundMessage
 from bot.i18n import Translations, Translator
 from bot.services.billing import BillingService, SqlBillingUnitOfWork
-from handlers import billing_text, callback_data
+from handlers.billing import text as billing_text
+from handlers.core import callback_data
 from storage.billing.repositories import BillingMessage
 from storage.documents import money_from_document
 from subscriptions.billing.gifts import deep_link_payload

@@ -18,8 +18,9 @@ from typing import Any, Generic, TypeVar
 from bot.delivery.messages import Button, OutboundMessage
 from bot.delivery.reminders import Page, ReminderCatalog
 from bot.i18n import Translator
-from handlers import billing_text, callback_data
-from handlers.text import N_
+from handlers.billing import text as billing_text
+from handlers.core import callback_data
+from handlers.core.text import N_
 from storage.delivery.repositories import WindowCursor
 from storage.unit_of_work import UnitOfWork
 from subscriptions.billing.gifts import Gift

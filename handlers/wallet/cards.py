@@ -15,9 +15,9 @@ from telegram.error import BadRequest
 
 from bot.i18n import Translator
 from bot.services.wallet import CardNotFound, FlowRecord, HeldCard, OfferGone, SessionRecord
-from handlers import callback_data
-from handlers.context import JigapContext
-from handlers.wallet_views import (
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
+from handlers.wallet.views import (
     PIN_LENGTH,
     card_name,
     card_png,
@@ -400,8 +400,8 @@ async def _check_then(update: Update, context: JigapContext, flow: FlowRecord, p
     elif purpose == "present":
         await _ask_preset(update, context, flow)
     elif purpose == "share":
-        # Imported here: handlers.verifying imports this module for the keypad.
-        from handlers.verifying import share_after_pin
+        # Imported here: handlers.wallet.verifying imports this module for the keypad.
+        from handlers.wallet.verifying import share_after_pin
 
         await share_after_pin(update, context, flow)
 

@@ -6,9 +6,10 @@ import logging
 
 from telegram import Update
 
-from handlers import billing_text, callback_data
-from handlers.context import JigapContext
-from handlers.subscriptions import dispatch, show_checkout
+from handlers.billing import text as billing_text
+from handlers.billing.subscriptions import dispatch, show_checkout
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
 from subscriptions.billing.gifts import DEEP_LINK_PREFIX
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money

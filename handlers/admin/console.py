@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers import callback_data
-from handlers.context import JigapContext
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
 from subscriptions.accounts import audit, roles
 from subscriptions.accounts.access import Permission, Role
 from subscriptions.accounts.errors import (

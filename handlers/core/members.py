@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
 
-from handlers.context import JigapContext
+from handlers.core.context import JigapContext
 from subscriptions.accounts.members import TelegramProfile
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers import billing_text, callback_data
-from handlers.context import JigapContext
+from handlers.billing import text as billing_text
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
 from subscriptions.billing.offers import Offer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers import callback_data, language
-from handlers.context import JigapContext
+from handlers.core import callback_data, language
+from handlers.core.context import JigapContext
 from subscriptions.accounts import preferences
 from subscriptions.accounts.errors import PreferenceError
 from subscriptions.accounts.preferences import QUIET_CHOICES, TIMEZONE_CHOICES, Settings

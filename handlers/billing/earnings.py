@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers import billing_text
-from handlers.context import JigapContext
+from handlers.billing import text as billing_text
+from handlers.core.context import JigapContext
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
 from subscriptions.ledger import statement_text

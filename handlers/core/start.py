@@ -6,9 +6,9 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers import callback_data
-from handlers.context import JigapContext
-from handlers.text import N_
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
+from handlers.core.text import N_
 from subscriptions.accounts.access import Permission
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class JigapContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """Set up per update by the member middleware (handlers.members) before any feature handler runs."""
+    """Set up per update by the member middleware (handlers.core.members) before any feature handler runs."""
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], chat_id: int | None = None,
                  user_id: int | None = None) -> None:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers import billing_text, callback_data
-from handlers.context import JigapContext
+from handlers.billing import text as billing_text
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.services import CheckoutStarted
 from subscriptions.billing.subscription import Status, Subscription

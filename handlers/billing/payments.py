@@ -13,9 +13,9 @@ import logging
 
 from telegram import Update
 
-from handlers import billing_text
-from handlers.context import JigapContext
-from handlers.subscriptions import dispatch
+from handlers.billing import text as billing_text
+from handlers.billing.subscriptions import dispatch
+from handlers.core.context import JigapContext
 from subscriptions.billing.payments import PreCheckoutQuery, SuccessfulPayment
 from subscriptions.errors import SubscriptionsError
 

@@ -8,7 +8,7 @@ import secrets
 from telegram import Update
 from telegram.error import Forbidden
 
-from handlers.context import JigapContext
+from handlers.core.context import JigapContext
 
 log = logging.getLogger("jigap.errors")
 

@@ -16,8 +16,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.runtime import Services
 from bot.services.wallet import HeldCard, Verification
-from handlers import callback_data
-from handlers.context import JigapContext
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
 from wallet.card_types import CardType
 from wallet.images.card import CardView, render_card_png
 from wallet.images.qr import presentation_qr_png as draw_presentation_qr

@@ -27,10 +27,10 @@ from bot.services.wallet import (
     OfferRecord,
     StatusChangeRefused,
 )
-from handlers import callback_data
-from handlers.context import JigapContext
-from handlers.wallet import offer_buttons, offer_text
-from handlers.wallet_views import card_name, day, deep_link, link_qr_png, status_word, translator_for
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
+from handlers.wallet.cards import offer_buttons, offer_text
+from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, Role, orgs_with
 from wallet.batch import BatchRow, read_claims_csv

@@ -20,40 +20,40 @@ from telegram.ext import (
 )
 
 from bot.runtime import Services
-from handlers import issuing, verifying, wallet
-from handlers.callback_data import pattern
-from handlers.context import JigapContext
-from handlers.routing import MenuEntry
-from handlers.text import N_
+from handlers.core.callback_data import pattern
+from handlers.core.context import JigapContext
+from handlers.core.routing import MenuEntry
+from handlers.core.text import N_
+from handlers.wallet import cards, issuing, verifying
 
 MESSAGE_GROUP = 7
 
 
 def register_wallet(services: Services) -> None:
     """The Wallet entry of the main menu and the offer_ / vreq_ deep links."""
-    services.routes.add_menu(MenuEntry("wallet", N_("Wallet"), 10, wallet.open_wallet))
-    services.routes.add_deep_link("offer", wallet.open_offer_link)
+    services.routes.add_menu(MenuEntry("wallet", N_("Wallet"), 10, cards.open_wallet))
+    services.routes.add_deep_link("offer", cards.open_offer_link)
     services.routes.add_deep_link("vreq", verifying.open_request_link)
 
 
 def install_wallet(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Commands, buttons and messages; a start-up job picks up QR sessions that were running."""
-    application.add_handler(CommandHandler("wallet", wallet.open_wallet))
+    application.add_handler(CommandHandler("wallet", cards.open_wallet))
     application.add_handler(CommandHandler("issue", issuing.issue_command))
     application.add_handler(CommandHandler(["revoke", "suspend", "reinstate"], issuing.revoke_command))
     application.add_handler(CommandHandler("verify", verifying.verify_command))
     application.add_handler(CommandHandler("verify_request", verifying.verify_request_command))
-    application.add_handler(CallbackQueryHandler(wallet.card_button, pattern=pattern("wal")))
-    application.add_handler(CallbackQueryHandler(wallet.offer_button, pattern=pattern("woff")))
-    application.add_handler(CallbackQueryHandler(wallet.pin_key, pattern=pattern("wpin")))
-    application.add_handler(CallbackQueryHandler(wallet.preset_button, pattern=pattern("wpre")))
+    application.add_handler(CallbackQueryHandler(cards.card_button, pattern=pattern("wal")))
+    application.add_handler(CallbackQueryHandler(cards.offer_button, pattern=pattern("woff")))
+    application.add_handler(CallbackQueryHandler(cards.pin_key, pattern=pattern("wpin")))
+    application.add_handler(CallbackQueryHandler(cards.preset_button, pattern=pattern("wpre")))
     application.add_handler(CallbackQueryHandler(verifying.request_button, pattern=pattern("wreq")))
     application.add_handler(CallbackQueryHandler(issuing.issue_button, pattern=pattern("wiss")))
     application.add_handler(CallbackQueryHandler(issuing.status_button, pattern=pattern("wrev")))
     inputs = filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL | (filters.TEXT & ~filters.COMMAND))
     application.add_handler(MessageHandler(inputs, wallet_message), group=MESSAGE_GROUP)
     if application.job_queue is not None:
-        application.job_queue.run_once(wallet.resume_sessions, when=0, name="wallet-resume-sessions")
+        application.job_queue.run_once(cards.resume_sessions, when=0, name="wallet-resume-sessions")
 
 
 async def wallet_message(update: Update, context: JigapContext) -> None:

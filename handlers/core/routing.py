@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from telegram import Update
 
-from handlers.context import JigapContext
+from handlers.core.context import JigapContext
 
 DeepLinkHandler = Callable[[Update, JigapContext, str], Awaitable[None]]
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

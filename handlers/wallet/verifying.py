@@ -12,10 +12,10 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.services.wallet import CardNotFound, FlowRecord, RequestGone, RequestRecord, Verification
-from handlers import callback_data
-from handlers.context import JigapContext
-from handlers.wallet import start_pin_flow
-from handlers.wallet_views import (
+from handlers.core import callback_data
+from handlers.core.context import JigapContext
+from handlers.wallet.cards import start_pin_flow
+from handlers.wallet.views import (
     claim_words,
     deep_link,
     link_qr_png,

@@ -1,0 +1,1 @@
+"""The platform's admin commands: /admin, /grant and /revoke_role with a confirmation step, /whois."""
