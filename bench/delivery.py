@@ -70,9 +70,9 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
     from sqlalchemy import insert
 
     from bot.config import Config
-    from bot.delivery.messages import OutboundMessage
     from bot.embedded import embedded_bot
     from bot.runtime import Services, freeze_startup_objects
+    from handlers.core.outbound import OutboundMessage
     from storage.core.tables import users
 
     logging.basicConfig(level=logging.WARNING)

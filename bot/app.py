@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -25,14 +27,16 @@ from bot.services.billing_reminders import register_billing_reminders
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 from handlers.admin import console as admin
-from handlers.billing import earnings, gifts, offers, payments, subscriptions
+from handlers.billing import earnings, gifts, notices, offers, payments, subscriptions
 from handlers.core import broadcast, errors, language, members, settings, start
 from handlers.core.callback_data import pattern
 from handlers.core.context import JigapContext
+from handlers.core.notices import NoticeContext
 from handlers.core.routing import MenuEntry
 from handlers.core.text import N_
 from handlers.wallet import install_wallet, register_wallet
 
+log = logging.getLogger(__name__)
 # Feature message handlers run in groups below this; one that takes a message raises ApplicationHandlerStop.
 CATCH_ALL_GROUP = 50
 
@@ -57,7 +61,7 @@ def register_features(services: Services) -> None:
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
     register_billing_reminders(services.delivery.catalog, lead=services.billing.domain.settings.renewal_lead,
                                dunning=services.billing.domain.settings.dunning)
-    services.billing_dispatch.use_delivery(services.delivery.enqueue)
+    notices.register(services.routes)
     services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
 
 
@@ -72,8 +76,6 @@ def build_application(services: Services, token: str) -> JigapApplication:
         .concurrent_updates(PerChatUpdateProcessor(config.bot.concurrent_updates))
         .request(AiohttpRequest(connections=max(32, config.bot.concurrent_updates * 2)))
         .get_updates_request(AiohttpRequest(connections=1, read_timeout=config.bot.poll_timeout + 10))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
         .rate_limiter(InteractiveMeter(services.delivery.limiter, services.delivery.interactive))
         .build()
     )
@@ -126,14 +128,24 @@ def add_billing_handlers(application: JigapApplication) -> None:
     application.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
 
 
-async def _post_init(application: JigapApplication) -> None:
+async def started(application: JigapApplication) -> None:
+    """Once the Application runs: the command menu in each language, and the background work (the delivery
+    pump and the event dispatcher; the scheduler's ticks start them too, should this be skipped)."""
     services: Services = application.bot_data["services"]
+    bot = application.bot
+    services.delivery.start(bot.token)
+    services.events.start(NoticeContext(services, bot.username))
     for language_code in services.translations.languages:
         tr = services.translations.get(language_code)
         commands = [BotCommand(name, tr(description)) for name, description in USER_COMMANDS.items()]
-        await application.bot.set_my_commands(commands, language_code=language_code)
+        try:
+            await bot.set_my_commands(commands, language_code=language_code)
+        except TelegramError as error:  # the menu is a convenience: the bot answers without it
+            log.warning("could not set the %s command menu: %s", language_code, error)
 
 
-async def _post_shutdown(application: JigapApplication) -> None:
+async def stopping(application: JigapApplication) -> None:
+    """Before the Application stops: writes that followed replies land before the database closes."""
     services: Services = application.bot_data["services"]
-    await services.members.seen_noted()  # writes that followed replies land before the database closes
+    await services.events.stop()
+    await services.members.seen_noted()

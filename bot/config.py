@@ -107,7 +107,7 @@ class DeliveryConfig:
     sender_process: bool = False
     outbox_retention_days: int = 30
     reminder_retention_days: int = 30
-    billing_message_retention_days: int = 30
+    event_retention_days: int = 30
     cleanup_interval_seconds: int = 3600
     cleanup_batch_size: int = 1000
 
@@ -307,7 +307,7 @@ def _check_values(config: Config) -> None:
         "scheduler.sweep_seconds": config.scheduler.sweep_seconds,
         "delivery.outbox_retention_days": config.delivery.outbox_retention_days,
         "delivery.reminder_retention_days": config.delivery.reminder_retention_days,
-        "delivery.billing_message_retention_days": config.delivery.billing_message_retention_days,
+        "delivery.event_retention_days": config.delivery.event_retention_days,
         "delivery.cleanup_interval_seconds": config.delivery.cleanup_interval_seconds,
         "delivery.cleanup_batch_size": config.delivery.cleanup_batch_size,
     }

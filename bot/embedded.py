@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from telegram import Update
 
-from bot.app import JigapApplication, build_application
+from bot.app import JigapApplication, build_application, started, stopping
 from bot.config import Config, load_config
 from bot.runtime import Services, open_runtime
 from bot.services.wallet_web import wallet_routes
@@ -35,6 +35,7 @@ async def running_application(
     await application.initialize()
     try:
         await application.start()
+        await started(application)
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=poll_interval, timeout=services.config.bot.poll_timeout, drop_pending_updates=False
@@ -44,6 +45,7 @@ async def running_application(
         finally:
             if application.updater.running:
                 await application.updater.stop()
+            await stopping(application)
             if application.running:
                 await application.stop()
     finally:
@@ -63,6 +65,7 @@ async def running_webhook(
     await application.initialize()
     try:
         await application.start()
+        await started(application)
         web = BotWebServer(application, token, extra_routes=[wallet_routes(services)])
         bound = await web.start(host, port)
         try:
@@ -74,6 +77,7 @@ async def running_webhook(
             yield application, web, bound
         finally:
             await web.stop()
+            await stopping(application)
             if application.running:
                 await application.stop()
     finally:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
 from bot.delivery.service import DeliveryService
+from bot.events import DispatchSettings, EventDispatcher
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
 from bot.services.billing import BillingService
-from bot.services.billing_dispatch import BillingDispatcher
 from bot.services.wallet import WalletService
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
@@ -53,7 +54,7 @@ class Services:
     wallet: WalletService
     delivery: DeliveryService
     billing: BillingService
-    billing_dispatch: BillingDispatcher
+    events: EventDispatcher
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -87,6 +88,14 @@ def freeze_startup_objects() -> None:
     atexit.register(gc.unfreeze)
 
 
+def dispatch_settings(config: Config) -> DispatchSettings:
+    """Events are retried as outbox rows are: the delivery engine's attempts, lease and backoff."""
+    delivery = config.delivery
+    return DispatchSettings(batch_size=delivery.batch_size, max_attempts=delivery.max_attempts,
+                            lease=timedelta(seconds=delivery.lease_seconds),
+                            backoff_max=float(delivery.backoff_max_seconds))
+
+
 @asynccontextmanager
 async def open_runtime(
     config: Config,
@@ -107,7 +116,7 @@ async def open_runtime(
         envelope = Envelope(ring)
         await check_key_ring(engine, envelope)
         clock = clock or SystemClock()
-        uow = UnitOfWorkFactory(engine, envelope)
+        uow = UnitOfWorkFactory(engine, envelope, now=clock.now)
         translations = Translations(config.i18n.languages, default=config.bot.default_language)
         services = Services(
             config=config,
@@ -116,19 +125,21 @@ async def open_runtime(
             envelope=envelope,
             uow=uow,
             translations=translations,
-            routes=Routes(),
+            routes=(routes := Routes()),
             accounts=(accounts := Accounts(uow, clock, TimeOrderedIds(), config.i18n.default_timezone,
                                            config.i18n.quiet_start, config.i18n.quiet_end)),
             members=Members(accounts),
             wallet=WalletService(uow, clock, config.wallet, reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
-            billing=(billing := BillingService(uow, clock, config)),
-            billing_dispatch=BillingDispatcher(billing, translations, config.i18n.default_timezone),
+            billing=BillingService(uow, clock, config),
+            events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
+                                   on_queued=lambda: services.delivery.wake()),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         try:
             yield services
         finally:
+            await services.events.stop()
             await services.delivery.stop()
     finally:
         await engine.dispose()

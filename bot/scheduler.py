@@ -1,7 +1,7 @@
 """The clock: python-telegram-bot's JobQueue only ticks; each tick asks storage what is due.
 
-The first tick also starts the delivery pump for the Application's bot, so the pump runs wherever the
-Application runs (polling, webhook, embedded in tests) and stops with the runtime. A slower job deletes
+The first tick also starts the delivery pump and the event dispatcher for the Application's bot, so they run
+wherever the Application runs (polling, webhook, embedded in tests) and stops with the runtime. A slower job deletes
 what was delivered or decided long ago (bot.delivery.retention).
 """
 
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.ext import CallbackContext
 
 from bot.delivery.retention import Retention, RetentionPolicy
+from handlers.core.notices import NoticeContext
 
 if TYPE_CHECKING:
     from bot.app import JigapApplication
@@ -42,9 +43,22 @@ def schedule_jobs(application: JigapApplication) -> None:
 async def tick(context: Context) -> None:
     """Start the pump if it is not running yet, then ask storage what is due."""
     services: Services = context.application.bot_data["services"]
-    services.delivery.start(context.application.bot.token)
-    await services.billing_dispatch.tick(context.application.bot)  # period ends, renewal invoices, gifts
+    bot = context.application.bot
+    services.delivery.start(bot.token)
+    services.events.start(NoticeContext(services, bot.username))
+    await billing_tick(services)
     await services.delivery.tick(asyncio.get_running_loop().time())
+
+
+async def billing_tick(services: Services) -> int:
+    """Period ends, renewal invoices and expired gifts, then every event they recorded handed out."""
+    try:
+        done = await services.billing.sweep()
+        return done + await services.events.drain()
+    except (SQLAlchemyError, OSError):
+        # The next tick tries again; the scheduler's other work must not wait for billing.
+        log.exception("billing tick failed")
+        return 0
 
 
 async def show_progress(context: Context) -> None:
@@ -54,7 +68,7 @@ async def show_progress(context: Context) -> None:
 
 
 async def clean_up(context: Context) -> None:
-    """Delete delivered messages, decided reminders and handled billing messages past their retention."""
+    """Delete delivered messages, decided reminders and handled events past their retention."""
     assert context.job is not None and isinstance(context.job.data, Retention)
     try:
         report = await context.job.data.clean_up()
@@ -62,5 +76,5 @@ async def clean_up(context: Context) -> None:
         log.warning("clean-up could not reach the database (%r); the next one retries", error)
         return
     if report.total:
-        log.info("clean-up: %d outbox rows, %d reminders, %d billing messages deleted",
-                 report.outbox, report.reminders, report.billing_messages)
+        log.info("clean-up: %d outbox rows, %d reminders, %d events deleted",
+                 report.outbox, report.reminders, report.events)

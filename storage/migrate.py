@@ -7,6 +7,7 @@ the core's "0001" and carries a branch label), so domains built side by side nev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -37,10 +38,29 @@ def head_revision() -> str:
     return "+".join(sorted(heads))
 
 
+def _names(value: str | Sequence[str] | None) -> set[str]:
+    if value is None:
+        return set()
+    return {value} if isinstance(value, str) else set(value)
+
+
+def applied_heads(recorded: Sequence[str]) -> list[str]:
+    """The newest revision of each branch a database has, given what its version table records.
+
+    Alembic records a branch's newest revision only: a revision another branch depends on (core_0002, which
+    billing_0003 needs) may be applied without a row of its own, so the heads are read off the revisions
+    the recorded ones reach, parents and dependencies included, less those a reached one revises.
+    """
+    script = ScriptDirectory.from_config(_alembic_config())
+    reached = list(script.revision_map.iterate_revisions(tuple(recorded), "base", inclusive=True))
+    below = set().union(*(_names(rev.down_revision) for rev in reached))
+    return sorted({rev.revision for rev in reached} - below)
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     def read(connection: Connection) -> str | None:
         heads = MigrationContext.configure(connection).get_current_heads()
-        return "+".join(sorted(heads)) if heads else None
+        return "+".join(applied_heads(heads)) if heads else None
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)

@@ -1,15 +1,33 @@
-"""The unit of work: one transaction, the repositories that work inside it, commit or roll back."""
+"""The unit of work: one transaction, the repositories of every domain that work inside it, commit or roll back.
+
+It implements each domain's unit-of-work port (`subscriptions.billing.ports.UnitOfWork`,
+`subscriptions.accounts.ports.AccountsUnitOfWork`, `wallet.ports.WalletUnitOfWork`): the repositories a
+domain names are attributes here, built on first use. Entering it again inside its own block joins the
+transaction already open (the inner commit leaves committing to the outer block), which is how a sweep
+or a bench credits a batch of payments in one commit while each payment's service commits "once".
+"""
 
 from __future__ import annotations
 
 import asyncio
 import weakref
 from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.billing.repositories import BillingRepositories
+from storage.billing.repositories import (
+    BillingRepositories,
+    SqlBans,
+    SqlCheckouts,
+    SqlGifts,
+    SqlLedger,
+    SqlOffers,
+    SqlPayments,
+    SqlSubscriptions,
+)
 from storage.core.accounts import (
     AuditRepository,
     OrganisationRepository,
@@ -17,6 +35,7 @@ from storage.core.accounts import (
     RoleRepository,
     UserRepository,
 )
+from storage.core.events import EventRepository
 from storage.delivery.repositories import DeliveryRepository, OutboxRepository, PreferencesRepository
 from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
 from storage.envelope import Envelope
@@ -76,6 +95,13 @@ def _writer_lock(engine: AsyncEngine) -> WriterLock | None:
     return lock
 
 
+Now = Callable[[], datetime]
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class UnitOfWork:
     """`async with uow:` opens a transaction; leaving without `commit()` rolls it back."""
 
@@ -89,11 +115,14 @@ class UnitOfWork:
     delivery: DeliveryRepository
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
-                 read_only: bool = False, one_statement: bool = False) -> None:
+                 read_only: bool = False, one_statement: bool = False, now: Now = _system_now) -> None:
         self._engine = engine
         self._envelope = envelope
+        self._now = now
         self._connection: AsyncConnection | None = None
         self._billing: BillingRepositories | None = None
+        self._events: EventRepository | None = None
+        self._depth = 0
         # A reader needs no writer lock: in SQLite's WAL mode it reads the last committed state meanwhile.
         self._lock = None if read_only or one_statement else _writer_lock(engine)
         self._background = background
@@ -107,6 +136,9 @@ class UnitOfWork:
         return self._connection
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._depth:
+            self._depth += 1  # a service's own block inside a batch: the batch's transaction goes on
+            return self
         if self._lock is not None:
             await self._lock.acquire(background=self._background)
         try:
@@ -119,6 +151,7 @@ class UnitOfWork:
             if self._lock is not None:
                 self._lock.release()
             raise
+        self._depth = 1
         self.committed = False
         self._bind(self._connection)
         return self
@@ -130,6 +163,7 @@ class UnitOfWork:
         self.audit = AuditRepository(connection)
         self.pending = PendingActionRepository(connection)
         self._billing = None
+        self._events = None
         self.wallet = WalletRepository(connection, self._envelope)
         self.outbox = OutboxRepository(connection)
         self.delivery = DeliveryRepository(connection)
@@ -139,6 +173,13 @@ class UnitOfWork:
         return self.delivery.preferences
 
     @property
+    def events(self) -> EventRepository:
+        """Domain events, written when the transaction commits."""
+        if self._events is None:
+            self._events = EventRepository(self.connection, self._now)
+        return self._events
+
+    @property
     def billing(self) -> BillingRepositories:
         """Built on first use: it is a dozen repositories with write buffers, and most units of work (every
         chat update's) never touch billing."""
@@ -146,19 +187,65 @@ class UnitOfWork:
             self._billing = BillingRepositories(self.connection)
         return self._billing
 
+    # Billing's port names its repositories directly (`uow.offers`, `uow.subscriptions`, ...).
+    @property
+    def offers(self) -> SqlOffers:
+        return self.billing.offers
+
+    @property
+    def subscriptions(self) -> SqlSubscriptions:
+        return self.billing.subscriptions
+
+    @property
+    def checkouts(self) -> SqlCheckouts:
+        return self.billing.checkouts
+
+    @property
+    def payments(self) -> SqlPayments:
+        return self.billing.payments
+
+    @property
+    def ledger(self) -> SqlLedger:
+        return self.billing.ledger
+
+    @property
+    def gifts(self) -> SqlGifts:
+        return self.billing.gifts
+
+    @property
+    def bans(self) -> SqlBans:
+        return self.billing.bans
+
+    async def flush(self) -> None:
+        """Write what the repositories buffered (before a query that must see it, and at commit)."""
+        if self._billing is not None:
+            await self._billing.flush()
+        if self._events is not None:
+            await self._events.flush()
+
     async def commit(self) -> None:
         if self._read_only:
             raise ReadOnlyUnitOfWork("a reading unit of work cannot commit")
+        if self._depth > 1:
+            return  # inside a batch: the outermost block commits once for all
+        await self.flush()
         await self.connection.commit()
         self.committed = True
 
     async def rollback(self) -> None:
+        if self._depth > 1:
+            return  # inside a batch: the outermost block decides
         if self._connection is not None and self._connection.in_transaction():
             await self._connection.rollback()
+        self._billing = None
+        self._events = None
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
         try:
             if not self._read_only:  # closing a reader's connection ends its transaction: no extra round trip
                 await self.rollback()
@@ -177,24 +264,27 @@ class UnitOfWorkFactory:
 
     `background()` gives a factory for work nobody is waiting on in a chat (delivery, sweeps): on SQLite
     its transactions yield the writer lock to interactive ones. `reader()` is for reads on hot paths.
+    `now` stamps what the units of work write by themselves (the time an event was recorded).
     """
 
-    def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False) -> None:
+    def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
+                 now: Now = _system_now) -> None:
         self.engine = engine
         self.envelope = envelope
         self.is_background = background
+        self.now = now
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.envelope, background=self.is_background)
+        return UnitOfWork(self.engine, self.envelope, background=self.is_background, now=self.now)
 
     def background(self) -> UnitOfWorkFactory:
-        return UnitOfWorkFactory(self.engine, self.envelope, background=True)
+        return UnitOfWorkFactory(self.engine, self.envelope, background=True, now=self.now)
 
     def reader(self) -> UnitOfWork:
         """A unit of work that only reads: it never waits for the writer lock, and cannot commit."""
-        return UnitOfWork(self.engine, self.envelope, read_only=True)
+        return UnitOfWork(self.engine, self.envelope, read_only=True, now=self.now)
 
     def one_read(self) -> UnitOfWork:
         """A reader for exactly one statement (the member load of every update): on SQLite it skips the
         transaction around it. Two statements in it could each see a different moment: use `reader()`."""
-        return UnitOfWork(self.engine, self.envelope, one_statement=True)
+        return UnitOfWork(self.engine, self.envelope, one_statement=True, now=self.now)

@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.delivery.messages import Button, OutboundMessage
 from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
+from handlers.core.outbound import Button, OutboundMessage
 from storage.delivery.repositories import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.accounts.records import PendingAction

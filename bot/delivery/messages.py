@@ -1,17 +1,20 @@
-"""What an outbox row carries: a text (or a photo) with inline buttons, or an invoice, as the JSON the Bot
-API takes. (A reminder's row carries only `{"reminder": id}`; its message is written when it is claimed, by
-`bot.delivery.reminders.ReminderMessages`.)"""
+"""How an outbox row becomes a Bot API request (`api_call`), and why a claimed row is not sent (`Unsendable`).
+
+The rows themselves are built by handlers (`handlers.core.outbound`): a text or photo with buttons, an
+invoice, a QR photo drawn at send time, or a Bot API call.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from handlers.core.outbound import MessageError
+from wallet.images.qr import qr_png
 
-class MessageError(Exception):
-    """An outbound message that cannot be sent as built (no text and no photo, a button with no action)."""
+QR_SIDE = 480
 
 
 @dataclass(frozen=True)
@@ -23,87 +26,10 @@ class Unsendable:
     reason: str
 
 
-@dataclass(frozen=True)
-class Button:
-    label: str
-    callback_data: str | None = None
-    url: str | None = None
-
-    def as_json(self) -> dict[str, str]:
-        if (self.callback_data is None) == (self.url is None):
-            raise MessageError(f"button {self.label!r} needs exactly one of callback_data and url")
-        if self.callback_data is not None:
-            return {"text": self.label, "callback_data": self.callback_data}
-        assert self.url is not None
-        return {"text": self.label, "url": self.url}
-
-
-@dataclass(frozen=True)
-class OutboundMessage:
-    """A message to send later: `text` (the caption when `photo` is a file id or URL) and button rows."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
-    photo: str | None = None
-    parse_mode: str | None = None
-
-    def payload(self) -> dict[str, Any]:
-        if not self.text and not self.photo:
-            raise MessageError("a message needs a text or a photo")
-        body: dict[str, Any] = {"text": self.text}
-        if self.buttons:
-            body["reply_markup"] = {"inline_keyboard": [[b.as_json() for b in row] for row in self.buttons]}
-        if self.photo:
-            body["photo"] = self.photo
-        if self.parse_mode:
-            body["parse_mode"] = self.parse_mode
-        return body
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> OutboundMessage:
-        rows = (payload.get("reply_markup") or {}).get("inline_keyboard", [])
-        buttons = tuple(
-            tuple(Button(b["text"], b.get("callback_data"), b.get("url")) for b in row) for row in rows
-        )
-        return cls(str(payload.get("text", "")), buttons, payload.get("photo"), payload.get("parse_mode"))
-
-
-@dataclass(frozen=True)
-class OutboundInvoice:
-    """An invoice to send later (sendInvoice), its pay button first as Telegram requires.
-
-    A card provider's token is a secret, so the row never holds it: it names the environment variable
-    that does (`provider_token_env`), and the token is read only when the request is built. Stars
-    invoices take no token.
-    """
-
-    title: str
-    description: str
-    invoice_payload: str
-    currency: str
-    prices: tuple[tuple[str, int], ...]  # (label, amount in minor units)
-    pay_label: str
-    provider_token_env: str | None = None
-
-    def payload(self) -> dict[str, Any]:
-        if not self.prices:
-            raise MessageError("an invoice needs at least one price")
-        invoice: dict[str, Any] = {
-            "title": self.title, "description": self.description, "payload": self.invoice_payload,
-            "currency": self.currency, "prices": [{"label": label, "amount": amount} for label, amount in self.prices],
-            "reply_markup": {"inline_keyboard": [[{"text": self.pay_label, "pay": True}]]},
-        }
-        body: dict[str, Any] = {"invoice": invoice}
-        if self.provider_token_env:
-            body["provider_token_env"] = self.provider_token_env
-        return body
-
-
-def button_rows(rows: Sequence[Sequence[Mapping[str, str]]] | None) -> tuple[tuple[Button, ...], ...]:
-    """Buttons stored as JSON rows ({"text", "callback_data" | "url"}) back into values."""
-    return tuple(
-        tuple(Button(b["text"], b.get("callback_data"), b.get("url")) for b in row) for row in rows or []
-    )
+def already_done(payload: Mapping[str, Any], description: str) -> bool:
+    """Whether a refusal of this row's call says its work was done before (a refund already made)."""
+    upper = description.upper()
+    return any(marker.upper() in upper for marker in payload.get("done_if") or ())
 
 
 def api_call(chat_id: int, payload: Mapping[str, Any],
@@ -111,11 +37,19 @@ def api_call(chat_id: int, payload: Mapping[str, Any],
     """The Bot API method and parameters that send `payload` to `chat_id`."""
     if "invoice" in payload:
         return "sendInvoice", _invoice_params(chat_id, payload, environ)
+    if "call" in payload:
+        call = payload["call"]
+        return str(call["method"]), dict(call["params"])
     params: dict[str, Any] = {"chat_id": chat_id}
     if payload.get("reply_markup"):
         params["reply_markup"] = payload["reply_markup"]
     if payload.get("parse_mode"):
         params["parse_mode"] = payload["parse_mode"]
+    if payload.get("photo_qr"):
+        params["photo"] = qr_png(str(payload["photo_qr"]), target_side=QR_SIDE)  # uploaded as a file
+        if payload.get("text"):
+            params["caption"] = payload["text"]
+        return "sendPhoto", params
     if payload.get("photo"):
         params["photo"] = payload["photo"]
         if payload.get("text"):

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.delivery.messages import Button, OutboundMessage, button_rows
 from bot.delivery.reminders import Page
 from bot.i18n import Translator
+from handlers.core.outbound import Button, OutboundMessage, button_rows
 from storage.delivery.repositories import Notice
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.clock import Clock

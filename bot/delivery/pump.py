@@ -25,9 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.leader import Leadership
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.messages import MessageError, Unsendable, api_call
+from bot.delivery.messages import Unsendable, already_done, api_call
 from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
+from handlers.core.outbound import MessageError
 from storage.delivery.repositories import Finished, OutboxRow, Retry, Sent
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.clock import Clock
@@ -327,6 +328,8 @@ class DeliveryPump:
 
     def _record(self, row: OutboxRow, outcome: Outcome) -> None:
         now = self._clock.now()
+        if isinstance(outcome, Rejected) and already_done(row.payload, outcome.description):
+            outcome = Delivered(None)  # the call's work was done before (a refund already made): nothing to redo
         if isinstance(outcome, Delivered):
             self.stats.sent += 1
             moment = self._limiter.now()

@@ -24,8 +24,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.delivery.messages import OutboundMessage, Unsendable
+from bot.delivery.messages import Unsendable
 from bot.i18n import Translations, Translator
+from handlers.core.outbound import OutboundMessage
 from storage.delivery.repositories import NewReminder, OutboxRow, Recipient, RecordedReminder
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing_calendar import zone

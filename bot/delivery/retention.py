@@ -1,6 +1,6 @@
-"""Clean-up: delivered messages, decided reminders and handled billing messages are deleted after a while.
+"""Clean-up: delivered messages, decided reminders and handled events are deleted after a while.
 
-Without it the outbox, the reminders table and billing's own message table grow for ever. A clock job
+Without it the outbox, the reminders table and the events table grow for ever. A clock job
 (bot.scheduler) runs `Retention.clean_up()` every `delivery.cleanup_interval_seconds`; each table is
 trimmed in short transactions of `delivery.cleanup_batch_size` rows, so SQLite's writer is never held for
 long and chat transactions go in between. Nothing still waiting or in flight is touched.
@@ -36,7 +36,7 @@ Delete = Callable[[UnitOfWork, int], Awaitable[int]]
 class RetentionPolicy:
     outbox: timedelta
     reminders: timedelta
-    billing_messages: timedelta
+    events: timedelta
     batch_size: int
 
     @classmethod
@@ -45,7 +45,7 @@ class RetentionPolicy:
         return cls(
             outbox=timedelta(days=delivery.outbox_retention_days),
             reminders=timedelta(days=delivery.reminder_retention_days),
-            billing_messages=timedelta(days=delivery.billing_message_retention_days),
+            events=timedelta(days=delivery.event_retention_days),
             batch_size=delivery.cleanup_batch_size,
         )
 
@@ -54,11 +54,11 @@ class RetentionPolicy:
 class CleanupReport:
     outbox: int = 0
     reminders: int = 0
-    billing_messages: int = 0
+    events: int = 0
 
     @property
     def total(self) -> int:
-        return self.outbox + self.reminders + self.billing_messages
+        return self.outbox + self.reminders + self.events
 
 
 class Retention:
@@ -75,10 +75,9 @@ class Retention:
         reminders = await self._in_batches(
             lambda uow, limit: uow.delivery.retention.delete_decided_reminders(before=now - policy.reminders,
                                                                               limit=limit))
-        billing = await self._in_batches(
-            lambda uow, limit: uow.delivery.retention.delete_handled_billing_messages(
-                before=now - policy.billing_messages, limit=limit))
-        return CleanupReport(outbox, reminders, billing)
+        events = await self._in_batches(
+            lambda uow, limit: uow.delivery.retention.delete_handled_events(before=now - policy.events, limit=limit))
+        return CleanupReport(outbox, reminders, events)
 
     async def _in_batches(self, delete: Delete) -> int:
         deleted = 0

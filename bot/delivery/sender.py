@@ -124,7 +124,7 @@ class BotApiSender:
 
     async def _call(self, method: str, params: dict[str, Any]) -> Outcome:
         try:
-            async with self._http().post(self._base + method, json=params) as response:
+            async with self._http().post(self._base + method, **request_body(params)) as response:
                 body = await response.json(content_type=None)
         except TimeoutError:
             return Transient("timed out")
@@ -135,6 +135,22 @@ class BotApiSender:
         if not isinstance(body, dict):
             return Transient("malformed answer")
         return classify(body, params.get("chat_id"))
+
+
+def request_body(params: dict[str, Any]) -> dict[str, Any]:
+    """JSON, or a multipart form when a parameter is a file to upload (bytes: a QR drawn at send time); in a
+    form, objects such as `reply_markup` go as JSON text, as the Bot API reads them."""
+    if not any(isinstance(value, bytes) for value in params.values()):
+        return {"json": params}
+    form = aiohttp.FormData()
+    for name, value in params.items():
+        if isinstance(value, bytes):
+            form.add_field(name, value, filename=f"{name}.png", content_type="image/png")
+        elif isinstance(value, dict | list):
+            form.add_field(name, json.dumps(value))
+        else:
+            form.add_field(name, str(value))
+    return {"data": form}
 
 
 def classify(body: dict[str, Any], chat_id: object) -> Outcome:

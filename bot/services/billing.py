@@ -19,23 +19,11 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from types import TracebackType
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Message
 
 from bot.config import Config
-from bot.delivery.messages import OutboundInvoice
-from storage.billing.repositories import (
-    BillingRepositories,
-    SqlBans,
-    SqlBillingOutbox,
-    SqlCheckouts,
-    SqlGifts,
-    SqlLedger,
-    SqlOffers,
-    SqlPayments,
-    SqlSubscriptions,
-)
+from handlers.core.outbound import OutboundInvoice
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing import services as domain
 from subscriptions.billing.errors import CheckoutNotFound, UnsupportedByProvider
@@ -64,84 +52,6 @@ DESCRIPTION_LIMIT = 255
 
 class PaymentsNotConfigured(Exception):
     """A card invoice was asked for but no provider token is set in the environment."""
-
-
-class SqlBillingUnitOfWork:
-    """`subscriptions.ports.UnitOfWork` over one foundation unit of work (one transaction)."""
-
-    def __init__(self, factory: UnitOfWorkFactory, clock: Clock) -> None:
-        self._factory = factory
-        self._clock = clock
-        self._inner: UnitOfWork | None = None
-        self._depth = 0
-
-    @property
-    def storage(self) -> UnitOfWork:
-        assert self._inner is not None, "use the unit of work inside `async with`"
-        return self._inner
-
-    @property
-    def repositories(self) -> BillingRepositories:
-        return self.storage.billing
-
-    @property
-    def offers(self) -> SqlOffers:
-        return self.repositories.offers
-
-    @property
-    def subscriptions(self) -> SqlSubscriptions:
-        return self.repositories.subscriptions
-
-    @property
-    def checkouts(self) -> SqlCheckouts:
-        return self.repositories.checkouts
-
-    @property
-    def payments(self) -> SqlPayments:
-        return self.repositories.payments
-
-    @property
-    def ledger(self) -> SqlLedger:
-        return self.repositories.ledger
-
-    @property
-    def gifts(self) -> SqlGifts:
-        return self.repositories.gifts
-
-    @property
-    def bans(self) -> SqlBans:
-        return self.repositories.bans
-
-    @property
-    def outbox(self) -> SqlBillingOutbox:
-        return self.repositories.outbox
-
-    async def __aenter__(self) -> SqlBillingUnitOfWork:
-        if self._depth == 0:
-            inner = self._factory()
-            await inner.__aenter__()
-            inner.billing.use_clock(self._clock.now)
-            self._inner = inner
-        self._depth += 1
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._depth -= 1
-        if self._depth == 0 and self._inner is not None:
-            inner, self._inner = self._inner, None
-            await inner.__aexit__(exc_type, exc, tb)
-
-    async def commit(self) -> None:
-        # Inside a batch (depth > 1) the outer block commits once for all.
-        if self._depth == 1:
-            await self.repositories.flush()
-            await self.storage.commit()
-
-    async def rollback(self) -> None:
-        if self._depth == 1 and self._inner is not None:
-            await self._inner.rollback()
 
 
 @dataclass(frozen=True)
@@ -225,8 +135,8 @@ class BillingService:
             settings=billing_settings(config),
         )
 
-    def uow(self) -> SqlBillingUnitOfWork:
-        return SqlBillingUnitOfWork(self._factory, self.clock)
+    def uow(self) -> UnitOfWork:
+        return self._factory()
 
     @property
     def storage(self) -> UnitOfWorkFactory:
@@ -237,13 +147,13 @@ class BillingService:
     async def merchants(self) -> list[MerchantOffers]:
         """Organisations with at least one active offer, by name."""
         async with self.uow() as uow:
-            offers = await uow.repositories.offers.all_active()
+            offers = await uow.offers.all_active()
             by_merchant: dict[str, list[Offer]] = {}
             for offer in offers:
                 by_merchant.setdefault(offer.merchant_id, []).append(offer)
             found = []
             for merchant_id, merchant_offers in by_merchant.items():
-                name = await self._merchant_name(uow.storage, merchant_id)
+                name = await self._merchant_name(uow, merchant_id)
                 found.append(MerchantOffers(merchant_id, name, tuple(merchant_offers)))
         return sorted(found, key=lambda m: m.name)
 
@@ -298,7 +208,7 @@ class BillingService:
         """Credit several payments in one transaction (sweeps and benches): all or none."""
         uow = self.uow()
         async with uow:
-            await uow.repositories.prefetch_for_payments([one.telegram_payment_charge_id for one in paid],
+            await uow.billing.prefetch_for_payments([one.telegram_payment_charge_id for one in paid],
                                                          [one.invoice_payload for one in paid])
             outcomes = [await domain.record_successful_payment(uow, self.domain, one) for one in paid]
             await uow.commit()
@@ -408,10 +318,10 @@ class BillingService:
         done = 0
         background = self._factory.background()  # nobody waits on this in a chat: chat replies go first
         while True:
-            moved = await domain.advance_due(SqlBillingUnitOfWork(background, self.clock), self.domain, limit=limit)
-            invoiced = await domain.issue_renewal_invoices(SqlBillingUnitOfWork(background, self.clock), self.domain,
+            moved = await domain.advance_due(background(), self.domain, limit=limit)
+            invoiced = await domain.issue_renewal_invoices(background(), self.domain,
                                                            limit=limit)
-            expired = await domain.expire_gifts(SqlBillingUnitOfWork(background, self.clock), self.domain, limit=limit)
+            expired = await domain.expire_gifts(background(), self.domain, limit=limit)
             done += moved + invoiced + expired
             if max(moved, invoiced, expired) < limit:
                 return done

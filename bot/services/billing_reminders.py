@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
-from bot.delivery.messages import Button, OutboundMessage
 from bot.delivery.reminders import Page, ReminderCatalog
 from bot.i18n import Translator
 from handlers.billing import text as billing_text
 from handlers.core import callback_data
+from handlers.core.outbound import Button, OutboundMessage
 from handlers.core.text import N_
 from storage.delivery.repositories import WindowCursor
 from storage.unit_of_work import UnitOfWork

@@ -44,8 +44,8 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
 
 
 async def dispatch(context: JigapContext) -> None:
-    """Carry out what the last change wrote down (receipts, refunds, Stars calls) right away."""
-    await context.services.billing_dispatch.dispatch(context.bot)
+    """Hand out what the last change recorded (receipts, refunds, Stars calls) now, not at the next tick."""
+    context.services.events.wake()
 
 
 async def show_checkout(update: Update, context: JigapContext, started: CheckoutStarted) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.delivery.broadcasts import BroadcastError, NothingToSend, Progress, progress_text
-from bot.delivery.messages import OutboundMessage
 from bot.delivery.service import cancel_data
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from handlers.core.outbound import OutboundMessage
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
 

@@ -1,4 +1,5 @@
-"""Tables that features register into: deep-link payloads for /start, and the main menu's buttons.
+"""Tables that features register into: deep-link payloads for /start, the main menu's buttons, and the
+handlers of domain events.
 
 A deep link `t.me/<bot>?start=<payload>` arrives as `/start <payload>`. Payloads are `<prefix>_<rest>`
 (Telegram allows A-Z, a-z, 0-9, _ and -, up to 64 characters); the prefix picks the feature's handler.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 
 from handlers.core.context import JigapContext
+from handlers.core.notices import EventHandler
 
 DeepLinkHandler = Callable[[Update, JigapContext, str], Awaitable[None]]
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -30,10 +32,19 @@ class MenuEntry:
     open: Callable[[Update, JigapContext], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class EventRoute:
+    """The handlers of one kind of domain event, with the event's class (to read it back from its row)."""
+
+    kind: type
+    handlers: tuple[EventHandler, ...]
+
+
 @dataclass
 class Routes:
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     menu: dict[str, MenuEntry] = field(default_factory=dict)
+    events: dict[str, EventRoute] = field(default_factory=dict)
 
     def add_deep_link(self, prefix: str, handler: DeepLinkHandler) -> None:
         if not re.fullmatch(r"[a-z0-9]{1,12}", prefix) or prefix in self.deep_links:
@@ -44,6 +55,14 @@ class Routes:
         if entry.key in self.menu:
             raise RouteConflict(f"menu entry {entry.key!r} is taken")
         self.menu[entry.key] = entry
+
+    def on_event(self, kind: type, handler: EventHandler) -> None:
+        """Hand every event of class `kind` to `handler` after its transaction committed."""
+        name = kind.__name__
+        route = self.events.get(name)
+        if route is not None and route.kind is not kind:
+            raise RouteConflict(f"two event classes are called {name!r}")
+        self.events[name] = EventRoute(kind, (*(route.handlers if route else ()), handler))
 
     def resolve(self, payload: str) -> tuple[DeepLinkHandler, str] | None:
         """The handler and the rest of the payload, or None for anything malformed or unknown."""

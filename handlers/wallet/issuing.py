@@ -18,7 +18,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.delivery.messages import OutboundMessage, button_rows
 from bot.services.wallet import (
     CardNotFound,
     FlowRecord,
@@ -29,6 +28,7 @@ from bot.services.wallet import (
 )
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from handlers.core.outbound import OutboundMessage, button_rows
 from handlers.wallet.cards import offer_buttons, offer_text
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit

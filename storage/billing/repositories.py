@@ -1,4 +1,4 @@
-"""SQL implementations of the subscriptions room's ports (`subscriptions.ports`).
+"""SQL implementations of billing's ports (`subscriptions.billing.ports`).
 
 Rich aggregates are stored as JSON documents beside the columns queries use. Writes inside one unit
 of work are buffered and flushed at commit (or before a query that must see them) with one
@@ -12,7 +12,6 @@ credited hits the unique index and raises `ConcurrentUpdate` as well.
 
 from __future__ import annotations
 
-import dataclasses
 import typing
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -27,7 +26,6 @@ from storage.billing.tables import (
     billing_checkouts,
     billing_gifts,
     billing_journal,
-    billing_messages,
     billing_offers,
     billing_payments,
     billing_postings,
@@ -36,7 +34,6 @@ from storage.billing.tables import (
 from storage.core.accounts import as_utc
 from storage.documents import decode
 from storage.json_text import JsonText, to_json_text
-from subscriptions.billing.events import Message
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment
@@ -48,12 +45,6 @@ from subscriptions.money import Money
 Doc = dict[str, Any]
 PREFETCH_CHUNK = 500
 T = typing.TypeVar("T")
-
-
-def message_row(message: Message, now: datetime) -> Doc:
-    """A domain event or command as a `billing_messages` row: its class name and its fields."""
-    return {"kind": type(message).__name__, "payload": to_json_text(message), "status": "pending", "attempts": 0,
-            "created_at": now}
 
 
 # --- the write buffer ---------------------------------------------------------------------------------
@@ -315,25 +306,6 @@ class SqlSubscriptions(_Repository):
         return [_load(Subscription, doc) for doc in await self._documents(query)]
 
 
-    async def ending_between(self, start: datetime, end: datetime, statuses: Sequence[str], limit: int,
-                             after: str | None = None) -> list[Subscription]:
-        """Subscriptions in `statuses` whose next transition (a trialing or active term's end) is in
-        [start, end], by id from `after` on (a cursor for walking the window in batches)."""
-        table = billing_subscriptions
-        query = select(table.c.document).where(
-            table.c.status.in_(list(statuses)), table.c.next_transition_at.between(start, end))
-        if after is not None:
-            query = query.where(table.c.id > after)
-        return [_load(Subscription, doc) for doc in await self._documents(query.order_by(table.c.id).limit(limit))]
-
-    async def with_status(self, statuses: Sequence[str], limit: int, after: str | None = None) -> list[Subscription]:
-        table = billing_subscriptions
-        query = select(table.c.document).where(table.c.status.in_(list(statuses)))
-        if after is not None:
-            query = query.where(table.c.id > after)
-        return [_load(Subscription, doc) for doc in await self._documents(query.order_by(table.c.id).limit(limit))]
-
-
 class SqlCheckouts(_Repository):
     def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
         super().__init__(connection, billing_checkouts, flush_all, ("payload",))
@@ -495,22 +467,6 @@ class SqlGifts(_Repository):
         return [_load(Gift, doc) for doc in await self._documents(query)]
 
 
-class SqlGiftWindow:
-    """Unclaimed gifts expiring in a window, walked by id (the gift reminder's subjects)."""
-
-    def __init__(self, gifts: SqlGifts) -> None:
-        self._gifts = gifts
-
-    async def expiring_between(self, start: datetime, end: datetime, limit: int, after: str | None = None
-                               ) -> list[Gift]:
-        table = billing_gifts
-        query = select(table.c.document).where(
-            table.c.status == GiftStatus.UNCLAIMED.value, table.c.expires_at.between(start, end))
-        if after is not None:
-            query = query.where(table.c.id > after)
-        return [_load(Gift, doc) for doc in await self._gifts._documents(query.order_by(table.c.id).limit(limit))]
-
-
 class SqlBans:
     """Bans by a merchant (or by the platform, merchant "*"), and the foundation's platform-wide user ban."""
 
@@ -537,73 +493,10 @@ class SqlBans:
             )
 
 
-@dataclasses.dataclass(frozen=True)
-class BillingMessage:
-    """A claimed `billing_messages` row: the domain message's class name and its encoded fields."""
-
-    id: int
-    kind: str
-    payload: Doc
-    attempts: int
-
-
-class SqlBillingOutbox:
-    """Domain events and commands, kept as `billing_messages` rows in the transaction that caused them."""
-
-    def __init__(self, connection: AsyncConnection, clock: Callable[[], datetime]) -> None:
-        self._connection = connection
-        self._clock = clock
-        self._pending: list[Doc] = []
-
-    async def add(self, messages: Sequence[Message]) -> None:
-        now = self._clock()
-        self._pending.extend(message_row(message, now) for message in messages)
-
-    async def flush(self) -> None:
-        if self._pending:
-            pending, self._pending = self._pending, []
-            await self._connection.execute(insert(billing_messages), pending)
-
-    async def claim(self, *, now: datetime, lease: timedelta, limit: int) -> list[BillingMessage]:
-        """Take up to `limit` pending messages (or ones whose claim lapsed) for `lease`, oldest first."""
-        table = billing_messages
-        ready = or_(table.c.status == "pending", and_(table.c.status == "sending", table.c.claimed_until < now))
-        query = select(table.c.id, table.c.kind, table.c.payload, table.c.attempts).where(ready)
-        query = query.order_by(table.c.id).limit(limit)
-        if self._connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = (await self._connection.execute(query)).all()
-        if rows:
-            await self._connection.execute(
-                update(table).where(table.c.id.in_([row.id for row in rows]))
-                .values(status="sending", claimed_until=now + lease, attempts=table.c.attempts + 1)
-            )
-        return [BillingMessage(row.id, row.kind, dict(row.payload), row.attempts + 1) for row in rows]
-
-    async def finish(self, message_id: int, *, status: str, error: str | None = None) -> None:
-        await self._connection.execute(
-            update(billing_messages).where(billing_messages.c.id == message_id)
-            .values(status=status, claimed_until=None, error=error[:200] if error else None)
-        )
-
-    async def release(self, message_id: int) -> None:
-        """Back to pending after a failure that a later try may not meet."""
-        await self._connection.execute(
-            update(billing_messages).where(billing_messages.c.id == message_id)
-            .values(status="pending", claimed_until=None)
-        )
-
-    async def counts(self) -> dict[str, int]:
-        query = select(billing_messages.c.status, func.count()).group_by(billing_messages.c.status)
-        return {row[0]: int(row[1]) for row in (await self._connection.execute(query)).all()}
-
-
 class BillingRepositories:
     """Every billing repository on one connection, with one flush for all their buffered writes."""
 
-    def __init__(self, connection: AsyncConnection, clock: Callable[[], datetime] | None = None) -> None:
-        from datetime import UTC
-
+    def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
         self.offers = SqlOffers(connection, self.flush)
         self.subscriptions = SqlSubscriptions(connection, self.flush)
@@ -612,11 +505,6 @@ class BillingRepositories:
         self.ledger = SqlLedger(connection, self.flush)
         self.gifts = SqlGifts(connection, self.flush)
         self.bans = SqlBans(connection)
-        self.gift_window = SqlGiftWindow(self.gifts)
-        self.outbox = SqlBillingOutbox(connection, clock or (lambda: datetime.now(UTC)))
-
-    def use_clock(self, clock: Callable[[], datetime]) -> None:
-        self.outbox._clock = clock
 
     async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
         """What crediting these payments will read, in a few queries instead of three per payment."""
@@ -631,4 +519,3 @@ class BillingRepositories:
             await repository._buffer.flush()
             repository.forget_reads()
         await self.ledger.flush()
-        await self.outbox.flush()

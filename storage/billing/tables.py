@@ -1,4 +1,4 @@
-"""Billing tables: offers, subscriptions, checkouts, payments, the journal, gifts, bans and billing messages.
+"""Billing tables: offers, subscriptions, checkouts, payments, the journal, gifts and bans.
 
 Aggregates whose shape is rich (an offer with its plans and price versions, a subscription with its
 calendar and term) are stored as a JSON document beside the columns that queries select and index
@@ -148,21 +148,4 @@ billing_bans = Table(
     Column("user_id", String(ID), primary_key=True),
     Column("merchant_id", String(ID), primary_key=True),
     utc_datetime("created_at"),
-)
-
-# What the domain said happened or asked for (receipts, "your gift was claimed", renewal invoices,
-# Stars refunds and cancellations), written in the same transaction as its cause and carried out
-# after commit by the billing dispatcher.
-billing_messages = Table(
-    "billing_messages",
-    metadata,
-    Column("id", RowId, primary_key=True, autoincrement=True),
-    Column("kind", String(40), nullable=False),
-    Column("payload", JSON, nullable=False),
-    Column("status", String(16), nullable=False, server_default="pending"),  # pending | sending | done | failed
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    utc_datetime("created_at"),
-    utc_datetime("claimed_until", nullable=True),
-    Column("error", String(200), nullable=True),
-    Index("ix_billing_messages_status_id", "status", "id"),
 )

@@ -1,4 +1,5 @@
-"""The core tables: users, organisations, roles, the audit log, pending confirmations and the key check.
+"""The core tables: users, organisations, roles, the audit log, pending confirmations, domain events and the
+key check.
 
 Columns holding personal data are `LargeBinary` with `info={"sealed": <purpose>}` (see `storage.metadata`).
 """
@@ -90,6 +91,27 @@ pending_actions = Table(
     utc_datetime("created_at"),
     utc_datetime("expires_at"),
     Index("ix_pending_actions_user_kind", "user_id", "kind"),
+)
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+# What a domain said happened or asked for (a payment received, a gift claimed, a renewal invoice to send,
+# a Stars refund), written in the same transaction as its cause and handed after commit, by kind, to the
+# handlers registered for it (bot.events). Whatever they send leaves through the delivery outbox.
+events = Table(
+    "events",
+    metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("kind", String(60), nullable=False),  # the event's class name
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),  # pending | done | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    utc_datetime("created_at"),
+    # When it may be handed out next: its creation, then after a failure the backoff, or a lapsed claim.
+    utc_datetime("available_at"),
+    Column("error", String(200), nullable=True),
+    Index("ix_events_status_available_at", "status", "available_at", "id"),
 )
 
 # Proof that the master key ring can open what is stored: one value sealed at first start.

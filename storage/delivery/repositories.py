@@ -32,9 +32,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.billing.tables import billing_gifts, billing_messages, billing_subscriptions
+from storage.billing.tables import billing_gifts, billing_subscriptions
 from storage.core.accounts import as_utc
-from storage.core.tables import users
+from storage.core.tables import events, users
 from storage.delivery.tables import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
 from storage.documents import decode, decode_list
 from storage.json_text import column_json, from_json
@@ -833,7 +833,7 @@ class NoticeRepository:
 
 
 class RetentionRepository:
-    """Deletes what the delivery engine and billing no longer need, a batch per call (oldest rows first).
+    """Deletes what the delivery engine and the event path no longer need, a batch per call (oldest rows first).
 
     Each call is one short statement: the caller commits between batches, so SQLite's writer is never held
     for long and chat transactions go in between.
@@ -863,17 +863,16 @@ class RetentionRepository:
         )
         return await self._delete(reminders, chosen)
 
-    async def delete_handled_billing_messages(self, *, before: datetime, limit: int) -> int:
-        """Billing messages handled (done, failed) before `before`. The newest row always stays: outbox rows
-        are keyed by a billing message's id, and SQLite hands the highest id out again once it is deleted."""
-        newest = select(func.max(billing_messages.c.id)).scalar_subquery()
+    async def delete_handled_events(self, *, before: datetime, limit: int) -> int:
+        """Events handled (done, failed) before `before`. The newest row always stays: outbox rows are keyed
+        by an event's id, and SQLite hands the highest id out again once it is deleted."""
+        newest = select(func.max(events.c.id)).scalar_subquery()
         chosen = (
-            select(billing_messages.c.id)
-            .where(billing_messages.c.status.in_(("done", "failed")), billing_messages.c.created_at < before,
-                   billing_messages.c.id < newest)
+            select(events.c.id)
+            .where(events.c.status.in_(("done", "failed")), events.c.created_at < before, events.c.id < newest)
             .limit(limit)
         )
-        return await self._delete(billing_messages, chosen)
+        return await self._delete(events, chosen)
 
     async def _delete(self, table: Any, chosen: Select[Any]) -> int:
         ids: Any = chosen.scalar_subquery()

@@ -1,6 +1,6 @@
 """What happened (events, past tense) and what the domain asks the outside to do (commands).
 
-Services hand both to the unit of work's outbox in the same transaction as the change that caused
+Services hand both to the unit of work's events in the same transaction as the change that caused
 them; the bot turns events into messages (a receipt, "your gift was claimed") and commands into
 Telegram calls (send a renewal invoice, cancel a Stars subscription, refund a Stars payment).
 """

@@ -17,16 +17,15 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
-from subscriptions.billing.events import Message
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, Payment
 from subscriptions.billing.subscription import Subscription
+from subscriptions.events import EventLog
 from subscriptions.ledger import JournalTransaction
 
 
@@ -128,12 +127,6 @@ class BanList(Protocol):
         ...
 
 
-class Outbox(Protocol):
-    async def add(self, messages: Sequence[Message]) -> None:
-        """Record events and commands in the same transaction as the change that caused them."""
-        ...
-
-
 class UnitOfWork(Protocol):
     @property
     def offers(self) -> OfferRepository: ...
@@ -157,7 +150,7 @@ class UnitOfWork(Protocol):
     def bans(self) -> BanList: ...
 
     @property
-    def outbox(self) -> Outbox: ...
+    def events(self) -> EventLog: ...
 
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -65,6 +65,7 @@ async def test_cancelling_a_stars_membership_stops_telegram_from_charging_again(
     choice = await alex.wait_for_edit(card)
     await alex.press("At the end of the period (Dec 25)", choice)
     await alex.wait_for_edit(card)
+    await world.deliver()  # the cancellation reaches Telegram through the delivery outbox
     (telegram_side,) = await alex.subscriptions()
     assert telegram_side["canceled_by_bot"] is True
     assert (await alex.renew_subscription(charge)).status == "canceled"
@@ -85,6 +86,7 @@ async def test_cancel_now_within_three_days_refunds_the_stars_and_reverses_the_s
     assert "⭐ 150 Stars is being refunded." in done.text
     refunded = await alex.next_message()
     assert refunded.text.startswith("Refunded ⭐ 150 Stars")
+    await world.deliver()  # the refund call goes through the delivery outbox, as the notice did
     assert world.server.payments.charges[charge].refunded
     assert await _creator_balance(world, sub) == Money(0, "XTR")
     (closed,) = await world.subscriptions_of(alex)

@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 
 from bot.config import load_config
 from bot.demo import demo_offers
-from bot.services.billing import BillingService, SqlBillingUnitOfWork
-from storage.billing.tables import billing_checkouts, billing_journal, billing_messages, billing_payments
+from bot.services.billing import BillingService
+from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
+from storage.core.tables import events
 from storage.engine import create_engine
 from storage.envelope import Envelope
 from storage.migrate import migrate
-from storage.unit_of_work import UnitOfWorkFactory
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing import services as domain
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import PreCheckoutQuery, SuccessfulPayment
@@ -51,7 +52,7 @@ def _clock(billing: BillingService) -> FixedClock:
 async def _count(billing: BillingService, table: object) -> int:
     async with billing.uow() as uow:
         query = select(func.count()).select_from(table)  # type: ignore[arg-type]
-        return int((await uow.storage.connection.execute(query)).scalar_one())
+        return int((await uow.connection.execute(query)).scalar_one())
 
 
 async def _checkout(billing: BillingService, user: int = 101, plan: str = "americano20") -> domain.CheckoutStarted:
@@ -123,11 +124,11 @@ async def test_a_stale_version_is_refused_when_two_units_of_work_save_the_same_s
     assert stored.cancel_at_period_end
 
 
-class DiesBeforeCommit(SqlBillingUnitOfWork):
+class DiesBeforeCommit(UnitOfWork):
     """The process dies after every write of the payment was made and before the commit."""
 
     async def commit(self) -> None:
-        await self.repositories.flush()
+        await self.flush()
         raise ConnectionResetError("the process died")
 
 
@@ -137,9 +138,10 @@ async def test_a_payment_that_dies_before_commit_leaves_nothing_and_the_retry_cr
     started = await _checkout(billing)
     paid = _paid(started, "crash-charge")
     with pytest.raises(ConnectionResetError):
-        await domain.record_successful_payment(DiesBeforeCommit(billing.storage, billing.clock), billing.domain, paid)
+        await domain.record_successful_payment(DiesBeforeCommit(billing.storage.engine, billing.storage.envelope),
+                                               billing.domain, paid)
     assert await _count(billing, billing_payments) == 0 and await _count(billing, billing_journal) == 0
-    assert await _count(billing, billing_messages) == 0 and await billing.my_subscriptions(101) == []
+    assert await _count(billing, events) == 0 and await billing.my_subscriptions(101) == []
     retried = await billing.record_payment(paid)
     again = await billing.record_payment(paid)
     assert not retried.duplicate and again.duplicate and again.payment.id == retried.payment.id
@@ -174,7 +176,7 @@ async def test_a_batch_of_renewal_payments_commits_once_and_the_merchant_stateme
     _clock(billing).set(sub.paid_through - timedelta(days=3))
     await billing.sweep()
     async with billing.uow() as uow:
-        rows = (await uow.storage.connection.execute(select(billing_checkouts.c.document))).all()
+        rows = (await uow.connection.execute(select(billing_checkouts.c.document))).all()
     renewals = [row.document for row in rows if row.document["purpose"] == "renewal"]
     paid = [SuccessfulPayment(doc["user_id"], "KRW", 45000, doc["payload"], f"renew{doc['user_id']}")
             for doc in renewals]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.app import JigapApplication
 from bot.runtime import Services
+from bot.scheduler import billing_tick
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
 from storage.billing.tables import billing_journal, billing_payments
@@ -74,6 +75,7 @@ class BillingWorld:
         """Let the delivery pump send what is queued. The pump postpones a row by the chat's rate limit
         on the fixed clock, so the clock moves on a few seconds at a time until the outbox is empty."""
         for _ in range(20):
+            await self.services.events.drain()
             self.services.delivery.wake()
             await asyncio.sleep(0.25)
             async with self.services.uow() as uow:
@@ -84,7 +86,7 @@ class BillingWorld:
         raise AssertionError(f"the outbox did not empty: {counts}")
 
     async def tick(self) -> int:
-        return await self.services.billing_dispatch.tick(self.application.bot)
+        return await billing_tick(self.services)
 
     def advance(self, **delta: float) -> None:
         self.clock.advance(timedelta(**delta))

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import load_config
-from bot.delivery.messages import Button
 from bot.runtime import Services, open_runtime
+from handlers.core.outbound import Button
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.accounts import preferences
 from subscriptions.accounts.members import TelegramProfile

@@ -14,7 +14,7 @@ from bot.config import ConfigError, load_config
 from bot.delivery.retention import CleanupReport, Retention, RetentionPolicy
 from bot.runtime import Services, open_runtime
 from bot.services.billing_reminders import register_billing_reminders
-from storage.billing.tables import billing_messages
+from storage.core.tables import events
 from storage.delivery.repositories import Finished, NewOutboxRow, NewReminder, Sent
 from storage.delivery.tables import outbox, reminders
 from storage.envelope import KeyRing, new_master_key
@@ -48,7 +48,7 @@ def _clock(services: Services) -> FixedClock:
 
 def _retention(services: Services, *, reminders: timedelta = MONTH, outbox: timedelta = MONTH) -> Retention:
     # Two rows a batch, so every table is trimmed over several transactions.
-    policy = RetentionPolicy(outbox=outbox, reminders=reminders, billing_messages=MONTH, batch_size=2)
+    policy = RetentionPolicy(outbox=outbox, reminders=reminders, events=MONTH, batch_size=2)
     return Retention(services.uow.background(), services.clock, policy)
 
 
@@ -86,20 +86,20 @@ def _reminder(subject_id: str, at: datetime, status: str) -> NewReminder:
     return NewReminder("notice", subject_id, "once", USER, at, at, False, status)
 
 
-async def _billing_message(services: Services, name: str, at: datetime, status: str) -> None:
+async def _event(services: Services, name: str, at: datetime, status: str) -> None:
     async with services.uow() as uow:
-        await uow.connection.execute(insert(billing_messages).values(
-            kind="ReceiptDue", payload={"name": name}, status=status, attempts=1, created_at=at))
+        await uow.connection.execute(insert(events).values(
+            kind="ReceiptDue", payload={"name": name}, status=status, attempts=1, created_at=at, available_at=at))
         await uow.commit()
 
 
 async def _left(services: Services) -> tuple[set[str], set[str], set[str]]:
-    """The outbox keys, reminder subjects and billing message names still stored."""
+    """The outbox keys, reminder subjects and event names still stored."""
     async with services.uow() as uow:
         connection = uow.connection
         keys = set((await connection.execute(select(outbox.c.idempotency_key))).scalars())
         subjects = set((await connection.execute(select(reminders.c.subject_id))).scalars())
-        names = {payload["name"] for payload in (await connection.execute(select(billing_messages.c.payload))).scalars()}
+        names = {payload["name"] for payload in (await connection.execute(select(events.c.payload))).scalars()}
     return keys, subjects, names
 
 
@@ -122,7 +122,7 @@ async def test_old_delivered_and_decided_rows_go_and_recent_and_waiting_ones_sta
     for name, at, status in [("old-done", OLD, "done"), ("old-failed", OLD, "failed"), ("old-pending", OLD, "pending"),
                              ("recent-done", RECENT, "done"), ("old-done-2", OLD, "done"),
                              ("old-done-newest", OLD, "done")]:
-        await _billing_message(services, name, at, status)
+        await _event(services, name, at, status)
 
     report = await _retention(services).clean_up()
 
@@ -132,9 +132,9 @@ async def test_old_delivered_and_decided_rows_go_and_recent_and_waiting_ones_sta
                                                                           "running-broadcast"}
     assert len([key for key in keys if key.startswith("reminder:")]) == 2
     assert subjects == {"old-held", "recent-queued"}
-    # The newest billing message stays whatever its age: its id must not be handed out again.
+    # The newest event stays whatever its age: its id must not be handed out again.
     assert names == {"old-pending", "recent-done", "old-done-newest"}
-    assert report == CleanupReport(outbox=4, reminders=3, billing_messages=3)
+    assert report == CleanupReport(outbox=4, reminders=3, events=3)
     assert await _retention(services).clean_up() == CleanupReport()
 
 

@@ -13,8 +13,8 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.delivery.interactive import InteractiveMeter
-from bot.delivery.messages import OutboundMessage
 from bot.runtime import Services, open_runtime
+from handlers.core.outbound import OutboundMessage
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key

@@ -19,9 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.delivery.messages import OutboundMessage
 from bot.master_keys import load_key_ring
 from bot.runtime import Services, open_runtime
+from handlers.core.outbound import OutboundMessage
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from tests.delivery.conftest import TOKEN, add_started_users, eventually, fast_config

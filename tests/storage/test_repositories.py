@@ -176,3 +176,30 @@ async def test_foreign_keys_are_enforced(uow_factory: UnitOfWorkFactory) -> None
         async with uow_factory() as uow:
             await uow.roles.grant(RoleGrant(999999, "creator", 1), granted_by=None, now=NOW)
             await uow.commit()
+
+
+async def test_billing_messages_still_waiting_at_the_upgrade_move_to_the_events_table(database_url: str) -> None:
+    """A receipt recorded before the one event path existed is still handed out once after the upgrade."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import _alembic_config
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                lambda sync: command.upgrade(_alembic_config(sync), "billing_0002"))
+            for kind, status in (("PaymentReceived", "pending"), ("GiftClaimed", "sending"), ("GiftExpired", "done")):
+                await connection.execute(text(
+                    "INSERT INTO billing_messages (kind, payload, status, attempts, created_at) "
+                    "VALUES (:kind, :payload, :status, 1, :at)"), {"kind": kind, "payload": '{"n": 1}',
+                                                                   "status": status, "at": NOW})
+        await migrate(engine)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT kind, status, attempts FROM events ORDER BY id"))).all()
+            tables = await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync))
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in rows] == [("PaymentReceived", "pending", 1), ("GiftClaimed", "pending", 1)]
+    assert "billing_messages" not in tables

@@ -72,7 +72,7 @@ class Stores:
     ledger: list[JournalTransaction] = field(default_factory=list)
     gifts: dict[str, Gift] = field(default_factory=dict)
     bans: set[tuple[str, str]] = field(default_factory=set)
-    outbox: list[Message] = field(default_factory=list)
+    events: list[Message] = field(default_factory=list)
 
 
 class FakeOffers:
@@ -234,12 +234,12 @@ class FakeBans:
         return (user_id, merchant_id) in self.s.bans or (user_id, "*") in self.s.bans
 
 
-class FakeOutbox:
+class FakeEventLog:
     def __init__(self, stores: Stores) -> None:
         self.s = stores
 
     async def add(self, messages: Sequence[Message]) -> None:
-        self.s.outbox.extend(messages)
+        self.s.events.extend(messages)
 
 
 class FakeUnitOfWork:
@@ -257,7 +257,7 @@ class FakeUnitOfWork:
         self.ledger = FakeLedger(self.stores)
         self.gifts = FakeGifts(self.stores)
         self.bans = FakeBans(self.stores)
-        self.outbox = FakeOutbox(self.stores)
+        self.events = FakeEventLog(self.stores)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         self._snapshot = copy.deepcopy(self.stores)
@@ -284,8 +284,8 @@ class FakeUnitOfWork:
     # --- what tests read ---------------------------------------------------------------------------
 
     def sent(self, kind: type) -> list[Any]:
-        """Outbox messages of one type, in order."""
-        return [m for m in self.stores.outbox if isinstance(m, kind)]
+        """Recorded events (or commands) of one type, in order."""
+        return [m for m in self.stores.events if isinstance(m, kind)]
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

@@ -32,11 +32,11 @@ from subscriptions.errors import CurrencyMismatch
 from subscriptions.ids import TimeOrderedIds
 from subscriptions.ledger import balance, cash_account, fees_account, merchant_account
 from subscriptions.money import Money
-from tests.subscriptions.fakes import FakeClock, FakeOutbox, FakeUnitOfWork, Stores, utc
+from tests.subscriptions.fakes import FakeClock, FakeEventLog, FakeUnitOfWork, Stores, utc
 from tests.subscriptions.helpers import pay
 
 
-class CrashingOutbox(FakeOutbox):
+class CrashingEvents(FakeEventLog):
     """Dies once, the way a process dies between writing the payment and finishing the transaction."""
 
     def __init__(self, stores: Stores) -> None:
@@ -56,7 +56,7 @@ async def test_a_crash_half_way_through_crediting_leaves_nothing_and_the_retry_c
     started = await subscribe(offers, billing, user_id="jisoo", offer_id="cafe-pass", plan_id="monthly",
                               idempotency_key="k")
     assert started.checkout is not None
-    offers.outbox = CrashingOutbox(offers.stores)
+    offers.events = CrashingEvents(offers.stores)
     with pytest.raises(ConnectionError):
         await pay(offers, billing, started.checkout.checkout, "charge-1")
     assert offers.stores.payments == {} and offers.stores.ledger == [] and offers.stores.subscriptions == {}

@@ -154,7 +154,7 @@ async def test_payment_starts_the_subscription_and_splits_it_in_the_ledger(
     assert balance(ledger, merchant_account("org-cafe-onda"), "KRW") == Money(42750, "KRW")
     assert balance(ledger, PLATFORM_REVENUE, "KRW") == Money(2250, "KRW")
     assert balance(ledger, cash_account("card"), "KRW") == Money(-45000, "KRW")  # an asset: debit balance
-    assert [type(m) for m in offers.stores.outbox] == [PaymentReceived, SubscriptionStarted]
+    assert [type(m) for m in offers.stores.events] == [PaymentReceived, SubscriptionStarted]
 
 
 async def test_a_replayed_successful_payment_is_credited_once(offers: FakeUnitOfWork, billing: Billing) -> None:

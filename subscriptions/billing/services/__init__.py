@@ -1,7 +1,7 @@
 """Use cases of billing, each a short function over a unit of work.
 
 Every function opens the unit of work, loads aggregates, lets them decide, saves them with their
-expected version, writes what happened to the outbox and commits once. Reads that change nothing
+expected version, records what happened (`uow.events`) and commits once. Reads that change nothing
 (pre-checkout, listings, statements) do not commit. The `Billing` value carries what services need
 besides storage: the clock, the id source, the payment providers and the settings.
 """

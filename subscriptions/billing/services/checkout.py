@@ -108,7 +108,7 @@ async def _start_trial(
         curator_id=curator_id, dunning=billing.settings.dunning,
     )
     await uow.subscriptions.add(sub)
-    await uow.outbox.add(events)
+    await uow.events.add(events)
     return sub
 
 

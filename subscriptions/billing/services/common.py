@@ -162,7 +162,7 @@ async def refund_payment(
     payment.record_refund(amount)
     await uow.payments.save(payment, before)
     await uow.ledger.append(txn)
-    await uow.outbox.add(
+    await uow.events.add(
         [
             provider.refund_command(payment, amount, now),
             PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now),

@@ -74,7 +74,7 @@ async def claim_gift(
         before = gift.version
         claimed = gift.claim(user_id, sub.id, now)
         await uow.gifts.save(gift, before)
-        await uow.outbox.add([claimed])
+        await uow.events.add([claimed])
         await uow.commit()
         return sub
 
@@ -93,7 +93,7 @@ async def _start_gifted(
         dunning=billing.settings.dunning,
     )
     await uow.subscriptions.add(sub)
-    await uow.outbox.add(events)
+    await uow.events.add(events)
     return sub
 
 
@@ -115,7 +115,7 @@ async def _expire_gift(uow: UnitOfWork, billing: Billing, gift: Gift, now: datet
     if expired is None:
         return
     await uow.gifts.save(gift, before)
-    await uow.outbox.add([expired])
+    await uow.events.add([expired])
     payment = await uow.payments.get(gift.payment_id)
     if payment is not None and expired.refund.is_positive:
         amount = billing.provider(payment.provider).refundable(payment.refundable_amount, expired.refund)

@@ -62,7 +62,7 @@ async def cancel(
             # Telegram keeps charging a Stars subscription until it is told to stop.
             messages.append(CancelStarSubscription(sub.user_id, sub.first_charge_id, True, now))
         await uow.subscriptions.save(sub, before)
-        await uow.outbox.add(messages)
+        await uow.events.add(messages)
         await uow.commit()
         return Canceled(sub, refund_amount)
 
@@ -92,7 +92,7 @@ async def withdraw_cancellation(uow: UnitOfWork, billing: Billing, *, user_id: s
         if messages and sub.provider == "stars" and sub.first_charge_id:
             messages.append(CancelStarSubscription(sub.user_id, sub.first_charge_id, False, now))
         await uow.subscriptions.save(sub, before)
-        await uow.outbox.add(messages)
+        await uow.events.add(messages)
         await uow.commit()
         return sub
 
@@ -103,7 +103,7 @@ async def pause(uow: UnitOfWork, billing: Billing, *, user_id: str, subscription
         before = sub.version
         events = sub.pause(billing.clock.now())
         await uow.subscriptions.save(sub, before)
-        await uow.outbox.add(events)
+        await uow.events.add(events)
         await uow.commit()
         return sub
 
@@ -114,7 +114,7 @@ async def resume(uow: UnitOfWork, billing: Billing, *, user_id: str, subscriptio
         before = sub.version
         events = sub.resume(billing.clock.now())
         await uow.subscriptions.save(sub, before)
-        await uow.outbox.add(events)
+        await uow.events.add(events)
         await uow.commit()
         return sub
 
@@ -185,11 +185,11 @@ async def _apply_plan_change(
         events = sub.upgrade(plan_id=new_plan.id, plan_version_id=new_plan.current.id, credit=credit,
                              charge=charge, now=now)
         await uow.subscriptions.save(sub, before)
-        await uow.outbox.add(events)
+        await uow.events.add(events)
         return PlanChange(sub, True, False, None, credit, charge)
     if not sub.is_live:
         raise IllegalTransition("change the plan of", sub.status.value)
     events = sub.schedule_plan_change(plan_id=new_plan.id, plan_version_id=new_plan.current.id, now=now)
     await uow.subscriptions.save(sub, before)
-    await uow.outbox.add(events)
+    await uow.events.add(events)
     return PlanChange(sub, False, True, None)

@@ -117,7 +117,7 @@ async def _credit(
         before = checkout.version
         checkout.mark_paid(payment.id)
         await uow.checkouts.save(checkout, before)
-    await uow.outbox.add(
+    await uow.events.add(
         [PaymentReceived(payment.id, payment.user_id, payment.merchant_id, payment.amount, payment.purpose.value,
                          payment.subscription_id, now)]
     )
@@ -150,7 +150,7 @@ async def _first_payment(
     # Stars renewals arrive with this checkout's payload: remember which subscription it started.
     checkout.subscription_id = sub.id
     payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub)
-    await uow.outbox.add(events)
+    await uow.events.add(events)
     return PaymentOutcome(payment, False, subscription=sub)
 
 
@@ -171,7 +171,7 @@ async def _save_and_credit(
     credit the money, queue what it caused."""
     await uow.subscriptions.save(sub, before)
     payment = await _credit(uow, billing, offer, checkout, paid, now, subscription=sub, mark_paid=mark_paid)
-    await uow.outbox.add(events)
+    await uow.events.add(events)
     return PaymentOutcome(payment, False, subscription=sub)
 
 
@@ -236,7 +236,7 @@ async def _gift_payment(
         payment_id=payment.id, purchased_at=now, expires_at=now + billing.settings.gift_validity,
     )
     await uow.gifts.add(gift)
-    await uow.outbox.add([GiftPurchased(gift.id, gift.buyer_id, gift.code, gift.expires_at, now)])
+    await uow.events.add([GiftPurchased(gift.id, gift.buyer_id, gift.code, gift.expires_at, now)])
     return PaymentOutcome(payment, False, gift=gift)
 
 

@@ -27,7 +27,7 @@ async def advance_due(uow: UnitOfWork, billing: Billing, *, limit: int = 500) ->
             before = sub.version
             events = sub.advance(now)
             await uow.subscriptions.save(sub, before)
-            await uow.outbox.add(events)
+            await uow.events.add(events)
         await uow.commit()
         return len(due)
 
@@ -60,7 +60,7 @@ async def _invoice_next_term(uow: UnitOfWork, billing: Billing, sub: Subscriptio
     before = sub.version
     sub.mark_invoiced(term_number)
     await uow.subscriptions.save(sub, before)
-    await uow.outbox.add([SendInvoice(sub.user_id, started.checkout.id, now)])
+    await uow.events.add([SendInvoice(sub.user_id, started.checkout.id, now)])
 
 
 async def renew_due(uow: UnitOfWork, billing: Billing, *, limit: int = 500) -> SweepResult:

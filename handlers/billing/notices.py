@@ -1,0 +1,204 @@
+"""What billing's events and commands become once their transaction committed: receipts, a gift's link and QR,
+"your gift was claimed by Hana", renewal invoices, notices about payments and suspensions, and the Stars
+calls Telegram must be asked for (a refund, a cancelled renewal).
+
+Each handler reads what it needs, writes the message in the reader's language and returns it; the event
+dispatcher queues it in the delivery outbox (see `handlers.core.notices`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from handlers.billing import text as billing_text
+from handlers.core import callback_data
+from handlers.core.notices import Notice, NoticeContext, Reader
+from handlers.core.outbound import ApiCall, Button, OutboundMessage, QrPhoto
+from handlers.core.routing import Routes
+from subscriptions.accounts.roles import person
+from subscriptions.billing.events import (
+    CancelStarSubscription,
+    GiftClaimed,
+    GiftExpired,
+    GiftPurchased,
+    PaymentFailed,
+    PaymentReceived,
+    PaymentRefunded,
+    RefundCardPayment,
+    RefundStarPayment,
+    SendInvoice,
+    SubscriptionCanceled,
+    SubscriptionSuspended,
+)
+from subscriptions.billing.gifts import deep_link_payload
+from subscriptions.billing.offers import Offer
+from subscriptions.billing.receipts import receipt_for
+from subscriptions.billing.subscription import Status, Subscription
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
+log = logging.getLogger(__name__)
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+def register(routes: Routes) -> None:
+    for kind, handler in (
+        (PaymentReceived, receipt), (GiftPurchased, gift_ready), (GiftClaimed, gift_claimed),
+        (GiftExpired, gift_expired), (PaymentRefunded, refunded), (PaymentFailed, payment_missing),
+        (SubscriptionSuspended, suspended), (SubscriptionCanceled, ended), (SendInvoice, renewal_invoice),
+        (CancelStarSubscription, stars_renewal_changed), (RefundStarPayment, stars_refund),
+        (RefundCardPayment, card_refund),
+    ):
+        routes.on_event(kind, handler)
+
+
+def _message(reader: Reader, text: str, buttons: Buttons = ()) -> list[Notice]:
+    return [Notice(reader.chat_id, OutboundMessage(text, buttons).payload())]
+
+
+# --- payments -----------------------------------------------------------------------------------------
+
+async def receipt(event: PaymentReceived, notices: NoticeContext) -> list[Notice]:
+    services = notices.services
+    async with services.billing.uow() as uow:
+        payment = await uow.payments.get(event.payment_id)
+    if payment is None:
+        return []
+    reader = await notices.reader(payment.user_id)
+    merchant = await services.billing.merchant_name(payment.merchant_id)
+    return _message(reader, billing_text.receipt_text(receipt_for(payment), merchant, reader.timezone, reader.tr))
+
+
+async def refunded(event: PaymentRefunded, notices: NoticeContext) -> list[Notice]:
+    reader = await notices.reader(event.user_id)
+    async with notices.services.billing.uow() as uow:
+        payment = await uow.payments.get(event.payment_id)
+    amount = billing_text.money(event.amount, reader.tr)
+    description = payment.description if payment else ""
+    return _message(reader, reader.tr("Refunded {amount}: {description}", amount=amount, description=description))
+
+
+# --- gifts --------------------------------------------------------------------------------------------
+
+async def gift_ready(event: GiftPurchased, notices: NoticeContext) -> list[Notice]:
+    gift = await notices.services.billing.gift(event.code)
+    if gift is None:
+        return []
+    reader = await notices.reader(gift.buyer_id)
+    offer = await notices.services.billing.offer(gift.offer_id)
+    link = notices.link(deep_link_payload(gift.code))
+    tr = reader.tr
+    caption = "\n".join([
+        tr("Your gift of {title} is ready.", title=_title(offer, gift.plan_id)),
+        tr("Send this link to the person it is for:"),
+        link,
+        tr("It can be claimed once, until {date}.", date=billing_text.day(gift.expires_at, reader.timezone, tr)),
+    ])
+    return [Notice(reader.chat_id, QrPhoto(link, caption).payload())]
+
+
+async def gift_claimed(event: GiftClaimed, notices: NoticeContext) -> list[Notice]:
+    reader = await notices.reader(event.buyer_id)
+    user = await person(notices.services.accounts, int(event.recipient_id))
+    name = (user.first_name or user.display_name) if user else event.recipient_id
+    return _message(reader, reader.tr("Your gift was claimed by {name}.", name=name))
+
+
+async def gift_expired(event: GiftExpired, notices: NoticeContext) -> list[Notice]:
+    reader = await notices.reader(event.buyer_id)
+    tr = reader.tr
+    text = tr("Nobody claimed your gift before it expired.")
+    if event.refund.is_positive:
+        text += "\n" + tr("{amount} is being refunded.", amount=billing_text.money(event.refund, tr))
+    return _message(reader, text)
+
+
+# --- a subscription's troubles ------------------------------------------------------------------------
+
+async def _subscription_notice(notices: NoticeContext, user_id: str, subscription_id: str,
+                               text: Callable[[Translator, str], str]) -> list[Notice]:
+    reader = await notices.reader(user_id)
+    async with notices.services.billing.uow() as uow:
+        sub = await uow.subscriptions.get(subscription_id)
+    offer = await notices.services.billing.offer(sub.offer_id) if sub else None
+    title = _title(offer, sub.plan_id if sub else "")
+    return _message(reader, text(reader.tr, title), manage_buttons(sub, reader.tr))
+
+
+async def payment_missing(event: PaymentFailed, notices: NoticeContext) -> list[Notice]:
+    return await _subscription_notice(notices, event.user_id, event.subscription_id, lambda tr, title: tr(
+        "The payment for {title} has not arrived. Pay now to keep your subscription.", title=title))
+
+
+async def suspended(event: SubscriptionSuspended, notices: NoticeContext) -> list[Notice]:
+    return await _subscription_notice(notices, event.user_id, event.subscription_id, lambda tr, title: tr(
+        "{title} is suspended until the payment arrives.", title=title))
+
+
+async def ended(event: SubscriptionCanceled, notices: NoticeContext) -> list[Notice]:
+    if event.reason == "user":  # a user who cancelled was answered at once
+        return []
+    return await _subscription_notice(notices, event.user_id, event.subscription_id, lambda tr, title: tr(
+        "Your subscription to {title} has ended.", title=title))
+
+
+# --- commands: what Telegram is asked to do -----------------------------------------------------------
+
+async def renewal_invoice(command: SendInvoice, notices: NoticeContext) -> list[Notice]:
+    services = notices.services
+    checkout = await services.billing.checkout(command.checkout_id)
+    if not checkout.is_open(services.clock.now()):
+        return []
+    reader = await notices.reader(checkout.user_id)
+    offer = await services.billing.offer(checkout.offer_id)
+    plan_name = offer.plan(checkout.plan_id).name if offer else checkout.title
+    invoice = services.billing.domain.provider(checkout.provider).invoice_for(checkout, plan_name)
+    label = reader.tr("Pay {amount}", amount=billing_text.money(checkout.amount, reader.tr))
+    return [Notice(reader.chat_id, services.billing.telegram.outbound_invoice(invoice, label).payload())]
+
+
+async def stars_renewal_changed(command: CancelStarSubscription, notices: NoticeContext) -> list[Notice]:
+    call = ApiCall("editUserStarSubscription",
+                   {"user_id": int(command.user_id), "telegram_payment_charge_id": command.telegram_payment_charge_id,
+                    "is_canceled": command.is_canceled},
+                   done_if=("NOT_MODIFIED",))
+    return [Notice(int(command.user_id), call.payload())]
+
+
+async def stars_refund(command: RefundStarPayment, notices: NoticeContext) -> list[Notice]:
+    call = ApiCall("refundStarPayment",
+                   {"user_id": int(command.user_id), "telegram_payment_charge_id": command.telegram_payment_charge_id},
+                   done_if=("ALREADY_REFUNDED",))
+    return [Notice(int(command.user_id), call.payload())]
+
+
+async def card_refund(command: RefundCardPayment, notices: NoticeContext) -> Sequence[Notice]:
+    # Card providers refund in their own back office; the ledger already reversed the payment.
+    log.info("card refund for the provider's back office: %s %s of charge %s", command.provider,
+             command.amount, command.provider_payment_charge_id)
+    return []
+
+
+# --- shared -------------------------------------------------------------------------------------------
+
+def _title(offer: Offer | None, plan_id: str) -> str:
+    if offer is None:
+        return plan_id
+    for plan in offer.plans:
+        if plan.id == plan_id:
+            return f"{offer.title} · {plan.name}"
+    return offer.title
+
+
+def manage_buttons(sub: Subscription | None, tr: Translator) -> Buttons:
+    """"Renew now" (card subscriptions, whose renewals are invoices) and "Manage"."""
+    if sub is None or sub.status is Status.CANCELED:
+        return ()
+    row = []
+    if sub.provider == "card":
+        row.append(Button(tr("Renew now"), callback_data.make("my", "rn", sub.id)))
+    row.append(Button(tr("Manage"), callback_data.make("my", "v", sub.id)))
+    return (tuple(row),)
