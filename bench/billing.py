@@ -35,8 +35,10 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.config import load_config  # noqa: E402
 from bot.demo import demo_offers  # noqa: E402
-from bot.runtime import freeze_startup_objects  # noqa: E402
-from bot.services.billing import BillingService  # noqa: E402
+from bot.runtime import (
+    billing_for,  # noqa: E402
+    freeze_startup_objects,  # noqa: E402
+)
 from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import Envelope, KeyRing, new_master_key  # noqa: E402
@@ -58,17 +60,17 @@ def _say(line: str) -> None:
     print(line, flush=True)  # noqa: T201 - a bench prints its figures
 
 
-async def _seed(service: BillingService, count: int) -> datetime:
+async def _seed(service: domain.Billing, count: int) -> datetime:
     """`count` active card subscriptions to Cafe Onda's pass, all paid through the same instant."""
     calendar = BillingCalendar(START, "Asia/Seoul", Interval(Unit.MONTH))
     period = calendar.period(0)
     for offer in demo_offers(ORGS, START):
-        await service.publish(offer)
+        await domain.publish_offer(service, offer)
     for first in range(0, count, SEED_CHUNK):
         async with service.uow() as uow:
             for index in range(first, min(count, first + SEED_CHUNK)):
                 sub = Subscription(
-                    id=f"s{index:07d}", user_id=str(10_000_000 + index), offer_id="onda-pass",
+                    id=f"s{index:07d}", user_id=10_000_000 + index, offer_id="onda-pass",
                     merchant_id=str(ORGS["cafe-onda"]), plan_id="americano20", provider="card", calendar=calendar,
                     term=Term(1, period.start, period.end, "americano20-v1", Money(45000, "KRW")),
                     status=Status.ACTIVE, created_at=START,
@@ -78,18 +80,18 @@ async def _seed(service: BillingService, count: int) -> datetime:
     return period.end
 
 
-async def _count(service: BillingService, table: object) -> int:
+async def _count(service: domain.Billing, table: object) -> int:
     async with service.uow() as uow:
         query = select(func.count()).select_from(table)  # type: ignore[arg-type]
-        return int((await uow.storage.connection.execute(query)).scalar_one())
+        return int((await uow.connection.execute(query)).scalar_one())
 
 
-async def _renewal_payments(service: BillingService, after: str, limit: int) -> tuple[str, list[SuccessfulPayment]]:
+async def _renewal_payments(service: domain.Billing, after: str, limit: int) -> tuple[str, list[SuccessfulPayment]]:
     """The next `limit` renewal invoices by id after `after`, paid: what Telegram would send us for them.
     Read a batch at a time, as payments arrive, so the bench holds no more of them than the bot would."""
     table = billing_checkouts
     async with service.uow() as uow:
-        rows = (await uow.storage.connection.execute(
+        rows = (await uow.connection.execute(
             select(table.c.id, table.c.user_id, table.c.payload).where(table.c.id > after)
             .order_by(table.c.id).limit(limit))).all()
     paid = [SuccessfulPayment(row.user_id, "KRW", 45000, row.payload, f"tgpc-{row.payload}", f"prov-{row.payload}")
@@ -104,8 +106,8 @@ async def run_once(url: str, count: int, batch: int) -> tuple[float, float, floa
     try:
         await migrate(engine)
         clock = FixedClock(START)
-        service = BillingService(UnitOfWorkFactory(engine, Envelope(KeyRing.single(new_master_key()))), clock,
-                                 load_config(environ={}), environ={})
+        units = UnitOfWorkFactory(engine, Envelope(KeyRing.single(new_master_key())), now=clock.now)
+        service = billing_for(load_config(environ={}), units, clock)
         freeze_startup_objects()  # as `jigap run` does once it is up
         period_end = await _seed(service, count)
         clock.set(period_end - timedelta(days=3))
@@ -113,7 +115,7 @@ async def run_once(url: str, count: int, batch: int) -> tuple[float, float, floa
         started = time.perf_counter()
         issued = batch
         while issued == batch:  # a short batch means none are left
-            issued = await domain.issue_renewal_invoices(service.uow(), service.domain, limit=batch)
+            issued = await domain.issue_renewal_invoices(service, limit=batch)
         invoicing, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         crediting, last = 0.0, ""
         while True:
@@ -121,7 +123,7 @@ async def run_once(url: str, count: int, batch: int) -> tuple[float, float, floa
             if not paid:
                 break
             cpu_before, before = time.process_time(), time.perf_counter()
-            await service.record_payments(paid)
+            await domain.record_payments(service, paid)
             crediting += time.perf_counter() - before
             cpu += time.process_time() - cpu_before
         payments, journal = await _count(service, billing_payments), await _count(service, billing_journal)

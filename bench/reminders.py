@@ -89,7 +89,7 @@ async def add_template_subscription(services: Services) -> None:
     calendar = BillingCalendar(NOW, "Asia/Seoul", Interval(Unit.MONTH))
     period = calendar.period(0)
     template = Subscription(
-        id=TEMPLATE_ID, user_id=str(FIRST_USER), offer_id="onda-pass", merchant_id=str(ORGS["cafe-onda"]),
+        id=TEMPLATE_ID, user_id=FIRST_USER, offer_id="onda-pass", merchant_id=str(ORGS["cafe-onda"]),
         plan_id="americano20", provider="card", calendar=calendar,
         term=Term(1, period.start, period.end, "americano20-v1", Money(45000, "KRW")), status=Status.ACTIVE,
         created_at=NOW,
@@ -194,7 +194,7 @@ async def measure(path: Path, subjects: str, rows: int, due: int, batch_size: in
     started = time.perf_counter()
     async with open_runtime(_config(path, batch_size), ring=KeyRing.single(new_master_key()),
                             clock=FixedClock(NOW)) as services:
-        settings = services.billing.domain.settings  # the kinds the bot registers at start (bot.app)
+        settings = services.billing.settings  # the kinds the bot registers at start (bot.app)
         register_billing_reminders(services.delivery.catalog, lead=settings.renewal_lead, dunning=settings.dunning)
         if subjects == "subscriptions":
             await add_template_subscription(services)

@@ -59,8 +59,8 @@ def register_features(services: Services) -> None:
     register_wallet(services)
     services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
-    register_billing_reminders(services.delivery.catalog, lead=services.billing.domain.settings.renewal_lead,
-                               dunning=services.billing.domain.settings.dunning)
+    register_billing_reminders(services.delivery.catalog, lead=services.billing.settings.renewal_lead,
+                               dunning=services.billing.settings.dunning)
     notices.register(services.routes)
     services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
 

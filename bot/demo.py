@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.runtime import Services
 from subscriptions.accounts.members import TelegramProfile
 from subscriptions.accounts.records import RoleGrant
+from subscriptions.billing import services as billing
 from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_plan
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
 from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
@@ -139,7 +140,7 @@ async def load_demo_offers(services: Services) -> int:
             org_ids[slug] = organisation.id
     added = 0
     for offer in demo_offers(org_ids, services.clock.now()):
-        if await services.billing.offer(offer.id) is None:
-            await services.billing.publish(offer)
+        if await billing.offer(services.billing, offer.id) is None:
+            await billing.publish_offer(services.billing, offer)
             added += 1
     return added

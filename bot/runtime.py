@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Config
 from bot.delivery.service import DeliveryService
 from bot.events import DispatchSettings, EventDispatcher
+from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
-from bot.services.billing import BillingService
 from bot.services.wallet import WalletService
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
@@ -30,6 +30,9 @@ from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.accounts import Accounts
 from subscriptions.accounts.members import Members
 from subscriptions.accounts.roles import bootstrap_platform_admins
+from subscriptions.billing.payments import CardProvider, StarsProvider
+from subscriptions.billing.services import Billing, BillingSettings
+from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
 from subscriptions.ids import TimeOrderedIds
 
@@ -53,7 +56,8 @@ class Services:
     members: Members
     wallet: WalletService
     delivery: DeliveryService
-    billing: BillingService
+    billing: Billing
+    payments: TelegramPayments
     events: EventDispatcher
 
 
@@ -86,6 +90,20 @@ def freeze_startup_objects() -> None:
     # report them as leaked.
     atexit.unregister(gc.unfreeze)
     atexit.register(gc.unfreeze)
+
+
+def billing_settings(config: Config) -> BillingSettings:
+    days = config.billing.dunning_days
+    return BillingSettings(
+        renewal_lead=timedelta(days=config.billing.renewal_notice_days),
+        dunning=DunningPolicy(tuple(days), max(DunningPolicy().cancel_after_days, days[-1] if days else 0)),
+    )
+
+
+def billing_for(config: Config, units: UnitOfWorkFactory, clock: Clock) -> Billing:
+    """Billing as the bot wires it: its units of work, the clock, time-ordered ids and both providers."""
+    return Billing(uow=units, clock=clock, ids=TimeOrderedIds(),
+                   providers={"card": CardProvider(), "stars": StarsProvider()}, settings=billing_settings(config))
 
 
 def dispatch_settings(config: Config) -> DispatchSettings:
@@ -131,7 +149,8 @@ async def open_runtime(
             members=Members(accounts),
             wallet=WalletService(uow, clock, config.wallet, reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
-            billing=BillingService(uow, clock, config),
+            billing=billing_for(config, uow, clock),
+            payments=TelegramPayments.from_config(config),
             events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
                                    on_queued=lambda: services.delivery.wake()),
         )

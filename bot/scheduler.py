@@ -16,6 +16,7 @@ from telegram.ext import CallbackContext
 
 from bot.delivery.retention import Retention, RetentionPolicy
 from handlers.core.notices import NoticeContext
+from subscriptions.billing import services as billing
 
 if TYPE_CHECKING:
     from bot.app import JigapApplication
@@ -53,7 +54,7 @@ async def tick(context: Context) -> None:
 async def billing_tick(services: Services) -> int:
     """Period ends, renewal invoices and expired gifts, then every event they recorded handed out."""
     try:
-        done = await services.billing.sweep()
+        done = await billing.sweep(services.billing.using(services.uow.background()))
         return done + await services.events.drain()
     except (SQLAlchemyError, OSError):
         # The next tick tries again; the scheduler's other work must not wait for billing.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -215,6 +215,9 @@ class UnitOfWork:
     @property
     def bans(self) -> SqlBans:
         return self.billing.bans
+
+    async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
+        await self.billing.prefetch_for_payments(charge_ids, payloads)
 
     async def flush(self) -> None:
         """Write what the repositories buffered (before a query that must see it, and at commit)."""

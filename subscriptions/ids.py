@@ -38,3 +38,6 @@ class TimeOrderedIds:
 
     def token(self, nbytes: int = 16) -> str:
         return secrets.token_urlsafe(nbytes)
+
+# A person everywhere in the house: their Telegram user id (also the id of their private chat with the bot).
+UserId = int

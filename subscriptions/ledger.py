@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from subscriptions.billing_calendar import require_aware, zone
 from subscriptions.errors import InvalidSplit, RefundExceedsPayment, UnbalancedTransaction
+from subscriptions.ids import UserId
 from subscriptions.money import Money, allocate, format_money
 
 PLATFORM_REVENUE = "revenue:platform"
@@ -94,7 +95,7 @@ def merchant_account(merchant_id: str) -> str:
     return f"payable:merchant:{merchant_id}"
 
 
-def curator_account(curator_id: str) -> str:
+def curator_account(curator_id: UserId) -> str:
     return f"payable:curator:{curator_id}"
 
 
@@ -102,7 +103,7 @@ def fees_account(provider: str) -> str:
     return f"expense:fees:{provider}"
 
 
-def party_account(party: Party, merchant_id: str, curator_id: str | None) -> str:
+def party_account(party: Party, merchant_id: str, curator_id: UserId | None) -> str:
     if party is Party.MERCHANT:
         return merchant_account(merchant_id)
     if party is Party.CURATOR and curator_id is not None:
@@ -157,7 +158,7 @@ def payment_transaction(
     amount: Money,
     split: Mapping[Party, Money],
     merchant_id: str,
-    curator_id: str | None,
+    curator_id: UserId | None,
     at: datetime,
     description: str,
 ) -> JournalTransaction:

@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 
 from subscriptions.billing_calendar import require_aware, zone
 from subscriptions.errors import UnknownReminderKind
+from subscriptions.ids import UserId
 
 S_contra = TypeVar("S_contra", contravariant=True)
 
@@ -32,7 +33,7 @@ class Reminder:
     kind: str
     subject_id: str
     period_key: str
-    user_id: str
+    user_id: UserId
     due_at: datetime
     urgent: bool
 

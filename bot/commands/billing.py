@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import load_config
 from bot.runtime import Services, open_runtime
+from subscriptions.billing import services as billing
 from subscriptions.ledger import Statement, merchant_account, statement, statement_csv
 from subscriptions.money import format_money
 
@@ -83,7 +84,7 @@ async def earnings(services: Services, args: argparse.Namespace, out: TextIO) ->
         sys.stderr.write(f"jigap earnings: there is no organisation called {args.organisation}\n")
         return EXIT_UNKNOWN
     merchant_id = str(organisation.id)
-    offers = await services.billing.offers_of(merchant_id)
+    offers = await billing.merchant_offers(services.billing, merchant_id=merchant_id)
     currencies = [args.currency.upper()] if args.currency else sorted(
         {plan.price.currency for offer in offers for plan in offer.plans})
     if args.csv and len(currencies) != 1:

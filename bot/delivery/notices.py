@@ -41,7 +41,7 @@ class ScheduledNoticeKind:
     def reminders_for(self, subject: Notice, now: datetime) -> list[Reminder]:
         if subject.status != "scheduled" or now < subject.due_at:
             return []
-        return [Reminder(self.name, str(subject.id), "once", str(subject.user_id), subject.due_at, subject.urgent)]
+        return [Reminder(self.name, str(subject.id), "once", subject.user_id, subject.due_at, subject.urgent)]
 
     def is_stale(self, reminder: Reminder, subject: Notice, now: datetime) -> bool:
         return subject.status != "scheduled" or now >= subject.expires_at

@@ -213,7 +213,7 @@ class ReminderScheduler:
             await asyncio.sleep(0)
         if not found:
             return []
-        recipients = await self._recipients(uow, {int(reminder.user_id) for reminder in found}, known)
+        recipients = await self._recipients(uow, {reminder.user_id for reminder in found}, known)
         rows: list[NewReminder] = []
         for part in _slices(found):
             rows += [self._decide(registered, reminder, by_id[reminder.subject_id], recipients, now) for reminder in part]
@@ -241,7 +241,7 @@ class ReminderScheduler:
     def _decide(self, registered: RegisteredKind[Any], reminder: Reminder, subject: Any,
                 recipients: dict[int, Recipient | None], now: datetime) -> NewReminder:
         """The reminder's row: queued (send now), pending (held for quiet hours) or why it is skipped."""
-        user_id = int(reminder.user_id)
+        user_id = reminder.user_id
         recipient = recipients[user_id]
         status = self._verdict(registered, reminder, subject, recipient, now)
         send_at = reminder.due_at

@@ -8,6 +8,7 @@ from handlers.billing import text as billing_text
 from handlers.core.context import JigapContext
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
+from subscriptions.billing import services as billing
 from subscriptions.ledger import statement_text
 
 
@@ -30,16 +31,17 @@ async def earnings(update: Update, context: JigapContext) -> None:
 
 async def _merchant_part(context: JigapContext, merchant_id: str) -> str:
     tr = context.tr
-    billing = context.services.billing
-    name = await billing.merchant_name(merchant_id)
-    currencies = sorted({plan.price.currency for offer in await billing.offers_of(merchant_id)
+    deps = context.services.billing
+    name = await billing.merchant_name(deps, merchant_id)
+    currencies = sorted({plan.price.currency for offer in await billing.merchant_offers(deps, merchant_id=merchant_id)
                          for plan in offer.plans})
     lines = [name]
     for currency in currencies:
-        statement = await billing.statement(merchant_id=merchant_id, currency=currency)
+        statement = await billing.merchant_statement(deps, merchant_id=merchant_id, currency=currency)
         lines.append(tr("Balance: {amount}", amount=billing_text.money(statement.closing, tr)))
         lines += statement_text(statement, tr.language, context.member.user.timezone)[-5:]
-    subscribers = [sub for sub in await billing.subscribers(merchant_id, limit=1000) if sub.is_live]
+    subscribers = [sub for sub in await billing.merchant_subscribers(deps, merchant_id=merchant_id, limit=1000)
+                   if sub.is_live]
     lines.append(tr.plural("{count} subscriber", "{count} subscribers", len(subscribers)))
     return "\n".join(lines)
 
@@ -57,10 +59,10 @@ async def subscribers(update: Update, context: JigapContext) -> None:
     for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
         if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
             continue
-        billing = context.services.billing
-        lines = [await billing.merchant_name(str(org_id))]
-        for name, sub in await billing.named_subscribers(str(org_id)):
-            offer = await billing.offer(sub.offer_id)
+        deps = context.services.billing
+        lines = [await billing.merchant_name(deps, str(org_id))]
+        for name, sub in await billing.named_subscribers(deps, merchant_id=str(org_id)):
+            offer = await billing.offer(deps, sub.offer_id)
             lines.append(f"{name} · " + billing_text.subscription_line(sub, offer, context.member.user.timezone, tr))
         if len(lines) == 1:
             lines.append(tr("No subscribers yet."))

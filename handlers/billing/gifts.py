@@ -10,6 +10,7 @@ from handlers.billing import text as billing_text
 from handlers.billing.subscriptions import dispatch, show_checkout
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from subscriptions.billing import services as billing
 from subscriptions.billing.gifts import DEEP_LINK_PREFIX
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
@@ -29,14 +30,14 @@ async def gift_button(update: Update, context: JigapContext) -> None:
         return
     _, offer_id, plan_id, price = data.parts
     try:
-        offer = await context.services.billing.offer(offer_id)
+        offer = await billing.offer(context.services.billing, offer_id)
         if offer is None:
             await query.answer(tr("This offer is no longer available."), show_alert=True)
             return
         expected = Money(int(price), offer.plan(plan_id).price.currency)
-        started = await context.services.billing.buy_gift(
-            user_id=context.member.id, offer_id=offer_id, plan_id=plan_id,
-            key=f"g:{offer_id}:{plan_id}:{query.message.message_id}", expected_price=expected,
+        started = await billing.buy_gift(
+            context.services.billing, buyer_id=context.member.id, offer_id=offer_id, plan_id=plan_id,
+            idempotency_key=f"g:{offer_id}:{plan_id}:{query.message.message_id}", expected_price=expected,
         )
     except SubscriptionsError as error:
         await query.answer(billing_text.refusal(error, tr), show_alert=True)
@@ -51,14 +52,14 @@ async def open_gift(update: Update, context: JigapContext, code: str) -> None:
     assert message is not None
     tr = context.tr
     try:
-        sub = await context.services.billing.claim_gift(user_id=context.member.id, code=code,
-                                                        timezone=context.member.user.timezone)
+        sub = await billing.claim_gift(context.services.billing, user_id=context.member.id, code=code,
+                                       timezone=context.member.user.timezone)
     except SubscriptionsError as error:
         log.info("gift %s... refused for %s: %s", code[:4], context.member.id, error.code)
         await message.reply_text(billing_text.refusal(error, tr))
         return
     await dispatch(context)
-    offer = await context.services.billing.offer(sub.offer_id)
+    offer = await billing.offer(context.services.billing, sub.offer_id)
     line = billing_text.subscription_line(sub, offer, context.member.user.timezone, tr)
     await message.reply_text(tr("A gift for you! {line}", line=line))
 

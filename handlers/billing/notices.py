@@ -18,6 +18,7 @@ from handlers.core.notices import Notice, NoticeContext, Reader
 from handlers.core.outbound import ApiCall, Button, OutboundMessage, QrPhoto
 from handlers.core.routing import Routes
 from subscriptions.accounts.roles import person
+from subscriptions.billing import services as billing
 from subscriptions.billing.events import (
     CancelStarSubscription,
     GiftClaimed,
@@ -36,6 +37,7 @@ from subscriptions.billing.gifts import deep_link_payload
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.receipts import receipt_for
 from subscriptions.billing.subscription import Status, Subscription
+from subscriptions.ids import UserId
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -68,7 +70,7 @@ async def receipt(event: PaymentReceived, notices: NoticeContext) -> list[Notice
     if payment is None:
         return []
     reader = await notices.reader(payment.user_id)
-    merchant = await services.billing.merchant_name(payment.merchant_id)
+    merchant = await billing.merchant_name(services.billing, payment.merchant_id)
     return _message(reader, billing_text.receipt_text(receipt_for(payment), merchant, reader.timezone, reader.tr))
 
 
@@ -84,11 +86,11 @@ async def refunded(event: PaymentRefunded, notices: NoticeContext) -> list[Notic
 # --- gifts --------------------------------------------------------------------------------------------
 
 async def gift_ready(event: GiftPurchased, notices: NoticeContext) -> list[Notice]:
-    gift = await notices.services.billing.gift(event.code)
+    gift = await billing.gift_by_code(notices.services.billing, event.code)
     if gift is None:
         return []
     reader = await notices.reader(gift.buyer_id)
-    offer = await notices.services.billing.offer(gift.offer_id)
+    offer = await billing.offer(notices.services.billing, gift.offer_id)
     link = notices.link(deep_link_payload(gift.code))
     tr = reader.tr
     caption = "\n".join([
@@ -118,12 +120,12 @@ async def gift_expired(event: GiftExpired, notices: NoticeContext) -> list[Notic
 
 # --- a subscription's troubles ------------------------------------------------------------------------
 
-async def _subscription_notice(notices: NoticeContext, user_id: str, subscription_id: str,
+async def _subscription_notice(notices: NoticeContext, user_id: UserId, subscription_id: str,
                                text: Callable[[Translator, str], str]) -> list[Notice]:
     reader = await notices.reader(user_id)
     async with notices.services.billing.uow() as uow:
         sub = await uow.subscriptions.get(subscription_id)
-    offer = await notices.services.billing.offer(sub.offer_id) if sub else None
+    offer = await billing.offer(notices.services.billing, sub.offer_id) if sub else None
     title = _title(offer, sub.plan_id if sub else "")
     return _message(reader, text(reader.tr, title), manage_buttons(sub, reader.tr))
 
@@ -149,15 +151,15 @@ async def ended(event: SubscriptionCanceled, notices: NoticeContext) -> list[Not
 
 async def renewal_invoice(command: SendInvoice, notices: NoticeContext) -> list[Notice]:
     services = notices.services
-    checkout = await services.billing.checkout(command.checkout_id)
+    checkout = await billing.checkout_by_id(services.billing, command.checkout_id)
     if not checkout.is_open(services.clock.now()):
         return []
     reader = await notices.reader(checkout.user_id)
-    offer = await services.billing.offer(checkout.offer_id)
+    offer = await billing.offer(services.billing, checkout.offer_id)
     plan_name = offer.plan(checkout.plan_id).name if offer else checkout.title
-    invoice = services.billing.domain.provider(checkout.provider).invoice_for(checkout, plan_name)
+    invoice = services.billing.provider(checkout.provider).invoice_for(checkout, plan_name)
     label = reader.tr("Pay {amount}", amount=billing_text.money(checkout.amount, reader.tr))
-    return [Notice(reader.chat_id, services.billing.telegram.outbound_invoice(invoice, label).payload())]
+    return [Notice(reader.chat_id, services.payments.outbound_invoice(invoice, label).payload())]
 
 
 async def stars_renewal_changed(command: CancelStarSubscription, notices: NoticeContext) -> list[Notice]:

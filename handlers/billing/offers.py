@@ -13,6 +13,7 @@ from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
+from subscriptions.billing import services as billing
 from subscriptions.billing.offers import Offer
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
@@ -38,7 +39,7 @@ async def offers(update: Update, context: JigapContext) -> None:
         return
     shown = 0
     for org_id in orgs_with(context.member.grants, Permission.MANAGE_OFFERS):
-        for offer in await context.services.billing.offers_of(str(org_id)):
+        for offer in await billing.merchant_offers(context.services.billing, merchant_id=str(org_id)):
             await message.reply_text(_describe(offer, context), reply_markup=_buttons(offer, context))
             shown += 1
     if not shown:
@@ -73,19 +74,19 @@ async def offer_button(update: Update, context: JigapContext) -> None:
     if data is None or data.part(0) != "a" or len(data.parts) != 3:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    offer = await context.services.billing.offer(data.parts[1])
+    offer = await billing.offer(context.services.billing, data.parts[1])
     if not await _may_manage(context, offer):
         await query.answer(tr("Sorry, only a shop's or creator's own people can manage its offers."), show_alert=True)
         return
     assert offer is not None
     try:
-        await context.services.billing.archive(merchant_id=offer.merchant_id, offer_id=offer.id,
-                                               plan_id=data.parts[2])
+        await billing.archive_offer(context.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id,
+                                    plan_id=data.parts[2])
     except SubscriptionsError as error:
         await query.answer(billing_text.refusal(error, tr), show_alert=True)
         return
     await query.answer(tr("Archived. Existing subscribers keep their plan."))
-    updated = await context.services.billing.offer(offer.id)
+    updated = await billing.offer(context.services.billing, offer.id)
     assert updated is not None
     await query.edit_message_text(_describe(updated, context), reply_markup=_buttons(updated, context))
 
@@ -99,7 +100,7 @@ async def change_price(update: Update, context: JigapContext) -> None:
     if len(args) != 3:
         await message.reply_text(tr("Usage: {command} OFFER PLAN AMOUNT", command="/price"))
         return
-    offer = await context.services.billing.offer(args[0])
+    offer = await billing.offer(context.services.billing, args[0])
     if not await _may_manage(context, offer):
         await message.reply_text(tr("Sorry, only a shop's or creator's own people can manage its offers."))
         return
@@ -107,8 +108,8 @@ async def change_price(update: Update, context: JigapContext) -> None:
     try:
         plan = offer.plan(args[1])
         price = Money.of(args[2].replace(",", ""), plan.price.currency)
-        await context.services.billing.change_price(merchant_id=offer.merchant_id, offer_id=offer.id,
-                                                    plan_id=plan.id, price=price)
+        await billing.change_price(context.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id,
+                                   plan_id=plan.id, price=price)
     except SubscriptionsError as error:
         await message.reply_text(billing_text.refusal(error, tr))
         return

@@ -16,6 +16,7 @@ from telegram import Update
 from handlers.billing import text as billing_text
 from handlers.billing.subscriptions import dispatch
 from handlers.core.context import JigapContext
+from subscriptions.billing import services as billing
 from subscriptions.billing.payments import PreCheckoutQuery, SuccessfulPayment
 from subscriptions.errors import SubscriptionsError
 
@@ -26,10 +27,10 @@ async def pre_checkout(update: Update, context: JigapContext) -> None:
     """Accept only what can still be paid for, at the price and in the currency asked."""
     query = update.pre_checkout_query
     assert query is not None
-    asked = PreCheckoutQuery(str(query.from_user.id), query.invoice_payload, query.currency, query.total_amount)
+    asked = PreCheckoutQuery(query.from_user.id, query.invoice_payload, query.currency, query.total_amount)
     timeout = context.services.config.billing.pre_checkout_timeout
     try:
-        answer = await asyncio.wait_for(context.services.billing.pre_checkout(asked), timeout)
+        answer = await asyncio.wait_for(billing.check_pre_checkout(context.services.billing, asked), timeout)
     except TimeoutError:
         log.warning("pre-checkout check for %s took longer than %ss", query.invoice_payload, timeout)
         await query.answer(ok=False, error_message=context.tr("Please try again in a moment. Nothing was charged."))
@@ -47,7 +48,7 @@ async def successful_payment(update: Update, context: JigapContext) -> None:
     assert message is not None and message.successful_payment is not None and update.effective_user is not None
     paid = message.successful_payment
     payment = SuccessfulPayment(
-        user_id=str(update.effective_user.id),
+        user_id=update.effective_user.id,
         currency=paid.currency,
         total_amount=paid.total_amount,
         invoice_payload=paid.invoice_payload,
@@ -59,7 +60,7 @@ async def successful_payment(update: Update, context: JigapContext) -> None:
     )
     tr = context.tr
     try:
-        outcome = await context.services.billing.record_payment(payment)
+        outcome = await billing.record_successful_payment(context.services.billing, payment)
     except SubscriptionsError as error:
         # Money arrived that matches no checkout: keep the charge id for support, tell the payer.
         log.error("payment %s could not be credited: %s", paid.telegram_payment_charge_id, error)
@@ -74,7 +75,7 @@ async def successful_payment(update: Update, context: JigapContext) -> None:
     if outcome.refunded:
         await message.reply_text(tr("This was already paid for or has ended, so the payment is being refunded."))
     elif outcome.subscription is not None and outcome.gift is None:
-        offer = await context.services.billing.offer(outcome.subscription.offer_id)
+        offer = await billing.offer(context.services.billing, outcome.subscription.offer_id)
         line = billing_text.subscription_line(outcome.subscription, offer, context.member.user.timezone, tr)
         await message.reply_text(tr("Thank you! {line}", line=line))
 
@@ -84,13 +85,13 @@ async def receipts(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     assert message is not None
     tr = context.tr
-    found = await context.services.billing.receipts(context.member.id, limit=5)
+    found = await billing.receipt_history(context.services.billing, user_id=context.member.id, limit=5)
     if not found:
         await message.reply_text(tr("You have no receipts yet."))
         return
     timezone = context.member.user.timezone
     parts = []
     for receipt in found:
-        merchant = await context.services.billing.merchant_name(receipt.merchant_id)
+        merchant = await billing.merchant_name(context.services.billing, receipt.merchant_id)
         parts.append(billing_text.receipt_text(receipt, merchant, timezone, tr))
     await message.reply_text("\n\n".join(parts))

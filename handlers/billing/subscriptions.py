@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.billing import text as billing_text
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from subscriptions.billing import services as billing
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.services import CheckoutStarted
 from subscriptions.billing.subscription import Status, Subscription
@@ -53,7 +54,7 @@ async def show_checkout(update: Update, context: JigapContext, started: Checkout
     assert update.effective_chat is not None
     tr = context.tr
     amount = billing_text.money(started.checkout.amount, tr)
-    await context.services.billing.send_checkout(
+    await context.services.payments.send_checkout(
         context.bot, update.effective_chat.id, started, tr("Pay {amount}", amount=amount),
         tr("Subscribe for {amount} a month", amount=amount),
     )
@@ -65,7 +66,7 @@ async def show_checkout(update: Update, context: JigapContext, started: Checkout
 async def open_browse(update: Update, context: JigapContext) -> None:
     """The main menu's "Subscriptions": shops and creators with something to subscribe to."""
     tr = context.tr
-    merchants = await context.services.billing.merchants()
+    merchants = await billing.merchants(context.services.billing)
     if not merchants:
         await _say(update, tr("There is nothing to subscribe to yet."))
         return
@@ -97,14 +98,15 @@ async def browse_button(update: Update, context: JigapContext) -> None:
 
 async def _show_offers(update: Update, context: JigapContext, merchant_id: str) -> None:
     tr = context.tr
-    offers = [offer for offer in await context.services.billing.offers_of(merchant_id) if _is_open(offer)]
+    offers = [offer for offer in await billing.merchant_offers(context.services.billing, merchant_id=merchant_id)
+              if _is_open(offer)]
     if not offers:
         await _say(update, tr("This offer is no longer available."), edit=True)
         return
     if len(offers) == 1:
         await _show_plans(update, context, offers[0].id)
         return
-    name = await context.services.billing.merchant_name(merchant_id)
+    name = await billing.merchant_name(context.services.billing, merchant_id)
     rows = [[_button(offer.title, BROWSE, "p", offer.id)] for offer in offers]
     await _say(update, tr("What {merchant} offers:", merchant=name), InlineKeyboardMarkup(rows), edit=True)
 
@@ -115,7 +117,7 @@ def _is_open(offer: Offer) -> bool:
 
 async def _show_plans(update: Update, context: JigapContext, offer_id: str) -> None:
     tr = context.tr
-    offer = await context.services.billing.offer(offer_id)
+    offer = await billing.offer(context.services.billing, offer_id)
     if offer is None or not _is_open(offer):
         await _say(update, tr("This offer is no longer available."), edit=True)
         return
@@ -135,15 +137,15 @@ async def _subscribe(update: Update, context: JigapContext, offer_id: str, plan_
     query = update.callback_query
     assert query is not None and query.message is not None
     tr = context.tr
-    offer = await context.services.billing.offer(offer_id)
+    offer = await billing.offer(context.services.billing, offer_id)
     if offer is None or not price.isdigit():
         await query.answer(tr("This offer is no longer available."), show_alert=True)
         return
     expected = Money(int(price), offer.plan(plan_id).price.currency)
     # One checkout per plan per message: a double tap finds the first tap's checkout.
     key = f"s:{offer_id}:{plan_id}:{query.message.message_id}"
-    subscribed = await context.services.billing.subscribe(
-        user_id=context.member.id, offer_id=offer_id, plan_id=plan_id, key=key,
+    subscribed = await billing.subscribe(
+        context.services.billing, user_id=context.member.id, offer_id=offer_id, plan_id=plan_id, idempotency_key=key,
         timezone=context.member.user.timezone, expected_price=expected,
     )
     await query.answer()
@@ -181,7 +183,8 @@ def _actions(sub: Subscription, tr: Translator) -> InlineKeyboardMarkup | None:
 async def my_subscriptions(update: Update, context: JigapContext) -> None:
     """/subscriptions: one message per subscription, each with its own buttons."""
     tr = context.tr
-    subs = [sub for sub in await context.services.billing.my_subscriptions(context.member.id) if sub.is_live]
+    subs = [sub for sub in await billing.user_subscriptions(context.services.billing, user_id=context.member.id)
+            if sub.is_live]
     if not subs:
         await _say(update, tr("You have no subscriptions yet."),
                    InlineKeyboardMarkup([[_button(tr("Browse subscriptions"), "menu", "subscriptions")]]))
@@ -192,7 +195,7 @@ async def my_subscriptions(update: Update, context: JigapContext) -> None:
 
 
 async def _show_subscription(update: Update, context: JigapContext, sub: Subscription, *, edit: bool = False) -> None:
-    offer = await context.services.billing.offer(sub.offer_id)
+    offer = await billing.offer(context.services.billing, sub.offer_id)
     text = billing_text.subscription_line(sub, offer, context.member.user.timezone, context.tr)
     await _say(update, text, _actions(sub, context.tr), edit=edit)
 
@@ -221,20 +224,17 @@ async def manage_button(update: Update, context: JigapContext) -> None:
 
 
 async def _view(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
-    sub = await context.services.billing.subscription(user_id=context.member.id, subscription_id=sub_id)
+    sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
     assert update.callback_query is not None
-    if sub is None:
-        await update.callback_query.answer(context.tr("This subscription is not yours."), show_alert=True)
-        return
     await update.callback_query.answer()
     await _show_subscription(update, context, sub)
 
 
 async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     tr = context.tr
-    sub = await context.services.billing.subscription(user_id=context.member.id, subscription_id=sub_id)
+    sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
     assert update.callback_query is not None
-    if sub is None or not sub.is_live:
+    if not sub.is_live:
         await update.callback_query.answer(tr("This subscription is not yours."), show_alert=True)
         return
     await update.callback_query.answer()
@@ -247,8 +247,8 @@ async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra
 async def _cancel(update: Update, context: JigapContext, sub_id: str, at_period_end: bool) -> None:
     tr = context.tr
     assert update.callback_query is not None
-    result = await context.services.billing.cancel(user_id=context.member.id, subscription_id=sub_id,
-                                                   at_period_end=at_period_end)
+    result = await billing.cancel(context.services.billing, user_id=context.member.id, subscription_id=sub_id,
+                                  at_period_end=at_period_end)
     await update.callback_query.answer()
     await dispatch(context)
     sub = result.subscription
@@ -272,7 +272,8 @@ async def _cancel_now(update: Update, context: JigapContext, sub_id: str, _extra
 
 async def _keep(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     assert update.callback_query is not None
-    sub = await context.services.billing.withdraw_cancellation(user_id=context.member.id, subscription_id=sub_id)
+    sub = await billing.withdraw_cancellation(context.services.billing, user_id=context.member.id,
+                                             subscription_id=sub_id)
     await update.callback_query.answer()
     await dispatch(context)
     await _show_subscription(update, context, sub, edit=True)
@@ -280,14 +281,14 @@ async def _keep(update: Update, context: JigapContext, sub_id: str, _extra: str 
 
 async def _pause(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     assert update.callback_query is not None
-    sub = await context.services.billing.pause(user_id=context.member.id, subscription_id=sub_id)
+    sub = await billing.pause(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
     await update.callback_query.answer()
     await _show_subscription(update, context, sub, edit=True)
 
 
 async def _resume(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     assert update.callback_query is not None
-    sub = await context.services.billing.resume(user_id=context.member.id, subscription_id=sub_id)
+    sub = await billing.resume(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
     await update.callback_query.answer()
     await _show_subscription(update, context, sub, edit=True)
 
@@ -295,9 +296,9 @@ async def _resume(update: Update, context: JigapContext, sub_id: str, _extra: st
 async def _choose_plan(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     tr = context.tr
     assert update.callback_query is not None
-    sub = await context.services.billing.subscription(user_id=context.member.id, subscription_id=sub_id)
-    offer = await context.services.billing.offer(sub.offer_id) if sub else None
-    if sub is None or offer is None:
+    sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
+    offer = await billing.offer(context.services.billing, sub.offer_id)
+    if offer is None:
         await update.callback_query.answer(tr("This subscription is not yours."), show_alert=True)
         return
     plans = [plan for plan in offer.plans if plan.id != sub.plan_id and plan.status.value == "active"]
@@ -316,9 +317,9 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
     if not plan_id:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    change = await context.services.billing.change_plan(
-        user_id=context.member.id, subscription_id=sub_id, plan_id=plan_id,
-        key=f"u:{sub_id}:{plan_id}:{query.message.message_id}",
+    change = await billing.change_plan(
+        context.services.billing, user_id=context.member.id, subscription_id=sub_id, plan_id=plan_id,
+        idempotency_key=f"u:{sub_id}:{plan_id}:{query.message.message_id}",
     )
     await query.answer()
     timezone = context.member.user.timezone
@@ -340,7 +341,8 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
 async def _renew_now(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     tr = context.tr
     assert update.callback_query is not None
-    started = await context.services.billing.renewal_checkout(user_id=context.member.id, subscription_id=sub_id)
+    started = await billing.renewal_checkout(context.services.billing, user_id=context.member.id,
+                                            subscription_id=sub_id)
     if started is None:
         await update.callback_query.answer(tr("Your renewal invoice will arrive before the renewal date."),
                                            show_alert=True)

@@ -39,6 +39,7 @@ from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment
 from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
+from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction, Posting
 from subscriptions.money import Money
 
@@ -271,7 +272,7 @@ class SqlSubscriptions(_Repository):
     async def save(self, subscription: Subscription, expected_version: int) -> None:
         self._buffer.save(self._row(subscription), expected_version)
 
-    async def for_user(self, user_id: str) -> list[Subscription]:
+    async def for_user(self, user_id: UserId) -> list[Subscription]:
         table = billing_subscriptions
         query = select(table.c.document).where(table.c.user_id == user_id).order_by(table.c.created_at, table.c.id)
         return [_load(Subscription, doc) for doc in await self._documents(query)]
@@ -282,7 +283,7 @@ class SqlSubscriptions(_Repository):
                  .order_by(table.c.created_at, table.c.id).limit(limit).offset(offset))
         return [_load(Subscription, doc) for doc in await self._documents(query)]
 
-    async def count_live(self, user_id: str, plan_id: str) -> int:
+    async def count_live(self, user_id: UserId, plan_id: str) -> int:
         await self._flush_all()
         table = billing_subscriptions
         query = select(func.count()).where(
@@ -324,7 +325,7 @@ class SqlCheckouts(_Repository):
         doc = await self._document("payload", payload)
         return None if doc is None else _load(Checkout, doc)
 
-    async def by_idempotency_key(self, user_id: str, key: str) -> Checkout | None:
+    async def by_idempotency_key(self, user_id: UserId, key: str) -> Checkout | None:
         for row in self._buffer.rows():
             if row["user_id"] == user_id and row["idempotency_key"] == key:
                 return _load(Checkout, row["document"])
@@ -367,7 +368,7 @@ class SqlPayments(_Repository):
     async def save(self, payment: Payment, expected_version: int) -> None:
         self._buffer.save(self._row(payment), expected_version)
 
-    async def for_user(self, user_id: str, limit: int) -> list[Payment]:
+    async def for_user(self, user_id: UserId, limit: int) -> list[Payment]:
         table = billing_payments
         query = (select(table.c.document).where(table.c.user_id == user_id)
                  .order_by(table.c.paid_at.desc(), table.c.id.desc()).limit(limit))
@@ -473,7 +474,7 @@ class SqlBans:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def is_banned(self, user_id: str, merchant_id: str) -> bool:
+    async def is_banned(self, user_id: UserId, merchant_id: str) -> bool:
         from storage.core.tables import users
 
         query = select(billing_bans.c.user_id).where(
@@ -481,12 +482,10 @@ class SqlBans:
         )
         if (await self._connection.execute(query)).first() is not None:
             return True
-        if not user_id.isdigit():
-            return False
-        banned = (await self._connection.execute(select(users.c.is_banned).where(users.c.id == int(user_id)))).first()
+        banned = (await self._connection.execute(select(users.c.is_banned).where(users.c.id == user_id))).first()
         return bool(banned and banned.is_banned)
 
-    async def ban(self, user_id: str, merchant_id: str, now: datetime) -> None:
+    async def ban(self, user_id: UserId, merchant_id: str, now: datetime) -> None:
         if not await self.is_banned(user_id, merchant_id):
             await self._connection.execute(
                 insert(billing_bans).values(user_id=user_id, merchant_id=merchant_id, created_at=now)

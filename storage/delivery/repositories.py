@@ -174,7 +174,7 @@ class RecordedReminder:
 
     @property
     def reminder(self) -> Reminder:
-        return Reminder(self.kind, self.subject_id, self.period_key, str(self.user_id), self.due_at, self.urgent)
+        return Reminder(self.kind, self.subject_id, self.period_key, self.user_id, self.due_at, self.urgent)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from subscriptions.ids import UserId
 from subscriptions.money import Money
 
 # --- subscription lifecycle -------------------------------------------------------------------------
@@ -18,7 +19,7 @@ from subscriptions.money import Money
 @dataclass(frozen=True, slots=True)
 class SubscriptionStarted:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     offer_id: str
     plan_version_id: str
     status: str
@@ -29,7 +30,7 @@ class SubscriptionStarted:
 @dataclass(frozen=True, slots=True)
 class SubscriptionRenewed:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     term_number: int
     period_start: datetime
     period_end: datetime
@@ -43,7 +44,7 @@ class PaymentFailed:
     """A period ended without its payment: the subscription is past due from `due_at`."""
 
     subscription_id: str
-    user_id: str
+    user_id: UserId
     term_number: int
     due_at: datetime
     at: datetime
@@ -52,14 +53,14 @@ class PaymentFailed:
 @dataclass(frozen=True, slots=True)
 class SubscriptionSuspended:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class CancellationScheduled:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     ends_at: datetime
     at: datetime
 
@@ -67,14 +68,14 @@ class CancellationScheduled:
 @dataclass(frozen=True, slots=True)
 class CancellationWithdrawn:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionCanceled:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     reason: str  # "user", "period_end", "unpaid"
     refund: Money | None
     at: datetime
@@ -83,7 +84,7 @@ class SubscriptionCanceled:
 @dataclass(frozen=True, slots=True)
 class SubscriptionPaused:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     remaining_seconds: int
     at: datetime
 
@@ -91,7 +92,7 @@ class SubscriptionPaused:
 @dataclass(frozen=True, slots=True)
 class SubscriptionResumed:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     paid_through: datetime
     at: datetime
 
@@ -99,7 +100,7 @@ class SubscriptionResumed:
 @dataclass(frozen=True, slots=True)
 class SubscriptionUpgraded:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     from_plan_version_id: str
     to_plan_version_id: str
     credit: Money  # unused time of the old plan
@@ -110,7 +111,7 @@ class SubscriptionUpgraded:
 @dataclass(frozen=True, slots=True)
 class PlanChangeScheduled:
     subscription_id: str
-    user_id: str
+    user_id: UserId
     to_plan_id: str
     effective_at: datetime
     at: datetime
@@ -122,7 +123,7 @@ class PlanChangeScheduled:
 @dataclass(frozen=True, slots=True)
 class PaymentReceived:
     payment_id: str
-    user_id: str
+    user_id: UserId
     merchant_id: str
     amount: Money
     purpose: str
@@ -133,7 +134,7 @@ class PaymentReceived:
 @dataclass(frozen=True, slots=True)
 class PaymentRefunded:
     payment_id: str
-    user_id: str
+    user_id: UserId
     merchant_id: str
     amount: Money
     at: datetime
@@ -145,7 +146,7 @@ class PaymentRefunded:
 @dataclass(frozen=True, slots=True)
 class GiftPurchased:
     gift_id: str
-    buyer_id: str
+    buyer_id: UserId
     code: str
     expires_at: datetime
     at: datetime
@@ -156,8 +157,8 @@ class GiftClaimed:
     """Tell the buyer: "your gift was claimed by ..."."""
 
     gift_id: str
-    buyer_id: str
-    recipient_id: str
+    buyer_id: UserId
+    recipient_id: UserId
     subscription_id: str
     at: datetime
 
@@ -165,7 +166,7 @@ class GiftClaimed:
 @dataclass(frozen=True, slots=True)
 class GiftExpired:
     gift_id: str
-    buyer_id: str
+    buyer_id: UserId
     refund: Money
     at: datetime
 
@@ -177,7 +178,7 @@ class GiftExpired:
 class SendInvoice:
     """Send this invoice to the user (a renewal invoice for a card subscription)."""
 
-    user_id: str
+    user_id: UserId
     checkout_id: str
     at: datetime
 
@@ -186,7 +187,7 @@ class SendInvoice:
 class CancelStarSubscription:
     """editUserStarSubscription(user_id, telegram_payment_charge_id, is_canceled)."""
 
-    user_id: str
+    user_id: UserId
     telegram_payment_charge_id: str
     is_canceled: bool
     at: datetime
@@ -196,7 +197,7 @@ class CancelStarSubscription:
 class RefundStarPayment:
     """refundStarPayment(user_id, telegram_payment_charge_id): Stars refunds are whole payments."""
 
-    user_id: str
+    user_id: UserId
     telegram_payment_charge_id: str
     at: datetime
 

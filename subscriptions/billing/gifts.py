@@ -23,6 +23,7 @@ from subscriptions.billing.errors import (
 from subscriptions.billing.events import GiftClaimed, GiftExpired
 from subscriptions.billing.offers import RefundKind, RefundPolicy
 from subscriptions.billing_calendar import require_aware
+from subscriptions.ids import UserId
 from subscriptions.money import Money
 
 DEEP_LINK_PREFIX = "gift_"
@@ -55,7 +56,7 @@ class GiftStatus(StrEnum):
 class Gift:
     id: str
     code: str
-    buyer_id: str
+    buyer_id: UserId
     merchant_id: str
     offer_id: str
     plan_id: str
@@ -65,7 +66,7 @@ class Gift:
     purchased_at: datetime
     expires_at: datetime
     status: GiftStatus = GiftStatus.UNCLAIMED
-    recipient_id: str | None = None
+    recipient_id: UserId | None = None
     claimed_at: datetime | None = None
     subscription_id: str | None = None
     version: int = 0
@@ -73,7 +74,7 @@ class Gift:
     def __post_init__(self) -> None:
         deep_link_payload(self.code)
 
-    def check_claimable(self, user_id: str, now: datetime) -> None:
+    def check_claimable(self, user_id: UserId, now: datetime) -> None:
         """Raise the named reason this user cannot claim the gift now."""
         if self.status is GiftStatus.CLAIMED:
             raise GiftAlreadyClaimed(self.id)
@@ -82,7 +83,7 @@ class Gift:
         if user_id == self.buyer_id:
             raise CannotClaimOwnGift(self.id)
 
-    def claim(self, user_id: str, subscription_id: str, now: datetime) -> GiftClaimed:
+    def claim(self, user_id: UserId, subscription_id: str, now: datetime) -> GiftClaimed:
         self.check_claimable(user_id, now)
         self.status = GiftStatus.CLAIMED
         self.recipient_id = user_id

@@ -21,6 +21,7 @@ from subscriptions.billing.errors import PayloadTooLong, UnsupportedByProvider
 from subscriptions.billing.events import Command, RefundCardPayment, RefundStarPayment
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, require_aware
 from subscriptions.errors import RefundExceedsPayment
+from subscriptions.ids import UserId
 from subscriptions.money import STARS, Money
 
 PAYLOAD_LIMIT = 64  # Telegram: invoice payload 1-128 bytes, deep-link payload 64 chars; we keep both under 64
@@ -55,7 +56,7 @@ class Checkout:
     id: str
     payload: str
     idempotency_key: str
-    user_id: str
+    user_id: UserId
     merchant_id: str
     offer_id: str
     plan_id: str
@@ -69,7 +70,7 @@ class Checkout:
     timezone: str = "Asia/Seoul"  # the payer's, for the billing anchor of a new subscription
     subscription_id: str | None = None
     term_number: int | None = None  # for renewals: the term this pays for
-    curator_id: str | None = None
+    curator_id: UserId | None = None
     credit: Money | None = None  # for upgrades: unused time of the old plan, already netted from `amount`
     status: CheckoutStatus = CheckoutStatus.OPEN
     payment_id: str | None = None
@@ -187,7 +188,7 @@ class StarsProvider:
 class SuccessfulPayment:
     """The fields of Telegram's `successful_payment` the domain needs (the handler parses them)."""
 
-    user_id: str
+    user_id: UserId
     currency: str
     total_amount: int
     invoice_payload: str
@@ -210,7 +211,7 @@ class Payment:
     charge_id: str
     provider_charge_id: str
     provider: str
-    user_id: str
+    user_id: UserId
     merchant_id: str
     offer_id: str
     checkout_id: str
@@ -242,7 +243,7 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class PreCheckoutQuery:
-    user_id: str
+    user_id: UserId
     invoice_payload: str
     currency: str
     total_amount: int

@@ -17,15 +17,18 @@ Rules every implementation keeps:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
+from subscriptions.accounts.ports import Organisations, Users
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, Payment
 from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
+from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction
 
 
@@ -50,11 +53,11 @@ class SubscriptionRepository(Protocol):
 
     async def save(self, subscription: Subscription, expected_version: int) -> None: ...
 
-    async def for_user(self, user_id: str) -> list[Subscription]: ...
+    async def for_user(self, user_id: UserId) -> list[Subscription]: ...
 
     async def for_merchant(self, merchant_id: str, limit: int, offset: int = 0) -> list[Subscription]: ...
 
-    async def count_live(self, user_id: str, plan_id: str) -> int:
+    async def count_live(self, user_id: UserId, plan_id: str) -> int:
         """Subscriptions of `user_id` to `plan_id` that are not canceled (the per-user limit)."""
         ...
 
@@ -72,7 +75,7 @@ class CheckoutRepository(Protocol):
 
     async def by_payload(self, payload: str) -> Checkout | None: ...
 
-    async def by_idempotency_key(self, user_id: str, key: str) -> Checkout | None: ...
+    async def by_idempotency_key(self, user_id: UserId, key: str) -> Checkout | None: ...
 
     async def add(self, checkout: Checkout) -> None: ...
 
@@ -88,7 +91,7 @@ class PaymentRepository(Protocol):
 
     async def save(self, payment: Payment, expected_version: int) -> None: ...
 
-    async def for_user(self, user_id: str, limit: int) -> list[Payment]:
+    async def for_user(self, user_id: UserId, limit: int) -> list[Payment]:
         """Newest first."""
         ...
 
@@ -122,7 +125,7 @@ class GiftRepository(Protocol):
 
 
 class BanList(Protocol):
-    async def is_banned(self, user_id: str, merchant_id: str) -> bool:
+    async def is_banned(self, user_id: UserId, merchant_id: str) -> bool:
         """Banned by the platform or by this merchant."""
         ...
 
@@ -151,6 +154,17 @@ class UnitOfWork(Protocol):
 
     @property
     def events(self) -> EventLog: ...
+
+    @property
+    def organisations(self) -> Organisations: ...
+
+    @property
+    def users(self) -> Users: ...
+
+    async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
+        """Read ahead what crediting these payments will read (a batch's few queries instead of three each);
+        an implementation may do nothing."""
+        ...
 
 
     async def __aenter__(self) -> UnitOfWork: ...

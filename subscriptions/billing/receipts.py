@@ -12,6 +12,7 @@ from datetime import datetime
 
 from subscriptions.billing.payments import Payment
 from subscriptions.billing_calendar import zone
+from subscriptions.ids import UserId
 from subscriptions.money import Money, format_money
 
 
@@ -19,7 +20,7 @@ from subscriptions.money import Money, format_money
 class Receipt:
     reference: str  # Telegram's charge id: what the provider and support look up
     payment_id: str
-    user_id: str
+    user_id: UserId
     merchant_id: str
     description: str
     purpose: str

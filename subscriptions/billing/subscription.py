@@ -43,6 +43,7 @@ from subscriptions.billing_calendar import (
     seconds_between,
     zone,
 )
+from subscriptions.ids import UserId
 from subscriptions.money import Money
 
 
@@ -114,7 +115,7 @@ class Subscription:
     """One user's subscription to one plan of one offer."""
 
     id: str
-    user_id: str
+    user_id: UserId
     offer_id: str
     merchant_id: str
     plan_id: str
@@ -123,7 +124,7 @@ class Subscription:
     term: Term
     status: Status
     created_at: datetime
-    curator_id: str | None = None
+    curator_id: UserId | None = None
     cancel_at_period_end: bool = False
     canceled_at: datetime | None = None
     past_due_since: datetime | None = None
@@ -146,7 +147,7 @@ class Subscription:
         cls,
         *,
         subscription_id: str,
-        user_id: str,
+        user_id: UserId,
         offer_id: str,
         merchant_id: str,
         plan_id: str,
@@ -154,7 +155,7 @@ class Subscription:
         calendar: BillingCalendar,
         first_term: Term,
         now: datetime,
-        curator_id: str | None = None,
+        curator_id: UserId | None = None,
         gift_id: str | None = None,
         first_charge_id: str | None = None,
         dunning: DunningPolicy | None = None,
@@ -248,7 +249,7 @@ class Subscription:
         self.invoiced_term = max(self.invoiced_term, term_number)
         self._bump()
 
-    def ensure_owner(self, user_id: str) -> None:
+    def ensure_owner(self, user_id: UserId) -> None:
         if user_id != self.user_id:
             raise NotYourSubscription(self.id)
 

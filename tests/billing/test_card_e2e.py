@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from storage.billing.tables import billing_checkouts
 from storage.delivery.tables import outbox
+from subscriptions.billing import services as billing
 from subscriptions.ledger import merchant_account
 from subscriptions.money import Money
 from tests.billing.world import BillingWorld, pay_in_currency, receipt_and_reply
@@ -28,7 +29,7 @@ async def _subscribed(world: BillingWorld, name: str = "Alex"):  # type: ignore[
 
 
 async def _merchant_balance(world: BillingWorld, merchant_id: str) -> Money:
-    statement = await world.services.billing.statement(merchant_id=merchant_id, currency="KRW")
+    statement = await billing.merchant_statement(world.services.billing, merchant_id=merchant_id, currency="KRW")
     return statement.closing
 
 
@@ -140,9 +141,9 @@ async def test_an_upgrade_charges_the_prorated_difference_at_once(world: Billing
 async def test_a_stale_button_for_an_archived_plan_is_refused_and_opens_no_checkout(world: BillingWorld) -> None:
     alex = await world.user("Alex")
     plans = await world.open_plans(alex, CAFE)
-    offer = await world.services.billing.offer("onda-pass")
+    offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None
-    await world.services.billing.archive(merchant_id=offer.merchant_id, offer_id=offer.id, plan_id="americano20")
+    await billing.archive_offer(world.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id, plan_id="americano20")
     answer = await alex.press(f"Subscribe: {PASS}", plans)
     assert answer is not None and answer.show_alert and answer.text == "This plan is no longer offered."
     assert await world.count(billing_checkouts) == 0
@@ -153,10 +154,10 @@ async def test_a_price_change_after_the_invoice_declines_the_pre_checkout_and_ch
 ) -> None:
     alex = await world.user("Alex")
     invoice = await world.subscribe(alex, CAFE, PASS)
-    offer = await world.services.billing.offer("onda-pass")
+    offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None
-    await world.services.billing.change_price(merchant_id=offer.merchant_id, offer_id=offer.id,
-                                              plan_id="americano20", price=Money(50000, "KRW"))
+    await billing.change_price(world.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id,
+                               plan_id="americano20", price=Money(50000, "KRW"))
     result = await alex.pay(invoice)
     assert result.status == "declined"
     assert result.error_message == "The price has changed. Nothing was charged; please look at the plan again."

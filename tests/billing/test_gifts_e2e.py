@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from sandbox.client import SandboxUser
+from subscriptions.billing import services as billing
 from subscriptions.money import Money
 from tests.billing.world import BillingWorld, receipt_and_reply
 
@@ -72,9 +73,9 @@ async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(wor
     hana = await world.user("Hana")
     late = await hana.open_link(f"gift_{code}")
     assert late.text == "This gift code has expired."
-    offer = await world.services.billing.offer("onda-pass")
+    offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None
-    statement = await world.services.billing.statement(merchant_id=offer.merchant_id, currency="KRW")
+    statement = await billing.merchant_statement(world.services.billing, merchant_id=offer.merchant_id, currency="KRW")
     assert statement.closing == Money(0, "KRW") and [line.kind for line in statement.lines] == ["payment", "refund"]
 
 

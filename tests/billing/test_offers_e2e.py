@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from subscriptions.billing import services as billing
 from subscriptions.money import Money
 from tests.billing.world import BillingWorld
 
@@ -21,7 +22,7 @@ async def test_the_cafe_owner_archives_a_plan_and_changes_a_price_in_the_chat(wo
     assert edited.buttons == ["Archive: 20 Americanos"]
     changed = await sora.send("/price onda-pass americano20 50,000")
     assert changed.text == "New price for 20 Americanos: ₩50,000, from each subscriber's next period."
-    offer = await world.services.billing.offer("onda-pass")
+    offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None and offer.plan("americano20").price == Money(50000, "KRW")
     assert offer.plan("americano40").status.value == "archived"
 
@@ -39,6 +40,6 @@ async def test_someone_else_cannot_manage_the_cafes_offers_even_with_forged_butt
     assert refused.text == "Sorry, only a shop's or creator's own people can manage its offers."
     alex = await world.user("Alex")
     assert (await alex.send("/offers")).text == "Sorry, only a shop's or creator's own people can manage its offers."
-    offer = await world.services.billing.offer("onda-pass")
+    offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None and offer.plan("americano20").price == Money(45000, "KRW")
     assert offer.plan("americano20").status.value == "active"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sandbox.client import SandboxUser
+from subscriptions.billing import services as billing
 from subscriptions.billing.subscription import Subscription
 from subscriptions.money import Money
 from tests.billing.world import BillingWorld, receipt_and_reply
@@ -24,7 +25,7 @@ async def _member(world: BillingWorld, user: SandboxUser) -> tuple[Subscription,
 
 
 async def _creator_balance(world: BillingWorld, sub: Subscription) -> Money:
-    statement = await world.services.billing.statement(merchant_id=sub.merchant_id, currency="XTR")
+    statement = await billing.merchant_statement(world.services.billing, merchant_id=sub.merchant_id, currency="XTR")
     return statement.closing
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.config import load_config
 from bot.demo import demo_offers
-from bot.services.billing import BillingService
+from bot.runtime import billing_for
 from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
 from storage.core.tables import events
 from storage.engine import create_engine
@@ -33,31 +33,31 @@ ORGS = {"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}
 
 
 @pytest.fixture
-async def billing(database_url: str, envelope: Envelope) -> AsyncIterator[BillingService]:
+async def billing(database_url: str, envelope: Envelope) -> AsyncIterator[domain.Billing]:
     engine = create_engine(database_url)
     await migrate(engine)
-    service = BillingService(UnitOfWorkFactory(engine, envelope), FixedClock(NOW), load_config(environ={}),
-                             environ={})
+    clock = FixedClock(NOW)
+    service = billing_for(load_config(environ={}), UnitOfWorkFactory(engine, envelope, now=clock.now), clock)
     for offer in demo_offers(ORGS, NOW):
-        await service.publish(offer)
+        await domain.publish_offer(service, offer)
     yield service
     await engine.dispose()
 
 
-def _clock(billing: BillingService) -> FixedClock:
+def _clock(billing: domain.Billing) -> FixedClock:
     assert isinstance(billing.clock, FixedClock)
     return billing.clock
 
 
-async def _count(billing: BillingService, table: object) -> int:
+async def _count(billing: domain.Billing, table: object) -> int:
     async with billing.uow() as uow:
         query = select(func.count()).select_from(table)  # type: ignore[arg-type]
         return int((await uow.connection.execute(query)).scalar_one())
 
 
-async def _checkout(billing: BillingService, user: int = 101, plan: str = "americano20") -> domain.CheckoutStarted:
-    subscribed = await billing.subscribe(user_id=user, offer_id="onda-pass", plan_id=plan, key=f"k{user}{plan}",
-                                         timezone="Asia/Seoul", expected_price=None)
+async def _checkout(billing: domain.Billing, user: int = 101, plan: str = "americano20") -> domain.CheckoutStarted:
+    subscribed = await domain.subscribe(billing, user_id=user, offer_id="onda-pass", plan_id=plan,
+                                        idempotency_key=f"k{user}{plan}", timezone="Asia/Seoul", expected_price=None)
     assert subscribed.checkout is not None
     return subscribed.checkout
 
@@ -69,16 +69,16 @@ def _paid(started: domain.CheckoutStarted, charge: str) -> SuccessfulPayment:
                              telegram_payment_charge_id=charge, provider_payment_charge_id=f"p-{charge}")
 
 
-async def test_offers_subscriptions_and_payments_read_back_as_they_were_stored(billing: BillingService) -> None:
+async def test_offers_subscriptions_and_payments_read_back_as_they_were_stored(billing: domain.Billing) -> None:
     stored = {offer.id: offer for offer in demo_offers(ORGS, NOW)}
     for offer_id, offer in stored.items():
-        assert await billing.offer(offer_id) == offer
+        assert await domain.offer(billing, offer_id) == offer
     started = await _checkout(billing)
-    answer = await billing.pre_checkout(PreCheckoutQuery("101", started.checkout.payload, "KRW", 45000))
+    answer = await domain.check_pre_checkout(billing, PreCheckoutQuery(101, started.checkout.payload, "KRW", 45000))
     assert answer.ok
-    outcome = await billing.record_payment(_paid(started, "ch-1"))
+    outcome = await domain.record_successful_payment(billing, _paid(started, "ch-1"))
     assert outcome.subscription is not None
-    (sub,) = await billing.my_subscriptions(101)
+    (sub,) = await domain.user_subscriptions(billing, user_id=101)
     assert sub == outcome.subscription and sub.status is Status.ACTIVE
     async with billing.uow() as uow:
         assert await uow.payments.by_charge_id("ch-1") == outcome.payment
@@ -91,9 +91,9 @@ async def test_offers_subscriptions_and_payments_read_back_as_they_were_stored(b
 
 
 async def test_a_second_payment_with_the_same_charge_id_is_refused_by_the_unique_index(
-    billing: BillingService,
+    billing: domain.Billing,
 ) -> None:
-    first = await billing.record_payment(_paid(await _checkout(billing), "same-charge"))
+    first = await domain.record_successful_payment(billing, _paid(await _checkout(billing), "same-charge"))
     # Two workers raced past the check: the second insert meets the index and nothing of it stays.
     copy = replace(first.payment, id="other-id")
     with pytest.raises(ConcurrentUpdate):
@@ -104,10 +104,10 @@ async def test_a_second_payment_with_the_same_charge_id_is_refused_by_the_unique
 
 
 async def test_a_stale_version_is_refused_when_two_units_of_work_save_the_same_subscription(
-    billing: BillingService,
+    billing: domain.Billing,
 ) -> None:
-    await billing.record_payment(_paid(await _checkout(billing), "c1"))
-    (sub,) = await billing.my_subscriptions(101)
+    await domain.record_successful_payment(billing, _paid(await _checkout(billing), "c1"))
+    (sub,) = await domain.user_subscriptions(billing, user_id=101)
     first, second = billing.uow(), billing.uow()
     async with first:
         a = await first.subscriptions.get(sub.id)
@@ -120,7 +120,7 @@ async def test_a_stale_version_is_refused_when_two_units_of_work_save_the_same_s
         with pytest.raises(ConcurrentUpdate):
             await second.subscriptions.save(sub, sub.version - 1 if sub.version else 0)
             await second.commit()
-    (stored,) = await billing.my_subscriptions(101)
+    (stored,) = await domain.user_subscriptions(billing, user_id=101)
     assert stored.cancel_at_period_end
 
 
@@ -133,58 +133,59 @@ class DiesBeforeCommit(UnitOfWork):
 
 
 async def test_a_payment_that_dies_before_commit_leaves_nothing_and_the_retry_credits_it_once(
-    billing: BillingService,
+    billing: domain.Billing,
 ) -> None:
     started = await _checkout(billing)
     paid = _paid(started, "crash-charge")
     with pytest.raises(ConnectionResetError):
-        await domain.record_successful_payment(DiesBeforeCommit(billing.storage.engine, billing.storage.envelope),
-                                               billing.domain, paid)
+        units = billing.uow
+        await domain.record_successful_payment(
+            billing.using(lambda: DiesBeforeCommit(units.engine, units.envelope)), paid)  # type: ignore[attr-defined]
     assert await _count(billing, billing_payments) == 0 and await _count(billing, billing_journal) == 0
-    assert await _count(billing, events) == 0 and await billing.my_subscriptions(101) == []
-    retried = await billing.record_payment(paid)
-    again = await billing.record_payment(paid)
+    assert await _count(billing, events) == 0 and await domain.user_subscriptions(billing, user_id=101) == []
+    retried = await domain.record_successful_payment(billing, paid)
+    again = await domain.record_successful_payment(billing, paid)
     assert not retried.duplicate and again.duplicate and again.payment.id == retried.payment.id
     assert await _count(billing, billing_payments) == 1 and await _count(billing, billing_journal) == 1
-    assert len(await billing.my_subscriptions(101)) == 1
+    assert len(await domain.user_subscriptions(billing, user_id=101)) == 1
 
 
-async def test_sweeps_find_due_subscriptions_in_batches_and_move_them_once(billing: BillingService) -> None:
+async def test_sweeps_find_due_subscriptions_in_batches_and_move_them_once(billing: domain.Billing) -> None:
     for user in range(1, 8):
-        await billing.record_payment(_paid(await _checkout(billing, user), f"c{user}"))
+        await domain.record_successful_payment(billing, _paid(await _checkout(billing, user), f"c{user}"))
     clock = _clock(billing)
-    (sub,) = await billing.my_subscriptions(1)
+    (sub,) = await domain.user_subscriptions(billing, user_id=1)
     clock.set(sub.paid_through - timedelta(days=3))
-    assert await domain.issue_renewal_invoices(billing.uow(), billing.domain, limit=3) == 3
-    assert await domain.issue_renewal_invoices(billing.uow(), billing.domain, limit=3) == 3
-    assert await domain.issue_renewal_invoices(billing.uow(), billing.domain, limit=3) == 1
-    assert await domain.issue_renewal_invoices(billing.uow(), billing.domain, limit=3) == 0
+    assert await domain.issue_renewal_invoices(billing, limit=3) == 3
+    assert await domain.issue_renewal_invoices(billing, limit=3) == 3
+    assert await domain.issue_renewal_invoices(billing, limit=3) == 1
+    assert await domain.issue_renewal_invoices(billing, limit=3) == 0
     assert await _count(billing, billing_checkouts) == 14
     clock.set(sub.paid_through + timedelta(seconds=1))
-    assert await billing.sweep(limit=4) == 7
-    states = {s.status for user in range(1, 8) for s in await billing.my_subscriptions(user)}
+    assert await domain.sweep(billing, limit=4) == 7
+    states = {s.status for user in range(1, 8) for s in await domain.user_subscriptions(billing, user_id=user)}
     assert states == {Status.PAST_DUE}
-    assert await billing.sweep(limit=4) == 0
+    assert await domain.sweep(billing, limit=4) == 0
 
 
 async def test_a_batch_of_renewal_payments_commits_once_and_the_merchant_statement_adds_up(
-    billing: BillingService,
+    billing: domain.Billing,
 ) -> None:
     for user in range(1, 6):
-        await billing.record_payment(_paid(await _checkout(billing, user), f"first{user}"))
-    (sub,) = await billing.my_subscriptions(1)
+        await domain.record_successful_payment(billing, _paid(await _checkout(billing, user), f"first{user}"))
+    (sub,) = await domain.user_subscriptions(billing, user_id=1)
     _clock(billing).set(sub.paid_through - timedelta(days=3))
-    await billing.sweep()
+    await domain.sweep(billing, )
     async with billing.uow() as uow:
         rows = (await uow.connection.execute(select(billing_checkouts.c.document))).all()
     renewals = [row.document for row in rows if row.document["purpose"] == "renewal"]
     paid = [SuccessfulPayment(doc["user_id"], "KRW", 45000, doc["payload"], f"renew{doc['user_id']}")
             for doc in renewals]
-    outcomes = await billing.record_payments(paid)
+    outcomes = await domain.record_payments(billing, paid)
     assert [o.subscription.term.number for o in outcomes if o.subscription] == [2] * 5
-    offer: Offer | None = await billing.offer("onda-pass")
+    offer: Offer | None = await domain.offer(billing, "onda-pass")
     assert offer is not None
-    result = await billing.statement(merchant_id=offer.merchant_id, currency="KRW")
+    result = await domain.merchant_statement(billing, merchant_id=offer.merchant_id, currency="KRW")
     assert result.closing == Money(42750 * 10, "KRW") and len(result.lines) == 10
     csv_text = statement_csv(result)
     assert csv_text.splitlines()[0] == "date,description,kind,reference,currency,amount,balance"
@@ -193,7 +194,7 @@ async def test_a_batch_of_renewal_payments_commits_once_and_the_merchant_stateme
         assert len(await uow.ledger.for_account(merchant_account(offer.merchant_id))) == 10
 
 
-async def test_a_unit_of_work_reads_its_own_buffered_writes_before_they_are_flushed(billing: BillingService) -> None:
+async def test_a_unit_of_work_reads_its_own_buffered_writes_before_they_are_flushed(billing: domain.Billing) -> None:
     """Writes wait in a buffer until commit; reads by key inside the same unit of work find them there."""
     started = await _checkout(billing)
     checkout = started.checkout

@@ -16,6 +16,7 @@ from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUse
 from sandbox.server import SandboxServer
 from storage.billing.tables import billing_journal, billing_payments
 from subscriptions.accounts.records import RoleGrant
+from subscriptions.billing import services as billing
 from subscriptions.billing.subscription import Subscription
 from subscriptions.clock import FixedClock
 
@@ -92,7 +93,7 @@ class BillingWorld:
         self.clock.advance(timedelta(**delta))
 
     async def subscriptions_of(self, user: SandboxUser) -> list[Subscription]:
-        return await self.services.billing.my_subscriptions(user.id)
+        return await billing.user_subscriptions(self.services.billing, user_id=user.id)
 
     async def count(self, table: Any) -> int:
         async with self.services.uow() as uow:

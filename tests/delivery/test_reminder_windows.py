@@ -39,7 +39,7 @@ def _subscription(key: str, status: Status, ends: datetime, past_due_since: date
     calendar = BillingCalendar(ends - timedelta(days=30), "Asia/Seoul", Interval(Unit.MONTH))
     kind = TermKind.TRIAL if status is Status.TRIALING else TermKind.PAID
     term = Term(1, ends - timedelta(days=30), ends, "v1", Money(45000, "KRW"), kind)
-    return Subscription(id=key, user_id=str(USER), offer_id="onda-pass", merchant_id="1", plan_id="americano20",
+    return Subscription(id=key, user_id=USER, offer_id="onda-pass", merchant_id="1", plan_id="americano20",
                         provider="card", calendar=calendar, term=term, status=status, created_at=ends - timedelta(days=30),
                         past_due_since=past_due_since)
 

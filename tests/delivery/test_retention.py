@@ -145,7 +145,7 @@ async def test_a_reminder_is_not_sent_again_after_its_row_is_cleaned_up(services
     calendar = BillingCalendar(NOW - MONTH, "Asia/Seoul", Interval(Unit.MONTH))
     period = calendar.period(0)
     subscription = Subscription(
-        id="s-overdue", user_id=str(USER), offer_id="onda-pass", merchant_id="1", plan_id="americano20",
+        id="s-overdue", user_id=USER, offer_id="onda-pass", merchant_id="1", plan_id="americano20",
         provider="card", calendar=calendar, term=Term(1, period.start, period.end, "v1", Money(45000, "KRW")),
         status=Status.PAST_DUE, created_at=NOW - MONTH, past_due_since=NOW - timedelta(days=1, hours=1),
     )

@@ -25,7 +25,7 @@ def _subscription(number: int = 1, **changes: Any) -> Subscription:
     calendar = BillingCalendar(NOW, "Asia/Seoul", Interval(Unit.MONTH, 3))
     period = calendar.period(number - 1)
     subscription = Subscription(
-        id=f"s{number}", user_id="101", offer_id="onda-pass", merchant_id="1", plan_id="americano20",
+        id=f"s{number}", user_id=101, offer_id="onda-pass", merchant_id="1", plan_id="americano20",
         provider="card", calendar=calendar,
         term=Term(number, period.start, period.end, "americano20-v1", Money(45000, "KRW")),
         status=Status.ACTIVE, created_at=NOW,
@@ -34,7 +34,7 @@ def _subscription(number: int = 1, **changes: Any) -> Subscription:
 
 
 def _gift() -> Gift:
-    return Gift(id="g1", code="GIFT" + "A" * 20, buyer_id="101", merchant_id="1", offer_id="onda-pass",
+    return Gift(id="g1", code="GIFT" + "A" * 20, buyer_id=101, merchant_id="1", offer_id="onda-pass",
                 plan_id="americano20", plan_version_id="americano20-v1", price=Money(45000, "KRW"),
                 payment_id="p1", purchased_at=NOW, expires_at=NOW + timedelta(days=30))
 
@@ -45,7 +45,7 @@ def _aggregates() -> list[Any]:
         _subscription(2, status=Status.PAST_DUE, past_due_since=NOW, cancel_at_period_end=True,
                       pending_plan=PendingPlan("latte20", "latte20-v1"), trial_until=NOW - timedelta(days=7)),
         _gift(),
-        replace(_gift(), status=GiftStatus.CLAIMED, recipient_id="202", claimed_at=NOW),
+        replace(_gift(), status=GiftStatus.CLAIMED, recipient_id=202, claimed_at=NOW),
         *demo_offers({"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}, NOW),
     ]
 
@@ -58,8 +58,9 @@ def test_a_document_reads_back_equal_from_its_text_and_from_its_parsed_dict(aggr
 
 
 def _in_old_form(document: dict[str, Any]) -> dict[str, Any]:
-    """A subscription document as written before money and intervals were objects."""
+    """A subscription document as written before money and intervals were objects and user ids numbers."""
     old = orjson.loads(orjson.dumps(document))
+    old["user_id"] = str(old["user_id"])
     old["term"]["amount"] = [old["term"]["amount"]["amount_minor"], old["term"]["amount"]["currency"]]
     interval = old["calendar"]["interval"]
     old["calendar"]["interval"] = f"{interval['count']} {interval['unit']}"
@@ -70,6 +71,7 @@ def test_a_document_in_the_old_form_reads_back_the_same() -> None:
     subscription = _subscription()
     old = _in_old_form(orjson.loads(to_json_text(subscription).text))
     assert old["term"]["amount"] == [45000, "KRW"] and old["calendar"]["interval"] == "3 month"
+    assert old["user_id"] == "101"
     assert decode(Subscription, old) == subscription
     assert decode(Subscription, orjson.dumps(old).decode()) == subscription
 

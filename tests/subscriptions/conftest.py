@@ -41,8 +41,9 @@ def uow() -> FakeUnitOfWork:
 
 
 @pytest.fixture
-def billing(clock: FakeClock, ids: SequentialIds) -> Billing:
-    return Billing(clock=clock, ids=ids, providers={"card": CardProvider(), "stars": StarsProvider()})
+def billing(uow: FakeUnitOfWork, clock: FakeClock, ids: SequentialIds) -> Billing:
+    """Billing over the test's one in-memory unit of work (the `offers` fixture fills the same one)."""
+    return Billing(uow=lambda: uow, clock=clock, ids=ids, providers={"card": CardProvider(), "stars": StarsProvider()})
 
 
 def cafe_onda() -> Offer:

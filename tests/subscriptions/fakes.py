@@ -24,6 +24,10 @@ from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.ledger import JournalTransaction
 
+# The people of the service tests, by their Telegram user ids.
+JISOO, HANA, MINJI, FAN, MALLORY, SOMEONE, CURATOR = 1001, 1002, 1003, 1004, 1005, 1006, 1007
+NAMES = {JISOO: "jisoo", HANA: "hana", MINJI: "minji", FAN: "fan", MALLORY: "mallory", SOMEONE: "u", CURATOR: "curator"}
+
 
 class FakeClock:
     def __init__(self, now: datetime) -> None:

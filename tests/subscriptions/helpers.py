@@ -6,7 +6,6 @@ from datetime import datetime
 
 from subscriptions.billing.payments import Checkout, SuccessfulPayment
 from subscriptions.billing.services import Billing, PaymentOutcome, record_successful_payment
-from tests.subscriptions.fakes import FakeUnitOfWork
 
 
 def paid(
@@ -30,7 +29,5 @@ def paid(
     )
 
 
-async def pay(
-    uow: FakeUnitOfWork, billing: Billing, checkout: Checkout, charge_id: str, **kwargs: object
-) -> PaymentOutcome:
-    return await record_successful_payment(uow, billing, paid(checkout, charge_id, **kwargs))  # type: ignore[arg-type]
+async def pay(billing: Billing, checkout: Checkout, charge_id: str, **kwargs: object) -> PaymentOutcome:
+    return await record_successful_payment(billing, paid(checkout, charge_id, **kwargs))  # type: ignore[arg-type]

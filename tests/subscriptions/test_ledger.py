@@ -26,11 +26,12 @@ from subscriptions.ledger import (
     refund_transaction,
 )
 from subscriptions.money import Money
+from tests.subscriptions.fakes import CURATOR
 
 AT = datetime(2025, 11, 25, tzinfo=UTC)
 
 
-def paid(amount: Money, split: RevenueSplit = CREATOR_SPLIT, curator: str | None = "cur-1", ref: str = "p1") -> JournalTransaction:
+def paid(amount: Money, split: RevenueSplit = CREATOR_SPLIT, curator: int | None = CURATOR, ref: str = "p1") -> JournalTransaction:
     return payment_transaction(
         transaction_id=f"t-{ref}", payment_id=ref, provider="stars", amount=amount,
         split=split.split(amount, curator is not None), merchant_id="org-1", curator_id=curator, at=AT,
@@ -50,7 +51,7 @@ def test_a_creator_payment_splits_85_5_10_with_the_leftover_star_to_the_creator(
     txn = paid(Money(150, "XTR"))
     assert txn.amount_for(cash_account("stars")) == Money(150, "XTR")
     assert txn.amount_for(merchant_account("org-1")) == Money(-128, "XTR")
-    assert txn.amount_for(curator_account("cur-1")) == Money(-7, "XTR")
+    assert txn.amount_for(curator_account(CURATOR)) == Money(-7, "XTR")
     assert txn.amount_for(PLATFORM_REVENUE) == Money(-15, "XTR")
 
 
@@ -68,9 +69,9 @@ def test_partial_refunds_reverse_the_split_in_proportion_and_add_up_to_the_origi
                                 refund=Money(100, "XTR"), provider="stars", at=AT, description="refund")
     # 50 of 150: creator 42.5 -> 43 (tie to the first share), curator 2.5 -> 2, platform 5
     assert first.amount_for(merchant_account("org-1")) == Money(43, "XTR")
-    assert first.amount_for(curator_account("cur-1")) == Money(2, "XTR")
+    assert first.amount_for(curator_account(CURATOR)) == Money(2, "XTR")
     history = [original, first, second]
-    for account in (merchant_account("org-1"), curator_account("cur-1"), PLATFORM_REVENUE, cash_account("stars")):
+    for account in (merchant_account("org-1"), curator_account(CURATOR), PLATFORM_REVENUE, cash_account("stars")):
         assert balance(history, account, "XTR") == Money(0, "XTR")
     with pytest.raises(RefundExceedsPayment):
         refund_transaction(transaction_id="r3", original=original, already_refunded=Money(150, "XTR"),
@@ -104,7 +105,7 @@ def test_no_minor_unit_is_lost_or_created_across_payments_and_refunds(
     journal: list[JournalTransaction] = []
     paid_in: dict[str, int] = defaultdict(int)
     for n, (currency, amount, split, curated, refunds) in enumerate(history):
-        original = paid(Money(amount, currency), split, "cur-1" if curated else None, ref=f"p{n}")
+        original = paid(Money(amount, currency), split, CURATOR if curated else None, ref=f"p{n}")
         journal.append(original)
         paid_in[currency] += amount
         refunded = 0
@@ -126,7 +127,7 @@ def test_no_minor_unit_is_lost_or_created_across_payments_and_refunds(
     assert all(value == 0 for value in totals.values())  # every transaction balanced, so the whole does
 
     for currency, net in paid_in.items():
-        parties = [merchant_account("org-1"), curator_account("cur-1"), PLATFORM_REVENUE]
+        parties = [merchant_account("org-1"), curator_account(CURATOR), PLATFORM_REVENUE]
         owed = sum(balance(journal, account, currency).amount_minor for account in parties)
         assert owed == net  # what the parties are owed is exactly the cash kept
         assert -balance(journal, cash_account("stars"), currency).amount_minor == net

@@ -20,6 +20,7 @@ from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.errors import UnknownReminderKind
 from subscriptions.money import Money
 from subscriptions.reminders import QuietHours
+from tests.subscriptions.fakes import HANA, JISOO
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -31,7 +32,7 @@ def active_pass(start: datetime = utc(2025, 11, 25, 3), kind: TermKind = TermKin
     first = calendar.period(0)
     price = Money(45000, "KRW") if kind is TermKind.PAID else Money(0, "KRW")
     sub, _ = Subscription.start(
-        subscription_id="sub-1", user_id="jisoo", offer_id="cafe-pass", merchant_id="org-cafe", plan_id="monthly",
+        subscription_id="sub-1", user_id=JISOO, offer_id="cafe-pass", merchant_id="org-cafe", plan_id="monthly",
         provider="card", calendar=calendar, first_term=Term(1 if kind is TermKind.PAID else 0, first.start, first.end,
                                                              "v1", price, kind),
         now=start,
@@ -93,12 +94,12 @@ def test_trial_ending_and_gift_expiring() -> None:
     [reminder] = TrialEnding().reminders_for(trial, utc(2025, 12, 22, 3))
     assert reminder.key == ("trial_ending", "sub-1", "trial")
 
-    gift = Gift("g1", "A" * 22, "jisoo", "org", "cafe-pass", "monthly", "v1", Money(45000, "KRW"), "pay-1",
+    gift = Gift("g1", "A" * 22, JISOO, "org", "cafe-pass", "monthly", "v1", Money(45000, "KRW"), "pay-1",
                 utc(2025, 11, 1), utc(2025, 12, 1))
     kind = GiftExpiring()
     [expiring] = kind.reminders_for(gift, utc(2025, 11, 28))
-    assert (expiring.key, expiring.user_id) == (("gift_expiring", "g1", "expiry"), "jisoo")
-    gift.claim("hana", "sub-9", utc(2025, 11, 29))
+    assert (expiring.key, expiring.user_id) == (("gift_expiring", "g1", "expiry"), JISOO)
+    gift.claim(HANA, "sub-9", utc(2025, 11, 29))
     assert kind.is_stale(expiring, gift, utc(2025, 11, 29))
 
 

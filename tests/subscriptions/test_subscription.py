@@ -23,6 +23,7 @@ from subscriptions.billing.events import (
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.money import Money
+from tests.subscriptions.fakes import SOMEONE
 
 KRW = Money(45000, "KRW")
 
@@ -35,7 +36,7 @@ def new(start: datetime = utc(2025, 1, 31, 0), dunning: DunningPolicy | None = N
     calendar = BillingCalendar(start, "Asia/Seoul", Interval(Unit.MONTH))
     first = calendar.period(0)
     sub, events = Subscription.start(
-        subscription_id="s", user_id="u", offer_id="o", merchant_id="m", plan_id="p", provider="card",
+        subscription_id="s", user_id=SOMEONE, offer_id="o", merchant_id="m", plan_id="p", provider="card",
         calendar=calendar, first_term=Term(1, first.start, first.end, "v1", KRW), now=start, dunning=dunning,
     )
     assert [type(e) for e in events] == [SubscriptionStarted]
@@ -159,7 +160,7 @@ def test_a_timezone_change_bridges_to_the_new_zones_boundary_without_a_gap() -> 
     calendar = BillingCalendar(utc(2022, 1, 1), "UTC", Interval(Unit.MONTH))
     january = calendar.period(0)
     sub, _ = Subscription.start(
-        subscription_id="s", user_id="u", offer_id="o", merchant_id="m", plan_id="p", provider="card",
+        subscription_id="s", user_id=SOMEONE, offer_id="o", merchant_id="m", plan_id="p", provider="card",
         calendar=calendar, first_term=Term(1, january.start, january.end, "v1", KRW), now=january.start,
     )
     assert sub.change_timezone("America/Los_Angeles")
@@ -174,7 +175,7 @@ def test_moving_east_across_the_date_line_never_makes_an_empty_term() -> None:
     calendar = BillingCalendar(utc(2025, 1, 1, 19), "Pacific/Honolulu", Interval(Unit.DAY))  # 09:00 HST
     first = calendar.period(0)
     sub, _ = Subscription.start(
-        subscription_id="s", user_id="u", offer_id="o", merchant_id="m", plan_id="p", provider="card",
+        subscription_id="s", user_id=SOMEONE, offer_id="o", merchant_id="m", plan_id="p", provider="card",
         calendar=calendar, first_term=Term(1, first.start, first.end, "v1", KRW), now=first.start,
     )
     sub.change_timezone("Pacific/Kiritimati")  # UTC+14: 09:00 there is 24 hours earlier in UTC

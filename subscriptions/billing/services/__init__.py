@@ -8,7 +8,7 @@ besides storage: the clock, the id source, the payment providers and the setting
 
 from subscriptions.billing.services.checkout import Subscribed, check_pre_checkout, subscribe
 from subscriptions.billing.services.common import Billing, BillingSettings, CheckoutStarted
-from subscriptions.billing.services.gifts import buy_gift, claim_gift, expire_gifts
+from subscriptions.billing.services.gifts import buy_gift, claim_gift, expire_gifts, gift_by_code
 from subscriptions.billing.services.lifecycle import (
     Canceled,
     PlanChange,
@@ -22,40 +22,50 @@ from subscriptions.billing.services.lifecycle import (
 from subscriptions.billing.services.offers import add_plan, archive_offer, change_price, publish_offer
 from subscriptions.billing.services.payments import (
     PaymentOutcome,
+    checkout_by_id,
     record_fee,
+    record_payments,
     record_successful_payment,
     refund,
+    renewal_checkout,
 )
 from subscriptions.billing.services.renewals import (
     SweepResult,
     advance_due,
     issue_renewal_invoices,
     renew_due,
+    sweep,
 )
 from subscriptions.billing.services.reports import (
+    MerchantOffers,
     account_statement,
     active_offers,
     merchant_balance,
+    merchant_name,
     merchant_offers,
     merchant_statement,
     merchant_subscribers,
+    merchants,
+    named_subscribers,
+    offer,
+    own_subscription,
     receipt_history,
     user_subscriptions,
 )
 
 __all__ = [
-    "account_statement",
-    "active_offers",
-    "add_plan",
-    "merchant_offers",
     "Billing",
     "BillingSettings",
     "Canceled",
     "CheckoutStarted",
+    "MerchantOffers",
     "PaymentOutcome",
     "PlanChange",
     "Subscribed",
     "SweepResult",
+    "account_statement",
+    "active_offers",
+    "add_plan",
     "advance_due",
     "archive_offer",
     "buy_gift",
@@ -64,21 +74,32 @@ __all__ = [
     "change_price",
     "change_timezone",
     "check_pre_checkout",
+    "checkout_by_id",
     "claim_gift",
     "expire_gifts",
+    "gift_by_code",
     "issue_renewal_invoices",
     "merchant_balance",
+    "merchant_name",
+    "merchant_offers",
     "merchant_statement",
     "merchant_subscribers",
+    "merchants",
+    "named_subscribers",
+    "offer",
+    "own_subscription",
     "pause",
     "publish_offer",
     "receipt_history",
     "record_fee",
+    "record_payments",
     "record_successful_payment",
     "refund",
     "renew_due",
+    "renewal_checkout",
     "resume",
     "subscribe",
+    "sweep",
     "user_subscriptions",
     "withdraw_cancellation",
 ]

@@ -32,6 +32,7 @@ from subscriptions.billing.services.common import (
 )
 from subscriptions.billing.subscription import Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar
+from subscriptions.ids import UserId
 from subscriptions.money import Money
 
 
@@ -43,7 +44,7 @@ class Subscribed:
     checkout: CheckoutStarted | None
 
 
-async def _check_can_subscribe(uow: UnitOfWork, user_id: str, offer: Offer, plan: Plan) -> None:
+async def _check_can_subscribe(uow: UnitOfWork, user_id: UserId, offer: Offer, plan: Plan) -> None:
     if await uow.bans.is_banned(user_id, offer.merchant_id):
         raise NotMerchantMember(f"{user_id} is banned by {offer.merchant_id}")
     if await uow.subscriptions.count_live(user_id, plan.id) >= plan.per_user_limit:
@@ -51,23 +52,21 @@ async def _check_can_subscribe(uow: UnitOfWork, user_id: str, offer: Offer, plan
 
 
 async def subscribe(
-    uow: UnitOfWork,
-    billing: Billing,
-    *,
-    user_id: str,
+    billing: Billing, *,
+    user_id: UserId,
     offer_id: str,
     plan_id: str,
     idempotency_key: str,
     timezone: str = "Asia/Seoul",
     expected_price: Money | None = None,
-    curator_id: str | None = None,
+    curator_id: UserId | None = None,
 ) -> Subscribed:
     """Start a trial at once, or open a checkout whose payment starts the subscription.
 
     `expected_price` is the price the user saw on the button: a stale button after a price change
     raises `PriceChanged` instead of billing something else.
     """
-    async with uow:
+    async with billing.uow() as uow:
         existing = await existing_checkout(uow, billing, user_id, idempotency_key)
         if existing is not None:
             return Subscribed(None, existing)
@@ -88,13 +87,13 @@ async def subscribe(
         return Subscribed(None, started)
 
 
-async def _trial_used(uow: UnitOfWork, user_id: str, offer_id: str) -> bool:
+async def _trial_used(uow: UnitOfWork, user_id: UserId, offer_id: str) -> bool:
     """One trial per user and offer, however the earlier subscription ended."""
     return any(sub.offer_id == offer_id and sub.had_trial for sub in await uow.subscriptions.for_user(user_id))
 
 
 async def _start_trial(
-    uow: UnitOfWork, billing: Billing, user_id: str, offer: Offer, plan: Plan, timezone: str, curator_id: str | None
+    uow: UnitOfWork, billing: Billing, user_id: UserId, offer: Offer, plan: Plan, timezone: str, curator_id: UserId | None
 ) -> Subscription:
     now = billing.clock.now()
     trial_end = now + timedelta(days=plan.trial_days)
@@ -112,9 +111,9 @@ async def _start_trial(
     return sub
 
 
-async def check_pre_checkout(uow: UnitOfWork, billing: Billing, query: PreCheckoutQuery) -> PreCheckoutAnswer:
+async def check_pre_checkout(billing: Billing, query: PreCheckoutQuery) -> PreCheckoutAnswer:
     """Answer Telegram's pre-checkout query: re-check everything the payment depends on. Reads only."""
-    async with uow:
+    async with billing.uow() as uow:
         checkout = await uow.checkouts.by_payload(query.invoice_payload)
         if checkout is None:
             return PreCheckoutAnswer.decline(Reason.UNKNOWN_CHECKOUT)

@@ -1,11 +1,11 @@
-"""What every use case shares: the wiring (`Billing`), loading an offer or an owned subscription,
+"""What every use case shares: the dependencies (`Billing`), loading an offer or an owned subscription,
 opening a checkout, and refunding a payment in the journal and at the provider.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from subscriptions.billing.errors import (
@@ -31,6 +31,7 @@ from subscriptions.billing.payments import (
 )
 from subscriptions.billing.ports import UnitOfWork
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription
+from subscriptions.ids import UserId
 from subscriptions.ledger import refund_transaction
 from subscriptions.money import Money
 from subscriptions.ports import Clock, IdSource
@@ -46,12 +47,22 @@ class BillingSettings:
 
 @dataclass(frozen=True, slots=True)
 class Billing:
-    """What the services need besides storage."""
+    """What billing's use cases need: where units of work come from, the clock, the id source, the payment
+    providers and the settings. Every use case takes it first (`await subscribe(billing, ...)`)."""
 
+    uow: Callable[[], UnitOfWork]
     clock: Clock
     ids: IdSource
     providers: Mapping[str, PaymentProvider]
     settings: BillingSettings = field(default_factory=BillingSettings)
+
+    def within(self, uow: UnitOfWork) -> Billing:
+        """The same billing, every use case joining `uow`'s transaction (a batch that commits once)."""
+        return replace(self, uow=lambda: uow)
+
+    def using(self, units: Callable[[], UnitOfWork]) -> Billing:
+        """The same billing over other units of work (a sweep's, which yield to chat replies)."""
+        return replace(self, uow=units)
 
     def provider(self, name: str) -> PaymentProvider:
         try:
@@ -89,7 +100,7 @@ async def new_checkout(
     uow: UnitOfWork,
     billing: Billing,
     *,
-    user_id: str,
+    user_id: UserId,
     offer: Offer,
     plan: Plan,
     purpose: Purpose,
@@ -99,7 +110,7 @@ async def new_checkout(
     subscription: Subscription | None = None,
     term_number: int | None = None,
     timezone: str = "Asia/Seoul",
-    curator_id: str | None = None,
+    curator_id: UserId | None = None,
     credit: Money | None = None,
     open_until: datetime | None = None,
 ) -> CheckoutStarted:
@@ -132,7 +143,7 @@ async def new_checkout(
     return CheckoutStarted(checkout, provider.invoice_for(checkout, plan.name))
 
 
-async def existing_checkout(uow: UnitOfWork, billing: Billing, user_id: str, key: str) -> CheckoutStarted | None:
+async def existing_checkout(uow: UnitOfWork, billing: Billing, user_id: UserId, key: str) -> CheckoutStarted | None:
     """A double tap returns the checkout the first tap made."""
     found = await uow.checkouts.by_idempotency_key(user_id, key)
     if found is None:
@@ -170,7 +181,7 @@ async def refund_payment(
     )
 
 
-async def owned_subscription(uow: UnitOfWork, user_id: str, subscription_id: str) -> Subscription:
+async def owned_subscription(uow: UnitOfWork, user_id: UserId, subscription_id: str) -> Subscription:
     sub = await uow.subscriptions.get(subscription_id)
     if sub is None:
         raise SubscriptionNotFound(subscription_id)

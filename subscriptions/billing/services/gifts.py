@@ -19,21 +19,20 @@ from subscriptions.billing.services.common import (
 )
 from subscriptions.billing.subscription import Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar, stars_calendar
+from subscriptions.ids import UserId
 from subscriptions.money import Money
 
 
 async def buy_gift(
-    uow: UnitOfWork,
-    billing: Billing,
-    *,
-    buyer_id: str,
+    billing: Billing, *,
+    buyer_id: UserId,
     offer_id: str,
     plan_id: str,
     idempotency_key: str,
     expected_price: Money | None = None,
 ) -> CheckoutStarted:
     """An invoice for one period of `plan_id` as a gift; paying it creates the gift code."""
-    async with uow:
+    async with billing.uow() as uow:
         existing = await existing_checkout(uow, billing, buyer_id, idempotency_key)
         if existing is not None:
             return existing
@@ -52,10 +51,10 @@ async def buy_gift(
 
 
 async def claim_gift(
-    uow: UnitOfWork, billing: Billing, *, user_id: str, code: str, timezone: str = "Asia/Seoul"
+    billing: Billing, *, user_id: UserId, code: str, timezone: str = "Asia/Seoul"
 ) -> Subscription:
     """Start the recipient's subscription for the gifted period; the buyer is told (GiftClaimed)."""
-    async with uow:
+    async with billing.uow() as uow:
         gift = await uow.gifts.by_code(code)
         if gift is None:
             raise GiftNotFound(code)
@@ -80,7 +79,7 @@ async def claim_gift(
 
 
 async def _start_gifted(
-    uow: UnitOfWork, billing: Billing, gift: Gift, offer: Offer, plan: Plan, user_id: str, timezone: str,
+    uow: UnitOfWork, billing: Billing, gift: Gift, offer: Offer, plan: Plan, user_id: UserId, timezone: str,
     now: datetime,
 ) -> Subscription:
     provider = billing.provider_for(plan)
@@ -97,9 +96,14 @@ async def _start_gifted(
     return sub
 
 
-async def expire_gifts(uow: UnitOfWork, billing: Billing, *, limit: int = 500) -> int:
+async def gift_by_code(billing: Billing, code: str) -> Gift | None:
+    async with billing.uow() as uow:
+        return await uow.gifts.by_code(code)
+
+
+async def expire_gifts(billing: Billing, *, limit: int = 500) -> int:
     """Close unclaimed gifts past their expiry and refund them as each offer's policy says."""
-    async with uow:
+    async with billing.uow() as uow:
         now = billing.clock.now()
         gifts = await uow.gifts.expiring(now, limit)
         for gift in gifts:

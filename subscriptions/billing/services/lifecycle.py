@@ -22,6 +22,7 @@ from subscriptions.billing.services.common import (
 from subscriptions.billing.subscription import Status, Subscription, TermKind
 from subscriptions.billing_calendar import split_price, zone
 from subscriptions.errors import CurrencyMismatch
+from subscriptions.ids import UserId
 from subscriptions.money import Money
 
 
@@ -44,10 +45,10 @@ class PlanChange:
 
 
 async def cancel(
-    uow: UnitOfWork, billing: Billing, *, user_id: str, subscription_id: str, at_period_end: bool = True
+    billing: Billing, *, user_id: UserId, subscription_id: str, at_period_end: bool = True
 ) -> Canceled:
     """Cancel at the period end (renewals stop) or at once (refund by the offer's policy)."""
-    async with uow:
+    async with billing.uow() as uow:
         sub = await owned_subscription(uow, user_id, subscription_id)
         now = billing.clock.now()
         before = sub.version
@@ -83,8 +84,8 @@ async def _refund_for_cancel(uow: UnitOfWork, billing: Billing, sub: Subscriptio
     return amount
 
 
-async def withdraw_cancellation(uow: UnitOfWork, billing: Billing, *, user_id: str, subscription_id: str) -> Subscription:
-    async with uow:
+async def withdraw_cancellation(billing: Billing, *, user_id: UserId, subscription_id: str) -> Subscription:
+    async with billing.uow() as uow:
         sub = await owned_subscription(uow, user_id, subscription_id)
         now = billing.clock.now()
         before = sub.version
@@ -97,8 +98,8 @@ async def withdraw_cancellation(uow: UnitOfWork, billing: Billing, *, user_id: s
         return sub
 
 
-async def pause(uow: UnitOfWork, billing: Billing, *, user_id: str, subscription_id: str) -> Subscription:
-    async with uow:
+async def pause(billing: Billing, *, user_id: UserId, subscription_id: str) -> Subscription:
+    async with billing.uow() as uow:
         sub = await owned_subscription(uow, user_id, subscription_id)
         before = sub.version
         events = sub.pause(billing.clock.now())
@@ -108,8 +109,8 @@ async def pause(uow: UnitOfWork, billing: Billing, *, user_id: str, subscription
         return sub
 
 
-async def resume(uow: UnitOfWork, billing: Billing, *, user_id: str, subscription_id: str) -> Subscription:
-    async with uow:
+async def resume(billing: Billing, *, user_id: UserId, subscription_id: str) -> Subscription:
+    async with billing.uow() as uow:
         sub = await owned_subscription(uow, user_id, subscription_id)
         before = sub.version
         events = sub.resume(billing.clock.now())
@@ -119,10 +120,10 @@ async def resume(uow: UnitOfWork, billing: Billing, *, user_id: str, subscriptio
         return sub
 
 
-async def change_timezone(uow: UnitOfWork, *, user_id: str, timezone: str) -> int:
+async def change_timezone(billing: Billing, *, user_id: UserId, timezone: str) -> int:
     """The user moved: their subscriptions bill at the same local time in `timezone` from the next term."""
     zone(timezone)
-    async with uow:
+    async with billing.uow() as uow:
         changed = 0
         for sub in await uow.subscriptions.for_user(user_id):
             before = sub.version
@@ -134,10 +135,10 @@ async def change_timezone(uow: UnitOfWork, *, user_id: str, timezone: str) -> in
 
 
 async def change_plan(
-    uow: UnitOfWork, billing: Billing, *, user_id: str, subscription_id: str, plan_id: str, idempotency_key: str
+    billing: Billing, *, user_id: UserId, subscription_id: str, plan_id: str, idempotency_key: str
 ) -> PlanChange:
     """Upgrade at once with proration (pay the difference), or switch at the period end (downgrade)."""
-    async with uow:
+    async with billing.uow() as uow:
         existing = await existing_checkout(uow, billing, user_id, idempotency_key)
         sub = await owned_subscription(uow, user_id, subscription_id)
         if existing is not None:

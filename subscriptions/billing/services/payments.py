@@ -18,10 +18,18 @@ from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, CheckoutStatus, Payment, Purpose, SuccessfulPayment
 from subscriptions.billing.ports import UnitOfWork
-from subscriptions.billing.services.common import Billing, closed_for, load_offer, refund_payment
+from subscriptions.billing.services.common import (
+    Billing,
+    CheckoutStarted,
+    closed_for,
+    load_offer,
+    owned_subscription,
+    refund_payment,
+)
 from subscriptions.billing.subscription import Status, Subscription, Term
 from subscriptions.billing_calendar import STARS_PERIOD, BillingCalendar, require_aware, stars_calendar
 from subscriptions.errors import CurrencyMismatch, RefundExceedsPayment
+from subscriptions.ids import UserId
 from subscriptions.ledger import fee_transaction, payment_transaction
 from subscriptions.money import Money
 
@@ -35,9 +43,9 @@ class PaymentOutcome:
     refunded: bool = False  # money for something already paid or closed: refunded at once
 
 
-async def record_successful_payment(uow: UnitOfWork, billing: Billing, paid: SuccessfulPayment) -> PaymentOutcome:
+async def record_successful_payment(billing: Billing, paid: SuccessfulPayment) -> PaymentOutcome:
     """Credit a payment exactly once per `telegram_payment_charge_id` and do what it paid for."""
-    async with uow:
+    async with billing.uow() as uow:
         already = await uow.payments.by_charge_id(paid.telegram_payment_charge_id)
         if already is not None:
             return PaymentOutcome(already, duplicate=True)
@@ -50,6 +58,37 @@ async def record_successful_payment(uow: UnitOfWork, billing: Billing, paid: Suc
         outcome = await _fulfil(uow, billing, offer, checkout, paid)
         await uow.commit()
         return outcome
+
+
+async def record_payments(billing: Billing, paid: Sequence[SuccessfulPayment]) -> list[PaymentOutcome]:
+    """Credit several payments in one transaction (sweeps and benches): all or none."""
+    async with billing.uow() as uow:
+        await uow.prefetch_for_payments([one.telegram_payment_charge_id for one in paid],
+                                        [one.invoice_payload for one in paid])
+        batch = billing.within(uow)
+        outcomes = [await record_successful_payment(batch, one) for one in paid]
+        await uow.commit()
+    return outcomes
+
+
+async def checkout_by_id(billing: Billing, checkout_id: str) -> Checkout:
+    async with billing.uow() as uow:
+        found = await uow.checkouts.get(checkout_id)
+    if found is None:
+        raise CheckoutNotFound(checkout_id)
+    return found
+
+
+async def renewal_checkout(billing: Billing, *, user_id: UserId, subscription_id: str) -> CheckoutStarted | None:
+    """The open renewal invoice of the user's card subscription, if one went out."""
+    async with billing.uow() as uow:
+        sub = await owned_subscription(uow, user_id, subscription_id)
+        found = await uow.checkouts.by_idempotency_key(sub.user_id, f"renewal:{sub.id}:{sub.term.number + 1}")
+        if found is None or not found.is_open(billing.clock.now()):
+            return None
+        offer = await load_offer(uow, found.offer_id)
+        invoice = billing.provider(found.provider).invoice_for(found, offer.plan(found.plan_id).name)
+        return CheckoutStarted(found, invoice)
 
 
 async def _fulfil(
@@ -256,9 +295,7 @@ async def _refund_unwanted(
 
 
 async def refund(
-    uow: UnitOfWork,
-    billing: Billing,
-    *,
+    billing: Billing, *,
     payment_id: str,
     amount: Money | None = None,
     merchant_id: str | None = None,
@@ -267,7 +304,7 @@ async def refund(
 
     With `merchant_id` (a merchant's own request) the payment must be that merchant's.
     """
-    async with uow:
+    async with billing.uow() as uow:
         payment = await uow.payments.get(payment_id)
         if payment is None:
             raise PaymentNotFound(payment_id)
@@ -286,9 +323,9 @@ async def refund(
         return payment
 
 
-async def record_fee(uow: UnitOfWork, billing: Billing, *, payment_id: str, fee: Money, description: str) -> None:
+async def record_fee(billing: Billing, *, payment_id: str, fee: Money, description: str) -> None:
     """A provider reported the fee it kept on a payment (card providers settle net of fees)."""
-    async with uow:
+    async with billing.uow() as uow:
         payment = await uow.payments.get(payment_id)
         if payment is None:
             raise PaymentNotFound(payment_id)

@@ -9,6 +9,7 @@ from subscriptions.billing.events import SendInvoice
 from subscriptions.billing.payments import Purpose
 from subscriptions.billing.ports import UnitOfWork
 from subscriptions.billing.services.common import Billing, load_offer, new_checkout
+from subscriptions.billing.services.gifts import expire_gifts
 from subscriptions.billing.subscription import Subscription
 
 
@@ -18,9 +19,9 @@ class SweepResult:
     invoiced: int
 
 
-async def advance_due(uow: UnitOfWork, billing: Billing, *, limit: int = 500) -> int:
+async def advance_due(billing: Billing, *, limit: int = 500) -> int:
     """Move subscriptions whose time has come: period-end cancellations, past due, suspended, canceled."""
-    async with uow:
+    async with billing.uow() as uow:
         now = billing.clock.now()
         due = await uow.subscriptions.due_for_transition(now, limit)
         for sub in due:
@@ -32,9 +33,9 @@ async def advance_due(uow: UnitOfWork, billing: Billing, *, limit: int = 500) ->
         return len(due)
 
 
-async def issue_renewal_invoices(uow: UnitOfWork, billing: Billing, *, limit: int = 500) -> int:
+async def issue_renewal_invoices(billing: Billing, *, limit: int = 500) -> int:
     """Card providers cannot charge by themselves: invoice the next term before the current one ends."""
-    async with uow:
+    async with billing.uow() as uow:
         now = billing.clock.now()
         lead = billing.settings.renewal_lead
         due = await uow.subscriptions.due_for_renewal(now, lead, limit)
@@ -63,8 +64,20 @@ async def _invoice_next_term(uow: UnitOfWork, billing: Billing, sub: Subscriptio
     await uow.events.add([SendInvoice(sub.user_id, started.checkout.id, now)])
 
 
-async def renew_due(uow: UnitOfWork, billing: Billing, *, limit: int = 500) -> SweepResult:
+async def sweep(billing: Billing, *, limit: int = 500) -> int:
+    """Period ends, renewal invoices and expired gifts, batch by batch until none is due."""
+    done = 0
+    while True:
+        moved = await advance_due(billing, limit=limit)
+        invoiced = await issue_renewal_invoices(billing, limit=limit)
+        expired = await expire_gifts(billing, limit=limit)
+        done += moved + invoiced + expired
+        if max(moved, invoiced, expired) < limit:
+            return done
+
+
+async def renew_due(billing: Billing, *, limit: int = 500) -> SweepResult:
     """One tick of the billing clock: apply transitions, then send the renewal invoices due."""
-    transitioned = await advance_due(uow, billing, limit=limit)
-    invoiced = await issue_renewal_invoices(uow, billing, limit=limit)
+    transitioned = await advance_due(billing, limit=limit)
+    invoiced = await issue_renewal_invoices(billing, limit=limit)
     return SweepResult(transitioned, invoiced)

@@ -1,68 +1,123 @@
-"""Reads: a user's subscriptions and receipts, a merchant's subscribers, balance and statement."""
+"""Reads: the catalogue and its merchants, a user's subscriptions and receipts, a merchant's subscribers,
+balance and statement."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.ports import UnitOfWork
 from subscriptions.billing.receipts import Receipt, receipt_for
+from subscriptions.billing.services.common import Billing, owned_subscription
 from subscriptions.billing.subscription import Subscription
+from subscriptions.ids import UserId
 from subscriptions.ledger import Statement, balance, merchant_account, statement
 from subscriptions.money import Money
 
 
-async def active_offers(uow: UnitOfWork) -> list[Offer]:
+@dataclass(frozen=True)
+class MerchantOffers:
+    merchant_id: str
+    name: str
+    offers: tuple[Offer, ...]
+
+
+async def merchants(billing: Billing) -> list[MerchantOffers]:
+    """Organisations with at least one active offer, by name (what Subscriptions in the main menu lists)."""
+    async with billing.uow() as uow:
+        by_merchant: dict[str, list[Offer]] = {}
+        for offer in await uow.offers.all_active():
+            by_merchant.setdefault(offer.merchant_id, []).append(offer)
+        found = [MerchantOffers(merchant_id, await _merchant_name(uow, merchant_id), tuple(offers))
+                 for merchant_id, offers in by_merchant.items()]
+    return sorted(found, key=lambda merchant: merchant.name)
+
+
+async def merchant_name(billing: Billing, merchant_id: str) -> str:
+    async with billing.uow() as uow:
+        return await _merchant_name(uow, merchant_id)
+
+
+async def _merchant_name(uow: UnitOfWork, merchant_id: str) -> str:
+    organisation = await uow.organisations.get(int(merchant_id)) if merchant_id.isdigit() else None
+    return organisation.name if organisation else merchant_id
+
+
+async def offer(billing: Billing, offer_id: str) -> Offer | None:
+    async with billing.uow() as uow:
+        return await uow.offers.get(offer_id)
+
+
+async def own_subscription(billing: Billing, *, user_id: UserId, subscription_id: str) -> Subscription:
+    """The user's own subscription; someone else's raises `NotYourSubscription`, a missing one
+    `SubscriptionNotFound`."""
+    async with billing.uow() as uow:
+        return await owned_subscription(uow, user_id, subscription_id)
+
+
+async def named_subscribers(billing: Billing, *, merchant_id: str, limit: int = 20) -> list[tuple[str, Subscription]]:
+    """Live subscribers with the names they gave Telegram, oldest first."""
+    async with billing.uow() as uow:
+        subs = [sub for sub in await uow.subscriptions.for_merchant(merchant_id, limit * 4, 0) if sub.is_live]
+        named = []
+        for sub in subs[:limit]:
+            user = await uow.users.get(sub.user_id)
+            named.append((user.display_name if user else str(sub.user_id), sub))
+    return named
+
+
+async def active_offers(billing: Billing) -> list[Offer]:
     """The catalogue: offers that take subscribers (archived plans inside them are the caller's to hide)."""
-    async with uow:
+    async with billing.uow() as uow:
         return await uow.offers.all_active()
 
 
-async def merchant_offers(uow: UnitOfWork, *, merchant_id: str) -> list[Offer]:
+async def merchant_offers(billing: Billing, *, merchant_id: str) -> list[Offer]:
     """A merchant's own offers, archived ones included, for managing them in chat."""
-    async with uow:
+    async with billing.uow() as uow:
         return await uow.offers.by_merchant(merchant_id)
 
 
 async def account_statement(
-    uow: UnitOfWork, *, account: str, currency: str, since: datetime | None = None, until: datetime | None = None
+    billing: Billing, *, account: str, currency: str, since: datetime | None = None, until: datetime | None = None
 ) -> Statement:
     """Any ledger account's statement (a curator's `payable:curator:<id>`, the platform's revenue)."""
-    async with uow:
+    async with billing.uow() as uow:
         return statement(await uow.ledger.for_account(account), account, currency, since, until)
 
 
-async def user_subscriptions(uow: UnitOfWork, *, user_id: str) -> list[Subscription]:
-    async with uow:
+async def user_subscriptions(billing: Billing, *, user_id: UserId) -> list[Subscription]:
+    async with billing.uow() as uow:
         return await uow.subscriptions.for_user(user_id)
 
 
 async def merchant_subscribers(
-    uow: UnitOfWork, *, merchant_id: str, limit: int = 50, offset: int = 0
+    billing: Billing, *, merchant_id: str, limit: int = 50, offset: int = 0
 ) -> list[Subscription]:
-    async with uow:
+    async with billing.uow() as uow:
         return await uow.subscriptions.for_merchant(merchant_id, limit, offset)
 
 
-async def receipt_history(uow: UnitOfWork, *, user_id: str, limit: int = 20) -> list[Receipt]:
-    async with uow:
+async def receipt_history(billing: Billing, *, user_id: UserId, limit: int = 20) -> list[Receipt]:
+    async with billing.uow() as uow:
         return [receipt_for(p) for p in await uow.payments.for_user(user_id, limit)]
 
 
-async def merchant_balance(uow: UnitOfWork, *, merchant_id: str, currency: str) -> Money:
-    async with uow:
+async def merchant_balance(billing: Billing, *, merchant_id: str, currency: str) -> Money:
+    async with billing.uow() as uow:
         account = merchant_account(merchant_id)
         return balance(await uow.ledger.for_account(account), account, currency)
 
 
 async def merchant_statement(
-    uow: UnitOfWork,
+    billing: Billing,
     *,
     merchant_id: str,
     currency: str,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Statement:
-    async with uow:
+    async with billing.uow() as uow:
         account = merchant_account(merchant_id)
         return statement(await uow.ledger.for_account(account), account, currency, since, until)
