@@ -34,10 +34,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.child_process import ChildProcess  # noqa: E402
+from bot.app import register_billing_reminders  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.demo import demo_offers  # noqa: E402
 from bot.runtime import Services, freeze_startup_objects, open_runtime  # noqa: E402
-from bot.services.billing_reminders import register_billing_reminders  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import KeyRing, new_master_key  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
@@ -195,7 +195,7 @@ async def measure(path: Path, subjects: str, rows: int, due: int, batch_size: in
     async with open_runtime(_config(path, batch_size), ring=KeyRing.single(new_master_key()),
                             clock=FixedClock(NOW)) as services:
         settings = services.billing.settings  # the kinds the bot registers at start (bot.app)
-        register_billing_reminders(services.delivery.catalog, lead=settings.renewal_lead, dunning=settings.dunning)
+        register_billing_reminders(services, settings)
         if subjects == "subscriptions":
             await add_template_subscription(services)
         db = sqlite3.connect(path)

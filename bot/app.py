@@ -23,11 +23,11 @@ from telegram.ext import (
 from bot.delivery.interactive import InteractiveMeter
 from bot.runtime import Services
 from bot.scheduler import schedule_jobs
-from bot.services.billing_reminders import register_billing_reminders
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 from handlers.admin import console as admin
 from handlers.billing import earnings, gifts, notices, offers, payments, subscriptions
+from handlers.billing import reminders as billing_reminders
 from handlers.core import broadcast, errors, language, members, settings, start
 from handlers.core.callback_data import pattern
 from handlers.core.context import JigapContext
@@ -35,6 +35,9 @@ from handlers.core.notices import NoticeContext
 from handlers.core.routing import MenuEntry
 from handlers.core.text import N_
 from handlers.wallet import install_wallet, register_wallet
+from storage.billing import reminders as storage_billing_reminders
+from subscriptions.billing.services import BillingSettings
+from subscriptions.reminders import ReminderKind, SubjectSource
 
 log = logging.getLogger(__name__)
 # Feature message handlers run in groups below this; one that takes a message raises ApplicationHandlerStop.
@@ -59,10 +62,22 @@ def register_features(services: Services) -> None:
     register_wallet(services)
     services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
     services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
-    register_billing_reminders(services.delivery.catalog, lead=services.billing.settings.renewal_lead,
-                               dunning=services.billing.settings.dunning)
     notices.register(services.routes)
+    register_billing_reminders(services)
     services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
+
+
+def register_reminders(services: Services, kinds: list[tuple[ReminderKind[Any], SubjectSource[Any]]]) -> None:
+    """A domain's reminder kinds, each over its storage's source, with the text its handlers registered."""
+    for kind, source in kinds:
+        text = services.routes.reminder_texts[kind.name]
+        services.delivery.catalog.register(kind, source, text.render, text.label)
+
+
+def register_billing_reminders(services: Services, settings: BillingSettings | None = None) -> None:
+    """Billing's reminder kinds (with `settings`' leads and dunning steps, or the configured ones)."""
+    billing_reminders.register(services.routes)
+    register_reminders(services, storage_billing_reminders.reminder_kinds(settings or services.billing.settings))
 
 
 def build_application(services: Services, token: str) -> JigapApplication:

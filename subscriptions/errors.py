@@ -1,4 +1,4 @@
-"""Named errors of the shared kernel: money, the billing calendar, the ledger, reminders, concurrency.
+"""Named errors of the shared kernel: money, the billing calendar, the ledger, concurrency.
 
 Every error a caller can meet in the subscriptions room (the kernel and each domain under it) is a subclass
 of `SubscriptionsError`, so a handler can catch the family and still tell a user precisely what went wrong
@@ -77,7 +77,3 @@ class UnbalancedTransaction(SubscriptionsError):
     """Debits and credits of a journal transaction differ in some currency."""
 
     code = "unbalanced_transaction"
-
-
-class UnknownReminderKind(SubscriptionsError):
-    code = "unknown_reminder_kind"

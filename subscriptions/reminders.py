@@ -16,16 +16,16 @@ stale reminders are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from subscriptions.billing_calendar import require_aware, zone
-from subscriptions.errors import UnknownReminderKind
 from subscriptions.ids import UserId
 
 S_contra = TypeVar("S_contra", contravariant=True)
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,29 +67,23 @@ class ReminderKind(Protocol[S_contra]):
     def is_stale(self, reminder: Reminder, subject: S_contra, now: datetime) -> bool: ...
 
 
-class ReminderRegistry:
-    """Kinds by name; later features register theirs (pass_expiring, rental_term_ending, ...)."""
+@dataclass(frozen=True)
+class Page(Generic[S]):
+    """One batch of a kind's subjects and the cursor after it (None: that was the last batch)."""
 
-    def __init__(self, kinds: Iterable[ReminderKind[Any]] = ()) -> None:
-        self._kinds: dict[str, ReminderKind[Any]] = {}
-        for kind in kinds:
-            self.register(kind)
+    subjects: list[S]
+    cursor: object | None
 
-    def register(self, kind: ReminderKind[Any]) -> None:
-        self._kinds[kind.name] = kind
 
-    def get(self, name: str) -> ReminderKind[Any]:
-        try:
-            return self._kinds[name]
-        except KeyError:
-            raise UnknownReminderKind(name) from None
+class SubjectSource(Protocol[S]):
+    """Where a kind's subjects are stored (storage implements one per kind): a batched query over the kind's
+    window, walked by a cursor, and a lookup by id. `uow` is storage's unit of work."""
 
-    def names(self) -> list[str]:
-        return sorted(self._kinds)
+    def subject_id(self, subject: S) -> str: ...
 
-    def for_subject(self, subject: str, now: datetime) -> list[ReminderKind[Any]]:
-        """Kinds whose window looks at subjects of type `subject` ("subscription", "gift")."""
-        return [kind for kind in self._kinds.values() if kind.window(now).subject == subject]
+    async def due(self, uow: Any, window: DueWindow, after: object | None, limit: int) -> Page[S]: ...
+
+    async def load(self, uow: Any, subject_ids: Sequence[str]) -> dict[str, S]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,7 +32,7 @@ from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing_calendar import zone
 from subscriptions.clock import Clock
 from subscriptions.errors import SubscriptionsError
-from subscriptions.reminders import DueWindow, QuietHours, Reminder, ReminderKind
+from subscriptions.reminders import DueWindow, Page, QuietHours, Reminder, ReminderKind, SubjectSource
 
 log = logging.getLogger(__name__)
 S = TypeVar("S")
@@ -47,24 +47,6 @@ WRITE_BATCHES = 5
 
 class ReminderKindTaken(Exception):
     """Two features registered reminder kinds with the same name."""
-
-
-@dataclass(frozen=True)
-class Page(Generic[S]):
-    """One batch of subjects and the cursor after it (None: that was the last batch)."""
-
-    subjects: list[S]
-    cursor: object | None
-
-
-class SubjectSource(Protocol[S]):
-    """Where a kind's subjects are stored: a batched query over the kind's window, and a lookup by id."""
-
-    def subject_id(self, subject: S) -> str: ...
-
-    async def due(self, uow: UnitOfWork, window: DueWindow, after: object | None, limit: int) -> Page[S]: ...
-
-    async def load(self, uow: UnitOfWork, subject_ids: Sequence[str]) -> dict[str, S]: ...
 
 
 Render = Callable[[Reminder, S, Translator], OutboundMessage]

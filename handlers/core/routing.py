@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Update
 
@@ -40,11 +41,20 @@ class EventRoute:
     handlers: tuple[EventHandler, ...]
 
 
+@dataclass(frozen=True)
+class ReminderText:
+    """How a reminder kind reads (its render function) and its label in /settings (an English msgid)."""
+
+    render: Callable[..., Any]
+    label: str
+
+
 @dataclass
 class Routes:
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     menu: dict[str, MenuEntry] = field(default_factory=dict)
     events: dict[str, EventRoute] = field(default_factory=dict)
+    reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
 
     def add_deep_link(self, prefix: str, handler: DeepLinkHandler) -> None:
         if not re.fullmatch(r"[a-z0-9]{1,12}", prefix) or prefix in self.deep_links:
@@ -63,6 +73,12 @@ class Routes:
         if route is not None and route.kind is not kind:
             raise RouteConflict(f"two event classes are called {name!r}")
         self.events[name] = EventRoute(kind, (*(route.handlers if route else ()), handler))
+
+    def add_reminder_text(self, kind: str, render: Callable[..., Any], label: str) -> None:
+        """How reminders of `kind` read: `render(reminder, subject, tr) -> OutboundMessage`."""
+        if kind in self.reminder_texts:
+            raise RouteConflict(f"reminder kind {kind!r} has a text already")
+        self.reminder_texts[kind] = ReminderText(render, label)
 
     def resolve(self, payload: str) -> tuple[DeepLinkHandler, str] | None:
         """The handler and the rest of the payload, or None for anything malformed or unknown."""

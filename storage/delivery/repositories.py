@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,15 +32,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.billing.tables import billing_gifts, billing_subscriptions
 from storage.core.accounts import as_utc
 from storage.core.tables import events, users
 from storage.delivery.tables import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
-from storage.documents import decode, decode_list
-from storage.json_text import column_json, from_json
+from storage.json_text import column_json
 from subscriptions.accounts.records import Preferences
-from subscriptions.billing.gifts import Gift, GiftStatus
-from subscriptions.billing.subscription import Subscription
 from subscriptions.reminders import Reminder
 
 PRIORITY_URGENT = 0
@@ -643,89 +639,6 @@ class ReminderRepository:
         return {(r.subject_id, r.period_key): r.status for r in (await self._connection.execute(query)).all()}
 
 
-WindowCursor = tuple[datetime, str]
-T = TypeVar("T")
-
-
-class ReminderWindows:
-    """The reminder sweep's reads of billing's subjects: one batch per query, walked in index order.
-
-    Each batch continues from a keyset cursor on the very index the window's range uses, so a batch costs
-    the same however many due rows came before it (ordering a window by id instead makes every batch read
-    and sort the whole window: a sweep's cost grows with the square of what is due).
-    """
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def subscriptions_ending(
-        self, start: datetime, end: datetime, statuses: Sequence[str], after: WindowCursor | None, limit: int,
-    ) -> tuple[list[Subscription], WindowCursor | None]:
-        """Subscriptions in `statuses` whose next transition (a trialing or active term's end) lies in
-        [start, end], in (next_transition_at, id) order after the cursor; the cursor after the batch."""
-        table = billing_subscriptions
-        query = select(table.c.next_transition_at, table.c.id, table.c.document).where(
-            table.c.next_transition_at.between(start, end), table.c.status.in_(list(statuses)))
-        if after is not None:
-            query = query.where(tuple_(table.c.next_transition_at, table.c.id) > tuple_(*after))
-        rows = await self._batch(Subscription, query.order_by(table.c.next_transition_at, table.c.id).limit(limit))
-        return [subscription for _, _, subscription in rows], _cursor_after(rows, limit)
-
-    async def subscriptions_in_status(self, statuses: Sequence[str], after: tuple[str, str] | None, limit: int
-                                      ) -> tuple[list[Subscription], tuple[str, str] | None]:
-        """Subscriptions in `statuses` (past due, suspended: few at any time), in (status, id) order after the
-        cursor. Ordered by id alone, SQLite would rather walk the whole table in id order than sort the few."""
-        table = billing_subscriptions
-        query = select(table.c.status, table.c.id, table.c.document).where(table.c.status.in_(list(statuses)))
-        if after is not None:
-            query = query.where(tuple_(table.c.status, table.c.id) > tuple_(*after))
-        rows = await self._batch(Subscription, query.order_by(table.c.status, table.c.id).limit(limit))
-        last = (rows[-1][0], rows[-1][1]) if len(rows) == limit else None
-        return [subscription for _, _, subscription in rows], last
-
-    async def gifts_expiring(self, start: datetime, end: datetime, after: WindowCursor | None, limit: int
-                             ) -> tuple[list[Gift], WindowCursor | None]:
-        """Unclaimed gifts expiring in [start, end], in (expires_at, id) order after the cursor."""
-        table = billing_gifts
-        query = select(table.c.expires_at, table.c.id, table.c.document).where(
-            table.c.status == GiftStatus.UNCLAIMED.value, table.c.expires_at.between(start, end))
-        if after is not None:
-            query = query.where(tuple_(table.c.expires_at, table.c.id) > tuple_(*after))
-        rows = await self._batch(Gift, query.order_by(table.c.expires_at, table.c.id).limit(limit))
-        return [gift for _, _, gift in rows], _cursor_after(rows, limit)
-
-    async def _batch(self, kind: type[T], query: Select[Any]) -> list[tuple[Any, str, T]]:
-        """A batch of (instant, id, document) rows, in the query's order, each document decoded as `kind`.
-
-        On SQLite the batch comes back packed in one row: its (instant, id) pairs as one JSON array, and its
-        documents joined into another, which SQLite only concatenates and msgspec decodes in one call. One row
-        is one step of SQLite, run in its connection's thread while the sweep decides the batch before;
-        fetched a row at a time, every row would wait for the interpreter lock that deciding holds.
-        """
-        if self._connection.dialect.name != "sqlite":
-            rows = (await self._connection.execute(query)).all()
-            return [(row[0], row[1], decode(kind, row[2])) for row in rows]
-        batch = query.subquery()
-        instant, key, document = batch.c
-        packed = select(func.json_group_array(func.json_array(instant, key)),
-                        func.printf("[%s]", func.group_concat(document, ",")))
-        keys, documents = (await self._connection.execute(packed)).one()
-        rows = [(instant, key, found) for (instant, key), found in zip(from_json(keys), decode_list(kind, documents),
-                                                                        strict=True)]
-        rows.sort(key=lambda row: (row[0], row[1]))  # an aggregate promises no order; instants sort as text
-        return rows
-
-
-def _cursor_after(rows: Sequence[tuple[Any, str, object]], limit: int) -> WindowCursor | None:
-    """The (instant, id) of the batch's last row when the batch was full (None: the window is done)."""
-    if len(rows) < limit:
-        return None
-    instant, key, _ = rows[-1]
-    if isinstance(instant, str):  # SQLite's text for a UTC instant, "2026-11-25 03:00:00.000000"
-        instant = datetime.fromisoformat(instant).replace(tzinfo=UTC)
-    return as_utc(instant), key
-
-
 class PreferencesRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -893,5 +806,4 @@ class DeliveryRepository:
         self.reminders = ReminderRepository(connection)
         self.preferences = PreferencesRepository(connection)
         self.notices = NoticeRepository(connection)
-        self.windows = ReminderWindows(connection)
         self.retention = RetentionRepository(connection)

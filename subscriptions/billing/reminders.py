@@ -1,16 +1,18 @@
-"""Billing's reminder kinds: a renewal coming, a trial ending, a card payment due, dunning after a missed
-payment, and a gift nobody has claimed yet. Pure rules over the domain's aggregates (see
-`subscriptions.reminders` for what a kind says)."""
+"""Billing's reminder kinds: a renewal coming, a trial ending, dunning after a missed payment, and a gift
+nobody has claimed yet. Pure rules over the domain's aggregates (see `subscriptions.reminders` for what a
+kind says)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription
 from subscriptions.billing_calendar import require_aware
-from subscriptions.reminders import DueWindow, Reminder, ReminderRegistry
+from subscriptions.money import Money
+from subscriptions.reminders import DueWindow, Reminder, ReminderKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,38 +61,6 @@ class TrialEnding:
 
     def is_stale(self, reminder: Reminder, subject: Subscription, now: datetime) -> bool:
         return subject.status is not Status.TRIALING or require_aware(now) >= subject.term.end
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentDue:
-    """A card subscription's renewal invoice is due: its term ends within `lead` and is unpaid."""
-
-    lead: timedelta = timedelta(days=1)
-    providers: tuple[str, ...] = ("card",)
-    name: str = "payment_due"
-    urgent: bool = False
-
-    def window(self, now: datetime) -> DueWindow:
-        now = require_aware(now)
-        statuses = (Status.ACTIVE.value, Status.TRIALING.value)
-        return DueWindow("subscription", "term_end", now, now + self.lead, statuses)
-
-    def reminders_for(self, subject: Subscription, now: datetime) -> list[Reminder]:
-        due = subject.term.end - self.lead
-        if self.is_closed(subject) or require_aware(now) < due:
-            return []
-        return [Reminder(self.name, subject.id, str(subject.term.number + 1), subject.user_id, due, self.urgent)]
-
-    def is_closed(self, subject: Subscription) -> bool:
-        live = subject.status in (Status.ACTIVE, Status.TRIALING)
-        return not live or subject.cancel_at_period_end or subject.provider not in self.providers
-
-    def is_stale(self, reminder: Reminder, subject: Subscription, now: datetime) -> bool:
-        return (
-            self.is_closed(subject)
-            or subject.term.number + 1 != int(reminder.period_key)
-            or require_aware(now) >= subject.term.end
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +122,43 @@ class GiftExpiring:
         return subject.status is not GiftStatus.UNCLAIMED or require_aware(now) >= subject.expires_at
 
 
-def default_registry(dunning: DunningPolicy | None = None) -> ReminderRegistry:
-    return ReminderRegistry(
-        [
-            RenewalUpcoming(),
-            PaymentDue(),
-            DunningStep(dunning or DunningPolicy()),
-            TrialEnding(),
-            GiftExpiring(),
-        ]
-    )
+# --- with the names their messages show -----------------------------------------------------------------
+
+T = TypeVar("T", Subscription, Gift)
 
 
+@dataclass(frozen=True)
+class Billed(Generic[T]):
+    """A subscription or gift with the names its reminder shows."""
+
+    item: T
+    title: str
+    price: Money | None
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+
+@dataclass(frozen=True)
+class WithNames(Generic[T]):
+    """A domain reminder kind over `Billed` subjects (the domain's rules, unchanged)."""
+
+    kind: ReminderKind[T]
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind.urgent
+
+    def window(self, now: datetime) -> DueWindow:
+        return self.kind.window(now)
+
+    def reminders_for(self, subject: Billed[T], now: datetime) -> list[Reminder]:
+        return self.kind.reminders_for(subject.item, now)
+
+    def is_stale(self, reminder: Reminder, subject: Billed[T], now: datetime) -> bool:
+        return self.kind.is_stale(reminder, subject.item, now)

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.app import register_billing_reminders
 from bot.config import load_config
 from bot.runtime import Services, open_runtime
-from bot.services.billing_reminders import register_billing_reminders
 from storage.delivery.repositories import NewReminder
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.accounts.members import TelegramProfile
+from subscriptions.billing.services import BillingSettings
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.clock import FixedClock
@@ -31,7 +32,7 @@ async def services(database_url: str) -> AsyncIterator[Services]:
                           scheduler=dataclasses.replace(base.scheduler, batch_size=2))
     async with open_runtime(config, ring=KeyRing.single(new_master_key()), clock=FixedClock(NOW)) as runtime:
         await runtime.members.member_for(TelegramProfile(USER, "minji", "Minji", None, "ko"))
-        register_billing_reminders(runtime.delivery.catalog, lead=timedelta(days=3), dunning=DunningPolicy())
+        register_billing_reminders(runtime, BillingSettings(renewal_lead=timedelta(days=3), dunning=DunningPolicy()))
         yield runtime
 
 

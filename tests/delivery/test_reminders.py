@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.app import register_billing_reminders
 from bot.config import load_config
+from bot.delivery.notices import NoticeSource, ScheduledNoticeKind, render_notice
+from bot.delivery.reminders import ReminderKindTaken
 from bot.runtime import Services, open_runtime
 from handlers.core.outbound import Button
 from storage.envelope import KeyRing, new_master_key
@@ -150,3 +153,20 @@ async def test_after_a_night_down_each_due_notice_is_sent_once_and_expired_ones_
     assert [statuses[(str(n), "once")] for n in kept] == ["queued"] * 3
     assert statuses[(str(expired), "once")] == "stale"
     assert len(await _outbox(services)) == 3
+
+
+async def test_one_catalog_holds_every_kind_with_its_source_and_text_and_refuses_a_name_twice(
+    services: Services,
+) -> None:
+    register_billing_reminders(services)
+    catalog = services.delivery.catalog
+    assert [kind.name for kind in catalog.kinds()] == ["dunning", "gift_expiring", "notice", "renewal_upcoming",
+                                                       "trial_ending"]
+    renewal = catalog.get("renewal_upcoming")
+    assert renewal is not None and renewal.label == "Renewal reminders" and not renewal.kind.urgent
+    assert catalog.get("pass_expiring") is None
+    with pytest.raises(ReminderKindTaken):
+        catalog.register(ScheduledNoticeKind(name="dunning"), NoticeSource(), render_notice, "Twice")
+    catalog.register(ScheduledNoticeKind(name="pass_expiring"), NoticeSource(), render_notice, "Pass reminders")
+    found = catalog.get("pass_expiring")
+    assert found is not None and found.label == "Pass reminders"

@@ -9,16 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from bot.app import build_application
+from bot.app import build_application, register_billing_reminders
 from bot.config import ConfigError, load_config
 from bot.delivery.retention import CleanupReport, Retention, RetentionPolicy
 from bot.runtime import Services, open_runtime
-from bot.services.billing_reminders import register_billing_reminders
 from storage.core.tables import events
 from storage.delivery.repositories import Finished, NewOutboxRow, NewReminder, Sent
 from storage.delivery.tables import outbox, reminders
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.accounts.members import TelegramProfile
+from subscriptions.billing.services import BillingSettings
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
 from subscriptions.clock import FixedClock
@@ -141,7 +141,7 @@ async def test_old_delivered_and_decided_rows_go_and_recent_and_waiting_ones_sta
 async def test_a_reminder_is_not_sent_again_after_its_row_is_cleaned_up(services: Services) -> None:
     # One dunning step, a day after the missed payment: the subscription stays past due (and so in the
     # dunning kind's window) long after that reminder went out.
-    register_billing_reminders(services.delivery.catalog, lead=timedelta(days=3), dunning=DunningPolicy((1,), 30))
+    register_billing_reminders(services, BillingSettings(renewal_lead=timedelta(days=3), dunning=DunningPolicy((1,), 30)))
     calendar = BillingCalendar(NOW - MONTH, "Asia/Seoul", Interval(Unit.MONTH))
     period = calendar.period(0)
     subscription = Subscription(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -10,14 +10,11 @@ from subscriptions.billing.gifts import Gift
 from subscriptions.billing.reminders import (
     DunningStep,
     GiftExpiring,
-    PaymentDue,
     RenewalUpcoming,
     TrialEnding,
-    default_registry,
 )
 from subscriptions.billing.subscription import Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit
-from subscriptions.errors import UnknownReminderKind
 from subscriptions.money import Money
 from subscriptions.reminders import QuietHours
 from tests.subscriptions.fakes import HANA, JISOO
@@ -80,15 +77,6 @@ def test_dunning_steps_fall_at_one_three_and_seven_days_and_only_the_newest_is_s
     assert kind.is_stale(late, sub, utc(2025, 12, 29, 4))
 
 
-def test_payment_due_is_for_card_subscriptions_only() -> None:
-    sub = active_pass()
-    kind = PaymentDue()
-    [reminder] = kind.reminders_for(sub, utc(2025, 12, 24, 3))
-    assert reminder.key == ("payment_due", "sub-1", "2")
-    sub.provider = "stars"  # Telegram charges Stars subscriptions by itself
-    assert kind.reminders_for(sub, utc(2025, 12, 24, 3)) == []
-
-
 def test_trial_ending_and_gift_expiring() -> None:
     trial = active_pass(kind=TermKind.TRIAL)
     [reminder] = TrialEnding().reminders_for(trial, utc(2025, 12, 22, 3))
@@ -101,16 +89,6 @@ def test_trial_ending_and_gift_expiring() -> None:
     assert (expiring.key, expiring.user_id) == (("gift_expiring", "g1", "expiry"), JISOO)
     gift.claim(HANA, "sub-9", utc(2025, 11, 29))
     assert kind.is_stale(expiring, gift, utc(2025, 11, 29))
-
-
-def test_the_registry_knows_the_default_kinds_and_accepts_new_ones() -> None:
-    registry = default_registry()
-    assert registry.names() == ["dunning", "gift_expiring", "payment_due", "renewal_upcoming", "trial_ending"]
-    assert [k.name for k in registry.for_subject("gift", utc(2025, 1, 1))] == ["gift_expiring"]
-    with pytest.raises(UnknownReminderKind):
-        registry.get("pass_expiring")
-    registry.register(GiftExpiring(lead=timedelta(days=1), name="pass_expiring", urgent=True))
-    assert registry.get("pass_expiring").urgent
 
 
 @pytest.mark.parametrize(
