@@ -112,7 +112,7 @@ def fill_subscriptions(db: sqlite3.Connection, rows: int, due: int) -> None:
     now = NOW.strftime("%Y-%m-%d %H:%M:%S")
     db.execute(
         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?), "
-        "t(i, id, user_id, ends) AS (SELECT i, printf('s%08d', (i * 7919) % ?), CAST(? + i % ? AS TEXT), "
+        "t(i, id, user_id, ends) AS (SELECT i, printf('s%08d', (i * 7919) % ?), ? + i % ?, "
         "  CASE WHEN i < ? THEN datetime(?, '+' || (2 * 86400 + (i * 7919) % 86399) || ' seconds')"
         "  ELSE datetime(?, '+' || (4 * 86400 + (i * 7919) % (30 * 86400)) || ' seconds') END FROM n) "
         "INSERT INTO billing_subscriptions (id, user_id, offer_id, merchant_id, plan_id, provider, status, "
