@@ -13,6 +13,7 @@ from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_pl
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
 from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
 from subscriptions.money import Money
+from wallet.services import issuers
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,9 @@ async def load_demo_organisations(services: Services) -> int:
 async def load_demo_issuers(services: Services) -> None:
     """The issuing organisations get their signing keys and status lists (kept if they exist)."""
     async with services.uow() as uow:
-        issuers = await uow.organisations.list(kind="issuer")
-    for organisation in issuers:
-        await services.wallet.ensure_issuer(organisation)
+        organisations = await uow.organisations.list(kind="issuer")
+    for organisation in organisations:
+        await issuers.ensure_issuer(services.wallet, organisation)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from bot.events import DispatchSettings, EventDispatcher
 from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
 from bot.master_keys import MasterKeyError, load_key_ring
-from bot.services.wallet import WalletService
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
 from storage.engine import create_engine
@@ -35,6 +34,7 @@ from subscriptions.billing.services import Billing, BillingSettings
 from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
 from subscriptions.ids import TimeOrderedIds
+from wallet.services import Wallet
 
 log = logging.getLogger(__name__)
 KEY_CHECK_PURPOSE = "key.check"
@@ -54,7 +54,7 @@ class Services:
     routes: Routes
     accounts: Accounts
     members: Members
-    wallet: WalletService
+    wallet: Wallet
     delivery: DeliveryService
     billing: Billing
     payments: TelegramPayments
@@ -147,7 +147,7 @@ async def open_runtime(
             accounts=(accounts := Accounts(uow, clock, TimeOrderedIds(), config.i18n.default_timezone,
                                            config.i18n.quiet_start, config.i18n.quiet_end)),
             members=Members(accounts),
-            wallet=WalletService(uow, clock, config.wallet, reader=uow.one_read),
+            wallet=Wallet.create(uow, clock, config.wallet, reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=billing_for(config, uow, clock),
             payments=TelegramPayments.from_config(config),

@@ -20,8 +20,9 @@ from typing import Any
 
 from bot.config import load_config
 from bot.runtime import Services, open_runtime
-from bot.services.wallet import CardNotFound, NotAnIssuer, StatusChangeRefused
 from wallet.errors import ClaimsInvalid, UnknownCardType
+from wallet.services import CardNotFound, NotAnIssuer, StatusChangeRefused, issuers, people, revocation
+from wallet.services import offers as card_offers
 from wallet.status_list import CredentialStatus
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -80,7 +81,7 @@ async def _organisation(services: Services, slug: str) -> Any:
 
 async def _create(services: Services, args: argparse.Namespace) -> int:
     organisation = await _organisation(services, args.organisation)
-    issuer, created = await services.wallet.ensure_issuer(organisation, args.alg)
+    issuer, created = await issuers.ensure_issuer(services.wallet, organisation, args.alg)
     state = "created" if created else "already an issuer"
     sys.stdout.write(f"{organisation.name}: {state}\n  iss: {issuer.issuer_url}\n"
                      f"  keys: {services.config.wallet.public_url.rstrip('/')}/.well-known/jwt-vc-issuer/{issuer.slug}\n"
@@ -108,11 +109,11 @@ def _claims(args: argparse.Namespace) -> dict[str, Any]:
 
 async def _issue(services: Services, args: argparse.Namespace) -> int:
     organisation = await _organisation(services, args.organisation)
-    holder = await services.wallet.find_user(args.holder)
+    holder = await people.find_user(services.wallet, args.holder)
     if holder is None:
         raise IssuerCommandError(f"no user {args.holder}: they must have started the bot first")
     try:
-        offer = await services.wallet.create_offer(org_id=organisation.id, card_type_id=args.card_type,
+        offer = await card_offers.create_offer(services.wallet, org_id=organisation.id, card_type_id=args.card_type,
                                                    holder_id=holder.id, claims=_claims(args), photo=None,
                                                    created_by=None)
     except ClaimsInvalid as error:
@@ -133,7 +134,7 @@ async def _revoke(services: Services, args: argparse.Namespace) -> int:
     status = CredentialStatus.SUSPENDED if args.suspend else (
         CredentialStatus.VALID if args.reinstate else CredentialStatus.INVALID)
     try:
-        card = await services.wallet.set_status(args.credential, status)
+        card = await revocation.set_status(services.wallet, args.credential, status)
     except CardNotFound as error:
         raise IssuerCommandError(f"no credential {args.credential}") from error
     except StatusChangeRefused as error:
@@ -144,7 +145,7 @@ async def _revoke(services: Services, args: argparse.Namespace) -> int:
 
 async def _jwks(services: Services, args: argparse.Namespace) -> int:
     organisation = await _organisation(services, args.organisation)
-    document = await services.wallet.issuer_metadata(organisation.slug)
+    document = await issuers.issuer_metadata(services.wallet, organisation.slug)
     if document is None:
         raise IssuerCommandError(f"{organisation.slug} has no keys yet: run jigap issuer create {organisation.slug}")
     sys.stdout.write(json.dumps(document["jwks"], indent=2) + "\n")

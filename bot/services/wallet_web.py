@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.app import JigapApplication
 from bot.runtime import Services
 from bot.webserver import BotWebServer, RouteSetup
+from wallet.services import issuers
 
 log = logging.getLogger(__name__)
 ISSUER_METADATA_PATH = "/.well-known/jwt-vc-issuer/{issuer}"
@@ -27,13 +28,13 @@ def wallet_routes(services: Services) -> RouteSetup:
     """Routes for BotWebServer(extra_routes=[...])."""
 
     async def issuer_metadata(request: web.Request) -> web.Response:
-        document = await services.wallet.issuer_metadata(request.match_info["issuer"])
+        document = await issuers.issuer_metadata(services.wallet, request.match_info["issuer"])
         if document is None:
             return web.json_response({"error": "no such issuer"}, status=404)
         return web.json_response(document, headers={"Cache-Control": "max-age=300"})
 
     async def status_list(request: web.Request) -> web.Response:
-        token = await services.wallet.status_list_token(request.match_info["issuer"])
+        token = await issuers.status_list_token(services.wallet, request.match_info["issuer"])
         if token is None:
             return web.json_response({"error": "no such issuer"}, status=404)
         return web.Response(text=token, content_type=STATUS_LIST_CONTENT_TYPE,

@@ -25,6 +25,7 @@ from handlers.core.context import JigapContext
 from handlers.core.routing import MenuEntry
 from handlers.core.text import N_
 from handlers.wallet import cards, issuing, verifying
+from wallet.services import flows as wallet_flows
 
 MESSAGE_GROUP = 7
 
@@ -61,7 +62,7 @@ async def wallet_message(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     if message is None or not context.has_member:
         return
-    flow = await context.services.wallet.open_flow(context.member.id)
+    flow = await wallet_flows.open_flow(context.services.wallet, context.member.id)
     if flow is not None and flow.kind == "issue":
         await issuing.issue_input(update, context, flow)
     elif message.photo:

@@ -14,7 +14,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest
 
 from bot.i18n import Translator
-from bot.services.wallet import CardNotFound, FlowRecord, HeldCard, OfferGone, SessionRecord
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from handlers.wallet.views import (
@@ -31,6 +30,11 @@ from handlers.wallet.views import (
 )
 from wallet.errors import PinAlreadySet, PinFormatInvalid, PinLocked
 from wallet.pin import validate_pin_format
+from wallet.records import FlowRecord, SessionRecord
+from wallet.services import CardNotFound, HeldCard, OfferGone, pins, presenting
+from wallet.services import cards as held_cards
+from wallet.services import flows as wallet_flows
+from wallet.services import offers as card_offers
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -56,10 +60,10 @@ def locked_text(context: JigapContext, error: PinLocked) -> str:
 async def open_wallet(update: Update, context: JigapContext) -> None:
     """/wallet and the main menu's Wallet: the cards as buttons."""
     tr = context.tr
-    cards = await context.services.wallet.cards(context.member.id)
+    cards = await held_cards.cards(context.services.wallet, context.member.id)
     rows = [[_button(f"{card_name(card.card_type, tr)} · {card.issuer_name}", "wal", "card", card.id)]
             for card in cards]
-    pin = await context.services.wallet.pin_state(context.member.id)
+    pin = await pins.pin_state(context.services.wallet, context.member.id)
     if pin.is_set:
         rows.append([_button(tr("Change PIN"), "wal", "pin"), _button(tr("Forgot PIN"), "wal", "reset")])
     text = tr("Your cards:") if cards else tr(
@@ -138,7 +142,7 @@ async def card_button(update: Update, context: JigapContext) -> None:
         return
     credential_id = data.part(1) if data else None
     try:
-        card = await context.services.wallet.card(context.member.id, credential_id or "")
+        card = await held_cards.own_card(context.services.wallet, context.member.id, credential_id or "")
     except CardNotFound:
         await query.answer(tr("This card is not in your wallet."), show_alert=True)
         return
@@ -156,7 +160,7 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
     elif step == "det":
         await _say(update, _details(card, tr, context))
     elif step == "his":
-        entries = await context.services.wallet.history(context.member.id, card.id)
+        entries = await held_cards.history(context.services.wallet, context.member.id, card.id)
         lines = [_history_line(entry, card, tr, context) for entry in entries]
         await _say(update, "\n".join(lines) if lines else tr("No one has checked this card yet."))
     elif step == "rm":
@@ -165,7 +169,7 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
         await _say(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
                               card=card_name(card.card_type, tr, lower=True)), markup)
     elif step == "rmok":
-        await context.services.wallet.remove_card(context.member.id, card.id)
+        await held_cards.remove_card(context.services.wallet, context.member.id, card.id)
         await _say(update, tr("Removed your {card}.", card=card_name(card.card_type, tr, lower=True)))
 
 
@@ -181,7 +185,7 @@ async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> N
                               "use them with a new PIN; ask the issuers to issue them again. Then you choose "
                               "a new PIN."), markup)
         return
-    removed = await context.services.wallet.reset_wallet(context.member.id)
+    removed = await pins.reset_wallet(context.services.wallet, context.member.id)
     await _say(update, tr.plural("Your wallet was reset; {count} card was removed.",
                                  "Your wallet was reset; {count} cards were removed.", removed))
     await start_pin_flow(update, context, "set", {"then": "wallet"})
@@ -211,7 +215,7 @@ async def open_offer_link(update: Update, context: JigapContext, offer_id: str) 
     """The deep link offer_<id>: show the offer to the person it is for."""
     tr = context.tr
     try:
-        view = await context.services.wallet.offer_view(offer_id, context.member.id)
+        view = await card_offers.offer_view(context.services.wallet, offer_id, context.member.id)
     except OfferGone as error:
         await _say(update, offer_refusal(tr, error))
         return
@@ -228,9 +232,9 @@ async def offer_button(update: Update, context: JigapContext) -> None:
     wallet = context.services.wallet
     try:
         if step == "ok":
-            card = await wallet.accept_offer(offer_id, context.member.id)
+            card = await card_offers.accept_offer(wallet, offer_id, context.member.id)
         elif step == "no":
-            view = await wallet.decline_offer(offer_id, context.member.id)
+            view = await card_offers.decline_offer(wallet, offer_id, context.member.id)
         else:
             await query.answer(tr("This button is no longer available."), show_alert=True)
             return
@@ -244,7 +248,7 @@ async def offer_button(update: Update, context: JigapContext) -> None:
         return
     await query.edit_message_text(tr("Your {card} from {issuer} is in your wallet.",
                                      card=card_name(card.card_type, tr, lower=True), issuer=card.issuer_name))
-    if not (await wallet.pin_state(context.member.id)).is_set:
+    if not (await pins.pin_state(wallet, context.member.id)).is_set:
         await start_pin_flow(update, context, "set", {"then": "wallet"})
     else:
         await _say(update, tr("Open /wallet to see it."),
@@ -261,11 +265,11 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
     wallet = context.services.wallet
     query = update.callback_query
     if purpose in ("present", "share", "change_old"):
-        if not (await wallet.pin_state(context.member.id)).is_set:
+        if not (await pins.pin_state(wallet, context.member.id)).is_set:
             purpose, state = "set", {**state, "then": "wallet"}
         else:
             try:
-                await wallet.ensure_not_locked(context.member.id)
+                await pins.ensure_not_locked(wallet, context.member.id)
             except PinLocked as error:
                 if answer and query is not None:
                     await query.answer(locked_text(context, error), show_alert=True)
@@ -274,7 +278,7 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
                 return
     if answer and query is not None:
         await query.answer()
-    flow = await wallet.start_flow(context.member.id, "pin", {**state, "purpose": purpose, "digits": "",
+    flow = await wallet_flows.start_flow(wallet, context.member.id, "pin", {**state, "purpose": purpose, "digits": "",
                                                               "subject": subject},
                                    chat_id=update.effective_chat.id)
     text = pin_text(purpose, context.tr, 0, subject=subject)
@@ -284,7 +288,7 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
     else:
         sent = await context.bot.send_message(update.effective_chat.id, text, reply_markup=keypad(flow.id, context.tr))
         message_id = sent.message_id
-    await wallet.save_flow(flow, message_id=message_id)
+    await wallet_flows.save_flow(wallet, flow, message_id=message_id)
 
 
 async def pin_key(update: Update, context: JigapContext) -> None:
@@ -294,19 +298,19 @@ async def pin_key(update: Update, context: JigapContext) -> None:
     data = callback_data.parse(query.data)
     flow_id, key = (data.part(0) or "", data.part(1) or "") if data else ("", "")
     tr = context.tr
-    flow = await context.services.wallet.flow(context.member.id, flow_id, "pin")
+    flow = await wallet_flows.flow(context.services.wallet, context.member.id, flow_id, "pin")
     if flow is None or flow.state.get("step") == "preset" or not (key.isdigit() and len(key) == 1 or key in "xc"):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     await query.answer()
     if key == "c":
-        await context.services.wallet.save_flow(flow, status="canceled")
+        await wallet_flows.save_flow(context.services.wallet, flow, status="canceled")
         await query.edit_message_text(tr("Cancelled."))
         return
     digits = str(flow.state.get("digits", ""))
     digits = digits[:-1] if key == "x" else (digits + key)[:PIN_LENGTH]
     if len(digits) < PIN_LENGTH:
-        saved = await context.services.wallet.save_flow(flow, {**flow.state, "digits": digits})
+        saved = await wallet_flows.save_flow(context.services.wallet, flow, {**flow.state, "digits": digits})
         if saved is not None:
             await _show_keypad(query, context, saved, len(digits))
         return
@@ -327,7 +331,7 @@ async def _next_step(query: Any, context: JigapContext, flow: FlowRecord, purpos
     state = {**flow.state, "purpose": purpose, "digits": ""}
     if first is not None:
         state["first"] = first
-    saved = await context.services.wallet.save_flow(flow, state)
+    saved = await wallet_flows.save_flow(context.services.wallet, flow, state)
     if saved is not None:
         await _show_keypad(query, context, saved, 0, note)
 
@@ -363,12 +367,12 @@ async def _confirm_new_pin(update: Update, context: JigapContext, flow: FlowReco
     wallet = context.services.wallet
     if first_purpose == "set":
         try:
-            await wallet.set_pin(context.member.id, pin)
+            await pins.set_pin(wallet, context.member.id, pin)
         except PinAlreadySet:
-            await wallet.replace_pin(context.member.id, pin)
+            await pins.replace_pin(wallet, context.member.id, pin)
     else:
-        await wallet.replace_pin(context.member.id, pin)
-    await wallet.save_flow(flow, status="done")
+        await pins.replace_pin(wallet, context.member.id, pin)
+    await wallet_flows.save_flow(wallet, flow, status="done")
     done = tr("Your wallet PIN is set.") if first_purpose == "set" else tr("Your wallet PIN is changed.")
     markup = InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal", "list")]])
     await query.edit_message_text(done, reply_markup=markup)
@@ -381,14 +385,14 @@ async def _check_then(update: Update, context: JigapContext, flow: FlowRecord, p
     tr = context.tr
     wallet = context.services.wallet
     try:
-        checked = await wallet.check_pin(context.member.id, pin)
+        checked = await pins.try_pin(wallet, context.member.id, pin)
     except PinLocked as error:
-        await wallet.save_flow(flow, status="canceled")
+        await wallet_flows.save_flow(wallet, flow, status="canceled")
         await query.edit_message_text(locked_text(context, error))
         return
     if not checked.accepted:
         if checked.locked_until is not None:
-            await wallet.save_flow(flow, status="canceled")
+            await wallet_flows.save_flow(wallet, flow, status="canceled")
             await query.edit_message_text(locked_text(context, PinLocked(checked.locked_until)))
             return
         note = tr.plural("Wrong PIN. {count} try left.", "Wrong PIN. {count} tries left.", checked.attempts_left)
@@ -419,12 +423,12 @@ async def _ask_preset(update: Update, context: JigapContext, flow: FlowRecord) -
     assert query is not None
     tr = context.tr
     try:
-        card = await context.services.wallet.card(context.member.id, str(flow.state.get("card", "")))
+        card = await held_cards.own_card(context.services.wallet, context.member.id, str(flow.state.get("card", "")))
     except CardNotFound:
-        await context.services.wallet.save_flow(flow, status="canceled")
+        await wallet_flows.save_flow(context.services.wallet, flow, status="canceled")
         await query.edit_message_text(tr("This card is not in your wallet."))
         return
-    saved = await context.services.wallet.save_flow(flow, {"purpose": "present", "step": "preset", "card": card.id})
+    saved = await wallet_flows.save_flow(context.services.wallet, flow, {"purpose": "present", "step": "preset", "card": card.id})
     if saved is None:
         return
     rows = [[_button(preset.label.text(tr.language), "wpre", flow.id, index)]
@@ -441,23 +445,23 @@ async def preset_button(update: Update, context: JigapContext) -> None:
     flow_id, index = (data.part(0) or "", data.part(1) or "") if data else ("", "")
     tr = context.tr
     wallet = context.services.wallet
-    flow = await wallet.flow(context.member.id, flow_id, "pin")
+    flow = await wallet_flows.flow(wallet, context.member.id, flow_id, "pin")
     if flow is None or flow.state.get("step") != "preset" or not index.isdigit():
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     try:
-        card = await wallet.card(context.member.id, str(flow.state["card"]))
+        card = await held_cards.own_card(wallet, context.member.id, str(flow.state["card"]))
         preset = card.card_type.presets[int(index)]
     except (CardNotFound, IndexError):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    if await wallet.save_flow(flow, status="done") is None:
+    if await wallet_flows.save_flow(wallet, flow, status="done") is None:
         await query.answer()
         return
     await query.answer()
     await query.edit_message_text(tr("Showing “{preset}” from your {card}.", preset=preset.label.text(tr.language),
                                      card=card_name(card.card_type, tr, lower=True)))
-    session = await wallet.start_session(context.member.id, card.id, preset.id, chat_id=update.effective_chat.id,
+    session = await presenting.start_session(wallet, context.member.id, card.id, preset.id, chat_id=update.effective_chat.id,
                                          language=tr.language)
     await send_first_frame(context, session)
 
@@ -470,14 +474,14 @@ def _qr_caption(tr: Translator, session: SessionRecord, valid_for: int, total_se
 
 async def send_first_frame(context: JigapContext, session: SessionRecord) -> None:
     wallet = context.services.wallet
-    frame = await wallet.frame(session.id, advance=False)
+    frame = await presenting.frame(wallet, session.id, advance=False)
     if frame is None:
         return
     tr = context.services.translations.get(session.language)
     picture = await presentation_qr_png(frame.presentation)
     sent = await context.bot.send_photo(session.chat_id, picture,
                                         caption=_qr_caption(tr, frame.session, frame.valid_for, wallet.config.qr_session))
-    await wallet.attach_session_message(session.id, sent.message_id)
+    await presenting.attach_session_message(wallet, session.id, sent.message_id)
     schedule_refresh(context, session.id)
 
 
@@ -497,7 +501,7 @@ async def refresh_qr(context: Any) -> None:
     session_id = str(job.data)
     services = context.application.bot_data["services"]
     wallet = services.wallet
-    frame = await wallet.frame(session_id, advance=True)
+    frame = await presenting.frame(wallet, session_id, advance=True)
     if frame is None:
         job.schedule_removal()
         await _expire(context, session_id)
@@ -511,17 +515,17 @@ async def refresh_qr(context: Any) -> None:
     except BadRequest as error:  # the holder deleted the message: stop refreshing it
         log.info("QR session %s stopped: %s", session_id, error)
         job.schedule_removal()
-        await wallet.expire_session(session_id)
+        await presenting.expire_session(wallet, session_id)
 
 
 async def _expire(context: Any, session_id: str) -> None:
     services = context.application.bot_data["services"]
-    session = await services.wallet.session(session_id)
+    session = await presenting.session(services.wallet, session_id)
     if session is None or session.message_id is None:
         return
     tr = services.translations.get(session.language)
     try:
-        card = await services.wallet.card(session.holder_id, session.credential_id)
+        card = await held_cards.own_card(services.wallet, session.holder_id, session.credential_id)
     except CardNotFound:
         await context.bot.delete_message(session.chat_id, session.message_id)
         return
@@ -539,9 +543,9 @@ async def resume_sessions(context: Any) -> None:
     """At start-up: sessions that were running keep refreshing, or expire if their time is up."""
     services = context.application.bot_data["services"]
     now = services.wallet.now()
-    for session in await services.wallet.running_sessions():
+    for session in await presenting.running_sessions(services.wallet):
         if session.message_id is None or now >= session.ends_at:
-            await services.wallet.expire_session(session.id)
+            await presenting.expire_session(services.wallet, session.id)
             await _expire(context, session.id)
         else:
             schedule_refresh(context, session.id, first=0)

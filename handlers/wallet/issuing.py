@@ -18,14 +18,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.services.wallet import (
-    CardNotFound,
-    FlowRecord,
-    HeldCard,
-    NotAnIssuer,
-    OfferRecord,
-    StatusChangeRefused,
-)
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from handlers.core.outbound import OutboundMessage, button_rows
@@ -37,6 +29,18 @@ from wallet.batch import BatchRow, read_claims_csv
 from wallet.card_types import CardType
 from wallet.errors import ClaimsInvalid, IssuanceError, UnknownCardType
 from wallet.ports import Person
+from wallet.records import FlowRecord, OfferRecord
+from wallet.services import (
+    CardNotFound,
+    HeldCard,
+    NotAnIssuer,
+    StatusChangeRefused,
+    issuers,
+    people,
+    revocation,
+)
+from wallet.services import flows as wallet_flows
+from wallet.services import offers as card_offers
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ async def _issuer_orgs(context: JigapContext, permission: Permission) -> list[in
     orgs = orgs_with(context.member.grants, permission)
     if orgs or not any(grant.role == Role.PLATFORM_ADMIN for grant in context.member.grants):
         return orgs
-    return [issuer.org_id for issuer in await context.services.wallet.issuers()]
+    return [issuer.org_id for issuer in await issuers.issuers(context.services.wallet)]
 
 
 async def _allowed(update: Update, context: JigapContext, permission: Permission, org_id: int | None) -> bool:
@@ -81,14 +85,14 @@ async def issue_command(update: Update, context: JigapContext) -> None:
     if not orgs:
         await update.effective_message.reply_text(tr("Sorry, only an issuer's admins can do this."))
         return
-    flow = await context.services.wallet.start_flow(context.member.id, "issue", {"step": "org"},
+    flow = await wallet_flows.start_flow(context.services.wallet, context.member.id, "issue", {"step": "org"},
                                                     chat_id=update.effective_chat.id)
     if len(orgs) == 1:
         await _choose_org(update, context, flow, orgs[0])
         return
     rows = []
     for org_id in orgs:
-        issuer = await context.services.wallet.issuer_for_org(org_id)
+        issuer = await issuers.issuer_for_org(context.services.wallet, org_id)
         if issuer is not None:
             rows.append([_button(issuer.name, "wiss", "org", flow.id, org_id)])
     await update.effective_message.reply_text(tr("Issue for which organisation?"),
@@ -98,11 +102,11 @@ async def issue_command(update: Update, context: JigapContext) -> None:
 async def _choose_org(update: Update, context: JigapContext, flow: FlowRecord, org_id: int) -> None:
     assert update.effective_chat is not None
     tr = context.tr
-    if await context.services.wallet.issuer_for_org(org_id) is None:
+    if await issuers.issuer_for_org(context.services.wallet, org_id) is None:
         await context.bot.send_message(update.effective_chat.id, tr(
             "This organisation has no issuer keys yet. Run: jigap issuer create <organisation>"))
         return
-    saved = await context.services.wallet.save_flow(flow, {"step": "type", "org_id": org_id})
+    saved = await wallet_flows.save_flow(context.services.wallet, flow, {"step": "type", "org_id": org_id})
     if saved is None:
         return
     types = context.services.wallet.registry.all()
@@ -118,7 +122,7 @@ async def issue_button(update: Update, context: JigapContext) -> None:
     data = callback_data.parse(query.data)
     step, flow_id, value = (data.part(0), data.part(1) or "", data.part(2) or "") if data else (None, "", "")
     tr = context.tr
-    flow = await context.services.wallet.flow(context.member.id, flow_id, "issue")
+    flow = await wallet_flows.flow(context.services.wallet, context.member.id, flow_id, "issue")
     if flow is None:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
@@ -127,7 +131,7 @@ async def issue_button(update: Update, context: JigapContext) -> None:
         return
     await query.answer()
     if step == "x":
-        await context.services.wallet.save_flow(flow, status="canceled")
+        await wallet_flows.save_flow(context.services.wallet, flow, status="canceled")
         await query.edit_message_text(tr("Cancelled."))
     elif step == "org" and org_id is not None and org_id in await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL):
         await _choose_org(update, context, flow, org_id)
@@ -145,7 +149,7 @@ async def _choose_type(update: Update, context: JigapContext, flow: FlowRecord, 
     if index >= len(types):
         return
     card_type = types[index]
-    saved = await context.services.wallet.save_flow(flow, {**flow.state, "step": "holder", "card_type": card_type.id})
+    saved = await wallet_flows.save_flow(context.services.wallet, flow, {**flow.state, "step": "holder", "card_type": card_type.id})
     if saved is None:
         return
     await query.edit_message_text(
@@ -185,13 +189,13 @@ async def issue_input(update: Update, context: JigapContext, flow: FlowRecord) -
 async def _holder_step(update: Update, context: JigapContext, flow: FlowRecord, text: str) -> None:
     assert update.effective_message is not None
     tr = context.tr
-    holder = await context.services.wallet.find_user(text.split()[0] if text.split() else "")
+    holder = await people.find_user(context.services.wallet, text.split()[0] if text.split() else "")
     if holder is None:
         await update.effective_message.reply_text(
             tr("I don't know {who}: they must have started the bot first.", who=text.strip()[:60]))
         return
     card_type = context.services.wallet.registry.get(str(flow.state["card_type"]))
-    saved = await context.services.wallet.save_flow(flow, {**flow.state, "step": "claims", "holder_id": holder.id})
+    saved = await wallet_flows.save_flow(context.services.wallet, flow, {**flow.state, "step": "claims", "holder_id": holder.id})
     if saved is not None:
         await update.effective_message.reply_text(
             tr("For {holder}.", holder=holder.display_name) + " " + _claims_help(card_type, tr))
@@ -215,14 +219,14 @@ async def _claims_step(update: Update, context: JigapContext, flow: FlowRecord, 
     card_type = wallet.registry.get(str(flow.state["card_type"]))
     claims = parse_claim_text(text)
     try:
-        wallet.check_claims(card_type, claims)
+        card_offers.check_claims(wallet, card_type, claims)
     except ClaimsInvalid as error:
         await update.effective_message.reply_text(problems_text(error, tr))
         return
     if card_type.photo_claim is None:
         await _make_offer(update, context, flow, None, claims)
         return
-    saved = await wallet.save_flow(flow, {**flow.state, "step": "photo", "claims": claims})
+    saved = await wallet_flows.save_flow(wallet, flow, {**flow.state, "step": "photo", "claims": claims})
     if saved is not None:
         await update.effective_message.reply_text(
             tr("Send a photo for the card, or skip it."),
@@ -235,8 +239,8 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
     tr = context.tr
     wallet = context.services.wallet
     try:
-        offer = await wallet.create_offer(
-            org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),
+        offer = await card_offers.create_offer(
+            wallet, org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),
             holder_id=int(flow.state["holder_id"]), claims=claims if claims is not None else flow.state["claims"],
             photo=photo, created_by=context.member.id)
     except ClaimsInvalid as error:
@@ -245,8 +249,8 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
     except (NotAnIssuer, UnknownCardType):
         await context.bot.send_message(update.effective_chat.id, tr("This organisation cannot issue this card."))
         return
-    await wallet.save_flow(flow, status="done")
-    holder = await wallet.user(offer.holder_id)
+    await wallet_flows.save_flow(wallet, flow, status="done")
+    holder = await people.user(wallet, offer.holder_id)
     # One offer, made while the officer waits: sent at once, so the answer says whether it arrived.
     delivered = await send_offer(context, offer)
     link = deep_link(context, f"offer_{offer.id}")
@@ -270,8 +274,8 @@ async def _announcement(context: JigapContext, holder_id: int, org_id: int,
     else, so a batch of thousands never floods Telegram; None (nothing is queued) when the holder or the
     issuer is unknown, or the holder blocked the bot: the result file gives the officer the link instead."""
     wallet = context.services.wallet
-    holder = await wallet.user(holder_id)
-    issuer = await wallet.issuer_for_org(org_id)
+    holder = await people.user(wallet, holder_id)
+    issuer = await issuers.issuer_for_org(wallet, org_id)
     if holder is None or issuer is None or not _reachable(holder):
         return None
     tr = translator_for(context.services, holder)
@@ -288,8 +292,8 @@ async def _announcement(context: JigapContext, holder_id: int, org_id: int,
 async def send_offer(context: JigapContext, offer: OfferRecord) -> bool:
     """The holder receives "<issuer> offers you a <card>" with Accept / Decline, in their language."""
     wallet = context.services.wallet
-    holder = await wallet.user(offer.holder_id)
-    issuer = await wallet.issuer(offer.issuer_id)
+    holder = await people.user(wallet, offer.holder_id)
+    issuer = await issuers.issuer(wallet, offer.issuer_id)
     if holder is None or issuer is None:
         return False
     tr = translator_for(context.services, holder)
@@ -336,7 +340,7 @@ async def issue_batch(update: Update, context: JigapContext, flow: FlowRecord) -
     except (IssuanceError, csv.Error) as error:
         await message.reply_text(tr("This file cannot be used: {reason}", reason=str(error)))
         return
-    await context.services.wallet.save_flow(flow, status="done")
+    await wallet_flows.save_flow(context.services.wallet, flow, status="done")
     progress = await message.reply_text(tr("Issuing: {done} of {total}", done=0, total=len(rows)))
     results: list[RowResult] = []
     last_edit = time.monotonic()
@@ -362,14 +366,14 @@ async def _issue_row(context: JigapContext, flow: FlowRecord, row: BatchRow) -> 
     if not row.ok or row.claims is None:
         return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in row.problems))
     wallet = context.services.wallet
-    holder = await wallet.find_user(row.holder)
+    holder = await people.find_user(wallet, row.holder)
     if holder is None:
         return RowResult(row.line, row.holder, "error", "unknown holder (they must have started the bot)")
     card_type = wallet.registry.get(str(flow.state["card_type"]))
     derived = {rule.name for rule in card_type.derived}  # the issuer computes these again when signing
     org_id = int(flow.state["org_id"])
     try:
-        offer = await wallet.create_offer(org_id=org_id, card_type_id=card_type.id,
+        offer = await card_offers.create_offer(wallet, org_id=org_id, card_type_id=card_type.id,
                                           holder_id=holder.id, photo=None, created_by=context.member.id,
                                           claims={k: v for k, v in row.claims.items() if k not in derived},
                                           announce=await _announcement(context, holder.id, org_id, card_type.id))
@@ -401,13 +405,13 @@ async def revoke_command(update: Update, context: JigapContext) -> None:
     if len(args) != 1:
         await message.reply_text(tr("Usage: {command} @user", command="/revoke"))
         return
-    holder = await context.services.wallet.find_user(args[0])
+    holder = await people.find_user(context.services.wallet, args[0])
     if holder is None:
         await message.reply_text(tr("I don't know {who}: they must have started the bot first.", who=args[0][:60]))
         return
     cards: list[HeldCard] = []
     for org_id in await _issuer_orgs(context, Permission.REVOKE_CREDENTIAL):
-        cards.extend(await context.services.wallet.issued_cards(org_id, holder.id))
+        cards.extend(await revocation.issued_cards(context.services.wallet, org_id, holder.id))
     if not cards:
         await message.reply_text(tr("{holder} holds no card from your organisation.", holder=holder.display_name))
         return
@@ -440,7 +444,7 @@ async def status_button(update: Update, context: JigapContext) -> None:
     action, credential_id = (data.part(0), data.part(1) or "") if data else (None, "")
     tr = context.tr
     wallet = context.services.wallet
-    org_id = await wallet.credential_org(credential_id)
+    org_id = await revocation.credential_org(wallet, credential_id)
     if org_id is None or action not in ("r", "R", "s", "v", "c"):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
@@ -457,11 +461,11 @@ async def status_button(update: Update, context: JigapContext) -> None:
         return
     status = {"R": CredentialStatus.INVALID, "s": CredentialStatus.SUSPENDED, "v": CredentialStatus.VALID}[action]
     try:
-        card = await wallet.set_status(credential_id, status)
+        card = await revocation.set_status(wallet, credential_id, status)
     except (StatusChangeRefused, CardNotFound):
         await query.edit_message_text(tr("This card was revoked already; it cannot change any more."))
         return
-    holder = await wallet.user(card.record.holder_id)
+    holder = await people.user(wallet, card.record.holder_id)
     await audit.record(context.services.accounts, context.member, f"wallet.status.{status.name.lower()}", org_id=org_id,
                                           target=credential_id)
     if holder is not None:

@@ -11,7 +11,6 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.services.wallet import CardNotFound, FlowRecord, RequestGone, RequestRecord, Verification
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from handlers.wallet.cards import start_pin_flow
@@ -26,6 +25,11 @@ from handlers.wallet.views import (
 from subscriptions.accounts.access import PLATFORM
 from wallet.ports import Person
 from wallet.qr_reader import read_qr
+from wallet.records import FlowRecord, RequestRecord
+from wallet.services import CardNotFound, RequestGone, Verification, people
+from wallet.services import flows as wallet_flows
+from wallet.services import requests as share_requests
+from wallet.services import verifying as checks
 
 # A presentation: three base64url JWT parts, then disclosures and the key binding after `~`.
 PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG1:[0-9A-Z $%*+\-./:]+)$")
@@ -38,7 +42,7 @@ def looks_like_presentation(text: str) -> bool:
 
 async def _verifier_name(context: JigapContext) -> str:
     org_ids = [grant.org_id for grant in context.member.grants if grant.org_id != PLATFORM]
-    return await context.services.wallet.verifier_name(context.member.user, org_ids)
+    return await people.verifier_name(context.services.wallet, context.member.user, org_ids)
 
 
 async def verify_command(update: Update, context: JigapContext) -> None:
@@ -48,7 +52,7 @@ async def verify_command(update: Update, context: JigapContext) -> None:
     if context.args:
         await check_and_answer(update, context, " ".join(context.args))
         return
-    await context.services.wallet.start_flow(context.member.id, "verify", {})
+    await wallet_flows.start_flow(context.services.wallet, context.member.id, "verify", {})
     await update.effective_message.reply_text(tr("Send a photo of the QR code, or paste the code's text."))
 
 
@@ -74,7 +78,7 @@ async def check_and_answer(update: Update, context: JigapContext, text: str) -> 
     """Verify and answer with the result card and its caption."""
     assert update.effective_chat is not None
     name = await _verifier_name(context)
-    verification = await context.services.wallet.verify(text, verifier_id=context.member.id, verifier_name=name)
+    verification = await checks.verify(context.services.wallet, text, verifier_id=context.member.id, verifier_name=name)
     await send_result(context, update.effective_chat.id, verification, context.member.user)
 
 
@@ -129,7 +133,7 @@ async def verify_request_command(update: Update, context: JigapContext) -> None:
             + (tr("I don't know: {words}", words=", ".join(unknown)) if unknown else ""))
         return
     name = await _verifier_name(context)
-    request = await context.services.wallet.create_request(context.member.id, name, claims)
+    request = await share_requests.create_request(context.services.wallet, context.member.id, name, claims)
     link = deep_link(context, f"vreq_{request.id}")
     types = context.services.wallet.registry.all()
     caption = tr("Show this QR code or send this link to the person: {link}\nIt asks to see: {claims}. "
@@ -149,19 +153,19 @@ async def open_request_link(update: Update, context: JigapContext, request_id: s
     tr = context.tr
     wallet = context.services.wallet
     try:
-        request = await wallet.open_request(request_id)
+        request = await share_requests.open_request(wallet, request_id)
     except RequestGone as error:
         await update.effective_message.reply_text(request_refusal(context, error))
         return
     words = claim_words(wallet.registry.all(), request.claims, tr)
-    cards = await wallet.cards_for_request(context.member.id, request)
+    cards = await share_requests.cards_for_request(wallet, context.member.id, request)
     if not cards:
         await update.effective_message.reply_text(
             tr("{verifier} asks to see: {claims}. None of your cards can show that.", verifier=request.verifier_name,
                claims=words))
         return
     card = cards[0]
-    flow = await wallet.start_flow(context.member.id, "share", {"request": request.id, "card": card.id},
+    flow = await wallet_flows.start_flow(wallet, context.member.id, "share", {"request": request.id, "card": card.id},
                                    chat_id=update.effective_chat.id)
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(tr("Share"), callback_data=callback_data.make("wreq", "ok", flow.id)),
@@ -179,19 +183,19 @@ async def request_button(update: Update, context: JigapContext) -> None:
     step, flow_id = (data.part(0), data.part(1) or "") if data else (None, "")
     tr = context.tr
     wallet = context.services.wallet
-    flow = await wallet.flow(context.member.id, flow_id, "share")
+    flow = await wallet_flows.flow(wallet, context.member.id, flow_id, "share")
     if flow is None or step not in ("ok", "no"):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     try:
-        request = await wallet.open_request(str(flow.state["request"]))
+        request = await share_requests.open_request(wallet, str(flow.state["request"]))
     except RequestGone as error:
         await query.answer(request_refusal(context, error), show_alert=True)
         return
     await query.answer()
-    await wallet.save_flow(flow, status="done")
+    await wallet_flows.save_flow(wallet, flow, status="done")
     if step == "no":
-        await wallet.decline_request(request.id)
+        await share_requests.decline_request(wallet, request.id)
         await query.edit_message_text(tr("You declined. Nothing was shared."))
         await _tell_verifier_declined(context, request)
         return
@@ -205,9 +209,9 @@ async def share_after_pin(update: Update, context: JigapContext, flow: FlowRecor
     assert query is not None
     tr = context.tr
     wallet = context.services.wallet
-    await wallet.save_flow(flow, status="done")
+    await wallet_flows.save_flow(wallet, flow, status="done")
     try:
-        verification = await wallet.share(context.member.id, str(flow.state["request"]), str(flow.state["card"]))
+        verification = await share_requests.share(wallet, context.member.id, str(flow.state["request"]), str(flow.state["card"]))
     except RequestGone as error:
         await query.edit_message_text(request_refusal(context, error))
         return
@@ -217,17 +221,17 @@ async def share_after_pin(update: Update, context: JigapContext, flow: FlowRecor
     request = await _request(context, str(flow.state["request"]))
     await query.edit_message_text(tr("Shared with {verifier}.", verifier=request.verifier_name if request else "?"))
     if request is not None:
-        verifier = await wallet.user(request.verifier_id)
+        verifier = await people.user(wallet, request.verifier_id)
         if verifier is not None:
             await send_result(context, request.verifier_id, verification, verifier)
 
 
 async def _request(context: JigapContext, request_id: str) -> RequestRecord | None:
-    return await context.services.wallet.request(request_id)
+    return await share_requests.request(context.services.wallet, request_id)
 
 
 async def _tell_verifier_declined(context: JigapContext, request: RequestRecord) -> None:
-    verifier = await context.services.wallet.user(request.verifier_id)
+    verifier = await people.user(context.services.wallet, request.verifier_id)
     if verifier is None:
         return
     tr = translator_for(context.services, verifier)

@@ -15,7 +15,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.runtime import Services
-from bot.services.wallet import HeldCard, Verification
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from wallet.card_types import CardType
@@ -26,6 +25,7 @@ from wallet.images.result import ResultView, render_result_png
 from wallet.images.texts import texts_for
 from wallet.ports import Person
 from wallet.reasons import FailedCheck
+from wallet.services import HeldCard, Verification
 from wallet.status_list import CredentialStatus
 
 PIN_LENGTH = 6

@@ -8,6 +8,7 @@ from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission
 from tests.wallet_e2e.conftest import WalletWorld
 from tests.wallet_e2e.helpers import licence_in_wallet, offer_licence
+from wallet.services import cards as held_cards
 
 
 async def _minji_card_id(world: WalletWorld) -> str:
@@ -24,7 +25,7 @@ async def test_another_persons_card_id_in_forged_buttons_finds_nothing(world: Wa
     for step in ("card", "qr", "det", "his", "rm", "rmok"):
         answer = await world.forge_press(bartender, own, f"wal:{step}:{card_id}")
         assert answer is not None and answer.text == "지갑에 없는 카드입니다."
-    assert len(await world.services.wallet.cards(world.minji.id)) == 1
+    assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
     assert [m for m in await bartender.chat() if m.photo] == []
 
 
@@ -35,7 +36,7 @@ async def test_an_offer_for_minji_cannot_be_taken_by_someone_else(world: WalletW
     answer = await world.forge_press(world.bartender, own, f"woff:ok:{offer_id}")
     assert answer is not None and answer.text == "다른 분에게 보낸 발급 제안입니다."
     assert (await world.bartender.open_link(f"offer_{offer_id}")).text == "다른 분에게 보낸 발급 제안입니다."
-    assert await world.services.wallet.cards(world.bartender.id) == []
+    assert await held_cards.cards(world.services.wallet, world.bartender.id) == []
 
 
 async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: WalletWorld) -> None:
@@ -44,7 +45,7 @@ async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: WalletWo
     own = await world.minji.send("/wallet")
     answer = await world.forge_press(world.minji, own, f"wrev:R:{card_id}")
     assert answer is not None and answer.text == "죄송합니다. 발급기관 관리자만 할 수 있습니다."
-    assert (await world.services.wallet.cards(world.minji.id))[0].record.status == "valid"
+    assert (await held_cards.cards(world.services.wallet, world.minji.id))[0].record.status == "valid"
     entries = await audit.recent(world.services.accounts, limit=20)
     assert (Permission.REVOKE_CREDENTIAL.value, "refused") in [(e.action, e.outcome) for e in entries
                                                               if e.actor_id == world.minji.id]

@@ -12,9 +12,10 @@ import pytest
 from bot.cli import main
 from bot.config import load_config
 from bot.runtime import open_runtime
-from bot.services.wallet import request_audience
 from subscriptions.accounts.members import TelegramProfile
 from wallet.credentials import present_card
+from wallet.services import offers as card_offers
+from wallet.services import request_audience
 
 MINJI_ID = 81000001
 
@@ -30,7 +31,7 @@ async def _organisation_and_holder() -> None:
 
 async def _accept_and_present(offer_id: str) -> tuple[str, str]:
     async with open_runtime(load_config()) as services:
-        card = await services.wallet.accept_offer(offer_id, MINJI_ID)
+        card = await card_offers.accept_offer(services.wallet, offer_id, MINJI_ID)
         async with services.uow() as uow:
             key = await uow.wallet.holder_key(MINJI_ID)
         assert key is not None

@@ -11,6 +11,7 @@ from bot.config import Config
 from tests.wallet_e2e.conftest import WalletWorld, wallet_config
 from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
 from wallet.qr_reader import read_qr
+from wallet.services import presenting
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ async def test_the_qr_is_replaced_every_lifetime_and_then_expires_with_a_show_ag
     assert expired.text == "만료됨 - 다시 보여 주세요"
     assert expired.buttons == ["다시 보여주기"]
     assert read_qr(await world.file_bytes(expired)) is None  # the card picture replaced the code
-    session = (await world.services.wallet.running_sessions())
+    session = (await presenting.running_sessions(world.services.wallet))
     assert session == []
     again = await minji.press("다시 보여주기", expired)
     assert again is not None

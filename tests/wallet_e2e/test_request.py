@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot.services.wallet import request_audience
 from tests.wallet_e2e.conftest import WalletWorld
 from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet
 from wallet.credentials import present_card
+from wallet.services import cards as held_cards
+from wallet.services import request_audience
 
 
 async def _request_link(world: WalletWorld) -> str:
@@ -68,7 +69,7 @@ async def test_an_unknown_claim_is_explained_in_english(world: WalletWorld) -> N
 async def test_a_code_made_for_the_landlord_is_refused_at_the_bar(world: WalletWorld) -> None:
     await licence_in_wallet(world)
     wallet = world.services.wallet
-    card = (await wallet.cards(world.minji.id))[0]
+    card = (await held_cards.cards(wallet, world.minji.id))[0]
     async with world.services.uow() as uow:
         key = await uow.wallet.holder_key(world.minji.id)
     assert key is not None

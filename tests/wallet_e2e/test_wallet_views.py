@@ -9,6 +9,7 @@ from PIL import Image
 from tests.wallet_e2e.conftest import MINJI_CLAIMS, WalletWorld
 from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet, show_qr
 from wallet.qr_reader import read_qr
+from wallet.services import cards as held_cards
 
 
 def _portrait() -> bytes:
@@ -45,7 +46,7 @@ async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(
     question = await world.minji.next_message()
     await world.minji.press("삭제", question)
     assert (await world.minji.next_message()).text == "운전면허증을(를) 삭제했습니다."
-    assert await world.services.wallet.cards(world.minji.id) == []
+    assert await held_cards.cards(world.services.wallet, world.minji.id) == []
 
 
 async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_shown(world: WalletWorld) -> None:
@@ -93,7 +94,7 @@ async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world
     keypad = await minji.next_message()
     await enter_pin(minji, keypad, "802461")
     assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN이 설정되었습니다."
-    assert await world.services.wallet.cards(minji.id) == []
+    assert await held_cards.cards(world.services.wallet, minji.id) == []
 
 
 async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can_open(world: WalletWorld) -> None:

@@ -1,4 +1,4 @@
-"""WalletService over in-memory fakes of wallet.ports: the rules, without Telegram or a database."""
+"""The wallet's use cases over in-memory fakes of wallet.ports: the rules, without Telegram or a database."""
 
 from __future__ import annotations
 
@@ -10,7 +10,19 @@ import pytest
 from tests.wallet_services.fakes import FakeOrganisation, FakePerson, FakeWorld, MovingClock
 from wallet.errors import ClaimsInvalid, PinLocked
 from wallet.reasons import FailedCheck
-from wallet.services import CardNotFound, OfferGone, StatusChangeRefused, WalletService
+from wallet.services import (
+    CardNotFound,
+    OfferGone,
+    StatusChangeRefused,
+    Wallet,
+    issuers,
+    pins,
+    presenting,
+    revocation,
+)
+from wallet.services import cards as held_cards
+from wallet.services import offers as card_offers
+from wallet.services import verifying as checks
 from wallet.status_list import CredentialStatus
 
 NOW = datetime(2026, 11, 25, 12, 4, tzinfo=UTC)
@@ -37,7 +49,7 @@ class Settings:
 class Setup:
     world: FakeWorld
     clock: MovingClock
-    wallet: WalletService
+    wallet: Wallet
 
 
 @pytest.fixture
@@ -48,97 +60,97 @@ async def setup() -> Setup:
         organisations={10: FakeOrganisation(10, "road-authority", "Road Traffic Authority")},
     )
     clock = MovingClock(NOW)
-    wallet = WalletService(world.uow, clock, Settings())
-    await wallet.ensure_issuer(world.organisations[10])
+    wallet = Wallet.create(world.uow, clock, Settings())
+    await issuers.ensure_issuer(wallet, world.organisations[10])
     return Setup(world, clock, wallet)
 
 
 async def _licence(setup: Setup) -> str:
-    offer = await setup.wallet.create_offer(org_id=10, card_type_id="driver_license", holder_id=MINJI,
+    offer = await card_offers.create_offer(setup.wallet, org_id=10, card_type_id="driver_license", holder_id=MINJI,
                                             claims=CLAIMS, photo=None, created_by=None)
-    return (await setup.wallet.accept_offer(offer.id, MINJI)).id
+    return (await card_offers.accept_offer(setup.wallet, offer.id, MINJI)).id
 
 
 async def test_an_offer_is_accepted_once_and_only_by_its_holder(setup: Setup) -> None:
-    offer = await setup.wallet.create_offer(org_id=10, card_type_id="driver_license", holder_id=MINJI,
+    offer = await card_offers.create_offer(setup.wallet, org_id=10, card_type_id="driver_license", holder_id=MINJI,
                                             claims=CLAIMS, photo=None, created_by=None)
     with pytest.raises(OfferGone) as refused:
-        await setup.wallet.accept_offer(offer.id, JISOO)
+        await card_offers.accept_offer(setup.wallet, offer.id, JISOO)
     assert refused.value.reason == "not_yours"
-    card = await setup.wallet.accept_offer(offer.id, MINJI)
+    card = await card_offers.accept_offer(setup.wallet, offer.id, MINJI)
     assert card.claims["age_over_19"] is True and card.record.masked_number == "11-24-******-78"
     with pytest.raises(OfferGone) as again:
-        await setup.wallet.accept_offer(offer.id, MINJI)
+        await card_offers.accept_offer(setup.wallet, offer.id, MINJI)
     assert again.value.reason == "used"
 
 
 async def test_an_expired_offer_cannot_be_accepted_and_bad_claims_store_nothing(setup: Setup) -> None:
-    offer = await setup.wallet.create_offer(org_id=10, card_type_id="driver_license", holder_id=MINJI,
+    offer = await card_offers.create_offer(setup.wallet, org_id=10, card_type_id="driver_license", holder_id=MINJI,
                                             claims=CLAIMS, photo=None, created_by=None)
     setup.clock.moment += timedelta(days=1, seconds=1)
     with pytest.raises(OfferGone) as refused:
-        await setup.wallet.accept_offer(offer.id, MINJI)
+        await card_offers.accept_offer(setup.wallet, offer.id, MINJI)
     assert refused.value.reason == "expired"
     commits = setup.world.commits
     with pytest.raises(ClaimsInvalid):
-        await setup.wallet.create_offer(org_id=10, card_type_id="driver_license", holder_id=MINJI,
+        await card_offers.create_offer(setup.wallet, org_id=10, card_type_id="driver_license", holder_id=MINJI,
                                         claims={**CLAIMS, "license_number": "12"}, photo=None, created_by=None)
     assert setup.world.commits == commits
 
 
 async def test_five_wrong_pins_lock_for_fifteen_minutes_and_then_the_right_pin_works(setup: Setup) -> None:
-    await setup.wallet.set_pin(MINJI, "135790")
+    await pins.set_pin(setup.wallet, MINJI, "135790")
     for left in (4, 3, 2, 1):
-        assert (await setup.wallet.check_pin(MINJI, "000001")).attempts_left == left
-    locked = await setup.wallet.check_pin(MINJI, "000001")
+        assert (await pins.try_pin(setup.wallet, MINJI, "000001")).attempts_left == left
+    locked = await pins.try_pin(setup.wallet, MINJI, "000001")
     assert locked.locked_until == NOW + timedelta(minutes=15)
     with pytest.raises(PinLocked):
-        await setup.wallet.check_pin(MINJI, "135790")
+        await pins.try_pin(setup.wallet, MINJI, "135790")
     setup.clock.moment += timedelta(minutes=15)
-    assert (await setup.wallet.check_pin(MINJI, "135790")).accepted
+    assert (await pins.try_pin(setup.wallet, MINJI, "135790")).accepted
 
 
 async def test_a_shown_code_verifies_once_and_a_replay_is_refused(setup: Setup) -> None:
     card_id = await _licence(setup)
-    session = await setup.wallet.start_session(MINJI, card_id, "age_over_19_only", chat_id=MINJI, language="ko")
-    frame = await setup.wallet.frame(session.id, advance=False)
+    session = await presenting.start_session(setup.wallet, MINJI, card_id, "age_over_19_only", chat_id=MINJI, language="ko")
+    frame = await presenting.frame(setup.wallet, session.id, advance=False)
     assert frame is not None
-    first = await setup.wallet.verify(frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
+    first = await checks.verify(setup.wallet, frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
     assert first.result.valid and dict(first.result.disclosed_claims) == {"age_over_19": True}
-    replay = await setup.wallet.verify(frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
+    replay = await checks.verify(setup.wallet, frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
     assert replay.result.failed_check is FailedCheck.REPLAYED
-    history = await setup.wallet.history(MINJI, card_id)
+    history = await held_cards.history(setup.wallet, MINJI, card_id)
     assert [(h.verifier_name, h.claims, h.verdict) for h in history] == [
         ("Bar Haneul", (), "replayed"), ("Bar Haneul", ("age_over_19",), "valid")]
 
 
 async def test_a_session_gives_six_frames_and_then_is_over(setup: Setup) -> None:
     card_id = await _licence(setup)
-    session = await setup.wallet.start_session(MINJI, card_id, "everything", chat_id=MINJI, language="ko")
-    frames = [await setup.wallet.frame(session.id, advance=index > 0) for index in range(7)]
+    session = await presenting.start_session(setup.wallet, MINJI, card_id, "everything", chat_id=MINJI, language="ko")
+    frames = [await presenting.frame(setup.wallet, session.id, advance=index > 0) for index in range(7)]
     assert [f.session.frame_index for f in frames if f is not None] == [0, 1, 2, 3, 4, 5]
-    assert frames[6] is None and await setup.wallet.running_sessions() == []
+    assert frames[6] is None and await presenting.running_sessions(setup.wallet) == []
 
 
 async def test_a_revoked_card_fails_with_its_day_and_stays_revoked(setup: Setup) -> None:
     card_id = await _licence(setup)
     setup.clock.moment += timedelta(days=3)
-    await setup.wallet.set_status(card_id, CredentialStatus.INVALID)
-    session = await setup.wallet.start_session(MINJI, card_id, "age_over_19_only", chat_id=MINJI, language="ko")
-    frame = await setup.wallet.frame(session.id, advance=False)
+    await revocation.set_status(setup.wallet, card_id, CredentialStatus.INVALID)
+    session = await presenting.start_session(setup.wallet, MINJI, card_id, "age_over_19_only", chat_id=MINJI, language="ko")
+    frame = await presenting.frame(setup.wallet, session.id, advance=False)
     assert frame is not None
-    checked = await setup.wallet.verify(frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
+    checked = await checks.verify(setup.wallet, frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
     assert checked.result.reason == "revoked on 2026-11-28 by Road Traffic Authority"
     with pytest.raises(StatusChangeRefused):
-        await setup.wallet.set_status(card_id, CredentialStatus.VALID)
+        await revocation.set_status(setup.wallet, card_id, CredentialStatus.VALID)
 
 
 async def test_another_persons_card_is_not_found_and_a_reset_empties_the_wallet(setup: Setup) -> None:
     card_id = await _licence(setup)
     with pytest.raises(CardNotFound):
-        await setup.wallet.card(JISOO, card_id)
+        await held_cards.own_card(setup.wallet, JISOO, card_id)
     old_key = setup.world.tables.holder_keys[MINJI]
-    assert await setup.wallet.reset_wallet(MINJI) == 1
-    assert await setup.wallet.cards(MINJI) == []
+    assert await pins.reset_wallet(setup.wallet, MINJI) == 1
+    assert await held_cards.cards(setup.wallet, MINJI) == []
     assert setup.world.tables.holder_keys[MINJI].kid != old_key.kid
-    assert not (await setup.wallet.pin_state(MINJI)).is_set
+    assert not (await pins.pin_state(setup.wallet, MINJI)).is_set

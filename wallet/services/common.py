@@ -1,0 +1,173 @@
+"""What every wallet use case shares: the dependencies (`Wallet`), the named refusals, the values handlers
+read (a held card, an offer, a verification, a QR frame), and reading a held credential back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from wallet.card_types import CardType, CardTypeRegistry
+from wallet.holder import read_held_credential
+from wallet.pin import PinPolicy
+from wallet.ports import Clock, UnitOfWorkFactory, WalletSettings, WalletUnitOfWork
+from wallet.records import (
+    CredentialRecord,
+    OfferRecord,
+    SessionRecord,
+)
+from wallet.status_list import (
+    CredentialStatus,
+)
+from wallet.verifier import (
+    VerificationResult,
+)
+
+STATUS_NAMES = {CredentialStatus.VALID: "valid", CredentialStatus.INVALID: "revoked",
+                CredentialStatus.SUSPENDED: "suspended"}
+STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
+STATUS_LIST_TTL = timedelta(minutes=1)
+FLOW_LIFETIME = timedelta(minutes=15)
+REQUEST_LIFETIME = timedelta(minutes=10)
+
+
+class WalletServiceError(Exception):
+    """Base of the wallet's named refusals; handlers turn each into a sentence."""
+
+
+class NotAnIssuer(WalletServiceError):
+    """The organisation has no issuer keys (run `jigap issuer create`)."""
+
+
+class OfferGone(WalletServiceError):
+    """The offer does not exist, was used or declined, expired, or is for someone else."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason  # missing | used | expired | not_yours
+        super().__init__(reason)
+
+
+class CardNotFound(WalletServiceError):
+    """No such card in this person's wallet (or not one this issuer issued)."""
+
+
+class RequestGone(WalletServiceError):
+    """A verification request that does not exist, was used, or expired."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason  # missing | used | expired
+        super().__init__(reason)
+
+
+class NoMatchingCard(WalletServiceError):
+    """The holder has no card that can show what a verifier asks for."""
+
+
+class StatusChangeRefused(WalletServiceError):
+    """A revoked card cannot be suspended or reinstated: revocation is for good."""
+
+
+@dataclass(frozen=True)
+class HeldCard:
+    """A card as its holder sees it."""
+
+    record: CredentialRecord
+    card_type: CardType
+    issuer_name: str
+    claims: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def status(self) -> CredentialStatus:
+        return STATUS_BY_NAME[self.record.status]
+
+
+@dataclass(frozen=True)
+class OfferView:
+    offer: OfferRecord
+    card_type: CardType
+    issuer_name: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A verification result with what the verifier's screen needs."""
+
+    result: VerificationResult
+    card_type: CardType | None
+    photo: bytes | None
+    holder_id: int | None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One QR of a presentation session."""
+
+    session: SessionRecord
+    presentation: str
+    valid_for: int  # seconds
+
+
+def jwt_digest(sd_jwt_or_presentation: str) -> str:
+    """SHA-256 of the issuer-signed JWT: the same for a credential and every presentation made from it."""
+    issuer_jwt = sd_jwt_or_presentation.strip().split("~", 1)[0]
+    return hashlib.sha256(issuer_jwt.encode()).hexdigest()
+
+
+def request_audience(verifier_id: int) -> str:
+    return f"jigap:verifier:{verifier_id}"
+
+
+@dataclass(frozen=True)
+class Wallet:
+    """What the wallet's use cases need: where units of work come from (and the one-statement reader of the
+    hot path), the clock, the [wallet] settings, the card types and the PIN policy."""
+
+    uow: UnitOfWorkFactory
+    reader: UnitOfWorkFactory
+    clock: Clock
+    config: WalletSettings
+    registry: CardTypeRegistry
+    pin_policy: PinPolicy
+
+    @classmethod
+    def create(cls, uow: UnitOfWorkFactory, clock: Clock, config: WalletSettings,
+               registry: CardTypeRegistry | None = None, *, reader: UnitOfWorkFactory | None = None) -> Wallet:
+        # The read on the hot path (every plain message asks for the open flow) is one statement: it needs no
+        # writer lock, and no transaction around it.
+        policy = PinPolicy(
+            max_attempts=config.pin_max_attempts, lockout=timedelta(seconds=config.pin_lock_seconds),
+            time_cost=config.pin_time_cost, memory_cost_kib=config.pin_memory_kib,
+        )
+        return cls(uow, reader or uow, clock, config, registry or CardTypeRegistry(), policy)
+
+    @property
+    def platform_audience(self) -> str:
+        """The `aud` of QR codes shown to anyone: the platform's own verifier."""
+        return self.config.public_url.rstrip("/")
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def issuer_url(self, slug: str) -> str:
+        return f"{self.config.public_url.rstrip('/')}/{slug}"
+
+    def status_uri(self, slug: str) -> str:
+        return f"{self.config.public_url.rstrip('/')}/status/{slug}"
+
+
+def held(wallet: Wallet, record: CredentialRecord, issuer_name: str) -> HeldCard:
+    claims = read_held_credential(record.sd_jwt).claims
+    personal = {k: v for k, v in claims.items() if k not in ("iss", "iat", "exp", "vct", "cnf", "status")}
+    return HeldCard(record, wallet.registry.get(record.card_type), issuer_name, personal)
+
+
+async def issuer_name(uow: WalletUnitOfWork, issuer_id: int) -> str:
+    issuer = await uow.wallet.issuer(issuer_id)
+    return issuer.name if issuer else "?"

@@ -1,0 +1,31 @@
+"""The people the wallet deals with: holders found by @username or id, and a verifier's shown name.
+"""
+
+from __future__ import annotations
+
+from wallet.ports import Person
+from wallet.services.common import Wallet
+
+
+async def user(wallet: Wallet, user_id: int) -> Person | None:
+    async with wallet.uow() as uow:
+        return await uow.users.get(user_id)
+
+
+async def find_user(wallet: Wallet, who: str) -> Person | None:
+    """A person by @username or Telegram id, as an issuer admin types it."""
+    text = who.strip()
+    async with wallet.uow() as uow:
+        if text.lstrip("-").isdigit():
+            return await uow.users.get(int(text))
+        return await uow.users.find_by_username(text)
+
+
+async def verifier_name(wallet: Wallet, user: Person, org_ids: list[int]) -> str:
+    """The verifier's organisation name if they act for one, else their own name."""
+    async with wallet.uow() as uow:
+        for org_id in org_ids:
+            organisation = await uow.organisations.get(org_id)
+            if organisation is not None:
+                return organisation.name
+    return user.display_name

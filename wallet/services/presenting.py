@@ -1,0 +1,76 @@
+"""Showing a card: a session of QR frames, each a fresh presentation for a new nonce, until it runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from wallet.credentials import present_card
+from wallet.qr_session import new_token
+from wallet.records import (
+    SessionRecord,
+)
+from wallet.services.cards import own_card
+from wallet.services.common import Frame, Wallet
+
+
+async def start_session(wallet: Wallet, holder_id: int, credential_id: str, preset: str, *, chat_id: int,
+                        language: str) -> SessionRecord:
+    card = await own_card(wallet, holder_id, credential_id)
+    card.card_type.preset(preset)  # raises UnknownPreset
+    now = wallet.now()
+    frames = -(-wallet.config.qr_session // wallet.config.qr_lifetime)
+    session = SessionRecord(new_token(9), holder_id, credential_id, preset, language, chat_id, None, 0, frames,
+                            "running", now, now + timedelta(seconds=wallet.config.qr_session))
+    async with wallet.uow() as uow:
+        await uow.wallet.add_session(session)
+        await uow.commit()
+    return session
+
+
+async def frame(wallet: Wallet, session_id: str, *, advance: bool) -> Frame | None:
+    """The next QR of a running session (a fresh presentation and nonce), or None once it is over."""
+    async with wallet.uow() as uow:
+        session = await uow.wallet.session(session_id)
+        if session is None or session.status != "running":
+            return None
+        index = session.frame_index + (1 if advance else 0)
+        if index >= session.frames_total:
+            await uow.wallet.update_session(session_id, status="expired")
+            await uow.commit()
+            return None
+        record = await uow.wallet.credential(session.credential_id)
+        key = await uow.wallet.holder_key(session.holder_id)
+        if record is None or key is None:
+            await uow.wallet.update_session(session_id, status="expired")
+            await uow.commit()
+            return None
+        await uow.wallet.update_session(session_id, frame_index=index)
+        await uow.commit()
+    card_type = wallet.registry.get(record.card_type)
+    presentation = present_card(record.sd_jwt, card_type, holder_key=key, aud=wallet.platform_audience,
+                                nonce=new_token(), now=wallet.now(), preset=session.preset)
+    return Frame(replace(session, frame_index=index), presentation, wallet.config.qr_lifetime)
+
+
+async def attach_session_message(wallet: Wallet, session_id: str, message_id: int) -> None:
+    async with wallet.uow() as uow:
+        await uow.wallet.update_session(session_id, message_id=message_id)
+        await uow.commit()
+
+
+async def session(wallet: Wallet, session_id: str) -> SessionRecord | None:
+    async with wallet.uow() as uow:
+        return await uow.wallet.session(session_id)
+
+
+async def expire_session(wallet: Wallet, session_id: str) -> None:
+    async with wallet.uow() as uow:
+        await uow.wallet.update_session(session_id, status="expired")
+        await uow.commit()
+
+
+async def running_sessions(wallet: Wallet) -> list[SessionRecord]:
+    async with wallet.uow() as uow:
+        return await uow.wallet.running_sessions()

@@ -1,0 +1,113 @@
+"""Checking a presentation against the registered issuers, their status lists and the nonces already used,
+and writing it into the holder's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from wallet.card_types import CardType
+from wallet.errors import MalformedInput, WalletError
+from wallet.jws import parse_compact
+from wallet.ports import WalletUnitOfWork
+from wallet.qr_payload import decode_qr_payload
+from wallet.sd_jwt import split_sd_jwt
+from wallet.services.common import Verification, Wallet, jwt_digest
+from wallet.status_list import (
+    StatusCheck,
+    StatusList,
+    StatusReference,
+)
+from wallet.trust import TrustedIssuer, TrustedIssuers
+from wallet.verifier import (
+    MemoryNonceStore,
+    VerifierPolicy,
+    as_replayed,
+    verify_presentation,
+)
+
+
+def _policy(wallet: Wallet) -> VerifierPolicy:
+    return VerifierPolicy(leeway=timedelta(seconds=wallet.config.leeway),
+                          max_presentation_age=timedelta(seconds=wallet.config.qr_lifetime))
+
+
+async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, verifier_name: str,
+                 expected_aud: str | None = None, expected_nonce: str | None = None) -> Verification:
+    """Check a presentation against the registered issuers, their status lists and the used nonces,
+    and log it in the holder's history. A nonce is spent only by a presentation that passes."""
+    now = wallet.now()
+    try:
+        text = decode_qr_payload(presentation.strip())
+    except MalformedInput:
+        text = presentation.strip()
+    iss, status_claim, nonce = _peek(text)
+    async with wallet.uow() as uow:
+        issuers, lookup = await _trust(wallet, uow, iss, status_claim)
+        seen = nonce is not None and await uow.wallet.nonce_used(nonce)
+        store = MemoryNonceStore()
+        if seen and nonce is not None:
+            store.use_once(nonce)
+        result = verify_presentation(
+            text, issuers=issuers, now=now, policy=_policy(wallet),
+            expected_aud=expected_aud or wallet.platform_audience, expected_nonce=expected_nonce,
+            nonce_store=store, status=lookup,
+        )
+        if result.valid and result.nonce is not None and not await uow.wallet.use_nonce(result.nonce, now=now):
+            result = as_replayed(result)  # another worker spent the nonce a moment ago
+        card_type = wallet.registry.by_vct(result.vct) if result.vct else None
+        credential = await uow.wallet.credential_by_digest(jwt_digest(text))
+        if credential is not None:
+            await uow.wallet.add_history(
+                credential_id=credential.id, holder_id=credential.holder_id, verifier_id=verifier_id,
+                verifier_name=verifier_name, claims=_in_card_order(card_type, result.disclosed_claims),
+                verdict="valid" if result.valid else str(result.failed_check), now=now,
+            )
+        await uow.commit()
+    photo = credential.photo if credential is not None and result.valid else None
+    return Verification(result, card_type, photo, credential.holder_id if credential else None)
+
+
+async def _trust(wallet: Wallet, uow: WalletUnitOfWork, iss: str | None,
+                 status_claim: Any) -> tuple[TrustedIssuers, Any]:
+    issuer = await uow.wallet.issuer_by_url(iss) if iss else None
+    if issuer is None:
+        return TrustedIssuers(), None
+    keys = tuple(await uow.wallet.issuer_public_keys(issuer.id))
+    trusted = TrustedIssuer(issuer.issuer_url, issuer.name, keys)
+    try:
+        reference = StatusReference.from_claim(status_claim)
+    except MalformedInput:
+        return TrustedIssuers([trusted]), None
+    stored = await uow.wallet.status_list(issuer.id)
+    if stored is None or reference.uri != wallet.status_uri(issuer.slug):
+        return TrustedIssuers([trusted]), None
+    status_list = StatusList(stored.bits, stored.packed)
+    credential = await uow.wallet.credential_at(issuer.id, reference.idx)
+    changed_at = credential.status_changed_at if credential is not None else None
+
+    def lookup(ref: StatusReference, _issuer: TrustedIssuer) -> StatusCheck:
+        return StatusCheck(status_list.get(ref.idx), changed_at)
+
+    return TrustedIssuers([trusted]), lookup
+
+
+def _in_card_order(card_type: CardType | None, claims: Mapping[str, Any]) -> tuple[str, ...]:
+    """Claim names in the card type's order (disclosures arrive in digest order, which is random)."""
+    known = [name for name in card_type.claim_names if name in claims] if card_type else []
+    return tuple(known + [name for name in claims if name not in known])
+
+
+def _peek(text: str) -> tuple[str | None, Any, str | None]:
+    """`iss`, the status claim and the KB-JWT nonce, read without trusting them (to load what verifying needs)."""
+    try:
+        parts = split_sd_jwt(text)
+        payload = parse_compact(parts.issuer_jwt).payload
+        nonce = parse_compact(parts.kb_jwt).payload.get("nonce") if parts.kb_jwt else None
+    except (WalletError, ValueError, TypeError):
+        return None, None, None
+    iss = payload.get("iss")
+    return (iss if isinstance(iss, str) else None, payload.get("status"),
+            nonce if isinstance(nonce, str) else None)
