@@ -31,11 +31,11 @@ from storage.billing.repositories import (
 from storage.core.accounts import (
     AuditRepository,
     OrganisationRepository,
-    PendingActionRepository,
     RoleRepository,
     UserRepository,
 )
 from storage.core.events import EventRepository
+from storage.core.flows import FlowRepository
 from storage.delivery.repositories import DeliveryRepository, OutboxRepository, PreferencesRepository
 from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
 from storage.envelope import Envelope
@@ -109,7 +109,7 @@ class UnitOfWork:
     organisations: OrganisationRepository
     roles: RoleRepository
     audit: AuditRepository
-    pending: PendingActionRepository
+    flows: FlowRepository
     wallet: WalletRepository
     outbox: OutboxRepository
     delivery: DeliveryRepository
@@ -161,7 +161,7 @@ class UnitOfWork:
         self.organisations = OrganisationRepository(connection)
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
-        self.pending = PendingActionRepository(connection)
+        self.flows = FlowRepository(connection, self._envelope)
         self._billing = None
         self._events = None
         self.wallet = WalletRepository(connection, self._envelope)

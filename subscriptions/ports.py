@@ -18,6 +18,7 @@ class IdSource(Protocol):
         """A fresh unique id for a row (at most 40 URL-safe characters)."""
         ...
 
-    def token(self) -> str:
-        """A fresh unguessable URL-safe secret of at least 128 bits (16-59 characters), for gift codes."""
+    def token(self, nbytes: int = 16) -> str:
+        """A fresh unguessable URL-safe secret of `nbytes` random bytes (16 by default: 128 bits, 22
+        characters), for gift codes and links."""
         ...

@@ -1,13 +1,13 @@
 """The contract between the wallet's services and whatever stores them.
 
-`WalletService` sees only these Protocols: a unit of work (one transaction) holding the wallet's store and
-read access to people and organisations, a clock, and the settings. The SQL repositories implement them
+The wallet's use cases see only these Protocols: a unit of work (one transaction) holding the wallet's store,
+the flows and read access to people and organisations, and the settings (the clock is the kernel's). The SQL repositories implement them
 (storage.repositories.wallet); a test can implement them in memory.
 
 Rules every implementation keeps:
 - sealed things go in sealed and come out plain: the SD-JWT, photos, offers' claims, flow state, private keys;
-- `finish_offer`, `save_flow` and `finish_request` write only if the row is still open at the version read,
-  and say whether they did (a double tap finds the row already used);
+- `finish_offer` and `finish_request` (and the kernel's `flows.save`) write only if the row is still open at
+  the version read, and say whether they did (a double tap finds the row already used);
 - `use_nonce` returns False for a nonce already recorded, also when another worker races to record it;
 - nothing is visible to other units of work before `commit()`; leaving the block without it rolls back.
 """
@@ -19,11 +19,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from subscriptions.flows import FlowStore
 from wallet.keys import PublicKey, SigningKey
 from wallet.pin import PinState
 from wallet.records import (
     CredentialRecord,
-    FlowRecord,
     HistoryEntry,
     IssuerRecord,
     NewCredential,
@@ -32,12 +32,6 @@ from wallet.records import (
     SessionRecord,
     StatusListRecord,
 )
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current instant, timezone-aware."""
-        ...
 
 
 class WalletSettings(Protocol):
@@ -154,14 +148,6 @@ class WalletStore(Protocol):
 
     async def finish_offer(self, offer: OfferRecord, status: str, *, credential_id: str | None = None) -> bool: ...
 
-    async def add_flow(self, flow: FlowRecord, *, now: datetime) -> None: ...
-
-    async def flow(self, flow_id: str) -> FlowRecord | None: ...
-
-    async def open_flow_of(self, user_id: int) -> FlowRecord | None: ...
-
-    async def save_flow(self, flow: FlowRecord, *, status: str | None = None, message_id: int | None = None) -> bool: ...
-
     async def add_session(self, session: SessionRecord) -> None: ...
 
     async def session(self, session_id: str) -> SessionRecord | None: ...
@@ -203,6 +189,8 @@ class WalletUnitOfWork(Protocol):
     def users(self) -> People: ...
     @property
     def organisations(self) -> Organisations: ...
+    @property
+    def flows(self) -> FlowStore: ...
 
     async def commit(self) -> None: ...
 

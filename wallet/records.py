@@ -1,4 +1,4 @@
-"""What the wallet keeps about issuers, held cards, offers, flows, QR sessions, requests and history.
+"""What the wallet keeps about issuers, held cards, offers, QR sessions, requests and history.
 
 Plain values: storage returns them, the wallet's services work on them, handlers read them.
 """
@@ -68,19 +68,6 @@ class OfferRecord:
     created_by: int | None
     credential_id: str | None
     created_at: datetime
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class FlowRecord:
-    id: str
-    user_id: int
-    kind: str
-    state: dict[str, Any]
-    status: str
-    version: int
-    chat_id: int | None
-    message_id: int | None
     expires_at: datetime
 
 

@@ -19,8 +19,9 @@ from bot.i18n import Translations, Translator
 from handlers.core.outbound import Button, OutboundMessage
 from storage.delivery.repositories import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from subscriptions.accounts.records import PendingAction
+from subscriptions import flows
 from subscriptions.clock import Clock
+from subscriptions.flows import FlowStatus, new_flow
 
 log = logging.getLogger(__name__)
 BAR_CELLS = 10
@@ -158,35 +159,26 @@ class BroadcastService:
                 return found
             after = page[-1]
 
-    # --- drafts: the text waits as a pending action until the sender picks the audience ----------
+    # --- drafts: the text waits as a flow until the sender picks the audience ---------------------
 
     async def save_draft(self, sender_id: int, text: str) -> str:
         now = self._clock.now()
-        action = PendingAction(secrets.token_urlsafe(9), sender_id, DRAFT_KIND, {"text": text}, "open", 1, now,
-                               now + DRAFT_LIFETIME)
-        async with self._uow() as uow:
-            await uow.pending.add(action)
-            await uow.commit()
-        return action.id
+        draft = new_flow(secrets.token_urlsafe(9), sender_id, DRAFT_KIND, "audience", {"text": text}, now=now,
+                         lifetime=DRAFT_LIFETIME)
+        await flows.start(self._uow, draft, now=now)
+        return draft.id
 
-    async def take_draft(self, sender_id: int, action_id: str) -> str:
+    async def take_draft(self, sender_id: int, draft_id: str) -> str:
         """The draft's text, once: a second press (or someone else's) finds it gone."""
-        async with self._uow() as uow:
-            action = await uow.pending.get(action_id)
-            if (action is None or action.user_id != sender_id or action.kind != DRAFT_KIND
-                    or action.status != "open" or action.expires_at < self._clock.now()):
-                raise BroadcastGone(action_id)
-            if not await uow.pending.finish(action, "done"):
-                raise BroadcastGone(action_id)
-            await uow.commit()
-        return str(action.payload["text"])
+        draft = await flows.find(self._uow, self._clock, sender_id, draft_id, DRAFT_KIND)
+        if draft is None or not await flows.finish(self._uow, draft):
+            raise BroadcastGone(draft_id)
+        return str(draft.state["text"])
 
-    async def drop_draft(self, sender_id: int, action_id: str) -> None:
-        async with self._uow() as uow:
-            action = await uow.pending.get(action_id)
-            if action is not None and action.user_id == sender_id and action.kind == DRAFT_KIND:
-                await uow.pending.finish(action, "canceled")
-                await uow.commit()
+    async def drop_draft(self, sender_id: int, draft_id: str) -> None:
+        draft = await flows.find(self._uow, self._clock, sender_id, draft_id, DRAFT_KIND)
+        if draft is not None:
+            await flows.finish(self._uow, draft, FlowStatus.CANCELED)
 
     # --- sending -------------------------------------------------------------------------------
 

@@ -63,11 +63,11 @@ async def wallet_message(update: Update, context: JigapContext) -> None:
     if message is None or not context.has_member:
         return
     flow = await wallet_flows.open_flow(context.services.wallet, context.member.id)
-    if flow is not None and flow.kind == "issue":
+    if flow is not None and flow.kind == wallet_flows.ISSUE:
         await issuing.issue_input(update, context, flow)
     elif message.photo:
         await verifying.verify_photo(update, context)
-    elif message.text and (verifying.looks_like_presentation(message.text) or (flow and flow.kind == "verify")):
+    elif message.text and (verifying.looks_like_presentation(message.text) or (flow and flow.kind == wallet_flows.VERIFY)):
         await verifying.check_and_answer(update, context, message.text)
     else:
         return

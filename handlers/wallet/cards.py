@@ -17,7 +17,6 @@ from bot.i18n import Translator
 from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from handlers.wallet.views import (
-    PIN_LENGTH,
     card_name,
     card_png,
     claim_words,
@@ -28,10 +27,10 @@ from handlers.wallet.views import (
     presentation_qr_png,
     status_word,
 )
-from wallet.errors import PinAlreadySet, PinFormatInvalid, PinLocked
-from wallet.pin import validate_pin_format
-from wallet.records import FlowRecord, SessionRecord
-from wallet.services import CardNotFound, HeldCard, OfferGone, pins, presenting
+from subscriptions.flows import Flow, FlowStatus
+from wallet.errors import PinLocked
+from wallet.records import SessionRecord
+from wallet.services import CardNotFound, HeldCard, OfferGone, pin_entry, pins, presenting
 from wallet.services import cards as held_cards
 from wallet.services import flows as wallet_flows
 from wallet.services import offers as card_offers
@@ -264,31 +263,25 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
     assert update.effective_chat is not None
     wallet = context.services.wallet
     query = update.callback_query
-    if purpose in ("present", "share", "change_old"):
-        if not (await pins.pin_state(wallet, context.member.id)).is_set:
-            purpose, state = "set", {**state, "then": "wallet"}
+    try:
+        flow = await pin_entry.begin(wallet, context.member.id, pin_entry.Purpose(purpose), state,
+                                     chat_id=update.effective_chat.id, subject=subject)
+    except PinLocked as error:
+        if answer and query is not None:
+            await query.answer(locked_text(context, error), show_alert=True)
         else:
-            try:
-                await pins.ensure_not_locked(wallet, context.member.id)
-            except PinLocked as error:
-                if answer and query is not None:
-                    await query.answer(locked_text(context, error), show_alert=True)
-                else:
-                    await _say(update, locked_text(context, error))
-                return
+            await _say(update, locked_text(context, error))
+        return
     if answer and query is not None:
         await query.answer()
-    flow = await wallet_flows.start_flow(wallet, context.member.id, "pin", {**state, "purpose": purpose, "digits": "",
-                                                              "subject": subject},
-                                   chat_id=update.effective_chat.id)
-    text = pin_text(purpose, context.tr, 0, subject=subject)
+    text = pin_text(flow.step, context.tr, 0, subject=subject)
     if edit and query is not None and query.message is not None:
         message = await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
         message_id = message.message_id if not isinstance(message, bool) else None
     else:
         sent = await context.bot.send_message(update.effective_chat.id, text, reply_markup=keypad(flow.id, context.tr))
         message_id = sent.message_id
-    await wallet_flows.save_flow(wallet, flow, message_id=message_id)
+    await pin_entry.attach(wallet, flow, message_id)
 
 
 async def pin_key(update: Update, context: JigapContext) -> None:
@@ -298,116 +291,48 @@ async def pin_key(update: Update, context: JigapContext) -> None:
     data = callback_data.parse(query.data)
     flow_id, key = (data.part(0) or "", data.part(1) or "") if data else ("", "")
     tr = context.tr
-    flow = await wallet_flows.flow(context.services.wallet, context.member.id, flow_id, "pin")
-    if flow is None or flow.state.get("step") == "preset" or not (key.isdigit() and len(key) == 1 or key in "xc"):
+    outcome = await pin_entry.press(context.services.wallet, context.member.id, flow_id, key)
+    if isinstance(outcome, pin_entry.Stale):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     await query.answer()
-    if key == "c":
-        await wallet_flows.save_flow(context.services.wallet, flow, status="canceled")
+    if isinstance(outcome, pin_entry.Canceled):
         await query.edit_message_text(tr("Cancelled."))
-        return
-    digits = str(flow.state.get("digits", ""))
-    digits = digits[:-1] if key == "x" else (digits + key)[:PIN_LENGTH]
-    if len(digits) < PIN_LENGTH:
-        saved = await wallet_flows.save_flow(context.services.wallet, flow, {**flow.state, "digits": digits})
-        if saved is not None:
-            await _show_keypad(query, context, saved, len(digits))
-        return
-    await _complete(update, context, flow, digits)
+    elif isinstance(outcome, pin_entry.Keypad):
+        await _show_keypad(query, context, outcome)
+    elif isinstance(outcome, pin_entry.Locked):
+        await query.edit_message_text(locked_text(context, PinLocked(outcome.until)))
+    elif isinstance(outcome, pin_entry.PinSaved):
+        done = tr("Your wallet PIN is changed.") if outcome.changed else tr("Your wallet PIN is set.")
+        await query.edit_message_text(done, reply_markup=InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal",
+                                                                                        "list")]]))
+    elif outcome.purpose is pin_entry.Purpose.PRESENT:
+        await _ask_preset(update, context, outcome.flow)
+    else:
+        # Imported here: handlers.wallet.verifying imports this module for the keypad.
+        from handlers.wallet.verifying import share_after_pin
+
+        await share_after_pin(update, context, outcome.flow)
 
 
-async def _show_keypad(query: Any, context: JigapContext, flow: FlowRecord, entered: int,
-                       note: str | None = None) -> None:
-    text = pin_text(flow.state["purpose"], context.tr, entered, subject=flow.state.get("subject", ""), note=note)
+def _keypad_note(tr: Translator, keypad_shown: pin_entry.Keypad) -> str | None:
+    if keypad_shown.note is pin_entry.Note.TOO_EASY:
+        return tr("That PIN is too easy to guess. Choose six digits that are not a run or a repeat.")
+    if keypad_shown.note is pin_entry.Note.DIFFERENT:
+        return tr("The two PINs were different. Try again.")
+    if keypad_shown.note is pin_entry.Note.WRONG:
+        return tr.plural("Wrong PIN. {count} try left.", "Wrong PIN. {count} tries left.", keypad_shown.attempts_left)
+    return None
+
+
+async def _show_keypad(query: Any, context: JigapContext, shown: pin_entry.Keypad) -> None:
+    flow = shown.flow
+    text = pin_text(flow.step, context.tr, shown.entered, subject=flow.state.get("subject", ""),
+                    note=_keypad_note(context.tr, shown))
     try:
         await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
     except BadRequest as error:  # "message is not modified" after a delete on an empty entry
         log.debug("keypad unchanged: %s", error)
-
-
-async def _next_step(query: Any, context: JigapContext, flow: FlowRecord, purpose: str, *,
-                     note: str | None = None, first: str | None = None) -> None:
-    state = {**flow.state, "purpose": purpose, "digits": ""}
-    if first is not None:
-        state["first"] = first
-    saved = await wallet_flows.save_flow(context.services.wallet, flow, state)
-    if saved is not None:
-        await _show_keypad(query, context, saved, 0, note)
-
-
-async def _complete(update: Update, context: JigapContext, flow: FlowRecord, pin: str) -> None:
-    purpose = flow.state["purpose"]
-    query = update.callback_query
-    tr = context.tr
-    if purpose in ("set", "change_new"):
-        try:
-            validate_pin_format(pin)
-        except PinFormatInvalid:
-            await _next_step(query, context, flow, purpose,
-                             note=tr("That PIN is too easy to guess. Choose six digits that are not a run or a repeat."))
-            return
-        await _next_step(query, context, flow, "set_confirm" if purpose == "set" else "change_confirm", first=pin)
-        return
-    if purpose in ("set_confirm", "change_confirm"):
-        await _confirm_new_pin(update, context, flow, pin)
-        return
-    await _check_then(update, context, flow, pin)
-
-
-async def _confirm_new_pin(update: Update, context: JigapContext, flow: FlowRecord, pin: str) -> None:
-    query = update.callback_query
-    assert query is not None
-    tr = context.tr
-    first_purpose = "set" if flow.state["purpose"] == "set_confirm" else "change_new"
-    if pin != flow.state.get("first"):
-        await _next_step(query, context, flow, first_purpose, note=tr("The two PINs were different. Try again."),
-                         first="")
-        return
-    wallet = context.services.wallet
-    if first_purpose == "set":
-        try:
-            await pins.set_pin(wallet, context.member.id, pin)
-        except PinAlreadySet:
-            await pins.replace_pin(wallet, context.member.id, pin)
-    else:
-        await pins.replace_pin(wallet, context.member.id, pin)
-    await wallet_flows.save_flow(wallet, flow, status="done")
-    done = tr("Your wallet PIN is set.") if first_purpose == "set" else tr("Your wallet PIN is changed.")
-    markup = InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal", "list")]])
-    await query.edit_message_text(done, reply_markup=markup)
-
-
-async def _check_then(update: Update, context: JigapContext, flow: FlowRecord, pin: str) -> None:
-    """Present, share or change: the PIN is checked first; wrong tries count towards the lock."""
-    query = update.callback_query
-    assert query is not None
-    tr = context.tr
-    wallet = context.services.wallet
-    try:
-        checked = await pins.try_pin(wallet, context.member.id, pin)
-    except PinLocked as error:
-        await wallet_flows.save_flow(wallet, flow, status="canceled")
-        await query.edit_message_text(locked_text(context, error))
-        return
-    if not checked.accepted:
-        if checked.locked_until is not None:
-            await wallet_flows.save_flow(wallet, flow, status="canceled")
-            await query.edit_message_text(locked_text(context, PinLocked(checked.locked_until)))
-            return
-        note = tr.plural("Wrong PIN. {count} try left.", "Wrong PIN. {count} tries left.", checked.attempts_left)
-        await _next_step(query, context, flow, flow.state["purpose"], note=note)
-        return
-    purpose = flow.state["purpose"]
-    if purpose == "change_old":
-        await _next_step(query, context, flow, "change_new")
-    elif purpose == "present":
-        await _ask_preset(update, context, flow)
-    elif purpose == "share":
-        # Imported here: handlers.wallet.verifying imports this module for the keypad.
-        from handlers.wallet.verifying import share_after_pin
-
-        await share_after_pin(update, context, flow)
 
 
 # --- showing a card ------------------------------------------------------------------------------
@@ -418,18 +343,15 @@ async def start_showing(update: Update, context: JigapContext, card: HeldCard) -
                          subject=card_name(card.card_type, context.tr, lower=True), answer=True)
 
 
-async def _ask_preset(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+async def _ask_preset(update: Update, context: JigapContext, flow: Flow) -> None:
     query = update.callback_query
     assert query is not None
     tr = context.tr
     try:
         card = await held_cards.own_card(context.services.wallet, context.member.id, str(flow.state.get("card", "")))
     except CardNotFound:
-        await wallet_flows.save_flow(context.services.wallet, flow, status="canceled")
+        await wallet_flows.close(context.services.wallet, flow, FlowStatus.CANCELED)
         await query.edit_message_text(tr("This card is not in your wallet."))
-        return
-    saved = await wallet_flows.save_flow(context.services.wallet, flow, {"purpose": "present", "step": "preset", "card": card.id})
-    if saved is None:
         return
     rows = [[_button(preset.label.text(tr.language), "wpre", flow.id, index)]
             for index, preset in enumerate(card.card_type.presets)]
@@ -445,8 +367,8 @@ async def preset_button(update: Update, context: JigapContext) -> None:
     flow_id, index = (data.part(0) or "", data.part(1) or "") if data else ("", "")
     tr = context.tr
     wallet = context.services.wallet
-    flow = await wallet_flows.flow(wallet, context.member.id, flow_id, "pin")
-    if flow is None or flow.state.get("step") != "preset" or not index.isdigit():
+    flow = await wallet_flows.find_flow(wallet, context.member.id, flow_id, wallet_flows.PIN)
+    if flow is None or flow.step != pin_entry.PRESET or not index.isdigit():
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     try:
@@ -455,7 +377,7 @@ async def preset_button(update: Update, context: JigapContext) -> None:
     except (CardNotFound, IndexError):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    if await wallet_flows.save_flow(wallet, flow, status="done") is None:
+    if not await wallet_flows.close(wallet, flow):
         await query.answer()
         return
     await query.answer()

@@ -25,21 +25,22 @@ from handlers.wallet.cards import offer_buttons, offer_text
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, Role, orgs_with
+from subscriptions.flows import Flow
 from wallet.batch import BatchRow, read_claims_csv
 from wallet.card_types import CardType
 from wallet.errors import ClaimsInvalid, IssuanceError, UnknownCardType
 from wallet.ports import Person
-from wallet.records import FlowRecord, OfferRecord
+from wallet.records import OfferRecord
 from wallet.services import (
     CardNotFound,
     HeldCard,
     NotAnIssuer,
     StatusChangeRefused,
     issuers,
+    issuing,
     people,
     revocation,
 )
-from wallet.services import flows as wallet_flows
 from wallet.services import offers as card_offers
 from wallet.status_list import CredentialStatus
 
@@ -85,10 +86,13 @@ async def issue_command(update: Update, context: JigapContext) -> None:
     if not orgs:
         await update.effective_message.reply_text(tr("Sorry, only an issuer's admins can do this."))
         return
-    flow = await wallet_flows.start_flow(context.services.wallet, context.member.id, "issue", {"step": "org"},
-                                                    chat_id=update.effective_chat.id)
-    if len(orgs) == 1:
-        await _choose_org(update, context, flow, orgs[0])
+    try:
+        flow = await issuing.begin(context.services.wallet, context.member.id, orgs, chat_id=update.effective_chat.id)
+    except NotAnIssuer:
+        await update.effective_message.reply_text(_no_keys_text(tr))
+        return
+    if flow.step == issuing.TYPE:
+        await _ask_type(update, context, flow)
         return
     rows = []
     for org_id in orgs:
@@ -99,16 +103,13 @@ async def issue_command(update: Update, context: JigapContext) -> None:
                                               reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def _choose_org(update: Update, context: JigapContext, flow: FlowRecord, org_id: int) -> None:
+def _no_keys_text(tr: Any) -> str:
+    return tr("This organisation has no issuer keys yet. Run: jigap issuer create <organisation>")
+
+
+async def _ask_type(update: Update, context: JigapContext, flow: Flow) -> None:
     assert update.effective_chat is not None
     tr = context.tr
-    if await issuers.issuer_for_org(context.services.wallet, org_id) is None:
-        await context.bot.send_message(update.effective_chat.id, tr(
-            "This organisation has no issuer keys yet. Run: jigap issuer create <organisation>"))
-        return
-    saved = await wallet_flows.save_flow(context.services.wallet, flow, {"step": "type", "org_id": org_id})
-    if saved is None:
-        return
     types = context.services.wallet.registry.all()
     rows = [[_button(card_name(card_type, tr), "wiss", "type", flow.id, index)] for index, card_type in enumerate(types)]
     rows.append([_button(tr("Cancel"), "wiss", "x", flow.id)])
@@ -122,36 +123,44 @@ async def issue_button(update: Update, context: JigapContext) -> None:
     data = callback_data.parse(query.data)
     step, flow_id, value = (data.part(0), data.part(1) or "", data.part(2) or "") if data else (None, "", "")
     tr = context.tr
-    flow = await wallet_flows.flow(context.services.wallet, context.member.id, flow_id, "issue")
+    wallet = context.services.wallet
+    flow = await issuing.find(wallet, context.member.id, flow_id)
     if flow is None:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    org_id = int(value) if step == "org" and value.isdigit() else flow.state.get("org_id")
+    org_id = int(value) if step == "org" and value.isdigit() else issuing.organisation_of(flow)
     if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id):
         return
     await query.answer()
-    if step == "x":
-        await wallet_flows.save_flow(context.services.wallet, flow, status="canceled")
-        await query.edit_message_text(tr("Cancelled."))
-    elif step == "org" and org_id is not None and org_id in await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL):
-        await _choose_org(update, context, flow, org_id)
-    elif step == "type" and value.isdigit() and flow.state.get("step") == "type":
-        await _choose_type(update, context, flow, int(value))
-    elif step == "skip" and flow.state.get("step") == "photo":
-        await _make_offer(update, context, flow, None)
+    try:
+        if step == "x":
+            await issuing.cancel(wallet, flow)
+            await query.edit_message_text(tr("Cancelled."))
+        elif step == "org" and org_id is not None and org_id in await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL):
+            await _choose_org(update, context, flow, org_id)
+        elif step == "type" and value.isdigit():
+            await _choose_type(update, context, flow, int(value))
+        elif step == "skip":
+            await _make_offer(update, context, flow, None)
+    except issuing.WrongStep as error:
+        log.info("issue step refused for %s: %s", context.member.id, error)
 
 
-async def _choose_type(update: Update, context: JigapContext, flow: FlowRecord, index: int) -> None:
+async def _choose_org(update: Update, context: JigapContext, flow: Flow, org_id: int) -> None:
+    assert update.effective_chat is not None
+    try:
+        moved = await issuing.choose_org(context.services.wallet, flow, org_id)
+    except NotAnIssuer:
+        await context.bot.send_message(update.effective_chat.id, _no_keys_text(context.tr))
+        return
+    await _ask_type(update, context, moved)
+
+
+async def _choose_type(update: Update, context: JigapContext, flow: Flow, index: int) -> None:
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    types = context.services.wallet.registry.all()
-    if index >= len(types):
-        return
-    card_type = types[index]
-    saved = await wallet_flows.save_flow(context.services.wallet, flow, {**flow.state, "step": "holder", "card_type": card_type.id})
-    if saved is None:
-        return
+    _, card_type = await issuing.choose_type(context.services.wallet, flow, index)
     await query.edit_message_text(
         tr("{card}: who is it for? Send their @username or Telegram id, or a CSV file to issue many at once "
            "(a column holder, and one column per claim: {claims}).", card=card_name(card_type, tr),
@@ -165,40 +174,40 @@ def _claims_help(card_type: CardType, tr: Any) -> str:
               example=example, claims=", ".join(names))
 
 
-async def issue_input(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+async def issue_input(update: Update, context: JigapContext, flow: Flow) -> None:
     """A message while /issue waits: the holder, the claims, a photo, or a CSV file."""
     message = update.effective_message
     assert message is not None
-    org_id = flow.state.get("org_id")
-    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id):
+    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, issuing.organisation_of(flow)):
         return
-    step = flow.state.get("step")
-    if message.document is not None and step in ("holder", "claims"):
-        await issue_batch(update, context, flow)
-    elif step == "holder" and message.text:
-        await _holder_step(update, context, flow, message.text)
-    elif step == "claims" and message.text:
-        await _claims_step(update, context, flow, message.text)
-    elif step == "photo" and message.photo:
-        photo = await message.photo[-1].get_file()
-        await _make_offer(update, context, flow, bytes(await photo.download_as_bytearray()))
-    else:
-        await message.reply_text(context.tr("I was waiting for something else. Send /issue to start again."))
+    try:
+        if message.document is not None and flow.step in issuing.BATCH_STEPS:
+            await issue_batch(update, context, flow)
+        elif flow.step == issuing.HOLDER and message.text:
+            await _holder_step(update, context, flow, message.text)
+        elif flow.step == issuing.CLAIMS and message.text:
+            await _claims_step(update, context, flow, message.text)
+        elif flow.step == issuing.PHOTO and message.photo:
+            photo = await message.photo[-1].get_file()
+            await _make_offer(update, context, flow, bytes(await photo.download_as_bytearray()))
+        else:
+            await message.reply_text(context.tr("I was waiting for something else. Send /issue to start again."))
+    except issuing.WrongStep as error:
+        log.info("issue input refused for %s: %s", context.member.id, error)
 
 
-async def _holder_step(update: Update, context: JigapContext, flow: FlowRecord, text: str) -> None:
+async def _holder_step(update: Update, context: JigapContext, flow: Flow, text: str) -> None:
     assert update.effective_message is not None
     tr = context.tr
-    holder = await people.find_user(context.services.wallet, text.split()[0] if text.split() else "")
+    wallet = context.services.wallet
+    holder = await people.find_user(wallet, text.split()[0] if text.split() else "")
     if holder is None:
         await update.effective_message.reply_text(
             tr("I don't know {who}: they must have started the bot first.", who=text.strip()[:60]))
         return
-    card_type = context.services.wallet.registry.get(str(flow.state["card_type"]))
-    saved = await wallet_flows.save_flow(context.services.wallet, flow, {**flow.state, "step": "claims", "holder_id": holder.id})
-    if saved is not None:
-        await update.effective_message.reply_text(
-            tr("For {holder}.", holder=holder.display_name) + " " + _claims_help(card_type, tr))
+    moved = await issuing.give_holder(wallet, flow, holder.id)
+    await update.effective_message.reply_text(
+        tr("For {holder}.", holder=holder.display_name) + " " + _claims_help(issuing.card_type_of(wallet, moved), tr))
 
 
 def parse_claim_text(text: str) -> dict[str, str]:
@@ -212,44 +221,36 @@ def problems_text(error: ClaimsInvalid, tr: Any) -> str:
     return "\n".join(lines)
 
 
-async def _claims_step(update: Update, context: JigapContext, flow: FlowRecord, text: str) -> None:
+async def _claims_step(update: Update, context: JigapContext, flow: Flow, text: str) -> None:
     assert update.effective_message is not None
     tr = context.tr
-    wallet = context.services.wallet
-    card_type = wallet.registry.get(str(flow.state["card_type"]))
     claims = parse_claim_text(text)
     try:
-        card_offers.check_claims(wallet, card_type, claims)
+        kept = await issuing.give_claims(context.services.wallet, flow, claims)
     except ClaimsInvalid as error:
         await update.effective_message.reply_text(problems_text(error, tr))
         return
-    if card_type.photo_claim is None:
+    if not kept.needs_photo:
         await _make_offer(update, context, flow, None, claims)
         return
-    saved = await wallet_flows.save_flow(wallet, flow, {**flow.state, "step": "photo", "claims": claims})
-    if saved is not None:
-        await update.effective_message.reply_text(
-            tr("Send a photo for the card, or skip it."),
-            reply_markup=InlineKeyboardMarkup([[_button(tr("Skip"), "wiss", "skip", flow.id)]]))
+    await update.effective_message.reply_text(
+        tr("Send a photo for the card, or skip it."),
+        reply_markup=InlineKeyboardMarkup([[_button(tr("Skip"), "wiss", "skip", flow.id)]]))
 
 
-async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, photo: bytes | None,
+async def _make_offer(update: Update, context: JigapContext, flow: Flow, photo: bytes | None,
                       claims: dict[str, str] | None = None) -> None:
     assert update.effective_chat is not None
     tr = context.tr
     wallet = context.services.wallet
     try:
-        offer = await card_offers.create_offer(
-            wallet, org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),
-            holder_id=int(flow.state["holder_id"]), claims=claims if claims is not None else flow.state["claims"],
-            photo=photo, created_by=context.member.id)
+        offer = await issuing.make_offer(wallet, flow, photo=photo, claims=claims)
     except ClaimsInvalid as error:
         await context.bot.send_message(update.effective_chat.id, problems_text(error, tr))
         return
     except (NotAnIssuer, UnknownCardType):
         await context.bot.send_message(update.effective_chat.id, tr("This organisation cannot issue this card."))
         return
-    await wallet_flows.save_flow(wallet, flow, status="done")
     holder = await people.user(wallet, offer.holder_id)
     # One offer, made while the officer waits: sent at once, so the answer says whether it arrived.
     delivered = await send_offer(context, offer)
@@ -263,8 +264,8 @@ async def _make_offer(update: Update, context: JigapContext, flow: FlowRecord, p
         caption = tr("{holder} cannot receive messages from the bot. Give them this link or QR; it can be "
                      "accepted until {date}, once: {link}", holder=name, date=date, link=link)
     await context.bot.send_photo(update.effective_chat.id, await link_qr_png(link), caption=caption)
-    await audit.record(context.services.accounts, context.member, "wallet.offer", org_id=int(flow.state["org_id"]),
-                                          target=str(offer.holder_id), detail={"offer": offer.id})
+    await audit.record(context.services.accounts, context.member, "wallet.offer", org_id=issuing.organisation_of(flow),
+                       target=str(offer.holder_id), detail={"offer": offer.id})
 
 
 async def _announcement(context: JigapContext, holder_id: int, org_id: int,
@@ -322,7 +323,7 @@ class RowResult:
     detail: str
 
 
-async def issue_batch(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+async def issue_batch(update: Update, context: JigapContext, flow: Flow) -> None:
     """A CSV file: one offer per good row, a live progress message, and a result file per row."""
     message = update.effective_message
     assert message is not None and message.document is not None and update.effective_chat is not None
@@ -331,7 +332,7 @@ async def issue_batch(update: Update, context: JigapContext, flow: FlowRecord) -
         await message.reply_text(tr("This file is too large (2 MB at most)."))
         return
     raw = bytes(await (await message.document.get_file()).download_as_bytearray())
-    card_type = context.services.wallet.registry.get(str(flow.state["card_type"]))
+    card_type = issuing.card_type_of(context.services.wallet, flow)
     try:
         rows = read_claims_csv(card_type, raw.decode("utf-8-sig"), now=context.services.wallet.now())
     except UnicodeDecodeError:
@@ -340,7 +341,7 @@ async def issue_batch(update: Update, context: JigapContext, flow: FlowRecord) -
     except (IssuanceError, csv.Error) as error:
         await message.reply_text(tr("This file cannot be used: {reason}", reason=str(error)))
         return
-    await wallet_flows.save_flow(context.services.wallet, flow, status="done")
+    await issuing.take_batch(context.services.wallet, flow)
     progress = await message.reply_text(tr("Issuing: {done} of {total}", done=0, total=len(rows)))
     results: list[RowResult] = []
     last_edit = time.monotonic()
@@ -362,16 +363,16 @@ async def _edit_progress(message: Any, text: str) -> None:
         log.debug("progress unchanged: %s", error)
 
 
-async def _issue_row(context: JigapContext, flow: FlowRecord, row: BatchRow) -> RowResult:
+async def _issue_row(context: JigapContext, flow: Flow, row: BatchRow) -> RowResult:
     if not row.ok or row.claims is None:
         return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in row.problems))
     wallet = context.services.wallet
     holder = await people.find_user(wallet, row.holder)
     if holder is None:
         return RowResult(row.line, row.holder, "error", "unknown holder (they must have started the bot)")
-    card_type = wallet.registry.get(str(flow.state["card_type"]))
+    card_type = issuing.card_type_of(wallet, flow)
     derived = {rule.name for rule in card_type.derived}  # the issuer computes these again when signing
-    org_id = int(flow.state["org_id"])
+    org_id = int(flow.state["org_id"])  # set at the first step, before any batch
     try:
         offer = await card_offers.create_offer(wallet, org_id=org_id, card_type_id=card_type.id,
                                           holder_id=holder.id, photo=None, created_by=context.member.id,

@@ -23,9 +23,10 @@ from handlers.wallet.views import (
     translator_for,
 )
 from subscriptions.accounts.access import PLATFORM
+from subscriptions.flows import Flow
 from wallet.ports import Person
 from wallet.qr_reader import read_qr
-from wallet.records import FlowRecord, RequestRecord
+from wallet.records import RequestRecord
 from wallet.services import CardNotFound, RequestGone, Verification, people
 from wallet.services import flows as wallet_flows
 from wallet.services import requests as share_requests
@@ -52,7 +53,7 @@ async def verify_command(update: Update, context: JigapContext) -> None:
     if context.args:
         await check_and_answer(update, context, " ".join(context.args))
         return
-    await wallet_flows.start_flow(context.services.wallet, context.member.id, "verify", {})
+    await wallet_flows.start_flow(context.services.wallet, context.member.id, wallet_flows.VERIFY, "photo", {})
     await update.effective_message.reply_text(tr("Send a photo of the QR code, or paste the code's text."))
 
 
@@ -165,8 +166,8 @@ async def open_request_link(update: Update, context: JigapContext, request_id: s
                claims=words))
         return
     card = cards[0]
-    flow = await wallet_flows.start_flow(wallet, context.member.id, "share", {"request": request.id, "card": card.id},
-                                   chat_id=update.effective_chat.id)
+    flow = await wallet_flows.start_flow(wallet, context.member.id, wallet_flows.SHARE, "choose",
+                                         {"request": request.id, "card": card.id}, chat_id=update.effective_chat.id)
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(tr("Share"), callback_data=callback_data.make("wreq", "ok", flow.id)),
         InlineKeyboardButton(tr("Decline"), callback_data=callback_data.make("wreq", "no", flow.id)),
@@ -183,7 +184,7 @@ async def request_button(update: Update, context: JigapContext) -> None:
     step, flow_id = (data.part(0), data.part(1) or "") if data else (None, "")
     tr = context.tr
     wallet = context.services.wallet
-    flow = await wallet_flows.flow(wallet, context.member.id, flow_id, "share")
+    flow = await wallet_flows.find_flow(wallet, context.member.id, flow_id, wallet_flows.SHARE)
     if flow is None or step not in ("ok", "no"):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
@@ -193,7 +194,7 @@ async def request_button(update: Update, context: JigapContext) -> None:
         await query.answer(request_refusal(context, error), show_alert=True)
         return
     await query.answer()
-    await wallet_flows.save_flow(wallet, flow, status="done")
+    await wallet_flows.close(wallet, flow)
     if step == "no":
         await share_requests.decline_request(wallet, request.id)
         await query.edit_message_text(tr("You declined. Nothing was shared."))
@@ -203,15 +204,16 @@ async def request_button(update: Update, context: JigapContext) -> None:
                          subject=request.verifier_name, edit=True)
 
 
-async def share_after_pin(update: Update, context: JigapContext, flow: FlowRecord) -> None:
+async def share_after_pin(update: Update, context: JigapContext, flow: Flow) -> None:
     """The PIN was right: present the asked-for claims to the verifier and send them the result."""
     query = update.callback_query
     assert query is not None
     tr = context.tr
     wallet = context.services.wallet
-    await wallet_flows.save_flow(wallet, flow, status="done")
+    await wallet_flows.close(wallet, flow)
     try:
-        verification = await share_requests.share(wallet, context.member.id, str(flow.state["request"]), str(flow.state["card"]))
+        verification = await share_requests.share(wallet, context.member.id, str(flow.state["request"]),
+                                                  str(flow.state["card"]))
     except RequestGone as error:
         await query.edit_message_text(request_refusal(context, error))
         return

@@ -1,4 +1,4 @@
-"""Users, organisations, roles, the audit log and pending flow steps."""
+"""Users, organisations, roles and the audit log."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.core.tables import audit_log, organisations, pending_actions, roles, users
+from storage.core.tables import audit_log, organisations, roles, users
 from storage.envelope import Envelope
-from subscriptions.accounts.records import AuditEntry, Organisation, PendingAction, RoleGrant, UserRecord
+from subscriptions.accounts.records import AuditEntry, Organisation, RoleGrant, UserRecord
 
 NAME_PURPOSE = "user.name"
 
@@ -211,45 +211,3 @@ class AuditRepository:
             AuditEntry(row.id, as_utc(row.at), row.actor_id, row.action, row.outcome, row.org_id, row.target, row.detail)
             for row in rows
         ]
-
-
-class PendingActionRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def add(self, action: PendingAction) -> None:
-        await self._connection.execute(
-            insert(pending_actions).values(
-                id=action.id,
-                user_id=action.user_id,
-                kind=action.kind,
-                payload=action.payload,
-                status=action.status,
-                version=action.version,
-                created_at=action.created_at,
-                expires_at=action.expires_at,
-            )
-        )
-
-    async def get(self, action_id: str) -> PendingAction | None:
-        query = select(pending_actions).where(pending_actions.c.id == action_id)
-        row = (await self._connection.execute(query)).first()
-        if row is None:
-            return None
-        return PendingAction(
-            row.id, row.user_id, row.kind, row.payload, row.status, row.version, as_utc(row.created_at),
-            as_utc(row.expires_at),
-        )
-
-    async def finish(self, action: PendingAction, status: str) -> bool:
-        """Move an open action to `status` if nobody did first (optimistic, by version)."""
-        result = await self._connection.execute(
-            update(pending_actions)
-            .where(
-                pending_actions.c.id == action.id,
-                pending_actions.c.version == action.version,
-                pending_actions.c.status == "open",
-            )
-            .values(status=status, version=action.version + 1)
-        )
-        return bool(result.rowcount)

@@ -1,5 +1,5 @@
-"""The core tables: users, organisations, roles, the audit log, pending confirmations, domain events and the
-key check.
+"""The core tables: users, organisations, roles, the audit log, multi-step flows, domain events and the key
+check.
 
 Columns holding personal data are `LargeBinary` with `info={"sealed": <purpose>}` (see `storage.metadata`).
 """
@@ -77,20 +77,27 @@ audit_log = Table(
     Index("ix_audit_log_actor_at", "actor_id", "at"),
 )
 
-# A step of a multi-step flow (a confirmation, a PIN being set, a checkout) kept as a row, so a restart or a
-# second worker continues where the user was, and a double tap finds the row already used.
-pending_actions = Table(
-    "pending_actions",
+FLOW_PURPOSE = "flow.state"
+
+# Every multi-step flow (a PIN being entered, a card being issued, an admin's confirmation): one row with
+# its kind, owner, step, version, expiry and sealed state, so a restart or a second worker continues where
+# the person was, and a double tap finds the step already done (saves compare the version).
+flows = Table(
+    "flows",
     metadata,
     Column("id", String(32), primary_key=True),
-    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("payload", JSON, nullable=False),
+    Column("owner_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("step", String(40), nullable=False),
+    sealed("state", FLOW_PURPOSE, nullable=False),
     Column("status", String(16), nullable=False, server_default="open"),  # open | done | canceled
     Column("version", Integer, nullable=False, server_default="1"),
+    Column("chat_id", BigInteger, nullable=True),
+    Column("message_id", BigInteger, nullable=True),
     utc_datetime("created_at"),
     utc_datetime("expires_at"),
-    Index("ix_pending_actions_user_kind", "user_id", "kind"),
+    # The member load of every update asks for the person's open flow through this index.
+    Index("ix_flows_owner_id_status", "owner_id", "status"),
 )
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.

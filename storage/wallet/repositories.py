@@ -19,13 +19,11 @@ from storage.core.tables import organisations
 from storage.envelope import Envelope
 from storage.wallet.tables import (
     CREDENTIAL_PURPOSE,
-    FLOW_PURPOSE,
     HOLDER_KEY_PURPOSE,
     ISSUER_KEY_PURPOSE,
     OFFER_CLAIMS_PURPOSE,
     PHOTO_PURPOSE,
     wallet_credentials,
-    wallet_flows,
     wallet_holder_keys,
     wallet_issuer_keys,
     wallet_issuers,
@@ -41,7 +39,6 @@ from wallet.keys import PublicKey, SigningKey, open_signing_key, public_key_from
 from wallet.pin import PinState
 from wallet.records import (
     CredentialRecord,
-    FlowRecord,
     HistoryEntry,
     IssuerRecord,
     NewCredential,
@@ -287,54 +284,6 @@ class WalletRepository:
                    wallet_offers.c.status == "open")
             .values(status=status, version=offer.version + 1, credential_id=credential_id,
                     claims=self._envelope.seal(b"{}", purpose=OFFER_CLAIMS_PURPOSE), photo=None)
-        )
-        return bool(result.rowcount)
-
-    # --- flows ------------------------------------------------------------------------------------
-
-    async def add_flow(self, flow: FlowRecord, *, now: datetime) -> None:
-        await self._connection.execute(
-            update(wallet_flows)
-            .where(wallet_flows.c.user_id == flow.user_id, wallet_flows.c.status == "open")
-            .values(status="canceled", state=self._seal_state({}))
-        )
-        await self._connection.execute(
-            insert(wallet_flows).values(
-                id=flow.id, user_id=flow.user_id, kind=flow.kind, state=self._seal_state(flow.state),
-                status=flow.status, version=flow.version, chat_id=flow.chat_id, message_id=flow.message_id,
-                created_at=now, expires_at=flow.expires_at,
-            )
-        )
-
-    def _seal_state(self, state: dict[str, Any]) -> bytes:
-        return self._envelope.seal(json.dumps(state, ensure_ascii=False).encode(), purpose=FLOW_PURPOSE)
-
-    def _flow(self, row: Any) -> FlowRecord:
-        state = json.loads(self._envelope.open(row.state, purpose=FLOW_PURPOSE))
-        return FlowRecord(row.id, row.user_id, row.kind, state, row.status, row.version, row.chat_id,
-                          row.message_id, as_utc(row.expires_at))
-
-    async def flow(self, flow_id: str) -> FlowRecord | None:
-        row = (await self._connection.execute(select(wallet_flows).where(wallet_flows.c.id == flow_id))).first()
-        return None if row is None else self._flow(row)
-
-    async def open_flow_of(self, user_id: int) -> FlowRecord | None:
-        query = select(wallet_flows).where(wallet_flows.c.user_id == user_id, wallet_flows.c.status == "open")
-        row = (await self._connection.execute(query.order_by(wallet_flows.c.created_at.desc()))).first()
-        return None if row is None else self._flow(row)
-
-    async def save_flow(self, flow: FlowRecord, *, status: str | None = None, message_id: int | None = None) -> bool:
-        """Write the flow's new state if nobody changed it first; a finished flow forgets its state."""
-        new_status = status or flow.status
-        state = flow.state if new_status == "open" else {}
-        values: dict[str, Any] = {"state": self._seal_state(state), "status": new_status, "version": flow.version + 1}
-        if message_id is not None:
-            values["message_id"] = message_id
-        result = await self._connection.execute(
-            update(wallet_flows)
-            .where(wallet_flows.c.id == flow.id, wallet_flows.c.version == flow.version,
-                   wallet_flows.c.status == "open")
-            .values(**values)
         )
         return bool(result.rowcount)
 

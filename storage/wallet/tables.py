@@ -30,7 +30,6 @@ HOLDER_KEY_PURPOSE = "wallet.holder_key"
 CREDENTIAL_PURPOSE = "wallet.credential"
 PHOTO_PURPOSE = "wallet.photo"
 OFFER_CLAIMS_PURPOSE = "wallet.offer_claims"
-FLOW_PURPOSE = "wallet.flow"
 
 wallet_issuers = Table(
     "wallet_issuers",
@@ -134,22 +133,6 @@ wallet_pins = Table(
 
 # A chat flow in progress (a PIN keypad, an issuance, a verifier waiting for a photo). The state is sealed:
 # it holds PIN digits typed so far and claims being issued.
-wallet_flows = Table(
-    "wallet_flows",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(32), nullable=False),
-    sealed("state", FLOW_PURPOSE, nullable=False),
-    Column("status", String(16), nullable=False, server_default="open"),  # open | done | canceled
-    Column("version", Integer, nullable=False, server_default="1"),
-    Column("chat_id", BigInteger, nullable=True),
-    Column("message_id", BigInteger, nullable=True),
-    utc_datetime("created_at"),
-    utc_datetime("expires_at"),
-    Index("ix_wallet_flows_user_status", "user_id", "status"),
-)
-
 wallet_presentation_sessions = Table(
     "wallet_presentation_sessions",
     metadata,

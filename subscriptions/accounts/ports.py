@@ -1,9 +1,9 @@
 """The contract between accounts and whatever stores them: users, organisations, roles, the audit log,
-pending confirmations and reminder preferences, in one unit of work (one transaction).
+confirmations and reminder preferences, in one unit of work (one transaction).
 
-Rules every implementation keeps: a user's names are sealed at rest; `pending.finish` writes only if the
-row is still open at the version read and says whether it did (a double tap finds it used); nothing is
-visible to other units of work before `commit()`.
+Rules every implementation keeps: a user's names are sealed at rest; confirmations are flows
+(`subscriptions.flows`), saved against the version read; nothing is visible to other units of work before
+`commit()`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any, Protocol
 from subscriptions.accounts.records import (
     AuditEntry,
     Organisation,
-    PendingAction,
     Preferences,
     RoleGrant,
     UserRecord,
 )
+from subscriptions.flows import FlowStore
 
 
 class Users(Protocol):
@@ -63,14 +63,6 @@ class Audit(Protocol):
     async def recent(self, *, actor_id: int | None = None, limit: int = 20) -> list[AuditEntry]: ...
 
 
-class PendingActions(Protocol):
-    async def add(self, action: PendingAction) -> None: ...
-
-    async def get(self, action_id: str) -> PendingAction | None: ...
-
-    async def finish(self, action: PendingAction, status: str) -> bool: ...
-
-
 class PreferenceStore(Protocol):
     async def get(self, user_id: int) -> Preferences: ...
 
@@ -87,7 +79,7 @@ class AccountsUnitOfWork(Protocol):
     @property
     def audit(self) -> Audit: ...
     @property
-    def pending(self) -> PendingActions: ...
+    def flows(self) -> FlowStore: ...
     @property
     def preferences(self) -> PreferenceStore: ...
 

@@ -1,5 +1,5 @@
 """What the house knows of people and organisations: users, organisations, role grants, the audit log,
-pending confirmations and reminder preferences. Plain values: storage returns them, services work on them."""
+and reminder preferences. Plain values: storage returns them, services work on them."""
 
 from __future__ import annotations
 
@@ -53,18 +53,6 @@ class AuditEntry:
     org_id: int | None
     target: str | None
     detail: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class PendingAction:
-    id: str
-    user_id: int
-    kind: str
-    payload: dict[str, Any]
-    status: str
-    version: int
-    created_at: datetime
-    expires_at: datetime
 
 
 @dataclass(frozen=True)

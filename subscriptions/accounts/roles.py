@@ -1,4 +1,4 @@
-"""Granting and revoking roles (kept as a pending action until the admin confirms), /whois, and finding
+"""Granting and revoking roles (kept as a flow until the admin confirms), /whois, and finding
 the person an admin names by @username or Telegram id."""
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from subscriptions.accounts.errors import (
     UnknownUser,
 )
 from subscriptions.accounts.ports import AccountsUnitOfWork
-from subscriptions.accounts.records import Organisation, PendingAction, RoleGrant, UserRecord
+from subscriptions.accounts.records import Organisation, RoleGrant, UserRecord
+from subscriptions.flows import FlowStatus, moved, new_flow
 
 CONFIRM_WINDOW = timedelta(minutes=10)
+ROLE_CHANGE = "admin.role_change"  # the flow that waits for the admin's Confirm
 
 
 @dataclass(frozen=True)
@@ -39,33 +41,32 @@ class Whois:
 
 async def propose_role_change(accounts: Accounts, admin: Member, kind: str, who: str, role_name: str,
                               org_slug: str | None) -> RoleChange:
-    """Check a /grant or /revoke_role request and keep it as a pending action awaiting confirmation."""
+    """Check a /grant or /revoke_role request and keep it as a flow awaiting the admin's confirmation."""
     role = _role(role_name)
     now = accounts.clock.now()
     async with accounts.uow() as uow:
         target = await find_user(uow, who)
         organisation = await _organisation_for(uow, role, org_slug)
-        action = PendingAction(
-            id=accounts.ids.token(12), user_id=admin.id, kind=f"role.{kind}",
-            payload={"target": target.id, "role": role.value, "org_id": organisation.id if organisation else 0},
-            status="open", version=1, created_at=now, expires_at=now + CONFIRM_WINDOW,
-        )
-        await uow.pending.add(action)
+        state = {"change": kind, "target": target.id, "role": role.value,
+                 "org_id": organisation.id if organisation else 0}
+        flow = new_flow(accounts.ids.token(12), admin.id, ROLE_CHANGE, "confirm", state, now=now,
+                        lifetime=CONFIRM_WINDOW)
+        await uow.flows.start(flow, now=now)
         await uow.commit()
-    return RoleChange(action.id, kind, target, role, organisation)
+    return RoleChange(flow.id, kind, target, role, organisation)
 
 
 async def confirm_role_change(accounts: Accounts, admin: Member, action_id: str) -> tuple[RoleChange, bool]:
     """Apply a confirmed change once. Returns the change and whether it altered anything."""
     now = accounts.clock.now()
     async with accounts.uow() as uow:
-        action = await uow.pending.get(action_id)
-        if action is None or action.user_id != admin.id or not action.kind.startswith("role."):
+        flow = await uow.flows.get(action_id)
+        if flow is None or not flow.is_for(admin.id, ROLE_CHANGE, now):
             raise ActionGone(action_id)
-        if action.status != "open" or action.expires_at < now or not await uow.pending.finish(action, "done"):
-            raise ActionGone(action_id)
-        grant = RoleGrant(action.payload["target"], action.payload["role"], action.payload["org_id"])
-        kind = action.kind.removeprefix("role.")
+        if not await uow.flows.save(moved(flow, status=FlowStatus.DONE), expected_version=flow.version):
+            raise ActionGone(action_id)  # a second tap of Confirm: the first one applied it
+        grant = RoleGrant(flow.state["target"], flow.state["role"], flow.state["org_id"])
+        kind = str(flow.state["change"])
         if kind == "grant":
             changed = await uow.roles.grant(grant, granted_by=admin.id, now=now)
         else:
@@ -83,10 +84,10 @@ async def confirm_role_change(accounts: Accounts, admin: Member, action_id: str)
 
 async def cancel_pending(accounts: Accounts, admin: Member, action_id: str) -> bool:
     async with accounts.uow() as uow:
-        action = await uow.pending.get(action_id)
-        if action is None or action.user_id != admin.id:
+        flow = await uow.flows.get(action_id)
+        if flow is None or not flow.is_for(admin.id, ROLE_CHANGE, accounts.clock.now()):
             return False
-        done = await uow.pending.finish(action, "canceled")
+        done = await uow.flows.save(moved(flow, status=FlowStatus.CANCELED), expected_version=flow.version)
         await uow.commit()
     return done
 

@@ -6,13 +6,15 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from storage.engine import create_engine
 from storage.envelope import Envelope
 from storage.migrate import current_revision, head_revision, migrate
 from storage.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork, UnitOfWorkFactory
-from subscriptions.accounts.records import PendingAction, RoleGrant
+from subscriptions.accounts.records import RoleGrant
+from subscriptions.flows import FlowStatus, moved, new_flow
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -153,22 +155,42 @@ async def test_audit_log_keeps_refusals_newest_first(uow_factory: UnitOfWorkFact
     assert entries[1].target == "@x" and entries[1].at == NOW
 
 
-async def test_a_pending_action_finishes_once_even_when_two_try(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_flow_step_is_saved_once_even_when_two_try_and_its_state_is_sealed(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
     async with uow_factory() as uow:
         await _add_user(uow, 4004)
-        action = PendingAction("abc", 4004, "role.grant", {"role": "creator"}, "open", 1, NOW, NOW + timedelta(minutes=5))
-        await uow.pending.add(action)
+        flow = new_flow("abc", 4004, "admin.role_change", "confirm", {"role": "creator"}, now=NOW,
+                        lifetime=timedelta(minutes=5))
+        await uow.flows.start(flow, now=NOW)
         await uow.commit()
     async with uow_factory() as uow:
-        loaded = await uow.pending.get("abc")
-        assert loaded == action
-        assert await uow.pending.finish(loaded, "done") is True
+        loaded = await uow.flows.get("abc")
+        assert loaded == flow and await uow.flows.open_of(4004) == flow
+        assert await uow.flows.save(moved(loaded, status=FlowStatus.DONE), expected_version=loaded.version) is True
         # A second tap holding the same (now stale) version changes nothing.
-        assert await uow.pending.finish(loaded, "done") is False
+        assert await uow.flows.save(moved(loaded, status=FlowStatus.DONE), expected_version=loaded.version) is False
         await uow.commit()
     async with uow_factory() as uow:
-        final = await uow.pending.get("abc")
-    assert final is not None and (final.status, final.version) == ("done", 2)
+        final = await uow.flows.get("abc")
+        raw = (await uow.connection.execute(text("SELECT state FROM flows"))).scalar_one()
+        assert await uow.flows.open_of(4004) is None
+    assert final is not None and (final.status, final.version, final.state) == (FlowStatus.DONE, 2, {})
+    assert b"creator" not in bytes(raw)
+
+
+async def test_starting_a_flow_closes_the_owners_other_open_flow(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 4005)
+        first = new_flow("one", 4005, "wallet.pin", "set", {"digits": "12"}, now=NOW, lifetime=timedelta(minutes=5))
+        second = new_flow("two", 4005, "wallet.issue", "org", {}, now=NOW, lifetime=timedelta(minutes=5))
+        await uow.flows.start(first, now=NOW)
+        await uow.flows.start(second, now=NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        closed, open_now = await uow.flows.get("one"), await uow.flows.open_of(4005)
+    assert closed is not None and closed.status is FlowStatus.CANCELED and closed.state == {}
+    assert open_now == second
 
 
 async def test_foreign_keys_are_enforced(uow_factory: UnitOfWorkFactory) -> None:
@@ -181,7 +203,6 @@ async def test_foreign_keys_are_enforced(uow_factory: UnitOfWorkFactory) -> None
 async def test_billing_messages_still_waiting_at_the_upgrade_move_to_the_events_table(database_url: str) -> None:
     """A receipt recorded before the one event path existed is still handed out once after the upgrade."""
     from alembic import command
-    from sqlalchemy import text
 
     from storage.migrate import _alembic_config
 

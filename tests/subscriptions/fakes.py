@@ -54,8 +54,8 @@ class SequentialIds:
     def new_id(self) -> str:
         return f"id-{next(self._counter)}"
 
-    def token(self) -> str:
-        value = secrets.token_urlsafe(16)
+    def token(self, nbytes: int = 16) -> str:
+        value = secrets.token_urlsafe(nbytes)
         self.tokens.append(value)
         return value
 

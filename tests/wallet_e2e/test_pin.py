@@ -85,7 +85,7 @@ async def test_pin_digits_never_appear_in_the_chat_or_in_clear_in_storage(world:
                 data = button.get("callback_data", "")
                 assert not data.startswith("wpin:") or len(data.rsplit(":", 1)[1]) == 1
     async with world.services.engine.connect() as connection:
-        flows = (await connection.execute(text("SELECT state FROM wallet_flows"))).scalars().all()
+        flows = (await connection.execute(text("SELECT state FROM flows"))).scalars().all()
         pins = (await connection.execute(text("SELECT pin_hash FROM wallet_pins"))).scalars().all()
     assert flows and all(state.startswith(b"JE1") for state in flows)
     assert pins and all(value.startswith("$argon2id$") for value in pins)

@@ -10,11 +10,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from subscriptions.flows import Flow, FlowStatus
 from wallet.keys import PublicKey, SigningKey
 from wallet.pin import PinState
 from wallet.records import (
     CredentialRecord,
-    FlowRecord,
     HistoryEntry,
     IssuerRecord,
     NewCredential,
@@ -57,7 +57,7 @@ class Tables:
     digests: dict[str, str] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     offers: dict[str, OfferRecord] = field(default_factory=dict)
-    flows: dict[str, FlowRecord] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
     sessions: dict[str, SessionRecord] = field(default_factory=dict)
     requests: dict[str, RequestRecord] = field(default_factory=dict)
     nonces: set[str] = field(default_factory=set)
@@ -175,28 +175,6 @@ class FakeStore:
                                           credential_id=credential_id, claims={}, photo=None)
         return True
 
-    async def add_flow(self, flow: FlowRecord, *, now: datetime) -> None:
-        for other in list(self.t.flows.values()):
-            if other.user_id == flow.user_id and other.status == "open":
-                self.t.flows[other.id] = replace(other, status="canceled", state={})
-        self.t.flows[flow.id] = flow
-
-    async def flow(self, flow_id: str) -> FlowRecord | None:
-        return self.t.flows.get(flow_id)
-
-    async def open_flow_of(self, user_id: int) -> FlowRecord | None:
-        return next((f for f in self.t.flows.values() if f.user_id == user_id and f.status == "open"), None)
-
-    async def save_flow(self, flow: FlowRecord, *, status: str | None = None, message_id: int | None = None) -> bool:
-        stored = self.t.flows.get(flow.id)
-        if stored is None or stored.version != flow.version or stored.status != "open":
-            return False
-        new_status = status or flow.status
-        self.t.flows[flow.id] = replace(flow, status=new_status, version=flow.version + 1,
-                                        state=flow.state if new_status == "open" else {},
-                                        message_id=message_id if message_id is not None else stored.message_id)
-        return True
-
     async def add_session(self, session: SessionRecord) -> None:
         self.t.sessions[session.id] = session
 
@@ -239,6 +217,32 @@ class FakeStore:
         return [h for h in reversed(self.t.history) if h.credential_id == credential_id][:limit]
 
 
+class FakeFlows:
+    """The kernel's FlowStore in memory: one open flow per owner, saves against the version read."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def start(self, flow: Flow, *, now: datetime) -> None:
+        for other in list(self.t.flows.values()):
+            if other.owner_id == flow.owner_id and other.status is FlowStatus.OPEN:
+                self.t.flows[other.id] = replace(other, status=FlowStatus.CANCELED, state={}, version=other.version + 1)
+        self.t.flows[flow.id] = flow
+
+    async def get(self, flow_id: str) -> Flow | None:
+        return self.t.flows.get(flow_id)
+
+    async def open_of(self, owner_id: int) -> Flow | None:
+        return next((f for f in self.t.flows.values() if f.owner_id == owner_id and f.status is FlowStatus.OPEN), None)
+
+    async def save(self, flow: Flow, *, expected_version: int) -> bool:
+        stored = self.t.flows.get(flow.id)
+        if stored is None or stored.version != expected_version or stored.status is not FlowStatus.OPEN:
+            return False
+        self.t.flows[flow.id] = flow if flow.status is FlowStatus.OPEN else replace(flow, state={})
+        return True
+
+
 class FakePeople:
     def __init__(self, people: dict[int, FakePerson]) -> None:
         self._people = people
@@ -267,6 +271,7 @@ class FakeUnitOfWork:
         self.wallet = FakeStore(self._tables, world.organisations)
         self.users = FakePeople(world.people)
         self.organisations = FakeOrganisations(world.organisations)
+        self.flows = FakeFlows(self._tables)
 
     async def commit(self) -> None:
         self._world.tables = self._tables

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from subscriptions.clock import Clock
+from subscriptions.ids import TimeOrderedIds
+from subscriptions.ports import IdSource
 from wallet.card_types import CardType, CardTypeRegistry
 from wallet.holder import read_held_credential
 from wallet.pin import PinPolicy
-from wallet.ports import Clock, UnitOfWorkFactory, WalletSettings, WalletUnitOfWork
+from wallet.ports import UnitOfWorkFactory, WalletSettings, WalletUnitOfWork
 from wallet.records import (
     CredentialRecord,
     OfferRecord,
@@ -30,7 +33,6 @@ STATUS_NAMES = {CredentialStatus.VALID: "valid", CredentialStatus.INVALID: "revo
                 CredentialStatus.SUSPENDED: "suspended"}
 STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
 STATUS_LIST_TTL = timedelta(minutes=1)
-FLOW_LIFETIME = timedelta(minutes=15)
 REQUEST_LIFETIME = timedelta(minutes=10)
 
 
@@ -135,6 +137,7 @@ class Wallet:
     config: WalletSettings
     registry: CardTypeRegistry
     pin_policy: PinPolicy
+    ids: IdSource
 
     @classmethod
     def create(cls, uow: UnitOfWorkFactory, clock: Clock, config: WalletSettings,
@@ -145,7 +148,7 @@ class Wallet:
             max_attempts=config.pin_max_attempts, lockout=timedelta(seconds=config.pin_lock_seconds),
             time_cost=config.pin_time_cost, memory_cost_kib=config.pin_memory_kib,
         )
-        return cls(uow, reader or uow, clock, config, registry or CardTypeRegistry(), policy)
+        return cls(uow, reader or uow, clock, config, registry or CardTypeRegistry(), policy, TimeOrderedIds())
 
     @property
     def platform_audience(self) -> str:
