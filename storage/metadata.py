@@ -6,6 +6,8 @@ hold envelope-encrypted bytes only (see storage.envelope), and `jigap keys rotat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     Column,
     DateTime,
@@ -31,3 +33,6 @@ def sealed(name: str, purpose: str, *, nullable: bool = True) -> Column[bytes]:
     return Column(name, LargeBinary, nullable=nullable, info={"sealed": purpose})
 
 
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

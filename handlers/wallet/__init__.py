@@ -62,7 +62,7 @@ async def wallet_message(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     if message is None or not context.has_member:
         return
-    flow = await wallet_flows.open_flow(context.services.wallet, context.member.id)
+    flow = context.member.open_flow  # read with the member, in the update's one statement
     if flow is not None and flow.kind == wallet_flows.ISSUE:
         await issuing.issue_input(update, context, flow)
     elif message.photo:

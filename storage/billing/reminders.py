@@ -16,9 +16,9 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.billing.tables import billing_gifts, billing_subscriptions
-from storage.core.accounts import as_utc
 from storage.documents import decode, decode_list
 from storage.json_text import from_json
+from storage.metadata import as_utc
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.reminders import (

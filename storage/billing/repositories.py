@@ -31,9 +31,9 @@ from storage.billing.tables import (
     billing_postings,
     billing_subscriptions,
 )
-from storage.core.accounts import as_utc
 from storage.documents import decode
 from storage.json_text import JsonText, to_json_text
+from storage.metadata import as_utc
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment

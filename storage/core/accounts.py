@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.core.tables import audit_log, organisations, roles, users
+from storage.core.flows import FlowRepository
+from storage.core.tables import audit_log, flows, organisations, roles, users
 from storage.envelope import Envelope
+from storage.metadata import as_utc
 from subscriptions.accounts.records import AuditEntry, Organisation, RoleGrant, UserRecord
+from subscriptions.flows import Flow, FlowStatus
 
 NAME_PURPOSE = "user.name"
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class UserRepository:
@@ -64,20 +62,26 @@ class UserRepository:
         row = (await self._connection.execute(select(users).where(users.c.id == user_id))).mappings().first()
         return None if row is None else self._record(row)
 
-    async def with_grants(self, user_id: int) -> tuple[UserRecord, list[RoleGrant]] | None:
-        """The user and their roles in one statement: every update loads them, so one round trip, not two."""
+    async def with_grants(self, user_id: int) -> tuple[UserRecord, list[RoleGrant], Flow | None] | None:
+        """The user, their roles and their open flow in one statement: every update needs all three, so one
+        round trip, not three. (A person has at most one open flow; their newest wins should two race.)"""
+        flow_columns = [column.label(f"flow_{column.name}") for column in flows.c]
         query = (
-            select(users, roles.c.role.label("granted_role"), roles.c.org_id.label("granted_org"))
-            .select_from(users.outerjoin(roles, roles.c.user_id == users.c.id))
+            select(users, roles.c.role.label("granted_role"), roles.c.org_id.label("granted_org"), *flow_columns)
+            .select_from(
+                users.outerjoin(roles, roles.c.user_id == users.c.id)
+                .outerjoin(flows, (flows.c.owner_id == users.c.id) & (flows.c.status == FlowStatus.OPEN.value)))
             .where(users.c.id == user_id)
-            .order_by(roles.c.id)
+            .order_by(flows.c.created_at.desc(), roles.c.id)
         )
-        rows = (await self._connection.execute(query)).mappings().all()
+        rows = (await self._connection.execute(query)).all()
         if not rows:
             return None
-        grants = [RoleGrant(user_id, row["granted_role"], row["granted_org"])
-                  for row in rows if row["granted_role"] is not None]
-        return self._record(rows[0]), grants
+        grants = list(dict.fromkeys(RoleGrant(user_id, row.granted_role, row.granted_org)
+                                    for row in rows if row.granted_role is not None))
+        first = rows[0]
+        flow = FlowRepository(self._connection, self._envelope).read(first, "flow_") if first.flow_id else None
+        return self._record(first._mapping), grants, flow
 
     async def find_by_username(self, username: str) -> UserRecord | None:
         name = username.lstrip("@").lower()

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.core.accounts import as_utc
 from storage.core.tables import FLOW_PURPOSE, flows
 from storage.envelope import Envelope
+from storage.metadata import as_utc
 from subscriptions.flows import Flow, FlowStatus
 
 

@@ -32,10 +32,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.core.accounts import as_utc
 from storage.core.tables import events, users
 from storage.delivery.tables import broadcasts, delivery_preferences, outbox, reminders, scheduled_notices
 from storage.json_text import column_json
+from storage.metadata import as_utc
 from subscriptions.accounts.records import Preferences
 from subscriptions.reminders import Reminder
 

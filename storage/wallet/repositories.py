@@ -14,9 +14,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.core.accounts import as_utc
 from storage.core.tables import organisations
 from storage.envelope import Envelope
+from storage.metadata import as_utc
 from storage.wallet.tables import (
     CREDENTIAL_PURPOSE,
     HOLDER_KEY_PURPOSE,

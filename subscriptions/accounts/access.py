@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from subscriptions.accounts.records import RoleGrant, UserRecord
+from subscriptions.flows import Flow
 
 PLATFORM = 0  # the org_id of platform-wide roles
 
@@ -92,10 +93,12 @@ def orgs_with(grants: Iterable[RoleGrant], permission: Permission) -> list[int]:
 
 @dataclass(frozen=True)
 class Member:
-    """The user behind an update, with their roles: what every handler starts from."""
+    """The user behind an update, with their roles and the flow they are in (if any): what every handler
+    starts from, read in one statement."""
 
     user: UserRecord
     grants: tuple[RoleGrant, ...]
+    open_flow: Flow | None = None
 
     @property
     def id(self) -> int:

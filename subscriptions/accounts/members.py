@@ -1,7 +1,7 @@
 """The member behind each update: loaded in one statement, kept up to date from Telegram's profile.
 
-Every update asks for its member, so a returning user whose profile is unchanged is answered from one
-read; only what the reply may depend on (names, language, being reachable) is written before answering.
+Every update asks for its member (the user, their roles and their open flow), so a returning user whose
+profile is unchanged is answered from one read; only what the reply may depend on (names, language, being reachable) is written before answering.
 The time last seen, when stale, is written behind the reply on a background unit of work.
 """
 
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from subscriptions.accounts import Accounts
 from subscriptions.accounts.access import Member
 from subscriptions.accounts.records import UserRecord
+from subscriptions.flows import Flow
 
 log = logging.getLogger(__name__)
 # A user row is rewritten at most this often when nothing about them changed.
@@ -46,7 +47,7 @@ class Members:
         if known is not None and not changed(known[0], profile):
             if now - known[0].last_seen_at > SEEN_REFRESH:
                 self._note_seen_later(profile.id, now)
-            return Member(known[0], tuple(known[1]))
+            return Member(known[0], tuple(known[1]), _still_open(known[2], now))
         async with accounts.uow() as uow:
             user = await uow.users.get(profile.id)
             if user is None or changed(user, profile):
@@ -57,7 +58,8 @@ class Members:
                 )
                 await uow.commit()
             grants = tuple(await uow.roles.of_user(profile.id))
-        return Member(user, grants)
+            flow = await uow.flows.open_of(profile.id)
+        return Member(user, grants, _still_open(flow, now))
 
     def _note_seen_later(self, user_id: int, now: datetime) -> None:
         """Only the time last seen is stale: write it behind the reply, not before it (nobody waits for it)."""
@@ -78,6 +80,10 @@ class Members:
         """Wait until every time-last-seen write under way has landed (shutdown, tests)."""
         while self._noting_seen:
             await asyncio.wait(list(self._noting_seen.values()))
+
+
+def _still_open(flow: Flow | None, now: datetime) -> Flow | None:
+    return flow if flow is not None and flow.is_open(now) else None
 
 
 def changed(user: UserRecord, profile: TelegramProfile) -> bool:

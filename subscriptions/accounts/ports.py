@@ -20,13 +20,15 @@ from subscriptions.accounts.records import (
     RoleGrant,
     UserRecord,
 )
-from subscriptions.flows import FlowStore
+from subscriptions.flows import Flow, FlowStore
 
 
 class Users(Protocol):
     async def get(self, user_id: int) -> UserRecord | None: ...
 
-    async def with_grants(self, user_id: int) -> tuple[UserRecord, list[RoleGrant]] | None: ...
+    async def with_grants(self, user_id: int) -> tuple[UserRecord, list[RoleGrant], Flow | None] | None:
+        """The user, their roles and their open flow, in one statement (the hot path)."""
+        ...
 
     async def find_by_username(self, username: str) -> UserRecord | None: ...
 

@@ -99,14 +99,16 @@ async def test_a_user_is_read_with_every_grant_in_one_statement(uow_factory: Uni
         grants = [RoleGrant(4004, "platform_admin", 0), RoleGrant(4004, "shop_owner", shop.id)]
         for grant in grants:
             await uow.roles.grant(grant, granted_by=None, now=NOW)
+        flow = new_flow("pin-1", 4004, "wallet.pin", "set", {"digits": "1"}, now=NOW, lifetime=timedelta(minutes=5))
+        await uow.flows.start(flow, now=NOW)
         await uow.commit()
     async with uow_factory.reader() as reader:
         with_two = await reader.users.with_grants(4004)
         with_none = await reader.users.with_grants(4005)
         unknown = await reader.users.with_grants(4006)
         plain = await reader.users.get(4004)
-    assert with_two is not None and with_two == (plain, grants)
-    assert with_none is not None and with_none[1] == []
+    assert with_two is not None and with_two == (plain, grants, flow)  # the member, their roles, their flow
+    assert with_none is not None and with_none[1:] == ([], None)
     assert unknown is None
 
 
