@@ -7,8 +7,10 @@ The sandbox runs in its own process, each bot in its own process, and the simula
 one. Every user sends a message, waits for the bot's reply (the sandbox's long-polled event log, no
 sleeping), and sends the next. The echo bot is python-telegram-bot with nothing but an echo handler,
 given the same concurrency as jigap (64 updates at a time, 128 connections), so the ratios measure
-jigap's features rather than configuration. The last two lines are `throughput_ratio=<jigap/echo>`
-and `p99_ratio=<jigap/echo>`.
+jigap's features rather than configuration. The last three lines are `throughput_ratio=<jigap/echo>`,
+`p99_ratio=<jigap/echo>` and `cpu_per_update_ratio=<echo/jigap>`: the echo bot's CPU seconds per reply
+divided by jigap's, each read from the bot's own process, which moves far less with machine load than
+throughput does.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ CEILING_WORKERS = 64
 
 
 # --- processes -----------------------------------------------------------------------------------
+
+async def answer_until_stopped(conn: Connection) -> None:
+    """A bot child's side of the pipe: its CPU seconds so far whenever asked ("cpu"), until told to stop.
+
+    `time.process_time()` counts every thread of the process (the bot's loop, SQLite's, the sender's), so the
+    bench can divide a bot's own CPU by the replies it sent, which moves far less with machine load than
+    replies a second do."""
+    loop = asyncio.get_running_loop()
+    while (await loop.run_in_executor(None, conn.recv)) == "cpu":
+        conn.send(time.process_time())
+
 
 def serve_sandbox(conn: Connection, flood_scale: float) -> None:
     """Child process: the sandbox, until told to stop."""
@@ -70,7 +83,7 @@ def run_echo_bot(conn: Connection, url: str, token: str) -> None:
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=5)
             conn.send("ready")
-            await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+            await answer_until_stopped(conn)
             await app.updater.stop()
             await app.stop()
 
@@ -88,7 +101,7 @@ def run_jigap_bot(conn: Connection, url: str, token: str, database_url: str) -> 
     async def main() -> None:
         async with embedded_bot(api_url=url, token=token, database_url=database_url):
             conn.send("ready")
-            await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+            await answer_until_stopped(conn)
 
     asyncio.run(main())
 
@@ -103,6 +116,11 @@ class Figures:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    cpu_seconds: float  # the bot process's own CPU while it was measured
+
+    @property
+    def cpu_per_reply_ms(self) -> float:
+        return self.cpu_seconds / max(self.replies, 1) * 1000
 
     @property
     def per_second(self) -> float:
@@ -116,6 +134,7 @@ class Figures:
     def line(self) -> str:
         return (f"{self.name:<6} {self.per_second:8.1f} updates/s   reply latency p50 {self.percentile(50):7.1f} ms"
                 f"  p95 {self.percentile(95):7.1f} ms  p99 {self.percentile(99):7.1f} ms"
+                f"   {self.cpu_per_reply_ms:.2f} ms CPU a reply"
                 f"   ({self.replies} replies to {self.text!r}, {self.errors} errors)")
 
 
@@ -131,7 +150,13 @@ async def chat_loop(user: SandboxUser, text: str, stop_at: float, latencies: lis
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def measure_bot(client: SandboxClient, name: str, bot_id: int, users: int, seconds: float,
+def bot_cpu(bot: ChildProcess) -> float:
+    bot.conn.send("cpu")
+    seconds: float = bot.receive(10)
+    return seconds
+
+
+async def measure_bot(client: SandboxClient, bot: ChildProcess, name: str, bot_id: int, users: int, seconds: float,
                       text: str) -> Figures:
     people = [await client.user(f"{name} user {i}", "en", bot_id=bot_id) for i in range(users)]
     # Warm-up: every chat has started and the bot has seen every user once.
@@ -144,9 +169,11 @@ async def measure_bot(client: SandboxClient, name: str, bot_id: int, users: int,
     latencies: list[float] = []
     errors: list[int] = []
     loop = asyncio.get_running_loop()
+    cpu_before = bot_cpu(bot)
     started = loop.time()
     await asyncio.gather(*(chat_loop(p, text, started + seconds, latencies, errors) for p in people))
-    return Figures(name, text, len(latencies), len(errors), loop.time() - started, latencies)
+    elapsed = loop.time() - started
+    return Figures(name, text, len(latencies), len(errors), elapsed, latencies, bot_cpu(bot) - cpu_before)
 
 
 async def measure_ceiling(client: SandboxClient, url: str, seconds: float) -> float:
@@ -193,15 +220,15 @@ async def run(args: argparse.Namespace) -> None:
                     name = "echo2"
                 other.receive(120)
                 try:
-                    other_figures = await measure_bot(client, name, int(JIGAP_TOKEN.split(":")[0]), args.users,
-                                                      args.seconds, args.message)
+                    other_figures = await measure_bot(client, other, name, int(JIGAP_TOKEN.split(":")[0]),
+                                                      args.users, args.seconds, args.message)
                 finally:
                     other.stop()
 
             echo = ChildProcess(run_echo_bot, url, ECHO_TOKEN)
             echo.receive()
             try:
-                echo_figures = await measure_bot(client, "echo", int(ECHO_TOKEN.split(":")[0]), args.users,
+                echo_figures = await measure_bot(client, echo, "echo", int(ECHO_TOKEN.split(":")[0]), args.users,
                                                  args.seconds, other_figures.text)
             finally:
                 echo.stop()
@@ -211,6 +238,7 @@ async def run(args: argparse.Namespace) -> None:
             print(other_figures.line())
             print(f"throughput_ratio={other_figures.per_second / echo_figures.per_second:.3f}")
             print(f"p99_ratio={other_figures.percentile(99) / echo_figures.percentile(99):.3f}")
+            print(f"cpu_per_update_ratio={echo_figures.cpu_per_reply_ms / other_figures.cpu_per_reply_ms:.3f}")
     finally:
         sandbox.stop()
 
