@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -15,7 +17,6 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    PreCheckoutQueryHandler,
     TypeHandler,
     filters,
 )
@@ -25,16 +26,14 @@ from bot.runtime import Services
 from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
-from handlers.admin import console as admin
-from handlers.billing import earnings, gifts, notices, offers, payments, subscriptions
+from handlers import admin, billing, core, wallet
 from handlers.billing import reminders as billing_reminders
-from handlers.core import broadcast, errors, language, members, settings, start
-from handlers.core.callback_data import pattern
+from handlers.core import errors, members, start
+from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
+from handlers.core.guard import guarded
 from handlers.core.notices import NoticeContext
-from handlers.core.routing import MenuEntry
-from handlers.core.text import N_
-from handlers.wallet import install_wallet, register_wallet
+from handlers.core.routing import ButtonRoute, CommandRoute, Routes
 from storage.billing import reminders as storage_billing_reminders
 from subscriptions.billing.services import BillingSettings
 from subscriptions.reminders import ReminderKind, SubjectSource
@@ -44,27 +43,41 @@ log = logging.getLogger(__name__)
 CATCH_ALL_GROUP = 50
 
 JigapApplication = Application[Any, JigapContext, Any, Any, Any, Any]
-
-USER_COMMANDS = {
-    "start": N_("Main menu"),
-    "help": N_("What I can do"),
-    "language": N_("Choose Korean or English"),
-    "wallet": N_("Your wallet"),
-    "verify": N_("Check someone's card"),
-    "subscriptions": N_("Your subscriptions"),
-    "receipts": N_("Your receipts"),
-    "settings": N_("Reminders, quiet hours and time zone"),
-}
+ReminderKinds = Callable[[Services], list[tuple[ReminderKind[Any], SubjectSource[Any]]]]
 
 
-def register_features(services: Services) -> None:
-    """Deep links and main-menu entries that features contribute."""
-    register_wallet(services)
-    services.routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
-    services.routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
-    notices.register(services.routes)
-    register_billing_reminders(services)
-    services.routes.add_menu(MenuEntry("settings", N_("Settings"), 90, settings.show_settings))
+def no_reminders(services: Services) -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
+    return []
+
+
+def billing_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
+    return storage_billing_reminders.reminder_kinds(services.billing.settings)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What wiring a domain takes: its handlers' one registration, and its reminder kinds over storage's
+    sources (their texts are among what the handlers register)."""
+
+    name: str
+    register: Callable[[Routes], None]
+    reminders: ReminderKinds = no_reminders
+
+
+# Adding a domain is one line here (with its own packages and its migration branch).
+DOMAINS: tuple[Domain, ...] = (
+    Domain("core", core.register),
+    Domain("admin", admin.register),
+    Domain("wallet", wallet.register),
+    Domain("billing", billing.register, billing_reminder_kinds),
+)
+
+
+def register_domains(services: Services) -> None:
+    for domain in DOMAINS:
+        domain.register(services.routes)
+    for domain in DOMAINS:
+        register_reminders(services, domain.reminders(services))
 
 
 def register_reminders(services: Services, kinds: list[tuple[ReminderKind[Any], SubjectSource[Any]]]) -> None:
@@ -75,7 +88,8 @@ def register_reminders(services: Services, kinds: list[tuple[ReminderKind[Any], 
 
 
 def register_billing_reminders(services: Services, settings: BillingSettings | None = None) -> None:
-    """Billing's reminder kinds (with `settings`' leads and dunning steps, or the configured ones)."""
+    """Billing's reminder kinds alone (with `settings`' leads and dunning steps, or the configured ones), for a
+    runtime without the Application: the reminders bench and the sweep's tests."""
     billing_reminders.register(services.routes)
     register_reminders(services, storage_billing_reminders.reminder_kinds(settings or services.billing.settings))
 
@@ -95,52 +109,52 @@ def build_application(services: Services, token: str) -> JigapApplication:
         .build()
     )
     application.bot_data["services"] = services
-    register_features(services)
-    add_handlers(application)
+    register_domains(services)
+    add_handlers(application, services.routes)
     schedule_jobs(application)
     return application
 
 
-def add_handlers(application: JigapApplication) -> None:
+def add_handlers(application: JigapApplication, routes: Routes) -> None:
+    """The routes as python-telegram-bot handlers: the member middleware first, every command and button
+    behind its declared permission, each feature's messages in its group, and catch-alls last."""
     application.add_handler(TypeHandler(Update, members.load_member), group=-1)
     application.add_handler(ChatMemberHandler(members.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_handler(CommandHandler("start", start.start))
-    application.add_handler(CommandHandler("help", start.help_command))
-    application.add_handler(CommandHandler("language", language.show_languages))
-    application.add_handler(CommandHandler("admin", admin.admin_menu))
-    application.add_handler(CommandHandler("grant", admin.propose_grant))
-    application.add_handler(CommandHandler("revoke_role", admin.propose_revoke))
-    application.add_handler(CommandHandler("whois", admin.whois))
-    application.add_handler(CommandHandler("settings", settings.show_settings))
-    application.add_handler(CommandHandler("broadcast", broadcast.start_broadcast))
-    application.add_handler(CallbackQueryHandler(start.open_menu, pattern=pattern("menu")))
-    application.add_handler(CallbackQueryHandler(settings.answer_button, pattern=pattern(settings.PREFIX)))
-    application.add_handler(CallbackQueryHandler(broadcast.choose_audience, pattern=pattern(broadcast.PREFIX)))
-    application.add_handler(CallbackQueryHandler(broadcast.cancel_broadcast, pattern=pattern(broadcast.CANCEL_PREFIX)))
-    application.add_handler(CallbackQueryHandler(language.choose_language, pattern=pattern("lang")))
-    application.add_handler(CallbackQueryHandler(admin.answer_button, pattern=pattern("adm")))
-    add_billing_handlers(application)
-    install_wallet(application)
+    for command in routes.commands.values():
+        application.add_handler(CommandHandler(command.name, _command(command)))
+    for button in routes.buttons.values():
+        application.add_handler(CallbackQueryHandler(_button(button), pattern=button.kind.pattern()))
+    for message in routes.messages:
+        application.add_handler(message.handler, group=message.group)
     application.add_handler(CallbackQueryHandler(start.stale_button))
     text_for_nobody = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(text_for_nobody, start.unrecognised_text), group=CATCH_ALL_GROUP)
     application.add_error_handler(errors.on_error)  # type: ignore[arg-type]
+    if application.job_queue is not None:
+        for job in routes.startup_jobs:
+            application.job_queue.run_once(job, when=0, name=f"startup-{job.__qualname__}")
 
 
-def add_billing_handlers(application: JigapApplication) -> None:
-    """Subscriptions, payments, gifts, earnings and offers (the billing clock ticks in bot.scheduler)."""
-    application.add_handler(CommandHandler("subscriptions", subscriptions.my_subscriptions))
-    application.add_handler(CommandHandler("receipts", payments.receipts))
-    application.add_handler(CommandHandler("earnings", earnings.earnings))
-    application.add_handler(CommandHandler("subscribers", earnings.subscribers))
-    application.add_handler(CommandHandler("offers", offers.offers))
-    application.add_handler(CommandHandler("price", offers.change_price))
-    application.add_handler(CallbackQueryHandler(subscriptions.browse_button, pattern=pattern(subscriptions.BROWSE)))
-    application.add_handler(CallbackQueryHandler(subscriptions.manage_button, pattern=pattern(subscriptions.MANAGE)))
-    application.add_handler(CallbackQueryHandler(gifts.gift_button, pattern=pattern(gifts.PREFIX)))
-    application.add_handler(CallbackQueryHandler(offers.offer_button, pattern=pattern(offers.PREFIX)))
-    application.add_handler(PreCheckoutQueryHandler(payments.pre_checkout))
-    application.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
+def _command(route: CommandRoute) -> Callable[[Update, JigapContext], Coroutine[Any, Any, None]]:
+    return guarded(route.callback, route.permission) if route.permission is not None else route.callback
+
+
+def _button(route: ButtonRoute) -> Callable[[Update, JigapContext], Coroutine[Any, Any, None]]:
+    """The press parsed into its typed data (or answered as stale), then the route's permission, then it."""
+    callback = guarded(route.callback, route.permission) if route.permission is not None else route.callback
+    kind: type[ButtonData] = route.kind
+
+    async def press(update: Update, context: JigapContext) -> None:
+        query = update.callback_query
+        assert query is not None
+        data = kind.parse(query.data)
+        if data is None:
+            log.info("malformed %s press from %s: %r", kind.__name__, context.member.id, (query.data or "")[:64])
+            await query.answer(context.tr("This button is no longer available."), show_alert=True)
+            return
+        await callback(update, context, data)
+
+    return press
 
 
 async def started(application: JigapApplication) -> None:
@@ -150,9 +164,10 @@ async def started(application: JigapApplication) -> None:
     bot = application.bot
     services.delivery.start(bot.token)
     services.events.start(NoticeContext(services, bot.username))
+    menu = [(command.name, command.menu) for command in services.routes.commands.values() if command.menu]
     for language_code in services.translations.languages:
         tr = services.translations.get(language_code)
-        commands = [BotCommand(name, tr(description)) for name, description in USER_COMMANDS.items()]
+        commands = [BotCommand(name, tr(description)) for name, description in menu]
         try:
             await bot.set_my_commands(commands, language_code=language_code)
         except TelegramError as error:  # the menu is a convenience: the bot answers without it

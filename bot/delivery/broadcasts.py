@@ -11,15 +11,16 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
-from handlers.core.outbound import Button, OutboundMessage
-from storage.delivery.repositories import PRIORITY_BULK, BroadcastCounts, BroadcastRecord, NewOutboxRow
+from handlers.core.broadcast import cancel_markup, progress_text
+from handlers.core.outbound import OutboundMessage
+from storage.delivery.repositories import PRIORITY_BULK, NewOutboxRow
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions import flows
+from subscriptions.broadcasts import BroadcastGone, BroadcastRecord, NothingToSend, Progress
 from subscriptions.clock import Clock
 from subscriptions.flows import FlowStatus, new_flow
 
@@ -34,90 +35,13 @@ DRAFT_LIFETIME = timedelta(hours=1)
 FollowersQuery = Callable[[UnitOfWork, int, int, int], Awaitable[list[int]]]
 
 
-class BroadcastError(Exception):
-    """Base of the named refusals below."""
-
-
-class NothingToSend(BroadcastError):
-    """The audience is empty: no broadcast is created."""
-
-
-class BroadcastGone(BroadcastError):
-    """No such broadcast, it has finished, or it belongs to someone else."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    broadcast: BroadcastRecord
-    counts: BroadcastCounts
-    rate: float | None  # messages a second, measured between progress updates
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.broadcast.total - self.counts.done)
-
-    @property
-    def percent(self) -> int:
-        total = self.broadcast.total
-        return 100 if total == 0 else min(100, self.counts.done * 100 // total)
-
-    @property
-    def eta_seconds(self) -> int | None:
-        if not self.remaining:
-            return 0
-        if not self.rate:
-            return None
-        return int(self.remaining / self.rate + 0.999)
-
-
-def progress_bar(percent: int) -> str:
-    filled = min(BAR_CELLS, max(0, round(percent * BAR_CELLS / 100)))
-    return "▓" * filled + "░" * (BAR_CELLS - filled) + f" {percent}%"
-
-
-def describe_duration(tr: Translator, seconds: int | None) -> str:
-    if seconds is None:
-        return tr("estimating…")
-    if seconds < 60:
-        return tr.plural("{count} second", "{count} seconds", seconds)
-    minutes = (seconds + 59) // 60
-    if minutes < 120:
-        return tr.plural("{count} minute", "{count} minutes", minutes)
-    return tr.plural("{count} hour", "{count} hours", (minutes + 59) // 60)
-
-
-def progress_text(tr: Translator, progress: Progress) -> str:
-    broadcast, counts = progress.broadcast, progress.counts
-    if broadcast.status == "canceled":
-        head = tr("Broadcast canceled.")
-    elif broadcast.status == "done":
-        head = tr("Broadcast finished.")
-    else:
-        head = tr("Broadcast in progress…")
-    lines = [
-        head,
-        progress_bar(progress.percent),
-        tr("Sent: {sent} · Failed: {failed} · Remaining: {remaining}", sent=counts.sent,
-           failed=counts.failed + counts.dropped, remaining=progress.remaining),
-    ]
-    if broadcast.status == "running":
-        lines.append(tr("Time left: {eta}", eta=describe_duration(tr, progress.eta_seconds)))
-    return "\n".join(lines)
-
-
-def cancel_markup(tr: Translator, broadcast_id: int, make_data: Callable[[int], str]) -> dict[str, object]:
-    button = Button(tr("Cancel broadcast"), callback_data=make_data(broadcast_id))
-    return {"inline_keyboard": [[button.as_json()]]}
-
-
 class BroadcastService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, translations: Translations,
-                 on_enqueued: Callable[[], None], cancel_data: Callable[[int], str]) -> None:
+                 on_enqueued: Callable[[], None]) -> None:
         self._uow = uow
         self._clock = clock
         self._translations = translations
         self._on_enqueued = on_enqueued
-        self._cancel_data = cancel_data
         self._followers: FollowersQuery | None = None
         self._seen: dict[int, tuple[int, float]] = {}
         self.canceled_here: set[int] = set()
@@ -307,7 +231,7 @@ class BroadcastService:
             "text": progress_text(tr, progress),
         }
         if record.status == "running":
-            params["reply_markup"] = cancel_markup(tr, record.id, self._cancel_data)
+            params["reply_markup"] = cancel_markup(tr, record.id)
         outcome = await sender.call("editMessageText", params)
         if isinstance(outcome, Rejected) and "not modified" not in outcome.description:
             log.info("progress of broadcast %s not shown: %s", record.id, outcome.description)

@@ -39,12 +39,6 @@ from subscriptions.clock import Clock
 from subscriptions.reminders import QuietHours
 
 log = logging.getLogger(__name__)
-CANCEL_PREFIX = "bcx"
-
-
-def cancel_data(broadcast_id: int) -> str:
-    """Callback data of a broadcast's Cancel button (read by handlers.core.broadcast)."""
-    return f"{CANCEL_PREFIX}:{broadcast_id}"
 
 
 def limits_from(config: Config) -> Limits:
@@ -73,7 +67,7 @@ class DeliveryService:
             batch_size=config.scheduler.batch_size,
         )
         self.reminder_messages = ReminderMessages(uow.background(), clock, translations, self.catalog)
-        self.broadcasts = BroadcastService(uow, clock, translations, self.wake, cancel_data)
+        self.broadcasts = BroadcastService(uow, clock, translations, self.wake)
         self.notices = NoticeService(uow, clock)
         self.catalog.register(ScheduledNoticeKind(), NoticeSource(), render_notice, N_("Scheduled notices"))
         self.pump: DeliveryPump | None = None

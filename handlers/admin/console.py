@@ -5,10 +5,16 @@ Every entry point and every button press asks the one permission check again; re
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from dataclasses import dataclass
+from enum import StrEnum
 
-from handlers.core import callback_data
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
+from handlers.core.guard import allowed
+from handlers.core.routing import AdminSection, HelpSection, Routes
+from handlers.core.text import N_
 from subscriptions.accounts import audit, roles
 from subscriptions.accounts.access import Permission, Role
 from subscriptions.accounts.errors import (
@@ -22,16 +28,24 @@ from subscriptions.accounts.errors import (
 from subscriptions.accounts.roles import RoleChange
 
 
-async def _allowed(update: Update, context: JigapContext, permission: Permission, target: str | None = None) -> bool:
-    decision = await audit.authorize(context.services.accounts, context.member, permission, target=target)
-    if decision.allowed:
-        return True
-    text = context.tr("Sorry, this is only for platform admins.")
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
-    return False
+class AdminStep(StrEnum):
+    CONFIRM = "ok"
+    CANCEL = "no"
+
+
+@dataclass(frozen=True)
+class RoleChangeAnswer(ButtonData, prefix="adm"):
+    """Confirm or Cancel of a /grant or /revoke_role."""
+
+    step: AdminStep
+    action_id: str
+
+
+@dataclass(frozen=True)
+class AdminSectionButton(ButtonData, prefix="admsec"):
+    """A section of /admin, by the key its domain registered."""
+
+    key: str
 
 
 def _explain(context: JigapContext, error: AccountsError) -> str:
@@ -49,10 +63,8 @@ def _explain(context: JigapContext, error: AccountsError) -> str:
 
 
 async def admin_menu(update: Update, context: JigapContext) -> None:
-    """The admin menu: what admins can do, with the recent audit log a tap away."""
+    """The admin menu: what admins can do, with each domain's sections (the recent audit log) a tap away."""
     assert update.effective_message is not None
-    if not await _allowed(update, context, Permission.ADMIN_MENU):
-        return
     tr = context.tr
     text = "\n".join([
         tr("Admin menu"),
@@ -60,7 +72,10 @@ async def admin_menu(update: Update, context: JigapContext) -> None:
         "/revoke_role @user role [organisation] — " + tr("take a role away"),
         "/whois @user — " + tr("who someone is and their roles"),
     ])
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(tr("Recent audit log"), callback_data=callback_data.make("adm", "log"))]])
+    sections = sorted((section for section in context.services.routes.admin_sections.values()
+                       if context.member.may(section.permission)), key=lambda section: section.order)
+    keyboard = InlineKeyboardMarkup([[AdminSectionButton(section.key).button(tr(section.label))]
+                                     for section in sections])
     await audit.record(context.services.accounts, context.member, "admin.menu")
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
@@ -78,8 +93,6 @@ async def propose_revoke(update: Update, context: JigapContext) -> None:
 async def _propose(update: Update, context: JigapContext, kind: str) -> None:
     assert update.effective_message is not None
     args = context.args or []
-    if not await _allowed(update, context, Permission.ADMIN_GRANT, target=" ".join(args)[:200] or None):
-        return
     tr = context.tr
     command = "/grant" if kind == "grant" else "/revoke_role"
     if len(args) not in (2, 3):
@@ -93,8 +106,8 @@ async def _propose(update: Update, context: JigapContext, kind: str) -> None:
         await update.effective_message.reply_text(_explain(context, error))
         return
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(tr("Confirm"), callback_data=callback_data.make("adm", "ok", change.action_id)),
-        InlineKeyboardButton(tr("Cancel"), callback_data=callback_data.make("adm", "no", change.action_id)),
+        RoleChangeAnswer(AdminStep.CONFIRM, change.action_id).button(tr("Confirm")),
+        RoleChangeAnswer(AdminStep.CANCEL, change.action_id).button(tr("Cancel")),
     ]])
     await update.effective_message.reply_text(_describe(context, change, asking=True), reply_markup=keyboard)
 
@@ -112,23 +125,27 @@ def _describe(context: JigapContext, change: RoleChange, *, asking: bool) -> str
     return tr("{who} no longer has the role {role} in {where}.", who=who, role=change.role.value, where=where)
 
 
-async def answer_button(update: Update, context: JigapContext) -> None:
-    """Confirm, cancel, or show the audit log; the permission is checked again on every press."""
+async def open_section(update: Update, context: JigapContext, data: AdminSectionButton) -> None:
+    """A section of /admin; its own permission is checked again on the press."""
     query = update.callback_query
     assert query is not None
-    if not await _allowed(update, context, Permission.ADMIN_GRANT):
+    section = context.services.routes.admin_sections.get(data.key)
+    if section is None:
+        await query.answer(context.tr("This button is no longer available."), show_alert=True)
         return
-    data = callback_data.parse(query.data)
-    step, action_id = (data.part(0), data.part(1)) if data else (None, None)
+    if not await allowed(update, context, section.permission):
+        return
+    await query.answer()
+    await section.open(update, context)
+
+
+async def answer_button(update: Update, context: JigapContext, data: RoleChangeAnswer) -> None:
+    """Confirm or cancel; the permission is checked again on every press (by the route)."""
+    query = update.callback_query
+    assert query is not None
+    step, action_id = data.step, data.action_id
     tr = context.tr
-    if step == "log":
-        await query.answer()
-        await _show_audit(update, context)
-        return
-    if step not in ("ok", "no") or not action_id:
-        await query.answer(tr("This button is no longer available."), show_alert=True)
-        return
-    if step == "no":
+    if step is AdminStep.CANCEL:
         cancelled = await roles.cancel_pending(context.services.accounts, context.member, action_id)
         await query.answer()
         await query.edit_message_text(tr("Cancelled.") if cancelled else tr("This confirmation has expired or was already used."))
@@ -145,7 +162,7 @@ async def answer_button(update: Update, context: JigapContext) -> None:
     await query.edit_message_text(text)
 
 
-async def _show_audit(update: Update, context: JigapContext) -> None:
+async def show_audit(update: Update, context: JigapContext) -> None:
     assert update.effective_chat is not None
     entries = await audit.recent(context.services.accounts, limit=10)
     tr = context.tr
@@ -160,8 +177,6 @@ async def whois(update: Update, context: JigapContext) -> None:
     """/whois @user: the user's names, language and roles."""
     assert update.effective_message is not None
     args = context.args or []
-    if not await _allowed(update, context, Permission.ADMIN_WHOIS, target=" ".join(args)[:200] or None):
-        return
     tr = context.tr
     if len(args) != 1:
         await update.effective_message.reply_text(tr("Usage: {command} @user", command="/whois"))
@@ -185,3 +200,18 @@ async def whois(update: Update, context: JigapContext) -> None:
     ]
     await audit.record(context.services.accounts, context.member, "admin.whois", target=str(user.id))
     await update.effective_message.reply_text("\n".join(lines))
+
+
+def register(routes: Routes) -> None:
+    routes.command("admin", admin_menu, permission=Permission.ADMIN_MENU)
+    routes.command("grant", propose_grant, permission=Permission.ADMIN_GRANT)
+    routes.command("revoke_role", propose_revoke, permission=Permission.ADMIN_GRANT)
+    routes.command("whois", whois, permission=Permission.ADMIN_WHOIS)
+    routes.button(RoleChangeAnswer, answer_button, permission=Permission.ADMIN_GRANT)
+    routes.button(AdminSectionButton, open_section, permission=Permission.ADMIN_MENU)
+    routes.add_admin_section(AdminSection("audit", N_("Recent audit log"), Permission.ADMIN_AUDIT, show_audit, order=90))
+    routes.add_help(HelpSection(N_("For platform admins:"), (
+        ("/admin", N_("the admin menu")),
+        ("/grant /revoke_role", N_("give or take a role")),
+        ("/whois", N_("who someone is and their roles")),
+    ), permission=Permission.ADMIN_MENU, order=70))

@@ -1,2 +1,40 @@
 """Billing in the chat: browsing and subscribing, /subscriptions, payments and receipts, gifts, a merchant's
-offers, prices and earnings."""
+offers, prices and earnings; the notices its events become and how its reminders read. One registration."""
+
+from __future__ import annotations
+
+from telegram.ext import MessageHandler, PreCheckoutQueryHandler, filters
+
+from handlers.billing import buttons, earnings, gifts, notices, offers, payments, reminders, subscriptions
+from handlers.core.routing import HelpSection, MenuEntry, Routes
+from handlers.core.text import N_
+from subscriptions.accounts.access import Permission
+
+
+def register(routes: Routes) -> None:
+    routes.command("subscriptions", subscriptions.my_subscriptions, menu=N_("Your subscriptions"))
+    routes.command("receipts", payments.receipts, menu=N_("Your receipts"))
+    routes.command("earnings", earnings.earnings, permission=Permission.VIEW_EARNINGS)
+    routes.command("subscribers", earnings.subscribers, permission=Permission.VIEW_EARNINGS)
+    routes.command("offers", offers.offers, permission=Permission.MANAGE_OFFERS)
+    routes.command("price", offers.change_price, permission=Permission.MANAGE_OFFERS)
+    routes.button(buttons.OpenMerchant, subscriptions.merchant_button)
+    routes.button(buttons.OpenOffer, subscriptions.offer_button)
+    routes.button(buttons.SubscribeToPlan, subscriptions.subscribe_button)
+    routes.button(buttons.Manage, subscriptions.manage_button)
+    routes.button(buttons.GiftPlan, gifts.gift_button)
+    routes.button(buttons.OfferAction, offers.offer_button, permission=Permission.MANAGE_OFFERS)
+    routes.message(PreCheckoutQueryHandler(payments.pre_checkout))
+    routes.message(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
+    routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
+    routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
+    notices.register(routes)
+    reminders.register(routes)
+    routes.add_help(HelpSection(N_("What I can do:"), (
+        ("/subscriptions", N_("your subscriptions: renew, pause, cancel, change plan")),
+        ("/receipts", N_("your receipts")),
+    ), order=20))
+    routes.add_help(HelpSection(N_("For merchants:"), (
+        ("/offers", N_("your offers and plans")),
+        ("/earnings", N_("balance and statement")),
+    ), permission=Permission.MANAGE_OFFERS, order=50))

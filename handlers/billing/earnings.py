@@ -6,8 +6,8 @@ from telegram import Update
 
 from handlers.billing import text as billing_text
 from handlers.core.context import JigapContext
-from subscriptions.accounts import audit
-from subscriptions.accounts.access import Permission, orgs_with
+from handlers.core.guard import member_orgs
+from subscriptions.accounts.access import Permission
 from subscriptions.billing import services as billing
 from subscriptions.ledger import statement_text
 
@@ -17,14 +17,8 @@ async def earnings(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     assert message is not None
     tr = context.tr
-    accounts = context.services.accounts
-    if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS)).allowed:
-        await message.reply_text(tr("Sorry, only a shop's or creator's own people can see its earnings."))
-        return
     parts = []
-    for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
-        if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
-            continue
+    for org_id in member_orgs(context, Permission.VIEW_EARNINGS):
         parts.append(await _merchant_part(context, str(org_id)))
     await message.reply_text("\n\n".join(parts) if parts else tr("No earnings yet."))
 
@@ -51,14 +45,8 @@ async def subscribers(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     assert message is not None
     tr = context.tr
-    accounts = context.services.accounts
-    if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS)).allowed:
-        await message.reply_text(tr("Sorry, only a shop's or creator's own people can see its earnings."))
-        return
     parts = []
-    for org_id in orgs_with(context.member.grants, Permission.VIEW_EARNINGS):
-        if not (await audit.authorize(accounts, context.member, Permission.VIEW_EARNINGS, org_id=org_id)).allowed:
-            continue
+    for org_id in member_orgs(context, Permission.VIEW_EARNINGS):
         deps = context.services.billing
         lines = [await billing.merchant_name(deps, str(org_id))]
         for name, sub in await billing.named_subscribers(deps, merchant_id=str(org_id)):

@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 
 from handlers.billing import text as billing_text
+from handlers.billing.buttons import GiftPlan
 from handlers.billing.subscriptions import dispatch, show_checkout
-from handlers.core import callback_data
 from handlers.core.context import JigapContext
 from subscriptions.billing import services as billing
 from subscriptions.billing.gifts import DEEP_LINK_PREFIX
@@ -16,25 +16,20 @@ from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
 
 log = logging.getLogger(__name__)
-PREFIX = "gift"
 
 
-async def gift_button(update: Update, context: JigapContext) -> None:
+async def gift_button(update: Update, context: JigapContext, data: GiftPlan) -> None:
     """"Gift" on a plan: an invoice for one period; paying it makes the gift link."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    data = callback_data.parse(query.data)
     tr = context.tr
-    if data is None or data.part(0) != "b" or len(data.parts) != 4 or not data.parts[3].isdigit():
-        await query.answer(tr("This button is no longer available."), show_alert=True)
-        return
-    _, offer_id, plan_id, price = data.parts
+    offer_id, plan_id, price = data.offer_id, data.plan_id, data.price
     try:
         offer = await billing.offer(context.services.billing, offer_id)
         if offer is None:
             await query.answer(tr("This offer is no longer available."), show_alert=True)
             return
-        expected = Money(int(price), offer.plan(plan_id).price.currency)
+        expected = Money(price, offer.plan(plan_id).price.currency)
         started = await billing.buy_gift(
             context.services.billing, buyer_id=context.member.id, offer_id=offer_id, plan_id=plan_id,
             idempotency_key=f"g:{offer_id}:{plan_id}:{query.message.message_id}", expected_price=expected,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from handlers.billing import text as billing_text
-from handlers.core import callback_data
+from handlers.billing.buttons import Manage, ManageStep
 from handlers.core.notices import Notice, NoticeContext, Reader
 from handlers.core.outbound import ApiCall, Button, OutboundMessage, QrPhoto
 from handlers.core.routing import Routes
@@ -201,6 +201,6 @@ def manage_buttons(sub: Subscription | None, tr: Translator) -> Buttons:
         return ()
     row = []
     if sub.provider == "card":
-        row.append(Button(tr("Renew now"), callback_data.make("my", "rn", sub.id)))
-    row.append(Button(tr("Manage"), callback_data.make("my", "v", sub.id)))
+        row.append(Manage(ManageStep.RENEW_NOW, sub.id).outbound(tr("Renew now")))
+    row.append(Manage(ManageStep.VIEW, sub.id).outbound(tr("Manage")))
     return (tuple(row),)

@@ -6,27 +6,35 @@ the offer named in the callback data or the command, never for one the member me
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers.billing import text as billing_text
-from handlers.core import callback_data
+from handlers.billing.buttons import OfferAction, OfferStep
+from handlers.core.buttons import whole_number
 from handlers.core.context import JigapContext
-from subscriptions.accounts import audit
-from subscriptions.accounts.access import Permission, orgs_with
+from handlers.core.guard import REFUSALS, allowed, member_orgs
+from subscriptions.accounts.access import Permission
 from subscriptions.billing import services as billing
 from subscriptions.billing.offers import Offer
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
 
-PREFIX = "off"
 
-
-async def _may_manage(context: JigapContext, offer: Offer | None) -> bool:
-    if offer is None or not offer.merchant_id.isdigit():
+async def _may_manage(update: Update, context: JigapContext, offer: Offer | None) -> bool:
+    """May the member manage this offer's merchant? A refusal is audited and answered."""
+    merchant = whole_number(offer.merchant_id) if offer is not None else None
+    if offer is None or merchant is None:
+        await _refuse(update, context)
         return False
-    decision = await audit.authorize(context.services.accounts, context.member, Permission.MANAGE_OFFERS,
-                                                         org_id=int(offer.merchant_id), target=offer.id)
-    return decision.allowed
+    return await allowed(update, context, Permission.MANAGE_OFFERS, org_id=merchant, target=offer.id)
+
+
+async def _refuse(update: Update, context: JigapContext) -> None:
+    text = context.tr(REFUSALS[Permission.MANAGE_OFFERS])
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
 
 
 async def offers(update: Update, context: JigapContext) -> None:
@@ -34,11 +42,8 @@ async def offers(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     assert message is not None
     tr = context.tr
-    if not (await audit.authorize(context.services.accounts, context.member, Permission.MANAGE_OFFERS)).allowed:
-        await message.reply_text(tr("Sorry, only a shop's or creator's own people can manage its offers."))
-        return
     shown = 0
-    for org_id in orgs_with(context.member.grants, Permission.MANAGE_OFFERS):
+    for org_id in member_orgs(context, Permission.MANAGE_OFFERS):
         for offer in await billing.merchant_offers(context.services.billing, merchant_id=str(org_id)):
             await message.reply_text(_describe(offer, context), reply_markup=_buttons(offer, context))
             shown += 1
@@ -59,29 +64,23 @@ def _describe(offer: Offer, context: JigapContext) -> str:
 
 
 def _buttons(offer: Offer, context: JigapContext) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(context.tr("Archive: {plan}", plan=plan.name),
-                                  callback_data=callback_data.make(PREFIX, "a", offer.id, plan.id))]
+    rows = [[OfferAction(OfferStep.ARCHIVE, offer.id, plan.id).button(context.tr("Archive: {plan}", plan=plan.name))]
             for plan in offer.plans if plan.status.value == "active"]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def offer_button(update: Update, context: JigapContext) -> None:
+async def offer_button(update: Update, context: JigapContext, data: OfferAction) -> None:
     """Archive a plan: no new subscribers; existing ones keep renewing."""
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    data = callback_data.parse(query.data)
-    if data is None or data.part(0) != "a" or len(data.parts) != 3:
-        await query.answer(tr("This button is no longer available."), show_alert=True)
-        return
-    offer = await billing.offer(context.services.billing, data.parts[1])
-    if not await _may_manage(context, offer):
-        await query.answer(tr("Sorry, only a shop's or creator's own people can manage its offers."), show_alert=True)
+    offer = await billing.offer(context.services.billing, data.offer_id)
+    if not await _may_manage(update, context, offer):
         return
     assert offer is not None
     try:
         await billing.archive_offer(context.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id,
-                                    plan_id=data.parts[2])
+                                    plan_id=data.plan_id)
     except SubscriptionsError as error:
         await query.answer(billing_text.refusal(error, tr), show_alert=True)
         return
@@ -101,8 +100,7 @@ async def change_price(update: Update, context: JigapContext) -> None:
         await message.reply_text(tr("Usage: {command} OFFER PLAN AMOUNT", command="/price"))
         return
     offer = await billing.offer(context.services.billing, args[0])
-    if not await _may_manage(context, offer):
-        await message.reply_text(tr("Sorry, only a shop's or creator's own people can manage its offers."))
+    if not await _may_manage(update, context, offer):
         return
     assert offer is not None
     try:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers.billing import text as billing_text
-from handlers.core import callback_data
+from handlers.billing.buttons import GiftPlan, Manage, ManageStep, OpenMerchant, OpenOffer, SubscribeToPlan
 from handlers.core.context import JigapContext
+from handlers.core.start import MenuButton
 from subscriptions.billing import services as billing
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.services import CheckoutStarted
@@ -26,12 +27,6 @@ if TYPE_CHECKING:
     from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
-BROWSE = "sub"
-MANAGE = "my"
-
-
-def _button(label: str, prefix: str, *parts: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callback_data.make(prefix, *parts))
 
 
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, edit: bool = False) -> None:
@@ -70,28 +65,30 @@ async def open_browse(update: Update, context: JigapContext) -> None:
     if not merchants:
         await _say(update, tr("There is nothing to subscribe to yet."))
         return
-    rows = [[_button(merchant.name, BROWSE, "o", merchant.merchant_id)] for merchant in merchants]
-    rows.append([_button(tr("My subscriptions"), MANAGE, "l")])
+    rows = [[OpenMerchant(merchant.merchant_id).button(merchant.name)] for merchant in merchants]
+    rows.append([Manage(ManageStep.LIST).button(tr("My subscriptions"))])
     await _say(update, tr("Choose a shop or creator:"), InlineKeyboardMarkup(rows))
 
 
-async def browse_button(update: Update, context: JigapContext) -> None:
-    """merchant -> offers -> plans -> subscribe; each step re-reads what is offered now."""
+async def merchant_button(update: Update, context: JigapContext, data: OpenMerchant) -> None:
+    """A shop or creator: its offers (or, with one, its plans), as offered now."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _show_offers(update, context, data.merchant_id)
+
+
+async def offer_button(update: Update, context: JigapContext, data: OpenOffer) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _show_plans(update, context, data.offer_id)
+
+
+async def subscribe_button(update: Update, context: JigapContext, data: SubscribeToPlan) -> None:
+    """Subscribe at the price on the button; the service refuses a price that has changed since."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    step = data.part(0) if data else None
     try:
-        if data is not None and step == "o" and data.part(1):
-            await query.answer()
-            await _show_offers(update, context, data.part(1) or "")
-        elif data is not None and step == "p" and data.part(1):
-            await query.answer()
-            await _show_plans(update, context, data.part(1) or "")
-        elif data is not None and step == "s" and len(data.parts) == 4:
-            await _subscribe(update, context, data.parts[1], data.parts[2], data.parts[3])
-        else:
-            await query.answer(context.tr("This button is no longer available."), show_alert=True)
+        await _subscribe(update, context, data.offer_id, data.plan_id, data.price)
     except SubscriptionsError as error:
         await query.answer(billing_text.refusal(error, context.tr), show_alert=True)
 
@@ -107,7 +104,7 @@ async def _show_offers(update: Update, context: JigapContext, merchant_id: str) 
         await _show_plans(update, context, offers[0].id)
         return
     name = await billing.merchant_name(context.services.billing, merchant_id)
-    rows = [[_button(offer.title, BROWSE, "p", offer.id)] for offer in offers]
+    rows = [[OpenOffer(offer.id).button(offer.title)] for offer in offers]
     await _say(update, tr("What {merchant} offers:", merchant=name), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -125,23 +122,23 @@ async def _show_plans(update: Update, context: JigapContext, offer_id: str) -> N
     lines = [offer.title, *(billing_text.plan_line(plan, tr) for plan in plans)]
     rows = []
     for plan in plans:
-        price = str(plan.price.amount_minor)
+        price = plan.price.amount_minor
         rows.append([
-            _button(tr("Subscribe: {plan}", plan=plan.name), BROWSE, "s", offer.id, plan.id, price),
-            _button(tr("Gift"), "gift", "b", offer.id, plan.id, price),
+            SubscribeToPlan(offer.id, plan.id, price).button(tr("Subscribe: {plan}", plan=plan.name)),
+            GiftPlan(offer.id, plan.id, price).button(tr("Gift")),
         ])
     await _say(update, "\n".join(lines), InlineKeyboardMarkup(rows), edit=True)
 
 
-async def _subscribe(update: Update, context: JigapContext, offer_id: str, plan_id: str, price: str) -> None:
+async def _subscribe(update: Update, context: JigapContext, offer_id: str, plan_id: str, price: int) -> None:
     query = update.callback_query
     assert query is not None and query.message is not None
     tr = context.tr
     offer = await billing.offer(context.services.billing, offer_id)
-    if offer is None or not price.isdigit():
+    if offer is None:
         await query.answer(tr("This offer is no longer available."), show_alert=True)
         return
-    expected = Money(int(price), offer.plan(plan_id).price.currency)
+    expected = Money(price, offer.plan(plan_id).price.currency)
     # One checkout per plan per message: a double tap finds the first tap's checkout.
     key = f"s:{offer_id}:{plan_id}:{query.message.message_id}"
     subscribed = await billing.subscribe(
@@ -166,17 +163,17 @@ def _actions(sub: Subscription, tr: Translator) -> InlineKeyboardMarkup | None:
     if sub.status is Status.CANCELED:
         return None
     if sub.status is Status.PAUSED:
-        return InlineKeyboardMarkup([[_button(tr("Resume"), MANAGE, "r", sub.id)]])
+        return InlineKeyboardMarkup([[Manage(ManageStep.RESUME, sub.id).button(tr("Resume"))]])
     if sub.cancel_at_period_end:
-        return InlineKeyboardMarkup([[_button(tr("Keep it"), MANAGE, "k", sub.id)]])
-    row = [_button(tr("Cancel"), MANAGE, "c", sub.id)]
+        return InlineKeyboardMarkup([[Manage(ManageStep.KEEP, sub.id).button(tr("Keep it"))]])
+    row = [Manage(ManageStep.CANCEL, sub.id).button(tr("Cancel"))]
     if sub.status is Status.ACTIVE and sub.provider != "stars":
-        row.append(_button(tr("Pause"), MANAGE, "p", sub.id))
+        row.append(Manage(ManageStep.PAUSE, sub.id).button(tr("Pause")))
     if sub.provider != "stars":
-        row.append(_button(tr("Change plan"), MANAGE, "ch", sub.id))
+        row.append(Manage(ManageStep.CHOOSE_PLAN, sub.id).button(tr("Change plan")))
     rows = [row]
     if sub.status in (Status.PAST_DUE, Status.SUSPENDED) and sub.provider == "card":
-        rows.append([_button(tr("Renew now"), MANAGE, "rn", sub.id)])
+        rows.append([Manage(ManageStep.RENEW_NOW, sub.id).button(tr("Renew now"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -187,7 +184,7 @@ async def my_subscriptions(update: Update, context: JigapContext) -> None:
             if sub.is_live]
     if not subs:
         await _say(update, tr("You have no subscriptions yet."),
-                   InlineKeyboardMarkup([[_button(tr("Browse subscriptions"), "menu", "subscriptions")]]))
+                   InlineKeyboardMarkup([[MenuButton("subscriptions").button(tr("Browse subscriptions"))]]))
         return
     await _say(update, tr.plural("You have {count} subscription:", "You have {count} subscriptions:", len(subs)))
     for sub in subs:
@@ -200,24 +197,22 @@ async def _show_subscription(update: Update, context: JigapContext, sub: Subscri
     await _say(update, text, _actions(sub, context.tr), edit=edit)
 
 
-async def manage_button(update: Update, context: JigapContext) -> None:
+async def manage_button(update: Update, context: JigapContext, data: Manage) -> None:
     """A press on a subscription's button; the service checks it is the presser's own every time."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    step = data.part(0) if data else None
-    sub_id = data.part(1) if data else None
+    step, sub_id = data.step, data.subscription_id
     tr = context.tr
-    if step == "l":
+    if step is ManageStep.LIST:
         await query.answer()
         await my_subscriptions(update, context)
         return
-    handler = _STEPS.get(step or "")
+    handler = _STEPS.get(step)
     if handler is None or not sub_id:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     try:
-        await handler(update, context, sub_id, data.part(2) if data else None)
+        await handler(update, context, sub_id, data.plan_id or None)
     except SubscriptionsError as error:
         log.info("refused %s on %s for %s: %s", step, sub_id, context.member.id, error.code)
         await query.answer(billing_text.refusal(error, tr), show_alert=True)
@@ -239,8 +234,8 @@ async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra
         return
     await update.callback_query.answer()
     end = billing_text.day(sub.paid_through, context.member.user.timezone, tr)
-    rows = [[_button(tr("At the end of the period ({date})", date=end), MANAGE, "ce", sub.id)],
-            [_button(tr("Now (refund as the shop's policy says)"), MANAGE, "cn", sub.id)]]
+    rows = [[Manage(ManageStep.CANCEL_AT_END, sub.id).button(tr("At the end of the period ({date})", date=end))],
+            [Manage(ManageStep.CANCEL_NOW, sub.id).button(tr("Now (refund as the shop's policy says)"))]]
     await _say(update, tr("When should it end?"), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -306,7 +301,7 @@ async def _choose_plan(update: Update, context: JigapContext, sub_id: str, _extr
         await update.callback_query.answer(tr("There is no other plan to switch to."), show_alert=True)
         return
     await update.callback_query.answer()
-    rows = [[_button(billing_text.plan_line(plan, tr), MANAGE, "to", sub.id, plan.id)] for plan in plans]
+    rows = [[Manage(ManageStep.CHANGE_TO, sub.id, plan.id).button(billing_text.plan_line(plan, tr))] for plan in plans]
     await _say(update, tr("Switch to which plan?"), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -352,14 +347,14 @@ async def _renew_now(update: Update, context: JigapContext, sub_id: str, _extra:
 
 
 _STEPS = {
-    "v": _view,
-    "c": _ask_cancel,
-    "ce": _cancel_at_end,
-    "cn": _cancel_now,
-    "k": _keep,
-    "p": _pause,
-    "r": _resume,
-    "ch": _choose_plan,
-    "to": _change_plan,
-    "rn": _renew_now,
+    ManageStep.VIEW: _view,
+    ManageStep.CANCEL: _ask_cancel,
+    ManageStep.CANCEL_AT_END: _cancel_at_end,
+    ManageStep.CANCEL_NOW: _cancel_now,
+    ManageStep.KEEP: _keep,
+    ManageStep.PAUSE: _pause,
+    ManageStep.RESUME: _resume,
+    ManageStep.CHOOSE_PLAN: _choose_plan,
+    ManageStep.CHANGE_TO: _change_plan,
+    ManageStep.RENEW_NOW: _renew_now,
 }

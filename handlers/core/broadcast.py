@@ -6,18 +6,44 @@ preview becomes the live progress message (with Cancel). Every press asks the pe
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from bot.delivery.broadcasts import BroadcastError, NothingToSend, Progress, progress_text
-from bot.delivery.service import cancel_data
-from handlers.core import callback_data
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
+from handlers.core.guard import allowed, member_orgs
 from handlers.core.outbound import OutboundMessage
+from handlers.core.routing import HelpSection, Routes
+from handlers.core.text import N_
 from subscriptions.accounts import audit
-from subscriptions.accounts.access import Permission, orgs_with
+from subscriptions.accounts.access import Permission
+from subscriptions.broadcasts import BroadcastError, NothingToSend, Progress
 
-PREFIX = "bc"
-CANCEL_PREFIX = "bcx"
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
+BAR_CELLS = 10
+
+
+class Audience(StrEnum):
+    EVERYONE = "all"
+    FOLLOWERS = "shop"
+    NONE = "no"  # the Cancel of the preview
+
+
+@dataclass(frozen=True)
+class AudienceChoice(ButtonData, prefix="bc"):
+    audience: Audience
+    draft: str
+    org_id: int = 0  # the shop, for its followers
+
+
+@dataclass(frozen=True)
+class BroadcastCancel(ButtonData, prefix="bcx"):
+    broadcast_id: int
 
 
 async def _may_broadcast_to_all(context: JigapContext) -> bool:
@@ -27,7 +53,7 @@ async def _may_broadcast_to_all(context: JigapContext) -> bool:
 def _shops(context: JigapContext) -> list[int]:
     if not context.services.delivery.broadcasts.shops_can_broadcast:
         return []
-    return orgs_with(context.member.grants, Permission.BROADCAST)
+    return member_orgs(context, Permission.BROADCAST)
 
 
 async def start_broadcast(update: Update, context: JigapContext) -> None:
@@ -42,8 +68,7 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
         if context.member.may(Permission.BROADCAST):
             await message.reply_text(tr("Broadcasting to followers is not available yet."))
             return
-        await audit.authorize(context.services.accounts, context.member, Permission.ADMIN_BROADCAST)
-        await message.reply_text(tr("Sorry, only platform admins and shop owners can broadcast."))
+        await allowed(update, context, Permission.ADMIN_BROADCAST)  # refused: audited and answered
         return
     text = (message.text or "").partition(" ")[2].strip()
     if not text:
@@ -54,40 +79,35 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
     if to_all:
         count = await broadcasts.count_all_users()
         label = tr.plural("Send to everyone ({count} person)", "Send to everyone ({count} people)", count)
-        rows.append([InlineKeyboardButton(label, callback_data=callback_data.make(PREFIX, "all", draft))])
+        rows.append([AudienceChoice(Audience.EVERYONE, draft).button(label)])
     for org_id, name in (await broadcasts.organisation_names(shops)).items():
         label = tr("Send to followers of {shop}", shop=name)
-        rows.append([InlineKeyboardButton(label, callback_data=callback_data.make(PREFIX, "shop", draft, org_id))])
-    rows.append([InlineKeyboardButton(tr("Cancel"), callback_data=callback_data.make(PREFIX, "no", draft))])
+        rows.append([AudienceChoice(Audience.FOLLOWERS, draft, org_id).button(label)])
+    rows.append([AudienceChoice(Audience.NONE, draft).button(tr("Cancel"))])
     preview = tr("This message will be sent:") + "\n\n" + text
     await message.reply_text(preview, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def choose_audience(update: Update, context: JigapContext) -> None:
+async def choose_audience(update: Update, context: JigapContext, data: AudienceChoice) -> None:
     """Send the draft to the chosen audience; the preview becomes the progress message."""
     query = update.callback_query
     assert query is not None and query.message is not None
     tr = context.tr
-    data = callback_data.parse(query.data)
-    step, draft = (data.part(0), data.part(1)) if data else (None, None)
     broadcasts = context.services.delivery.broadcasts
-    if not draft or step not in ("all", "shop", "no"):
-        await query.answer(tr("This button is no longer available."), show_alert=True)
-        return
-    if step == "no":
+    draft = data.draft
+    if data.audience is Audience.NONE:
         await broadcasts.drop_draft(context.member.id, draft)
         await query.answer()
         await query.edit_message_text(tr("Cancelled."))
         return
-    org_text = data.part(2) if data else None
-    org_id = int(org_text) if org_text and org_text.isdigit() else None
-    if step == "all":
-        allowed = (await audit.authorize(context.services.accounts, context.member, Permission.ADMIN_BROADCAST)).allowed
-    else:
-        allowed = org_id is not None and org_id in _shops(context) and (
-            await audit.authorize(context.services.accounts, context.member, Permission.BROADCAST, org_id=org_id)).allowed
-    if not allowed:
-        await query.answer(tr("Sorry, only platform admins and shop owners can broadcast."), show_alert=True)
+    org_id = data.org_id if data.audience is Audience.FOLLOWERS else None
+    if org_id is None:
+        if not await allowed(update, context, Permission.ADMIN_BROADCAST):
+            return
+    elif org_id not in _shops(context):
+        await query.answer(tr(REFUSAL), show_alert=True)
+        return
+    elif not await allowed(update, context, Permission.BROADCAST, org_id=org_id):
         return
     chat_id = query.message.chat.id
     try:
@@ -115,23 +135,17 @@ async def choose_audience(update: Update, context: JigapContext) -> None:
 def _cancel_keyboard(context: JigapContext, progress: Progress) -> InlineKeyboardMarkup | None:
     if progress.broadcast.status != "running":
         return None
-    button = InlineKeyboardButton(context.tr("Cancel broadcast"), callback_data=cancel_data(progress.broadcast.id))
-    return InlineKeyboardMarkup([[button]])
+    return InlineKeyboardMarkup([[BroadcastCancel(progress.broadcast.id).button(context.tr("Cancel broadcast"))]])
 
 
-async def cancel_broadcast(update: Update, context: JigapContext) -> None:
+async def cancel_broadcast(update: Update, context: JigapContext, data: BroadcastCancel) -> None:
     """Cancel: only the sender or a platform admin; what has not gone out is dropped."""
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    data = callback_data.parse(query.data)
-    broadcast_text = data.part(0) if data else None
-    if not broadcast_text or not broadcast_text.isdigit():
-        await query.answer(tr("This button is no longer available."), show_alert=True)
-        return
     broadcasts = context.services.delivery.broadcasts
     try:
-        progress = await broadcasts.cancel(int(broadcast_text), by=context.member.id,
+        progress = await broadcasts.cancel(data.broadcast_id, by=context.member.id,
                                            may_cancel_any=context.member.may(Permission.ADMIN_BROADCAST))
     except BroadcastError:
         await query.answer(tr("This broadcast has already finished."), show_alert=True)
@@ -139,3 +153,56 @@ async def cancel_broadcast(update: Update, context: JigapContext) -> None:
     context.services.delivery.wake()
     await query.answer(tr("Broadcast canceled."))
     await query.edit_message_text(progress_text(tr, progress), reply_markup=None)
+
+
+# --- the progress message ------------------------------------------------------------------------
+
+def progress_bar(percent: int) -> str:
+    filled = min(BAR_CELLS, max(0, round(percent * BAR_CELLS / 100)))
+    return "▓" * filled + "░" * (BAR_CELLS - filled) + f" {percent}%"
+
+
+def describe_duration(tr: Translator, seconds: int | None) -> str:
+    if seconds is None:
+        return tr("estimating…")
+    if seconds < 60:
+        return tr.plural("{count} second", "{count} seconds", seconds)
+    minutes = (seconds + 59) // 60
+    if minutes < 120:
+        return tr.plural("{count} minute", "{count} minutes", minutes)
+    return tr.plural("{count} hour", "{count} hours", (minutes + 59) // 60)
+
+
+def progress_text(tr: Translator, progress: Progress) -> str:
+    broadcast, counts = progress.broadcast, progress.counts
+    if broadcast.status == "canceled":
+        head = tr("Broadcast canceled.")
+    elif broadcast.status == "done":
+        head = tr("Broadcast finished.")
+    else:
+        head = tr("Broadcast in progress…")
+    lines = [
+        head,
+        progress_bar(progress.percent),
+        tr("Sent: {sent} · Failed: {failed} · Remaining: {remaining}", sent=counts.sent,
+           failed=counts.failed + counts.dropped, remaining=progress.remaining),
+    ]
+    if broadcast.status == "running":
+        lines.append(tr("Time left: {eta}", eta=describe_duration(tr, progress.eta_seconds)))
+    return "\n".join(lines)
+
+
+def cancel_markup(tr: Translator, broadcast_id: int) -> dict[str, object]:
+    """The progress message's Cancel button, as the engine edits it in."""
+    return {"inline_keyboard": [[BroadcastCancel(broadcast_id).outbound(tr("Cancel broadcast")).as_json()]]}
+
+
+REFUSAL = N_("Sorry, only platform admins and shop owners can broadcast.")
+
+
+def register(routes: Routes) -> None:
+    routes.command("broadcast", start_broadcast)
+    routes.button(AudienceChoice, choose_audience)
+    routes.button(BroadcastCancel, cancel_broadcast)
+    routes.add_help(HelpSection(N_("For shops:"), (("/broadcast", N_("send a message to your followers")),),
+                                permission=Permission.BROADCAST, order=60))

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from dataclasses import dataclass
 
-from handlers.core import callback_data
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
+from handlers.core.routing import HelpSection, Routes
+from handlers.core.text import N_
 from subscriptions.accounts import preferences
 
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 
+@dataclass(frozen=True)
+class LanguageButton(ButtonData, prefix="lang"):
+    code: str
+
+
 def language_keyboard(context: JigapContext) -> InlineKeyboardMarkup:
     current = context.tr.language
     buttons = [
-        InlineKeyboardButton(("✓ " if code == current else "") + LANGUAGE_NAMES[code],
-                             callback_data=callback_data.make("lang", code))
+        LanguageButton(code).button(("✓ " if code == current else "") + LANGUAGE_NAMES[code])
         for code in context.services.translations.languages
     ]
     return InlineKeyboardMarkup([buttons])
@@ -29,20 +37,22 @@ async def show_languages(update: Update, context: JigapContext) -> None:
     )
 
 
-async def choose_language(update: Update, context: JigapContext) -> None:
+async def choose_language(update: Update, context: JigapContext, data: LanguageButton) -> None:
     """Store the chosen language and answer in it at once."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    language = data.part(0) if data else None
     translations = context.services.translations
-    if language not in translations.languages:
+    if data.code not in translations.languages:
         await query.answer(context.tr("This button is no longer available."), show_alert=True)
         return
-    assert language is not None
-    await preferences.set_language(context.services.accounts, context.member, language)
-    tr = translations.get(language)
+    await preferences.set_language(context.services.accounts, context.member, data.code)
+    tr = translations.get(data.code)
     context.bind_member(context.member, tr)
     await query.answer()
     await query.edit_message_text(tr("Language set to English."), reply_markup=None)
 
+
+def register(routes: Routes) -> None:
+    routes.command("language", show_languages, menu=N_("Choose Korean or English"))
+    routes.button(LanguageButton, choose_language)
+    routes.add_help(HelpSection(N_("What I can do:"), (("/language", N_("choose Korean or English")),), order=31))

@@ -1,5 +1,13 @@
-"""Tables that features register into: deep-link payloads for /start, the main menu's buttons, and the
-handlers of domain events.
+"""What each domain's handlers contribute, in one registration per domain (`register(routes)`): commands,
+typed buttons, messages, deep links, main-menu entries, help sections, admin sections, start-up jobs, the
+handlers of domain events and the texts of reminder kinds. The bot turns these tables into the Application.
+
+Routes refuse conflicts when they are registered, that is at start-up: two features claiming one command,
+button prefix, deep-link prefix, menu key or reminder kind stop the bot with the reason.
+
+A privileged route declares its permission; the one guard (`handlers.core.guard`) checks it, audits a
+refusal and answers it, before the handler runs. Checks that need the organisation an action is about (the
+card's issuer, the offer's merchant) ask the same guard inside the handler.
 
 A deep link `t.me/<bot>?start=<payload>` arrives as `/start <payload>`. Payloads are `<prefix>_<rest>`
 (Telegram allows A-Z, a-z, 0-9, _ and -, up to 64 characters); the prefix picks the feature's handler.
@@ -8,21 +16,51 @@ A deep link `t.me/<bot>?start=<payload>` arrives as `/start <payload>`. Payloads
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
+from telegram.ext import BaseHandler
 
+from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.notices import EventHandler
+from subscriptions.accounts.access import Permission
 
-DeepLinkHandler = Callable[[Update, JigapContext, str], Awaitable[None]]
+Callback = Callable[[Update, JigapContext], Coroutine[Any, Any, None]]
+ButtonCallback = Callable[[Update, JigapContext, Any], Coroutine[Any, Any, None]]
+DeepLinkHandler = Callable[[Update, JigapContext, str], Coroutine[Any, Any, None]]
+StartupJob = Callable[[Any], Coroutine[Any, Any, None]]
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+COMMAND = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 class RouteConflict(Exception):
-    """Two features claimed the same deep-link prefix or menu key, or a prefix is malformed."""
+    """Two features claimed the same command, button, deep-link prefix, menu key or reminder kind."""
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    name: str
+    callback: Callback
+    permission: Permission | None = None
+    menu: str | None = None  # its line in Telegram's command menu (an English msgid), if it has one
+
+
+@dataclass(frozen=True)
+class ButtonRoute:
+    kind: type[ButtonData]
+    callback: ButtonCallback
+    permission: Permission | None = None
+
+
+@dataclass(frozen=True)
+class MessageRoute:
+    """A PTB handler for messages (text, photos, payments) in a group: what commands and buttons are not."""
+
+    handler: BaseHandler[Any, Any, Any]
+    group: int = 0
 
 
 @dataclass(frozen=True)
@@ -30,7 +68,28 @@ class MenuEntry:
     key: str  # callback data suffix, `menu:<key>`
     label: str  # English msgid; translated when shown
     order: int
-    open: Callable[[Update, JigapContext], Awaitable[None]]
+    open: Callable[[Update, JigapContext], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    """A block of /help, shown to whoever holds `permission` (everyone when None), in `order`."""
+
+    title: str  # English msgid
+    lines: tuple[tuple[str, str], ...]  # (the command, what it does: an English msgid)
+    permission: Permission | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    """A section of /admin: a button that opens it, for platform admins holding `permission`."""
+
+    key: str
+    label: str  # English msgid
+    permission: Permission
+    open: Callback
+    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -51,10 +110,33 @@ class ReminderText:
 
 @dataclass
 class Routes:
+    commands: dict[str, CommandRoute] = field(default_factory=dict)
+    buttons: dict[str, ButtonRoute] = field(default_factory=dict)
+    messages: list[MessageRoute] = field(default_factory=list)
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     menu: dict[str, MenuEntry] = field(default_factory=dict)
+    help_sections: list[HelpSection] = field(default_factory=list)
+    admin_sections: dict[str, AdminSection] = field(default_factory=dict)
+    startup_jobs: list[StartupJob] = field(default_factory=list)
     events: dict[str, EventRoute] = field(default_factory=dict)
     reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
+
+    def command(self, name: str, callback: Callback, *, permission: Permission | None = None,
+                menu: str | None = None) -> None:
+        if not COMMAND.fullmatch(name) or name in self.commands:
+            raise RouteConflict(f"command /{name} is malformed or taken")
+        self.commands[name] = CommandRoute(name, callback, permission, menu)
+
+    def button(self, kind: type[ButtonData], callback: ButtonCallback, *, permission: Permission | None = None
+               ) -> None:
+        """Presses of `kind` go to `callback(update, context, data)` with the parsed data; what does not parse
+        is answered as a stale button before the callback runs."""
+        if kind.prefix in self.buttons:
+            raise RouteConflict(f"button prefix {kind.prefix!r} is taken")
+        self.buttons[kind.prefix] = ButtonRoute(kind, callback, permission)
+
+    def message(self, handler: BaseHandler[Any, Any, Any], *, group: int = 0) -> None:
+        self.messages.append(MessageRoute(handler, group))
 
     def add_deep_link(self, prefix: str, handler: DeepLinkHandler) -> None:
         if not re.fullmatch(r"[a-z0-9]{1,12}", prefix) or prefix in self.deep_links:
@@ -65,6 +147,18 @@ class Routes:
         if entry.key in self.menu:
             raise RouteConflict(f"menu entry {entry.key!r} is taken")
         self.menu[entry.key] = entry
+
+    def add_help(self, section: HelpSection) -> None:
+        self.help_sections.append(section)
+
+    def add_admin_section(self, section: AdminSection) -> None:
+        if section.key in self.admin_sections:
+            raise RouteConflict(f"admin section {section.key!r} is taken")
+        self.admin_sections[section.key] = section
+
+    def on_startup(self, job: StartupJob) -> None:
+        """Run `job(context)` once the bot runs (resume what was running before a restart)."""
+        self.startup_jobs.append(job)
 
     def on_event(self, kind: type, handler: EventHandler) -> None:
         """Hand every event of class `kind` to `handler` after its transaction committed."""
@@ -80,6 +174,8 @@ class Routes:
             raise RouteConflict(f"reminder kind {kind!r} has a text already")
         self.reminder_texts[kind] = ReminderText(render, label)
 
+    # --- reading -------------------------------------------------------------------------------------
+
     def resolve(self, payload: str) -> tuple[DeepLinkHandler, str] | None:
         """The handler and the rest of the payload, or None for anything malformed or unknown."""
         if not PAYLOAD.match(payload):
@@ -90,3 +186,7 @@ class Routes:
 
     def menu_entries(self) -> list[MenuEntry]:
         return sorted(self.menu.values(), key=lambda entry: entry.order)
+
+    def help_for(self, may: Callable[[Permission], bool]) -> list[HelpSection]:
+        return sorted((section for section in self.help_sections
+                       if section.permission is None or may(section.permission)), key=lambda s: s.order)

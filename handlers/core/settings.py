@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from dataclasses import dataclass
+from enum import StrEnum
 
-from handlers.core import callback_data, language
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers.core import language
+from handlers.core.buttons import ButtonData, whole_number
 from handlers.core.context import JigapContext
+from handlers.core.routing import HelpSection, MenuEntry, Routes
+from handlers.core.text import N_
 from subscriptions.accounts import preferences
 from subscriptions.accounts.errors import PreferenceError
 from subscriptions.accounts.preferences import QUIET_CHOICES, TIMEZONE_CHOICES, Settings
 
-PREFIX = "set"
+
+class SettingsStep(StrEnum):
+    MUTE = "mute"  # value: the reminder kind
+    QUIET = "quiet"  # show the quiet-hours choices
+    QUIET_CHOICE = "q"  # value: an index of QUIET_CHOICES, or "off"
+    TIMEZONE = "tz"  # without a value: show the choices; with one, an index of TIMEZONE_CHOICES
+    LANGUAGE = "lang"
+
+
+@dataclass(frozen=True)
+class SettingsButton(ButtonData, prefix="set"):
+    step: SettingsStep
+    value: str = ""
 
 
 def _summary(context: JigapContext, settings: Settings) -> str:
@@ -30,13 +48,12 @@ def _keyboard(context: JigapContext, settings: Settings) -> InlineKeyboardMarkup
     rows = []
     for registered in context.services.delivery.catalog.kinds():
         state = "🔕" if registered.name in settings.muted_kinds else "🔔"
-        rows.append([InlineKeyboardButton(f"{state} {tr(registered.label)}",
-                                          callback_data=callback_data.make(PREFIX, "mute", registered.name))])
+        rows.append([SettingsButton(SettingsStep.MUTE, registered.name).button(f"{state} {tr(registered.label)}")])
     rows.append([
-        InlineKeyboardButton(tr("Quiet hours"), callback_data=callback_data.make(PREFIX, "quiet")),
-        InlineKeyboardButton(tr("Time zone"), callback_data=callback_data.make(PREFIX, "tz")),
+        SettingsButton(SettingsStep.QUIET).button(tr("Quiet hours")),
+        SettingsButton(SettingsStep.TIMEZONE).button(tr("Time zone")),
     ])
-    rows.append([InlineKeyboardButton(tr("Language"), callback_data=callback_data.make(PREFIX, "lang"))])
+    rows.append([SettingsButton(SettingsStep.LANGUAGE).button(tr("Language"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -47,13 +64,12 @@ async def show_settings(update: Update, context: JigapContext) -> None:
     await update.effective_message.reply_text(_summary(context, settings), reply_markup=_keyboard(context, settings))
 
 
-async def answer_button(update: Update, context: JigapContext) -> None:
+async def answer_button(update: Update, context: JigapContext, data: SettingsButton) -> None:
     """Every settings button: mute a kind, pick quiet hours or a time zone, open the language choice."""
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    data = callback_data.parse(query.data)
-    step, value = (data.part(0), data.part(1)) if data else (None, None)
+    step, value = data.step, data.value or None
     accounts = context.services.accounts
     user_id = context.member.id
     try:
@@ -64,13 +80,16 @@ async def answer_button(update: Update, context: JigapContext) -> None:
             await query.edit_message_reply_markup(reply_markup=_quiet_choices(context))
             return
         elif step == "q" and value is not None:
-            settings = await preferences.set_quiet_hours(accounts, user_id, None if value == "off" else int(value))
+            choice = None if value == "off" else whole_number(value, below=len(QUIET_CHOICES))
+            if choice is None and value != "off":
+                raise PreferenceError(value)
+            settings = await preferences.set_quiet_hours(accounts, user_id, choice)
         elif step == "tz" and value is None:
             await query.answer()
             await query.edit_message_reply_markup(reply_markup=_timezone_choices())
             return
-        elif step == "tz" and value is not None and value.isdigit() and int(value) < len(TIMEZONE_CHOICES):
-            settings = await preferences.set_timezone(accounts, user_id, TIMEZONE_CHOICES[int(value)])
+        elif step == "tz" and (zone := whole_number(value, below=len(TIMEZONE_CHOICES))) is not None:
+            settings = await preferences.set_timezone(accounts, user_id, TIMEZONE_CHOICES[zone])
         elif step == "lang":
             await query.answer()
             await language.show_languages(update, context)
@@ -87,17 +106,25 @@ async def answer_button(update: Update, context: JigapContext) -> None:
 
 def _quiet_choices(context: JigapContext) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(f"{start}–{end}", callback_data=callback_data.make(PREFIX, "q", index))
+        SettingsButton(SettingsStep.QUIET_CHOICE, str(index)).button(f"{start}–{end}")
         for index, (start, end) in enumerate(QUIET_CHOICES)
     ]
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(context.tr("No quiet hours"), callback_data=callback_data.make(PREFIX, "q", "off"))])
+    rows.append([SettingsButton(SettingsStep.QUIET_CHOICE, "off").button(context.tr("No quiet hours"))])
     return InlineKeyboardMarkup(rows)
 
 
 def _timezone_choices() -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(name, callback_data=callback_data.make(PREFIX, "tz", index))
+        SettingsButton(SettingsStep.TIMEZONE, str(index)).button(name)
         for index, name in enumerate(TIMEZONE_CHOICES)
     ]
     return InlineKeyboardMarkup([buttons[index : index + 2] for index in range(0, len(buttons), 2)])
+
+
+def register(routes: Routes) -> None:
+    routes.command("settings", show_settings, menu=N_("Reminders, quiet hours and time zone"))
+    routes.button(SettingsButton, answer_button)
+    routes.add_menu(MenuEntry("settings", N_("Settings"), 90, show_settings))
+    routes.add_help(HelpSection(N_("What I can do:"), (("/settings", N_("reminders, quiet hours, time zone")),),
+                                order=30))

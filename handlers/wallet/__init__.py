@@ -1,4 +1,4 @@
-"""Wiring of the wallet's commands, buttons, messages, deep links and menu entry into the Application.
+"""The wallet in the chat: its one registration (commands, buttons, messages, deep links, menu entry, help).
 
 Plain messages (text, photos, documents) go to the wallet in their own handler group, so the wallet never
 takes a message another feature is waiting for: it acts only on its own open flow, on a photo (a QR to
@@ -7,54 +7,50 @@ check) or on text that is a credential presentation.
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.runtime import Services
-from handlers.core.callback_data import pattern
 from handlers.core.context import JigapContext
-from handlers.core.routing import MenuEntry
+from handlers.core.routing import HelpSection, MenuEntry, Routes
 from handlers.core.text import N_
-from handlers.wallet import cards, issuing, verifying
+from handlers.wallet import buttons, cards, issuing, verifying
+from subscriptions.accounts.access import Permission
 from wallet.services import flows as wallet_flows
 
 MESSAGE_GROUP = 7
 
 
-def register_wallet(services: Services) -> None:
-    """The Wallet entry of the main menu and the offer_ / vreq_ deep links."""
-    services.routes.add_menu(MenuEntry("wallet", N_("Wallet"), 10, cards.open_wallet))
-    services.routes.add_deep_link("offer", cards.open_offer_link)
-    services.routes.add_deep_link("vreq", verifying.open_request_link)
-
-
-def install_wallet(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Commands, buttons and messages; a start-up job picks up QR sessions that were running."""
-    application.add_handler(CommandHandler("wallet", cards.open_wallet))
-    application.add_handler(CommandHandler("issue", issuing.issue_command))
-    application.add_handler(CommandHandler(["revoke", "suspend", "reinstate"], issuing.revoke_command))
-    application.add_handler(CommandHandler("verify", verifying.verify_command))
-    application.add_handler(CommandHandler("verify_request", verifying.verify_request_command))
-    application.add_handler(CallbackQueryHandler(cards.card_button, pattern=pattern("wal")))
-    application.add_handler(CallbackQueryHandler(cards.offer_button, pattern=pattern("woff")))
-    application.add_handler(CallbackQueryHandler(cards.pin_key, pattern=pattern("wpin")))
-    application.add_handler(CallbackQueryHandler(cards.preset_button, pattern=pattern("wpre")))
-    application.add_handler(CallbackQueryHandler(verifying.request_button, pattern=pattern("wreq")))
-    application.add_handler(CallbackQueryHandler(issuing.issue_button, pattern=pattern("wiss")))
-    application.add_handler(CallbackQueryHandler(issuing.status_button, pattern=pattern("wrev")))
+def register(routes: Routes) -> None:
+    """The wallet's commands, buttons, messages, deep links, menu entry and help; at start-up the QR
+    sessions that were running pick up again."""
+    routes.command("wallet", cards.open_wallet, menu=N_("Your wallet"))
+    routes.command("issue", issuing.issue_command, permission=Permission.ISSUE_CREDENTIAL)
+    for name in ("revoke", "suspend", "reinstate"):
+        routes.command(name, issuing.revoke_command, permission=Permission.REVOKE_CREDENTIAL)
+    routes.command("verify", verifying.verify_command, menu=N_("Check someone's card"))
+    routes.command("verify_request", verifying.verify_request_command)
+    routes.button(buttons.CardAction, cards.card_button)
+    routes.button(buttons.OfferAnswer, cards.offer_button)
+    routes.button(buttons.PinKey, cards.pin_key)
+    routes.button(buttons.PresetChoice, cards.preset_button)
+    routes.button(buttons.RequestAnswer, verifying.request_button)
+    routes.button(buttons.IssueChoice, issuing.issue_button)
+    routes.button(buttons.StatusChange, issuing.status_button)
     inputs = filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL | (filters.TEXT & ~filters.COMMAND))
-    application.add_handler(MessageHandler(inputs, wallet_message), group=MESSAGE_GROUP)
-    if application.job_queue is not None:
-        application.job_queue.run_once(cards.resume_sessions, when=0, name="wallet-resume-sessions")
+    routes.message(MessageHandler(inputs, wallet_message), group=MESSAGE_GROUP)
+    routes.add_menu(MenuEntry("wallet", N_("Wallet"), 10, cards.open_wallet))
+    routes.add_deep_link("offer", cards.open_offer_link)
+    routes.add_deep_link("vreq", verifying.open_request_link)
+    routes.on_startup(cards.resume_sessions)
+    routes.add_help(HelpSection(N_("What I can do:"), (
+        ("/wallet", N_("your ID cards: show a QR, details, history")),
+        ("/verify", N_("check a card someone shows you (send a photo of its QR)")),
+        ("/verify_request", N_("ask someone to share claims, e.g. /verify_request name, age over 19")),
+    ), order=10))
+    routes.add_help(HelpSection(N_("For issuers:"), (
+        ("/issue", N_("issue a card (or upload a CSV for many)")),
+        ("/revoke /suspend /reinstate", N_("change the status of a card you issued")),
+    ), permission=Permission.ISSUE_CREDENTIAL, order=40))
 
 
 async def wallet_message(update: Update, context: JigapContext) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.error import BadRequest
 
 from bot.i18n import Translator
-from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from handlers.wallet.buttons import CardAction, CardStep, OfferAnswer, OfferStep, PinKey, PresetChoice
 from handlers.wallet.views import (
     card_name,
     card_png,
@@ -39,10 +39,6 @@ from wallet.status_list import CredentialStatus
 log = logging.getLogger(__name__)
 
 
-def _button(text: str, prefix: str, *parts: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=callback_data.make(prefix, *parts))
-
-
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     assert update.effective_chat is not None
     if update.effective_message is not None:
@@ -60,11 +56,11 @@ async def open_wallet(update: Update, context: JigapContext) -> None:
     """/wallet and the main menu's Wallet: the cards as buttons."""
     tr = context.tr
     cards = await held_cards.cards(context.services.wallet, context.member.id)
-    rows = [[_button(f"{card_name(card.card_type, tr)} · {card.issuer_name}", "wal", "card", card.id)]
+    rows = [[CardAction(CardStep.OPEN, card.id).button(f"{card_name(card.card_type, tr)} · {card.issuer_name}")]
             for card in cards]
     pin = await pins.pin_state(context.services.wallet, context.member.id)
     if pin.is_set:
-        rows.append([_button(tr("Change PIN"), "wal", "pin"), _button(tr("Forgot PIN"), "wal", "reset")])
+        rows.append([CardAction(CardStep.CHANGE_PIN).button(tr("Change PIN")), CardAction(CardStep.RESET).button(tr("Forgot PIN"))])
     text = tr("Your cards:") if cards else tr(
         "Your wallet is empty. When an issuer offers you a card, it appears here.")
     await _say(update, text, InlineKeyboardMarkup(rows) if rows else None)
@@ -80,10 +76,10 @@ def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:
 
 
 def _card_buttons(card: HeldCard, tr: Translator) -> InlineKeyboardMarkup:
-    first = [_button(tr("Details"), "wal", "det", card.id)]
+    first = [CardAction(CardStep.DETAILS, card.id).button(tr("Details"))]
     if card.status is not CredentialStatus.INVALID:
-        first.insert(0, _button(tr("Show QR"), "wal", "qr", card.id))
-    second = [_button(tr("History"), "wal", "his", card.id), _button(tr("Remove"), "wal", "rm", card.id)]
+        first.insert(0, CardAction(CardStep.SHOW_QR, card.id).button(tr("Show QR")))
+    second = [CardAction(CardStep.HISTORY, card.id).button(tr("History")), CardAction(CardStep.REMOVE, card.id).button(tr("Remove"))]
     return InlineKeyboardMarkup([first, second])
 
 
@@ -122,12 +118,11 @@ def _history_line(entry: Any, card: HeldCard, tr: Translator, context: JigapCont
     return tr("Refused for {verifier}, {time}", verifier=entry.verifier_name, time=when)
 
 
-async def card_button(update: Update, context: JigapContext) -> None:
+async def card_button(update: Update, context: JigapContext, data: CardAction) -> None:
     """A card's buttons: open, Show QR, Details, History, Remove; the card must be the presser's own."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    step = data.part(0) if data else None
+    step = data.step
     tr = context.tr
     if step == "list":
         await query.answer()
@@ -139,9 +134,8 @@ async def card_button(update: Update, context: JigapContext) -> None:
     if step in ("reset", "resetok"):
         await _reset(update, context, confirmed=step == "resetok")
         return
-    credential_id = data.part(1) if data else None
     try:
-        card = await held_cards.own_card(context.services.wallet, context.member.id, credential_id or "")
+        card = await held_cards.own_card(context.services.wallet, context.member.id, data.card_id)
     except CardNotFound:
         await query.answer(tr("This card is not in your wallet."), show_alert=True)
         return
@@ -163,8 +157,8 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
         lines = [_history_line(entry, card, tr, context) for entry in entries]
         await _say(update, "\n".join(lines) if lines else tr("No one has checked this card yet."))
     elif step == "rm":
-        markup = InlineKeyboardMarkup([[_button(tr("Remove"), "wal", "rmok", card.id),
-                                        _button(tr("Cancel"), "wal", "list")]])
+        markup = InlineKeyboardMarkup([[CardAction(CardStep.REMOVE_CONFIRMED, card.id).button(tr("Remove")),
+                                        CardAction(CardStep.LIST).button(tr("Cancel"))]])
         await _say(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
                               card=card_name(card.card_type, tr, lower=True)), markup)
     elif step == "rmok":
@@ -178,8 +172,8 @@ async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> N
     tr = context.tr
     await query.answer()
     if not confirmed:
-        markup = InlineKeyboardMarkup([[_button(tr("Reset the wallet"), "wal", "resetok"),
-                                        _button(tr("Cancel"), "wal", "list")]])
+        markup = InlineKeyboardMarkup([[CardAction(CardStep.RESET_CONFIRMED).button(tr("Reset the wallet")),
+                                        CardAction(CardStep.LIST).button(tr("Cancel"))]])
         await _say(update, tr("Forgot your PIN? Resetting removes every card from your wallet, so nobody can "
                               "use them with a new PIN; ask the issuers to issue them again. Then you choose "
                               "a new PIN."), markup)
@@ -206,8 +200,8 @@ def offer_text(tr: Translator, issuer: str, card_type: Any) -> str:
 
 
 def offer_buttons(tr: Translator, offer_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(tr("Accept"), "woff", "ok", offer_id),
-                                  _button(tr("Decline"), "woff", "no", offer_id)]])
+    return InlineKeyboardMarkup([[OfferAnswer(OfferStep.ACCEPT, offer_id).button(tr("Accept")),
+                                  OfferAnswer(OfferStep.DECLINE, offer_id).button(tr("Decline"))]])
 
 
 async def open_offer_link(update: Update, context: JigapContext, offer_id: str) -> None:
@@ -221,22 +215,18 @@ async def open_offer_link(update: Update, context: JigapContext, offer_id: str) 
     await _say(update, offer_text(tr, view.issuer_name, view.card_type), offer_buttons(tr, offer_id))
 
 
-async def offer_button(update: Update, context: JigapContext) -> None:
+async def offer_button(update: Update, context: JigapContext, data: OfferAnswer) -> None:
     """Accept or Decline an offer; acceptance signs the card for this person's key."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    step, offer_id = (data.part(0), data.part(1) or "") if data else (None, "")
+    step, offer_id = data.step, data.offer_id
     tr = context.tr
     wallet = context.services.wallet
     try:
-        if step == "ok":
+        if step is OfferStep.ACCEPT:
             card = await card_offers.accept_offer(wallet, offer_id, context.member.id)
-        elif step == "no":
-            view = await card_offers.decline_offer(wallet, offer_id, context.member.id)
         else:
-            await query.answer(tr("This button is no longer available."), show_alert=True)
-            return
+            view = await card_offers.decline_offer(wallet, offer_id, context.member.id)
     except OfferGone as error:
         await query.answer(offer_refusal(tr, error), show_alert=True)
         return
@@ -251,7 +241,7 @@ async def offer_button(update: Update, context: JigapContext) -> None:
         await start_pin_flow(update, context, "set", {"then": "wallet"})
     else:
         await _say(update, tr("Open /wallet to see it."),
-                   InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal", "list")]]))
+                   InlineKeyboardMarkup([[CardAction(CardStep.LIST).button(tr("Open wallet"))]]))
 
 
 # --- the PIN keypad --------------------------------------------------------------------------------
@@ -284,14 +274,12 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
     await pin_entry.attach(wallet, flow, message_id)
 
 
-async def pin_key(update: Update, context: JigapContext) -> None:
+async def pin_key(update: Update, context: JigapContext, data: PinKey) -> None:
     """One key of the keypad: add, delete or cancel; the sixth digit completes the step."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    flow_id, key = (data.part(0) or "", data.part(1) or "") if data else ("", "")
     tr = context.tr
-    outcome = await pin_entry.press(context.services.wallet, context.member.id, flow_id, key)
+    outcome = await pin_entry.press(context.services.wallet, context.member.id, data.flow_id, data.key)
     if isinstance(outcome, pin_entry.Stale):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
@@ -304,8 +292,8 @@ async def pin_key(update: Update, context: JigapContext) -> None:
         await query.edit_message_text(locked_text(context, PinLocked(outcome.until)))
     elif isinstance(outcome, pin_entry.PinSaved):
         done = tr("Your wallet PIN is changed.") if outcome.changed else tr("Your wallet PIN is set.")
-        await query.edit_message_text(done, reply_markup=InlineKeyboardMarkup([[_button(tr("Open wallet"), "wal",
-                                                                                        "list")]]))
+        open_wallet_button = CardAction(CardStep.LIST).button(tr("Open wallet"))
+        await query.edit_message_text(done, reply_markup=InlineKeyboardMarkup([[open_wallet_button]]))
     elif outcome.purpose is pin_entry.Purpose.PRESENT:
         await _ask_preset(update, context, outcome.flow)
     else:
@@ -353,27 +341,26 @@ async def _ask_preset(update: Update, context: JigapContext, flow: Flow) -> None
         await wallet_flows.close(context.services.wallet, flow, FlowStatus.CANCELED)
         await query.edit_message_text(tr("This card is not in your wallet."))
         return
-    rows = [[_button(preset.label.text(tr.language), "wpre", flow.id, index)]
+    rows = [[PresetChoice(flow.id, index).button(preset.label.text(tr.language))]
             for index, preset in enumerate(card.card_type.presets)]
     await query.edit_message_text(tr("What do you want to show?"), reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def preset_button(update: Update, context: JigapContext) -> None:
+async def preset_button(update: Update, context: JigapContext, data: PresetChoice) -> None:
     """A disclosure preset after the PIN: start the refreshing QR."""
     query = update.callback_query
     assert query is not None
     assert update.effective_chat is not None
-    data = callback_data.parse(query.data)
-    flow_id, index = (data.part(0) or "", data.part(1) or "") if data else ("", "")
     tr = context.tr
     wallet = context.services.wallet
-    flow = await wallet_flows.find_flow(wallet, context.member.id, flow_id, wallet_flows.PIN)
-    if flow is None or flow.step != pin_entry.PRESET or not index.isdigit():
+    index = data.index
+    flow = await wallet_flows.find_flow(wallet, context.member.id, data.flow_id, wallet_flows.PIN)
+    if flow is None or flow.step != pin_entry.PRESET:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     try:
         card = await held_cards.own_card(wallet, context.member.id, str(flow.state["card"]))
-        preset = card.card_type.presets[int(index)]
+        preset = card.card_type.presets[index]
     except (CardNotFound, IndexError):
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
@@ -452,7 +439,7 @@ async def _expire(context: Any, session_id: str) -> None:
         await context.bot.delete_message(session.chat_id, session.message_id)
         return
     picture = await card_png(card, session.language)
-    markup = InlineKeyboardMarkup([[_button(tr("Show again"), "wal", "qr", card.id)]])
+    markup = InlineKeyboardMarkup([[CardAction(CardStep.SHOW_QR, card.id).button(tr("Show again"))]])
     media = InputMediaPhoto(picture, caption=tr("Expired - show again"))
     try:
         await context.bot.edit_message_media(media, chat_id=session.chat_id, message_id=session.message_id,

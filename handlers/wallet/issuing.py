@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden
 
-from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from handlers.core.guard import allowed
 from handlers.core.outbound import OutboundMessage, button_rows
+from handlers.wallet.buttons import IssueChoice, IssueStep, StatusChange, StatusStep
 from handlers.wallet.cards import offer_buttons, offer_text
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
@@ -50,10 +51,6 @@ PROGRESS_EVERY = 1.0  # seconds between edits of the batch progress message
 PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*?)\s*(?=(?:[,\n;]\s*[A-Za-z_][A-Za-z0-9_]*\s*[:=])|$)", re.S)
 
 
-def _button(text: str, prefix: str, *parts: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=callback_data.make(prefix, *parts))
-
-
 async def _issuer_orgs(context: JigapContext, permission: Permission) -> list[int]:
     """The organisations this member may issue for (a platform admin: every issuer)."""
     orgs = orgs_with(context.member.grants, permission)
@@ -62,25 +59,11 @@ async def _issuer_orgs(context: JigapContext, permission: Permission) -> list[in
     return [issuer.org_id for issuer in await issuers.issuers(context.services.wallet)]
 
 
-async def _allowed(update: Update, context: JigapContext, permission: Permission, org_id: int | None) -> bool:
-    decision = await audit.authorize(context.services.accounts, context.member, permission, org_id=org_id)
-    if decision.allowed:
-        return True
-    text = context.tr("Sorry, only an issuer's admins can do this.")
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
-    return False
-
-
 # --- /issue ----------------------------------------------------------------------------------------
 
 async def issue_command(update: Update, context: JigapContext) -> None:
     """/issue: pick the organisation (if several), then the card type."""
     assert update.effective_message is not None and update.effective_chat is not None
-    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, None):
-        return
     tr = context.tr
     orgs = await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL)
     if not orgs:
@@ -98,7 +81,7 @@ async def issue_command(update: Update, context: JigapContext) -> None:
     for org_id in orgs:
         issuer = await issuers.issuer_for_org(context.services.wallet, org_id)
         if issuer is not None:
-            rows.append([_button(issuer.name, "wiss", "org", flow.id, org_id)])
+            rows.append([IssueChoice(IssueStep.ORGANISATION, flow.id, org_id).button(issuer.name)])
     await update.effective_message.reply_text(tr("Issue for which organisation?"),
                                               reply_markup=InlineKeyboardMarkup(rows))
 
@@ -111,25 +94,24 @@ async def _ask_type(update: Update, context: JigapContext, flow: Flow) -> None:
     assert update.effective_chat is not None
     tr = context.tr
     types = context.services.wallet.registry.all()
-    rows = [[_button(card_name(card_type, tr), "wiss", "type", flow.id, index)] for index, card_type in enumerate(types)]
-    rows.append([_button(tr("Cancel"), "wiss", "x", flow.id)])
+    rows = [[IssueChoice(IssueStep.CARD_TYPE, flow.id, index).button(card_name(card_type, tr))] for index, card_type in enumerate(types)]
+    rows.append([IssueChoice(IssueStep.CANCEL, flow.id).button(tr("Cancel"))])
     await context.bot.send_message(update.effective_chat.id, tr("Which card?"), reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def issue_button(update: Update, context: JigapContext) -> None:
+async def issue_button(update: Update, context: JigapContext, data: IssueChoice) -> None:
     """Organisation, card type, Skip photo or Cancel; re-authorised for the flow's organisation."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    step, flow_id, value = (data.part(0), data.part(1) or "", data.part(2) or "") if data else (None, "", "")
+    step, value = data.step, data.value
     tr = context.tr
     wallet = context.services.wallet
-    flow = await issuing.find(wallet, context.member.id, flow_id)
+    flow = await issuing.find(wallet, context.member.id, data.flow_id)
     if flow is None:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    org_id = int(value) if step == "org" and value.isdigit() else issuing.organisation_of(flow)
-    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id):
+    org_id = value if step is IssueStep.ORGANISATION and value >= 0 else issuing.organisation_of(flow)
+    if not await allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id=org_id):
         return
     await query.answer()
     try:
@@ -138,8 +120,8 @@ async def issue_button(update: Update, context: JigapContext) -> None:
             await query.edit_message_text(tr("Cancelled."))
         elif step == "org" and org_id is not None and org_id in await _issuer_orgs(context, Permission.ISSUE_CREDENTIAL):
             await _choose_org(update, context, flow, org_id)
-        elif step == "type" and value.isdigit():
-            await _choose_type(update, context, flow, int(value))
+        elif step == "type" and value >= 0:
+            await _choose_type(update, context, flow, value)
         elif step == "skip":
             await _make_offer(update, context, flow, None)
     except issuing.WrongStep as error:
@@ -178,7 +160,7 @@ async def issue_input(update: Update, context: JigapContext, flow: Flow) -> None
     """A message while /issue waits: the holder, the claims, a photo, or a CSV file."""
     message = update.effective_message
     assert message is not None
-    if not await _allowed(update, context, Permission.ISSUE_CREDENTIAL, issuing.organisation_of(flow)):
+    if not await allowed(update, context, Permission.ISSUE_CREDENTIAL, org_id=issuing.organisation_of(flow)):
         return
     try:
         if message.document is not None and flow.step in issuing.BATCH_STEPS:
@@ -235,7 +217,7 @@ async def _claims_step(update: Update, context: JigapContext, flow: Flow, text: 
         return
     await update.effective_message.reply_text(
         tr("Send a photo for the card, or skip it."),
-        reply_markup=InlineKeyboardMarkup([[_button(tr("Skip"), "wiss", "skip", flow.id)]]))
+        reply_markup=InlineKeyboardMarkup([[IssueChoice(IssueStep.SKIP_PHOTO, flow.id).button(tr("Skip"))]]))
 
 
 async def _make_offer(update: Update, context: JigapContext, flow: Flow, photo: bytes | None,
@@ -399,8 +381,6 @@ async def revoke_command(update: Update, context: JigapContext) -> None:
     """/revoke @user (also /suspend and /reinstate): the cards your organisation issued them, with buttons."""
     message = update.effective_message
     assert message is not None
-    if not await _allowed(update, context, Permission.REVOKE_CREDENTIAL, None):
-        return
     tr = context.tr
     args = context.args or []
     if len(args) != 1:
@@ -429,35 +409,36 @@ def _issued_text(card: HeldCard, holder: Person, tr: Any, context: JigapContext)
 def _status_buttons(card: HeldCard, tr: Any) -> InlineKeyboardMarkup | None:
     if card.status is CredentialStatus.INVALID:
         return None
-    row = [_button(tr("Revoke"), "wrev", "r", card.id)]
+    row = [StatusChange(StatusStep.REVOKE, card.id).button(tr("Revoke"))]
     if card.status is CredentialStatus.VALID:
-        row.append(_button(tr("Suspend"), "wrev", "s", card.id))
+        row.append(StatusChange(StatusStep.SUSPEND, card.id).button(tr("Suspend")))
     else:
-        row.append(_button(tr("Reinstate"), "wrev", "v", card.id))
+        row.append(StatusChange(StatusStep.REINSTATE, card.id).button(tr("Reinstate")))
     return InlineKeyboardMarkup([row])
 
 
-async def status_button(update: Update, context: JigapContext) -> None:
+async def status_button(update: Update, context: JigapContext, data: StatusChange) -> None:
     """Revoke (after a confirmation), suspend or reinstate; authorised for the card's issuing organisation."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    action, credential_id = (data.part(0), data.part(1) or "") if data else (None, "")
+    action, credential_id = data.step, data.card_id
     tr = context.tr
     wallet = context.services.wallet
     org_id = await revocation.credential_org(wallet, credential_id)
-    if org_id is None or action not in ("r", "R", "s", "v", "c"):
+    if org_id is None:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
-    if not await _allowed(update, context, Permission.REVOKE_CREDENTIAL, org_id):
+    if not await allowed(update, context, Permission.REVOKE_CREDENTIAL, org_id=org_id):
         return
     await query.answer()
     if action == "c":
         await query.edit_message_text(tr("Cancelled."))
         return
     if action == "r":
-        markup = InlineKeyboardMarkup([[_button(tr("Revoke for good"), "wrev", "R", credential_id),
-                                        _button(tr("Cancel"), "wrev", "c", credential_id)]])
+        markup = InlineKeyboardMarkup([[
+            StatusChange(StatusStep.REVOKE_CONFIRMED, credential_id).button(tr("Revoke for good")),
+            StatusChange(StatusStep.CANCEL, credential_id).button(tr("Cancel")),
+        ]])
         await query.edit_message_text(tr("Revoke this card? This cannot be undone."), reply_markup=markup)
         return
     status = {"R": CredentialStatus.INVALID, "s": CredentialStatus.SUSPENDED, "v": CredentialStatus.VALID}[action]

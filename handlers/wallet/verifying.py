@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
-from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from handlers.wallet.buttons import RequestAnswer, RequestStep
 from handlers.wallet.cards import start_pin_flow
 from handlers.wallet.views import (
     claim_words,
@@ -169,23 +169,22 @@ async def open_request_link(update: Update, context: JigapContext, request_id: s
     flow = await wallet_flows.start_flow(wallet, context.member.id, wallet_flows.SHARE, "choose",
                                          {"request": request.id, "card": card.id}, chat_id=update.effective_chat.id)
     markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(tr("Share"), callback_data=callback_data.make("wreq", "ok", flow.id)),
-        InlineKeyboardButton(tr("Decline"), callback_data=callback_data.make("wreq", "no", flow.id)),
+        RequestAnswer(RequestStep.SHARE, flow.id).button(tr("Share")),
+        RequestAnswer(RequestStep.DECLINE, flow.id).button(tr("Decline")),
     ]])
     await update.effective_message.reply_text(
         tr("{verifier} asks to see: {claims}. Share?", verifier=request.verifier_name, claims=words), reply_markup=markup)
 
 
-async def request_button(update: Update, context: JigapContext) -> None:
+async def request_button(update: Update, context: JigapContext, data: RequestAnswer) -> None:
     """Share (then the PIN) or Decline a verifier's request."""
     query = update.callback_query
     assert query is not None
-    data = callback_data.parse(query.data)
-    step, flow_id = (data.part(0), data.part(1) or "") if data else (None, "")
+    step = data.step
     tr = context.tr
     wallet = context.services.wallet
-    flow = await wallet_flows.find_flow(wallet, context.member.id, flow_id, wallet_flows.SHARE)
-    if flow is None or step not in ("ok", "no"):
+    flow = await wallet_flows.find_flow(wallet, context.member.id, data.flow_id, wallet_flows.SHARE)
+    if flow is None:
         await query.answer(tr("This button is no longer available."), show_alert=True)
         return
     try:
@@ -195,7 +194,7 @@ async def request_button(update: Update, context: JigapContext) -> None:
         return
     await query.answer()
     await wallet_flows.close(wallet, flow)
-    if step == "no":
+    if step is RequestStep.DECLINE:
         await share_requests.decline_request(wallet, request.id)
         await query.edit_message_text(tr("You declined. Nothing was shared."))
         await _tell_verifier_declined(context, request)

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.runtime import Services
-from handlers.core import callback_data
 from handlers.core.context import JigapContext
+from handlers.wallet.buttons import PinKey
 from wallet.card_types import CardType
 from wallet.images.card import CardView, render_card_png
 from wallet.images.qr import presentation_qr_png as draw_presentation_qr
@@ -99,7 +99,7 @@ async def presentation_qr_png(text: str) -> bytes:
 def keypad(flow_id: str, tr: Translator) -> InlineKeyboardMarkup:
     """Digits as buttons; a press sends only the key, and the digits so far stay in the flow row."""
     labels = {"x": "⌫", "c": tr("Cancel")}
-    rows = [[InlineKeyboardButton(labels.get(key, key), callback_data=callback_data.make("wpin", flow_id, key))
+    rows = [[PinKey(flow_id, key).button(labels.get(key, key))
              for key in row] for row in KEYPAD]
     return InlineKeyboardMarkup(rows)
 

@@ -37,6 +37,7 @@ from storage.delivery.tables import broadcasts, delivery_preferences, outbox, re
 from storage.json_text import column_json
 from storage.metadata import as_utc
 from subscriptions.accounts.records import Preferences
+from subscriptions.broadcasts import BroadcastCounts, BroadcastRecord
 from subscriptions.reminders import Reminder
 
 PRIORITY_URGENT = 0
@@ -95,33 +96,6 @@ class Finished:
     row_id: int
     status: str
     reason: str
-
-
-@dataclass(frozen=True)
-class BroadcastRecord:
-    id: int
-    sender_id: int
-    org_id: int | None
-    audience: str
-    payload: dict[str, Any]
-    status: str
-    total: int
-    progress_chat_id: int | None
-    progress_message_id: int | None
-    created_at: datetime
-    finished_at: datetime | None
-
-
-@dataclass(frozen=True)
-class BroadcastCounts:
-    sent: int = 0
-    failed: int = 0
-    dropped: int = 0
-    waiting: int = 0  # pending or sending
-
-    @property
-    def done(self) -> int:
-        return self.sent + self.failed + self.dropped
 
 
 @dataclass(frozen=True)
