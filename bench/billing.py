@@ -33,18 +33,15 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bot.bootstrap import billing_for, freeze_startup_objects
 from bot.config import load_config  # noqa: E402
-from bot.demo import demo_offers  # noqa: E402
-from bot.runtime import (
-    billing_for,  # noqa: E402
-    freeze_startup_objects,  # noqa: E402
-)
 from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import Envelope, KeyRing, new_master_key  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
 from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
 from subscriptions.billing import services as domain
+from subscriptions.billing.demo import demo_offers
 from subscriptions.billing.payments import SuccessfulPayment
 from subscriptions.billing.subscription import Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit  # noqa: E402

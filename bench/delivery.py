@@ -69,9 +69,9 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
 
     from sqlalchemy import insert
 
+    from bot.bootstrap import Services, freeze_startup_objects
     from bot.config import Config
     from bot.embedded import embedded_bot
-    from bot.runtime import Services, freeze_startup_objects
     from handlers.core.outbound import OutboundMessage
     from storage.core.tables import users
 

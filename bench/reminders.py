@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.child_process import ChildProcess  # noqa: E402
 from bot.app import register_billing_reminders  # noqa: E402
+from bot.bootstrap import Services, freeze_startup_objects, open_runtime
 from bot.config import Config  # noqa: E402
-from bot.demo import demo_offers  # noqa: E402
-from bot.runtime import Services, freeze_startup_objects, open_runtime  # noqa: E402
 from storage.engine import create_engine  # noqa: E402
 from storage.envelope import KeyRing, new_master_key  # noqa: E402
 from storage.migrate import migrate  # noqa: E402
+from subscriptions.billing.demo import demo_offers
 from subscriptions.billing.subscription import Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit  # noqa: E402
 from subscriptions.clock import FixedClock

@@ -21,8 +21,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.bootstrap import Services
 from bot.delivery.interactive import InteractiveMeter
-from bot.runtime import Services
 from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor

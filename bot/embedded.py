@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from telegram import Update
 
 from bot.app import JigapApplication, build_application, started, stopping
+from bot.bootstrap import Services, open_runtime
 from bot.config import Config, load_config
-from bot.runtime import Services, open_runtime
-from bot.services.wallet_web import wallet_routes
+from bot.issuer_web import wallet_routes
 from bot.webserver import WEBHOOK_PATH, BotWebServer
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.clock import Clock

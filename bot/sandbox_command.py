@@ -8,11 +8,11 @@ import os
 import secrets
 import sys
 
+from bot.bootstrap import freeze_startup_objects, open_runtime
 from bot.config import Config
 from bot.demo import PEOPLE, load_demo_offers, load_demo_organisations, load_demo_people
 from bot.embedded import running_application, sandbox_config
-from bot.runtime import freeze_startup_objects, open_runtime
-from bot.services.wallet_web import published_documents
+from bot.issuer_web import published_documents
 from sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)

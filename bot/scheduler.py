@@ -20,7 +20,7 @@ from subscriptions.billing import services as billing
 
 if TYPE_CHECKING:
     from bot.app import JigapApplication
-    from bot.runtime import Services
+    from bot.bootstrap import Services
 
 Context = CallbackContext[Any, Any, Any, Any]
 log = logging.getLogger(__name__)

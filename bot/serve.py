@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.bootstrap import freeze_startup_objects, open_runtime
 from bot.config import Config
 from bot.embedded import running_application, running_webhook
-from bot.runtime import freeze_startup_objects, open_runtime
-from bot.services.wallet_web import wallet_routes
+from bot.issuer_web import wallet_routes
 from bot.webserver import BotWebServer
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,3 @@ class EventLog(Protocol):
     async def add(self, happened: Sequence[object]) -> None:
         """Record events and commands in the caller's transaction."""
         ...
-
-
-def kind_of(event: object) -> str:
-    """The name an event is stored and dispatched under: its class name."""
-    return type(event).__name__

@@ -17,19 +17,12 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from subscriptions.clock import Clock
-from subscriptions.errors import SubscriptionsError
 
 
 class FlowStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     CANCELED = "canceled"
-
-
-class FlowGone(SubscriptionsError):
-    """The flow does not exist, is someone else's, of another kind, finished or expired."""
-
-    code = "flow_gone"
 
 
 @dataclass(frozen=True)

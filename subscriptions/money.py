@@ -125,10 +125,6 @@ class Money:
         return self.amount_minor >= other.amount_minor
 
     @property
-    def is_zero(self) -> bool:
-        return self.amount_minor == 0
-
-    @property
     def is_positive(self) -> bool:
         return self.amount_minor > 0
 

@@ -69,11 +69,3 @@ def json_loads(raw: bytes | str) -> Any:
 def json_dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON (no spaces; Hangul stays as UTF-8, which is shorter than escapes)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-
-
-def b64url_json(value: Any) -> str:
-    return b64url_encode(json_dumps(value))
-
-
-def json_from_b64url(text: str) -> Any:
-    return json_loads(b64url_decode(text))

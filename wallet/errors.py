@@ -98,11 +98,3 @@ class PinLocked(WalletError):
     def __init__(self, until: datetime) -> None:
         self.until = until
         super().__init__(f"wallet PIN locked until {until.isoformat()}")
-
-
-class DeepLinkInvalid(WalletError):
-    """A deep-link payload that is not one the wallet produced."""
-
-
-class RequestExpired(WalletError):
-    """A verifier's presentation request is past its expiry."""

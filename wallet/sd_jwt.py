@@ -16,7 +16,7 @@ from typing import Any
 
 from wallet.encoding import b64url_decode, b64url_encode, json_dumps, json_loads
 from wallet.errors import IssuanceError, MalformedInput
-from wallet.jws import CompactJws, parse_compact, sign_compact
+from wallet.jws import sign_compact
 from wallet.keys import SigningKey
 
 SD_KEY = "_sd"
@@ -267,7 +267,3 @@ def process_disclosures(payload: Mapping[str, Any], encoded: Sequence[str]) -> P
     if len(processor.used) != len(disclosures):
         raise DisclosureError("a disclosure is not referenced by the issuer-signed JWT")
     return ProcessedSdJwt(result, tuple(processor.used))
-
-
-def parse_issuer_jwt(parts: SdJwtParts) -> CompactJws:
-    return parse_compact(parts.issuer_jwt)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.bootstrap import Services, open_runtime
 from bot.config import load_config
-from bot.runtime import Services, open_runtime
 from subscriptions.billing import services as billing
 from subscriptions.ledger import Statement, merchant_account, statement, statement_csv
 from subscriptions.money import format_money

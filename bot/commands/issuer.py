@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.bootstrap import Services, open_runtime
 from bot.config import load_config
-from bot.runtime import Services, open_runtime
 from wallet.errors import ClaimsInvalid, UnknownCardType
 from wallet.services import CardNotFound, NotAnIssuer, StatusChangeRefused, issuers, people, revocation
 from wallet.services import offers as card_offers

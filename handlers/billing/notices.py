@@ -17,6 +17,7 @@ from handlers.billing.buttons import Manage, ManageStep
 from handlers.core.notices import Notice, NoticeContext, Reader
 from handlers.core.outbound import ApiCall, Button, OutboundMessage, QrPhoto
 from handlers.core.routing import Routes
+from subscriptions.accounts.events import TimezoneChanged
 from subscriptions.accounts.roles import person
 from subscriptions.billing import services as billing
 from subscriptions.billing.events import (
@@ -52,7 +53,7 @@ def register(routes: Routes) -> None:
         (GiftExpired, gift_expired), (PaymentRefunded, refunded), (PaymentFailed, payment_missing),
         (SubscriptionSuspended, suspended), (SubscriptionCanceled, ended), (SendInvoice, renewal_invoice),
         (CancelStarSubscription, stars_renewal_changed), (RefundStarPayment, stars_refund),
-        (RefundCardPayment, card_refund),
+        (RefundCardPayment, card_refund), (TimezoneChanged, move_billing_timezone),
     ):
         routes.on_event(kind, handler)
 
@@ -181,6 +182,15 @@ async def card_refund(command: RefundCardPayment, notices: NoticeContext) -> Seq
     # Card providers refund in their own back office; the ledger already reversed the payment.
     log.info("card refund for the provider's back office: %s %s of charge %s", command.provider,
              command.amount, command.provider_payment_charge_id)
+    return []
+
+
+# --- what other domains said ---------------------------------------------------------------------------
+
+async def move_billing_timezone(event: TimezoneChanged, notices: NoticeContext) -> list[Notice]:
+    """The user chose another time zone: their subscriptions bill at the same local time there from the next
+    term (doing it twice changes nothing, so a second hand-out is harmless)."""
+    await billing.change_timezone(notices.services.billing, user_id=event.user_id, timezone=event.timezone)
     return []
 
 

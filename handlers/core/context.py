@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
+    from bot.bootstrap import Services
     from bot.i18n import Translator
-    from bot.runtime import Services
     from subscriptions.accounts.access import Member
 
 

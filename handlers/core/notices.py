@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from subscriptions.accounts.roles import person
 
 if TYPE_CHECKING:
+    from bot.bootstrap import Services
     from bot.i18n import Translator
-    from bot.runtime import Services
 
 
 @dataclass(frozen=True)

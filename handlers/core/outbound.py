@@ -51,14 +51,6 @@ class OutboundMessage:
             body["parse_mode"] = self.parse_mode
         return body
 
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> OutboundMessage:
-        rows = (payload.get("reply_markup") or {}).get("inline_keyboard", [])
-        buttons = tuple(
-            tuple(Button(b["text"], b.get("callback_data"), b.get("url")) for b in row) for row in rows
-        )
-        return cls(str(payload.get("text", "")), buttons, payload.get("photo"), payload.get("parse_mode"))
-
 
 @dataclass(frozen=True)
 class OutboundInvoice:

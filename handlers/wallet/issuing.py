@@ -25,7 +25,7 @@ from handlers.wallet.buttons import IssueChoice, IssueStep, StatusChange, Status
 from handlers.wallet.cards import offer_buttons, offer_text
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
-from subscriptions.accounts.access import Permission, Role, orgs_with
+from subscriptions.accounts.access import Permission, orgs_with
 from subscriptions.flows import Flow
 from wallet.batch import BatchRow, read_claims_csv
 from wallet.card_types import CardType
@@ -54,7 +54,7 @@ PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*[:=]\s*(.*?)\s*(?=(?:[,\n;]\s*[A-
 async def _issuer_orgs(context: JigapContext, permission: Permission) -> list[int]:
     """The organisations this member may issue for (a platform admin: every issuer)."""
     orgs = orgs_with(context.member.grants, permission)
-    if orgs or not any(grant.role == Role.PLATFORM_ADMIN for grant in context.member.grants):
+    if orgs or not context.member.is_platform_admin:
         return orgs
     return [issuer.org_id for issuer in await issuers.issuers(context.services.wallet)]
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
+from bot.bootstrap import Services
 from bot.i18n import Translator
-from bot.runtime import Services
 from handlers.core.context import JigapContext
 from handlers.wallet.buttons import PinKey
 from wallet.card_types import CardType

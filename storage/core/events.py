@@ -87,8 +87,3 @@ class EventRepository:
     async def counts(self) -> dict[str, int]:
         query = select(events.c.status, func.count()).group_by(events.c.status)
         return {row[0]: int(row[1]) for row in (await self._connection.execute(query)).all()}
-
-    async def next_available_at(self) -> datetime | None:
-        query = select(func.min(events.c.available_at)).where(events.c.status == "pending")
-        found: datetime | None = (await self._connection.execute(query)).scalar()
-        return found

@@ -373,12 +373,6 @@ class OutboxRepository:
         query = select(outbox.c.kind, outbox.c.status, outbox.c.reason).where(outbox.c.chat_id == chat_id)
         return [(row.kind, row.status, row.reason) for row in (await self._connection.execute(query.order_by(outbox.c.id))).all()]
 
-    async def next_due_at(self) -> datetime | None:
-        """When the earliest waiting row becomes due (lets the pump sleep exactly that long)."""
-        query = select(func.min(outbox.c.next_attempt_at)).where(outbox.c.status == "pending")
-        value = (await self._connection.execute(query)).scalar_one_or_none()
-        return None if value is None else as_utc(value)
-
 
 class BroadcastRepository:
     def __init__(self, connection: AsyncConnection) -> None:
@@ -707,9 +701,6 @@ class NoticeRepository:
             query = select(scheduled_notices).where(scheduled_notices.c.id.in_(list(chunk)))
             found.update({row.id: self._record(row) for row in (await self._connection.execute(query)).all()})
         return found
-
-    async def delete_all(self) -> None:
-        await self._connection.execute(delete(scheduled_notices))
 
     @staticmethod
     def _record(row: Any) -> Notice:

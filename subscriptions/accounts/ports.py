@@ -20,6 +20,7 @@ from subscriptions.accounts.records import (
     RoleGrant,
     UserRecord,
 )
+from subscriptions.events import EventLog
 from subscriptions.flows import Flow, FlowStore
 
 
@@ -82,6 +83,8 @@ class AccountsUnitOfWork(Protocol):
     def audit(self) -> Audit: ...
     @property
     def flows(self) -> FlowStore: ...
+    @property
+    def events(self) -> EventLog: ...
     @property
     def preferences(self) -> PreferenceStore: ...
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from subscriptions.accounts import Accounts
 from subscriptions.accounts.access import Member
 from subscriptions.accounts.errors import UnknownQuietHours, UnknownTimezone
+from subscriptions.accounts.events import TimezoneChanged
 from subscriptions.accounts.records import Preferences
 
 # Quiet-hour spans offered in /settings; "off" sends whenever something is due.
@@ -71,6 +72,8 @@ async def set_timezone(accounts: Accounts, user_id: int, timezone: str) -> Setti
         raise UnknownTimezone(timezone) from None
     async with accounts.uow() as uow:
         await uow.users.set_timezone(user_id, timezone)
+        # The user's subscriptions bill in their zone too: billing hears of it on the event path.
+        await uow.events.add([TimezoneChanged(user_id, timezone, accounts.clock.now())])
         await uow.commit()
     return await settings(accounts, user_id)
 

@@ -119,15 +119,6 @@ async def bootstrap_platform_admins(accounts: Accounts, user_ids: list[int]) -> 
         await uow.commit()
 
 
-async def find_person(accounts: Accounts, who: str) -> UserRecord | None:
-    """A person by @username or Telegram id, as an admin or issuer types it; None if nobody matches."""
-    async with accounts.uow() as uow:
-        try:
-            return await find_user(uow, who)
-        except UnknownUser:
-            return None
-
-
 async def person(accounts: Accounts, user_id: int) -> UserRecord | None:
     async with accounts.uow() as uow:
         return await uow.users.get(user_id)

@@ -1,6 +1,7 @@
-"""Demo data of the stories: Cafe Onda's monthly pass, Daily Hanja's two Stars tiers, weekly cleaning.
+"""The demo catalogue: Cafe Onda's monthly pass, Daily Hanja's two Stars tiers, Sparkle Cleaning's weekly plan.
 
-The sandbox and the end-to-end tests publish these so a fresh machine has something to subscribe to.
+The sandbox and the end-to-end tests publish these so a fresh machine has something to subscribe to; the
+merchants are the demo organisations, by slug (their ids are the database's).
 """
 
 from __future__ import annotations
@@ -12,55 +13,30 @@ from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
 from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
 from subscriptions.money import Money
 
-CAFE_ONDA = "org-cafe-onda"
-DAILY_HANJA = "org-daily-hanja"
-CLEAN_HOME = "org-clean-home"
 
-
-def cafe_onda_pass(now: datetime) -> Offer:
-    """"Monthly pass: 20 Americanos, 45,000 won / month", refundable for the unused days."""
-    return Offer(
-        id="cafe-onda-pass",
-        merchant_id=CAFE_ONDA,
-        title="Cafe Onda",
-        plans=[
-            new_plan("cafe-onda-monthly", "cafe-onda-monthly-v1", "Monthly pass: 20 Americanos",
-                     Money(45000, "KRW"), Interval(Unit.MONTH), now),
-        ],
-        split=SHOP_SPLIT,
-        refund_policy=RefundPolicy(RefundKind.PRORATED),
-    )
-
-
-def daily_hanja_tiers(now: datetime) -> Offer:
-    """A creator's two membership tiers, native 30-day Stars subscriptions; full refund within 3 days."""
-    return Offer(
-        id="daily-hanja",
-        merchant_id=DAILY_HANJA,
-        title="Daily Hanja",
-        plans=[
-            new_plan("daily-hanja-tier1", "daily-hanja-tier1-v1", "Tier 1", Money(150, "XTR"), STARS_PERIOD, now),
-            new_plan("daily-hanja-tier2", "daily-hanja-tier2-v1", "Tier 2", Money(500, "XTR"), STARS_PERIOD, now),
-        ],
-        split=CREATOR_SPLIT,
-        refund_policy=RefundPolicy(RefundKind.FULL_WITHIN_DAYS, 3),
-    )
-
-
-def weekly_cleaning(now: datetime) -> Offer:
-    """A cleaning service billed weekly with a first week free; no refunds once a week started."""
-    return Offer(
-        id="clean-home-weekly",
-        merchant_id=CLEAN_HOME,
-        title="Clean Home",
-        plans=[
-            new_plan("clean-home-weekly", "clean-home-weekly-v1", "Weekly cleaning", Money(39000, "KRW"),
-                     Interval(Unit.WEEK), now, trial_days=7),
-        ],
-        split=SHOP_SPLIT,
-        refund_policy=RefundPolicy(RefundKind.NONE),
-    )
-
-
-def demo_offers(now: datetime) -> list[Offer]:
-    return [cafe_onda_pass(now), daily_hanja_tiers(now), weekly_cleaning(now)]
+def demo_offers(org_ids: dict[str, int], now: datetime) -> list[Offer]:
+    """Cafe Onda's monthly pass, Daily Hanja's two Stars tiers and Sparkle Cleaning's weekly plan."""
+    month, week = Interval(Unit.MONTH), Interval(Unit.WEEK)
+    return [
+        Offer(
+            id="onda-pass", merchant_id=str(org_ids["cafe-onda"]), title="Cafe Onda monthly pass",
+            plans=[
+                new_plan("americano20", "americano20-v1", "20 Americanos", Money(45000, "KRW"), month, now),
+                new_plan("americano40", "americano40-v1", "40 Americanos", Money(80000, "KRW"), month, now),
+            ],
+            split=SHOP_SPLIT, refund_policy=RefundPolicy(RefundKind.PRORATED),
+        ),
+        Offer(
+            id="hanja-club", merchant_id=str(org_ids["daily-hanja"]), title="Daily Hanja membership",
+            plans=[
+                new_plan("tier1", "tier1-v1", "Tier 1", Money(150, "XTR"), STARS_PERIOD, now),
+                new_plan("tier2", "tier2-v1", "Tier 2", Money(500, "XTR"), STARS_PERIOD, now),
+            ],
+            split=CREATOR_SPLIT, refund_policy=RefundPolicy(RefundKind.FULL_WITHIN_DAYS, 3),
+        ),
+        Offer(
+            id="sparkle-weekly", merchant_id=str(org_ids["sparkle-cleaning"]), title="Sparkle weekly cleaning",
+            plans=[new_plan("weekly", "weekly-v1", "Weekly cleaning", Money(39000, "KRW"), week, now)],
+            split=SHOP_SPLIT, refund_policy=RefundPolicy(RefundKind.NONE),
+        ),
+    ]

@@ -215,3 +215,20 @@ async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world:
     assert thanks.text == "감사합니다! Cafe Onda monthly pass · 20 Americanos: 12월 25일에 갱신"
     forged = await world.forge_press(minji, thanks, "my:ce:not-a-subscription")
     assert forged is not None and forged.text == "본인의 구독이 아니에요."
+
+
+async def test_moving_to_another_time_zone_in_settings_moves_the_billing_too(world: BillingWorld) -> None:
+    """/settings' time zone is the user's and their subscriptions': the next terms bill at noon in New York."""
+    alex, sub, _ = await _subscribed(world)
+    assert sub.calendar.timezone == "Asia/Seoul"
+    settings = await alex.send("/settings")
+    await alex.press("Time zone", settings)
+    choices = await alex.wait_for_edit(settings)
+    await alex.press("America/New_York", choices)
+    saved = await alex.wait_for_edit(choices)
+    assert "America/New_York" in saved.text
+    await world.services.events.drain()  # billing hears of the move on the event path
+    (moved,) = await world.subscriptions_of(alex)
+    assert moved.calendar.timezone == "America/New_York"
+    local_anchor = moved.calendar.local_anchor
+    assert (local_anchor.hour, local_anchor.minute) == (sub.calendar.local_anchor.hour, sub.calendar.local_anchor.minute)

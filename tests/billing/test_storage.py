@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.bootstrap import billing_for
 from bot.config import load_config
-from bot.demo import demo_offers
-from bot.runtime import billing_for
 from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
 from storage.core.tables import events
 from storage.engine import create_engine
@@ -20,6 +19,7 @@ from storage.envelope import Envelope
 from storage.migrate import migrate
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from subscriptions.billing import services as domain
+from subscriptions.billing.demo import demo_offers
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import PreCheckoutQuery, SuccessfulPayment
 from subscriptions.billing.subscription import Status

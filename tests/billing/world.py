@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import JigapApplication
-from bot.runtime import Services
+from bot.bootstrap import Services
 from bot.scheduler import billing_tick
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from bot.bootstrap import Services, open_runtime
 from bot.config import Config, load_config
 from bot.embedded import sandbox_config
-from bot.runtime import Services, open_runtime
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.bootstrap import Services
 from bot.events import DispatchSettings, EventDispatcher
-from bot.runtime import Services
 from handlers.core.notices import Notice, NoticeContext
 from handlers.core.outbound import OutboundMessage
 from handlers.core.routing import Routes

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.config import load_config
 from bot.embedded import embedded_bot
-from bot.runtime import Services
 from sandbox.client import BotMessage, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
 from subscriptions.accounts import preferences

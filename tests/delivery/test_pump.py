@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from bot.bootstrap import Services, open_runtime
 from bot.delivery.messages import api_call
 from bot.delivery.notices import NoticeSource, ScheduledNoticeKind
 from bot.delivery.reminders import MUTED_SINCE, NO_LONGER_DUE
 from bot.delivery.sender_process import ProcessSender
 from bot.i18n import Translator
-from bot.runtime import Services, open_runtime
 from handlers.core.outbound import Button, MessageError, OutboundMessage
 from sandbox.faults import FaultPlan
 from sandbox.server import SandboxServer

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import register_billing_reminders
+from bot.bootstrap import Services, open_runtime
 from bot.config import load_config
-from bot.runtime import Services, open_runtime
 from storage.delivery.repositories import NewReminder
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.accounts.members import TelegramProfile

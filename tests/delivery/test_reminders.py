@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import register_billing_reminders
+from bot.bootstrap import Services, open_runtime
 from bot.config import load_config
 from bot.delivery.notices import NoticeSource, ScheduledNoticeKind, render_notice
 from bot.delivery.reminders import ReminderKindTaken
-from bot.runtime import Services, open_runtime
 from handlers.core.outbound import Button
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.accounts import preferences

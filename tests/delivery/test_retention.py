@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.app import build_application, register_billing_reminders
+from bot.bootstrap import Services, open_runtime
 from bot.config import ConfigError, load_config
 from bot.delivery.retention import CleanupReport, Retention, RetentionPolicy
-from bot.runtime import Services, open_runtime
 from storage.core.tables import events
 from storage.delivery.repositories import Finished, NewOutboxRow, NewReminder, Sent
 from storage.delivery.tables import outbox, reminders

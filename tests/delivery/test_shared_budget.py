@@ -12,8 +12,8 @@ import pytest
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
+from bot.bootstrap import Services, open_runtime
 from bot.delivery.interactive import InteractiveMeter
-from bot.runtime import Services, open_runtime
 from handlers.core.outbound import OutboundMessage
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer

@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.bootstrap import Services, open_runtime
 from bot.master_keys import load_key_ring
-from bot.runtime import Services, open_runtime
 from handlers.core.outbound import OutboundMessage
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bot.bootstrap import open_runtime
 from bot.config import load_config  # noqa: E402
-from bot.runtime import open_runtime  # noqa: E402
 
 
 async def main() -> None:

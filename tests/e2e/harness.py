@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.app import JigapApplication
-from bot.runtime import Services
+from bot.bootstrap import Services
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.server import SandboxServer
 from subscriptions.accounts.roles import bootstrap_platform_admins

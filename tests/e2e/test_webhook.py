@@ -8,9 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.bootstrap import open_runtime
 from bot.config import load_config
 from bot.embedded import running_webhook, sandbox_config
-from bot.runtime import open_runtime
 from bot.webserver import SECRET_HEADER, WEBHOOK_PATH
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer

@@ -10,9 +10,9 @@ from typing import Any
 import orjson
 import pytest
 
-from bot.demo import demo_offers
 from storage.documents import decode, decode_list
 from storage.json_text import to_json_text
+from subscriptions.billing.demo import demo_offers
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.subscription import PendingPlan, Status, Subscription, Term
 from subscriptions.billing_calendar import BillingCalendar, Interval, Unit

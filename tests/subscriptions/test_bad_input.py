@@ -169,8 +169,9 @@ async def test_a_gift_recipient_upgrading_gets_credit_for_the_gift(
 
 def test_demo_offers_are_valid_and_the_real_id_source_fits_telegrams_limits() -> None:
     now = SystemClock().now()
-    offers = demo_offers(now)
-    assert [o.title for o in offers] == ["Cafe Onda", "Daily Hanja", "Clean Home"]
+    offers = demo_offers({"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}, now)
+    assert [o.title for o in offers] == ["Cafe Onda monthly pass", "Daily Hanja membership",
+                                         "Sparkle weekly cleaning"]
     assert [p.price for p in offers[1].plans] == [Money(150, "XTR"), Money(500, "XTR")]
     ids = TimeOrderedIds()
     assert len(f"ck_{ids.new_id()}") <= 64

@@ -20,10 +20,10 @@ import pytest
 from PIL import Image
 
 from bot.app import JigapApplication
+from bot.bootstrap import Services
 from bot.config import Config, load_config
 from bot.demo import load_demo_organisations
 from bot.embedded import embedded_bot
-from bot.runtime import Services
 from sandbox.client import BotMessage, CallbackAnswer, SandboxClient, SandboxUser
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer

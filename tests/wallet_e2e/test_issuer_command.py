@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import open_runtime
 from bot.cli import main
 from bot.config import load_config
-from bot.runtime import open_runtime
 from subscriptions.accounts.members import TelegramProfile
 from wallet.credentials import present_card
 from wallet.services import offers as card_offers

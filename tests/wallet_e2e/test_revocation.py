@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.services.wallet_web import wallet_routes
+from bot.issuer_web import wallet_routes
 from bot.webserver import BotWebServer
 from tests.wallet_e2e.conftest import BOT_TOKEN, WalletWorld, camera_shot
 from tests.wallet_e2e.helpers import licence_in_wallet, show_qr

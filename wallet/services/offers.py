@@ -13,7 +13,6 @@ from wallet.claims import prepare_claims
 from wallet.credentials import IssuerIdentity, issue_card, mask_number
 from wallet.keys import SigningKey, generate_signing_key
 from wallet.ports import WalletUnitOfWork
-from wallet.qr_session import new_token
 from wallet.records import (
     NewCredential,
     OfferRecord,
@@ -49,7 +48,7 @@ async def create_offer(wallet: Wallet, *, org_id: int, card_type_id: str, holder
         if issuer is None:
             raise NotAnIssuer(str(org_id))
         offer = OfferRecord(
-            id=new_token(12), issuer_id=issuer.id, card_type=card_type.id, holder_id=holder_id, claims=raw,
+            id=wallet.ids.token(12), issuer_id=issuer.id, card_type=card_type.id, holder_id=holder_id, claims=raw,
             photo=photo, status="open", version=1, created_by=created_by, credential_id=None, created_at=now,
             expires_at=now + timedelta(seconds=wallet.config.offer_lifetime),
         )
@@ -104,7 +103,7 @@ async def accept_offer(wallet: Wallet, offer_id: str, holder_id: int) -> HeldCar
             holder_jwk=holder_key.public.jwk, now=now,
             status=StatusReference(index, wallet.status_uri(issuer.slug)),
         )
-        credential_id = new_token(12)
+        credential_id = wallet.ids.token(12)
         number = issued.claims.get(card_type.number_claim or "")
         masked = None if number is None else mask_number(
             str(number), keep_start=card_type.layout.mask_keep_start, keep_end=card_type.layout.mask_keep_end

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 from wallet.credentials import present_card
-from wallet.qr_session import new_token
 from wallet.records import (
     SessionRecord,
 )
@@ -21,7 +20,7 @@ async def start_session(wallet: Wallet, holder_id: int, credential_id: str, pres
     card.card_type.preset(preset)  # raises UnknownPreset
     now = wallet.now()
     frames = -(-wallet.config.qr_session // wallet.config.qr_lifetime)
-    session = SessionRecord(new_token(9), holder_id, credential_id, preset, language, chat_id, None, 0, frames,
+    session = SessionRecord(wallet.ids.token(9), holder_id, credential_id, preset, language, chat_id, None, 0, frames,
                             "running", now, now + timedelta(seconds=wallet.config.qr_session))
     async with wallet.uow() as uow:
         await uow.wallet.add_session(session)
@@ -50,7 +49,7 @@ async def frame(wallet: Wallet, session_id: str, *, advance: bool) -> Frame | No
         await uow.commit()
     card_type = wallet.registry.get(record.card_type)
     presentation = present_card(record.sd_jwt, card_type, holder_key=key, aud=wallet.platform_audience,
-                                nonce=new_token(), now=wallet.now(), preset=session.preset)
+                                nonce=wallet.ids.token(), now=wallet.now(), preset=session.preset)
     return Frame(replace(session, frame_index=index), presentation, wallet.config.qr_lifetime)
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from wallet.credentials import present_card
-from wallet.qr_session import new_token
 from wallet.records import (
     RequestRecord,
 )
@@ -25,7 +24,7 @@ from wallet.status_list import (
 
 async def create_request(wallet: Wallet, verifier_id: int, verifier_name: str, claims: tuple[str, ...]) -> RequestRecord:
     now = wallet.now()
-    request = RequestRecord(new_token(12), new_token(), verifier_id, verifier_name, claims, "open", 1, now,
+    request = RequestRecord(wallet.ids.token(12), wallet.ids.token(), verifier_id, verifier_name, claims, "open", 1, now,
                             now + REQUEST_LIFETIME)
     async with wallet.uow() as uow:
         await uow.wallet.add_request(request)

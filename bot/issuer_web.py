@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from bot.app import JigapApplication
-from bot.runtime import Services
+from bot.bootstrap import Services
 from bot.webserver import BotWebServer, RouteSetup
 from wallet.services import issuers
 

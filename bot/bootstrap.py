@@ -1,4 +1,4 @@
-"""The runtime: engine, migrations, keys and services, built once from the configuration."""
+"""The bootstrap: engine, migrations, keys and every service, built once from the configuration."""
 
 from __future__ import annotations
 
