@@ -22,7 +22,8 @@ from storage.schema import migration_folders
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
+def alembic_config(connection: Connection | None = None) -> AlembicConfig:
+    """Alembic's settings for our migration branches (on `connection` when given)."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("version_locations", " ".join(str(folder) for folder in migration_folders()))
@@ -34,7 +35,7 @@ def _alembic_config(connection: Connection | None = None) -> AlembicConfig:
 
 def head_revision() -> str:
     """The newest revision of every branch, sorted and joined with '+', as current_revision reports it."""
-    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     return "+".join(sorted(heads))
 
 
@@ -51,7 +52,7 @@ def applied_heads(recorded: Sequence[str]) -> list[str]:
     billing_0003 needs) may be applied without a row of its own, so the heads are read off the revisions
     the recorded ones reach, parents and dependencies included, less those a reached one revises.
     """
-    script = ScriptDirectory.from_config(_alembic_config())
+    script = ScriptDirectory.from_config(alembic_config())
     reached = list(script.revision_map.iterate_revisions(tuple(recorded), "base", inclusive=True))
     below = set().union(*(_names(rev.down_revision) for rev in reached))
     return sorted({rev.revision for rev in reached} - below)
@@ -71,7 +72,7 @@ async def migrate(engine: AsyncEngine) -> tuple[str | None, str]:
     before = await current_revision(engine)
 
     def upgrade(connection: Connection) -> None:
-        command.upgrade(_alembic_config(connection), "heads")
+        command.upgrade(alembic_config(connection), "heads")
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)

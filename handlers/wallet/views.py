@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.bootstrap import Services
 from bot.i18n import Translator
 from handlers.core.context import JigapContext
 from handlers.wallet.buttons import PinKey
@@ -27,6 +27,9 @@ from wallet.ports import Person
 from wallet.reasons import FailedCheck
 from wallet.services import HeldCard, Verification
 from wallet.status_list import CredentialStatus
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
 
 PIN_LENGTH = 6
 KEYPAD = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"), ("x", "0", "c"))

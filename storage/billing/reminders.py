@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -35,7 +35,14 @@ from subscriptions.money import Money
 from subscriptions.reminders import DueWindow, Page, ReminderKind, SubjectSource
 
 if TYPE_CHECKING:
-    from storage.unit_of_work import UnitOfWork
+    from storage.billing.repositories import BillingRepositories
+
+
+class BillingReads(Protocol):
+    """What a reminder source needs of the unit of work the engine hands it: billing's repositories."""
+
+    @property
+    def billing(self) -> BillingRepositories: ...
 
 WindowCursor = tuple[datetime, str]
 D = TypeVar("D")
@@ -131,12 +138,12 @@ def _title(offer: Offer | None, plan_id: str) -> tuple[str, Money | None]:
     return offer.title, None
 
 
-async def _named(uow: UnitOfWork, items: Sequence[T]) -> list[Billed[T]]:
+async def _named(uow: BillingReads, items: Sequence[T]) -> list[Billed[T]]:
     offers: dict[str, Offer | None] = {}
     named = []
     for item in items:
         if item.offer_id not in offers:
-            offers[item.offer_id] = await uow.offers.get(item.offer_id)
+            offers[item.offer_id] = await uow.billing.offers.get(item.offer_id)
         title, price = _title(offers[item.offer_id], item.plan_id)
         named.append(Billed(item, title, price))
     return named
@@ -156,9 +163,9 @@ class SubscriptionSource:
     def subject_id(self, subject: Billed[Subscription]) -> str:
         return subject.id
 
-    async def due(self, uow: UnitOfWork, window: DueWindow, after: object | None, limit: int
+    async def due(self, uow: BillingReads, window: DueWindow, after: object | None, limit: int
                   ) -> Page[Billed[Subscription]]:
-        windows = ReminderWindows(uow.connection)
+        windows = ReminderWindows(uow.billing.connection)
         cursor: object | None
         if window.instant == "term_end":
             found, cursor = await windows.subscriptions_ending(window.not_before, window.not_after, window.statuses,
@@ -167,8 +174,8 @@ class SubscriptionSource:
             found, cursor = await windows.subscriptions_in_status(window.statuses, _status_cursor(after), limit)
         return Page(await _named(uow, found), cursor)
 
-    async def load(self, uow: UnitOfWork, subject_ids: Sequence[str]) -> dict[str, Billed[Subscription]]:
-        found = [sub for key in subject_ids if (sub := await uow.subscriptions.get(key)) is not None]
+    async def load(self, uow: BillingReads, subject_ids: Sequence[str]) -> dict[str, Billed[Subscription]]:
+        found = [sub for key in subject_ids if (sub := await uow.billing.subscriptions.get(key)) is not None]
         return {subject.id: subject for subject in await _named(uow, found)}
 
 
@@ -176,13 +183,13 @@ class GiftSource:
     def subject_id(self, subject: Billed[Gift]) -> str:
         return subject.id
 
-    async def due(self, uow: UnitOfWork, window: DueWindow, after: object | None, limit: int) -> Page[Billed[Gift]]:
-        found, cursor = await ReminderWindows(uow.connection).gifts_expiring(window.not_before, window.not_after,
+    async def due(self, uow: BillingReads, window: DueWindow, after: object | None, limit: int) -> Page[Billed[Gift]]:
+        found, cursor = await ReminderWindows(uow.billing.connection).gifts_expiring(window.not_before, window.not_after,
                                                                   _window_cursor(after), limit)
         return Page(await _named(uow, found), cursor)
 
-    async def load(self, uow: UnitOfWork, subject_ids: Sequence[str]) -> dict[str, Billed[Gift]]:
-        found = [gift for key in subject_ids if (gift := await uow.gifts.get(key)) is not None]
+    async def load(self, uow: BillingReads, subject_ids: Sequence[str]) -> dict[str, Billed[Gift]]:
+        found = [gift for key in subject_ids if (gift := await uow.billing.gifts.get(key)) is not None]
         return {subject.id: subject for subject in await _named(uow, found)}
 
 

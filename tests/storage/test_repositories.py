@@ -206,13 +206,13 @@ async def test_billing_messages_still_waiting_at_the_upgrade_move_to_the_events_
     """A receipt recorded before the one event path existed is still handed out once after the upgrade."""
     from alembic import command
 
-    from storage.migrate import _alembic_config
+    from storage.migrate import alembic_config
 
     engine = create_engine(database_url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(
-                lambda sync: command.upgrade(_alembic_config(sync), "billing_0002"))
+                lambda sync: command.upgrade(alembic_config(sync), "billing_0002"))
             for kind, status in (("PaymentReceived", "pending"), ("GiftClaimed", "sending"), ("GiftExpired", "done")):
                 await connection.execute(text(
                     "INSERT INTO billing_messages (kind, payload, status, attempts, created_at) "
