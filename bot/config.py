@@ -101,6 +101,7 @@ class DeliveryConfig:
     bot_burst: int = 1
     lease_seconds: int = 30
     send_timeout: int = 10
+    backoff_first_ms: int = 1000
     backoff_max_seconds: int = 300
     connections: int = 64
     leader_check_seconds: int = 2
@@ -301,6 +302,7 @@ def _check_values(config: Config) -> None:
         "delivery.group_per_minute": config.delivery.group_per_minute,
         "delivery.lease_seconds": config.delivery.lease_seconds,
         "delivery.send_timeout": config.delivery.send_timeout,
+        "delivery.backoff_first_ms": config.delivery.backoff_first_ms,
         "delivery.backoff_max_seconds": config.delivery.backoff_max_seconds,
         "delivery.connections": config.delivery.connections,
         "delivery.leader_check_seconds": config.delivery.leader_check_seconds,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from storage.engine import create_engine
 from storage.envelope import Envelope, KeyRing, new_master_key
+from storage.migrate import migrate
 
 POSTGRES_ENV = "JIGAP_TEST_DATABASE_URL"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -50,22 +55,71 @@ async def _fresh_postgres_database(url: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    url = postgres_url()
+    assert url is not None
+    fresh = await _fresh_postgres_database(url)
+    try:
+        yield fresh
+    finally:
+        await _admin(url, f'DROP DATABASE IF EXISTS "{make_url(fresh).database}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database on each backend."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'jigap.db'}"
         return
-    url = postgres_url()
-    assert url is not None
-    fresh = await _fresh_postgres_database(url)
-    yield fresh
-    await _admin(url, f'DROP DATABASE IF EXISTS "{make_url(fresh).database}" WITH (FORCE)')
+    async with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite file (for tests of migrations and of what a first start does)."""
     return f"sqlite+aiosqlite:///{tmp_path / 'jigap.db'}"
+
+
+async def _migrated(path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file per test process with every migration applied: running them takes longer than the
+    typical end-to-end test, and copying the result takes a millisecond."""
+    path = tmp_path_factory.mktemp("template") / "jigap.db"
+    asyncio.run(_migrated(path))
+    return path
+
+
+@pytest.fixture
+def migrated_sqlite_url(tmp_path: Path, migrated_sqlite_template: Path) -> str:
+    """A SQLite file at the newest schema, this test's own (jigap's start finds nothing left to migrate)."""
+    target = tmp_path / "jigap.db"
+    shutil.copyfile(migrated_sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                                migrated_sqlite_template: Path) -> AsyncIterator[str]:
+    """`database_url` for tests that start jigap on it: SQLite comes already migrated, PostgreSQL empty (the
+    start migrates it)."""
+    if request.param == "sqlite":
+        target = tmp_path / "jigap.db"
+        shutil.copyfile(migrated_sqlite_template, target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    async with postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import secrets
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -414,7 +414,15 @@ class DeliveryPump:
             await uow.outbox.drop_pending_for_chat(chat_id, BLOCKED_REASON)
 
     def _written(self) -> None:
-        self._unwritten = _Results()
+        retries, self._unwritten = self._unwritten.retry, _Results()
+        if retries:
+            self._wake_when_due(min(retry.next_attempt_at for retry in retries))
+
+    def _wake_when_due(self, due: datetime) -> None:
+        """A retry sooner than the next poll is claimed when it is due, not up to a poll late."""
+        delay = (due - self._clock.now()).total_seconds()
+        if delay < IDLE_POLL:
+            asyncio.get_running_loop().call_later(max(delay, 0.0), self._wake.set)
 
     def _restore_unwritten(self) -> None:
         """The transaction that carried results failed: keep them for the next try, before anything newer."""

@@ -100,7 +100,8 @@ class DeliveryService:
                                        connections=delivery.connections)
         settings = PumpSettings(
             batch_size=delivery.batch_size, max_attempts=delivery.max_attempts,
-            lease=timedelta(seconds=delivery.lease_seconds), backoff_max=float(delivery.backoff_max_seconds),
+            lease=timedelta(seconds=delivery.lease_seconds), backoff_base=delivery.backoff_first_ms / 1000,
+            backoff_max=float(delivery.backoff_max_seconds),
             max_in_flight=2 * delivery.batch_size,
         )
         self.pump = DeliveryPump(self._uow.background(), self.sender, self.limiter, self._leadership, self._clock,

@@ -8,6 +8,7 @@ reaching across; nothing reaches into another module's private names; the sandbo
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +61,9 @@ def imports_in(source: str, filename: str = "<source>") -> list[Imported]:
     return found
 
 
-def imports_of(path: Path) -> list[Imported]:
-    return imports_in(path.read_text(encoding="utf-8"), str(path))
+@functools.cache
+def imports_of(path: Path) -> tuple[Imported, ...]:
+    return tuple(imports_in(path.read_text(encoding="utf-8"), str(path)))
 
 
 def top_level(module: str) -> str:

@@ -12,30 +12,39 @@ from storage.delivery.tables import outbox
 from subscriptions.billing import services as billing
 from subscriptions.ledger import merchant_account
 from subscriptions.money import Money
-from tests.billing.world import BillingWorld, pay_in_currency, receipt_and_reply
+from tests.billing.steps import (
+    journal_count,
+    open_plans,
+    pay_in_currency,
+    payments_count,
+    receipt_and_reply,
+    subscribe,
+    subscriptions_of,
+)
+from tests.harness import Jigap
 
 CAFE = "Cafe Onda"
 PASS = "20 Americanos"
 
 
-async def _subscribed(world: BillingWorld, name: str = "Alex"):  # type: ignore[no-untyped-def]
-    user = await world.user(name)
-    invoice = await world.subscribe(user, CAFE, PASS)
+async def _subscribed(world: Jigap, name: str = "Alex"):  # type: ignore[no-untyped-def]
+    user = await world.started_user(name, "en")
+    invoice = await subscribe(world, user, CAFE, PASS)
     paid = await user.pay(invoice)
     assert paid.paid
     await user.next_messages(2)  # the receipt and the thank-you line
-    (sub,) = await world.subscriptions_of(user)
+    (sub,) = await subscriptions_of(world, user)
     return user, sub, paid
 
 
-async def _merchant_balance(world: BillingWorld, merchant_id: str) -> Money:
+async def _merchant_balance(world: Jigap, merchant_id: str) -> Money:
     statement = await billing.merchant_statement(world.services.billing, merchant_id=merchant_id, currency="KRW")
     return statement.closing
 
 
-async def test_alex_subscribes_to_the_cafe_pass_by_card_and_gets_a_receipt(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, CAFE, PASS)
+async def test_alex_subscribes_to_the_cafe_pass_by_card_and_gets_a_receipt(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = await subscribe(world, alex, CAFE, PASS)
     assert invoice.invoice is not None
     assert invoice.invoice["currency"] == "KRW" and invoice.invoice["total_amount"] == 45000
     assert invoice.buttons[0] == "Pay ₩45,000"
@@ -45,15 +54,15 @@ async def test_alex_subscribes_to_the_cafe_pass_by_card_and_gets_a_receipt(world
     assert receipt.text.startswith("Receipt") and "₩45,000" in receipt.text and CAFE in receipt.text
     assert paid.telegram_payment_charge_id in receipt.text
     assert "renews on Dec 25" in thanks.text
-    subs = await world.subscriptions_of(alex)
+    subs = await subscriptions_of(world, alex)
     assert [(s.plan_id, s.status.value, s.provider) for s in subs] == [("americano20", "active", "card")]
-    assert await world.payments_count() == 1 and await world.journal_count() == 1
+    assert await payments_count(world) == 1 and await journal_count(world) == 1
     # 95% of 45,000 won is the shop's; the platform keeps 5%.
     assert await _merchant_balance(world, subs[0].merchant_id) == Money(42750, "KRW")
 
 
 async def test_a_duplicated_successful_payment_leaves_one_payment_and_one_ledger_transaction(
-    world: BillingWorld,
+    world: Jigap,
 ) -> None:
     alex, sub, paid = await _subscribed(world)
     assert paid.message_id is not None
@@ -61,14 +70,14 @@ async def test_a_duplicated_successful_payment_leaves_one_payment_and_one_ledger
     await world.redeliver(alex, paid.message_id)
     history = await alex.send("/receipts")  # updates of a chat are handled in order: the repeats are done
     assert history.text.count("Receipt\n") == 1
-    assert await world.payments_count() == 1 and await world.journal_count() == 1
+    assert await payments_count(world) == 1 and await journal_count(world) == 1
     chat = [m.text for m in await alex.chat() if m.from_bot and m.message_id < history.message_id]
     assert sum(1 for text in chat if text.startswith("Receipt\n")) == 1
     assert await _merchant_balance(world, sub.merchant_id) == Money(42750, "KRW")
 
 
 async def test_the_card_renewal_invoice_arrives_before_the_period_ends_and_paying_it_renews(
-    world: BillingWorld,
+    world: Jigap,
 ) -> None:
     alex, sub, _ = await _subscribed(world)
     world.clock.set(sub.paid_through - timedelta(days=3))
@@ -88,16 +97,16 @@ async def test_the_card_renewal_invoice_arrives_before_the_period_ends_and_payin
     assert paid.paid
     receipt, thanks = await receipt_and_reply(alex)
     assert "Dec 25 - Jan 25" in receipt.text and "renews on Jan 25" in thanks.text
-    (renewed,) = await world.subscriptions_of(alex)
+    (renewed,) = await subscriptions_of(world, alex)
     assert renewed.term.number == 2 and renewed.term.start == sub.paid_through
     assert renewed.paid_through > sub.paid_through + timedelta(days=30)
-    assert await world.payments_count() == 2 and await world.journal_count() == 2
+    assert await payments_count(world) == 2 and await journal_count(world) == 2
     async with world.services.uow() as uow:
         checkouts = (await uow.connection.execute(select(billing_checkouts.c.id))).all()
     assert len(checkouts) == 2
 
 
-async def test_cancel_at_period_end_keeps_the_pass_until_then_and_charges_nothing_more(world: BillingWorld) -> None:
+async def test_cancel_at_period_end_keeps_the_pass_until_then_and_charges_nothing_more(world: Jigap) -> None:
     alex, sub, _ = await _subscribed(world)
     listing = await alex.send("/subscriptions")
     assert listing.text == "You have 1 subscription:"
@@ -114,11 +123,11 @@ async def test_cancel_at_period_end_keeps_the_pass_until_then_and_charges_nothin
     await world.tick()
     ended = await alex.next_message()
     assert ended.text == f"Your subscription to {CAFE} monthly pass · {PASS} has ended."
-    (closed,) = await world.subscriptions_of(alex)
-    assert closed.status.value == "canceled" and await world.payments_count() == 1
+    (closed,) = await subscriptions_of(world, alex)
+    assert closed.status.value == "canceled" and await payments_count(world) == 1
 
 
-async def test_an_upgrade_charges_the_prorated_difference_at_once(world: BillingWorld) -> None:
+async def test_an_upgrade_charges_the_prorated_difference_at_once(world: Jigap) -> None:
     alex, sub, _ = await _subscribed(world)
     world.clock.set(sub.term.start + (sub.paid_through - sub.term.start) / 2)
     await alex.send("/subscriptions")
@@ -133,14 +142,14 @@ async def test_an_upgrade_charges_the_prorated_difference_at_once(world: Billing
     assert "₩17,500" in explained.text and "₩22,500" in explained.text
     assert (await alex.pay(invoice)).paid
     await alex.next_messages(2)
-    (upgraded,) = await world.subscriptions_of(alex)
+    (upgraded,) = await subscriptions_of(world, alex)
     assert upgraded.plan_id == "americano40" and upgraded.paid_through == sub.paid_through
-    assert await world.payments_count() == 2
+    assert await payments_count(world) == 2
 
 
-async def test_a_stale_button_for_an_archived_plan_is_refused_and_opens_no_checkout(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
-    plans = await world.open_plans(alex, CAFE)
+async def test_a_stale_button_for_an_archived_plan_is_refused_and_opens_no_checkout(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    plans = await open_plans(alex, CAFE)
     offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None
     await billing.archive_offer(world.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id, plan_id="americano20")
@@ -150,10 +159,10 @@ async def test_a_stale_button_for_an_archived_plan_is_refused_and_opens_no_check
 
 
 async def test_a_price_change_after_the_invoice_declines_the_pre_checkout_and_charges_nothing(
-    world: BillingWorld,
+    world: Jigap,
 ) -> None:
-    alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, CAFE, PASS)
+    alex = await world.started_user("Alex", "en")
+    invoice = await subscribe(world, alex, CAFE, PASS)
     offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None
     await billing.change_price(world.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id,
@@ -161,29 +170,29 @@ async def test_a_price_change_after_the_invoice_declines_the_pre_checkout_and_ch
     result = await alex.pay(invoice)
     assert result.status == "declined"
     assert result.error_message == "The price has changed. Nothing was charged; please look at the plan again."
-    assert await world.payments_count() == 0 and await world.subscriptions_of(alex) == []
+    assert await payments_count(world) == 0 and await subscriptions_of(world, alex) == []
 
 
-async def test_a_payment_in_another_currency_is_declined_at_pre_checkout(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, CAFE, PASS)
+async def test_a_payment_in_another_currency_is_declined_at_pre_checkout(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = await subscribe(world, alex, CAFE, PASS)
     assert await pay_in_currency(world, alex, invoice, "USD") == "declined"
-    assert await world.payments_count() == 0 and await world.journal_count() == 0
+    assert await payments_count(world) == 0 and await journal_count(world) == 0
 
 
-async def test_forged_callback_data_naming_someone_elses_subscription_is_refused(world: BillingWorld) -> None:
+async def test_forged_callback_data_naming_someone_elses_subscription_is_refused(world: Jigap) -> None:
     minji, minji_sub, _ = await _subscribed(world, "Minji")
-    alex = await world.user("Alex")
+    alex = await world.started_user("Alex", "en")
     menu = await alex.send("/subscriptions")
     for data in (f"my:ce:{minji_sub.id}", f"my:cn:{minji_sub.id}", f"my:p:{minji_sub.id}", f"my:v:{minji_sub.id}"):
         answer = await world.forge_press(alex, menu, data)
         assert answer is not None and answer.text == "This subscription is not yours."
-    (unchanged,) = await world.subscriptions_of(minji)
+    (unchanged,) = await subscriptions_of(world, minji)
     assert unchanged.status.value == "active" and not unchanged.cancel_at_period_end
     assert unchanged.version == minji_sub.version
 
 
-async def test_cancel_now_refunds_the_unused_time_and_reverses_the_ledger_in_proportion(world: BillingWorld) -> None:
+async def test_cancel_now_refunds_the_unused_time_and_reverses_the_ledger_in_proportion(world: Jigap) -> None:
     alex, sub, _ = await _subscribed(world)
     world.clock.set(sub.term.start + (sub.paid_through - sub.term.start) / 2)
     await alex.send("/subscriptions")
@@ -202,9 +211,9 @@ async def test_cancel_now_refunds_the_unused_time_and_reverses_the_ledger_in_pro
     assert [t.kind for t in journal] == ["payment", "refund"]
 
 
-async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world: BillingWorld) -> None:
-    minji = await world.user("Minji", "ko")
-    plans = await world.open_plans(minji, CAFE, menu_label="구독")
+async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world: Jigap) -> None:
+    minji = await world.started_user("Minji", "ko")
+    plans = await open_plans(minji, CAFE, menu_label="구독")
     assert "20 Americanos: ₩45,000 / 월" in plans.text
     await minji.press("구독하기: 20 Americanos", plans)
     invoice = await minji.next_message()
@@ -217,7 +226,7 @@ async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world:
     assert forged is not None and forged.text == "본인의 구독이 아니에요."
 
 
-async def test_moving_to_another_time_zone_in_settings_moves_the_billing_too(world: BillingWorld) -> None:
+async def test_moving_to_another_time_zone_in_settings_moves_the_billing_too(world: Jigap) -> None:
     """/settings' time zone is the user's and their subscriptions': the next terms bill at noon in New York."""
     alex, sub, _ = await _subscribed(world)
     assert sub.calendar.timezone == "Asia/Seoul"
@@ -228,7 +237,7 @@ async def test_moving_to_another_time_zone_in_settings_moves_the_billing_too(wor
     saved = await alex.wait_for_edit(choices)
     assert "America/New_York" in saved.text
     await world.services.events.drain()  # billing hears of the move on the event path
-    (moved,) = await world.subscriptions_of(alex)
+    (moved,) = await subscriptions_of(world, alex)
     assert moved.calendar.timezone == "America/New_York"
     local_anchor = moved.calendar.local_anchor
     assert (local_anchor.hour, local_anchor.minute) == (sub.calendar.local_anchor.hour, sub.calendar.local_anchor.minute)

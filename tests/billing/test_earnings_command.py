@@ -8,16 +8,17 @@ from pathlib import Path
 
 from bot.cli import build_parser
 from bot.commands.billing import EXIT_OK, EXIT_UNKNOWN, earnings
-from tests.billing.world import BillingWorld
+from tests.billing.steps import subscribe
+from tests.harness import Jigap
 
 
 def _args(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(["earnings", *argv])
 
 
-async def test_the_cafe_statement_exports_as_csv_with_exact_amounts(world: BillingWorld, tmp_path: Path) -> None:
-    alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, "Cafe Onda", "20 Americanos")
+async def test_the_cafe_statement_exports_as_csv_with_exact_amounts(world: Jigap, tmp_path: Path) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = await subscribe(world, alex, "Cafe Onda", "20 Americanos")
     paid = await alex.pay(invoice)
     assert paid.paid
     await alex.next_messages(2)
@@ -34,5 +35,5 @@ async def test_the_cafe_statement_exports_as_csv_with_exact_amounts(world: Billi
     assert text.getvalue().splitlines()[0] == "Cafe Onda (KRW): balance ₩42,750, 1 lines"
 
 
-async def test_an_unknown_organisation_exits_with_1(world: BillingWorld) -> None:
+async def test_an_unknown_organisation_exits_with_1(world: Jigap) -> None:
     assert await earnings(world.services, _args("no-such-shop"), io.StringIO()) == EXIT_UNKNOWN

@@ -8,13 +8,14 @@ from datetime import timedelta
 from sandbox.client import SandboxUser
 from subscriptions.billing import services as billing
 from subscriptions.money import Money
-from tests.billing.world import BillingWorld, receipt_and_reply
+from tests.billing.steps import open_plans, receipt_and_reply, subscribe, subscriptions_of
+from tests.harness import Jigap
 
 CAFE = "Cafe Onda"
 
 
-async def _buy_gift(world: BillingWorld, buyer: SandboxUser) -> str:
-    plans = await world.open_plans(buyer, CAFE)
+async def _buy_gift(world: Jigap, buyer: SandboxUser) -> str:
+    plans = await open_plans(buyer, CAFE)
     await buyer.press("Gift", plans)  # the first plan's Gift button: 20 Americanos
     invoice = await buyer.next_message()
     assert invoice.invoice is not None and invoice.invoice["total_amount"] == 45000
@@ -27,42 +28,42 @@ async def _buy_gift(world: BillingWorld, buyer: SandboxUser) -> str:
     return found.group(1)
 
 
-async def test_hana_claims_alexs_gift_and_alex_is_told(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
+async def test_hana_claims_alexs_gift_and_alex_is_told(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
     code = await _buy_gift(world, alex)
-    hana = await world.user("Hana")
+    hana = await world.started_user("Hana", "en")
     welcome = await hana.open_link(f"gift_{code}")
     assert welcome.text.startswith("A gift for you!") and "ends on Dec 25" in welcome.text
     told = await alex.next_message()
     assert told.text == "Your gift was claimed by Hana."
-    (sub,) = await world.subscriptions_of(hana)
+    (sub,) = await subscriptions_of(world, hana)
     assert sub.plan_id == "americano20" and sub.gift_id is not None and sub.cancel_at_period_end
-    assert await world.subscriptions_of(alex) == []
+    assert await subscriptions_of(world, alex) == []
 
 
-async def test_a_claimed_gift_code_cannot_be_used_again(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
+async def test_a_claimed_gift_code_cannot_be_used_again(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
     code = await _buy_gift(world, alex)
-    hana, jisoo = await world.user("Hana"), await world.user("Jisoo")
+    hana, jisoo = await world.started_user("Hana", "en"), await world.started_user("Jisoo", "en")
     await hana.open_link(f"gift_{code}")
     again = await jisoo.open_link(f"gift_{code}")
     assert again.text == "This gift has already been claimed."
-    assert await world.subscriptions_of(jisoo) == []
+    assert await subscriptions_of(world, jisoo) == []
 
 
-async def test_the_buyer_cannot_use_up_their_own_gift_and_a_made_up_code_is_refused(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
+async def test_the_buyer_cannot_use_up_their_own_gift_and_a_made_up_code_is_refused(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
     code = await _buy_gift(world, alex)
     own = await alex.open_link(f"gift_{code}")
     assert own.text == "This is your own gift: forward the link to the person it is for."
-    hana = await world.user("Hana")
+    hana = await world.started_user("Hana", "en")
     made_up = await hana.open_link("gift_" + "A" * 22)
     assert made_up.text == "This gift code is not valid."
-    assert await world.subscriptions_of(alex) == [] and await world.subscriptions_of(hana) == []
+    assert await subscriptions_of(world, alex) == [] and await subscriptions_of(world, hana) == []
 
 
-async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
+async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
     code = await _buy_gift(world, alex)
     world.advance(days=31)
     await world.tick()
@@ -70,7 +71,7 @@ async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(wor
     notices = {message.text for message in await alex.next_messages(2)}
     assert notices == {"Nobody claimed your gift before it expired.\n₩45,000 is being refunded.",
                        "Refunded ₩45,000: Cafe Onda monthly pass - 20 Americanos"}
-    hana = await world.user("Hana")
+    hana = await world.started_user("Hana", "en")
     late = await hana.open_link(f"gift_{code}")
     assert late.text == "This gift code has expired."
     offer = await billing.offer(world.services.billing, "onda-pass")
@@ -79,12 +80,12 @@ async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(wor
     assert statement.closing == Money(0, "KRW") and [line.kind for line in statement.lines] == ["payment", "refund"]
 
 
-async def test_the_renewal_reminder_comes_three_days_before_with_renew_now_and_manage(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, CAFE, "20 Americanos")
+async def test_the_renewal_reminder_comes_three_days_before_with_renew_now_and_manage(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = await subscribe(world, alex, CAFE, "20 Americanos")
     assert (await alex.pay(invoice)).paid
     await alex.next_messages(2)
-    (sub,) = await world.subscriptions_of(alex)
+    (sub,) = await subscriptions_of(world, alex)
     world.clock.set(sub.paid_through - timedelta(days=3))
     await world.services.delivery.scheduler.sweep()
     await world.deliver()
@@ -100,12 +101,12 @@ async def test_the_renewal_reminder_comes_three_days_before_with_renew_now_and_m
     assert again.invoice is not None and again.invoice["total_amount"] == 45000
 
 
-async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: BillingWorld) -> None:
-    alex = await world.user("Alex")
-    invoice = await world.subscribe(alex, CAFE, "20 Americanos")
+async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = await subscribe(world, alex, CAFE, "20 Americanos")
     assert (await alex.pay(invoice)).paid
     await alex.next_messages(2)
-    sora = await world.user("Sora")
+    sora = await world.started_user("Sora", "en")
     await world.grant(sora, "shop_owner", "cafe-onda")
     earnings = await sora.send("/earnings")
     assert earnings.text.splitlines()[0] == CAFE

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from subscriptions.billing import services as billing
 from subscriptions.money import Money
-from tests.billing.world import BillingWorld
+from tests.harness import Jigap
 
 
-async def test_the_cafe_owner_archives_a_plan_and_changes_a_price_in_the_chat(world: BillingWorld) -> None:
-    sora = await world.user("Sora")
+async def test_the_cafe_owner_archives_a_plan_and_changes_a_price_in_the_chat(world: Jigap) -> None:
+    sora = await world.started_user("Sora", "en")
     await world.grant(sora, "shop_owner", "cafe-onda")
     listing = await sora.send("/offers")
     assert listing.text.splitlines()[0] == "Cafe Onda monthly pass (onda-pass)"
@@ -27,10 +27,10 @@ async def test_the_cafe_owner_archives_a_plan_and_changes_a_price_in_the_chat(wo
     assert offer.plan("americano40").status.value == "archived"
 
 
-async def test_someone_else_cannot_manage_the_cafes_offers_even_with_forged_buttons(world: BillingWorld) -> None:
-    sora = await world.user("Sora")
+async def test_someone_else_cannot_manage_the_cafes_offers_even_with_forged_buttons(world: Jigap) -> None:
+    sora = await world.started_user("Sora", "en")
     await world.grant(sora, "shop_owner", "cafe-onda")
-    teacher = await world.user("Teacher")
+    teacher = await world.started_user("Teacher", "en")
     await world.grant(teacher, "creator", "daily-hanja")
     own = await teacher.send("/offers")
     assert own.text.splitlines()[0] == "Daily Hanja membership (hanja-club)"
@@ -38,7 +38,7 @@ async def test_someone_else_cannot_manage_the_cafes_offers_even_with_forged_butt
     assert forged is not None and forged.text == "Sorry, only a shop's or creator's own people can manage its offers."
     refused = await teacher.send("/price onda-pass americano20 1")
     assert refused.text == "Sorry, only a shop's or creator's own people can manage its offers."
-    alex = await world.user("Alex")
+    alex = await world.started_user("Alex", "en")
     assert (await alex.send("/offers")).text == "Sorry, only a shop's or creator's own people can manage its offers."
     offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None and offer.plan("americano20").price == Money(45000, "KRW")

@@ -1,28 +1,71 @@
-"""The jigap command as an operator meets it: help, migrate, keys, and run without a token."""
+"""The jigap command as an operator meets it: help, migrate, keys, and run without a token.
+
+Each case calls the command's `main` in this process, with the environment and working folder it would
+have; one smoke test starts the real command line in a subprocess, to prove the entry point itself."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from storage.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def jigap(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """The command configures the root logger for its process; give the test runner's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+def jigap(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Finished:
+    """`jigap ARGS` in `cwd` with no JIGAP_ settings but `env`, as an operator's shell would run it."""
+    assert Path.cwd() == cwd
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({key: value for key, value in saved.items() if not key.startswith("JIGAP_")} | (env or {}))
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as stopped:  # argparse's --help and usage errors
+                code = int(stopped.code or 0)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return Finished(code, out.getvalue(), err.getvalue())
+
+
+def test_the_installed_command_line_starts_prints_its_version_and_exits_0(in_tmp_cwd: Path) -> None:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("JIGAP_")}
-    clean["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env={**clean, **(env or {})},
-        capture_output=True, text=True, timeout=60,
-    )
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "version"], cwd=in_tmp_cwd,
+                          env={**clean, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("jigap ") and done.stderr == ""
 
 
 def test_help_lists_every_command_and_the_exit_codes(in_tmp_cwd: Path) -> None:

@@ -11,39 +11,36 @@ import pytest
 from bot.bootstrap import Services, open_runtime
 from bot.config import Config, load_config
 from bot.embedded import sandbox_config
-from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.accounts.members import TelegramProfile
+from tests.harness import BOT_TOKEN, sandbox_running
 
-TOKEN = "7200000001:deliveryTestTokenForThePump"
+TOKEN = BOT_TOKEN
 
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[SandboxServer]:
-    server = SandboxServer(port=0, limits=FloodLimits.off())
-    server.add_bot(TOKEN, "jigap_delivery_bot", "jigap")
-    await server.start()
-    yield server
-    await server.stop()
+    async with sandbox_running() as server:
+        yield server
 
 
 def fast_config(api_url: str, database_url: str, **delivery: object) -> Config:
     base = sandbox_config(load_config(environ={}), api_url=api_url, database_url=database_url)
-    return base.replace(delivery=dataclasses.replace(base.delivery, **{"send_timeout": 1, **delivery}))
+    return base.replace(delivery=dataclasses.replace(base.delivery, **{"send_timeout": 1, "backoff_first_ms": 50, **delivery}))
 
 
 @pytest.fixture
-async def runtime(sandbox: SandboxServer, database_url: str) -> AsyncIterator[Services]:
-    config = fast_config(sandbox.url, database_url, bot_rate=200, batch_size=50)
+async def runtime(sandbox: SandboxServer, migrated_database_url: str) -> AsyncIterator[Services]:
+    config = fast_config(sandbox.url, migrated_database_url, bot_rate=200, batch_size=50)
     async with open_runtime(config, ring=KeyRing.single(new_master_key())) as services:
         yield services
 
 
 @pytest.fixture
-async def sqlite_runtime(sandbox: SandboxServer, sqlite_url: str) -> AsyncIterator[Services]:
+async def sqlite_runtime(sandbox: SandboxServer, migrated_sqlite_url: str) -> AsyncIterator[Services]:
     """For tests about the network, where the second backend adds nothing but time."""
-    config = fast_config(sandbox.url, sqlite_url, bot_rate=200, batch_size=50)
+    config = fast_config(sandbox.url, migrated_sqlite_url, bot_rate=200, batch_size=50)
     async with open_runtime(config, ring=KeyRing.single(new_master_key())) as services:
         yield services
 

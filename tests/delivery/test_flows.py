@@ -4,53 +4,39 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import Services
 from bot.config import load_config
-from bot.embedded import embedded_bot
-from sandbox.client import BotMessage, SandboxClient, SandboxUser
-from sandbox.server import SandboxServer
+from sandbox.client import BotMessage, SandboxUser
 from subscriptions.accounts import preferences
 from subscriptions.accounts.roles import bootstrap_platform_admins
-from tests.delivery.conftest import TOKEN
+from tests.harness import Jigap, jigap_on, sandbox_running
 
 
-@dataclasses.dataclass
-class Bot:
-    services: Services
-    client: SandboxClient
-
-
-async def _bot(sandbox: SandboxServer, tmp_path: Path, bot_rate: int) -> AsyncIterator[Bot]:
+async def _bot(database_url: str, bot_rate: int) -> AsyncIterator[Jigap]:
     base = load_config(environ={})
     config = base.replace(
         delivery=dataclasses.replace(base.delivery, bot_rate=bot_rate, progress_interval=1),
         scheduler=dataclasses.replace(base.scheduler, tick_seconds=1),
     )
-    async with (
-        embedded_bot(api_url=sandbox.url, token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'f.db'}",
-                     config=config) as application,
-        SandboxClient(sandbox.url) as client,
-    ):
-        yield Bot(application.bot_data["services"], client)
+    async with sandbox_running() as server, jigap_on(server, database_url=database_url, config=config) as jigap:
+        yield jigap
 
 
 @pytest.fixture
-async def fast_bot(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Bot]:
-    async for bot in _bot(sandbox, tmp_path, bot_rate=200):
+async def fast_bot(migrated_sqlite_url: str) -> AsyncIterator[Jigap]:
+    async for bot in _bot(migrated_sqlite_url, bot_rate=200):
         yield bot
 
 
 @pytest.fixture
-async def slow_bot(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[Bot]:
-    async for bot in _bot(sandbox, tmp_path, bot_rate=2):
+async def slow_bot(migrated_sqlite_url: str) -> AsyncIterator[Jigap]:
+    async for bot in _bot(migrated_sqlite_url, bot_rate=2):
         yield bot
 
 
-async def _people(bot: Bot, count: int) -> list[SandboxUser]:
+async def _people(bot: Jigap, count: int) -> list[SandboxUser]:
     people = []
     for index in range(count):
         person = await bot.client.user(f"Fan{index}", "en")
@@ -59,7 +45,7 @@ async def _people(bot: Bot, count: int) -> list[SandboxUser]:
     return people
 
 
-async def _admin(bot: Bot) -> SandboxUser:
+async def _admin(bot: Jigap) -> SandboxUser:
     admin = await bot.client.user("Admin", "en")
     await admin.send("/start")
     await bootstrap_platform_admins(bot.services.accounts, [admin.id])
@@ -73,7 +59,7 @@ async def _until_final(admin: SandboxUser, progress: BotMessage) -> BotMessage:
     return shown
 
 
-async def test_an_admin_broadcast_reaches_everyone_and_the_progress_message_fills_up(fast_bot: Bot) -> None:
+async def test_an_admin_broadcast_reaches_everyone_and_the_progress_message_fills_up(fast_bot: Jigap) -> None:
     admin = await _admin(fast_bot)
     fans = await _people(fast_bot, 5)
     preview = await admin.send("/broadcast Sale today at Cafe Onda")
@@ -91,7 +77,7 @@ async def test_an_admin_broadcast_reaches_everyone_and_the_progress_message_fill
     assert again is not None and again.text == "This message was already sent or has expired."
 
 
-async def test_cancel_stops_a_broadcast_and_the_rest_is_never_sent(slow_bot: Bot) -> None:
+async def test_cancel_stops_a_broadcast_and_the_rest_is_never_sent(slow_bot: Jigap) -> None:
     admin = await _admin(slow_bot)
     fans = await _people(slow_bot, 8)
     preview = await admin.send("/broadcast Long news")
@@ -109,13 +95,13 @@ async def test_cancel_stops_a_broadcast_and_the_rest_is_never_sent(slow_bot: Bot
     assert max(received) <= 1 and sum(received) <= 4
 
 
-async def test_someone_who_is_not_an_admin_cannot_broadcast(fast_bot: Bot) -> None:
+async def test_someone_who_is_not_an_admin_cannot_broadcast(fast_bot: Jigap) -> None:
     (fan,) = await _people(fast_bot, 1)
     reply = await fan.send("/broadcast Free money")
     assert reply.text == "Sorry, only platform admins and shop owners can broadcast."
 
 
-async def test_settings_mute_a_kind_and_choose_quiet_hours_and_time_zone(fast_bot: Bot) -> None:
+async def test_settings_mute_a_kind_and_choose_quiet_hours_and_time_zone(fast_bot: Jigap) -> None:
     (minji,) = await _people(fast_bot, 1)
     shown = await minji.send("/settings")
     assert "🔔 Scheduled notices" in shown.buttons

@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from storage.delivery.repositories import PRIORITY_NORMAL
-from tests.e2e.harness import Jigap
+from tests.harness import Jigap
 
 
 async def _blocked(jigap: Jigap, user_id: int) -> bool:

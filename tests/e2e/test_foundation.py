@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from subscriptions.accounts import audit
-from tests.e2e.harness import Jigap
+from tests.harness import Jigap
 
 ADMIN_COMMANDS = ["/admin", "/grant @minji creator daily-hanja", "/revoke_role @minji creator daily-hanja",
                   "/whois @minji"]

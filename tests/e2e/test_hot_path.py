@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import event, update
 
 from storage.core.tables import users
-from tests.e2e.harness import Jigap
+from tests.harness import Jigap
 
 
 async def test_a_returning_user_is_answered_while_a_background_transaction_holds_the_writer(jigap: Jigap) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -15,13 +14,12 @@ from bot.webserver import SECRET_HEADER, WEBHOOK_PATH
 from sandbox.client import SandboxClient
 from sandbox.server import SandboxServer
 from storage.envelope import KeyRing, new_master_key
-from tests.e2e.harness import BOT_TOKEN
+from tests.harness import BOT_TOKEN
 
 
 @pytest.fixture
-async def webhook_port(sandbox_server: SandboxServer, tmp_path: Path) -> AsyncIterator[int]:
-    config = sandbox_config(load_config(environ={}), api_url=sandbox_server.url,
-                            database_url=f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}")
+async def webhook_port(sandbox_server: SandboxServer, migrated_sqlite_url: str) -> AsyncIterator[int]:
+    config = sandbox_config(load_config(environ={}), api_url=sandbox_server.url, database_url=migrated_sqlite_url)
     # Port 0 picks a free port, so the webhook is registered once the server is bound.
     async with (
         open_runtime(config, ring=KeyRing.single(new_master_key())) as services,

@@ -1,11 +1,12 @@
-"""`jigap verify` run as a subprocess against presentations made by the IETF reference
+"""`jigap verify` (its `main`, with the command's own stdin, stdout and exit code) against presentations made by the IETF reference
 implementation (PyPI `sd-jwt`): accepted when nonce and audience match; tampered, expired,
 replayed, unbound and wrongly-bound ones are refused with the right reason."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from sd_jwt.common import SDObj
 from sd_jwt.holder import SDJWTHolder
 from sd_jwt.issuer import SDJWTIssuer
 
+from bot.commands.verify import main as verify_main
 from wallet.images.qr import presentation_qr_png
 from wallet.keys import SigningKey, build_jwks, generate_signing_key
 
@@ -67,16 +69,24 @@ def _jigap_verify(
 ) -> tuple[int, dict[str, Any]]:
     jwks = tmp_path / "issuer.jwks.json"
     jwks.write_text(json.dumps(build_jwks([issuer.public])))
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.commands.verify", *args, "--issuer-jwks", str(jwks)],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {"stderr": done.stderr}
+    code, stdout, stderr = _verify_command([*args, "--issuer-jwks", str(jwks)], stdin=stdin)
+    return code, json.loads(stdout) if stdout.strip() else {"stderr": stderr}
+
+
+def _verify_command(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of `jigap verify ARGS`, run in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = verify_main(args)
+            except SystemExit as stopped:  # argparse's usage errors
+                code = int(stopped.code or 0)
+    finally:
+        sys.stdin = saved_stdin
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module", params=["EdDSA", "ES256"])
@@ -261,27 +271,13 @@ def test_without_a_jwks_file_the_issuer_keys_come_from_its_well_known_metadata(t
             extra_header_parameters={"typ": "dc+sd-jwt"},
         )
         shown = _reference_presentation(made.sd_jwt_issuance, holder)
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.commands.verify", shown, "--nonce", NONCE, "--aud", AUD],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        out = json.loads(done.stdout)
-        assert done.returncode == 0, out
+        code, stdout, _ = _verify_command([shown, "--nonce", NONCE, "--aud", AUD])
+        out = json.loads(stdout)
+        assert code == 0, out
         assert out["issuer_name"] == "Road Traffic Authority"
         served.clear()
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.commands.verify", shown, "--nonce", NONCE, "--aud", AUD],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 1 and json.loads(done.stdout)["failed_check"] == "untrusted_issuer"
+        code, stdout, _ = _verify_command([shown, "--nonce", NONCE, "--aud", AUD])
+        assert code == 1 and json.loads(stdout)["failed_check"] == "untrusted_issuer"
     finally:
         server.shutdown()
 

@@ -1,11 +1,41 @@
-"""Steps the wallet stories share: issuing a licence to Minji, entering a PIN on the keypad, showing a QR."""
+"""Steps the wallet stories share: issuing a licence to Minji, entering a PIN on the keypad, showing a QR,
+and photographing it as a verifier's phone would."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from PIL import Image
+
+from bot.config import Config, load_config
 from sandbox.client import BotMessage, SandboxUser
-from tests.wallet_e2e.conftest import MINJI_CLAIMS, WalletWorld
+from tests.harness import Jigap
 
 PIN = "135790"
+NOW = datetime(2026, 11, 25, 12, 4, tzinfo=UTC)  # 21:04 in Seoul
+MINJI_CLAIMS = ("name: 김민지, birth_date: 2001-04-09, license_number: 11-24-123456-78, "
+                "license_class: 1종 보통")
+
+
+def wallet_config(**wallet: Any) -> Config:
+    """The default configuration with cheap PIN hashing (Argon2id with 8 MiB, one pass), so a test of five
+    wrong PINs takes a second, not ten; `wallet` overrides other [wallet] settings."""
+    base = load_config(environ={})
+    settings = {"pin_time_cost": 1, "pin_memory_kib": 8192, **wallet}
+    return base.replace(wallet=dataclasses.replace(base.wallet, **settings))
+
+
+def camera_shot(png: bytes) -> bytes:
+    """The QR as a verifier's phone would send it: re-encoded as a JPEG, a little smaller."""
+    with Image.open(io.BytesIO(png)) as image:
+        picture = image.convert("RGB")
+    picture = picture.resize((picture.width * 9 // 10, picture.height * 9 // 10))
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
 
 
 async def enter_pin(user: SandboxUser, keypad: BotMessage, pin: str) -> BotMessage:
@@ -17,7 +47,7 @@ async def enter_pin(user: SandboxUser, keypad: BotMessage, pin: str) -> BotMessa
     return state
 
 
-async def offer_licence(world: WalletWorld) -> BotMessage:
+async def offer_licence(world: Jigap) -> BotMessage:
     """The officer issues Minji a driver's licence in chat; returns the offer Minji receives."""
     officer = world.officer
     reply = await officer.send("/issue")
@@ -34,7 +64,7 @@ async def offer_licence(world: WalletWorld) -> BotMessage:
     return await world.minji.next_message()
 
 
-async def licence_in_wallet(world: WalletWorld) -> None:
+async def licence_in_wallet(world: Jigap) -> None:
     """Minji accepts the offer and sets her PIN twice."""
     minji = world.minji
     offer = await offer_licence(world)
@@ -46,7 +76,7 @@ async def licence_in_wallet(world: WalletWorld) -> None:
     assert done.text == "지갑 PIN이 설정되었습니다."
 
 
-async def show_qr(world: WalletWorld, preset_label: str = "만 19세 이상 여부만") -> BotMessage:
+async def show_qr(world: Jigap, preset_label: str = "만 19세 이상 여부만") -> BotMessage:
     """/wallet -> the licence -> Show QR -> PIN -> a preset; returns the QR photo message."""
     minji = world.minji
     listing = await minji.send("/wallet")

@@ -8,7 +8,7 @@ import io
 from sqlalchemy import select
 
 from storage.delivery.tables import outbox
-from tests.wallet_e2e.conftest import WalletWorld
+from tests.harness import Jigap
 
 ROWS = """holder,name,birth_date,license_number,license_class
 @minji,김민지,2001-04-09,11-24-123456-78,1종 보통
@@ -18,7 +18,7 @@ ROWS = """holder,name,birth_date,license_number,license_class
 """
 
 
-async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: WalletWorld) -> None:
+async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: Jigap) -> None:
     officer = world.officer
     reply = await officer.send("/issue")
     await officer.press("운전면허증", reply)
@@ -49,7 +49,7 @@ async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: WalletWo
     assert sorted(key for (key,) in keys) == sorted(f"offer:{row['detail']}" for row in rows if row["result"] == "offered")
 
 
-async def test_a_file_without_a_holder_column_is_refused_whole(world: WalletWorld) -> None:
+async def test_a_file_without_a_holder_column_is_refused_whole(world: Jigap) -> None:
     officer = world.officer
     reply = await officer.send("/issue")
     await officer.press("운전면허증", reply)

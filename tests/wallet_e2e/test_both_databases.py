@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.wallet_e2e.conftest import WalletWorld, camera_shot
-from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from tests.harness import Jigap
+from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 
 
 @pytest.fixture
-def wallet_database_url(database_url: str) -> str:
-    return database_url
+def wallet_database_url(migrated_database_url: str) -> str:
+    return migrated_database_url
 
 
-async def test_issue_accept_show_verify_and_replay_work_on_each_database(world: WalletWorld) -> None:
+async def test_issue_accept_show_verify_and_replay_work_on_each_database(world: Jigap) -> None:
     await licence_in_wallet(world)
     shot = camera_shot(await world.file_bytes(await show_qr(world)))
     assert (await world.bartender.send_photo(shot)).text.startswith("유효함. 만 19세 이상: 예.")

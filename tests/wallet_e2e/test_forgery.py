@@ -6,18 +6,18 @@ import re
 
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission
-from tests.wallet_e2e.conftest import WalletWorld
+from tests.harness import Jigap
 from tests.wallet_e2e.helpers import licence_in_wallet, offer_licence
 from wallet.services import cards as held_cards
 
 
-async def _minji_card_id(world: WalletWorld) -> str:
+async def _minji_card_id(world: Jigap) -> str:
     listing = await world.minji.send("/wallet")
     data = listing.button(listing.buttons[0])["callback_data"]
     return str(data.split(":")[2])
 
 
-async def test_another_persons_card_id_in_forged_buttons_finds_nothing(world: WalletWorld) -> None:
+async def test_another_persons_card_id_in_forged_buttons_finds_nothing(world: Jigap) -> None:
     await licence_in_wallet(world)
     card_id = await _minji_card_id(world)
     bartender = world.bartender
@@ -29,7 +29,7 @@ async def test_another_persons_card_id_in_forged_buttons_finds_nothing(world: Wa
     assert [m for m in await bartender.chat() if m.photo] == []
 
 
-async def test_an_offer_for_minji_cannot_be_taken_by_someone_else(world: WalletWorld) -> None:
+async def test_an_offer_for_minji_cannot_be_taken_by_someone_else(world: Jigap) -> None:
     offer = await offer_licence(world)
     offer_id = offer.button("수락")["callback_data"].split(":")[2]
     own = await world.bartender.send("/wallet")
@@ -39,7 +39,7 @@ async def test_an_offer_for_minji_cannot_be_taken_by_someone_else(world: WalletW
     assert await held_cards.cards(world.services.wallet, world.bartender.id) == []
 
 
-async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: WalletWorld) -> None:
+async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: Jigap) -> None:
     await licence_in_wallet(world)
     card_id = await _minji_card_id(world)
     own = await world.minji.send("/wallet")
@@ -53,7 +53,7 @@ async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: WalletWo
     assert reply.text == "죄송합니다. 발급기관 관리자만 할 수 있습니다."
 
 
-async def test_someone_elses_keypad_does_not_take_presses(world: WalletWorld) -> None:
+async def test_someone_elses_keypad_does_not_take_presses(world: Jigap) -> None:
     offer = await offer_licence(world)
     await world.minji.press("수락", offer)
     keypad = await world.minji.next_message()

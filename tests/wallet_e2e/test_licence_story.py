@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.wallet_e2e.conftest import WalletWorld, camera_shot
-from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from tests.harness import Jigap
+from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 
 
-async def test_minji_gets_a_licence_shows_her_age_and_the_bar_sees_only_that(world: WalletWorld) -> None:
+async def test_minji_gets_a_licence_shows_her_age_and_the_bar_sees_only_that(world: Jigap) -> None:
     await licence_in_wallet(world)
     listing = await world.minji.send("/wallet")
     assert listing.text == "내 카드:"
@@ -23,7 +23,7 @@ async def test_minji_gets_a_licence_shows_her_age_and_the_bar_sees_only_that(wor
     assert history == "Bar Haneul 확인, 21:04, 만 19세 이상"
 
 
-async def test_the_same_code_twice_is_refused_and_an_old_photo_has_expired(world: WalletWorld) -> None:
+async def test_the_same_code_twice_is_refused_and_an_old_photo_has_expired(world: Jigap) -> None:
     await licence_in_wallet(world)
     shot = camera_shot(await world.file_bytes(await show_qr(world)))
     assert (await world.bartender.send_photo(shot)).text.startswith("유효함.")
@@ -36,7 +36,7 @@ async def test_the_same_code_twice_is_refused_and_an_old_photo_has_expired(world
     assert late.text == "유효하지 않음: 만료된 코드입니다. 확인 21:14."
 
 
-async def _history(world: WalletWorld) -> str:
+async def _history(world: Jigap) -> str:
     minji = world.minji
     listing = await minji.send("/wallet")
     await minji.press(listing.buttons[0], listing)

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from tests.wallet_e2e.conftest import WalletWorld
+from tests.harness import Jigap
 from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet, show_qr
 
 
-async def _keypad_for_card(world: WalletWorld) -> object:
+async def _keypad_for_card(world: Jigap) -> object:
     minji = world.minji
     listing = await minji.send("/wallet")
     await minji.press(listing.buttons[0], listing)
@@ -19,7 +19,7 @@ async def _keypad_for_card(world: WalletWorld) -> object:
     return await minji.next_message()
 
 
-async def test_five_wrong_pins_lock_presenting_until_a_time_that_is_said(world: WalletWorld) -> None:
+async def test_five_wrong_pins_lock_presenting_until_a_time_that_is_said(world: Jigap) -> None:
     await licence_in_wallet(world)
     minji = world.minji
     keypad = await _keypad_for_card(world)
@@ -40,7 +40,7 @@ async def test_five_wrong_pins_lock_presenting_until_a_time_that_is_said(world: 
     assert qr.photo
 
 
-async def test_the_pin_can_be_changed_and_the_old_one_stops_working(world: WalletWorld) -> None:
+async def test_the_pin_can_be_changed_and_the_old_one_stops_working(world: Jigap) -> None:
     await licence_in_wallet(world)
     minji = world.minji
     listing = await minji.send("/wallet")
@@ -58,7 +58,7 @@ async def test_the_pin_can_be_changed_and_the_old_one_stops_working(world: Walle
     assert picker.text == "무엇을 보여 줄까요?"
 
 
-async def test_an_easy_or_mismatched_pin_is_asked_again(world: WalletWorld) -> None:
+async def test_an_easy_or_mismatched_pin_is_asked_again(world: Jigap) -> None:
     from tests.wallet_e2e.helpers import offer_licence
 
     minji = world.minji
@@ -72,7 +72,7 @@ async def test_an_easy_or_mismatched_pin_is_asked_again(world: WalletWorld) -> N
     assert mismatch.text.endswith("두 PIN이 서로 다릅니다. 다시 입력해 주세요.")
 
 
-async def test_pin_digits_never_appear_in_the_chat_or_in_clear_in_storage(world: WalletWorld) -> None:
+async def test_pin_digits_never_appear_in_the_chat_or_in_clear_in_storage(world: Jigap) -> None:
     await licence_in_wallet(world)
     keypad = await _keypad_for_card(world)
     await world.minji.press("1", keypad)

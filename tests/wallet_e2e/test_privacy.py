@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.wallet_e2e.conftest import WalletWorld, camera_shot
-from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from tests.harness import Jigap
+from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 
 
-async def test_the_database_file_holds_no_licence_number_birth_date_or_name(world: WalletWorld) -> None:
+async def test_the_database_file_holds_no_licence_number_birth_date_or_name(world: Jigap) -> None:
     await licence_in_wallet(world)
     result = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
     assert result.text.startswith("유효함.")

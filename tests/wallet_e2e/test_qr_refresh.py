@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Config
-from tests.wallet_e2e.conftest import WalletWorld, wallet_config
-from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from tests.harness import Jigap
+from tests.wallet_e2e.helpers import licence_in_wallet, show_qr, wallet_config
 from wallet.qr_reader import read_qr
 from wallet.services import presenting
 
@@ -20,7 +20,7 @@ def wallet_settings() -> Config:
 
 
 async def test_the_qr_is_replaced_every_lifetime_and_then_expires_with_a_show_again_button(
-    world: WalletWorld,
+    world: Jigap,
 ) -> None:
     await licence_in_wallet(world)
     minji = world.minji

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from tests.wallet_e2e.conftest import WalletWorld
+from tests.harness import Jigap
 from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet
 from wallet.credentials import present_card
 from wallet.services import cards as held_cards
 from wallet.services import request_audience
 
 
-async def _request_link(world: WalletWorld) -> str:
+async def _request_link(world: Jigap) -> str:
     asked = await world.landlord.send("/verify_request name, age over 19")
     assert asked.photo
     assert "It asks to see: name, age over 19. It works once, for 10 minutes." in asked.text
@@ -20,7 +20,7 @@ async def _request_link(world: WalletWorld) -> str:
     return match.group(1)
 
 
-async def test_the_landlord_asks_minji_shares_with_her_pin_and_the_link_works_once(world: WalletWorld) -> None:
+async def test_the_landlord_asks_minji_shares_with_her_pin_and_the_link_works_once(world: Jigap) -> None:
     await licence_in_wallet(world)
     payload = await _request_link(world)
     minji = world.minji
@@ -43,7 +43,7 @@ async def test_the_landlord_asks_minji_shares_with_her_pin_and_the_link_works_on
     assert (await minji.next_message()).text == "Landlord Park 확인, 21:04, 성명, 만 19세 이상"
 
 
-async def test_a_declined_request_tells_the_landlord_and_shares_nothing(world: WalletWorld) -> None:
+async def test_a_declined_request_tells_the_landlord_and_shares_nothing(world: Jigap) -> None:
     await licence_in_wallet(world)
     payload = await _request_link(world)
     question = await world.minji.open_link(payload)
@@ -54,19 +54,19 @@ async def test_a_declined_request_tells_the_landlord_and_shares_nothing(world: W
     assert (await world.minji.open_link(payload)).text == "이미 사용된 요청입니다."
 
 
-async def test_someone_without_a_fitting_card_is_told_so(world: WalletWorld) -> None:
+async def test_someone_without_a_fitting_card_is_told_so(world: Jigap) -> None:
     payload = await _request_link(world)
     answer = await world.bartender.open_link(payload)
     assert answer.text == ("Landlord Park에서 성명, 만 19세 이상을(를) 확인하려고 합니다. "
                            "이를 보여 줄 수 있는 카드가 없습니다.")
 
 
-async def test_an_unknown_claim_is_explained_in_english(world: WalletWorld) -> None:
+async def test_an_unknown_claim_is_explained_in_english(world: Jigap) -> None:
     reply = await world.landlord.send("/verify_request name, shoe size")
     assert reply.text == "Usage: /verify_request name, age over 19\nI don't know: shoe size"
 
 
-async def test_a_code_made_for_the_landlord_is_refused_at_the_bar(world: WalletWorld) -> None:
+async def test_a_code_made_for_the_landlord_is_refused_at_the_bar(world: Jigap) -> None:
     await licence_in_wallet(world)
     wallet = world.services.wallet
     card = (await held_cards.cards(wallet, world.minji.id))[0]

@@ -6,21 +6,21 @@ import aiohttp
 
 from bot.issuer_web import wallet_routes
 from bot.webserver import BotWebServer
-from tests.wallet_e2e.conftest import BOT_TOKEN, WalletWorld, camera_shot
-from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from tests.harness import BOT_TOKEN, Jigap
+from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 from wallet.keys import load_jwks
 from wallet.status_list import verify_status_list
 from wallet.trust import TrustedIssuer
 
 
-async def _status_buttons(world: WalletWorld) -> object:
+async def _status_buttons(world: Jigap) -> object:
     listing = await world.officer.send("/revoke @minji")
     assert listing.text.startswith("Minji Kim 님의 운전면허증 (11-24-******-78)")
     assert listing.buttons == ["발급 취소", "정지"]
     return listing
 
 
-async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revoked(world: WalletWorld) -> None:
+async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revoked(world: Jigap) -> None:
     await licence_in_wallet(world)
     shot = camera_shot(await world.file_bytes(await show_qr(world)))
     officer = world.officer
@@ -42,7 +42,7 @@ async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revo
     assert "QR 보여주기" not in card.buttons
 
 
-async def test_a_suspended_licence_fails_until_it_is_reinstated(world: WalletWorld) -> None:
+async def test_a_suspended_licence_fails_until_it_is_reinstated(world: Jigap) -> None:
     await licence_in_wallet(world)
     officer = world.officer
     listing = await _status_buttons(world)
@@ -57,7 +57,7 @@ async def test_a_suspended_licence_fails_until_it_is_reinstated(world: WalletWor
     assert accepted.text.startswith("유효함.")
 
 
-async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list(world: WalletWorld) -> None:
+async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list(world: Jigap) -> None:
     await licence_in_wallet(world)
     listing = await _status_buttons(world)
     await world.officer.press("정지", listing)

@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from tests.wallet_e2e.conftest import MINJI_CLAIMS, WalletWorld
-from tests.wallet_e2e.helpers import PIN, enter_pin, licence_in_wallet, show_qr
+from tests.harness import Jigap
+from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, enter_pin, licence_in_wallet, show_qr
 from wallet.qr_reader import read_qr
 from wallet.services import cards as held_cards
 
@@ -18,13 +18,13 @@ def _portrait() -> bytes:
     return buffer.getvalue()
 
 
-async def _open_card(world: WalletWorld) -> object:
+async def _open_card(world: Jigap) -> object:
     listing = await world.minji.send("/wallet")
     await world.minji.press(listing.buttons[0], listing)
     return await world.minji.next_message()
 
 
-async def test_the_main_menu_opens_the_wallet_and_an_empty_wallet_says_so(world: WalletWorld) -> None:
+async def test_the_main_menu_opens_the_wallet_and_an_empty_wallet_says_so(world: Jigap) -> None:
     menu = await world.minji.send("/start")
     assert "지갑" in menu.buttons
     await world.minji.press("지갑", menu)
@@ -32,7 +32,7 @@ async def test_the_main_menu_opens_the_wallet_and_an_empty_wallet_says_so(world:
     assert empty.text == "지갑이 비어 있습니다. 발급기관이 카드를 보내면 여기에 나타납니다."
 
 
-async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(world: WalletWorld) -> None:
+async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(world: Jigap) -> None:
     await licence_in_wallet(world)
     card = await _open_card(world)
     assert card.photo and card.text.startswith("운전면허증 · Road Traffic Authority\n11-24-******-78")
@@ -49,7 +49,7 @@ async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(
     assert await held_cards.cards(world.services.wallet, world.minji.id) == []
 
 
-async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_shown(world: WalletWorld) -> None:
+async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_shown(world: Jigap) -> None:
     officer, minji = world.officer, world.minji
     reply = await officer.send("/issue")
     await officer.press("운전면허증", reply)
@@ -68,7 +68,7 @@ async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_show
     assert result.text == "유효함. 성명: 김민지. 사진: 서명된 사진과 일치. 발급: Road Traffic Authority. 확인 21:04."
 
 
-async def test_a_pasted_code_is_checked_like_a_photo(world: WalletWorld) -> None:
+async def test_a_pasted_code_is_checked_like_a_photo(world: Jigap) -> None:
     await licence_in_wallet(world)
     code = read_qr(await world.file_bytes(await show_qr(world)))
     assert code is not None and code.startswith("JG1:")
@@ -82,7 +82,7 @@ async def test_a_pasted_code_is_checked_like_a_photo(world: WalletWorld) -> None
     assert no_code.text == "이 사진에서 QR 코드를 찾지 못했습니다. 더 가까이, 선명하게 다시 찍어 주세요."
 
 
-async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world: WalletWorld) -> None:
+async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world: Jigap) -> None:
     await licence_in_wallet(world)
     minji = world.minji
     listing = await minji.send("/wallet")
@@ -97,7 +97,7 @@ async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world
     assert await held_cards.cards(world.services.wallet, minji.id) == []
 
 
-async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can_open(world: WalletWorld) -> None:
+async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can_open(world: Jigap) -> None:
     await world.minji.block()
     officer = world.officer
     reply = await officer.send("/issue")
@@ -115,7 +115,7 @@ async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can
     assert offer.buttons == ["수락", "거절"]
 
 
-async def test_an_english_holder_gets_the_whole_flow_in_english(world: WalletWorld) -> None:
+async def test_an_english_holder_gets_the_whole_flow_in_english(world: Jigap) -> None:
     officer, park = world.officer, world.landlord
     reply = await officer.send("/issue")
     await officer.press("운전면허증", reply)
