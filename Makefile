@@ -31,10 +31,10 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy
 
 unit: catalogs
-	$(BIN)/pytest -n $(WORKERS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
 test: catalogs lint
-	$(BIN)/pytest -ra -n $(WORKERS)
+	$(BIN)/pytest -ra -n $(WORKERS) --dist loadgroup
 
 # After adding or changing user-facing text: refresh the template and merge it into both catalogs.
 messages: $(VENV)/.installed

@@ -1,8 +1,8 @@
 """The unit of work: one transaction, the repositories of every domain that work inside it, commit or roll back.
 
 It implements each domain's unit-of-work port (`subscriptions.billing.ports.UnitOfWork`,
-`subscriptions.accounts.ports.AccountsUnitOfWork`, `wallet.ports.WalletUnitOfWork`): the repositories a
-domain names are attributes here, built on first use. Entering it again inside its own block joins the
+`subscriptions.accounts.ports.AccountsUnitOfWork`, `wallet.ports.WalletUnitOfWork`) through its parts, one per
+room of storage (`storage/<room>/unit.py`): the repositories a domain names are attributes here. Entering it again inside its own block joins the
 transaction already open (the inner commit leaves committing to the outer block), which is how a sweep
 or a bench credits a batch of payments in one commit while each payment's service commits "once".
 """
@@ -12,34 +12,17 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.billing.repositories import (
-    BillingRepositories,
-    SqlBans,
-    SqlCheckouts,
-    SqlGifts,
-    SqlLedger,
-    SqlOffers,
-    SqlPayments,
-    SqlSubscriptions,
-)
-from storage.core.accounts import (
-    AuditRepository,
-    OrganisationRepository,
-    RoleRepository,
-    UserRepository,
-)
-from storage.core.events import EventRepository
-from storage.core.flows import FlowRepository
-from storage.delivery.repositories import DeliveryRepository, OutboxRepository, PreferencesRepository
+from storage.billing.unit import BillingPart
+from storage.core.unit import CorePart, Now
+from storage.delivery.unit import DeliveryPart
 from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
 from storage.envelope import Envelope
-from storage.wallet.repositories import WalletRepository
+from storage.wallet.unit import WalletPart
 
 
 class ReadOnlyUnitOfWork(Exception):
@@ -95,24 +78,14 @@ def _writer_lock(engine: AsyncEngine) -> WriterLock | None:
     return lock
 
 
-Now = Callable[[], datetime]
-
-
 def _system_now() -> datetime:
     return datetime.now(UTC)
 
 
-class UnitOfWork:
+# The parts of every transaction, one per room of storage; a new domain's storage adds its part here. Each
+# flushes its writes and hands on, so the core's part (the events) writes last.
+class UnitOfWork(BillingPart, WalletPart, DeliveryPart, CorePart):
     """`async with uow:` opens a transaction; leaving without `commit()` rolls it back."""
-
-    users: UserRepository
-    organisations: OrganisationRepository
-    roles: RoleRepository
-    audit: AuditRepository
-    flows: FlowRepository
-    wallet: WalletRepository
-    outbox: OutboxRepository
-    delivery: DeliveryRepository
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
                  read_only: bool = False, one_statement: bool = False, now: Now = _system_now) -> None:
@@ -120,8 +93,6 @@ class UnitOfWork:
         self._envelope = envelope
         self._now = now
         self._connection: AsyncConnection | None = None
-        self._billing: BillingRepositories | None = None
-        self._events: EventRepository | None = None
         self._depth = 0
         # A reader needs no writer lock: in SQLite's WAL mode it reads the last committed state meanwhile.
         self._lock = None if read_only or one_statement else _writer_lock(engine)
@@ -156,76 +127,6 @@ class UnitOfWork:
         self._bind(self._connection)
         return self
 
-    def _bind(self, connection: AsyncConnection) -> None:
-        self.users = UserRepository(connection, self._envelope)
-        self.organisations = OrganisationRepository(connection)
-        self.roles = RoleRepository(connection)
-        self.audit = AuditRepository(connection)
-        self.flows = FlowRepository(connection, self._envelope)
-        self._billing = None
-        self._events = None
-        self.wallet = WalletRepository(connection, self._envelope)
-        self.outbox = OutboxRepository(connection)
-        self.delivery = DeliveryRepository(connection)
-
-    @property
-    def preferences(self) -> PreferencesRepository:
-        return self.delivery.preferences
-
-    @property
-    def events(self) -> EventRepository:
-        """Domain events, written when the transaction commits."""
-        if self._events is None:
-            self._events = EventRepository(self.connection, self._now)
-        return self._events
-
-    @property
-    def billing(self) -> BillingRepositories:
-        """Built on first use: it is a dozen repositories with write buffers, and most units of work (every
-        chat update's) never touch billing."""
-        if self._billing is None:
-            self._billing = BillingRepositories(self.connection)
-        return self._billing
-
-    # Billing's port names its repositories directly (`uow.offers`, `uow.subscriptions`, ...).
-    @property
-    def offers(self) -> SqlOffers:
-        return self.billing.offers
-
-    @property
-    def subscriptions(self) -> SqlSubscriptions:
-        return self.billing.subscriptions
-
-    @property
-    def checkouts(self) -> SqlCheckouts:
-        return self.billing.checkouts
-
-    @property
-    def payments(self) -> SqlPayments:
-        return self.billing.payments
-
-    @property
-    def ledger(self) -> SqlLedger:
-        return self.billing.ledger
-
-    @property
-    def gifts(self) -> SqlGifts:
-        return self.billing.gifts
-
-    @property
-    def bans(self) -> SqlBans:
-        return self.billing.bans
-
-    async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
-        await self.billing.prefetch_for_payments(charge_ids, payloads)
-
-    async def flush(self) -> None:
-        """Write what the repositories buffered (before a query that must see it, and at commit)."""
-        if self._billing is not None:
-            await self._billing.flush()
-        if self._events is not None:
-            await self._events.flush()
-
     async def commit(self) -> None:
         if self._read_only:
             raise ReadOnlyUnitOfWork("a reading unit of work cannot commit")
@@ -240,8 +141,7 @@ class UnitOfWork:
             return  # inside a batch: the outermost block decides
         if self._connection is not None and self._connection.in_transaction():
             await self._connection.rollback()
-        self._billing = None
-        self._events = None
+        self._forget()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -13,6 +13,9 @@ from sandbox.server import SandboxServer
 if TYPE_CHECKING:
     from aiogram import Bot
 
+# Importing aiogram costs seconds of CPU: one test process runs all of these and pays it once.
+pytestmark = pytest.mark.xdist_group("aiogram")
+
 
 @pytest.fixture
 async def aiogram_bot(server: SandboxServer, bot_token: str) -> AsyncIterator[Bot]:
