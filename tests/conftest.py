@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import uuid
@@ -96,7 +97,9 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file per test process with every migration applied: running them takes longer than the
     typical end-to-end test, and copying the result takes a millisecond."""
     path = tmp_path_factory.mktemp("template") / "jigap.db"
-    asyncio.run(_migrated(path))
+    # On a thread of its own: the first test to ask may already be running in an event loop.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, _migrated(path)).result()
     return path
 
 

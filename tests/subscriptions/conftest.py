@@ -18,16 +18,17 @@ from subscriptions.billing.offers import Offer, RefundKind, RefundPolicy, new_pl
 from subscriptions.billing.payments import CardProvider, StarsProvider
 from subscriptions.billing.services import Billing
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, Unit
+from subscriptions.clock import FixedClock
 from subscriptions.ledger import CREATOR_SPLIT, SHOP_SPLIT
 from subscriptions.money import Money
-from tests.subscriptions.fakes import FakeClock, FakeUnitOfWork, SequentialIds, utc
+from tests.subscriptions.fakes import FakeUnitOfWork, SequentialIds, utc
 
 START = utc(2025, 11, 25, 3, 0)  # 12:00 in Seoul
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
+def clock() -> FixedClock:
+    return FixedClock(START)
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def uow() -> FakeUnitOfWork:
 
 
 @pytest.fixture
-def billing(uow: FakeUnitOfWork, clock: FakeClock, ids: SequentialIds) -> Billing:
+def billing(uow: FakeUnitOfWork, clock: FixedClock, ids: SequentialIds) -> Billing:
     """Billing over the test's one in-memory unit of work (the `offers` fixture fills the same one)."""
     return Billing(uow=lambda: uow, clock=clock, ids=ids, providers={"card": CardProvider(), "stars": StarsProvider()})
 

@@ -1,8 +1,11 @@
 """In-memory stand-ins for the ports: they keep the storage rules and record what happened.
 
 The fake unit of work snapshots every store on entry and restores it unless `commit()` ran, so a
-service that fails half-way leaves nothing behind, as a database transaction would. Repositories
-hand out copies, so a change that is not saved does not leak, and `save` checks the version.
+service that fails half-way leaves nothing behind, as a database transaction would; entered again inside
+its own block it joins the batch, as the SQL one does. Repositories hand out copies, so a change that is
+not saved does not leak; `add` refuses what a primary key or unique index would, `save` checks the version,
+and listings come in the SQL order, ties broken by id. tests/billing/test_storage.py runs these fakes
+through the same contract as SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import copy
 import itertools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -22,26 +25,12 @@ from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment
 from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
+from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction
 
 # The people of the service tests, by their Telegram user ids.
 JISOO, HANA, MINJI, FAN, MALLORY, SOMEONE, CURATOR = 1001, 1002, 1003, 1004, 1005, 1006, 1007
 NAMES = {JISOO: "jisoo", HANA: "hana", MINJI: "minji", FAN: "fan", MALLORY: "mallory", SOMEONE: "u", CURATOR: "curator"}
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-    def set(self, now: datetime) -> None:
-        self.current = now
-
-    def advance(self, **delta: float) -> datetime:
-        self.current = self.current + timedelta(**delta)
-        return self.current
 
 
 class SequentialIds:
@@ -67,6 +56,19 @@ def _versioned_save(store: dict[str, Any], key: str, item: Any, expected_version
     store[key] = copy.deepcopy(item)
 
 
+def _unique_add(store: dict[str, Any], item: Any, *unique: Callable[[Any], object]) -> None:
+    """Insert a copy of `item`, refusing a second row with its id or with any of its `unique` keys."""
+    clash = item.id in store or any(key(item) == key(other) for other in store.values() for key in unique)
+    if clash:
+        raise ConcurrentUpdate(f"{type(item).__name__} {item.id} clashes with a stored one")
+    store[item.id] = copy.deepcopy(item)
+
+
+def _created_order(sub: Subscription) -> tuple[int, str]:
+    """SQL keeps a subscription's creation to the second for listing, then orders by id."""
+    return int(sub.created_at.timestamp()), sub.id
+
+
 @dataclass
 class Stores:
     offers: dict[str, Offer] = field(default_factory=dict)
@@ -75,7 +77,7 @@ class Stores:
     payments: dict[str, Payment] = field(default_factory=dict)
     ledger: list[JournalTransaction] = field(default_factory=list)
     gifts: dict[str, Gift] = field(default_factory=dict)
-    bans: set[tuple[str, str]] = field(default_factory=set)
+    bans: set[tuple[UserId, str]] = field(default_factory=set)
     events: list[Message] = field(default_factory=list)
 
 
@@ -87,13 +89,14 @@ class FakeOffers:
         return copy.deepcopy(self.s.offers.get(offer_id))
 
     async def add(self, offer: Offer) -> None:
-        self.s.offers[offer.id] = copy.deepcopy(offer)
+        _unique_add(self.s.offers, offer)
 
     async def save(self, offer: Offer, expected_version: int) -> None:
         _versioned_save(self.s.offers, offer.id, offer, expected_version)
 
     async def by_merchant(self, merchant_id: str) -> list[Offer]:
-        return [copy.deepcopy(o) for o in self.s.offers.values() if o.merchant_id == merchant_id]
+        found = [o for o in self.s.offers.values() if o.merchant_id == merchant_id]
+        return copy.deepcopy(sorted(found, key=lambda o: o.id))
 
     async def all_active(self) -> list[Offer]:
         found = [o for o in self.s.offers.values() if o.status is OfferStatus.ACTIVE]
@@ -108,19 +111,20 @@ class FakeSubscriptions:
         return copy.deepcopy(self.s.subscriptions.get(subscription_id))
 
     async def add(self, subscription: Subscription) -> None:
-        self.s.subscriptions[subscription.id] = copy.deepcopy(subscription)
+        _unique_add(self.s.subscriptions, subscription)
 
     async def save(self, subscription: Subscription, expected_version: int) -> None:
         _versioned_save(self.s.subscriptions, subscription.id, subscription, expected_version)
 
-    async def for_user(self, user_id: str) -> list[Subscription]:
-        return [copy.deepcopy(x) for x in self.s.subscriptions.values() if x.user_id == user_id]
+    async def for_user(self, user_id: UserId) -> list[Subscription]:
+        found = [x for x in self.s.subscriptions.values() if x.user_id == user_id]
+        return copy.deepcopy(sorted(found, key=_created_order))
 
     async def for_merchant(self, merchant_id: str, limit: int, offset: int = 0) -> list[Subscription]:
         found = [x for x in self.s.subscriptions.values() if x.merchant_id == merchant_id]
-        return copy.deepcopy(found[offset : offset + limit])
+        return copy.deepcopy(sorted(found, key=_created_order)[offset : offset + limit])
 
-    async def count_live(self, user_id: str, plan_id: str) -> int:
+    async def count_live(self, user_id: UserId, plan_id: str) -> int:
         return sum(
             1
             for x in self.s.subscriptions.values()
@@ -129,17 +133,15 @@ class FakeSubscriptions:
 
     async def due_for_transition(self, now: datetime, limit: int) -> list[Subscription]:
         due = [x for x in self.s.subscriptions.values() if x.next_transition_at and x.next_transition_at <= now]
-        due.sort(key=lambda x: x.next_transition_at or now)
+        due.sort(key=lambda x: (x.next_transition_at or now, x.id))
         return copy.deepcopy(due[:limit])
 
     async def due_for_renewal(self, now: datetime, lead: timedelta, limit: int) -> list[Subscription]:
-        due = []
-        for x in self.s.subscriptions.values():
-            at = x.renewal_invoice_due_at(lead)
-            if at is not None and at <= now:
-                due.append((at, x))
-        due.sort(key=lambda pair: pair[0])
-        return copy.deepcopy([x for _, x in due[:limit]])
+        due = [x for x in self.s.subscriptions.values()
+               if (at := x.renewal_invoice_due_at(lead)) is not None and at <= now]
+        # Oldest term end first, as SQL orders them, whether the invoice goes out `lead` before it or at it.
+        due.sort(key=lambda x: (x.term.end, x.id))
+        return copy.deepcopy(due[:limit])
 
 
 class FakeCheckouts:
@@ -153,12 +155,12 @@ class FakeCheckouts:
         found = [c for c in self.s.checkouts.values() if c.payload == payload]
         return copy.deepcopy(found[0]) if found else None
 
-    async def by_idempotency_key(self, user_id: str, key: str) -> Checkout | None:
+    async def by_idempotency_key(self, user_id: UserId, key: str) -> Checkout | None:
         found = [c for c in self.s.checkouts.values() if c.user_id == user_id and c.idempotency_key == key]
         return copy.deepcopy(found[0]) if found else None
 
     async def add(self, checkout: Checkout) -> None:
-        self.s.checkouts[checkout.id] = copy.deepcopy(checkout)
+        _unique_add(self.s.checkouts, checkout, lambda c: c.payload, lambda c: (c.user_id, c.idempotency_key))
 
     async def save(self, checkout: Checkout, expected_version: int) -> None:
         _versioned_save(self.s.checkouts, checkout.id, checkout, expected_version)
@@ -176,22 +178,18 @@ class FakePayments:
         return copy.deepcopy(found[0]) if found else None
 
     async def add(self, payment: Payment) -> None:
-        if any(p.charge_id == payment.charge_id for p in self.s.payments.values()):
-            raise ConcurrentUpdate(f"charge {payment.charge_id} already credited")  # the unique index
-        self.s.payments[payment.id] = copy.deepcopy(payment)
+        _unique_add(self.s.payments, payment, lambda p: p.charge_id)  # a charge is credited once
 
     async def save(self, payment: Payment, expected_version: int) -> None:
         _versioned_save(self.s.payments, payment.id, payment, expected_version)
 
-    async def for_user(self, user_id: str, limit: int) -> list[Payment]:
-        found = sorted(
-            (p for p in self.s.payments.values() if p.user_id == user_id), key=lambda p: p.paid_at, reverse=True
-        )
-        return copy.deepcopy(found[:limit])
+    async def for_user(self, user_id: UserId, limit: int) -> list[Payment]:
+        found = [p for p in self.s.payments.values() if p.user_id == user_id]
+        return copy.deepcopy(sorted(found, key=lambda p: (p.paid_at, p.id), reverse=True)[:limit])
 
     async def latest_for_subscription(self, subscription_id: str) -> Payment | None:
         found = [p for p in self.s.payments.values() if p.subscription_id == subscription_id]
-        return copy.deepcopy(max(found, key=lambda p: p.paid_at)) if found else None
+        return copy.deepcopy(max(found, key=lambda p: (p.paid_at, p.id))) if found else None
 
 
 class FakeLedger:
@@ -202,10 +200,14 @@ class FakeLedger:
         self.s.ledger.append(transaction)
 
     async def for_reference(self, reference: str) -> list[JournalTransaction]:
-        return [t for t in self.s.ledger if t.reference == reference]
+        return _oldest_first(t for t in self.s.ledger if t.reference == reference)
 
     async def for_account(self, account: str) -> list[JournalTransaction]:
-        return [t for t in self.s.ledger if any(p.account == account for p in t.postings)]
+        return _oldest_first(t for t in self.s.ledger if any(p.account == account for p in t.postings))
+
+
+def _oldest_first(transactions: Iterable[JournalTransaction]) -> list[JournalTransaction]:
+    return sorted(transactions, key=lambda t: (t.occurred_at, t.id))
 
 
 class FakeGifts:
@@ -220,21 +222,21 @@ class FakeGifts:
         return copy.deepcopy(found[0]) if found else None
 
     async def add(self, gift: Gift) -> None:
-        self.s.gifts[gift.id] = copy.deepcopy(gift)
+        _unique_add(self.s.gifts, gift, lambda g: g.code)
 
     async def save(self, gift: Gift, expected_version: int) -> None:
         _versioned_save(self.s.gifts, gift.id, gift, expected_version)
 
     async def expiring(self, now: datetime, limit: int) -> list[Gift]:
         found = [g for g in self.s.gifts.values() if g.status is GiftStatus.UNCLAIMED and g.expires_at <= now]
-        return copy.deepcopy(sorted(found, key=lambda g: g.expires_at)[:limit])
+        return copy.deepcopy(sorted(found, key=lambda g: (g.expires_at, g.id))[:limit])
 
 
 class FakeBans:
     def __init__(self, stores: Stores) -> None:
         self.s = stores
 
-    async def is_banned(self, user_id: str, merchant_id: str) -> bool:
+    async def is_banned(self, user_id: UserId, merchant_id: str) -> bool:
         return (user_id, merchant_id) in self.s.bans or (user_id, "*") in self.s.bans
 
 
@@ -247,13 +249,15 @@ class FakeEventLog:
 
 
 class FakeUnitOfWork:
-    """A unit of work over `Stores`: commits count, an uncommitted block rolls back."""
+    """A unit of work over `Stores`: commits count, an uncommitted block rolls back, a block inside a block
+    joins it (the outermost one commits or rolls back for all, as a batch of payments does on SQL)."""
 
     def __init__(self, stores: Stores | None = None) -> None:
         self.stores = stores or Stores()
         self.committed = 0
         self.rolled_back = 0
         self._snapshot: Stores | None = None
+        self._depth = 0
         self.offers = FakeOffers(self.stores)
         self.subscriptions = FakeSubscriptions(self.stores)
         self.checkouts = FakeCheckouts(self.stores)
@@ -264,20 +268,30 @@ class FakeUnitOfWork:
         self.events = FakeEventLog(self.stores)
 
     async def __aenter__(self) -> FakeUnitOfWork:
-        self._snapshot = copy.deepcopy(self.stores)
+        if not self._depth:
+            self._snapshot = copy.deepcopy(self.stores)
+        self._depth += 1
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._snapshot is not None:
+        self._depth -= 1
+        if not self._depth and self._snapshot is not None:
             await self.rollback()
 
+    async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
+        """Nothing to read ahead in memory."""
+
     async def commit(self) -> None:
+        if self._depth > 1:
+            return  # inside a batch: the outermost block commits once for all
         self._snapshot = None
         self.committed += 1
 
     async def rollback(self) -> None:
+        if self._depth > 1:
+            return  # inside a batch: the outermost block decides
         if self._snapshot is not None:
             snapshot = self._snapshot
             for name in vars(snapshot):

@@ -27,12 +27,12 @@ from subscriptions.billing.services import (
     withdraw_cancellation,
 )
 from subscriptions.billing.subscription import Status, TermKind
-from subscriptions.clock import SystemClock
+from subscriptions.clock import FixedClock, SystemClock
 from subscriptions.errors import CurrencyMismatch
 from subscriptions.ids import TimeOrderedIds
 from subscriptions.ledger import balance, cash_account, fees_account, merchant_account
 from subscriptions.money import Money
-from tests.subscriptions.fakes import FAN, HANA, JISOO, FakeClock, FakeEventLog, FakeUnitOfWork, Stores, utc
+from tests.subscriptions.fakes import FAN, HANA, JISOO, FakeEventLog, FakeUnitOfWork, Stores, utc
 from tests.subscriptions.helpers import pay
 
 
@@ -132,24 +132,24 @@ async def test_a_partial_stars_refund_is_refused(offers: FakeUnitOfWork, billing
 
 
 async def test_a_stars_charge_after_cancelling_keeps_the_cancellation(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     started = await subscribe(billing, user_id=FAN, offer_id="hanja", plan_id="tier1", idempotency_key="s")
     assert started.checkout is not None
     checkout = started.checkout.checkout
     first = await pay(billing, checkout, "stars-1", recurring=True, first_recurring=True)
     assert first.subscription is not None
-    clock.advance(days=29)
+    clock.advance(timedelta(days=29))
     await cancel(billing, user_id=FAN, subscription_id=first.subscription.id)
     assert offers.sent(CancelStarSubscription)[0].is_canceled
-    clock.advance(days=1)
+    clock.advance(timedelta(days=1))
     renewed = await pay(billing, checkout, "stars-2", recurring=True)  # Telegram had already charged
     assert renewed.subscription is not None
     assert renewed.subscription.term.number == 2 and renewed.subscription.cancel_at_period_end
 
 
 async def test_a_gift_recipient_upgrading_gets_credit_for_the_gift(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     started = await buy_gift(billing, buyer_id=JISOO, offer_id="cafe-pass", plan_id="monthly",
                              idempotency_key="g")

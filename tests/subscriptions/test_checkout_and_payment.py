@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -29,9 +30,10 @@ from subscriptions.billing.services import (
 )
 from subscriptions.billing.subscription import Status
 from subscriptions.billing_calendar import Interval, Unit
+from subscriptions.clock import FixedClock
 from subscriptions.ledger import PLATFORM_REVENUE, balance, cash_account, curator_account, merchant_account
 from subscriptions.money import Money
-from tests.subscriptions.fakes import CURATOR, FAN, JISOO, MALLORY, FakeClock, FakeUnitOfWork, utc
+from tests.subscriptions.fakes import CURATOR, FAN, JISOO, MALLORY, FakeUnitOfWork, utc
 from tests.subscriptions.helpers import paid, pay
 
 
@@ -95,7 +97,7 @@ async def test_pre_checkout_accepts_a_fresh_checkout(offers: FakeUnitOfWork, bil
     ],
 )
 async def test_pre_checkout_declines_a_query_that_does_not_match_the_checkout(
-    offers: FakeUnitOfWork, billing: Billing, user: str, currency: str, amount: int, reason: Reason
+    offers: FakeUnitOfWork, billing: Billing, user: int, currency: str, amount: int, reason: Reason
 ) -> None:
     checkout = (await open_cafe_checkout(billing)).checkout
     answer = await check_pre_checkout(billing, PreCheckoutQuery(user, checkout.payload, currency, amount))
@@ -103,7 +105,7 @@ async def test_pre_checkout_declines_a_query_that_does_not_match_the_checkout(
 
 
 async def test_pre_checkout_declines_unknown_expired_and_changed_checkouts(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     unknown = await check_pre_checkout(billing, PreCheckoutQuery(JISOO, "ck_forged", "KRW", 45000))
     assert unknown.reason is Reason.UNKNOWN_CHECKOUT
@@ -114,7 +116,7 @@ async def test_pre_checkout_declines_unknown_expired_and_changed_checkouts(
                        price=Money(48000, "KRW"))
     assert (await check_pre_checkout(billing, query)).reason is Reason.PRICE_CHANGED
 
-    clock.advance(hours=25)
+    clock.advance(timedelta(hours=25))
     assert (await check_pre_checkout(billing, query)).reason is Reason.EXPIRED
 
 
@@ -207,7 +209,7 @@ async def test_stars_subscription_invoice_asks_telegram_for_a_30_day_period(
 
 
 async def test_stars_renewals_arrive_as_recurring_payments_and_extend_by_30_days(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     result = await subscribe(billing, user_id=FAN, offer_id="hanja", plan_id="tier1",
                              idempotency_key="s", curator_id=CURATOR)

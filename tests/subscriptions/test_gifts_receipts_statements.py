@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -27,9 +28,10 @@ from subscriptions.billing.services import (
     subscribe,
 )
 from subscriptions.billing.subscription import Status, TermKind
+from subscriptions.clock import FixedClock
 from subscriptions.ledger import curator_account, statement_csv, statement_text
 from subscriptions.money import Money
-from tests.subscriptions.fakes import CURATOR, FAN, HANA, JISOO, MINJI, FakeClock, FakeUnitOfWork, utc
+from tests.subscriptions.fakes import CURATOR, FAN, HANA, JISOO, MINJI, FakeUnitOfWork, utc
 from tests.subscriptions.helpers import pay
 
 
@@ -52,7 +54,7 @@ async def test_a_paid_gift_yields_a_code_that_fits_a_deep_link(offers: FakeUnitO
 
 
 async def test_claiming_a_gift_starts_one_period_and_tells_the_buyer(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     code = await bought_gift(billing)
     clock.set(utc(2025, 12, 1, 1))
@@ -77,7 +79,7 @@ async def test_the_buyer_cannot_claim_their_own_gift(offers: FakeUnitOfWork, bil
 
 
 async def test_an_unclaimed_gift_expires_and_is_refunded_by_the_offer_policy(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     code = await bought_gift(billing)
     clock.set(utc(2025, 12, 25, 3))
@@ -93,7 +95,7 @@ async def test_an_unclaimed_gift_expires_and_is_refunded_by_the_offer_policy(
 
 
 async def test_a_gift_under_a_no_refund_policy_expires_without_money_back(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     offers.stores.offers["cafe-pass"].refund_policy = RefundPolicy(RefundKind.NONE)
     await bought_gift(billing)
@@ -104,13 +106,13 @@ async def test_a_gift_under_a_no_refund_policy_expires_without_money_back(
 
 
 async def test_receipt_history_lists_payments_newest_first_with_period_and_refund(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     result = await subscribe(billing, user_id=JISOO, offer_id="cafe-pass", plan_id="monthly",
                              idempotency_key="r")
     assert result.checkout is not None
     first = await pay(billing, result.checkout.checkout, "tg-charge-1")
-    clock.advance(days=1)
+    clock.advance(timedelta(days=1))
     await bought_gift(billing)
     await refund(billing, payment_id=first.payment.id, amount=Money(5000, "KRW"))
 
@@ -129,14 +131,14 @@ async def test_receipt_history_lists_payments_newest_first_with_period_and_refun
 
 
 async def test_merchant_statement_has_running_balances_and_exports_csv(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     for user in (JISOO, HANA):
         result = await subscribe(billing, user_id=user, offer_id="cafe-pass", plan_id="monthly",
                                  idempotency_key=user)
         assert result.checkout is not None
         outcome = await pay(billing, result.checkout.checkout, f"charge-{user}")
-        clock.advance(hours=1)
+        clock.advance(timedelta(hours=1))
     await refund(billing, payment_id=outcome.payment.id)
 
     result_statement = await merchant_statement(billing, merchant_id="org-cafe-onda", currency="KRW")

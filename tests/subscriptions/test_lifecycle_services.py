@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from subscriptions.billing.errors import (
@@ -37,10 +39,11 @@ from subscriptions.billing.services import (
     withdraw_cancellation,
 )
 from subscriptions.billing.subscription import Status, Subscription, TermKind
+from subscriptions.clock import FixedClock
 from subscriptions.errors import UnknownTimezone
 from subscriptions.ledger import PLATFORM_REVENUE, balance, merchant_account
 from subscriptions.money import Money
-from tests.subscriptions.fakes import FAN, JISOO, MALLORY, NAMES, FakeClock, FakeUnitOfWork, utc
+from tests.subscriptions.fakes import FAN, JISOO, MALLORY, NAMES, FakeUnitOfWork, utc
 from tests.subscriptions.helpers import pay
 
 
@@ -67,7 +70,7 @@ def renewal_checkout(uow: FakeUnitOfWork) -> Checkout:
 
 
 async def test_renewal_invoice_goes_out_three_days_before_the_term_ends_and_only_once(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 22, 2, 59))
@@ -88,7 +91,7 @@ async def test_renewal_invoice_goes_out_three_days_before_the_term_ends_and_only
 
 
 async def test_a_missed_payment_goes_past_due_then_suspended_then_canceled(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 25, 3))
@@ -110,7 +113,7 @@ async def test_a_missed_payment_goes_past_due_then_suspended_then_canceled(
 
 
 async def test_paying_while_past_due_recovers_and_keeps_the_calendar(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 22, 3))
@@ -130,7 +133,7 @@ async def test_paying_while_past_due_recovers_and_keeps_the_calendar(
 
 
 async def test_a_price_change_reaches_the_next_period_only(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 1))
@@ -148,7 +151,7 @@ async def test_a_price_change_reaches_the_next_period_only(
 
 
 async def test_cancel_at_period_end_keeps_service_until_then_and_sends_no_invoice(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     result = await cancel(billing, user_id=JISOO, subscription_id=sub.id, at_period_end=True)
@@ -165,7 +168,7 @@ async def test_cancel_at_period_end_keeps_service_until_then_and_sends_no_invoic
 
 
 async def test_withdrawing_a_cancellation_keeps_renewing(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     await cancel(billing, user_id=JISOO, subscription_id=sub.id)
@@ -175,7 +178,7 @@ async def test_withdrawing_a_cancellation_keeps_renewing(
 
 
 async def test_cancel_at_once_refunds_the_unused_time_and_reverses_the_split(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 5, 3))  # 10 of 30 days used
@@ -191,10 +194,10 @@ async def test_cancel_at_once_refunds_the_unused_time_and_reverses_the_split(
 
 
 async def test_no_refund_policy_cancels_at_once_without_money_back(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing, plan="weekly", offer="cleaning")
-    clock.advance(days=2)
+    clock.advance(timedelta(days=2))
     result = await cancel(billing, user_id=JISOO, subscription_id=sub.id, at_period_end=False)
     assert result.refund is None
     assert [t.kind for t in offers.stores.ledger] == ["payment"]
@@ -210,7 +213,7 @@ async def test_someone_elses_subscription_cannot_be_touched(offers: FakeUnitOfWo
 
 
 async def test_pause_keeps_the_unused_days_and_resume_gives_them_back(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 5, 3))  # 20 days left
@@ -230,7 +233,7 @@ async def test_pause_keeps_the_unused_days_and_resume_gives_them_back(
 
 
 async def test_upgrade_charges_the_rest_of_the_period_minus_the_unused_credit(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)
     clock.set(utc(2025, 12, 5, 3))  # 20 of 30 days left
@@ -252,7 +255,7 @@ async def test_upgrade_charges_the_rest_of_the_period_minus_the_unused_credit(
 
 
 async def test_downgrade_waits_for_the_period_end_and_renews_at_the_lower_price(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing, plan="premium")
     change = await change_plan(billing, user_id=JISOO, subscription_id=sub.id, plan_id="monthly",
@@ -272,7 +275,7 @@ async def test_downgrade_waits_for_the_period_end_and_renews_at_the_lower_price(
 
 
 async def test_a_trial_starts_without_payment_and_bills_from_the_trial_end(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     result = await subscribe(billing, user_id=JISOO, offer_id="cafe-pass", plan_id="trial",
                              idempotency_key="t")
@@ -290,12 +293,12 @@ async def test_a_trial_starts_without_payment_and_bills_from_the_trial_end(
 
 
 async def test_stars_cancellation_tells_telegram_to_stop_and_refunds_whole_payments_only(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing, plan="tier1", offer="hanja", user=FAN)
     with pytest.raises(UnsupportedByProvider):
         await pause(billing, user_id=FAN, subscription_id=sub.id)
-    clock.advance(days=2)  # within the offer's 3-day full refund window
+    clock.advance(timedelta(days=2))  # within the offer's 3-day full refund window
     result = await cancel(billing, user_id=FAN, subscription_id=sub.id, at_period_end=False)
 
     assert result.refund == Money(150, "XTR")
@@ -306,7 +309,7 @@ async def test_stars_cancellation_tells_telegram_to_stop_and_refunds_whole_payme
 
 
 async def test_moving_to_new_york_bills_the_next_terms_at_noon_new_york_time(
-    offers: FakeUnitOfWork, billing: Billing, clock: FakeClock
+    offers: FakeUnitOfWork, billing: Billing, clock: FixedClock
 ) -> None:
     sub = await subscribed(billing)  # renews 12:00 Seoul on the 25th
     stars = await subscribed(billing, plan="tier1", offer="hanja")
