@@ -297,11 +297,3 @@ class FakeWorld:
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
-
-
-class MovingClock:
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.wallet_services.fakes import FakeOrganisation, FakePerson, FakeWorld, MovingClock
+from subscriptions.clock import FixedClock
+from tests.wallet_services.fakes import FakeOrganisation, FakePerson, FakeWorld
 from wallet.errors import ClaimsInvalid, PinLocked
 from wallet.reasons import FailedCheck
 from wallet.services import (
@@ -48,7 +49,7 @@ class Settings:
 @dataclass
 class Setup:
     world: FakeWorld
-    clock: MovingClock
+    clock: FixedClock
     wallet: Wallet
 
 
@@ -59,7 +60,7 @@ async def setup() -> Setup:
                 BAR: FakePerson(BAR, "Bartender", "bar")},
         organisations={10: FakeOrganisation(10, "road-authority", "Road Traffic Authority")},
     )
-    clock = MovingClock(NOW)
+    clock = FixedClock(NOW)
     wallet = Wallet.create(world.uow, clock, Settings())
     await issuers.ensure_issuer(wallet, world.organisations[10])
     return Setup(world, clock, wallet)
@@ -87,7 +88,7 @@ async def test_an_offer_is_accepted_once_and_only_by_its_holder(setup: Setup) ->
 async def test_an_expired_offer_cannot_be_accepted_and_bad_claims_store_nothing(setup: Setup) -> None:
     offer = await card_offers.create_offer(setup.wallet, org_id=10, card_type_id="driver_license", holder_id=MINJI,
                                             claims=CLAIMS, photo=None, created_by=None)
-    setup.clock.moment += timedelta(days=1, seconds=1)
+    setup.clock.advance(timedelta(days=1, seconds=1))
     with pytest.raises(OfferGone) as refused:
         await card_offers.accept_offer(setup.wallet, offer.id, MINJI)
     assert refused.value.reason == "expired"
@@ -106,7 +107,7 @@ async def test_five_wrong_pins_lock_for_fifteen_minutes_and_then_the_right_pin_w
     assert locked.locked_until == NOW + timedelta(minutes=15)
     with pytest.raises(PinLocked):
         await pins.try_pin(setup.wallet, MINJI, "135790")
-    setup.clock.moment += timedelta(minutes=15)
+    setup.clock.advance(timedelta(minutes=15))
     assert (await pins.try_pin(setup.wallet, MINJI, "135790")).accepted
 
 
@@ -134,7 +135,7 @@ async def test_a_session_gives_six_frames_and_then_is_over(setup: Setup) -> None
 
 async def test_a_revoked_card_fails_with_its_day_and_stays_revoked(setup: Setup) -> None:
     card_id = await _licence(setup)
-    setup.clock.moment += timedelta(days=3)
+    setup.clock.advance(timedelta(days=3))
     await revocation.set_status(setup.wallet, card_id, CredentialStatus.INVALID)
     session = await presenting.start_session(setup.wallet, MINJI, card_id, "age_over_19_only", chat_id=MINJI, language="ko")
     frame = await presenting.frame(setup.wallet, session.id, advance=False)
