@@ -101,11 +101,6 @@ class UnitOfWork(BillingPart, WalletPart, DeliveryPart, CorePart):
         self._one_statement = one_statement
         self.committed = False
 
-    @property
-    def connection(self) -> AsyncConnection:
-        assert self._connection is not None, "use the unit of work inside `async with`"
-        return self._connection
-
     async def __aenter__(self) -> UnitOfWork:
         if self._depth:
             self._depth += 1  # a service's own block inside a batch: the batch's transaction goes on

@@ -214,4 +214,5 @@ def register(routes: Routes) -> None:
         ("/admin", N_("the admin menu")),
         ("/grant /revoke_role", N_("give or take a role")),
         ("/whois", N_("who someone is and their roles")),
+        ("/broadcast", N_("write to everyone who started the bot")),
     ), permission=Permission.ADMIN_MENU, order=70))

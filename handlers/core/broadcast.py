@@ -16,7 +16,7 @@ from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed, member_orgs
 from handlers.core.outbound import OutboundMessage
-from handlers.core.routing import HelpSection, Routes
+from handlers.core.routing import Routes
 from handlers.core.text import N_
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission
@@ -65,9 +65,6 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
     to_all = await _may_broadcast_to_all(context)
     shops = _shops(context)
     if not to_all and not shops:
-        if context.member.may(Permission.BROADCAST):
-            await message.reply_text(tr("Broadcasting to followers is not available yet."))
-            return
         await allowed(update, context, Permission.ADMIN_BROADCAST)  # refused: audited and answered
         return
     text = (message.text or "").partition(" ")[2].strip()
@@ -204,5 +201,3 @@ def register(routes: Routes) -> None:
     routes.command("broadcast", start_broadcast)
     routes.button(AudienceChoice, choose_audience)
     routes.button(BroadcastCancel, cancel_broadcast)
-    routes.add_help(HelpSection(N_("For shops:"), (("/broadcast", N_("send a message to your followers")),),
-                                permission=Permission.BROADCAST, order=60))

@@ -26,10 +26,13 @@ class UnitPart:
 
     _envelope: Envelope
     _now: Now
+    _connection: AsyncConnection | None = None
 
     @property
     def connection(self) -> AsyncConnection:
-        raise NotImplementedError  # the unit of work holds the connection
+        """The transaction's connection, which the unit of work opens and closes."""
+        assert self._connection is not None, "use the unit of work inside `async with`"
+        return self._connection
 
     def _bind(self, connection: AsyncConnection) -> None:
         """Build the repositories for a transaction just begun."""

@@ -82,7 +82,7 @@ class Locked:
 
 @dataclass(frozen=True)
 class Canceled:
-    pass
+    """The holder pressed Cancel on the keypad: nothing was saved or unlocked."""
 
 
 @dataclass(frozen=True)
