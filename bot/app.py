@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.bootstrap import Services
 from bot.delivery.interactive import InteractiveMeter
+from bot.inbox import DurableBot
 from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
@@ -96,16 +97,21 @@ def register_billing_reminders(services: Services, settings: BillingSettings | N
 
 def build_application(services: Services, token: str) -> JigapApplication:
     config = services.config
+    services.inbox.bind(token)
+    bot = DurableBot(
+        token,
+        base_url=config.bot.api_url,
+        base_file_url=config.bot.file_url,
+        request=AiohttpRequest(connections=max(32, config.bot.concurrent_updates * 2)),
+        get_updates_request=AiohttpRequest(connections=1, read_timeout=config.bot.poll_timeout + 10),
+        rate_limiter=InteractiveMeter(services.delivery.limiter, services.delivery.interactive),
+        inbox=services.inbox,
+    )
     application: JigapApplication = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(config.bot.api_url)
-        .base_file_url(config.bot.file_url)
+        .bot(bot)
         .context_types(ContextTypes(context=JigapContext))
-        .concurrent_updates(PerChatUpdateProcessor(config.bot.concurrent_updates))
-        .request(AiohttpRequest(connections=max(32, config.bot.concurrent_updates * 2)))
-        .get_updates_request(AiohttpRequest(connections=1, read_timeout=config.bot.poll_timeout + 10))
-        .rate_limiter(InteractiveMeter(services.delivery.limiter, services.delivery.interactive))
+        .concurrent_updates(PerChatUpdateProcessor(config.bot.concurrent_updates, services.inbox))
         .build()
     )
     application.bot_data["services"] = services
@@ -162,6 +168,10 @@ async def started(application: JigapApplication) -> None:
     pump and the event dispatcher; the scheduler's ticks start them too, should this be skipped)."""
     services: Services = application.bot_data["services"]
     bot = application.bot
+    # What the last run stored and never finished goes first, before anything new of the same chats.
+    for update in await services.inbox.leftovers(bot):
+        await application.update_queue.put(update)
+    services.inbox.start(bot, application.update_queue)
     services.delivery.start(bot.token)
     services.events.start(NoticeContext(services, bot.username))
     menu = [(command.name, command.menu) for command in services.routes.commands.values() if command.menu]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from bot.delivery.service import DeliveryService
 from bot.events import DispatchSettings, EventDispatcher
 from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
+from bot.inbox import UpdateInbox
 from bot.master_keys import MasterKeyError, load_key_ring
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
@@ -59,6 +61,7 @@ class Services:
     billing: Billing
     payments: TelegramPayments
     events: EventDispatcher
+    inbox: UpdateInbox
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -146,18 +149,22 @@ async def open_runtime(
             routes=(routes := Routes()),
             accounts=(accounts := Accounts(uow, clock, TimeOrderedIds(), config.i18n.default_timezone,
                                            config.i18n.quiet_start, config.i18n.quiet_end)),
-            members=Members(accounts),
+            # Noting who a member is happens beside a handler's effect, so it does not count as handling.
+            members=Members(dataclasses.replace(accounts, uow=uow.bookkeeping())),
             wallet=Wallet.create(uow, clock, config.wallet, reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=billing_for(config, uow, clock),
             payments=TelegramPayments.from_config(config),
             events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
                                    on_queued=lambda: services.delivery.wake()),
+            inbox=UpdateInbox(uow, clock, lease=timedelta(seconds=config.bot.inbox_lease_seconds),
+                              single_process=engine.dialect.name == "sqlite"),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         try:
             yield services
         finally:
+            await services.inbox.stop()
             await services.events.stop()
             await services.delivery.stop()
     finally:

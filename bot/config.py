@@ -38,6 +38,7 @@ class BotConfig:
     web_port: int = 8081
     default_language: str = "ko"
     username: str = ""
+    inbox_lease_seconds: int = 60
     # Never read from the file: filled from JIGAP_BOT__TOKEN or token_file.
     token: str = field(default="", repr=False)
 
@@ -109,6 +110,7 @@ class DeliveryConfig:
     outbox_retention_days: int = 30
     reminder_retention_days: int = 30
     event_retention_days: int = 30
+    inbox_retention_days: int = 2
     cleanup_interval_seconds: int = 3600
     cleanup_batch_size: int = 1000
 
@@ -310,6 +312,8 @@ def _check_values(config: Config) -> None:
         "delivery.outbox_retention_days": config.delivery.outbox_retention_days,
         "delivery.reminder_retention_days": config.delivery.reminder_retention_days,
         "delivery.event_retention_days": config.delivery.event_retention_days,
+        "delivery.inbox_retention_days": config.delivery.inbox_retention_days,
+        "bot.inbox_lease_seconds": config.bot.inbox_lease_seconds,
         "delivery.cleanup_interval_seconds": config.delivery.cleanup_interval_seconds,
         "delivery.cleanup_batch_size": config.delivery.cleanup_batch_size,
     }

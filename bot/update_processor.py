@@ -1,7 +1,8 @@
 """Handle updates of different chats at once and the updates of one chat in order.
 
 python-telegram-bot's simple processor runs updates concurrently with no order at all, so two taps of
-one user could race. Here each chat has a lock; a slow chat holds only itself.
+one user could race. Here each chat has a lock; a slow chat holds only itself. With the update inbox
+(bot.inbox), each update is handled knowing which stored update it is.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.inbox import UpdateInbox
+
 # Waiting updates of busy chats hold a slot of the outer bound; keep it far above the working bound.
 QUEUED_PER_WORKING_SLOT = 16
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, concurrent_updates: int) -> None:
+    def __init__(self, concurrent_updates: int, inbox: UpdateInbox | None = None) -> None:
         super().__init__(max_concurrent_updates=concurrent_updates * QUEUED_PER_WORKING_SLOT)
+        self._inbox = inbox
         self._working = asyncio.Semaphore(concurrent_updates)
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -30,7 +34,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock, self._working:
-                await coroutine
+                if self._inbox is None:
+                    await coroutine
+                else:
+                    await self._inbox.handle(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if self._waiting[key] == 0:

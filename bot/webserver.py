@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from bot.app import JigapApplication
@@ -75,6 +76,12 @@ class BotWebServer:
             return web.Response(status=400, text="bad update")
         if update is None:
             return web.Response(status=400, text="bad update")
+        try:
+            # Stored before the 200: until Telegram has it, it keeps the update and posts it again.
+            await self._application.bot_data["services"].inbox.store([update])
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("a webhook update could not be stored (%r): Telegram will post it again", error)
+            return web.Response(status=503, text="try again")
         self._updates += 1
         await self._application.update_queue.put(update)
         return web.Response(text="ok")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections import deque
 from typing import Any
 
@@ -16,6 +17,7 @@ DEFAULT_UPDATE_TYPES = frozenset({
     "poll", "poll_answer", "my_chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
 })
 WEBHOOK_ACTIVE = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+FIRST_UPDATE_IDS = 100_000_000
 SUPERSEDED = "terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
@@ -24,7 +26,10 @@ class UpdateQueue:
 
     def __init__(self) -> None:
         self._pending: deque[dict[str, Any]] = deque()
-        self._next_id = 1
+        # Telegram numbers a bot's updates from where it left off, or from a random point after a quiet
+        # week: a fresh sandbox starts at a random point too, so a bot restarted against a new sandbox
+        # never meets the update ids it stored last time.
+        self._next_id = FIRST_UPDATE_IDS + secrets.randbelow(FIRST_UPDATE_IDS)
         self._arrived = asyncio.Event()
         self._poller = 0
         self.allowed: frozenset[str] = DEFAULT_UPDATE_TYPES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.envelope import Envelope
@@ -33,23 +33,26 @@ def sealed_columns() -> list[tuple[Table, str, str]]:
 async def rotate(engine: AsyncEngine, envelope: Envelope) -> RotationReport:
     resealed = current = 0
     for table, column_name, purpose in sealed_columns():
-        (key_column,) = table.primary_key.columns
+        keys = list(table.primary_key.columns)  # one column, or several (the inbox: bot and update id)
+        key = tuple_(*keys) if len(keys) > 1 else keys[0]
         column = table.c[column_name]
-        last = None
+        last: tuple[object, ...] | None = None
         while True:
-            query = select(key_column, column).where(column.is_not(None)).order_by(key_column).limit(BATCH)
+            query = select(*keys, column).where(column.is_not(None)).order_by(*keys).limit(BATCH)
             if last is not None:
-                query = query.where(key_column > last)
+                query = query.where(key > (tuple_(*last) if len(keys) > 1 else last[0]))
             async with engine.begin() as connection:
                 rows = (await connection.execute(query)).all()
-                for key, value in rows:
+                for row in rows:
+                    value = row[-1]
                     if envelope.key_id_of(value) == envelope.ring.active:
                         current += 1
                         continue
                     fresh = envelope.reseal(value, purpose=purpose)
-                    await connection.execute(update(table).where(key_column == key).values({column_name: fresh}))
+                    where = [key_column == row[index] for index, key_column in enumerate(keys)]
+                    await connection.execute(update(table).where(*where).values({column_name: fresh}))
                     resealed += 1
             if len(rows) < BATCH:
                 break
-            last = rows[-1][0]
+            last = tuple(rows[-1][:-1])
     return RotationReport(values_resealed=resealed, values_current=current)

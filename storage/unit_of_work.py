@@ -18,6 +18,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.billing.unit import BillingPart
+from storage.core.inbox import HANDLING, HandledUpdate
 from storage.core.unit import CorePart, Now
 from storage.delivery.unit import DeliveryPart
 from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
@@ -88,8 +89,12 @@ class UnitOfWork(BillingPart, WalletPart, DeliveryPart, CorePart):
     """`async with uow:` opens a transaction; leaving without `commit()` rolls it back."""
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
-                 read_only: bool = False, one_statement: bool = False, now: Now = _system_now) -> None:
+                 read_only: bool = False, one_statement: bool = False, now: Now = _system_now,
+                 marks_update: bool = True) -> None:
         self._engine = engine
+        # Whether committing marks the update being handled done (not for bookkeeping beside the handler,
+        # such as noting a member's profile, nor for background work).
+        self._marks_update = marks_update and not background
         self._envelope = envelope
         self._now = now
         self._connection: AsyncConnection | None = None
@@ -127,9 +132,21 @@ class UnitOfWork(BillingPart, WalletPart, DeliveryPart, CorePart):
             raise ReadOnlyUnitOfWork("a reading unit of work cannot commit")
         if self._depth > 1:
             return  # inside a batch: the outermost block commits once for all
+        handled = self._update_to_mark()
+        if handled is not None:
+            await self.inbox.mark_done(handled.bot_id, [handled.update_id])
         await self.flush()
         await self.connection.commit()
         self.committed = True
+        if handled is not None:
+            handled.marked = True
+
+    def _update_to_mark(self) -> HandledUpdate | None:
+        """The update this task handles, if this is the first transaction to commit an effect of it."""
+        if not self._marks_update:
+            return None
+        handled = HANDLING.get()
+        return handled if handled is not None and not handled.marked else None
 
     async def rollback(self) -> None:
         if self._depth > 1:
@@ -166,17 +183,25 @@ class UnitOfWorkFactory:
     """
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
-                 now: Now = _system_now) -> None:
+                 now: Now = _system_now, marks_update: bool = True) -> None:
         self.engine = engine
         self.envelope = envelope
         self.is_background = background
         self.now = now
+        self.marks_update = marks_update
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.envelope, background=self.is_background, now=self.now)
+        return UnitOfWork(self.engine, self.envelope, background=self.is_background, now=self.now,
+                          marks_update=self.marks_update)
 
     def background(self) -> UnitOfWorkFactory:
         return UnitOfWorkFactory(self.engine, self.envelope, background=True, now=self.now)
+
+    def bookkeeping(self) -> UnitOfWorkFactory:
+        """For writes beside a handler's effect (noting who a member is): committing one does not count as
+        having handled the update."""
+        return UnitOfWorkFactory(self.engine, self.envelope, background=self.is_background, now=self.now,
+                                 marks_update=False)
 
     def reader(self) -> UnitOfWork:
         """A unit of work that only reads: it never waits for the writer lock, and cannot commit."""

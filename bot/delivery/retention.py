@@ -1,6 +1,6 @@
-"""Clean-up: delivered messages, decided reminders and handled events are deleted after a while.
+"""Clean-up: delivered messages, decided reminders, handled events and handled updates are deleted after a while.
 
-Without it the outbox, the reminders table and the events table grow for ever. A clock job
+Without it the outbox, the reminders table, the events table and the update inbox grow for ever. A clock job
 (bot.scheduler) runs `Retention.clean_up()` every `delivery.cleanup_interval_seconds`; each table is
 trimmed in short transactions of `delivery.cleanup_batch_size` rows, so SQLite's writer is never held for
 long and chat transactions go in between. Nothing still waiting or in flight is touched.
@@ -37,6 +37,7 @@ class RetentionPolicy:
     outbox: timedelta
     reminders: timedelta
     events: timedelta
+    inbox: timedelta
     batch_size: int
 
     @classmethod
@@ -46,6 +47,7 @@ class RetentionPolicy:
             outbox=timedelta(days=delivery.outbox_retention_days),
             reminders=timedelta(days=delivery.reminder_retention_days),
             events=timedelta(days=delivery.event_retention_days),
+            inbox=timedelta(days=delivery.inbox_retention_days),
             batch_size=delivery.cleanup_batch_size,
         )
 
@@ -55,10 +57,11 @@ class CleanupReport:
     outbox: int = 0
     reminders: int = 0
     events: int = 0
+    inbox: int = 0
 
     @property
     def total(self) -> int:
-        return self.outbox + self.reminders + self.events
+        return self.outbox + self.reminders + self.events + self.inbox
 
 
 class Retention:
@@ -77,7 +80,9 @@ class Retention:
                                                                               limit=limit))
         events = await self._in_batches(
             lambda uow, limit: uow.delivery.retention.delete_handled_events(before=now - policy.events, limit=limit))
-        return CleanupReport(outbox, reminders, events)
+        inbox = await self._in_batches(
+            lambda uow, limit: uow.inbox.delete_done(before=now - policy.inbox, limit=limit))
+        return CleanupReport(outbox, reminders, events, inbox)
 
     async def _in_batches(self, delete: Delete) -> int:
         deleted = 0

@@ -1,5 +1,5 @@
-"""The core tables: users, organisations, roles, the audit log, multi-step flows, domain events and the key
-check.
+"""The core tables: users, organisations, roles, the audit log, multi-step flows, domain events, the update
+inbox and the key check.
 
 Columns holding personal data are `LargeBinary` with `info={"sealed": <purpose>}` (see `storage.metadata`).
 """
@@ -119,6 +119,23 @@ events = Table(
     utc_datetime("available_at"),
     Column("error", String(200), nullable=True),
     Index("ix_events_status_available_at", "status", "available_at", "id"),
+)
+
+# Every update Telegram delivered, written before Telegram is told it arrived (before the next getUpdates
+# moves the offset on, before a webhook answers 200) and marked done in the transaction of the handler's
+# effect; a restart, or another worker once the lease lapses, handles what is still pending. The update is
+# sealed: it holds names, messages and payments.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=True),
+    sealed("payload", "inbox.update", nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),  # pending | done
+    utc_datetime("received_at"),
+    utc_datetime("lease_until"),  # the worker that took it handles it until then
+    Index("ix_inbox_status_lease_until", "status", "lease_until"),
 )
 
 # Proof that the master key ring can open what is stored: one value sealed at first start.

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.core.accounts import AuditRepository, OrganisationRepository, RoleRepository, UserRepository
 from storage.core.events import EventRepository
 from storage.core.flows import FlowRepository
+from storage.core.inbox import InboxRepository
 from storage.envelope import Envelope
 
 Now = Callable[[], datetime]
@@ -45,13 +46,14 @@ class UnitPart:
 
 
 class CorePart(UnitPart):
-    """People, organisations, roles and their audit, multi-step flows, and domain events."""
+    """People, organisations, roles and their audit, multi-step flows, the update inbox and domain events."""
 
     users: UserRepository
     organisations: OrganisationRepository
     roles: RoleRepository
     audit: AuditRepository
     flows: FlowRepository
+    inbox: InboxRepository
     _events: EventRepository | None = None
 
     def _bind(self, connection: AsyncConnection) -> None:
@@ -60,6 +62,7 @@ class CorePart(UnitPart):
         self.roles = RoleRepository(connection)
         self.audit = AuditRepository(connection)
         self.flows = FlowRepository(connection, self._envelope)
+        self.inbox = InboxRepository(connection, self._envelope)
         self._events = None
         super()._bind(connection)
 

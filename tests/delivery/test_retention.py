@@ -48,7 +48,7 @@ def _clock(services: Services) -> FixedClock:
 
 def _retention(services: Services, *, reminders: timedelta = MONTH, outbox: timedelta = MONTH) -> Retention:
     # Two rows a batch, so every table is trimmed over several transactions.
-    policy = RetentionPolicy(outbox=outbox, reminders=reminders, events=MONTH, batch_size=2)
+    policy = RetentionPolicy(outbox=outbox, reminders=reminders, events=MONTH, inbox=MONTH, batch_size=2)
     return Retention(services.uow.background(), services.clock, policy)
 
 
