@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from bot.inbox import DurableBot
 from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
+from bot.user_budget import Budget, UserBudget
 from handlers import admin, billing, core, wallet
 from handlers.billing import reminders as billing_reminders
 from handlers.core import errors, members, start
@@ -111,7 +113,10 @@ def build_application(services: Services, token: str) -> JigapApplication:
         ApplicationBuilder()
         .bot(bot)
         .context_types(ContextTypes(context=JigapContext))
-        .concurrent_updates(PerChatUpdateProcessor(config.bot.concurrent_updates, services.inbox))
+        .concurrent_updates(PerChatUpdateProcessor(
+            config.bot.concurrent_updates, services.inbox,
+            budget=UserBudget(Budget(burst=config.bot.user_burst, per_second=config.bot.user_per_minute / 60)),
+            tell_slow_down=functools.partial(members.tell_slow_down, services=services)))
         .build()
     )
     application.bot_data["services"] = services

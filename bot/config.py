@@ -39,6 +39,8 @@ class BotConfig:
     default_language: str = "ko"
     username: str = ""
     inbox_lease_seconds: int = 60
+    user_burst: int = 100
+    user_per_minute: int = 120
     # Never read from the file: filled from JIGAP_BOT__TOKEN or token_file.
     token: str = field(default="", repr=False)
 
@@ -314,6 +316,8 @@ def _check_values(config: Config) -> None:
         "delivery.event_retention_days": config.delivery.event_retention_days,
         "delivery.inbox_retention_days": config.delivery.inbox_retention_days,
         "bot.inbox_lease_seconds": config.bot.inbox_lease_seconds,
+        "bot.user_burst": config.bot.user_burst,
+        "bot.user_per_minute": config.bot.user_per_minute,
         "delivery.cleanup_interval_seconds": config.delivery.cleanup_interval_seconds,
         "delivery.cleanup_batch_size": config.delivery.cleanup_batch_size,
     }

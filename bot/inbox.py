@@ -110,6 +110,17 @@ class UpdateInbox:
                 self._unmarked.append(update.update_id)
                 self._wake.set()
 
+    def dropped(self, update: Update) -> None:
+        """An update deliberately not handled (its sender was over their budget): done, not left for later."""
+        self._unmarked.append(update.update_id)
+        self._wake.set()
+
+    @staticmethod
+    def change_committed() -> bool:
+        """Whether the update being handled already committed its change (its handler failed after that)."""
+        handled = HANDLING.get()
+        return handled is not None and handled.marked
+
     # --- in the background -------------------------------------------------------------------------------
 
     def start(self, bot: Bot, queue: asyncio.Queue[object]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 BOT_SCOPE = 0
+TELEGRAM_BOT_PER_SECOND = 30.0
 # Distinct chats refused within this many seconds that mean "the bot as a whole is over its budget".
 BOT_WIDE_WINDOW = 1.0
 BOT_WIDE_CHATS = 3
@@ -52,6 +53,9 @@ class RateLimiter:
         self.limits = limits
         self._monotonic = monotonic
         self._bot = _Bucket(limits.bot_per_second, limits.bot_burst)
+        # Chat replies have a bot-wide bucket of their own, at Telegram's rate whatever pace bulk sending
+        # was given: they go ahead of what the pump booked, which moves back to make room.
+        self._interactive = _Bucket(max(limits.bot_per_second, TELEGRAM_BOT_PER_SECOND), limits.bot_burst)
         self._chats: dict[int, _Bucket] = {}
         self._refusals: list[tuple[float, int]] = []
         self._last_forget = monotonic()
@@ -87,6 +91,20 @@ class RateLimiter:
         at = max(self._bot.earliest(now), chat.earliest(now))
         self._bot.book(at)
         chat.book(at)
+        return at
+
+    def reserve_interactive(self, chat_id: int | None) -> float:
+        """Book a chat reply: the first moment the chat's budget, any pause and the replies' own share of the
+        bot-wide rate allow, ahead of every bulk send the pump planned (those move back by one slot)."""
+        now = self._monotonic()
+        self._forget_idle(now)
+        at = max(self._interactive.earliest(now), self._bot.paused_until)
+        chat = self._chat(chat_id) if chat_id is not None else None
+        if chat is not None:
+            at = max(at, chat.earliest(now))
+            chat.book(at)
+        self._interactive.book(at)
+        self._bot.book(now)
         return at
 
     def record_unpaced(self, chat_id: int | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -10,6 +11,11 @@ if TYPE_CHECKING:
     from bot.bootstrap import Services
     from bot.i18n import Translator
     from subscriptions.accounts.access import Member
+
+
+# The translator of the update being handled. python-telegram-bot gives the error handler a context of its
+# own, made after the failure; it runs in the same task as the handler, so it finds the person's language here.
+SPEAKING: ContextVar[Translator | None] = ContextVar("jigap_speaking", default=None)
 
 
 class JigapContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -39,9 +45,10 @@ class JigapContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def tr(self) -> Translator:
         if self._translator is None:
-            return self.services.translations.get(self.services.translations.default)
+            return SPEAKING.get() or self.services.translations.get(self.services.translations.default)
         return self._translator
 
     def bind_member(self, member: Member, translator: Translator) -> None:
         self._member = member
         self._translator = translator
+        SPEAKING.set(translator)

@@ -3,23 +3,55 @@ says when a user blocks the bot."""
 
 from __future__ import annotations
 
-from telegram import ChatMember, Update
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import ChatMember, Update, User
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from handlers.core.context import JigapContext
 from subscriptions.accounts.members import TelegramProfile
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+
+log = logging.getLogger(__name__)
 
 
 async def load_member(update: object, context: JigapContext) -> None:
     """Keep the user row up to date and bind the member and their translator to the context."""
     if not isinstance(update, Update) or update.effective_user is None or update.effective_user.is_bot:
         return
-    user = update.effective_user
-    profile = TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code)
-    member = await context.services.members.member_for(profile)
+    member = await context.services.members.member_for(profile_of(update.effective_user))
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
     context.bind_member(member, translations.get(language))
+
+
+def profile_of(user: User) -> TelegramProfile:
+    return TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code)
+
+
+async def tell_slow_down(update: Update, services: Services) -> None:
+    """The one notice a person gets when they send faster than their budget (bot.user_budget)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    translations = services.translations
+    try:
+        member = await services.members.member_for(profile_of(user))
+        language = translations.pick(member.user.language, member.user.telegram_language)
+    except Exception as error:  # the notice matters more than the stored language choice
+        log.warning("could not load user %s for the slow-down notice (%r)", user.id, error)
+        language = translations.pick(None, user.language_code)
+    tr = translations.get(language)
+    text = tr("You are sending messages faster than I can answer, so I skipped some of them. Wait a moment, "
+              "then send the last one again.")
+    try:
+        await update.get_bot().send_message(chat.id, text)
+    except TelegramError as error:
+        log.warning("could not send the slow-down notice to chat %s (%r)", chat.id, error)
 
 
 async def chat_member_changed(update: Update, context: JigapContext) -> None:

@@ -49,10 +49,16 @@ async def test_a_suspended_licence_fails_until_it_is_reinstated(world: Jigap) ->
     await officer.press("정지", listing)
     suspended = await officer.wait_for_edit(listing)
     assert suspended.text.endswith(": 정지됨") and suspended.buttons == ["발급 취소", "정지 해제"]
+    # Minji is told (a notice that may wait behind the replies she just had) before she shows the card.
+    notice = await world.minji.next_message()
+    assert "Road Traffic Authority" in notice.text and not notice.buttons
     refused = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
     assert refused.text == "유효하지 않음: Road Traffic Authority에서 정지한 카드입니다. 확인 21:04."
     await officer.press("정지 해제", listing)
     await officer.wait_for_edit(listing)
+    # And told again when it works again.
+    notice = await world.minji.next_message()
+    assert "Road Traffic Authority" in notice.text and not notice.buttons
     accepted = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
     assert accepted.text.startswith("유효함.")
 
