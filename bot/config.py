@@ -82,6 +82,9 @@ class BillingConfig:
     dunning_days: list[int] = field(default_factory=lambda: [1, 3, 7])
     provider_token_env: str = "JIGAP_PAYMENTS__PROVIDER_TOKEN"
     pre_checkout_timeout: int = 8
+    stars_reconcile_seconds: int = 3600
+    stars_reconcile_first_seconds: int = 30
+    stars_reconcile_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,9 @@ def _check_values(config: Config) -> None:
         "delivery.inbox_retention_days": config.delivery.inbox_retention_days,
         "bot.inbox_lease_seconds": config.bot.inbox_lease_seconds,
         "bot.user_burst": config.bot.user_burst,
+        "billing.stars_reconcile_seconds": config.billing.stars_reconcile_seconds,
+        "billing.stars_reconcile_first_seconds": config.billing.stars_reconcile_first_seconds,
+        "billing.stars_reconcile_days": config.billing.stars_reconcile_days,
         "bot.user_per_minute": config.bot.user_per_minute,
         "delivery.cleanup_interval_seconds": config.delivery.cleanup_interval_seconds,
         "delivery.cleanup_batch_size": config.delivery.cleanup_batch_size,

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
 from bot.delivery.retention import Retention, RetentionPolicy
+from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
 
@@ -35,6 +38,9 @@ def schedule_jobs(application: JigapApplication) -> None:
     job_queue.run_repeating(tick, interval=services.config.scheduler.tick_seconds, first=0.0, name="scheduler-tick")
     job_queue.run_repeating(show_progress, interval=services.config.delivery.progress_interval,
                             first=services.config.delivery.progress_interval, name="broadcast-progress")
+    settings = services.config.billing
+    job_queue.run_repeating(reconcile_stars_job, interval=settings.stars_reconcile_seconds,
+                            first=settings.stars_reconcile_first_seconds, name="stars-reconciliation")
     retention = Retention(services.uow.background(), services.clock, RetentionPolicy.from_config(services.config))
     # The first clean-up waits a minute: a bot that restarts often still cleans up, but not while it starts.
     job_queue.run_repeating(clean_up, interval=services.config.delivery.cleanup_interval_seconds,
@@ -49,6 +55,19 @@ async def tick(context: Context) -> None:
     services.events.start(NoticeContext(services, bot.username))
     await billing_tick(services)
     await services.delivery.tick(asyncio.get_running_loop().time())
+
+
+async def reconcile_stars_job(context: Context) -> None:
+    """Credit the Stars charges Telegram lists and jigap lacks (bot.gateways.star_reconciliation)."""
+    services: Services = context.application.bot_data["services"]
+    since = services.clock.now() - timedelta(days=services.config.billing.stars_reconcile_days)
+    try:
+        credited = await reconcile_stars(context.application.bot, services.billing, since=since)
+    except (TelegramError, SQLAlchemyError, OSError) as error:
+        log.warning("could not compare Stars payments with Telegram's list (%r); trying again next time", error)
+        return
+    if credited:
+        services.events.wake()  # the receipts of what was credited go out now
 
 
 async def billing_tick(services: Services) -> int:

@@ -163,8 +163,11 @@ class Payments:
             raise UserActionError(404, "no such invoice link")
         return found
 
-    async def pay(self, bot: BotAccount, user: UserAccount, spec: InvoiceSpec, *, fail: bool) -> PaymentOutcome:
-        """The pre-checkout round trip, then the charge and the successful_payment message."""
+    async def pay(self, bot: BotAccount, user: UserAccount, spec: InvoiceSpec, *, fail: bool,
+                  deliver: bool = True) -> PaymentOutcome:
+        """The pre-checkout round trip, then the charge and the successful_payment message. With
+        ``deliver=False`` the charge is made and listed but its update never reaches the bot (as when
+        Telegram drops updates a bot did not fetch in time)."""
         query_id = str(secrets.randbits(63))
         answer: asyncio.Future[tuple[bool, str | None]] = asyncio.get_running_loop().create_future()
         self._waiting[query_id] = answer
@@ -181,7 +184,7 @@ class Payments:
             return PaymentOutcome(status="declined", error_message=error_message)
         if fail:
             return PaymentOutcome(status="failed", error_message="the payment was declined")
-        return self._charge(bot, user, spec, subscription=None)
+        return self._charge(bot, user, spec, subscription=None, deliver=deliver)
 
     def answer_pre_checkout(self, query_id: str, ok: bool, error_message: str | None) -> None:
         waiting = self._waiting.get(query_id)
@@ -192,7 +195,7 @@ class Payments:
         waiting.set_result((ok, error_message))
 
     def _charge(self, bot: BotAccount, user: UserAccount, spec: InvoiceSpec,
-                subscription: Subscription | None) -> PaymentOutcome:
+                subscription: Subscription | None, deliver: bool = True) -> PaymentOutcome:
         now = self.world.timestamp()
         stars = spec.currency == STARS
         charge_id = ("stxc" if stars else "tgpc") + secrets.token_hex(16)
@@ -216,7 +219,8 @@ class Payments:
         conversation = self.world.private(bot, user)
         conversation.started = True
         message = self.world.new_message(conversation, user, {"successful_payment": payment})
-        bot.updates.push("message", message)
+        if deliver:
+            bot.updates.push("message", message)
         return PaymentOutcome(status="paid", telegram_payment_charge_id=charge_id, message_id=message["message_id"])
 
     def _partner(self, user: UserAccount, spec: InvoiceSpec) -> Json:

@@ -22,7 +22,9 @@ from subscriptions.billing.services.lifecycle import (
 from subscriptions.billing.services.offers import add_plan, archive_offer, change_price, publish_offer
 from subscriptions.billing.services.payments import (
     PaymentOutcome,
+    StarCharge,
     checkout_by_id,
+    credit_missing_star_charge,
     record_fee,
     record_payments,
     record_successful_payment,
@@ -92,6 +94,8 @@ __all__ = [
     "publish_offer",
     "receipt_history",
     "record_fee",
+    "StarCharge",
+    "credit_missing_star_charge",
     "record_payments",
     "record_successful_payment",
     "refund",

@@ -60,6 +60,45 @@ async def record_successful_payment(billing: Billing, paid: SuccessfulPayment) -
         return outcome
 
 
+@dataclass(frozen=True)
+class StarCharge:
+    """A Stars payment as Telegram's own list of the bot's transactions shows it (getStarTransactions)."""
+
+    charge_id: str
+    user_id: UserId
+    total_amount: int
+    invoice_payload: str
+    paid_at: datetime
+    subscription_period: timedelta | None = None
+
+
+async def credit_missing_star_charge(billing: Billing, charge: StarCharge) -> PaymentOutcome | None:
+    """Credit a Stars charge Telegram shows and no `successful_payment` credited, as that update would have.
+
+    Returns None when it was credited already (the usual case). A recurring charge is the first of its
+    subscription when its checkout was not paid yet; Telegram extends a Stars subscription by one period
+    from the charge.
+    """
+    async with billing.uow() as uow:
+        if await uow.payments.by_charge_id(charge.charge_id) is not None:
+            return None
+        checkout = await uow.checkouts.by_payload(charge.invoice_payload)
+    recurring = charge.subscription_period is not None
+    paid = SuccessfulPayment(
+        user_id=charge.user_id,
+        currency="XTR",
+        total_amount=charge.total_amount,
+        invoice_payload=charge.invoice_payload,
+        telegram_payment_charge_id=charge.charge_id,
+        is_recurring=recurring,
+        is_first_recurring=recurring and (checkout is None or checkout.status is not CheckoutStatus.PAID),
+        subscription_expiration_date=(charge.paid_at + charge.subscription_period
+                                      if charge.subscription_period is not None else None),
+    )
+    outcome = await record_successful_payment(billing, paid)
+    return None if outcome.duplicate else outcome
+
+
 async def record_payments(billing: Billing, paid: Sequence[SuccessfulPayment]) -> list[PaymentOutcome]:
     """Credit several payments in one transaction (sweeps and benches): all or none."""
     async with billing.uow() as uow:
