@@ -115,10 +115,15 @@ class InteractiveMeter(BaseRateLimiter[None]):
                 failures += 1
 
     async def _wait_for_turn(self, chat_id: int | None) -> None:
-        at = self._limiter.reserve_interactive(chat_id)
+        """The chat's turn first, then the bot-wide slot: a busy chat waits for itself, not others for it."""
+        if chat_id is not None:
+            await self._until(self._limiter.reserve_chat_reply(chat_id))
+        await self._until(self._limiter.reserve_bot_reply())
         if self._tally is not None:
             self._tally.add()
-        delay = at - self._limiter.now()
+
+    async def _until(self, moment: float) -> None:
+        delay = moment - self._limiter.now()
         if delay > 0:
             await self._sleep(delay)
 

@@ -93,16 +93,22 @@ class RateLimiter:
         chat.book(at)
         return at
 
-    def reserve_interactive(self, chat_id: int | None) -> float:
-        """Book a chat reply: the first moment the chat's budget, any pause and the replies' own share of the
-        bot-wide rate allow, ahead of every bulk send the pump planned (those move back by one slot)."""
+    def reserve_chat_reply(self, chat_id: int) -> float:
+        """Book a chat reply's turn in its chat (and any pause on it); returns that moment. The bot-wide
+        slot is taken when the turn comes (`reserve_bot_reply`): booked now for a later moment, it would make
+        every other chat's reply wait behind this one."""
         now = self._monotonic()
         self._forget_idle(now)
+        chat = self._chat(chat_id)
+        at = chat.earliest(now)
+        chat.book(at)
+        return at
+
+    def reserve_bot_reply(self) -> float:
+        """Book a chat reply's share of the bot-wide rate, ahead of every bulk send the pump planned (those
+        move back by one slot); returns the moment it may go."""
+        now = self._monotonic()
         at = max(self._interactive.earliest(now), self._bot.paused_until)
-        chat = self._chat(chat_id) if chat_id is not None else None
-        if chat is not None:
-            at = max(at, chat.earliest(now))
-            chat.book(at)
         self._interactive.book(at)
         self._bot.book(now)
         return at
