@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from wallet.clock import ensure_aware
-from wallet.errors import MalformedInput, WalletError
+from wallet.errors import MalformedInput, StatusUnavailable, WalletError
 from wallet.jws import CompactJws, parse_compact, signature_matches
 from wallet.keys import SUPPORTED_ALGORITHMS, PublicKey, public_key_from_jwk
 from wallet.qr_payload import decode_qr_payload
@@ -197,7 +197,9 @@ def _check_signature(jws: CompactJws, issuer: TrustedIssuer, alg: str, policy: V
         if any(jws.kid in (None, key.kid) for key in issuer.keys):
             # The key exists but is not an `alg` key: never let the header pick the algorithm.
             raise _Refused(FailedCheck.ALG, alg=alg)
-        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=issuer.issuer)
+        # Keys are matched by the kid their JWKS declares, never by a thumbprint behind its back.
+        detail = f"no key with kid {jws.kid}" if jws.kid is not None else "it lists no keys"
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=issuer.issuer, detail=detail)
     if not any(signature_matches(jws, key, policy.allowed_algs) for key in keys):
         raise _Refused(FailedCheck.SIGNATURE)
 
@@ -292,15 +294,23 @@ def _check_kb_claims(
 
 def _check_status(ctx: _Context, policy: VerifierPolicy, status: StatusLookup | None) -> None:
     claim = ctx.payload.get("status")
-    if claim is None or status is None:
+    reference = None
+    if claim is not None:
+        # Checked even when no lookup is at hand: a signed claim of the wrong shape is malformed.
+        try:
+            reference = StatusReference.from_claim(claim)
+        except MalformedInput as exc:
+            raise _Refused(FailedCheck.MALFORMED, detail=str(exc)) from exc
+    if reference is None or status is None:
         if policy.require_status:
             raise _Refused(FailedCheck.STATUS_UNAVAILABLE)
         return
     assert ctx.issuer is not None  # set by the issuer check
     try:
-        reference = StatusReference.from_claim(claim)
         answer = status(reference, ctx.issuer)
         ctx.status = CredentialStatus(answer.status)
+    except StatusUnavailable as exc:
+        raise _Refused(FailedCheck.STATUS_UNAVAILABLE, detail=str(exc)) from exc
     except Exception as exc:  # a lookup must never turn into an exception for the caller
         raise _Refused(FailedCheck.STATUS_UNAVAILABLE) from exc
     if ctx.status is CredentialStatus.INVALID:
