@@ -44,7 +44,12 @@ def signed(header: Mapping[str, Any] | str, payload: Mapping[str, Any] | str, ke
 
 def disclosure(*content: Any) -> str:
     """The encoded disclosure of `[salt, name, value]` (or any other content, for odd shapes)."""
-    return b64url_encode(json.dumps(list(content)).encode())
+    return disclosure_text(json.dumps(list(content)))
+
+
+def disclosure_text(json_text: str) -> str:
+    """The encoded disclosure of exactly this JSON text (`["c2FsdA","n",1e999]`)."""
+    return b64url_encode(json_text.encode())
 
 
 @dataclass(frozen=True)
