@@ -3,8 +3,9 @@
 Decoding is strict on purpose: a base64url string must be canonical (re-encoding gives the
 same text), so flipping an unused trailing bit can never yield a second accepted spelling of
 the same signature. JSON is read as I-JSON (RFC 7493) would have it: duplicate member names,
-numbers beyond a float (1e999) and lone surrogates (`"\\ud800"`) are refused, so whatever is
-accepted can be written back out as JSON and as UTF-8.
+numbers beyond a float (1e999), lone surrogates (`"\\ud800"`) and nesting deeper than
+`MAX_DEPTH` are refused, so whatever is accepted can be checked, written back out as JSON and
+as UTF-8.
 """
 
 from __future__ import annotations
@@ -63,23 +64,26 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# Credentials nest a few levels (an address in a claim); the checks that walk them recurse.
+MAX_DEPTH = 32
+
 # One decoder for every call: building a JSONDecoder per call costs more than small parses.
 _DECODER = json.JSONDecoder(
     object_pairs_hook=_no_duplicate_members, parse_constant=_refuse_constant, parse_float=_finite_float
 )
 
 
-def _unicode_only(value: Any) -> None:
-    """Refuse a lone surrogate anywhere in a parsed value: it is no Unicode text (RFC 8259 8.2)."""
-    pending = [value]
+def _plain(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, and a lone surrogate in any name or text."""
+    pending = [(value, 1)]
     while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str):
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise MalformedInput(f"JSON is nested more than {MAX_DEPTH} deep")
+            members = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((member, depth + 1) for member in members)
+        elif isinstance(item, str) and not item.isascii():
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError as exc:
@@ -88,7 +92,7 @@ def _unicode_only(value: Any) -> None:
 
 def json_loads(raw: bytes | str) -> Any:
     """Parse JSON, refusing duplicate member names, NaN/Infinity, numbers too large for a float
-    (1e999), invalid UTF-8 and lone surrogates (`"\\ud800"`)."""
+    (1e999), invalid UTF-8, lone surrogates (`"\\ud800"`) and nesting deeper than MAX_DEPTH."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         value = _DECODER.decode(text)
@@ -96,9 +100,7 @@ def json_loads(raw: bytes | str) -> Any:
         if isinstance(exc, MalformedInput):
             raise
         raise MalformedInput("invalid JSON") from exc
-    # A surrogate can only arrive as a \u escape (UTF-8 bytes cannot spell one): most texts skip the walk.
-    if "\\u" in text:
-        _unicode_only(value)
+    _plain(value)
     return value
 
 

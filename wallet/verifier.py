@@ -309,7 +309,7 @@ def _check_kb_claims(
 def _check_status(ctx: _Context, policy: VerifierPolicy, status: StatusLookup | None) -> None:
     claim = ctx.payload.get("status")
     reference = None
-    if claim is not None:
+    if "status" in ctx.payload:
         # Checked even when no lookup is at hand: a signed claim of the wrong shape is malformed.
         try:
             reference = StatusReference.from_claim(claim)
