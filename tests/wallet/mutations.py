@@ -15,11 +15,14 @@ A mutation is chosen by numbers (`Mutation`), so hypothesis can shrink it and a 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from tests.wallet.forge import AUD, DROP, NONCE, NOW, Forge, disclosure, disclosure_text
+from tests.wallet.forge import AUD, DROP, ISS, NONCE, NOW, Forge, disclosure, disclosure_text
 from wallet.qr_payload import encode_qr_payload
 from wallet.verifier import UNEXPECTED, VerificationResult, verify_presentation
 
@@ -41,6 +44,7 @@ KINDS = (
 # Latin-1, Hangul, an emoji and a lone surrogate.
 CHARACTERS = "AQgw_-09~.=+/ \n\t\r\x00\x7f\xe9\ud55c\U0001f600\ud800"
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -216,9 +220,11 @@ def odd_cases() -> dict[str, OddCase]:
         cases[f"_sd={value}"] = _credential_claim("_sd", value)
         cases[f"_sd_alg={value}"] = _credential_claim("_sd_alg", value)
         cases[f"status={value}"] = _credential_claim("status", value)
-    for idx in (2**64, 2**63, -1, 2**27, True, 1.5, "3", None, [], 2**200):
+    odd_indexes: tuple[Any, ...] = (2**64, 2**63, -1, 2**27, True, 1.5, "3", None, [], 2**200)
+    for idx in odd_indexes:
         cases[f"status idx={idx!r}"[:60]] = _status(idx)
-    for kid in (7, "", None, True, [], {}, "\ud800x"):
+    odd_kids: tuple[Any, ...] = (7, "", None, True, [], {}, "\ud800x")
+    for kid in odd_kids:
         cases[f"header kid={kid!r}"] = _credential_header({"kid": kid})
     for typ in ("", 7, None, "DC+SD-JWT", "dc+sd-jwt "):
         cases[f"header typ={typ!r}"] = _credential_header({"typ": typ})
@@ -277,3 +283,68 @@ def crash_of(presentation: str, forge: Forge) -> str | None:
     except Exception as exc:
         return f"verdict cannot be written: {type(exc).__name__}"
     return None
+
+
+# --- `jigap verify` as a subprocess ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    stdout: str
+    stderr: str
+
+    def crash(self) -> str | None:
+        """Why this run counts as a crash: an exit status other than 0/1, a traceback, or no JSON verdict."""
+        import json
+
+        if self.code not in (0, 1):
+            return f"exit {self.code}: {self.stderr.strip()[-200:]}"
+        if "Traceback" in self.stderr:
+            return f"traceback: {self.stderr.strip()[-200:]}"
+        try:
+            verdict = json.loads(self.stdout)
+        except ValueError:
+            return "stdout is not a JSON verdict"
+        if verdict.get("verdict") != ("valid" if self.code == 0 else "invalid"):
+            return f"exit {self.code} with verdict {verdict.get('verdict')!r}"
+        return None
+
+
+def trust_list_for(forge: Forge) -> dict[str, Any]:
+    """A trust list naming the forge's issuer, as `jigap verify --trust-list` reads it."""
+    issuer = forge.trusted(ISS)
+    assert issuer is not None
+    return {"issuers": [issuer.metadata()]}
+
+
+def run_jigap_verify(presentation: str, trust_list: Path, *options: str, timeout: float = 120) -> CliRun:
+    """`jigap verify` in a child process, checking as of the forge's NOW for its audience and nonce.
+
+    Text a command line cannot carry (a NUL, a leading `-`, a lone surrogate) goes through stdin,
+    as bytes: a lone surrogate arrives as bytes that are not UTF-8.
+    """
+    by_stdin = "\x00" in presentation or presentation.startswith("-") or not _argv_safe(presentation)
+    # The command's own module: the same `run` as `jigap verify`, without loading the whole bot first.
+    command = [sys.executable, "-m", "bot.commands.verify", "-" if by_stdin else presentation,
+               "--trust-list", str(trust_list), "--aud", AUD, "--nonce", NONCE, "--at", NOW.isoformat(), *options]
+    stdin = presentation.encode("utf-8", "surrogatepass") if by_stdin else b""
+    done = subprocess.run(command, input=stdin, capture_output=True, timeout=timeout, cwd=ROOT, check=False)
+    return CliRun(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
+
+
+def _argv_safe(text: str) -> bool:
+    try:
+        text.encode(sys.getfilesystemencoding(), "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def cli_presentation(mutation: Mutation, presentation: str) -> str:
+    """The mutated text for a command-line run. `jigap verify` strips the whitespace a shell or
+    a file adds, so a mutation that only adds whitespace around the text is no mutation there."""
+    mutated = mutation.apply(presentation)
+    if mutated.strip() == presentation or not mutated.strip():
+        mutated = presentation[:-1] + ("A" if presentation[-1] != "A" else "B")
+    return mutated
