@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.wallet.forge import Forge, disclosure_text
+from tests.wallet.forge import AUD, NONCE, NOW, Forge, disclosure_text
 from tests.wallet.mutations import (
     CHARACTERS,
     KINDS,
@@ -23,8 +23,9 @@ from tests.wallet.mutations import (
     odd_cases,
     verify,
 )
-from wallet.encoding import MAX_DEPTH
+from wallet.encoding import MAX_DEPTH, b64url_decode, b64url_encode
 from wallet.qr_payload import encode_qr_payload
+from wallet.verifier import MemoryNonceStore, VerificationResult, verify_presentation
 
 FORGE = Forge.fresh()
 ES256 = Forge.fresh("ES256")
@@ -99,3 +100,27 @@ def test_a_status_claim_of_the_wrong_shape_is_malformed_even_when_no_status_is_c
     result = verify(shown, FORGE)
     assert result.failed_check == "malformed"
     assert result.reason_params["detail"].startswith("status")
+
+
+
+def test_a_mirrored_es256_key_binding_signature_is_the_same_proof_and_its_nonce_still_spends_once() -> None:
+    # ECDSA signs twice over: (r, s) and (r, n - s) both hold for the same bytes. Issuers' and
+    # holders' libraries write either, so both are accepted; the issuer's signature is covered by
+    # the KB-JWT's sd_hash, and what the KB-JWT proves (holder, audience, nonce) is in its signed
+    # bytes, so the mirror is a second spelling of the same proof that spends the same nonce.
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # the order of P-256
+    shown = SHOWN["ES256"]
+    head, signature = shown.rsplit(".", 1)
+    raw = b64url_decode(signature)
+    mirrored = f"{head}.{b64url_encode(raw[:32] + (n - int.from_bytes(raw[32:], 'big')).to_bytes(32, 'big'))}"
+    assert mirrored != shown and verify(mirrored, ES256).valid
+    store = MemoryNonceStore()
+    assert _verify_once(shown, store).valid
+    again = _verify_once(mirrored, store)
+    assert (again.valid, again.failed_check) == (False, "replayed")
+
+
+def _verify_once(presentation: str, store: MemoryNonceStore) -> VerificationResult:
+    return verify_presentation(
+        presentation, issuers=ES256.trusted, now=NOW, expected_aud=AUD, expected_nonce=NONCE, nonce_store=store
+    )
