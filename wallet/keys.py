@@ -243,10 +243,9 @@ def load_jwks(document: Mapping[str, Any] | str | bytes) -> dict[str, PublicKey]
             public = public_key_from_jwk(entry)
         except KeyFormatError:
             continue  # a JWKS may list key types we do not use (RSA, X25519...)
-        declared = entry.get("kid")
-        if declared is not None and (not isinstance(declared, str) or not declared):
+        kid = entry.get("kid", public.kid)
+        if not isinstance(kid, str) or not kid:
             raise KeyFormatError("a JWK's kid must be a non-empty string")
-        kid = declared if declared is not None else public.kid
         if kid in keys:
             raise KeyFormatError(f"two keys of the JWKS are named {kid!r}")
         keys[kid] = public if kid == public.kid else replace(public, kid=kid)
