@@ -100,7 +100,10 @@ def json_loads(raw: bytes | str) -> Any:
         if isinstance(exc, MalformedInput):
             raise
         raise MalformedInput("invalid JSON") from exc
-    _plain(value)
+    # A surrogate can only arrive as a \u escape (UTF-8 cannot spell one), and a text with few
+    # brackets cannot nest deep: most texts skip the walk.
+    if "\\u" in text or text.count("[") + text.count("{") > MAX_DEPTH:
+        _plain(value)
     return value
 
 
