@@ -2,13 +2,17 @@
 
 Decoding is strict on purpose: a base64url string must be canonical (re-encoding gives the
 same text), so flipping an unused trailing bit can never yield a second accepted spelling of
-the same signature, and JSON objects with duplicate member names are refused.
+the same signature. JSON is read as I-JSON (RFC 7493) would have it: duplicate member names,
+numbers beyond a float (1e999), lone surrogates (`"\\ud800"`) and nesting deeper than
+`MAX_DEPTH` are refused, so whatever is accepted can be checked, written back out as JSON and
+as UTF-8.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from typing import Any
 
@@ -52,18 +56,55 @@ def _refuse_constant(name: str) -> Any:
     raise MalformedInput(f"JSON constant {name} is not allowed")
 
 
+def _finite_float(text: str) -> float:
+    # Python reads 1e999 as infinity, which no JSON text can carry back out.
+    value = float(text)
+    if not math.isfinite(value):
+        raise MalformedInput("a JSON number is too large")
+    return value
+
+
+# Credentials nest a few levels (an address in a claim); the checks that walk them recurse.
+MAX_DEPTH = 32
+
 # One decoder for every call: building a JSONDecoder per call costs more than small parses.
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_members, parse_constant=_refuse_constant)
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicate_members, parse_constant=_refuse_constant, parse_float=_finite_float
+)
+
+
+def _plain(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, and a lone surrogate in any name or text."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise MalformedInput(f"JSON is nested more than {MAX_DEPTH} deep")
+            members = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((member, depth + 1) for member in members)
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise MalformedInput("JSON text carries a lone surrogate") from exc
 
 
 def json_loads(raw: bytes | str) -> Any:
-    """Parse JSON, refusing duplicate member names, NaN/Infinity and invalid UTF-8."""
+    """Parse JSON, refusing duplicate member names, NaN/Infinity, numbers too large for a float
+    (1e999), invalid UTF-8, lone surrogates (`"\\ud800"`) and nesting deeper than MAX_DEPTH."""
     try:
-        return _DECODER.decode(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         if isinstance(exc, MalformedInput):
             raise
         raise MalformedInput("invalid JSON") from exc
+    # A surrogate can only arrive as a \u escape (UTF-8 cannot spell one), and a text with few
+    # brackets cannot nest deep: most texts skip the walk.
+    if "\\u" in text or text.count("[") + text.count("{") > MAX_DEPTH:
+        _plain(value)
+    return value
 
 
 def json_dumps(value: Any) -> bytes:

@@ -1,7 +1,8 @@
 """Signing keys: Ed25519 (EdDSA, the default) and P-256 (ES256).
 
-Public keys travel as JWKs whose `kid` is the RFC 7638 thumbprint; issuers publish them as a
-JWKS. A public key carries its algorithm, so a verifier never takes the JWS header's word for
+Public keys travel as JWKs; jigap's own keys are named by their RFC 7638 thumbprint, and a key
+read from a JWKS keeps the `kid` its publisher declared (most issuers name keys their own way),
+falling back to the thumbprint when it declares none. Issuers publish their keys as a JWKS. A public key carries its algorithm, so a verifier never takes the JWS header's word for
 which algorithm a key may be used with. Private keys leave this module only as PKCS#8 bytes
 sealed through a `Sealer` (the storage layer encrypts them with AES-GCM).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
@@ -59,7 +60,7 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class PublicKey:
-    """A verification key bound to exactly one algorithm."""
+    """A verification key bound to exactly one algorithm; `kid` names it in JWS headers."""
 
     alg: Algorithm
     key: _PublicKeyObject = field(repr=False, compare=False)
@@ -224,7 +225,11 @@ def build_jwks(keys: Iterable[PublicKey]) -> dict[str, list[dict[str, str]]]:
 
 
 def load_jwks(document: Mapping[str, Any] | str | bytes) -> dict[str, PublicKey]:
-    """Keys of a JWKS by thumbprint `kid`; unsupported entries are skipped, garbage is refused."""
+    """Keys of a JWKS by `kid`: the one each entry declares, else its RFC 7638 thumbprint.
+
+    Each key carries that `kid`, so a JWS header naming the declared kid finds it. Unsupported
+    entries are skipped; garbage, and two entries declaring the same kid, are refused.
+    """
     if isinstance(document, str | bytes):
         try:
             document = json.loads(document)
@@ -238,8 +243,12 @@ def load_jwks(document: Mapping[str, Any] | str | bytes) -> dict[str, PublicKey]
             public = public_key_from_jwk(entry)
         except KeyFormatError:
             continue  # a JWKS may list key types we do not use (RSA, X25519...)
-        declared_kid = entry.get("kid") if isinstance(entry, Mapping) else None
-        keys[declared_kid if isinstance(declared_kid, str) else public.kid] = public
+        kid = entry.get("kid", public.kid)
+        if not isinstance(kid, str) or not kid:
+            raise KeyFormatError("a JWK's kid must be a non-empty string")
+        if kid in keys:
+            raise KeyFormatError(f"two keys of the JWKS are named {kid!r}")
+        keys[kid] = public if kid == public.kid else replace(public, kid=kid)
     return keys
 
 

@@ -72,6 +72,9 @@ def decode_qr_payload(text: str) -> str:
         raise MalformedInput("QR payload is not zlib data") from exc
     if inflater.unconsumed_tail or not inflater.eof:
         raise MalformedInput("QR payload is truncated or too large")
+    if inflater.unused_data:
+        # Bytes after the end of the zlib stream would give a second spelling of the same code.
+        raise MalformedInput("QR payload carries data after its end")
     try:
         return raw.decode("ascii")
     except UnicodeDecodeError as exc:

@@ -31,7 +31,7 @@ _ENGLISH: dict[FailedCheck, str] = {
     FailedCheck.MALFORMED: "this is not a credential presentation ({detail})",
     FailedCheck.ALG: "the signing algorithm {alg} is not accepted",
     FailedCheck.TYP: "this is not an SD-JWT credential (typ {typ})",
-    FailedCheck.UNTRUSTED_ISSUER: "the issuer {issuer} is not trusted",
+    FailedCheck.UNTRUSTED_ISSUER: "the issuer {issuer} is not trusted ({detail})",
     FailedCheck.SIGNATURE: "signature does not match",
     FailedCheck.BAD_DISCLOSURE: "the disclosed claims do not match the signed credential ({detail})",
     FailedCheck.EXPIRED: "expired on {expired_on}",
@@ -41,7 +41,7 @@ _ENGLISH: dict[FailedCheck, str] = {
     FailedCheck.REPLAYED: "this code was already used",
     FailedCheck.REVOKED: "revoked by {issuer_name}",
     FailedCheck.SUSPENDED: "suspended by {issuer_name}",
-    FailedCheck.STATUS_UNAVAILABLE: "the revocation status could not be checked",
+    FailedCheck.STATUS_UNAVAILABLE: "the revocation status could not be checked ({detail})",
 }
 
 
@@ -53,6 +53,8 @@ def english_reason(check: FailedCheck | None, params: Mapping[str, str]) -> str:
         template = "revoked on {revoked_on} by {issuer_name}"
     else:
         template = _ENGLISH[check]
+    if "detail" not in params:
+        template = template.replace(" ({detail})", "")
     try:
         return template.format(**params)
     except KeyError:

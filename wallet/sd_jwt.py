@@ -105,7 +105,10 @@ def split_sd_jwt(text: str) -> SdJwtParts:
     """Split the compact serialisation; an SD-JWT ends in `~`, an SD-JWT+KB in the KB-JWT."""
     if not isinstance(text, str) or not text.isascii():
         raise MalformedInput("an SD-JWT is ASCII text")
-    parts = text.strip().split("~")
+    if any(ch.isspace() for ch in text):
+        # The caller strips what its transport adds; a second spelling of the same SD-JWT is not taken.
+        raise MalformedInput("an SD-JWT holds no whitespace")
+    parts = text.split("~")
     if len(parts) < 2 or not parts[0]:
         raise MalformedInput("an SD-JWT has at least the issuer-signed JWT and one '~'")
     middle = tuple(parts[1:-1])

@@ -25,6 +25,10 @@ STATUS_LIST_TYP = "statuslist+jwt"
 DEFAULT_BITS = 2
 DEFAULT_SIZE = 16_384  # entries; enough that a list hides who among many is revoked
 _VALID_BITS = (1, 2, 4, 8)
+# A bound on the inflated list stops a zlib bomb from eating memory; it also bounds the indexes
+# worth asking about (2**27 entries at one bit each), so an index of 2**64 is refused as such.
+MAX_LIST_BYTES = 16 * 1024 * 1024
+MAX_INDEX = MAX_LIST_BYTES * 8 - 1
 
 
 class CredentialStatus(IntEnum):
@@ -52,11 +56,11 @@ class StatusReference:
         if (
             not isinstance(idx, int)
             or isinstance(idx, bool)
-            or idx < 0
+            or not 0 <= idx <= MAX_INDEX
             or not isinstance(uri, str)
             or not uri
         ):
-            raise MalformedInput("status_list needs a non-negative integer idx and a uri")
+            raise MalformedInput(f"status_list needs an integer idx from 0 to {MAX_INDEX} and a uri")
         return cls(idx, uri)
 
 
@@ -114,9 +118,8 @@ class StatusList:
         if bits not in _VALID_BITS or not isinstance(lst, str):
             raise StatusListError("status_list needs bits in (1, 2, 4, 8) and a lst string")
         try:
-            # A bound on the output stops a zlib bomb from eating memory.
             inflater = zlib.decompressobj()
-            packed = inflater.decompress(b64url_decode(lst), 16 * 1024 * 1024)
+            packed = inflater.decompress(b64url_decode(lst), MAX_LIST_BYTES)
             if inflater.unconsumed_tail:
                 raise StatusListError("status list is too large")
         except (MalformedInput, zlib.error) as exc:
@@ -187,7 +190,11 @@ def verify_status_list(
         raise StatusListError("status list token is not a JWS") from exc
     if jws.typ != STATUS_LIST_TYP:
         raise StatusListError("status list token has the wrong typ")
+    if "kid" in jws.header and jws.kid is None:
+        raise StatusListError("status list token kid must be a string")
     keys = issuer.keys_for(jws.kid, jws.alg)
+    if jws.kid is not None and not any(key.kid == jws.kid for key in issuer.keys):
+        raise StatusListError(f"no key with kid {jws.kid}")
     if not any(signature_matches(jws, key, allowed_algs) for key in keys):
         raise StatusListError("status list token signature does not match the issuer's keys")
     payload = jws.payload

@@ -1,8 +1,9 @@
 """Which issuers a verifier trusts, and with which keys.
 
 The verifier never learns where keys live: it is handed a lookup `issuer id -> TrustedIssuer`
-(a registry in storage, a JWKS file given on the command line, issuer metadata fetched over
-HTTP). `TrustedIssuers` is the plain in-memory lookup.
+(the bot's registry in storage, a trust list file, a JWKS file given on the command line).
+`TrustedIssuers` is the plain in-memory lookup. An issuer's own metadata says which keys it
+uses, never whether to trust it: anyone can serve metadata for a domain they hold.
 """
 
 from __future__ import annotations
@@ -61,6 +62,34 @@ class TrustedIssuers:
             return TrustedIssuer(issuer, issuer, keys) if keys else None
 
         return lookup
+
+
+def load_trust_list(document: Mapping[str, Any] | str | bytes) -> TrustedIssuers:
+    """Read a trust list: `{"issuers": [{"issuer": URL, "name": ..., "jwks": {"keys": [...]}}, ...]}`.
+
+    Each entry has the shape of issuer metadata (so an issuer's published metadata can be pasted
+    in once it is vouched for); an issuer listed twice, or an entry without usable keys, is refused.
+    """
+    if isinstance(document, str | bytes):
+        try:
+            document = json.loads(document)
+        except ValueError as exc:
+            raise KeyFormatError("the trust list is not JSON") from exc
+    entries = document.get("issuers") if isinstance(document, Mapping) else None
+    if not isinstance(entries, list):
+        raise KeyFormatError("a trust list is an object with an 'issuers' array")
+    trusted: dict[str, TrustedIssuer] = {}
+    for entry in entries:
+        issuer = entry.get("issuer") if isinstance(entry, Mapping) else None
+        if not isinstance(issuer, str) or not issuer:
+            raise KeyFormatError("every trust list entry names its issuer")
+        if issuer in trusted:
+            raise KeyFormatError(f"the trust list names {issuer} twice")
+        try:
+            trusted[issuer] = trusted_issuer_from_metadata(issuer, entry)
+        except KeyFormatError as exc:
+            raise KeyFormatError(f"trust list entry {issuer}: {exc}") from exc
+    return TrustedIssuers(trusted.values())
 
 
 def metadata_url(issuer: str) -> str:

@@ -1,10 +1,12 @@
 """Verify an SD-JWT VC presentation and say, in a stable code and plain words, what failed.
 
 `verify_presentation` never raises on bad input: any string gives a `VerificationResult`.
-Checks, in order: shape, algorithm allowlist (and the key's own algorithm), `typ`, trusted
-issuer, signature, `_sd_alg`, disclosures (RFC 9901 section 7.1), `exp`/`nbf`, key binding
-(`typ`, signature by the `cnf` key, `iat` window, `aud`, `nonce`, `sd_hash`), status, and
-last the single use of the nonce, so a refused presentation does not burn it.
+Checks, in order: shape (`iss` and `vct` non-empty strings, a `kid` that is one), algorithm
+allowlist (and the key's own algorithm), `typ`, trusted issuer, the key the header's `kid`
+names, signature, `_sd_alg`, disclosures (RFC 9901 section 7.1), `iat`/`exp`/`nbf` as RFC 7519
+NumericDates, key binding (`typ`, signature by the `cnf` key, `iat` window, non-empty `aud` and
+`nonce`, `sd_hash`), status, and last the single use of the nonce, so a refused presentation
+does not burn it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from wallet.clock import ensure_aware
-from wallet.errors import MalformedInput, WalletError
+from wallet.errors import MalformedInput, StatusUnavailable, WalletError
 from wallet.jws import CompactJws, parse_compact, signature_matches
 from wallet.keys import SUPPORTED_ALGORITHMS, PublicKey, public_key_from_jwk
 from wallet.qr_payload import decode_qr_payload
@@ -34,6 +36,9 @@ from wallet.sd_jwt import (
 )
 from wallet.status_list import CredentialStatus, StatusLookup, StatusReference
 from wallet.trust import IssuerLookup, TrustedIssuer
+
+# The detail of a verdict given by the last line of defence (an exception no check expected).
+UNEXPECTED = "unexpected"
 
 # Claims about the credential itself, not about the holder: never listed as disclosed claims.
 TECHNICAL_CLAIMS = frozenset({"iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
@@ -140,16 +145,27 @@ class _Context:
     nonce: str | None = None
 
 
-def _time(payload: Mapping[str, Any], name: str) -> datetime | None:
-    value = payload.get(name)
-    if value is None:
+# RFC 7519 NumericDate: a JSON number of seconds since the epoch. Here also not before the epoch
+# and not past the year 9999, so that every accepted value is a date this program can show.
+_LATEST_NUMERIC_DATE = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+
+
+def _time(claims: Mapping[str, Any], name: str, check: FailedCheck = FailedCheck.MALFORMED) -> datetime | None:
+    """The NumericDate `name`, None when absent; any other value (null, text, bool, 1e999) is refused."""
+    if name not in claims:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Refused(FailedCheck.MALFORMED, detail=f"{name} is not a number")
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise _Refused(FailedCheck.MALFORMED, detail=f"{name} is out of range") from exc
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= _LATEST_NUMERIC_DATE:
+        raise _Refused(check, detail=f"{name} is not a NumericDate")
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _text_claim(claims: Mapping[str, Any], name: str, check: FailedCheck) -> str:
+    """A claim that must be there as a non-empty string."""
+    value = claims.get(name)
+    if not isinstance(value, str) or not value:
+        raise _Refused(check, detail=f"{name} must be a non-empty string")
+    return value
 
 
 def _date_text(moment: datetime) -> str:
@@ -163,25 +179,23 @@ def _check_issuer_jwt(
         jws = parse_compact(parts.issuer_jwt)
     except MalformedInput as exc:
         raise _Refused(FailedCheck.MALFORMED, detail=str(exc)) from exc
-    iss = jws.payload.get("iss")
-    vct = jws.payload.get("vct")
-    ctx.iss = iss if isinstance(iss, str) else None
-    ctx.vct = vct if isinstance(vct, str) else None
+    if "kid" in jws.header and not jws.kid:
+        raise _Refused(FailedCheck.MALFORMED, detail="kid must be a non-empty string")
+    # SD-JWT VC: `iss` always, `vct` unless this verifier was told to do without it.
+    iss = ctx.iss = _text_claim(jws.payload, "iss", FailedCheck.MALFORMED)
+    if policy.require_vct or "vct" in jws.payload:
+        ctx.vct = _text_claim(jws.payload, "vct", FailedCheck.MALFORMED)
     alg = jws.alg
     if alg is None or alg == "none" or alg not in policy.allowed_algs:
         raise _Refused(FailedCheck.ALG, alg=str(alg))
     if jws.typ not in policy.accepted_typs:
         raise _Refused(FailedCheck.TYP, typ=str(jws.typ))
-    ctx.issuer = _trusted_issuer(ctx.iss, issuers)
+    ctx.issuer = _trusted_issuer(iss, issuers)
     _check_signature(jws, ctx.issuer, alg, policy)
-    if policy.require_vct and ctx.vct is None:
-        raise _Refused(FailedCheck.MALFORMED, detail="no vct")
     return jws
 
 
-def _trusted_issuer(iss: str | None, issuers: IssuerLookup) -> TrustedIssuer:
-    if iss is None:
-        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer="(none)")
+def _trusted_issuer(iss: str, issuers: IssuerLookup) -> TrustedIssuer:
     try:
         issuer = issuers(iss)
     except Exception as exc:  # a lookup that fails cannot vouch for the issuer
@@ -197,7 +211,9 @@ def _check_signature(jws: CompactJws, issuer: TrustedIssuer, alg: str, policy: V
         if any(jws.kid in (None, key.kid) for key in issuer.keys):
             # The key exists but is not an `alg` key: never let the header pick the algorithm.
             raise _Refused(FailedCheck.ALG, alg=alg)
-        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=issuer.issuer)
+        # Keys are matched by the kid their JWKS declares, never by a thumbprint behind its back.
+        detail = f"no key with kid {jws.kid}" if jws.kid is not None else "it lists no keys"
+        raise _Refused(FailedCheck.UNTRUSTED_ISSUER, issuer=issuer.issuer, detail=detail)
     if not any(signature_matches(jws, key, policy.allowed_algs) for key in keys):
         raise _Refused(FailedCheck.SIGNATURE)
 
@@ -215,6 +231,7 @@ def _check_disclosures(parts: SdJwtParts, jws: CompactJws, ctx: _Context) -> Non
 
 
 def _check_validity(ctx: _Context, policy: VerifierPolicy) -> None:
+    _time(ctx.payload, "iat")
     expires = _time(ctx.payload, "exp")
     not_before = _time(ctx.payload, "nbf")
     if expires is not None and ctx.now > expires + policy.leeway:
@@ -269,16 +286,15 @@ def _check_kb_claims(
     expected_aud: str | Collection[str] | None,
     expected_nonce: str | None,
 ) -> None:
-    issued = _time(claims, "iat")
+    issued = _time(claims, "iat", FailedCheck.KEY_BINDING)
     if issued is None:
         raise _Refused(FailedCheck.KEY_BINDING, detail="no iat")
     if issued > ctx.now + policy.presentation_leeway:
         raise _Refused(FailedCheck.KEY_BINDING, detail="made in the future")
     if ctx.now - issued > policy.max_presentation_age + policy.presentation_leeway:
         raise _Refused(FailedCheck.PRESENTATION_EXPIRED)
-    aud, nonce = claims.get("aud"), claims.get("nonce")
-    if not isinstance(aud, str) or not isinstance(nonce, str):
-        raise _Refused(FailedCheck.KEY_BINDING, detail="aud and nonce must be strings")
+    aud = _text_claim(claims, "aud", FailedCheck.KEY_BINDING)
+    nonce = _text_claim(claims, "nonce", FailedCheck.KEY_BINDING)
     ctx.aud, ctx.nonce = aud, nonce
     if expected_aud is not None:
         allowed = {expected_aud} if isinstance(expected_aud, str) else set(expected_aud)
@@ -292,15 +308,23 @@ def _check_kb_claims(
 
 def _check_status(ctx: _Context, policy: VerifierPolicy, status: StatusLookup | None) -> None:
     claim = ctx.payload.get("status")
-    if claim is None or status is None:
+    reference = None
+    if "status" in ctx.payload:
+        # Checked even when no lookup is at hand: a signed claim of the wrong shape is malformed.
+        try:
+            reference = StatusReference.from_claim(claim)
+        except MalformedInput as exc:
+            raise _Refused(FailedCheck.MALFORMED, detail=str(exc)) from exc
+    if reference is None or status is None:
         if policy.require_status:
             raise _Refused(FailedCheck.STATUS_UNAVAILABLE)
         return
     assert ctx.issuer is not None  # set by the issuer check
     try:
-        reference = StatusReference.from_claim(claim)
         answer = status(reference, ctx.issuer)
         ctx.status = CredentialStatus(answer.status)
+    except StatusUnavailable as exc:
+        raise _Refused(FailedCheck.STATUS_UNAVAILABLE, detail=str(exc)) from exc
     except Exception as exc:  # a lookup must never turn into an exception for the caller
         raise _Refused(FailedCheck.STATUS_UNAVAILABLE) from exc
     if ctx.status is CredentialStatus.INVALID:
@@ -343,7 +367,8 @@ def verify_presentation(
     except _Refused as refused:
         return _result(ctx, refused.check, refused.params)
     except Exception as exc:  # the last line of defence: garbage must give a result, never a crash
-        return _result(ctx, FailedCheck.MALFORMED, {"detail": type(exc).__name__})
+        # Reaching this line is a bug in a check above; the fuzz tests count these verdicts.
+        return _result(ctx, FailedCheck.MALFORMED, {"detail": f"{UNEXPECTED} {type(exc).__name__}"})
     return _result(ctx, None, {})
 
 

@@ -1,18 +1,22 @@
 """`jigap verify`: check a credential presentation offline and print the verdict as JSON.
 
-    jigap verify PRESENTATION [--qr IMAGE] [--issuer-jwks FILE] [--nonce N] [--aud A] [--at ISO-TIME]
+    jigap verify PRESENTATION [--qr IMAGE] [--trust-list FILE | --issuer-jwks FILE]
+                 [--nonce N] [--aud A] [--at ISO-TIME]
 
 PRESENTATION is the `JWT~disclosures~KB-JWT` text, or `-` to read it from stdin; `--qr` reads it
-from a photo of the QR code instead. `--issuer-jwks` trusts the keys of a JWKS file for this
-check; without it the issuer's keys are fetched from its `/.well-known/jwt-vc-issuer` metadata
-over HTTPS. `--check-status` fetches the issuer's status list (or `--status-list FILE` reads a
-saved one) to catch revoked and suspended cards.
-Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time).
+from a photo of the QR code instead. Only listed issuers are trusted: by default the issuers
+registered in the bot's own database (`--config`), or those of a `--trust-list` file; with
+`--issuer-jwks` the operator vouches for the keys of a JWKS file, whatever issuer a credential
+names. An issuer's own metadata is never what makes it trusted. `--check-status` fetches the
+issuer's status list (or `--status-list FILE` reads a saved one) to catch revoked and suspended
+cards. Exit status: 0 valid, 1 invalid, 2 usage error (no input, unreadable file, bad time, no
+trust list).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from datetime import UTC, datetime, timedelta
@@ -21,13 +25,7 @@ from urllib.parse import urlsplit
 
 from wallet.errors import KeyFormatError
 from wallet.status_list import StatusListCache, StatusLookup
-from wallet.trust import (
-    IssuerLookup,
-    TrustedIssuer,
-    TrustedIssuers,
-    metadata_url,
-    trusted_issuer_from_metadata,
-)
+from wallet.trust import IssuerLookup, TrustedIssuer, TrustedIssuers, load_trust_list
 from wallet.verifier import VerifierPolicy, verify_presentation
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -69,25 +67,6 @@ class FileNonceStore:
         return True
 
 
-class MetadataIssuers:
-    """Trust an issuer for the keys its own metadata lists (TLS vouches for the issuer's domain)."""
-
-    def __init__(self, timeout: float = 5.0) -> None:
-        self._timeout = timeout
-        self._seen: dict[str, TrustedIssuer | None] = {}
-
-    def __call__(self, issuer: str) -> TrustedIssuer | None:
-        if issuer not in self._seen:
-            self._seen[issuer] = self._fetch(issuer)
-        return self._seen[issuer]
-
-    def _fetch(self, issuer: str) -> TrustedIssuer | None:
-        try:
-            return trusted_issuer_from_metadata(issuer, http_get(metadata_url(issuer), timeout=self._timeout))
-        except (OSError, ValueError, KeyFormatError):
-            return None  # an issuer whose metadata cannot be read is simply not trusted
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `verify` on the jigap command line."""
     parser = subparsers.add_parser(
@@ -104,7 +83,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("presentation", nargs="?", metavar="PRESENTATION", help="the presentation text, or - for stdin")
     add("--qr", type=Path, metavar="IMAGE", help="read the presentation from a photo of its QR code")
-    add("--issuer-jwks", type=Path, metavar="FILE", help="trust the keys in this JWKS file")
+    trust = parser.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--trust-list", type=Path, metavar="FILE", help="trust the issuers of this trust list file "
+        "(default: the issuers registered in the bot's database)"
+    )
+    trust.add_argument("--issuer-jwks", type=Path, metavar="FILE", help="trust the keys in this JWKS file")
     add("--nonce", metavar="N", help="the nonce the presentation must be bound to")
     add("--aud", metavar="A", help="the audience (verifier) the presentation must be made for")
     add("--at", metavar="ISO-TIME", help="check as of this time (default: now)")
@@ -131,21 +115,61 @@ def _read_presentation(args: argparse.Namespace) -> str:
         if text is None:
             raise UsageError(f"no QR code found in {args.qr}")
         return text
-    text = sys.stdin.read() if args.presentation == "-" else args.presentation
+    text = _read_stdin() if args.presentation == "-" else args.presentation
     if not text.strip():
         raise UsageError("the presentation is empty")
     return str(text).strip()
 
 
+def _read_stdin() -> str:
+    """Stdin as text; bytes that are not UTF-8 stay as they are, for the verifier to refuse."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place of stdin
+        return sys.stdin.read()
+    return bytes(stream.read()).decode("utf-8", "surrogateescape")
+
+
 def _issuers(args: argparse.Namespace) -> IssuerLookup:
-    if args.issuer_jwks is None:
-        return MetadataIssuers()
+    if args.issuer_jwks is not None:
+        try:
+            return TrustedIssuers.trust_any_issuer_with(args.issuer_jwks.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.issuer_jwks}: {exc.strerror}") from exc
+        except KeyFormatError as exc:
+            raise UsageError(f"{args.issuer_jwks} is not a JWKS: {exc}") from exc
+    if args.trust_list is not None:
+        try:
+            return load_trust_list(args.trust_list.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.trust_list}: {exc.strerror}") from exc
+        except KeyFormatError as exc:
+            raise UsageError(f"{args.trust_list} is not a trust list: {exc}") from exc
+    return _registered_issuers(getattr(args, "config", None))
+
+
+def _registered_issuers(config_path: Path | None) -> TrustedIssuers:
+    """The issuers in the bot's database, with every key each ever signed with."""
+    # Loaded here: the bot's runtime is slow to import and most checks name a file.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.bootstrap import open_runtime
+    from bot.config import ConfigError, load_config
+    from bot.master_keys import MasterKeyError
+
+    async def read() -> TrustedIssuers:
+        async with open_runtime(load_config(config_path)) as services, services.uow() as uow:
+            records = await uow.wallet.issuers()
+            return TrustedIssuers([
+                TrustedIssuer(record.issuer_url, record.name, tuple(await uow.wallet.issuer_public_keys(record.id)))
+                for record in records
+            ])
+
     try:
-        return TrustedIssuers.trust_any_issuer_with(args.issuer_jwks.read_bytes())
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.issuer_jwks}: {exc.strerror}") from exc
-    except KeyFormatError as exc:
-        raise UsageError(f"{args.issuer_jwks} is not a JWKS: {exc}") from exc
+        return asyncio.run(read())
+    except (ConfigError, MasterKeyError, OSError, SQLAlchemyError) as exc:
+        raise UsageError(
+            f"cannot read the bot's issuer registry ({exc}); give --trust-list FILE or --issuer-jwks FILE"
+        ) from exc
 
 
 def _moment(args: argparse.Namespace) -> datetime:
@@ -195,7 +219,9 @@ def run(args: argparse.Namespace) -> int:
         nonce_store=FileNonceStore(args.nonce_store) if args.nonce_store else None,
         status=status,
     )
-    sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    verdict = json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n"
+    # Whatever the input held, the verdict goes out as UTF-8 (an odd character is escaped, not fatal).
+    sys.stdout.write(verdict.encode("utf-8", "backslashreplace").decode("utf-8"))
     return EXIT_VALID if result.valid else EXIT_INVALID
 
 
@@ -203,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="jigap verify", description=__doc__.splitlines()[0] if __doc__ else None
     )
+    parser.add_argument("--config", type=Path, default=None, help="the bot's configuration (for its issuers)")
     _arguments(parser)
     return run(parser.parse_args(argv))
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wallet.encoding import b64url_decode
-from wallet.errors import StatusListError, StatusUnavailable
-from wallet.jws import parse_compact
+from wallet.errors import MalformedInput, StatusListError, StatusUnavailable
+from wallet.jws import parse_compact, sign_compact
 from wallet.keys import generate_signing_key
 from wallet.status_list import (
     CredentialStatus,
@@ -53,11 +53,22 @@ def test_a_signed_status_list_token_has_the_ietf_shape() -> None:
 
 
 def test_a_token_signed_by_another_key_is_refused() -> None:
-    token = sign_status_list(
-        StatusList.empty(), uri=URI, issuer=ISSUER.issuer, key=generate_signing_key(), now=NOW
-    )
-    with pytest.raises(StatusListError, match="signature"):
+    stranger = generate_signing_key()
+    token = sign_status_list(StatusList.empty(), uri=URI, issuer=ISSUER.issuer, key=stranger, now=NOW)
+    with pytest.raises(StatusListError, match=f"no key with kid {stranger.kid}"):
         verify_status_list(token, uri=URI, issuer=ISSUER, now=NOW)
+    # Under the issuer's own kid, the stranger's signature is what gives it away.
+    header, payload = parse_compact(token).header, parse_compact(token).payload
+    forged = sign_compact({**header, "kid": KEY.kid}, payload, stranger)
+    with pytest.raises(StatusListError, match="signature"):
+        verify_status_list(forged, uri=URI, issuer=ISSUER, now=NOW)
+
+
+@pytest.mark.parametrize("idx", [-1, 2**27, 2**64, True, 1.0, "3"])
+def test_a_status_index_outside_any_list_is_malformed(idx: object) -> None:
+    with pytest.raises(MalformedInput, match="idx"):
+        StatusReference.from_claim({"status_list": {"idx": idx, "uri": URI}})
+    assert StatusReference.from_claim({"status_list": {"idx": 2**27 - 1, "uri": URI}}).idx == 2**27 - 1
 
 
 def test_a_token_for_another_list_or_past_its_exp_is_refused() -> None:

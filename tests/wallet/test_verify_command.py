@@ -227,17 +227,19 @@ def test_usage_errors_exit_with_two(tmp_path: Path, keys: tuple[SigningKey, Sign
     assert code == 2
 
 
-def test_without_a_jwks_file_the_issuer_keys_come_from_its_well_known_metadata(tmp_path: Path) -> None:
+def test_an_issuer_is_trusted_for_being_on_the_trust_list_never_for_serving_metadata(tmp_path: Path) -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from wallet.trust import TrustedIssuer, metadata_url
+    from wallet.trust import TrustedIssuer
 
     issuer_key, holder = generate_signing_key(), generate_signing_key()
     served: dict[str, bytes] = {}
+    requested: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            requested.append(self.path)
             body = served.get(self.path)
             self.send_response(200 if body else 404)
             self.end_headers()
@@ -250,36 +252,54 @@ def test_without_a_jwks_file_the_issuer_keys_come_from_its_well_known_metadata(t
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         iss = f"http://127.0.0.1:{server.server_port}/issuers/rta"
-        assert (
-            metadata_url(iss)
-            == f"http://127.0.0.1:{server.server_port}/.well-known/jwt-vc-issuer/issuers/rta"
-        )
         metadata = TrustedIssuer(iss, "Road Traffic Authority", (issuer_key.public,)).metadata()
         served["/.well-known/jwt-vc-issuer/issuers/rta"] = json.dumps(metadata).encode()
         now = int(time.time())
         made = SDJWTIssuer(
-            {
-                "iss": iss,
-                "vct": "urn:jigap:card:driver_license:1",
-                "iat": now,
-                "exp": now + 600,
-                SDObj("age_over_19"): True,
-            },
+            {"iss": iss, "vct": "urn:jigap:card:driver_license:1", "iat": now, "exp": now + 600,
+             SDObj("age_over_19"): True},
             _jwcrypto(issuer_key),
             holder_key=_jwcrypto(holder),
             sign_alg="EdDSA",
             extra_header_parameters={"typ": "dc+sd-jwt"},
         )
         shown = _reference_presentation(made.sd_jwt_issuance, holder)
-        code, stdout, _ = _verify_command([shown, "--nonce", NONCE, "--aud", AUD])
+        others = tmp_path / "others.json"
+        stranger = TrustedIssuer("https://rta.example.kr", "RTA", (generate_signing_key().public,))
+        others.write_text(json.dumps({"issuers": [stranger.metadata()]}))
+        code, stdout, _ = _verify_command([shown, "--nonce", NONCE, "--aud", AUD, "--trust-list", str(others)])
+        out = json.loads(stdout)
+        assert code == 1 and out["failed_check"] == "untrusted_issuer" and out["issuer"] == iss
+        assert requested == []  # the metadata the issuer serves was not even asked for
+        listed = tmp_path / "trusted.json"
+        listed.write_text(json.dumps({"issuers": [stranger.metadata(), metadata]}))
+        code, stdout, _ = _verify_command([shown, "--nonce", NONCE, "--aud", AUD, "--trust-list", str(listed)])
         out = json.loads(stdout)
         assert code == 0, out
         assert out["issuer_name"] == "Road Traffic Authority"
-        served.clear()
-        code, stdout, _ = _verify_command([shown, "--nonce", NONCE, "--aud", AUD])
-        assert code == 1 and json.loads(stdout)["failed_check"] == "untrusted_issuer"
+        assert requested == []
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["not json", '{"keys": []}', '{"issuers": [{"name": "RTA"}]}', '{"issuers": [{"issuer": "https://a.example"}]}'],
+)
+def test_a_trust_list_that_cannot_be_read_is_a_usage_error(tmp_path: Path, document: str) -> None:
+    listed = tmp_path / "trusted.json"
+    listed.write_text(document)
+    code, stdout, stderr = _verify_command(["x~", "--trust-list", str(listed)])
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"jigap verify: {listed} is not a trust list")
+
+
+def test_without_a_trust_list_a_registry_that_cannot_be_opened_is_a_usage_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[wallet]\nmaster_key_file = "{tmp_path / "no-such.key"}"\n')
+    code, stdout, stderr = _verify_command(["x~", "--config", str(config)])
+    assert (code, stdout) == (2, "")
+    assert "cannot read the bot's issuer registry" in stderr and "--trust-list FILE" in stderr
 
 
 def test_check_status_catches_a_revoked_card_and_a_saved_status_list_works_offline(tmp_path: Path) -> None:

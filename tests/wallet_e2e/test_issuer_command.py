@@ -65,6 +65,9 @@ def test_an_operator_creates_an_issuer_issues_verifies_offline_and_revokes(
     verify = ["verify", presentation, "--issuer-jwks", "issuer.jwks", "--aud", request_audience(7), "--nonce", "n-0001"]
     assert main(verify) == 0
     assert json.loads(capsys.readouterr().out)["disclosed_claims"] == {"age_over_19": True}
+    # Without a file to trust, `jigap verify` trusts the issuers the bot itself has registered.
+    assert main(["verify", presentation, "--aud", request_audience(7), "--nonce", "n-0001"]) == 0
+    assert json.loads(capsys.readouterr().out)["issuer_name"] == "Road Traffic Authority"
     assert main(["issuer", "revoke", credential_id]) == 0
     assert "is now revoked" in capsys.readouterr().out
     assert main(["issuer", "revoke", credential_id, "--reinstate"]) == 1
