@@ -7,6 +7,9 @@ Strings are marked with `tr("...")` and `tr.plural("...", "...", n)`; extraction
 Korean particles follow the sound the word before them ends in (운전면허증을, 카드를), and a placeholder's value is
 only known when the text is rendered. A translation names the particle in the placeholder, `{card:을}` or
 `{card:를}` alike, and `Translator` attaches the form that agrees with the value (see `particle`).
+
+Dates and times are shown in the reader's time zone by `date_text`, `time_text` and `moment_text`, the year
+only when it is not the reader's current year.
 """
 
 from __future__ import annotations
@@ -17,15 +20,19 @@ import io
 import re
 import string
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "jigap"
 LANGUAGES = ("ko", "en")
+DEFAULT_TIMEZONE = "Asia/Seoul"
 
 
 # --- Korean particles ----------------------------------------------------------------------------
@@ -207,3 +214,48 @@ class Translations:
 
     def get(self, language: str) -> Translator:
         return self._translators.get(language) or self._translators[self.default]
+
+
+# --- dates and times -----------------------------------------------------------------------------
+# Stored times are UTC; a reader sees their own zone. Babel's skeletons give each language its own order and
+# words ("12월 25일", "Dec 25"; "2027년 1월 3일", "Jan 3, 2027").
+
+def reader_zone(timezone: str | None) -> ZoneInfo:
+    """The reader's zone; an unknown or missing name falls back to the default rather than to UTC."""
+    try:
+        return ZoneInfo(timezone or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def _local_day(moment: datetime | date, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
+
+
+def date_text(moment: datetime | date, language: str, timezone: str | None, *, now: datetime) -> str:
+    """The day of `moment` in the reader's zone, with the year when it is not the year of `now` there."""
+    zone = reader_zone(timezone)
+    day = _local_day(moment, zone)
+    skeleton = "MMMd" if day.year == now.astimezone(zone).year else "yMMMd"
+    return _day_in(day, skeleton, language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in(day: date, skeleton: str, language: str) -> str:
+    # A reminder sweep formats thousands of the same few days; Babel is the slow part of a reminder.
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)  # the day is already the reader's
+    return str(format_skeleton(skeleton, noon, tzinfo=UTC, locale=language))
+
+
+def time_text(moment: datetime, timezone: str | None) -> str:
+    """The clock time in the reader's zone, 24-hour in every language ("21:04")."""
+    return moment.astimezone(reader_zone(timezone)).strftime("%H:%M")
+
+
+def moment_text(moment: datetime, language: str, timezone: str | None, *, now: datetime) -> str:
+    """Day and time in the reader's zone: "12월 2일 14:39", the day left out when it is today there."""
+    zone = reader_zone(timezone)
+    clock = time_text(moment, timezone)
+    if _local_day(moment, zone) == now.astimezone(zone).date():
+        return clock
+    return f"{date_text(moment, language, timezone, now=now)} {clock}"

@@ -34,7 +34,7 @@ async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revo
     notice = await world.minji.next_message()
     assert notice.text == "Road Traffic Authority에서 운전면허증을 취소했어요."
     result = await world.bartender.send_photo(shot)
-    assert result.text == ("유효하지 않아요. Road Traffic Authority에서 2026-11-25에 취소한 카드예요. 21:04에 확인했어요.")
+    assert result.text == ("유효하지 않아요. Road Traffic Authority에서 11월 25일에 취소한 카드예요. 21:04에 확인했어요.")
     listing = await world.minji.send("/wallet")
     await world.minji.press(listing.buttons[0], listing)
     card = await world.minji.next_message()
