@@ -11,6 +11,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n import PARTICLES, Translations, particle
+from wallet.images.texts import KOREAN as KOREAN_IMAGE_TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"tr": None, "plural": (1, 2), "N_": None}
@@ -108,4 +109,10 @@ FORMAL_ENDING = re.compile(r"(니다|니까)(?=[\s.!?…:)]|$)")
 def test_korean_speaks_in_one_politeness_level() -> None:
     formal = {message: text for message, text in korean_catalog().items()
               if FORMAL_ENDING.search(text) and message not in FORMAL_ALLOWED}
+    assert formal == {}
+
+
+def test_the_words_drawn_on_wallet_images_speak_the_same_way() -> None:
+    formal = {name: text for name, text in vars(KOREAN_IMAGE_TEXTS).items()
+              if isinstance(text, str) and FORMAL_ENDING.search(text)}
     assert formal == {}
