@@ -64,18 +64,19 @@ class DemoPerson:
     org_slug: str | None = None
 
 
-# Created in this order in a fresh sandbox, so they get the same ids on every start.
+# Created in this order in a fresh sandbox, so they get the same ids on every start. People who write Korean
+# have Korean names, written as Koreans usually fill in Telegram's first name: family name first, no space.
 PEOPLE = (
-    DemoPerson("Minji", "Kim", "minji", "ko"),
-    DemoPerson("Jisoo", "Park", "jisoo", "ko"),
-    DemoPerson("Hana", "Lee", "hana", "ko"),
+    DemoPerson("김민지", None, "minji", "ko"),
+    DemoPerson("박지수", None, "jisoo", "ko"),
+    DemoPerson("이하나", None, "hana", "ko"),
     DemoPerson("Alex", None, "alex", "en"),
     DemoPerson("Admin", "Choi", "admin", "en", "platform_admin", None),
-    DemoPerson("Officer", "Jung", "road_officer", "ko", "issuer_admin", "road-authority"),
-    DemoPerson("Registrar", "Han", "registrar", "ko", "issuer_admin", "hankuk-university"),
-    DemoPerson("Sora", "Yoon", "cafe_onda", "ko", "shop_owner", "cafe-onda"),
-    DemoPerson("Teacher", "Oh", "daily_hanja", "ko", "creator", "daily-hanja"),
-    DemoPerson("Manager", "Seo", "homeline", "ko", "brand_manager", "homeline"),
+    DemoPerson("정도윤", None, "road_officer", "ko", "issuer_admin", "road-authority"),
+    DemoPerson("한서연", None, "registrar", "ko", "issuer_admin", "hankuk-university"),
+    DemoPerson("윤소라", None, "cafe_onda", "ko", "shop_owner", "cafe-onda"),
+    DemoPerson("오지훈", None, "daily_hanja", "ko", "creator", "daily-hanja"),
+    DemoPerson("서준호", None, "homeline", "ko", "brand_manager", "homeline"),
 )
 
 

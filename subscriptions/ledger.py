@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -289,11 +289,13 @@ def statement_csv(result: Statement) -> str:
     return out.getvalue()
 
 
-def statement_text(result: Statement, locale: str = "ko", timezone: str = "Asia/Seoul") -> list[str]:
-    """Short lines for a chat message: "2025-01-25 Monthly pass +₩42,750 = ₩42,750" (local dates)."""
+def statement_text(result: Statement, locale: str = "ko", timezone: str = "Asia/Seoul",
+                   day_text: Callable[[datetime], str] | None = None) -> list[str]:
+    """Short lines for a chat message: "2025-01-25 Monthly pass +₩42,750 = ₩42,750" (local dates; the chat
+    passes `day_text` to write the day as the reader does)."""
     rows = []
     for line in result.lines:
-        day = line.at.astimezone(zone(timezone)).date().isoformat()
+        day = day_text(line.at) if day_text else line.at.astimezone(zone(timezone)).date().isoformat()
         sign = "+" if not line.amount.is_negative else "-"
         amount = format_money(Money(abs(line.amount.amount_minor), line.amount.currency), locale)
         rows.append(

@@ -235,9 +235,10 @@ def _check_validity(ctx: _Context, policy: VerifierPolicy) -> None:
     expires = _time(ctx.payload, "exp")
     not_before = _time(ctx.payload, "nbf")
     if expires is not None and ctx.now > expires + policy.leeway:
-        raise _Refused(FailedCheck.EXPIRED, expired_on=_date_text(expires))
+        raise _Refused(FailedCheck.EXPIRED, expired_on=_date_text(expires), expired_at=expires.isoformat())
     if not_before is not None and ctx.now + policy.leeway < not_before:
-        raise _Refused(FailedCheck.NOT_YET_VALID, valid_from=_date_text(not_before))
+        raise _Refused(FailedCheck.NOT_YET_VALID, valid_from=_date_text(not_before),
+                       valid_from_at=not_before.isoformat())
 
 
 def _holder_key(payload: Mapping[str, Any]) -> PublicKey:
@@ -331,6 +332,8 @@ def _check_status(ctx: _Context, policy: VerifierPolicy, status: StatusLookup | 
         params = {"issuer_name": ctx.issuer.name}
         if answer.changed_at is not None:
             params["revoked_on"] = _date_text(answer.changed_at)
+            # The exact moment too: the UTC day is for logs, a reader sees the day in their own zone.
+            params["revoked_at"] = answer.changed_at.isoformat()
         raise _Refused(FailedCheck.REVOKED, **params)
     if ctx.status is CredentialStatus.SUSPENDED:
         raise _Refused(FailedCheck.SUSPENDED, issuer_name=ctx.issuer.name)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.i18n import date_text, time_text
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
@@ -167,8 +168,10 @@ async def show_audit(update: Update, context: JigapContext) -> None:
     entries = await audit.recent(context.services.accounts, limit=10)
     tr = context.tr
     lines = [tr("Recent audit log")]
+    now, timezone = context.services.clock.now(), context.member.user.timezone
     for entry in entries:
-        when = entry.at.strftime("%m-%d %H:%M")
+        # Always with the day: a log is read later, and "14:39" alone says nothing about which day.
+        when = f"{date_text(entry.at, tr.language, timezone, now=now)} {time_text(entry.at, timezone)}"
         lines.append(f"{when} · {entry.actor_id} · {entry.action} · {entry.outcome}" + (f" · {entry.target}" if entry.target else ""))
     await context.bot.send_message(update.effective_chat.id, "\n".join(lines))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import Update
 
 from handlers.billing import text as billing_text
@@ -30,10 +32,15 @@ async def _merchant_part(context: JigapContext, merchant_id: str) -> str:
     currencies = sorted({plan.price.currency for offer in await billing.merchant_offers(deps, merchant_id=merchant_id)
                          for plan in offer.plans})
     lines = [name]
+    timezone, now = context.member.user.timezone, context.services.clock.now()
+
+    def day(moment: datetime) -> str:
+        return billing_text.day(moment, timezone, tr, now=now)
+
     for currency in currencies:
         statement = await billing.merchant_statement(deps, merchant_id=merchant_id, currency=currency)
         lines.append(tr("Balance: {amount}", amount=billing_text.money(statement.closing, tr)))
-        lines += statement_text(statement, tr.language, context.member.user.timezone)[-5:]
+        lines += statement_text(statement, tr.language, timezone, day)[-5:]
     subscribers = [sub for sub in await billing.merchant_subscribers(deps, merchant_id=merchant_id, limit=1000)
                    if sub.is_live]
     lines.append(tr.plural("{count} subscriber", "{count} subscribers", len(subscribers)))
@@ -51,7 +58,8 @@ async def subscribers(update: Update, context: JigapContext) -> None:
         lines = [await billing.merchant_name(deps, str(org_id))]
         for name, sub in await billing.named_subscribers(deps, merchant_id=str(org_id)):
             offer = await billing.offer(deps, sub.offer_id)
-            lines.append(f"{name} · " + billing_text.subscription_line(sub, offer, context.member.user.timezone, tr))
+            lines.append(f"{name} · " + billing_text.subscription_line(sub, offer, context.member.user.timezone, tr,
+                                                                            now=context.services.clock.now()))
         if len(lines) == 1:
             lines.append(tr("No subscribers yet."))
         parts.append("\n".join(lines))

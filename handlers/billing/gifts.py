@@ -55,7 +55,8 @@ async def open_gift(update: Update, context: JigapContext, code: str) -> None:
         return
     await dispatch(context)
     offer = await billing.offer(context.services.billing, sub.offer_id)
-    line = billing_text.subscription_line(sub, offer, context.member.user.timezone, tr)
+    line = billing_text.subscription_line(sub, offer, context.member.user.timezone, tr,
+                                         now=context.services.clock.now())
     await message.reply_text(tr("A gift for you! {line}", line=line))
 
 

@@ -72,7 +72,8 @@ async def receipt(event: PaymentReceived, notices: NoticeContext) -> list[Notice
         return []
     reader = await notices.reader(payment.user_id)
     merchant = await billing.merchant_name(services.billing, payment.merchant_id)
-    return _message(reader, billing_text.receipt_text(receipt_for(payment), merchant, reader.timezone, reader.tr))
+    return _message(reader, billing_text.receipt_text(receipt_for(payment), merchant, reader.timezone, reader.tr,
+                                                            now=notices.services.clock.now()))
 
 
 async def refunded(event: PaymentRefunded, notices: NoticeContext) -> list[Notice]:
@@ -98,7 +99,8 @@ async def gift_ready(event: GiftPurchased, notices: NoticeContext) -> list[Notic
         tr("Your gift of {title} is ready.", title=_title(offer, gift.plan_id)),
         tr("Send this link to the person it is for:"),
         link,
-        tr("It can be claimed once, until {date}.", date=billing_text.day(gift.expires_at, reader.timezone, tr)),
+        tr("It can be claimed once, until {date}.", date=billing_text.day(gift.expires_at, reader.timezone, tr,
+                                                                       now=notices.services.clock.now())),
     ])
     return [Notice(reader.chat_id, QrPhoto(link, caption).payload())]
 

@@ -76,7 +76,8 @@ async def successful_payment(update: Update, context: JigapContext) -> None:
         await message.reply_text(tr("This was already paid for or has ended, so the payment is being refunded."))
     elif outcome.subscription is not None and outcome.gift is None:
         offer = await billing.offer(context.services.billing, outcome.subscription.offer_id)
-        line = billing_text.subscription_line(outcome.subscription, offer, context.member.user.timezone, tr)
+        line = billing_text.subscription_line(outcome.subscription, offer, context.member.user.timezone, tr,
+                                              now=context.services.clock.now())
         await message.reply_text(tr("Thank you! {line}", line=line))
 
 
@@ -93,5 +94,5 @@ async def receipts(update: Update, context: JigapContext) -> None:
     parts = []
     for receipt in found:
         merchant = await billing.merchant_name(context.services.billing, receipt.merchant_id)
-        parts.append(billing_text.receipt_text(receipt, merchant, timezone, tr))
+        parts.append(billing_text.receipt_text(receipt, merchant, timezone, tr, now=context.services.clock.now()))
     await message.reply_text("\n\n".join(parts))

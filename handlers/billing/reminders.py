@@ -6,7 +6,7 @@ with Renew now / Manage. The kinds are the domain's; where their subjects are fo
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from handlers.billing import text as billing_text
@@ -17,7 +17,6 @@ from handlers.core.text import N_
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.reminders import Billed
 from subscriptions.billing.subscription import Subscription
-from subscriptions.billing_calendar import zone
 from subscriptions.money import Money
 from subscriptions.reminders import Reminder
 
@@ -29,39 +28,35 @@ DEFAULT_TIMEZONE = "Asia/Seoul"
 
 
 # A sweep renders thousands of reminders that share a few prices and days; formatting them (babel) cost more
-# than everything else about a reminder, so each is formatted once per language.
+# than everything else about a reminder, so each is formatted once per language (days: in `date_text`).
 @functools.lru_cache(maxsize=4096)
 def _money_text(price: Money, tr: Translator) -> str:
     return billing_text.money(price, tr)
-
-
-@functools.lru_cache(maxsize=4096)
-def _day_text(local_day: date, timezone: str, tr: Translator) -> str:
-    return billing_text.day(datetime.combine(local_day, time(12), zone(timezone)), timezone, tr)
 
 
 def _price(subject: Billed[Any], tr: Translator) -> str:
     return _money_text(subject.price, tr) if subject.price is not None else ""
 
 
-def _local_day(moment: datetime, timezone: str, tr: Translator) -> str:
-    return _day_text(moment.astimezone(zone(timezone)).date(), timezone, tr)
+def _local_day(moment: datetime, timezone: str, tr: Translator, reminder: Reminder) -> str:
+    # The reminder goes out when it is due: that is the "now" whose year a date may leave out.
+    return billing_text.day(moment, timezone, tr, now=reminder.due_at)
 
 
 def render_renewal(reminder: Reminder, subject: Billed[Subscription], tr: Translator) -> OutboundMessage:
-    text = tr("Your {title} renews on {date} ({price}).", title=subject.title, date=_day(subject.item, tr),
+    text = tr("Your {title} renews on {date} ({price}).", title=subject.title, date=_day(subject.item, tr, reminder),
               price=_price(subject, tr))
     return OutboundMessage(text, manage_buttons(subject.item, tr))
 
 
-def _day(sub: Subscription, tr: Translator) -> str:
+def _day(sub: Subscription, tr: Translator, reminder: Reminder) -> str:
     timezone = sub.calendar.timezone if sub.calendar.timezone != "UTC" else DEFAULT_TIMEZONE
-    return _local_day(sub.paid_through, timezone, tr)
+    return _local_day(sub.paid_through, timezone, tr, reminder)
 
 
 def render_trial(reminder: Reminder, subject: Billed[Subscription], tr: Translator) -> OutboundMessage:
     text = tr("Your free trial of {title} ends on {date}. Then it costs {price}.", title=subject.title,
-              date=_day(subject.item, tr), price=_price(subject, tr))
+              date=_day(subject.item, tr, reminder), price=_price(subject, tr))
     return OutboundMessage(text, manage_buttons(subject.item, tr))
 
 
@@ -72,7 +67,7 @@ def render_dunning(reminder: Reminder, subject: Billed[Subscription], tr: Transl
 
 def render_gift(reminder: Reminder, subject: Billed[Gift], tr: Translator) -> OutboundMessage:
     text = tr("Your gift of {title} has not been claimed yet. The link works until {date}.", title=subject.title,
-              date=_local_day(subject.item.expires_at, DEFAULT_TIMEZONE, tr))
+              date=_local_day(subject.item.expires_at, DEFAULT_TIMEZONE, tr, reminder))
     return OutboundMessage(text)
 
 

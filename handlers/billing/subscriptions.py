@@ -149,7 +149,8 @@ async def _subscribe(update: Update, context: JigapContext, offer_id: str, plan_
     if subscribed.subscription is not None:
         await dispatch(context)
         await _say(update, tr("Your free trial has started.") + "\n" + billing_text.subscription_line(
-            subscribed.subscription, offer, context.member.user.timezone, tr), _actions(subscribed.subscription, tr))
+            subscribed.subscription, offer, context.member.user.timezone, tr, now=context.services.clock.now()),
+            _actions(subscribed.subscription, tr))
         return
     assert subscribed.checkout is not None
     await show_checkout(update, context, subscribed.checkout)
@@ -193,7 +194,8 @@ async def my_subscriptions(update: Update, context: JigapContext) -> None:
 
 async def _show_subscription(update: Update, context: JigapContext, sub: Subscription, *, edit: bool = False) -> None:
     offer = await billing.offer(context.services.billing, sub.offer_id)
-    text = billing_text.subscription_line(sub, offer, context.member.user.timezone, context.tr)
+    text = billing_text.subscription_line(sub, offer, context.member.user.timezone, context.tr,
+                                          now=context.services.clock.now())
     await _say(update, text, _actions(sub, context.tr), edit=edit)
 
 
@@ -233,7 +235,7 @@ async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra
         await update.callback_query.answer(tr("This subscription is not yours."), show_alert=True)
         return
     await update.callback_query.answer()
-    end = billing_text.day(sub.paid_through, context.member.user.timezone, tr)
+    end = billing_text.day(sub.paid_through, context.member.user.timezone, tr, now=context.services.clock.now())
     rows = [[Manage(ManageStep.CANCEL_AT_END, sub.id).button(tr("At the end of the period ({date})", date=end))],
             [Manage(ManageStep.CANCEL_NOW, sub.id).button(tr("Now (refund as the shop's policy says)"))]]
     await _say(update, tr("When should it end?"), InlineKeyboardMarkup(rows), edit=True)
@@ -247,7 +249,7 @@ async def _cancel(update: Update, context: JigapContext, sub_id: str, at_period_
     await update.callback_query.answer()
     await dispatch(context)
     sub = result.subscription
-    end = billing_text.day(sub.paid_through, context.member.user.timezone, tr)
+    end = billing_text.day(sub.paid_through, context.member.user.timezone, tr, now=context.services.clock.now())
     if sub.status is Status.CANCELED:
         text = tr("Your subscription has ended.")
         if result.refund is not None:
@@ -326,7 +328,7 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
                               credit=billing_text.money(credit, tr)), edit=True)
         await show_checkout(update, context, change.checkout)
     elif change.scheduled:
-        end = billing_text.day(change.subscription.paid_through, timezone, tr)
+        end = billing_text.day(change.subscription.paid_through, timezone, tr, now=context.services.clock.now())
         await _say(update, tr("You will switch plans on {date}.", date=end), edit=True)
     else:
         await dispatch(context)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
+from bot.i18n import date_text
 from subscriptions.billing.errors import (
     CannotClaimOwnGift,
     CheckoutAlreadyPaid,
@@ -48,12 +46,9 @@ def money(amount: Money, tr: Translator) -> str:
     return format_money(amount, tr.language)
 
 
-def day(moment: datetime, timezone: str, tr: Translator) -> str:
-    """"Dec 25" / "12월 25일" in the reader's timezone."""
-    local = moment.astimezone(ZoneInfo(timezone)).date()
-    if tr.language == "ko":
-        return f"{local.month}월 {local.day}일"
-    return format_date(local, "MMM d", locale="en")
+def day(moment: datetime, timezone: str, tr: Translator, *, now: datetime) -> str:
+    """"Dec 25" / "12월 25일" in the reader's timezone; "Jan 3, 2027" / "2027년 1월 3일" in another year."""
+    return date_text(moment, tr.language, timezone, now=now)
 
 
 def interval_text(interval: Interval, tr: Translator) -> str:
@@ -81,9 +76,9 @@ def plan_line(plan: Plan, tr: Translator) -> str:
     return line
 
 
-def subscription_state(sub: Subscription, timezone: str, tr: Translator) -> str:
+def subscription_state(sub: Subscription, timezone: str, tr: Translator, *, now: datetime) -> str:
     """What the user needs to know about where a subscription stands."""
-    end = day(sub.paid_through, timezone, tr)
+    end = day(sub.paid_through, timezone, tr, now=now)
     if sub.status is Status.CANCELED:
         return tr("ended")
     if sub.status is Status.PAUSED:
@@ -99,10 +94,11 @@ def subscription_state(sub: Subscription, timezone: str, tr: Translator) -> str:
     return tr("renews on {date}", date=end)
 
 
-def subscription_line(sub: Subscription, offer: Offer | None, timezone: str, tr: Translator) -> str:
+def subscription_line(sub: Subscription, offer: Offer | None, timezone: str, tr: Translator, *,
+                      now: datetime) -> str:
     title = offer.title if offer else sub.offer_id
     plan = _plan_name(offer, sub.plan_id)
-    return f"{title} · {plan}: {subscription_state(sub, timezone, tr)}"
+    return f"{title} · {plan}: {subscription_state(sub, timezone, tr, now=now)}"
 
 
 def _plan_name(offer: Offer | None, plan_id: str) -> str:
@@ -114,17 +110,17 @@ def _plan_name(offer: Offer | None, plan_id: str) -> str:
     return plan_id
 
 
-def receipt_text(receipt: Receipt, merchant: str, timezone: str, tr: Translator) -> str:
+def receipt_text(receipt: Receipt, merchant: str, timezone: str, tr: Translator, *, now: datetime) -> str:
     lines = [
         tr("Receipt"),
         tr("Merchant: {merchant}", merchant=merchant),
         tr("For: {description}", description=receipt.description),
         tr("Amount: {amount}", amount=money(receipt.amount, tr)),
-        tr("Paid on: {date}", date=day(receipt.paid_at, timezone, tr)),
+        tr("Paid on: {date}", date=day(receipt.paid_at, timezone, tr, now=now)),
     ]
     if receipt.period_start is not None and receipt.period_end is not None:
-        lines.append(tr("Period: {start} - {end}", start=day(receipt.period_start, timezone, tr),
-                        end=day(receipt.period_end, timezone, tr)))
+        lines.append(tr("Period: {start} - {end}", start=day(receipt.period_start, timezone, tr, now=now),
+                        end=day(receipt.period_end, timezone, tr, now=now)))
     if receipt.refunded.is_positive:
         lines.append(tr("Refunded: {amount}", amount=money(receipt.refunded, tr)))
     lines.append(tr("Reference: {reference}", reference=receipt.reference))

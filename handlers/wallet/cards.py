@@ -22,6 +22,7 @@ from handlers.wallet.views import (
     claim_words,
     clock_time,
     day,
+    day_and_time,
     keypad,
     pin_text,
     presentation_qr_png,
@@ -70,7 +71,8 @@ def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:
     lines = [f"{card_name(card.card_type, tr)} · {card.issuer_name}"]
     if card.record.masked_number:
         lines.append(card.record.masked_number)
-    lines.append(tr("Valid until {date}", date=day(card.record.expires_at, context.member.user)) + " · "
+    lines.append(tr("Valid until {date}", date=day(card.record.expires_at, context.member.user, tr,
+                                                       now=context.services.wallet.now())) + " · "
                  + status_word(card.status, tr))
     return "\n".join(lines)
 
@@ -101,17 +103,15 @@ def _details(card: HeldCard, tr: Translator, context: JigapContext) -> str:
         else:
             shown = str(value)
         lines.append(f"{card.card_type.label(name, tr.language)}: {shown}")
-    user = context.member.user
-    lines.append(tr("Issued {date}", date=day(card.record.issued_at, user)))
-    lines.append(tr("Valid until {date}", date=day(card.record.expires_at, user)))
+    user, now = context.member.user, context.services.wallet.now()
+    lines.append(tr("Issued {date}", date=day(card.record.issued_at, user, tr, now=now)))
+    lines.append(tr("Valid until {date}", date=day(card.record.expires_at, user, tr, now=now)))
     lines.append(tr("Status: {status}", status=status_word(card.status, tr)))
     return "\n".join(lines)
 
 
 def _history_line(entry: Any, card: HeldCard, tr: Translator, context: JigapContext) -> str:
-    when = clock_time(entry.at, context.member.user)
-    if day(entry.at, context.member.user) != day(context.services.wallet.now(), context.member.user):
-        when = f"{day(entry.at, context.member.user)} {when}"
+    when = day_and_time(entry.at, context.member.user, tr, now=context.services.wallet.now())
     claims = claim_words([card.card_type], entry.claims, tr) or tr("no personal details")
     if entry.verdict == "valid":
         return tr("Checked by {verifier}, {time}, {claims}", verifier=entry.verifier_name, time=when, claims=claims)

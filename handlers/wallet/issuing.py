@@ -238,7 +238,7 @@ async def _make_offer(update: Update, context: JigapContext, flow: Flow, photo: 
     delivered = await send_offer(context, offer)
     link = deep_link(context, f"offer_{offer.id}")
     name = holder.display_name if holder else offer.holder_id
-    date = day(offer.expires_at, context.member.user)
+    date = day(offer.expires_at, context.member.user, tr, now=context.services.wallet.now())
     if delivered:
         caption = tr("Offer sent to {holder}. It can be accepted until {date}, once. Link for the holder: {link}",
                      holder=name, date=date, link=link)
@@ -403,7 +403,7 @@ async def revoke_command(update: Update, context: JigapContext) -> None:
 def _issued_text(card: HeldCard, holder: Person, tr: Any, context: JigapContext) -> str:
     return tr("{card} of {holder} ({number}), valid until {date}: {status}", card=card_name(card.card_type, tr),
               holder=holder.display_name, number=card.record.masked_number or card.id,
-              date=day(card.record.expires_at, context.member.user), status=status_word(card.status, tr))
+              date=day(card.record.expires_at, context.member.user, tr, now=context.services.wallet.now()), status=status_word(card.status, tr))
 
 
 def _status_buttons(card: HeldCard, tr: Any) -> InlineKeyboardMarkup | None:

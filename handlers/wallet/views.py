@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import Translator
+from bot.i18n import Translator, date_text, moment_text, reader_zone, time_text
 from handlers.core.context import JigapContext
 from handlers.wallet.buttons import PinKey
 from wallet.card_types import CardType
@@ -42,15 +42,29 @@ def translator_for(services: Services, user: Person) -> Translator:
 
 
 def zone(user: Person) -> ZoneInfo:
-    return ZoneInfo(user.timezone or "Asia/Seoul")
+    return reader_zone(user.timezone)
 
 
 def clock_time(moment: datetime, user: Person) -> str:
-    return moment.astimezone(zone(user)).strftime("%H:%M")
+    return time_text(moment, user.timezone)
 
 
-def day(moment: datetime, user: Person) -> str:
-    return moment.astimezone(zone(user)).date().isoformat()
+def day(moment: datetime, user: Person, tr: Translator, *, now: datetime) -> str:
+    """The day in the user's zone and language; the year only when it is not this year."""
+    return date_text(moment, tr.language, user.timezone, now=now)
+
+
+def day_and_time(moment: datetime, user: Person, tr: Translator, *, now: datetime) -> str:
+    """Time in the user's zone, with the day when it is not today."""
+    return moment_text(moment, tr.language, user.timezone, now=now)
+
+
+def _reason_day(params: dict[str, str], moment_key: str, day_key: str, tr: Translator, viewer: Person,
+                now: datetime) -> str:
+    """A day the verifier named: the exact moment in the viewer's zone when it sent one, else its UTC day."""
+    if moment_key in params:
+        return day(datetime.fromisoformat(params[moment_key]), viewer, tr, now=now)
+    return params.get(day_key, "?")
 
 
 def card_name(card_type: CardType, tr: Translator, *, lower: bool = False) -> str:
@@ -142,9 +156,11 @@ def reason_text(verification: Verification, tr: Translator, viewer: Person) -> s
         return tr("this code was made for another verifier")
     if check is FailedCheck.KEY_BINDING and "nonce" in params.get("detail", ""):
         return tr("this code answers another request")
+    now = result.checked_at
     if check is FailedCheck.REVOKED:
         if "revoked_on" in params:
-            return tr("revoked on {date} by {issuer}", date=params["revoked_on"], issuer=params.get("issuer_name", "?"))
+            return tr("revoked on {date} by {issuer}", date=_reason_day(params, "revoked_at", "revoked_on", tr, viewer, now),
+                      issuer=params.get("issuer_name", "?"))
         return tr("revoked by {issuer}", issuer=params.get("issuer_name", "?"))
     texts = {
         FailedCheck.MALFORMED: tr("this is not a card code"),
@@ -153,8 +169,9 @@ def reason_text(verification: Verification, tr: Translator, viewer: Person) -> s
         FailedCheck.UNTRUSTED_ISSUER: tr("the issuer is not one we know"),
         FailedCheck.SIGNATURE: tr("signature does not match"),
         FailedCheck.BAD_DISCLOSURE: tr("the shown details do not match the signed card"),
-        FailedCheck.EXPIRED: tr("the card expired on {date}", date=params.get("expired_on", "?")),
-        FailedCheck.NOT_YET_VALID: tr("the card is not valid before {date}", date=params.get("valid_from", "?")),
+        FailedCheck.EXPIRED: tr("the card expired on {date}", date=_reason_day(params, "expired_at", "expired_on", tr, viewer, now)),
+        FailedCheck.NOT_YET_VALID: tr("the card is not valid before {date}",
+                                           date=_reason_day(params, "valid_from_at", "valid_from", tr, viewer, now)),
         FailedCheck.KEY_BINDING: tr("the code was not made by the card's holder"),
         FailedCheck.PRESENTATION_EXPIRED: tr("this code has expired"),
         FailedCheck.REPLAYED: tr("this code was already used"),

@@ -221,7 +221,7 @@ async def test_minji_subscribes_in_korean_and_reads_her_receipt_in_korean(world:
     assert (await minji.pay(invoice)).paid
     receipt, thanks = await receipt_and_reply(minji)
     assert receipt.text.startswith("영수증\n판매자: Cafe Onda") and "이용 기간: 11월 25일 - 12월 25일" in receipt.text
-    assert thanks.text == "감사합니다! Cafe Onda monthly pass · 20 Americanos: 12월 25일에 갱신"
+    assert thanks.text == "감사해요! Cafe Onda monthly pass · 20 Americanos: 12월 25일에 갱신"
     forged = await world.forge_press(minji, thanks, "my:ce:not-a-subscription")
     assert forged is not None and forged.text == "본인의 구독이 아니에요."
 

@@ -37,7 +37,7 @@ async def test_start_greets_minji_in_korean_with_the_main_menu(jigap: Jigap) -> 
 async def test_language_can_be_switched_and_is_remembered(jigap: Jigap) -> None:
     minji = await jigap.user("Minji", "ko")
     menu = await minji.send("/language")
-    assert menu.text == "언어를 선택하세요:" and menu.buttons == ["✓ 한국어", "English"]
+    assert menu.text == "언어를 골라 주세요:" and menu.buttons == ["✓ 한국어", "English"]
     await minji.press("English", menu)
     edited = await minji.wait_for_edit(menu)
     assert edited.text == "Language set to English."
@@ -52,9 +52,9 @@ async def test_a_forged_language_button_changes_nothing(jigap: Jigap) -> None:
     menu = await minji.send("/language")
     # A modified client can send any callback data for a message; the bot must not trust it.
     answer = await jigap.forge_press(minji, menu, "lang:xx")
-    assert answer is not None and answer.text == "더 이상 사용할 수 없는 버튼입니다."
+    assert answer is not None and answer.text == "더 이상 쓸 수 없는 버튼이에요."
     unknown = await jigap.forge_press(minji, menu, "zzz:1:2")
-    assert unknown is not None and unknown.text == "더 이상 사용할 수 없는 버튼입니다."
+    assert unknown is not None and unknown.text == "더 이상 쓸 수 없는 버튼이에요."
     async with jigap.services.uow() as uow:
         stored = await uow.users.get(minji.id)
     assert stored is not None and stored.language is None
@@ -65,7 +65,7 @@ async def test_a_non_admin_is_refused_politely_and_the_attempt_is_audited(jigap:
     await jigap.user("Minji", "ko", username="minji")
     jisoo = await jigap.user("Jisoo", "ko")
     reply = await jisoo.send(command)
-    assert reply.text == "죄송합니다. 플랫폼 관리자만 사용할 수 있습니다."
+    assert reply.text == "죄송해요. 플랫폼 관리자만 쓸 수 있어요."
     assert reply.buttons == []
     action = {"/admin": "admin.menu", "/grant": "admin.grant", "/revoke_role": "admin.grant",
               "/whois": "admin.whois"}[command.split()[0]]
@@ -114,7 +114,7 @@ async def test_someone_elses_confirmation_button_is_refused_and_audited(jigap: J
     jisoo = await jigap.user("Jisoo", "ko")
     own_message = await jisoo.send("/language")
     answer = await jigap.forge_press(jisoo, own_message, forged)
-    assert answer is not None and answer.text == "죄송합니다. 플랫폼 관리자만 사용할 수 있습니다."
+    assert answer is not None and answer.text == "죄송해요. 플랫폼 관리자만 쓸 수 있어요."
     assert ("admin.grant", "refused") in await _audit(jigap, jisoo.id)
     other_admin = await jigap.user("Boss", "en")
     await jigap.make_platform_admin(other_admin)
@@ -149,9 +149,9 @@ async def test_admin_mistakes_get_clear_answers(jigap: Jigap) -> None:
     admin = await jigap.user("Admin", "ko")
     await jigap.make_platform_admin(admin)
     assert (await admin.send("/grant")).text == "사용법: /grant @사용자 역할 [기관]"
-    assert (await admin.send("/grant @nobody creator")).text.startswith("@nobody 님을 찾을 수 없습니다")
+    assert (await admin.send("/grant @nobody creator")).text.startswith("@nobody 님을 찾을 수 없어요")
     assert (await admin.send("/whois @admin")).text.startswith("Admin")
-    assert "역할은 없습니다" in (await admin.send("/grant @admin wizard")).text
+    assert "역할은 없어요" in (await admin.send("/grant @admin wizard")).text
     assert "알맞은 종류의 기관" in (await admin.send("/grant @admin creator")).text
     menu = await admin.send("/admin")
     assert menu.text.startswith("관리자 메뉴") and menu.buttons == ["최근 감사 기록"]
@@ -159,8 +159,8 @@ async def test_admin_mistakes_get_clear_answers(jigap: Jigap) -> None:
 
 async def test_an_unknown_deep_link_is_answered_not_ignored(jigap: Jigap) -> None:
     minji = await jigap.user("Minji", "ko")
-    assert (await minji.open_link("nosuchthing_123")).text == "유효하지 않거나 만료된 링크입니다."
-    assert (await minji.send("/start ../../etc")).text == "유효하지 않거나 만료된 링크입니다."
+    assert (await minji.open_link("nosuchthing_123")).text == "유효하지 않거나 만료된 링크예요."
+    assert (await minji.send("/start ../../etc")).text == "유효하지 않거나 만료된 링크예요."
 
 
 async def test_a_failure_shows_an_apology_with_the_reference_that_the_log_has(
@@ -173,14 +173,14 @@ async def test_a_failure_shows_an_apology_with_the_reference_that_the_log_has(
     with caplog.at_level(logging.ERROR, logger="jigap.errors"):
         reply = await minji.send("/whois @x")
     match = re.search(r"참조 번호: ([0-9a-f]{8})", reply.text)
-    assert match is not None and reply.text.startswith("죄송합니다. 저희 쪽에서 문제가 생겼습니다.")
+    assert match is not None and reply.text.startswith("죄송해요. 저희 쪽에 문제가 생겼어요.")
     assert any(match.group(1) in record.getMessage() and record.exc_info for record in caplog.records)
 
 
 async def test_text_nobody_is_waiting_for_gets_a_kind_answer_and_the_menu(jigap: Jigap) -> None:
     minji = await jigap.user("Minji", "ko")
     reply = await minji.send("안녕하세요")
-    assert reply.text == "무슨 뜻인지 잘 모르겠어요. 메뉴에서 고르시거나 /help 를 보세요."
+    assert reply.text == "무슨 뜻인지 잘 모르겠어요. 메뉴에서 고르거나 /help 를 확인해 주세요."
     assert "지갑" in reply.buttons and "설정" in reply.buttons
 
 

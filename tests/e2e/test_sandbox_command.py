@@ -69,7 +69,10 @@ def test_the_sandbox_serves_the_web_chat_the_bot_answers_ctrl_c_stops_it_and_a_s
         assert response.status == 200 and "<html" in page.lower()
         sent = _post(f"{base}/sandbox/users/{MINJI}/send", {"text": "/start"})
         reply = _bot_reply(base, MINJI, int(str(sent["message_id"])))
-        assert "Minji 님, 안녕하세요" in str(reply["text"])
+        assert "김민지 님, 안녕하세요" in str(reply["text"])  # a Korean demo person has a Korean name
+        alex = MINJI + 3  # the English-speaking demo person keeps an English name
+        sent = _post(f"{base}/sandbox/users/{alex}/send", {"text": "/start"})
+        assert "Hello, Alex!" in str(_bot_reply(base, alex, int(str(sent["message_id"])))["text"])
         _assert_the_demo_officer_is_an_issuer_admin(base)
     finally:
         code = _stop(process)
@@ -88,3 +91,4 @@ def _assert_the_demo_officer_is_an_issuer_admin(base: str) -> None:
     sent = _post(f"{base}/sandbox/users/{admin}/send", {"text": "/whois @road_officer"})
     reply = _bot_reply(base, admin, int(str(sent["message_id"])))
     assert "issuer_admin @ Road Traffic Authority" in str(reply["text"])
+    assert "정도윤" in str(reply["text"])

@@ -299,7 +299,8 @@ def test_a_revoked_credential_says_when_and_by_whom(world: WalletWorld) -> None:
     result = _verify(world, _present(world), status=revoked)
     assert result.failed_check == "revoked"
     assert result.reason == "revoked on 2026-11-02 by Road Traffic Authority"
-    assert dict(result.reason_params) == {"issuer_name": "Road Traffic Authority", "revoked_on": "2026-11-02"}
+    assert dict(result.reason_params) == {"issuer_name": "Road Traffic Authority", "revoked_on": "2026-11-02",
+                                          "revoked_at": "2026-11-02T03:00:00+00:00"}  # shown in the reader's zone
 
 
 def test_a_suspended_credential_is_not_valid(world: WalletWorld) -> None:

@@ -73,7 +73,7 @@ async def licence_in_wallet(world: Jigap) -> None:
     keypad = await minji.next_message()
     await enter_pin(minji, keypad, PIN)
     done = await enter_pin(minji, keypad, PIN)
-    assert done.text == "지갑 PIN이 설정되었습니다."
+    assert done.text == "지갑 PIN을 설정했어요."
 
 
 async def show_qr(world: Jigap, preset_label: str = "만 19세 이상 여부만") -> BotMessage:
@@ -82,7 +82,7 @@ async def show_qr(world: Jigap, preset_label: str = "만 19세 이상 여부만"
     listing = await minji.send("/wallet")
     await minji.press(listing.buttons[0], listing)
     card = await minji.next_message()
-    await minji.press("QR 보여주기", card)
+    await minji.press("QR 보여 주기", card)
     keypad = await minji.next_message()
     picker = await enter_pin(minji, keypad, PIN)
     await minji.press(preset_label, picker)

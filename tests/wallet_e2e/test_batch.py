@@ -27,9 +27,9 @@ async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: Jigap) -
     progress = await officer.next_message()
     assert progress.text.startswith("발급 중:")
     done = await officer.wait_for_edit(progress)
-    while not done.text.startswith("완료"):
+    while not done.text.startswith("다 처리했어요"):
         done = await officer.wait_for_edit(progress)
-    assert done.text == "완료: 2건 제안, 2건 문제 있음. 행마다의 결과는 아래 파일에 있습니다."
+    assert done.text == "다 처리했어요. 제안 2건, 문제 있음 2건이에요. 행마다의 결과는 아래 파일에서 볼 수 있어요."
     report = await officer.next_message()
     assert report.document is not None and report.document["file_name"] == "issue-results.csv"
     rows = list(csv.DictReader(io.StringIO((await world.file_bytes(report)).decode())))
@@ -38,8 +38,8 @@ async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: Jigap) -
         ("5", "@landlord", "offered"),
     ]
     assert rows[2]["detail"] == "license_number: does not have the expected format"
-    assert (await world.minji.next_message()).text == ("Road Traffic Authority에서 운전면허증을(를) 발급해 드리려고 "
-                                                       "합니다.")
+    assert (await world.minji.next_message()).text == ("Road Traffic Authority에서 운전면허증을 발급해 드리려고 "
+                                                       "해요.")
     offer = await world.landlord.next_message()
     assert offer.text == "Road Traffic Authority offers you a driver's licence."
     assert offer.buttons == ["Accept", "Decline"]
@@ -56,4 +56,4 @@ async def test_a_file_without_a_holder_column_is_refused_whole(world: Jigap) -> 
     await officer.wait_for_edit(reply)
     await world.send_document(officer, b"name,birth_date\n\xea\xb9\x80,2001-04-09\n", "licences.csv")
     refused = await officer.next_message()
-    assert refused.text == "이 파일은 사용할 수 없습니다: the first row must name a 'holder' column"
+    assert refused.text == "이 파일은 쓸 수 없어요: the first row must name a 'holder' column"

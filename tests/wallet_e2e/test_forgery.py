@@ -24,7 +24,7 @@ async def test_another_persons_card_id_in_forged_buttons_finds_nothing(world: Ji
     own = await bartender.send("/wallet")
     for step in ("card", "qr", "det", "his", "rm", "rmok"):
         answer = await world.forge_press(bartender, own, f"wal:{step}:{card_id}")
-        assert answer is not None and answer.text == "지갑에 없는 카드입니다."
+        assert answer is not None and answer.text == "지갑에 없는 카드예요."
     assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
     assert [m for m in await bartender.chat() if m.photo] == []
 
@@ -34,8 +34,8 @@ async def test_an_offer_for_minji_cannot_be_taken_by_someone_else(world: Jigap) 
     offer_id = offer.button("수락")["callback_data"].split(":")[2]
     own = await world.bartender.send("/wallet")
     answer = await world.forge_press(world.bartender, own, f"woff:ok:{offer_id}")
-    assert answer is not None and answer.text == "다른 분에게 보낸 발급 제안입니다."
-    assert (await world.bartender.open_link(f"offer_{offer_id}")).text == "다른 분에게 보낸 발급 제안입니다."
+    assert answer is not None and answer.text == "다른 분에게 보낸 발급 제안이에요."
+    assert (await world.bartender.open_link(f"offer_{offer_id}")).text == "다른 분에게 보낸 발급 제안이에요."
     assert await held_cards.cards(world.services.wallet, world.bartender.id) == []
 
 
@@ -44,13 +44,13 @@ async def test_a_holder_cannot_revoke_and_the_refusal_is_audited(world: Jigap) -
     card_id = await _minji_card_id(world)
     own = await world.minji.send("/wallet")
     answer = await world.forge_press(world.minji, own, f"wrev:R:{card_id}")
-    assert answer is not None and answer.text == "죄송합니다. 발급기관 관리자만 할 수 있습니다."
+    assert answer is not None and answer.text == "죄송해요. 발급기관 관리자만 할 수 있어요."
     assert (await held_cards.cards(world.services.wallet, world.minji.id))[0].record.status == "valid"
     entries = await audit.recent(world.services.accounts, limit=20)
     assert (Permission.REVOKE_CREDENTIAL.value, "refused") in [(e.action, e.outcome) for e in entries
                                                               if e.actor_id == world.minji.id]
     reply = await world.minji.send("/issue")
-    assert reply.text == "죄송합니다. 발급기관 관리자만 할 수 있습니다."
+    assert reply.text == "죄송해요. 발급기관 관리자만 할 수 있어요."
 
 
 async def test_someone_elses_keypad_does_not_take_presses(world: Jigap) -> None:
@@ -60,4 +60,4 @@ async def test_someone_elses_keypad_does_not_take_presses(world: Jigap) -> None:
     flow_id = re.split(":", keypad.button("1")["callback_data"])[1]
     own = await world.bartender.send("/wallet")
     answer = await world.forge_press(world.bartender, own, f"wpin:{flow_id}:1")
-    assert answer is not None and answer.text == "더 이상 사용할 수 없는 버튼입니다."
+    assert answer is not None and answer.text == "더 이상 쓸 수 없는 버튼이에요."

@@ -9,7 +9,7 @@ from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 async def test_the_database_file_holds_no_licence_number_birth_date_or_name(world: Jigap) -> None:
     await licence_in_wallet(world)
     result = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
-    assert result.text.startswith("유효함.")
+    assert result.text.startswith("유효한 카드예요.")
     # The main file and its write-ahead log together hold every page written so far.
     folder = world.database.parent
     raw = b"".join(path.read_bytes() for path in folder.iterdir() if path.name.startswith(world.database.name))

@@ -25,20 +25,20 @@ async def test_the_qr_is_replaced_every_lifetime_and_then_expires_with_a_show_ag
     await licence_in_wallet(world)
     minji = world.minji
     qr = await show_qr(world)
-    assert "1초 동안 유효하며" in qr.text and "남은 시간 0:03" in qr.text
+    assert "1초 동안 유효하고" in qr.text and "남은 시간: 0:03" in qr.text
     first = read_qr(await world.file_bytes(qr))
     second_frame = await minji.wait_for_edit(qr, timeout=5)
-    assert "남은 시간 0:02" in second_frame.text
+    assert "남은 시간: 0:02" in second_frame.text
     second = read_qr(await world.file_bytes(second_frame))
     assert first is not None and second is not None and first != second
     third_frame = await minji.wait_for_edit(qr, timeout=5)
-    assert "남은 시간 0:01" in third_frame.text
+    assert "남은 시간: 0:01" in third_frame.text
     expired = await minji.wait_for_edit(qr, timeout=5)
-    assert expired.text == "만료됨 - 다시 보여 주세요"
-    assert expired.buttons == ["다시 보여주기"]
+    assert expired.text == "만료됨 - 다시 보여 주기"
+    assert expired.buttons == ["다시 보여 주기"]
     assert read_qr(await world.file_bytes(expired)) is None  # the card picture replaced the code
     session = (await presenting.running_sessions(world.services.wallet))
     assert session == []
-    again = await minji.press("다시 보여주기", expired)
+    again = await minji.press("다시 보여 주기", expired)
     assert again is not None
-    assert (await minji.next_message()).text.startswith("운전면허증을(를) 보여 주려면 지갑 PIN을 입력하세요.")
+    assert (await minji.next_message()).text.startswith("운전면허증을 보여 주려면 지갑 PIN을 입력해 주세요.")

@@ -11,7 +11,7 @@ from subscriptions.clock import FixedClock
 from tests.harness import jigap_on, sandbox_running, with_demo_people
 from tests.wallet_e2e.helpers import NOW, licence_in_wallet, show_qr, wallet_config
 
-EXPIRED = "만료됨 - 다시 보여 주세요"
+EXPIRED = "만료됨 - 다시 보여 주기"
 
 
 async def test_a_restart_continues_a_running_qr_session_and_expires_one_whose_time_ran_out(
@@ -29,7 +29,7 @@ async def test_a_restart_continues_a_running_qr_session_and_expires_one_whose_ti
                             client=client) as second_run:
             world = world.restarted(second_run.application)
             resumed = await world.minji.wait_for_edit(first, timeout=5)
-            assert "검증하는 분께" in resumed.text
+            assert "확인하는 분께" in resumed.text
             expired = await world.minji.wait_for_edit(first, timeout=10)
             while expired.text != EXPIRED:
                 expired = await world.minji.wait_for_edit(first, timeout=10)
@@ -40,4 +40,4 @@ async def test_a_restart_continues_a_running_qr_session_and_expires_one_whose_ti
             late = await world.minji.wait_for_edit(second, timeout=5)
             while late.text != EXPIRED:  # a frame may have been replaced before the stop
                 late = await world.minji.wait_for_edit(second, timeout=5)
-            assert late.buttons == ["다시 보여주기"]
+            assert late.buttons == ["다시 보여 주기"]

@@ -27,19 +27,19 @@ async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revo
     listing = await _status_buttons(world)
     await officer.press("발급 취소", listing)
     confirm = await officer.wait_for_edit(listing)
-    assert confirm.text == "이 카드를 취소할까요? 되돌릴 수 없습니다."
+    assert confirm.text == "이 카드를 취소할까요? 되돌릴 수 없어요."
     await officer.press("영구 취소", listing)
     done = await officer.wait_for_edit(listing)
     assert done.text.endswith(": 취소됨") and done.buttons == []
     notice = await world.minji.next_message()
-    assert notice.text == "Road Traffic Authority에서 운전면허증을(를) 취소했습니다."
+    assert notice.text == "Road Traffic Authority에서 운전면허증을 취소했어요."
     result = await world.bartender.send_photo(shot)
-    assert result.text == ("유효하지 않음: 2026-11-25에 Road Traffic Authority에서 취소한 카드입니다. 확인 21:04.")
+    assert result.text == ("유효하지 않아요. Road Traffic Authority에서 11월 25일에 취소한 카드예요. 21:04에 확인했어요.")
     listing = await world.minji.send("/wallet")
     await world.minji.press(listing.buttons[0], listing)
     card = await world.minji.next_message()
     assert card.photo and card.text.endswith("취소됨")
-    assert "QR 보여주기" not in card.buttons
+    assert "QR 보여 주기" not in card.buttons
 
 
 async def test_a_suspended_licence_fails_until_it_is_reinstated(world: Jigap) -> None:
@@ -53,14 +53,14 @@ async def test_a_suspended_licence_fails_until_it_is_reinstated(world: Jigap) ->
     notice = await world.minji.next_message()
     assert "Road Traffic Authority" in notice.text and not notice.buttons
     refused = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
-    assert refused.text == "유효하지 않음: Road Traffic Authority에서 정지한 카드입니다. 확인 21:04."
+    assert refused.text == "유효하지 않아요. Road Traffic Authority에서 정지한 카드예요. 21:04에 확인했어요."
     await officer.press("정지 해제", listing)
     await officer.wait_for_edit(listing)
     # And told again when it works again.
     notice = await world.minji.next_message()
     assert "Road Traffic Authority" in notice.text and not notice.buttons
     accepted = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
-    assert accepted.text.startswith("유효함.")
+    assert accepted.text.startswith("유효한 카드예요.")
 
 
 async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list(world: Jigap) -> None:

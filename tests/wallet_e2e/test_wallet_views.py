@@ -29,23 +29,23 @@ async def test_the_main_menu_opens_the_wallet_and_an_empty_wallet_says_so(world:
     assert "지갑" in menu.buttons
     await world.minji.press("지갑", menu)
     empty = await world.minji.next_message()
-    assert empty.text == "지갑이 비어 있습니다. 발급기관이 카드를 보내면 여기에 나타납니다."
+    assert empty.text == "지갑이 비어 있어요. 발급기관에서 카드를 보내면 여기에 나타나요."
 
 
 async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(world: Jigap) -> None:
     await licence_in_wallet(world)
     card = await _open_card(world)
     assert card.photo and card.text.startswith("운전면허증 · Road Traffic Authority\n11-24-******-78")
-    assert card.buttons == ["QR 보여주기", "상세 정보", "이력", "삭제"]
+    assert card.buttons == ["QR 보여 주기", "상세 정보", "이력", "삭제"]
     await world.minji.press("상세 정보", card)
     details = (await world.minji.next_message()).text
     assert "성명: 김민지" in details and "면허번호: 11-24-123456-78" in details and "만 19세 이상: 예" in details
     await world.minji.press("이력", card)
-    assert (await world.minji.next_message()).text == "아직 이 카드를 확인한 곳이 없습니다."
+    assert (await world.minji.next_message()).text == "아직 이 카드를 확인한 곳이 없어요."
     await world.minji.press("삭제", card)
     question = await world.minji.next_message()
     await world.minji.press("삭제", question)
-    assert (await world.minji.next_message()).text == "운전면허증을(를) 삭제했습니다."
+    assert (await world.minji.next_message()).text == "운전면허증을 삭제했어요."
     assert await held_cards.cards(world.services.wallet, world.minji.id) == []
 
 
@@ -65,7 +65,7 @@ async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_show
     await enter_pin(minji, keypad, PIN)
     qr = await show_qr(world, "이름과 사진")
     result = await world.bartender.send_photo(await world.file_bytes(qr))
-    assert result.text == "유효함. 성명: 김민지. 사진: 서명된 사진과 일치. 발급: Road Traffic Authority. 확인 21:04."
+    assert result.text == "유효한 카드예요. 성명: 김민지. 사진: 서명된 사진과 일치. 발급 기관: Road Traffic Authority. 21:04에 확인했어요."
 
 
 async def test_a_pasted_code_is_checked_like_a_photo(world: Jigap) -> None:
@@ -75,11 +75,11 @@ async def test_a_pasted_code_is_checked_like_a_photo(world: Jigap) -> None:
     prompt = await world.bartender.send("/verify")
     assert prompt.text == "QR 코드 사진을 보내거나 코드 내용을 붙여 넣어 주세요."
     result = await world.bartender.send(code)
-    assert result.text.startswith("유효함. 만 19세 이상: 예.")
+    assert result.text.startswith("유효한 카드예요. 만 19세 이상: 예.")
     garbage = await world.bartender.send("hello")
-    assert garbage.text.startswith("유효하지 않음: 카드 코드가 아닙니다.")
+    assert garbage.text.startswith("유효하지 않아요. 카드 코드가 아니에요.")
     no_code = await world.bartender.send_photo(_portrait())
-    assert no_code.text == "이 사진에서 QR 코드를 찾지 못했습니다. 더 가까이, 선명하게 다시 찍어 주세요."
+    assert no_code.text == "이 사진에서 QR 코드를 찾지 못했어요. 더 가까이에서 선명하게 다시 찍어 주세요."
 
 
 async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world: Jigap) -> None:
@@ -90,10 +90,10 @@ async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world
     warning = await minji.next_message()
     assert warning.text.startswith("PIN을 잊으셨나요? 초기화하면")
     await minji.press("지갑 초기화", warning)
-    assert (await minji.next_message()).text == "지갑을 초기화했습니다. 카드 1장이 삭제되었습니다."
+    assert (await minji.next_message()).text == "지갑을 초기화했어요. 카드 1장을 삭제했어요."
     keypad = await minji.next_message()
     await enter_pin(minji, keypad, "802461")
-    assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN이 설정되었습니다."
+    assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN을 설정했어요."
     assert await held_cards.cards(world.services.wallet, minji.id) == []
 
 
@@ -107,11 +107,11 @@ async def test_an_offer_for_someone_who_blocked_the_bot_comes_as_a_link_they_can
     photo_question = await officer.send(MINJI_CLAIMS)
     await officer.press("건너뛰기", photo_question)
     confirmation = await officer.next_message()
-    assert confirmation.text.startswith("Minji Kim 님은 봇의 메시지를 받을 수 없습니다.")
+    assert confirmation.text.startswith("Minji Kim 님은 봇의 메시지를 받을 수 없어요.")
     payload = confirmation.text.rsplit("start=", 1)[1]
     await world.minji.unblock()
     offer = await world.minji.open_link(payload)
-    assert offer.text == "Road Traffic Authority에서 운전면허증을(를) 발급해 드리려고 합니다."
+    assert offer.text == "Road Traffic Authority에서 운전면허증을 발급해 드리려고 해요."
     assert offer.buttons == ["수락", "거절"]
 
 

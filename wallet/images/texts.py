@@ -40,11 +40,11 @@ KOREAN = ImageTexts(
     issued_by="발급기관",
     checked="확인 시각",
     yes="예",
-    no="아니오",
+    no="아니요",
     photo_matches="서명된 사진과 일치",
     photo_not_shown="서명된 사진 (여기서는 표시할 수 없음)",
-    nothing_disclosed="개인정보는 공유되지 않았습니다.",
-    scan_hint="확인하는 분께 이 코드를 보여 주세요. 30초마다 새로 바뀝니다.",
+    nothing_disclosed="공유한 개인정보는 없어요.",
+    scan_hint="확인하는 분께 이 코드를 보여 주세요. 30초마다 새로 바뀌어요.",
 )
 
 
