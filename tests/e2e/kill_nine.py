@@ -22,16 +22,19 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.bootstrap import open_runtime
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.demo import load_demo_offers, load_demo_organisations
 from bot.embedded import sandbox_config
-from sandbox.client import SandboxClient, SandboxUser
+from sandbox.client import BotMessage, NoReply, SandboxClient, SandboxUser
 from storage.billing.tables import billing_payments
 from storage.envelope import KeyRing, new_master_key
+from subscriptions.accounts.access import RoleGrant
 from tests.billing.steps import open_plans
 from tests.harness import BOT_TOKEN, BOT_USERNAME, sandbox_running
 
 HANJA = "Daily Hanja"
+LICENCE_CLAIMS = ("name: Kim Jisoo, birth_date: 2001-04-09, license_number: 11-24-123456-78, "
+                  "license_class: 1종 보통")
 STARTED_WITHIN = 60.0  # seconds a fresh `jigap run` may take to answer its first /start
 
 
@@ -148,3 +151,69 @@ def _environ(api_url: str, database_url: str, key: bytes) -> dict[str, str]:
         "JIGAP_MASTER_KEY": base64.b64encode(key).decode(),
         "JIGAP_PAYMENTS__PROVIDER_TOKEN": "sandbox-card-provider",
     }
+
+
+async def kill_during_pin_entry(database_url: str, log_file: Path, *, delays_ms: tuple[float, ...] = (5.0, 25.0)
+                                ) -> list[str]:
+    """A holder accepts a licence and types a six-digit PIN twice; the bot is killed right after the last
+    key of each entry. Returns the keypad's text after each restart (what the holder sees)."""
+    key = new_master_key()
+    async with sandbox_running() as server:
+        config = sandbox_config(load_config(environ={}), api_url=server.url, database_url=database_url)
+        async with open_runtime(config, ring=KeyRing.single(key)) as services:
+            await load_demo_organisations(services)
+        bot = BotProcess(_environ(server.url, database_url, key), log_file)
+        bot.start()
+        seen: list[str] = []
+        try:
+            async with SandboxClient(server.url) as client:
+                officer = await client.user("Officer", "en", username="officer_kill")
+                holder = await client.user("Jisoo", "en", username="jisoo_kill")
+                for person in (officer, holder):
+                    await person.send("/start", timeout=STARTED_WITHIN)
+                await _grant_issuer(config, key, officer.id)
+                keypad = await _offer_accepted(officer, holder)
+                for delay in delays_ms:
+                    for digit in "13579":
+                        await holder.press(digit, keypad)
+                        await holder.wait_for_edit(keypad)
+                    await holder.press("2", keypad, wait=0.0)
+                    await asyncio.sleep(delay / 1000)
+                    bot.kill()
+                    bot.start()
+                    seen.append((await _settled_keypad(holder, keypad)).text)
+        finally:
+            bot.stop()
+    return seen
+
+
+async def _grant_issuer(config: Config, key: bytes, user_id: int) -> None:
+    async with open_runtime(config, ring=KeyRing.single(key)) as services, services.uow() as uow:
+        organisation = await uow.organisations.get_by_slug("road-authority")
+        assert organisation is not None
+        await uow.roles.grant(RoleGrant(user_id, "issuer_admin", organisation.id), granted_by=None,
+                              now=services.clock.now())
+        await uow.commit()
+
+
+async def _offer_accepted(officer: SandboxUser, holder: SandboxUser) -> BotMessage:
+    """The officer issues a licence to the holder in chat; the holder accepts: the PIN keypad."""
+    question = await officer.send("/issue")
+    await officer.press(next(label for label in question.buttons if "icen" in label), question)
+    await officer.wait_for_edit(question)
+    await officer.send("@jisoo_kill")
+    photo_question = await officer.send(LICENCE_CLAIMS)
+    await officer.press(photo_question.buttons[0], photo_question)
+    await officer.next_message()
+    offer = await holder.next_message()
+    await holder.press(offer.buttons[0], offer)
+    await holder.wait_for_edit(offer)
+    return await holder.next_message()
+
+
+async def _settled_keypad(holder: SandboxUser, keypad: BotMessage) -> BotMessage:
+    """The keypad once the restarted bot handled what was pressed (or as it was, if nothing came)."""
+    try:
+        return await holder.wait_for_edit(keypad, timeout=STARTED_WITHIN)
+    except NoReply:
+        return next(message for message in await holder.chat() if message.message_id == keypad.message_id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.kill_nine import kill_after_payments
+from tests.e2e.kill_nine import kill_after_payments, kill_during_pin_entry
 
 TRIES = 3  # bench/kill_nine.py makes ten
 
@@ -18,3 +18,14 @@ async def test_a_payment_delivered_just_before_a_kill_is_credited_once_after_the
     outcome = await kill_after_payments(migrated_sqlite_url, TRIES, tmp_path / "bot.log")
     assert len(outcome.charge_ids) == TRIES
     assert outcome.each_credited_once, (outcome.credited, (tmp_path / "bot.log").read_text()[-3000:])
+
+
+@pytest.mark.xdist_group("kill-nine")
+async def test_the_last_pin_key_pressed_before_a_kill_counts_after_the_restart(
+        migrated_sqlite_url: str, tmp_path: Path) -> None:
+    keypads = await kill_during_pin_entry(migrated_sqlite_url, tmp_path / "bot.log")
+    first, second = keypads
+    # After the sixth key of the first entry the keypad asks for the PIN again, empty; after the sixth key
+    # of the second the PIN is set and the keypad is gone. A lost key would leave five dots.
+    assert "●●●●●○" not in first and "○○○○○○" in first, first
+    assert "●" not in second and "○" not in second, second
