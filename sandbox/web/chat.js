@@ -4,13 +4,14 @@
 const state = { bots: [], users: [], channels: [], botId: null, view: null, lastUserId: null, blocked: false };
 const $ = (id) => document.getElementById(id);
 
+// The sandbox takes changes only from its own page: this run's token comes with the page.
+const RUN_TOKEN = (document.querySelector('meta[name="sandbox-run-token"]') || {}).content || "";
+
 async function api(method, path, body) {
-  const options = { method, headers: {} };
-  if (body instanceof FormData) {
-    options.body = body;
-  } else if (body !== undefined) {
+  const options = { method, headers: { "X-Sandbox-Token": RUN_TOKEN } };
+  if (method !== "GET") {
     options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
+    options.body = JSON.stringify(body === undefined ? {} : body);
   }
   const response = await fetch(path, options);
   const data = await response.json();
@@ -195,14 +196,24 @@ async function sendText(text) {
   } catch (error) { toast(error.message); }
 }
 
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 async function sendFile(file) {
   // Images go as photos (a QR to verify), anything else as a document (a CSV of claims).
   if (!state.view || state.view.kind !== "user") return;
   const field = file.type.startsWith("image/") ? "photo" : "document";
-  const form = new FormData();
-  form.append(field, file, file.name);
-  if (state.botId) form.append("bot_id", state.botId);
-  try { await api("POST", `/sandbox/users/${state.view.id}/send_${field}`, form); } catch (error) { toast(error.message); }
+  try {
+    const body = withBot({ [`${field}_base64`]: await base64Of(file), file_name: file.name,
+      mime_type: file.type || "application/octet-stream" });
+    await api("POST", `/sandbox/users/${state.view.id}/send_${field}`, body);
+  } catch (error) { toast(error.message); }
 }
 
 async function pressButton(messageId, button) {
