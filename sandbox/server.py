@@ -205,6 +205,12 @@ class SandboxServer:
             return _refusal(request, exc.status, exc.reason)
         except MalformedBody as exc:
             return _refusal(request, 400, exc.detail)
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise
+        except Exception:
+            # A bug, not a refusal: the caller still gets an answer in the route's shape, the log the details.
+            log.exception("sandbox: %s %s failed", request.method, request.path)
+            return _refusal(request, 500, "Internal Server Error")
 
     def _host_allowed(self, host: str) -> bool:
         try:
@@ -300,22 +306,29 @@ class SandboxServer:
         return web.json_response(self.config())
 
     async def _post_config(self, request: web.Request) -> web.Response:
+        """Change settings; a body with one bad setting changes none of them."""
         body = await read_json_object(request)
         try:
+            limits = None
             if "flood" in body:
                 flood = body["flood"]
-                if flood is None or flood is False:
-                    self.set_limits(FloodLimits.off())
-                else:
-                    self.set_limits(FloodLimits.from_json(dict(flood), FloodLimits()))
+                limits = FloodLimits.off() if flood is None or flood is False else FloodLimits.from_json(
+                    dict(flood), FloodLimits())
+            seconds = None
             if "pre_checkout_timeout" in body:
-                self.set_pre_checkout_timeout(float(body["pre_checkout_timeout"]))
-            if "auto_register_bots" in body:
-                self.auto_register_bots = bool(body["auto_register_bots"])
-            if "fetch_private_urls" in body:
-                self.api.fetch_private_urls = bool(body["fetch_private_urls"])
+                seconds = float(body["pre_checkout_timeout"])
+                if not 0 <= seconds <= HANG_LIMIT:
+                    raise ValueError(f"pre_checkout_timeout must be between 0 and {HANG_LIMIT:g} seconds")
         except (InvalidLimits, TypeError, ValueError, OverflowError) as exc:
             return web.json_response({"error": f"bad config: {exc}"}, status=400)
+        if limits is not None:
+            self.set_limits(limits)
+        if seconds is not None:
+            self.set_pre_checkout_timeout(seconds)
+        if "auto_register_bots" in body:
+            self.auto_register_bots = bool(body["auto_register_bots"])
+        if "fetch_private_urls" in body:
+            self.api.fetch_private_urls = bool(body["fetch_private_urls"])
         return web.json_response(self.config())
 
     async def _get_faults(self, request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from PIL import Image
 
-from sandbox.client import SandboxClient
+from sandbox.client import SandboxClient, SandboxRequestError
 from sandbox.fetch import is_public
 from sandbox.flood import FloodLimits
 from sandbox.server import RUN_TOKEN_HEADER, SandboxServer
@@ -177,3 +177,12 @@ async def test_addresses_loopback_names_and_allowed_hosts_are_answered(http: aio
     server = SandboxServer(port=0, allowed_hosts=["sandbox.lan"])
     async with server, http.get(f"{server.url}/sandbox/users", headers={"Host": f"{host}:{server.port}"}) as answer:
         assert answer.status == 200
+
+
+async def test_a_config_with_one_bad_setting_changes_none(server: SandboxServer, sb: SandboxClient) -> None:
+    with pytest.raises(SandboxRequestError) as refused:
+        await sb.configure(flood={"scale": 10}, pre_checkout_timeout="1e999", fetch_private_urls=True)
+    assert refused.value.status == 400 and "pre_checkout_timeout" in refused.value.message
+    config = await sb.request("GET", "/sandbox/config")
+    assert (config["flood"]["enabled"], config["pre_checkout_timeout"], config["fetch_private_urls"]) == (
+        False, 2.0, False)
