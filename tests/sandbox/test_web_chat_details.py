@@ -24,7 +24,7 @@ from telegram.ext import (
 from sandbox.client import SandboxClient
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
-from tests.sandbox.test_web_chat import CHROMIUM_ARGS, chromium_path
+from tests.sandbox.test_web_chat import ARTIFACTS, CHROMIUM_ARGS, chromium_path
 
 TOKEN = "5000011:AAsandboxWebChatDetailsBotToken_z"
 BOT = "sandbox_details_bot"
@@ -170,6 +170,8 @@ async def test_an_invoice_has_one_pay_button_and_a_decline_shows_the_bots_reason
     await expect(page.locator("#toast")).to_have_text("Payment declined: Sold out today")
     server, _ = details
     assert server.payments.star_balance(server.world.bots_by_token[TOKEN]) == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-web-chat-declined.png"))
 
 
 @pytest.mark.browser
