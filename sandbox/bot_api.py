@@ -8,10 +8,9 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
-
 from sandbox.callbacks import CallbackQueries
 from sandbox.errors import NOT_FOUND, NOT_MODIFIED, bad_request
+from sandbox.fetch import UrlFetcher
 from sandbox.flood import FloodControl
 from sandbox.markup import check_markup
 from sandbox.params import Params
@@ -38,17 +37,25 @@ class BotApi:
     """Dispatches ``/bot<token>/<method>`` calls (method names are case-insensitive, as in Telegram)."""
 
     def __init__(self, world: World, flood: FloodControl, payments: Payments, callbacks: CallbackQueries,
-                 webhooks: WebhookDelivery, http: Callable[[], aiohttp.ClientSession]) -> None:
+                 webhooks: WebhookDelivery, *, fetch_private_urls: bool = False) -> None:
         self.world = world
         self.flood = flood
         self.payments = payments
         self.callbacks = callbacks
         self.webhooks = webhooks
-        self._http = http
+        self.fetcher = UrlFetcher(allow_private=fetch_private_urls)
         self.methods: dict[str, Method] = {}
         for name in dir(self):
             if name.startswith("m_"):
                 self.methods[name[2:].replace("_", "").lower()] = getattr(self, name)
+
+    @property
+    def fetch_private_urls(self) -> bool:
+        return self.fetcher.allow_private
+
+    @fetch_private_urls.setter
+    def fetch_private_urls(self, allowed: bool) -> None:
+        self.fetcher.allow_private = allowed
 
     async def call(self, bot: BotAccount, method: str, params: Params) -> Any:
         handler = self.methods.get(method.lower())
@@ -311,13 +318,7 @@ class BotApi:
         return files.get(reference).document()
 
     async def _download(self, url: str) -> bytes:
-        try:
-            async with self._http().get(url, timeout=aiohttp.ClientTimeout(total=10)) as response:
-                if response.status != 200:
-                    raise bad_request("wrong file identifier/HTTP URL specified")
-                return await response.read()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise bad_request("failed to get HTTP URL content") from exc
+        return await self.fetcher.fetch(url)
 
     async def m_send_chat_action(self, bot: BotAccount, params: Params) -> bool:
         conversation = self.world.chat_for_bot(bot, params.chat_id())

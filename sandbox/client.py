@@ -12,6 +12,7 @@ Waiting is built in: the client long-polls the chat's event log, it never sleeps
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import aiohttp
+from yarl import URL
 
 from sandbox.errors import SandboxError
 
@@ -129,6 +131,8 @@ class SandboxClient:
     def __init__(self, base_url: str, *, bot_id: int | None = None,
                  session: aiohttp.ClientSession | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        # The sandbox takes changes only from its own origin, as a browser on its web chat sends them.
+        self.origin = str(URL(self.base_url).origin())
         self.bot_id = bot_id
         self._session = session
         self._owns_session = session is None
@@ -155,9 +159,12 @@ class SandboxClient:
         return self._session
 
     async def request(self, method: str, path: str, json: Json | None = None,
-                      data: aiohttp.FormData | None = None, params: dict[str, str] | None = None) -> Any:
-        async with self._http().request(method, self.base_url + path, json=json, data=data,
-                                        params=params) as response:
+                      params: dict[str, str] | None = None) -> Any:
+        """One users' or admin call; anything but a read goes as JSON (``{}`` when there is nothing to say)."""
+        if method not in ("GET", "HEAD") and json is None:
+            json = {}
+        async with self._http().request(method, self.base_url + path, json=json, params=params,
+                                        headers={"Origin": self.origin}) as response:
             body = await response.json(content_type=None)
             if response.status >= 400:
                 message = body.get("error") or body.get("description") if isinstance(body, dict) else body
@@ -352,27 +359,18 @@ class SandboxUser:
     async def send_photo(self, png_bytes: bytes, caption: str | None = None,
                          timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """Send a photo (e.g. of a QR code) and return the bot's answer."""
-        form = aiohttp.FormData()
-        form.add_field("photo", png_bytes, filename="photo.png", content_type="image/png")
-        if caption:
-            form.add_field("caption", caption)
-        if self.bot_id is not None:
-            form.add_field("bot_id", str(self.bot_id))
-        body = await self.client.request("POST", self._path("send_photo"), data=form)
-        return await self._reply_after(self._own(body), timeout)
+        body = self._with_bot({"photo_base64": base64.b64encode(png_bytes).decode(), "caption": caption})
+        sent = await self.client.request("POST", self._path("send_photo"), body)
+        return await self._reply_after(self._own(sent), timeout)
 
     async def send_document(self, data: bytes, file_name: str, caption: str | None = None,
                             mime_type: str = "application/octet-stream",
                             timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """Send a file (a CSV of claims, say) and return the bot's answer."""
-        form = aiohttp.FormData()
-        form.add_field("document", data, filename=file_name, content_type=mime_type)
-        if caption:
-            form.add_field("caption", caption)
-        if self.bot_id is not None:
-            form.add_field("bot_id", str(self.bot_id))
-        body = await self.client.request("POST", self._path("send_document"), data=form)
-        return await self._reply_after(self._own(body), timeout)
+        body = self._with_bot({"document_base64": base64.b64encode(data).decode(), "file_name": file_name,
+                               "mime_type": mime_type, "caption": caption})
+        sent = await self.client.request("POST", self._path("send_document"), body)
+        return await self._reply_after(self._own(sent), timeout)
 
     # --- buttons and payments -------------------------------------------------------------------
 

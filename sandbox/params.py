@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_request import FileField
 
+from sandbox.bodies import MalformedBody, check_values, read_json_object, read_multipart, read_urlencoded
 from sandbox.errors import bad_request
 
 Upload = FileField
@@ -19,22 +20,21 @@ Upload = FileField
 
 async def read_params(request: web.Request) -> dict[str, Any]:
     """Merge query, form, multipart and JSON bodies into one mapping of parameter name to value."""
-    values: dict[str, Any] = dict(request.query)
-    if request.method != "POST" or not request.body_exists:
-        return values
-    ctype = request.content_type
-    if ctype == "application/json":
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise bad_request("can't parse JSON object") from exc
-        if not isinstance(body, dict):
-            raise bad_request("can't parse JSON object")
-        values.update(body)
-    elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        for key in form:
-            values[key] = form[key]
+    try:
+        values: dict[str, Any] = dict(request.query)
+        check_values(values)
+        if request.method != "POST" or not request.body_exists:
+            return values
+        ctype = request.content_type
+        if ctype == "application/json":
+            body = await read_json_object(request)
+            values.update(body)
+        elif ctype == "application/x-www-form-urlencoded":
+            values.update(await read_urlencoded(request))
+        elif ctype == "multipart/form-data":
+            values.update(await read_multipart(request))
+    except MalformedBody as exc:
+        raise bad_request(exc.detail) from exc
     return values
 
 

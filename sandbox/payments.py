@@ -293,7 +293,8 @@ class Payments:
 
     def subscription_json(self, subscription: Subscription) -> Json:
         return {"bot_id": subscription.bot_id, "user_id": subscription.user_id,
-                "invoice_payload": subscription.invoice.payload, "amount": subscription.invoice.total_amount,
+                "title": subscription.invoice.title, "invoice_payload": subscription.invoice.payload,
+                "amount": subscription.invoice.total_amount,
                 "expires_at": subscription.expires_at, "canceled_by_user": subscription.canceled_by_user,
                 "canceled_by_bot": subscription.canceled_by_bot, "is_canceled": subscription.is_canceled,
                 "telegram_payment_charge_ids": list(subscription.charge_ids)}

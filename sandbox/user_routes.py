@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 
+from sandbox.bodies import MalformedBody, read_json_object
 from sandbox.errors import BotApiError, UserActionError
 from sandbox.payments import Payments
 from sandbox.users import UserActions
@@ -22,18 +21,10 @@ MAX_BULK_USERS = 100_000
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    if not request.body_exists:
-        return {}
-    if request.content_type == "application/json":
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UserActionError(400, "the body is not valid JSON") from exc
-        if not isinstance(body, dict):
-            raise UserActionError(400, "the body must be a JSON object")
-        return body
-    form = await request.post()
-    return {key: form[key] for key in form}
+    try:
+        return await read_json_object(request)
+    except MalformedBody as exc:
+        raise UserActionError(400, f"the body is not a JSON object: {exc.detail}") from exc
 
 
 def _int(value: Any, name: str) -> int | None:
@@ -106,7 +97,7 @@ class UserRoutes:
             ("GET", "/sandbox/channels/{id}/events", self.channel_events),
         ]
         for method, path, handler in routes:
-            app.router.add_route(method, path, _guarded(handler))
+            app.router.add_route(method, path, guarded(handler))
 
     # --- users ----------------------------------------------------------------------------------
 
@@ -193,16 +184,16 @@ class UserRoutes:
     async def send_photo(self, request: web.Request) -> web.Response:
         body = await _body(request)
         user, bot = self._who(request, body)
-        data, _, _ = _file_bytes(body, "photo")
+        data = _file_bytes(body, "photo")
         message = self.actions.send_photo(user, bot, data, _optional_text(body.get("caption")))
         return self._sent(user, bot, message)
 
     async def send_document(self, request: web.Request) -> web.Response:
         body = await _body(request)
         user, bot = self._who(request, body)
-        data, name, mime = _file_bytes(body, "document")
-        message = self.actions.send_document(user, bot, data, _optional_text(body.get("file_name")) or name,
-                                             mime, _optional_text(body.get("caption")))
+        data = _file_bytes(body, "document")
+        message = self.actions.send_document(user, bot, data, _optional_text(body.get("file_name")),
+                                             _optional_text(body.get("mime_type")), _optional_text(body.get("caption")))
         return self._sent(user, bot, message)
 
     async def press(self, request: web.Request) -> web.Response:
@@ -353,24 +344,22 @@ async def _events(request: web.Request, conversation: Conversation) -> web.Respo
     return _ok({"events": events, "next": after + len(events)})
 
 
-def _file_bytes(body: dict[str, Any], field: str) -> tuple[bytes, str | None, str | None]:
-    value = body.get(field)
-    if isinstance(value, FileField):
-        return value.file.read(), value.filename, value.content_type
+def _file_bytes(body: dict[str, Any], field: str) -> bytes:
     encoded = body.get(field + "_base64")
     if isinstance(encoded, str):
         try:
-            return base64.b64decode(encoded, validate=True), None, None
+            return base64.b64decode(encoded, validate=True)
         except binascii.Error as exc:
             raise UserActionError(400, f"{field}_base64 is not valid base64") from exc
-    raise UserActionError(400, f"{field} (a file) or {field}_base64 is required")
+    raise UserActionError(400, f"{field}_base64 (the file's bytes in base64) is required")
 
 
 def _optional_text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _guarded(handler: Handler) -> Handler:
+def guarded(handler: Handler) -> Handler:
+    """Refusals of the users' and admin side as ``{"error": ...}`` with their status."""
     async def guarded(request: web.Request) -> web.StreamResponse:
         try:
             return await handler(request)

@@ -10,6 +10,7 @@ Tests act as users through the sandbox client and read what was stored through j
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -144,9 +144,8 @@ class Jigap:
         return await self.client.download(message.document["file_id"])
 
     async def send_document(self, user: SandboxUser, data: bytes, file_name: str) -> int:
-        form = aiohttp.FormData()
-        form.add_field("document", data, filename=file_name, content_type="text/csv")
-        body = await self.client.request("POST", f"/sandbox/users/{user.id}/send_document", data=form)
+        body = await self.client.request("POST", f"/sandbox/users/{user.id}/send_document", {
+            "document_base64": base64.b64encode(data).decode(), "file_name": file_name, "mime_type": "text/csv"})
         return int(body["message_id"])
 
     # --- time, the scheduler and the outbox ---------------------------------------------------------------------

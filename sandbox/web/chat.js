@@ -1,16 +1,18 @@
 // The sandbox web chat: act as users, talk to bots, press buttons, pay invoices, watch edits live.
 "use strict";
 
-const state = { bots: [], users: [], channels: [], botId: null, view: null, lastUserId: null, blocked: false };
+const state = { bots: [], users: [], channels: [], botId: null, view: null, lastUserId: null, blocked: false,
+  atBottom: true };
 const $ = (id) => document.getElementById(id);
 
+// The sandbox takes changes only from its own page: this run's token comes with the page.
+const RUN_TOKEN = (document.querySelector('meta[name="sandbox-run-token"]') || {}).content || "";
+
 async function api(method, path, body) {
-  const options = { method, headers: {} };
-  if (body instanceof FormData) {
-    options.body = body;
-  } else if (body !== undefined) {
+  const options = { method, headers: { "X-Sandbox-Token": RUN_TOKEN } };
+  if (method !== "GET") {
     options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
+    options.body = JSON.stringify(body === undefined ? {} : body);
   }
   const response = await fetch(path, options);
   const data = await response.json();
@@ -42,6 +44,25 @@ function withBot(body) { if (state.botId) body.bot_id = state.botId; return body
 const TAGS = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
   spoiler: "span", blockquote: "blockquote", expandable_blockquote: "blockquote", text_link: "a", url: "a" };
 
+// Bare links in a message are clickable as in Telegram's apps, even without a url entity.
+const BARE_LINK = /(?:https?:\/\/|\bt\.me\/)[^\s<>"]+[^\s<>".,;:!?)\]'}]/g;
+
+function linkHref(text) { return /^https?:\/\//i.test(text) ? text : `https://${text}`; }
+
+function appendText(parent, text) {
+  if (parent.closest && parent.closest("a")) { parent.append(document.createTextNode(text)); return; }
+  let position = 0;
+  for (const match of text.matchAll(BARE_LINK)) {
+    parent.append(document.createTextNode(text.slice(position, match.index)));
+    const link = el("a", "", match[0]);
+    link.href = linkHref(match[0]);
+    link.target = "_blank";
+    parent.append(link);
+    position = match.index + match[0].length;
+  }
+  parent.append(document.createTextNode(text.slice(position)));
+}
+
 function renderText(text, entities) {
   const container = el("span");
   const marks = [];
@@ -53,18 +74,18 @@ function renderText(text, entities) {
   const stack = [container];
   let position = 0;
   for (const mark of marks) {
-    stack[stack.length - 1].append(document.createTextNode(text.slice(position, mark.at)));
+    appendText(stack[stack.length - 1], text.slice(position, mark.at));
     position = mark.at;
     if (mark.open) {
       const node = el(TAGS[mark.entity.type], mark.entity.type === "spoiler" ? "spoiler" : "");
-      if (node.tagName === "A") { node.href = mark.entity.url || text.substr(mark.entity.offset, mark.entity.length); node.target = "_blank"; }
+      if (node.tagName === "A") { node.href = linkHref(mark.entity.url || text.substr(mark.entity.offset, mark.entity.length)); node.target = "_blank"; }
       stack[stack.length - 1].append(node);
       stack.push(node);
     } else if (stack.length > 1) {
       stack.pop();
     }
   }
-  stack[stack.length - 1].append(document.createTextNode(text.slice(position)));
+  appendText(stack[stack.length - 1], text.slice(position));
   return container;
 }
 
@@ -77,6 +98,11 @@ function money(amount, currency) {
   } catch (error) {
     return `${amount} ${currency}`;
   }
+}
+
+function paymentNote(outcome) {
+  if (outcome.status === "paid") return "Payment successful";
+  return `Payment ${outcome.status}${outcome.error_message ? ": " + outcome.error_message : ""}`;
 }
 
 function time(date) {
@@ -104,6 +130,8 @@ function renderMessage(message) {
   if (message.photo) {
     const largest = message.photo[message.photo.length - 1];
     const image = el("img");
+    // The image gets its height only when it has loaded: keep the newest message in view then too.
+    image.addEventListener("load", () => { if (state.atBottom) scrollToEnd(); });
     image.src = `/sandbox/files/${encodeURIComponent(largest.file_id)}`;
     image.alt = message.caption || "photo";
     bubble.append(image);
@@ -115,12 +143,15 @@ function renderMessage(message) {
     doc.append(el("span", "icon", "\u2B07"), el("span", "", message.document.file_name || "file"));
     bubble.append(doc);
   }
+  const rows = (message.reply_markup && message.reply_markup.inline_keyboard) || [];
   if (message.invoice) {
     bubble.classList.add("invoice");
     const invoice = message.invoice;
     bubble.append(el("div", "title", invoice.title), el("div", "desc", invoice.description),
       el("div", "amount", money(invoice.total_amount, invoice.currency)));
-    const pay = el("button", "pay", `Pay ${money(invoice.total_amount, invoice.currency)}`);
+    // The bot's own pay button (Telegram puts it first) takes the place of the default one.
+    const own = rows.flat().find((button) => button.pay);
+    const pay = el("button", "pay", own ? own.text : `Pay ${money(invoice.total_amount, invoice.currency)}`);
     pay.onclick = () => payInvoice(message.message_id, false);
     const fail = el("a", "fail", "simulate a failed payment");
     fail.onclick = () => payInvoice(message.message_id, true);
@@ -128,13 +159,15 @@ function renderMessage(message) {
   }
   if (message.text !== undefined) bubble.append(renderText(message.text, message.entities));
   if (message.caption) bubble.append(renderText(message.caption, message.caption_entities));
-  const meta = el("div", "meta", (message.edit_date ? "edited " : "") + time(message.date));
+  const meta = el("div", "meta", message.edit_date ? `edited ${time(message.edit_date)}` : time(message.date));
+  if (message.edit_date) meta.title = `sent ${time(message.date)}, edited ${time(message.edit_date)}`;
   bubble.append(meta);
   row.append(bubble);
-  const rows = (message.reply_markup && message.reply_markup.inline_keyboard) || [];
-  if (rows.length) {
+  const shown = rows.map((buttons) => buttons.filter((button) => !(message.invoice && button.pay)))
+    .filter((buttons) => buttons.length);
+  if (shown.length) {
     const keyboard = el("div", "keyboard");
-    for (const buttons of rows) {
+    for (const buttons of shown) {
       const line = el("div", "krow");
       for (const button of buttons) {
         const b = el("button", "", button.text + (button.url ? " \u2197" : ""));
@@ -155,7 +188,22 @@ function upsert(message) {
   const fresh = renderMessage(message);
   const old = list.querySelector(`[data-mid="${message.message_id}"]`);
   if (old) old.replaceWith(fresh); else list.append(fresh);
+  scrollToEnd();
+}
+
+function scrollToEnd() {
+  const list = $("messages");
   list.scrollTop = list.scrollHeight;
+  state.atBottom = true;
+}
+
+function notePayment(outcome) {
+  // A payment that did not go through leaves no message: say why, as Telegram's app does.
+  if (outcome.status === "paid") return;
+  const row = el("div", "row service-row");
+  row.append(el("div", "service", paymentNote(outcome)));
+  $("messages").append(row);
+  scrollToEnd();
 }
 
 function showMessages(messages, emptyText) {
@@ -195,14 +243,24 @@ async function sendText(text) {
   } catch (error) { toast(error.message); }
 }
 
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 async function sendFile(file) {
   // Images go as photos (a QR to verify), anything else as a document (a CSV of claims).
   if (!state.view || state.view.kind !== "user") return;
   const field = file.type.startsWith("image/") ? "photo" : "document";
-  const form = new FormData();
-  form.append(field, file, file.name);
-  if (state.botId) form.append("bot_id", state.botId);
-  try { await api("POST", `/sandbox/users/${state.view.id}/send_${field}`, form); } catch (error) { toast(error.message); }
+  try {
+    const body = withBot({ [`${field}_base64`]: await base64Of(file), file_name: file.name,
+      mime_type: file.type || "application/octet-stream" });
+    await api("POST", `/sandbox/users/${state.view.id}/send_${field}`, body);
+  } catch (error) { toast(error.message); }
 }
 
 async function pressButton(messageId, button) {
@@ -219,7 +277,7 @@ async function pressButton(messageId, button) {
     const result = await api("POST", `/sandbox/users/${state.view.id}/press`,
       withBot({ message_id: messageId, callback_data: button.callback_data || button.text, wait: 10 }));
     if (result.answer && result.answer.text) toast(result.answer.text);
-    if (result.payment) toast(`Payment ${result.payment.status}`);
+    if (result.payment) toast(paymentNote(result.payment));
   } catch (error) { toast(error.message); }
 }
 
@@ -228,7 +286,7 @@ async function openUrl(url) {
   if (!state.lastUserId) { window.open(url, "_blank"); return; }
   try {
     const result = await api("POST", `/sandbox/users/${state.lastUserId}/open_url`, withBot({ url }));
-    if (result.payment) { toast(`Payment ${result.payment.status}`); return; }
+    if (result.payment) { toast(paymentNote(result.payment)); return; }
     if (result.message_id) { openUser(state.lastUserId); return; }
     window.open(url, "_blank");
   } catch (error) { toast(error.message); }
@@ -238,7 +296,7 @@ async function payInvoice(messageId, fail) {
   toast("Paying\u2026");
   try {
     const outcome = await api("POST", `/sandbox/users/${state.view.id}/pay`, withBot({ message_id: messageId, fail }));
-    toast(outcome.status === "paid" ? "Payment successful" : `Payment ${outcome.status}${outcome.error_message ? ": " + outcome.error_message : ""}`);
+    toast(paymentNote(outcome));
   } catch (error) { toast(error.message); }
 }
 
@@ -268,7 +326,7 @@ async function showSubscriptions() {
     const row = el("div", "subscription");
     const until = new Date(item.expires_at * 1000).toLocaleDateString();
     const status = item.is_canceled ? "cancelled" : `renews ${until}`;
-    row.append(el("div", "", `${item.invoice_payload} \u00B7 \u2605 ${item.amount} \u00B7 ${status}`));
+    row.append(el("div", "", `${item.title} \u00B7 \u2605 ${item.amount} \u00B7 ${status}`));
     const renew = el("button", "", "Renew now");
     renew.disabled = item.is_canceled;
     renew.onclick = async () => {
@@ -423,6 +481,7 @@ function onEvent(event) {
     if (node) node.remove();
   }
   if (event.type === "keyboard") showReplyKeyboard(event.reply_keyboard);
+  if (event.type === "payment") notePayment(event.outcome);
   if (event.type === "chat_action") {
     $("chat-subtitle").innerHTML = '<span class="typing">typing\u2026</span>';
     setTimeout(() => { if (state.view) openUserSubtitle(); }, 2500);
@@ -442,6 +501,17 @@ function listen() {
 }
 
 // --- wiring --------------------------------------------------------------------------------------
+$("messages").addEventListener("scroll", () => {
+  const list = $("messages");
+  state.atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+});
+$("messages").addEventListener("click", (event) => {
+  // A t.me link (the bot's deep link, an invoice link) acts as the person in this chat; others open a tab.
+  const link = event.target.closest("a[href]");
+  if (!link || link.classList.contains("document") || !/^https?:\/\/t\.me\//i.test(link.href)) return;
+  event.preventDefault();
+  openUrl(link.href);
+});
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = $("text-input");

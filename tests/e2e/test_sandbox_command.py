@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -38,7 +39,10 @@ def _start(workdir: Path) -> tuple[subprocess.Popen[str], str]:
 
 
 def _post(url: str, body: dict[str, object]) -> dict[str, object]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"content-type": "application/json"})
+    # The sandbox takes changes only from its own origin, as its web chat sends them.
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"content-type": "application/json", "origin": origin})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from typing import Any
@@ -71,10 +72,8 @@ async def test_a_users_photo_reaches_the_bot_and_can_be_downloaded(
         server: SandboxServer, bot: Any, sb: SandboxClient, http: aiohttp.ClientSession) -> None:
     alice = await sb.user("Alice")
     qr = png(64, 64, "black")
-    form = aiohttp.FormData()
-    form.add_field("photo", qr, filename="qr.png", content_type="image/png")
-    form.add_field("caption", "check this")
-    await sb.request("POST", f"/sandbox/users/{alice.id}/send_photo", data=form)
+    await sb.request("POST", f"/sandbox/users/{alice.id}/send_photo",
+                     {"photo_base64": base64.b64encode(qr).decode(), "caption": "check this"})
     message = await bot.next_update("message")
     assert message["caption"] == "check this" and len(message["photo"]) == 1
     path = (await bot("getFile", file_id=message["photo"][-1]["file_id"])).result["file_path"]
