@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, MessageEntity, Update
+from telegram.ext import MessageHandler, filters
 
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
@@ -13,6 +14,8 @@ from handlers.core.routing import HelpSection, Routes
 from handlers.core.text import N_
 
 log = logging.getLogger(__name__)
+# After every feature's message handlers (and the catch-all for plain text): a command nobody registered.
+UNKNOWN_COMMAND_GROUP = 60
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,28 @@ async def unrecognised_text(update: Update, context: JigapContext) -> None:
     )
 
 
+def command_name(update: Update) -> str | None:
+    """The command a message starts with, without its slash and `@bot` suffix, lower-cased."""
+    message = update.effective_message
+    if message is None or not message.text or not message.entities:
+        return None
+    entity = message.entities[0]
+    if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    return message.text[1 : entity.length].partition("@")[0].lower()
+
+
+async def unknown_command(update: Update, context: JigapContext) -> None:
+    """A command no feature registered (a typo, an old command): say so and point to /help."""
+    assert update.effective_message is not None
+    name = command_name(update)
+    if name is None or name in context.services.routes.commands:
+        return
+    await update.effective_message.reply_text(
+        context.tr("I don't know the command /{command}. See /help for what I can do.", command=name[:32])
+    )
+
+
 async def open_menu(update: Update, context: JigapContext, data: MenuButton) -> None:
     """A main-menu button: open the feature that registered it."""
     query = update.callback_query
@@ -99,5 +124,7 @@ def register(routes: Routes) -> None:
     routes.command("start", start, menu=N_("Main menu"))
     routes.command("help", help_command, menu=N_("What I can do"))
     routes.button(MenuButton, open_menu)
+    routes.message(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
+                   group=UNKNOWN_COMMAND_GROUP)
     routes.add_help(HelpSection(N_("What I can do:"), (("/start", N_("the main menu")),), order=0))
     routes.add_help(HelpSection(N_("What I can do:"), (("/help", N_("this list")),), order=39))
