@@ -8,6 +8,7 @@ one key, and the digits typed so far are kept, sealed, in the flow row.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
@@ -25,6 +26,7 @@ from handlers.wallet.views import (
     keypad,
     pin_text,
     presentation_qr_png,
+    standing_mark,
     status_word,
 )
 from subscriptions.flows import Flow, FlowStatus
@@ -56,14 +58,21 @@ async def open_wallet(update: Update, context: JigapContext) -> None:
     """/wallet and the main menu's Wallet: the cards as buttons."""
     tr = context.tr
     cards = await held_cards.cards(context.services.wallet, context.member.id)
-    rows = [[CardAction(CardStep.OPEN, card.id).button(f"{card_name(card.card_type, tr)} · {card.issuer_name}")]
-            for card in cards]
+    now = context.services.wallet.now()
+    rows = [[CardAction(CardStep.OPEN, card.id).button(_list_label(card, now, tr))] for card in cards]
     pin = await pins.pin_state(context.services.wallet, context.member.id)
     if pin.is_set:
         rows.append([CardAction(CardStep.CHANGE_PIN).button(tr("Change PIN")), CardAction(CardStep.RESET).button(tr("Forgot PIN"))])
     text = tr("Your cards:") if cards else tr(
         "Your wallet is empty. When an issuer offers you a card, it appears here.")
     await _say(update, text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+def _list_label(card: HeldCard, now: datetime, tr: Translator) -> str:
+    """A card's line in /wallet: its name and issuer, and its state unless it can be shown."""
+    label = f"{card_name(card.card_type, tr)} · {card.issuer_name}"
+    mark = standing_mark(card, now, tr)
+    return f"{label} · {mark}" if mark else label
 
 
 def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:

@@ -10,6 +10,8 @@ from tests.harness import Jigap
 from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, enter_pin, licence_in_wallet, show_qr
 from wallet.qr_reader import read_qr
 from wallet.services import cards as held_cards
+from wallet.services import revocation
+from wallet.status_list import CredentialStatus
 
 
 def _portrait() -> bytes:
@@ -136,3 +138,24 @@ async def test_an_english_holder_gets_the_whole_flow_in_english(world: Jigap) ->
     listing = await park.send("/wallet")
     assert listing.text == "Your cards:"
     assert listing.buttons == ["Driver's licence · Road Traffic Authority", "Change PIN", "Forgot PIN"]
+
+
+async def test_the_wallet_list_says_which_cards_are_revoked_suspended_or_expired(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    listing = await world.minji.send("/wallet")
+    assert listing.buttons[0] == "운전면허증 · Road Traffic Authority"
+    [card] = await held_cards.cards(world.services.wallet, world.minji.id)
+    await revocation.set_status(world.services.wallet, card.id, CredentialStatus.SUSPENDED)
+    assert (await world.minji.send("/wallet")).buttons[0] == "운전면허증 · Road Traffic Authority · ⏸ 정지됨"
+    await revocation.set_status(world.services.wallet, card.id, CredentialStatus.INVALID)
+    assert (await world.minji.send("/wallet")).buttons[0] == "운전면허증 · Road Traffic Authority · ⛔ 취소됨"
+    [stored] = await held_cards.cards(world.services.wallet, world.minji.id)
+    assert stored.status is CredentialStatus.INVALID
+
+
+async def test_an_expired_card_is_marked_expired_in_the_list(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    [card] = await held_cards.cards(world.services.wallet, world.minji.id)
+    world.advance(seconds=(card.record.expires_at - world.clock.now()).total_seconds() + 60)
+    listing = await world.minji.send("/wallet")
+    assert listing.buttons[0] == "운전면허증 · Road Traffic Authority · ⌛ 만료됨"
