@@ -225,6 +225,14 @@ async def _view(update: Update, context: JigapContext, sub_id: str, _extra: str 
     await _show_subscription(update, context, sub)
 
 
+async def _back(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    """Back from a question: the subscription as it is now, in the same message."""
+    sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _show_subscription(update, context, sub, edit=True)
+
+
 async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     tr = context.tr
     sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
@@ -235,7 +243,8 @@ async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra
     await update.callback_query.answer()
     end = billing_text.day(sub.paid_through, context.member.user.timezone, tr)
     rows = [[Manage(ManageStep.CANCEL_AT_END, sub.id).button(tr("At the end of the period ({date})", date=end))],
-            [Manage(ManageStep.CANCEL_NOW, sub.id).button(tr("Now (refund as the shop's policy says)"))]]
+            [Manage(ManageStep.CANCEL_NOW, sub.id).button(tr("Now (refund as the shop's policy says)"))],
+            [Manage(ManageStep.BACK, sub.id).button(tr("Back"))]]
     await _say(update, tr("When should it end?"), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -302,6 +311,7 @@ async def _choose_plan(update: Update, context: JigapContext, sub_id: str, _extr
         return
     await update.callback_query.answer()
     rows = [[Manage(ManageStep.CHANGE_TO, sub.id, plan.id).button(billing_text.plan_line(plan, tr))] for plan in plans]
+    rows.append([Manage(ManageStep.BACK, sub.id).button(tr("Back"))])
     await _say(update, tr("Switch to which plan?"), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -348,6 +358,7 @@ async def _renew_now(update: Update, context: JigapContext, sub_id: str, _extra:
 
 _STEPS = {
     ManageStep.VIEW: _view,
+    ManageStep.BACK: _back,
     ManageStep.CANCEL: _ask_cancel,
     ManageStep.CANCEL_AT_END: _cancel_at_end,
     ManageStep.CANCEL_NOW: _cancel_now,

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest
 
 from bot.i18n import Translator
@@ -56,6 +56,11 @@ def locked_text(context: JigapContext, error: PinLocked) -> str:
 
 async def open_wallet(update: Update, context: JigapContext) -> None:
     """/wallet and the main menu's Wallet: the cards as buttons."""
+    text, markup = await _wallet_list(context)
+    await _say(update, text, markup)
+
+
+async def _wallet_list(context: JigapContext) -> tuple[str, InlineKeyboardMarkup | None]:
     tr = context.tr
     cards = await held_cards.cards(context.services.wallet, context.member.id)
     now = context.services.wallet.now()
@@ -65,7 +70,7 @@ async def open_wallet(update: Update, context: JigapContext) -> None:
         rows.append([CardAction(CardStep.CHANGE_PIN).button(tr("Change PIN")), CardAction(CardStep.RESET).button(tr("Forgot PIN"))])
     text = tr("Your cards:") if cards else tr(
         "Your wallet is empty. When an issuer offers you a card, it appears here.")
-    await _say(update, text, InlineKeyboardMarkup(rows) if rows else None)
+    return text, InlineKeyboardMarkup(rows) if rows else None
 
 
 def _list_label(card: HeldCard, now: datetime, tr: Translator) -> str:
@@ -143,6 +148,11 @@ async def card_button(update: Update, context: JigapContext, data: CardAction) -
     if step in ("reset", "resetok"):
         await _reset(update, context, confirmed=step == "resetok")
         return
+    if step == "back" and not data.card_id:  # from the reset question back to the list
+        await query.answer()
+        text, markup = await _wallet_list(context)
+        await query.edit_message_text(text, reply_markup=markup)
+        return
     try:
         card = await held_cards.own_card(context.services.wallet, context.member.id, data.card_id)
     except CardNotFound:
@@ -165,14 +175,26 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
         entries = await held_cards.history(context.services.wallet, context.member.id, card.id)
         lines = [_history_line(entry, card, tr, context) for entry in entries]
         await _say(update, "\n".join(lines) if lines else tr("No one has checked this card yet."))
-    elif step == "rm":
-        markup = InlineKeyboardMarkup([[CardAction(CardStep.REMOVE_CONFIRMED, card.id).button(tr("Remove")),
-                                        CardAction(CardStep.LIST).button(tr("Cancel"))]])
-        await _say(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
-                              card=card_name(card.card_type, tr, lower=True)), markup)
+    elif step == "rm":  # the question takes the card's place; Back puts the card back
+        markup = InlineKeyboardMarkup([[CardAction(CardStep.REMOVE_CONFIRMED, card.id).button(tr("Remove the card")),
+                                        CardAction(CardStep.BACK, card.id).button(tr("Back"))]])
+        await _edit_card(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
+                                    card=card_name(card.card_type, tr, lower=True)), markup)
+    elif step == "back":
+        await _edit_card(update, _card_caption(card, tr, context), _card_buttons(card, tr))
     elif step == "rmok":
         await held_cards.remove_card(context.services.wallet, context.member.id, card.id)
-        await _say(update, tr("Removed your {card}.", card=card_name(card.card_type, tr, lower=True)))
+        await _edit_card(update, tr("Removed your {card}.", card=card_name(card.card_type, tr, lower=True)), None)
+
+
+async def _edit_card(update: Update, caption: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Change the pressed card message in place (its caption and buttons); a text message loses its text."""
+    query = update.callback_query
+    assert query is not None
+    if isinstance(query.message, Message) and query.message.photo:
+        await query.edit_message_caption(caption, reply_markup=markup)
+    else:
+        await query.edit_message_text(caption, reply_markup=markup)
 
 
 async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> None:
@@ -180,16 +202,16 @@ async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> N
     assert query is not None
     tr = context.tr
     await query.answer()
-    if not confirmed:
+    if not confirmed:  # the question takes the list's place; Back puts the list back
         markup = InlineKeyboardMarkup([[CardAction(CardStep.RESET_CONFIRMED).button(tr("Reset the wallet")),
-                                        CardAction(CardStep.LIST).button(tr("Cancel"))]])
-        await _say(update, tr("Forgot your PIN? Resetting removes every card from your wallet, so nobody can "
-                              "use them with a new PIN; ask the issuers to issue them again. Then you choose "
-                              "a new PIN."), markup)
+                                        CardAction(CardStep.BACK).button(tr("Back"))]])
+        await query.edit_message_text(tr("Forgot your PIN? Resetting removes every card from your wallet, so nobody "
+                                         "can use them with a new PIN; ask the issuers to issue them again. Then you "
+                                         "choose a new PIN."), reply_markup=markup)
         return
     removed = await pins.reset_wallet(context.services.wallet, context.member.id)
-    await _say(update, tr.plural("Your wallet was reset; {count} card was removed.",
-                                 "Your wallet was reset; {count} cards were removed.", removed))
+    await query.edit_message_text(tr.plural("Your wallet was reset; {count} card was removed.",
+                                            "Your wallet was reset; {count} cards were removed.", removed))
     await start_pin_flow(update, context, "set", {"then": "wallet"})
 
 

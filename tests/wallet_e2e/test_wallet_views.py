@@ -45,10 +45,35 @@ async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(
     await world.minji.press("이력", card)
     assert (await world.minji.next_message()).text == "아직 이 카드를 확인한 곳이 없습니다."
     await world.minji.press("삭제", card)
-    question = await world.minji.next_message()
-    await world.minji.press("삭제", question)
-    assert (await world.minji.next_message()).text == "운전면허증을(를) 삭제했습니다."
+    question = await world.minji.wait_for_edit(card)
+    assert question.buttons == ["카드 삭제", "돌아가기"]
+    await world.minji.press("카드 삭제", question)
+    assert (await world.minji.wait_for_edit(card)).text == "운전면허증을(를) 삭제했습니다."
     assert await held_cards.cards(world.services.wallet, world.minji.id) == []
+
+
+async def test_back_from_the_remove_question_puts_the_card_back_and_keeps_it(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    card = await _open_card(world)
+    await world.minji.press("삭제", card)
+    question = await world.minji.wait_for_edit(card)
+    assert question.text.startswith("지갑에서 운전면허증") and question.buttons == ["카드 삭제", "돌아가기"]
+    await world.minji.press("돌아가기", question)
+    back = await world.minji.wait_for_edit(card)
+    assert back.text == card.text and back.buttons == ["QR 보여주기", "상세 정보", "이력", "삭제"]
+    assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
+
+
+async def test_back_from_the_reset_question_shows_the_wallet_again_and_resets_nothing(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    listing = await world.minji.send("/wallet")
+    await world.minji.press("PIN을 잊었어요", listing)
+    question = await world.minji.wait_for_edit(listing)
+    assert question.buttons == ["지갑 초기화", "돌아가기"]
+    await world.minji.press("돌아가기", question)
+    back = await world.minji.wait_for_edit(listing)
+    assert back.text == listing.text and back.buttons == listing.buttons
+    assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
 
 
 async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_shown(world: Jigap) -> None:
@@ -89,10 +114,10 @@ async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world
     minji = world.minji
     listing = await minji.send("/wallet")
     await minji.press("PIN을 잊었어요", listing)
-    warning = await minji.next_message()
+    warning = await minji.wait_for_edit(listing)
     assert warning.text.startswith("PIN을 잊으셨나요? 초기화하면")
     await minji.press("지갑 초기화", warning)
-    assert (await minji.next_message()).text == "지갑을 초기화했습니다. 카드 1장이 삭제되었습니다."
+    assert (await minji.wait_for_edit(listing)).text == "지갑을 초기화했습니다. 카드 1장이 삭제되었습니다."
     keypad = await minji.next_message()
     await enter_pin(minji, keypad, "802461")
     assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN이 설정되었습니다."
