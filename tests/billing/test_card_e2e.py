@@ -261,3 +261,9 @@ async def test_back_from_when_to_end_and_from_which_plan_shows_the_subscription_
     assert again.text == card.text and again.buttons == ["Cancel", "Pause", "Change plan"]
     (stored,) = await subscriptions_of(world, alex)
     assert stored.status == sub.status and not stored.cancel_at_period_end and stored.plan_id == sub.plan_id
+
+
+async def test_a_subscription_invoice_title_is_cut_at_a_word_not_inside_one(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = (await subscribe(world, alex, CAFE, PASS)).invoice
+    assert invoice is not None and invoice["title"] == "Cafe Onda monthly pass - 20…"
