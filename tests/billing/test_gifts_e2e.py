@@ -115,3 +115,21 @@ async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: Jigap)
     assert listing.text == f"{CAFE}\nAlex · {CAFE} monthly pass · 20 Americanos: renews on Dec 25"
     refused = await alex.send("/earnings")
     assert refused.text == "Sorry, only a shop's or creator's own people can see its earnings."
+
+
+async def test_a_gift_invoice_says_it_is_a_gift_and_its_title_is_cut_at_a_word(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    plans = await open_plans(alex, CAFE)
+    await alex.press("Gift", plans)
+    invoice = (await alex.next_message()).invoice
+    assert invoice is not None
+    # "Gift: Cafe Onda monthly pass - 20 Americanos" is longer than Telegram's 32 characters.
+    assert invoice["title"] == "Gift: Cafe Onda monthly pass…"
+    assert invoice["description"].startswith("A gift of one period of 20 Americanos for someone else.")
+    hana = await world.started_user("Hana", "ko")
+    plans = await open_plans(hana, CAFE, menu_label="구독")
+    await hana.press("선물하기", plans)
+    korean = (await hana.next_message()).invoice
+    assert korean is not None and korean["title"].startswith("선물: ") and len(korean["title"]) <= 32
+    assert "선물" in korean["description"]
+
