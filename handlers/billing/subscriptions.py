@@ -327,7 +327,6 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
         idempotency_key=f"u:{sub_id}:{plan_id}:{query.message.message_id}",
     )
     await query.answer()
-    timezone = context.member.user.timezone
     if change.checkout is not None:
         credit = change.credit or Money.zero(change.checkout.checkout.amount.currency)
         await _say(update, tr("Upgrade now: you pay {amount} for the rest of this period ({credit} credited for the "
@@ -335,10 +334,7 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
                               amount=billing_text.money(change.checkout.checkout.amount, tr),
                               credit=billing_text.money(credit, tr)), edit=True)
         await show_checkout(update, context, change.checkout)
-    elif change.scheduled:
-        end = billing_text.day(change.subscription.paid_through, timezone, tr)
-        await _say(update, tr("You will switch plans on {date}.", date=end), edit=True)
-    else:
+    else:  # switched at once, or the subscription with the change it now waits for
         await dispatch(context)
         await _show_subscription(update, context, change.subscription, edit=True)
 

@@ -102,7 +102,11 @@ def subscription_state(sub: Subscription, timezone: str, tr: Translator) -> str:
 def subscription_line(sub: Subscription, offer: Offer | None, timezone: str, tr: Translator) -> str:
     title = offer.title if offer else sub.offer_id
     plan = _plan_name(offer, sub.plan_id)
-    return f"{title} · {plan}: {subscription_state(sub, timezone, tr)}"
+    line = f"{title} · {plan}: {subscription_state(sub, timezone, tr)}"
+    if sub.pending_plan is not None and sub.is_live and not sub.cancel_at_period_end:
+        line += "\n" + tr("Changes to {plan} on {date}.", plan=_plan_name(offer, sub.pending_plan.plan_id),
+                          date=day(sub.paid_through, timezone, tr))
+    return line
 
 
 def _plan_name(offer: Offer | None, plan_id: str) -> str:

@@ -267,3 +267,22 @@ async def test_a_subscription_invoice_title_is_cut_at_a_word_not_inside_one(worl
     alex = await world.started_user("Alex", "en")
     invoice = (await subscribe(world, alex, CAFE, PASS)).invoice
     assert invoice is not None and invoice["title"] == "Cafe Onda monthly pass - 20…"
+
+
+async def test_a_scheduled_downgrade_shows_in_subscriptions_with_its_plan_and_date(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    assert (await alex.pay(await subscribe(world, alex, CAFE, "40 Americanos"))).paid
+    await alex.next_messages(2)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    await alex.press("Change plan", card)
+    plans = await alex.wait_for_edit(card)
+    await alex.press("20 Americanos: ₩45,000 / month", plans)
+    changed = await alex.wait_for_edit(card)
+    assert changed.text.endswith("renews on Dec 25\nChanges to 20 Americanos on Dec 25.")
+    await alex.send("/subscriptions")
+    listed = await alex.next_message()
+    assert listed.text == f"{CAFE} monthly pass · 40 Americanos: renews on Dec 25\nChanges to 20 Americanos on Dec 25."
+    (stored,) = await subscriptions_of(world, alex)
+    assert stored.plan_id == "americano40" and stored.pending_plan is not None
+    assert stored.pending_plan.plan_id == "americano20"
