@@ -111,6 +111,12 @@ async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: Jigap)
     earnings = await sora.send("/earnings")
     assert earnings.text.splitlines()[0] == CAFE
     assert "Balance: ₩42,750" in earnings.text and "1 subscriber" in earnings.text
+    assert earnings.text.splitlines()[1:5] == ["Paid by customers: ₩45,000", "Fees (the platform's commission): ₩2,250",
+                                               "Net, yours: ₩42,750", "Balance: ₩42,750"]
+    minjun = await world.started_user("Minjun", "ko")
+    await world.grant(minjun, "shop_owner", "cafe-onda")
+    korean = (await minjun.send("/earnings")).text.splitlines()
+    assert korean[1:4] == ["고객 결제액: ₩45,000", "수수료(플랫폼 수수료): ₩2,250", "순수익: ₩42,750"]
     listing = await sora.send("/subscribers")
     assert listing.text == f"{CAFE}\nAlex · {CAFE} monthly pass · 20 Americanos: renews on Dec 25"
     refused = await alex.send("/earnings")
