@@ -15,7 +15,9 @@ async def load_member(update: object, context: JigapContext) -> None:
     if not isinstance(update, Update) or update.effective_user is None or update.effective_user.is_bot:
         return
     user = update.effective_user
-    profile = TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    profile = TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code, private)
     member = await context.services.members.member_for(profile)
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
