@@ -78,7 +78,7 @@ async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list
                 assert response.status == 404
     finally:
         await web.stop()
-    public_url = world.services.config.wallet.public_url
+    public_url = world.services.config.public_url
     assert metadata["issuer"] == f"{public_url}/road-authority"
     keys = tuple(load_jwks(metadata["jwks"]).values())
     issuer = TrustedIssuer(metadata["issuer"], "Road Traffic Authority", keys)
