@@ -27,7 +27,7 @@ from handlers.wallet.views import (
     pin_text,
     presentation_qr_png,
     standing_mark,
-    status_word,
+    standing_word,
 )
 from subscriptions.flows import Flow, FlowStatus
 from wallet.errors import PinLocked
@@ -85,7 +85,7 @@ def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:
     if card.record.masked_number:
         lines.append(card.record.masked_number)
     lines.append(tr("Valid until {date}", date=day(card.record.expires_at, context.member.user)) + " · "
-                 + status_word(card.status, tr))
+                 + standing_word(card, context.services.wallet.now(), tr))
     return "\n".join(lines)
 
 
@@ -118,7 +118,7 @@ def _details(card: HeldCard, tr: Translator, context: JigapContext) -> str:
     user = context.member.user
     lines.append(tr("Issued {date}", date=day(card.record.issued_at, user)))
     lines.append(tr("Valid until {date}", date=day(card.record.expires_at, user)))
-    lines.append(tr("Status: {status}", status=status_word(card.status, tr)))
+    lines.append(tr("Status: {status}", status=standing_word(card, context.services.wallet.now(), tr)))
     return "\n".join(lines)
 
 

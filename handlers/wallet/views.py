@@ -79,6 +79,13 @@ def status_word(status: CredentialStatus, tr: Translator) -> str:
             CredentialStatus.SUSPENDED: tr("suspended")}[status]
 
 
+def standing_word(card: HeldCard, now: datetime, tr: Translator) -> str:
+    """The card's state in a word: an expired card is not called valid."""
+    if card.standing(now) is CardStanding.EXPIRED:
+        return tr("expired")
+    return status_word(card.status, tr)
+
+
 def standing_mark(card: HeldCard, now: datetime, tr: Translator) -> str | None:
     """"⛔ revoked", "⏸ suspended", "⌛ expired", or None for a card that can be shown."""
     return {CardStanding.REVOKED: "⛔ " + tr("revoked"), CardStanding.SUSPENDED: "⏸ " + tr("suspended"),

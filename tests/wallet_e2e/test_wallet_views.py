@@ -184,3 +184,6 @@ async def test_an_expired_card_is_marked_expired_in_the_list(world: Jigap) -> No
     world.advance(seconds=(card.record.expires_at - world.clock.now()).total_seconds() + 60)
     listing = await world.minji.send("/wallet")
     assert listing.buttons[0] == "운전면허증 · Road Traffic Authority · ⌛ 만료됨"
+    await world.minji.press(listing.buttons[0], listing)
+    card_message = await world.minji.next_message()
+    assert card_message.text.endswith(" · 만료됨")  # the card itself does not call it valid either
