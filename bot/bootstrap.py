@@ -36,7 +36,7 @@ from subscriptions.billing.services import Billing, BillingSettings
 from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
 from subscriptions.ids import TimeOrderedIds
-from wallet.services import Wallet
+from wallet.services import Wallet, issuers
 
 log = logging.getLogger(__name__)
 KEY_CHECK_PURPOSE = "key.check"
@@ -151,7 +151,7 @@ async def open_runtime(
                                            config.i18n.quiet_start, config.i18n.quiet_end)),
             # Noting who a member is happens beside a handler's effect, so it does not count as handling.
             members=Members(dataclasses.replace(accounts, uow=uow.bookkeeping())),
-            wallet=Wallet.create(uow, clock, config.wallet, reader=uow.one_read),
+            wallet=Wallet.create(uow, clock, config.wallet_settings(), reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=billing_for(config, uow, clock),
             payments=TelegramPayments.from_config(config),
@@ -161,6 +161,7 @@ async def open_runtime(
                               single_process=engine.dialect.name == "sqlite"),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
+        await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed
         try:
             yield services
         finally:

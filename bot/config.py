@@ -71,7 +71,8 @@ class WalletConfig:
     pin_lock_seconds: int = 900
     offer_lifetime: int = 86400
     leeway: int = 60
-    public_url: str = "http://127.0.0.1:8081"
+    # Where verifiers reach the bot's web server; empty: the bot's own web server ([bot] web_host:web_port).
+    public_url: str = ""
     pin_time_cost: int = 3
     pin_memory_kib: int = 65536
 
@@ -148,6 +149,23 @@ class Config:
 
     def replace(self, **sections: Any) -> Config:
         return dataclasses.replace(self, **sections)
+
+    @property
+    def public_url(self) -> str:
+        """Where verifiers reach the issuers' keys and status lists: [wallet] public_url when it is set,
+        otherwise the bot's own web server, so a changed web_port moves the issuers' URLs with it."""
+        if self.wallet.public_url:
+            return self.wallet.public_url.rstrip("/")
+        host = self.bot.web_host
+        if host in ("0.0.0.0", "::", ""):  # listening everywhere: this machine answers on its loopback
+            host = "127.0.0.1"
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.bot.web_port}"
+
+    def wallet_settings(self) -> WalletConfig:
+        """[wallet] with the public URL it follows filled in, for the wallet's services."""
+        return dataclasses.replace(self.wallet, public_url=self.public_url)
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -338,6 +356,9 @@ def _check_values(config: Config) -> None:
         raise ConfigError(
             f"{src}: database.url must start with sqlite+aiosqlite:// or postgresql+asyncpg://, got {url!r}"
         )
+    if config.wallet.public_url and not config.wallet.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{src}: wallet.public_url must start with http:// or https://, got "
+                          f"{config.wallet.public_url!r} (leave it empty to follow bot.web_port)")
     if config.wallet.signing_alg not in ("EdDSA", "ES256"):
         raise ConfigError(f"{src}: wallet.signing_alg must be EdDSA or ES256, got {config.wallet.signing_alg!r}")
     for language in config.i18n.languages:

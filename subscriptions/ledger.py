@@ -217,6 +217,39 @@ def balance(transactions: Iterable[JournalTransaction], account: str, currency: 
 
 
 @dataclass(frozen=True, slots=True)
+class Earnings:
+    """What the payments that reached a holder came to: what customers paid (`gross`), what the platform's
+    commission took (`fees`), what curators got for bringing subscribers, and what is the holder's (`net`).
+    Refunds count against each part as they were taken back; `gross == fees + curators + net`."""
+
+    gross: Money
+    fees: Money
+    curators: Money
+    net: Money
+
+
+def earnings(transactions: Iterable[JournalTransaction], account: str, currency: str) -> Earnings:
+    """Split `account`'s payments and refunds in `currency` into gross, fees, curators' shares and net."""
+    gross = fees = curators = net = 0
+    for txn in transactions:
+        mine = txn.amount_for(account)
+        if mine is None or mine.currency != currency or txn.kind not in ("payment", "refund"):
+            continue
+        for posting in txn.postings:
+            if posting.amount.currency != currency:
+                continue
+            if posting.account.startswith("cash:"):
+                gross += posting.amount.amount_minor
+            elif posting.account == PLATFORM_REVENUE:
+                fees -= posting.amount.amount_minor
+            elif posting.account == account:
+                net -= posting.amount.amount_minor
+            else:
+                curators -= posting.amount.amount_minor
+    return Earnings(Money(gross, currency), Money(fees, currency), Money(curators, currency), Money(net, currency))
+
+
+@dataclass(frozen=True, slots=True)
 class StatementLine:
     at: datetime
     description: str

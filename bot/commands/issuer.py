@@ -84,7 +84,7 @@ async def _create(services: Services, args: argparse.Namespace) -> int:
     issuer, created = await issuers.ensure_issuer(services.wallet, organisation, args.alg)
     state = "created" if created else "already an issuer"
     sys.stdout.write(f"{organisation.name}: {state}\n  iss: {issuer.issuer_url}\n"
-                     f"  keys: {services.config.wallet.public_url.rstrip('/')}/.well-known/jwt-vc-issuer/{issuer.slug}\n"
+                     f"  keys: {services.config.public_url}/.well-known/jwt-vc-issuer/{issuer.slug}\n"
                      f"  status list: {services.wallet.status_uri(issuer.slug)}\n")
     return EXIT_OK
 

@@ -16,6 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPri
 
 from bot.config import Config
 from handlers.core.outbound import OutboundInvoice
+from handlers.core.text import shorten
 from subscriptions.billing.errors import UnsupportedByProvider
 from subscriptions.billing.payments import InvoiceRequest
 from subscriptions.billing.services import CheckoutStarted
@@ -43,12 +44,12 @@ class TelegramPayments:
 
     @staticmethod
     def _prices(invoice: InvoiceRequest) -> list[LabeledPrice]:
-        return [LabeledPrice(price.label[:TITLE_LIMIT], price.amount) for price in invoice.prices]
+        return [LabeledPrice(shorten(price.label, TITLE_LIMIT), price.amount) for price in invoice.prices]
 
     @staticmethod
     def _texts(invoice: InvoiceRequest) -> tuple[str, str]:
-        """Title and description within Telegram's lengths."""
-        return invoice.title[:TITLE_LIMIT], (invoice.description or invoice.title)[:DESCRIPTION_LIMIT]
+        """Title and description within Telegram's lengths, cut at a word."""
+        return shorten(invoice.title, TITLE_LIMIT), shorten(invoice.description or invoice.title, DESCRIPTION_LIMIT)
 
     def _needs_token(self, invoice: InvoiceRequest) -> bool:
         """Whether the invoice takes the card provider's token (Stars take none); refused when it is not set."""

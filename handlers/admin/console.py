@@ -14,7 +14,7 @@ from bot.i18n import date_text, time_text
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
-from handlers.core.routing import AdminSection, HelpSection, Routes
+from handlers.core.routing import AdminSection, Routes
 from handlers.core.text import N_
 from subscriptions.accounts import audit, roles
 from subscriptions.accounts.access import Permission, Role
@@ -206,16 +206,11 @@ async def whois(update: Update, context: JigapContext) -> None:
 
 
 def register(routes: Routes) -> None:
-    routes.command("admin", admin_menu, permission=Permission.ADMIN_MENU)
-    routes.command("grant", propose_grant, permission=Permission.ADMIN_GRANT)
-    routes.command("revoke_role", propose_revoke, permission=Permission.ADMIN_GRANT)
-    routes.command("whois", whois, permission=Permission.ADMIN_WHOIS)
+    routes.command("admin", admin_menu, permission=Permission.ADMIN_MENU, help=N_("the admin menu"))
+    routes.command("grant", propose_grant, permission=Permission.ADMIN_GRANT,
+                   help=N_("give someone a role, e.g. /grant @minji shop_owner cafe-onda"))
+    routes.command("revoke_role", propose_revoke, permission=Permission.ADMIN_GRANT, help=N_("take a role away"))
+    routes.command("whois", whois, permission=Permission.ADMIN_WHOIS, help=N_("who someone is and their roles"))
     routes.button(RoleChangeAnswer, answer_button, permission=Permission.ADMIN_GRANT)
     routes.button(AdminSectionButton, open_section, permission=Permission.ADMIN_MENU)
     routes.add_admin_section(AdminSection("audit", N_("Recent audit log"), Permission.ADMIN_AUDIT, show_audit, order=90))
-    routes.add_help(HelpSection(N_("For platform admins:"), (
-        ("/admin", N_("the admin menu")),
-        ("/grant /revoke_role", N_("give or take a role")),
-        ("/whois", N_("who someone is and their roles")),
-        ("/broadcast", N_("write to everyone who started the bot")),
-    ), permission=Permission.ADMIN_MENU, order=70))

@@ -6,18 +6,22 @@ from __future__ import annotations
 from telegram.ext import MessageHandler, PreCheckoutQueryHandler, filters
 
 from handlers.billing import buttons, earnings, gifts, notices, offers, payments, reminders, subscriptions
-from handlers.core.routing import HelpSection, MenuEntry, Routes
+from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from subscriptions.accounts.access import Permission
 
 
 def register(routes: Routes) -> None:
-    routes.command("subscriptions", subscriptions.my_subscriptions, menu=N_("Your subscriptions"))
-    routes.command("receipts", payments.receipts, menu=N_("Your receipts"))
-    routes.command("earnings", earnings.earnings, permission=Permission.VIEW_EARNINGS)
-    routes.command("subscribers", earnings.subscribers, permission=Permission.VIEW_EARNINGS)
-    routes.command("offers", offers.offers, permission=Permission.MANAGE_OFFERS)
-    routes.command("price", offers.change_price, permission=Permission.MANAGE_OFFERS)
+    routes.command("subscriptions", subscriptions.my_subscriptions, menu=N_("Your subscriptions"),
+                   help=N_("your subscriptions: renew, pause, cancel, change plan"))
+    routes.command("receipts", payments.receipts, menu=N_("Your receipts"), help=N_("your receipts"))
+    routes.command("offers", offers.offers, permission=Permission.MANAGE_OFFERS, help=N_("your offers and plans"))
+    routes.command("price", offers.change_price, permission=Permission.MANAGE_OFFERS,
+                   help=N_("a new price for new periods: /price OFFER PLAN AMOUNT"))
+    routes.command("earnings", earnings.earnings, permission=Permission.VIEW_EARNINGS,
+                   help=N_("what you earned: paid, fees, net, and the statement"))
+    routes.command("subscribers", earnings.subscribers, permission=Permission.VIEW_EARNINGS,
+                   help=N_("who subscribes and where each stands"))
     routes.button(buttons.OpenMerchant, subscriptions.merchant_button)
     routes.button(buttons.OpenOffer, subscriptions.offer_button)
     routes.button(buttons.SubscribeToPlan, subscriptions.subscribe_button)
@@ -30,11 +34,3 @@ def register(routes: Routes) -> None:
     routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
     notices.register(routes)
     reminders.register(routes)
-    routes.add_help(HelpSection(N_("What I can do:"), (
-        ("/subscriptions", N_("your subscriptions: renew, pause, cancel, change plan")),
-        ("/receipts", N_("your receipts")),
-    ), order=20))
-    routes.add_help(HelpSection(N_("For merchants:"), (
-        ("/offers", N_("your offers and plans")),
-        ("/earnings", N_("balance and statement")),
-    ), permission=Permission.MANAGE_OFFERS, order=50))

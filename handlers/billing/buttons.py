@@ -50,6 +50,7 @@ class ManageStep(StrEnum):
     CHOOSE_PLAN = "ch"
     CHANGE_TO = "to"  # plan_id: the plan to switch to
     RENEW_NOW = "rn"
+    BACK = "b"  # from a question (when to end, which plan) back to the subscription
 
 
 @dataclass(frozen=True)

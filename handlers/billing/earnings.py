@@ -39,6 +39,12 @@ async def _merchant_part(context: JigapContext, merchant_id: str) -> str:
 
     for currency in currencies:
         statement = await billing.merchant_statement(deps, merchant_id=merchant_id, currency=currency)
+        totals = await billing.merchant_earnings(deps, merchant_id=merchant_id, currency=currency)
+        lines.append(tr("Paid by customers: {amount}", amount=billing_text.money(totals.gross, tr)))
+        lines.append(tr("Fees (the platform's commission): {amount}", amount=billing_text.money(totals.fees, tr)))
+        if totals.curators.amount_minor:
+            lines.append(tr("Curators' shares: {amount}", amount=billing_text.money(totals.curators, tr)))
+        lines.append(tr("Net, yours: {amount}", amount=billing_text.money(totals.net, tr)))
         lines.append(tr("Balance: {amount}", amount=billing_text.money(statement.closing, tr)))
         lines += statement_text(statement, tr.language, timezone, day)[-5:]
     subscribers = [sub for sub in await billing.merchant_subscribers(deps, merchant_id=merchant_id, limit=1000)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import Update
 
@@ -12,8 +14,12 @@ from handlers.billing.subscriptions import dispatch, show_checkout
 from handlers.core.context import JigapContext
 from subscriptions.billing import services as billing
 from subscriptions.billing.gifts import DEEP_LINK_PREFIX
+from subscriptions.billing.services import CheckoutStarted
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +44,18 @@ async def gift_button(update: Update, context: JigapContext, data: GiftPlan) -> 
         await query.answer(billing_text.refusal(error, tr), show_alert=True)
         return
     await query.answer()
-    await show_checkout(update, context, started)
+    await show_checkout(update, context, as_gift(started, offer.plan(plan_id).name, tr))
+
+
+def as_gift(started: CheckoutStarted, plan_name: str, tr: Translator) -> CheckoutStarted:
+    """The invoice says it is a gift: its title and description, in the buyer's language."""
+    title = started.checkout.title
+    invoice = dataclasses.replace(
+        started.invoice, title=tr("Gift: {title}", title=title),
+        description=tr("A gift of one period of {plan} for someone else. After paying you get a link to give "
+                       "them; they start it when they open it.", plan=plan_name),
+    )
+    return dataclasses.replace(started, invoice=invoice)
 
 
 async def open_gift(update: Update, context: JigapContext, code: str) -> None:

@@ -227,6 +227,14 @@ async def _view(update: Update, context: JigapContext, sub_id: str, _extra: str 
     await _show_subscription(update, context, sub)
 
 
+async def _back(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
+    """Back from a question: the subscription as it is now, in the same message."""
+    sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await _show_subscription(update, context, sub, edit=True)
+
+
 async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra: str | None) -> None:
     tr = context.tr
     sub = await billing.own_subscription(context.services.billing, user_id=context.member.id, subscription_id=sub_id)
@@ -237,7 +245,8 @@ async def _ask_cancel(update: Update, context: JigapContext, sub_id: str, _extra
     await update.callback_query.answer()
     end = billing_text.day(sub.paid_through, context.member.user.timezone, tr, now=context.services.clock.now())
     rows = [[Manage(ManageStep.CANCEL_AT_END, sub.id).button(tr("At the end of the period ({date})", date=end))],
-            [Manage(ManageStep.CANCEL_NOW, sub.id).button(tr("Now (refund as the shop's policy says)"))]]
+            [Manage(ManageStep.CANCEL_NOW, sub.id).button(tr("Now (refund as the shop's policy says)"))],
+            [Manage(ManageStep.BACK, sub.id).button(tr("Back"))]]
     await _say(update, tr("When should it end?"), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -304,6 +313,7 @@ async def _choose_plan(update: Update, context: JigapContext, sub_id: str, _extr
         return
     await update.callback_query.answer()
     rows = [[Manage(ManageStep.CHANGE_TO, sub.id, plan.id).button(billing_text.plan_line(plan, tr))] for plan in plans]
+    rows.append([Manage(ManageStep.BACK, sub.id).button(tr("Back"))])
     await _say(update, tr("Switch to which plan?"), InlineKeyboardMarkup(rows), edit=True)
 
 
@@ -319,7 +329,6 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
         idempotency_key=f"u:{sub_id}:{plan_id}:{query.message.message_id}",
     )
     await query.answer()
-    timezone = context.member.user.timezone
     if change.checkout is not None:
         credit = change.credit or Money.zero(change.checkout.checkout.amount.currency)
         await _say(update, tr("Upgrade now: you pay {amount} for the rest of this period ({credit} credited for the "
@@ -327,10 +336,7 @@ async def _change_plan(update: Update, context: JigapContext, sub_id: str, plan_
                               amount=billing_text.money(change.checkout.checkout.amount, tr),
                               credit=billing_text.money(credit, tr)), edit=True)
         await show_checkout(update, context, change.checkout)
-    elif change.scheduled:
-        end = billing_text.day(change.subscription.paid_through, timezone, tr, now=context.services.clock.now())
-        await _say(update, tr("You will switch plans on {date}.", date=end), edit=True)
-    else:
+    else:  # switched at once, or the subscription with the change it now waits for
         await dispatch(context)
         await _show_subscription(update, context, change.subscription, edit=True)
 
@@ -350,6 +356,7 @@ async def _renew_now(update: Update, context: JigapContext, sub_id: str, _extra:
 
 _STEPS = {
     ManageStep.VIEW: _view,
+    ManageStep.BACK: _back,
     ManageStep.CANCEL: _ask_cancel,
     ManageStep.CANCEL_AT_END: _cancel_at_end,
     ManageStep.CANCEL_NOW: _cancel_now,

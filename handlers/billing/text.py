@@ -98,7 +98,11 @@ def subscription_line(sub: Subscription, offer: Offer | None, timezone: str, tr:
                       now: datetime) -> str:
     title = offer.title if offer else sub.offer_id
     plan = _plan_name(offer, sub.plan_id)
-    return f"{title} · {plan}: {subscription_state(sub, timezone, tr, now=now)}"
+    line = f"{title} · {plan}: {subscription_state(sub, timezone, tr, now=now)}"
+    if sub.pending_plan is not None and sub.is_live and not sub.cancel_at_period_end:
+        line += "\n" + tr("Changes to {plan} on {date}.", plan=_plan_name(offer, sub.pending_plan.plan_id),
+                          date=day(sub.paid_through, timezone, tr, now=now))
+    return line
 
 
 def _plan_name(offer: Offer | None, plan_id: str) -> str:

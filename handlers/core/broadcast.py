@@ -198,6 +198,9 @@ REFUSAL = N_("Sorry, only platform admins and shop owners can broadcast.")
 
 
 def register(routes: Routes) -> None:
-    routes.command("broadcast", start_broadcast)
+    # Who may broadcast is asked inside (a platform admin to everyone, a shop owner to followers, when shops
+    # have them); /help offers it to platform admins.
+    routes.command("broadcast", start_broadcast, help=N_("write to everyone who started the bot"),
+                   shown_to=Permission.ADMIN_BROADCAST)
     routes.button(AudienceChoice, choose_audience)
     routes.button(BroadcastCancel, cancel_broadcast)

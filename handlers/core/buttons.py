@@ -25,8 +25,11 @@ from typing import Any, ClassVar, Self
 from telegram import InlineKeyboardButton
 
 from handlers.core.outbound import Button
+from handlers.core.text import shorten
 
 MAX_BYTES = 64
+# A label longer than this wraps or is cut mid-word by the apps on a phone; shorten it at a word instead.
+LABEL_LIMIT = 48
 SEPARATOR = ":"
 PREFIX = re.compile(r"[a-z]{1,8}")
 LARGEST = 2**63 - 1
@@ -74,11 +77,11 @@ class ButtonData:
 
     def button(self, label: str) -> InlineKeyboardButton:
         """An inline button carrying this data (for a reply)."""
-        return InlineKeyboardButton(label, callback_data=self.pack())
+        return InlineKeyboardButton(shorten(label, LABEL_LIMIT), callback_data=self.pack())
 
     def outbound(self, label: str) -> Button:
         """The same button for a message the delivery outbox sends later (a reminder, a notice)."""
-        return Button(label, self.pack())
+        return Button(shorten(label, LABEL_LIMIT), self.pack())
 
     # --- reading -------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
-from handlers.core.routing import HelpSection, Routes
+from handlers.core.routing import Routes
 from handlers.core.text import N_
 from subscriptions.accounts import preferences
 
@@ -53,6 +53,5 @@ async def choose_language(update: Update, context: JigapContext, data: LanguageB
 
 
 def register(routes: Routes) -> None:
-    routes.command("language", show_languages, menu=N_("Choose Korean or English"))
+    routes.command("language", show_languages, menu=N_("Choose Korean or English"), help=N_("choose Korean or English"))
     routes.button(LanguageButton, choose_language)
-    routes.add_help(HelpSection(N_("What I can do:"), (("/language", N_("choose Korean or English")),), order=31))

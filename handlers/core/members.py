@@ -23,14 +23,17 @@ async def load_member(update: object, context: JigapContext) -> None:
     """Keep the user row up to date and bind the member and their translator to the context."""
     if not isinstance(update, Update) or update.effective_user is None or update.effective_user.is_bot:
         return
-    member = await context.services.members.member_for(profile_of(update.effective_user))
+    user = update.effective_user
+    chat = update.effective_chat
+    private = chat is not None and chat.type == ChatType.PRIVATE
+    member = await context.services.members.member_for(profile_of(user, private=private))
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
     context.bind_member(member, translations.get(language))
 
 
-def profile_of(user: User) -> TelegramProfile:
-    return TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code)
+def profile_of(user: User, *, private: bool) -> TelegramProfile:
+    return TelegramProfile(user.id, user.username, user.first_name, user.last_name, user.language_code, private)
 
 
 async def tell_slow_down(update: Update, services: Services) -> None:
@@ -40,7 +43,7 @@ async def tell_slow_down(update: Update, services: Services) -> None:
         return
     translations = services.translations
     try:
-        member = await services.members.member_for(profile_of(user))
+        member = await services.members.member_for(profile_of(user, private=chat.type == ChatType.PRIVATE))
         language = translations.pick(member.user.language, member.user.telegram_language)
     except Exception as error:  # the notice matters more than the stored language choice
         log.warning("could not load user %s for the slow-down notice (%r)", user.id, error)

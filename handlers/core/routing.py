@@ -1,6 +1,7 @@
-"""What each domain's handlers contribute, in one registration per domain (`register(routes)`): commands,
-typed buttons, messages, deep links, main-menu entries, help sections, admin sections, start-up jobs, the
-handlers of domain events and the texts of reminder kinds. The bot turns these tables into the Application.
+"""What each domain's handlers contribute, in one registration per domain (`register(routes)`): commands
+(each with its line in /help), typed buttons, messages, deep links, main-menu entries, admin sections, start-up
+jobs, the handlers of domain events and the texts of reminder kinds. The bot turns these tables into the
+Application.
 
 Routes refuse conflicts when they are registered, that is at start-up: two features claiming one command,
 button prefix, deep-link prefix, menu key or reminder kind stop the bot with the reason.
@@ -37,7 +38,8 @@ COMMAND = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 class RouteConflict(Exception):
-    """Two features claimed the same command, button, deep-link prefix, menu key or reminder kind."""
+    """Two features claimed the same command, button, deep-link prefix, menu key or reminder kind (or a command
+    came without its line for /help)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ class CommandRoute:
     callback: Callback
     permission: Permission | None = None
     menu: str | None = None  # its line in Telegram's command menu (an English msgid), if it has one
+    help: str = ""  # what it does, its line in /help (an English msgid)
+    shown_to: Permission | None = None  # /help shows it to holders of this; by default the route's permission
+
+    @property
+    def audience(self) -> Permission | None:
+        """Who /help offers it to: None for everyone."""
+        return self.shown_to or self.permission
 
 
 @dataclass(frozen=True)
@@ -69,16 +78,6 @@ class MenuEntry:
     label: str  # English msgid; translated when shown
     order: int
     open: Callable[[Update, JigapContext], Coroutine[Any, Any, None]]
-
-
-@dataclass(frozen=True)
-class HelpSection:
-    """A block of /help, shown to whoever holds `permission` (everyone when None), in `order`."""
-
-    title: str  # English msgid
-    lines: tuple[tuple[str, str], ...]  # (the command, what it does: an English msgid)
-    permission: Permission | None = None
-    order: int = 50
 
 
 @dataclass(frozen=True)
@@ -115,17 +114,20 @@ class Routes:
     messages: list[MessageRoute] = field(default_factory=list)
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     menu: dict[str, MenuEntry] = field(default_factory=dict)
-    help_sections: list[HelpSection] = field(default_factory=list)
     admin_sections: dict[str, AdminSection] = field(default_factory=dict)
     startup_jobs: list[StartupJob] = field(default_factory=list)
     events: dict[str, EventRoute] = field(default_factory=dict)
     reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
 
-    def command(self, name: str, callback: Callback, *, permission: Permission | None = None,
-                menu: str | None = None) -> None:
+    def command(self, name: str, callback: Callback, *, help: str, permission: Permission | None = None,
+                menu: str | None = None, shown_to: Permission | None = None) -> None:
+        """/name runs `callback` behind `permission`; `help` is its line in /help, offered to whoever holds
+        `shown_to` (or `permission`): /help is made from the commands, so it lists every one."""
         if not COMMAND.fullmatch(name) or name in self.commands:
             raise RouteConflict(f"command /{name} is malformed or taken")
-        self.commands[name] = CommandRoute(name, callback, permission, menu)
+        if not help.strip():
+            raise RouteConflict(f"command /{name} has no line for /help")
+        self.commands[name] = CommandRoute(name, callback, permission, menu, help, shown_to)
 
     def button(self, kind: type[ButtonData], callback: ButtonCallback, *, permission: Permission | None = None
                ) -> None:
@@ -147,9 +149,6 @@ class Routes:
         if entry.key in self.menu:
             raise RouteConflict(f"menu entry {entry.key!r} is taken")
         self.menu[entry.key] = entry
-
-    def add_help(self, section: HelpSection) -> None:
-        self.help_sections.append(section)
 
     def add_admin_section(self, section: AdminSection) -> None:
         if section.key in self.admin_sections:
@@ -187,6 +186,6 @@ class Routes:
     def menu_entries(self) -> list[MenuEntry]:
         return sorted(self.menu.values(), key=lambda entry: entry.order)
 
-    def help_for(self, may: Callable[[Permission], bool]) -> list[HelpSection]:
-        return sorted((section for section in self.help_sections
-                       if section.permission is None or may(section.permission)), key=lambda s: s.order)
+    def help_for(self, may: Callable[[Permission], bool]) -> list[CommandRoute]:
+        """The commands /help offers someone who `may` hold what each is shown to, in registration order."""
+        return [command for command in self.commands.values() if command.audience is None or may(command.audience)]

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from handlers.core import language
 from handlers.core.buttons import ButtonData, whole_number
 from handlers.core.context import JigapContext
-from handlers.core.routing import HelpSection, MenuEntry, Routes
+from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from subscriptions.accounts import preferences
 from subscriptions.accounts.errors import PreferenceError
@@ -123,8 +123,7 @@ def _timezone_choices() -> InlineKeyboardMarkup:
 
 
 def register(routes: Routes) -> None:
-    routes.command("settings", show_settings, menu=N_("Reminders, quiet hours and time zone"))
+    routes.command("settings", show_settings, menu=N_("Reminders, quiet hours and time zone"),
+                   help=N_("reminders, quiet hours, time zone"))
     routes.button(SettingsButton, answer_button)
     routes.add_menu(MenuEntry("settings", N_("Settings"), 90, show_settings))
-    routes.add_help(HelpSection(N_("What I can do:"), (("/settings", N_("reminders, quiet hours, time zone")),),
-                                order=30))

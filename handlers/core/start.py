@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, MessageEntity, Update
+from telegram.ext import MessageHandler, filters
 
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
-from handlers.core.routing import HelpSection, Routes
+from handlers.core.routing import CommandRoute, Routes
 from handlers.core.text import N_
+from subscriptions.accounts.access import Permission
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
+# After every feature's message handlers (and the catch-all for plain text): a command nobody registered.
+UNKNOWN_COMMAND_GROUP = 60
 
 
 @dataclass(frozen=True)
@@ -53,18 +61,33 @@ async def start(update: Update, context: JigapContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=main_menu(context))
 
 
+# The blocks of /help by whom a command is for; a permission missing here lands under "Also for you:".
+HELP_BLOCKS: tuple[tuple[str, frozenset[Permission | None]], ...] = (
+    (N_("What I can do:"), frozenset({None})),
+    (N_("For issuers:"), frozenset({Permission.ISSUE_CREDENTIAL, Permission.REVOKE_CREDENTIAL})),
+    (N_("For merchants:"), frozenset({Permission.MANAGE_OFFERS, Permission.VIEW_EARNINGS, Permission.BROADCAST,
+                                     Permission.REDEEM_PASS, Permission.MANAGE_RENTALS})),
+    (N_("For platform admins:"), frozenset({Permission.ADMIN_MENU, Permission.ADMIN_GRANT, Permission.ADMIN_WHOIS,
+                                           Permission.ADMIN_AUDIT, Permission.ADMIN_BROADCAST})),
+)
+OTHER_BLOCK = N_("Also for you:")
+
+
+def help_text(commands: list[CommandRoute], tr: Translator) -> str:
+    """The commands under the title of whom each is for, in the order they were registered."""
+    blocks: dict[str, list[str]] = {title: [] for title, _ in HELP_BLOCKS}
+    for command in commands:
+        title = next((title for title, audiences in HELP_BLOCKS if command.audience in audiences), OTHER_BLOCK)
+        blocks.setdefault(title, []).append(f"/{command.name} — {tr(command.help)}")
+    return "\n\n".join("\n".join([tr(title), *lines]) for title, lines in blocks.items() if lines)
+
+
 async def help_command(update: Update, context: JigapContext) -> None:
-    """List what this user can do: everyone's commands, then those their roles allow."""
+    """List every command this person may use: everyone's, then those their roles allow (made from what is
+    registered, so nothing can be left out)."""
     assert update.effective_message is not None
-    tr = context.tr
-    lines: list[str] = []
-    heading = None
-    for section in context.services.routes.help_for(context.member.may):
-        if section.title != heading:  # the domains' sections under one title read as one list
-            lines.append(("\n" if lines else "") + tr(section.title))
-            heading = section.title
-        lines.extend(f"{command} — {tr(description)}" for command, description in section.lines)
-    await update.effective_message.reply_text("\n".join(lines))
+    commands = context.services.routes.help_for(context.member.may)
+    await update.effective_message.reply_text(help_text(commands, context.tr))
 
 
 async def unrecognised_text(update: Update, context: JigapContext) -> None:
@@ -72,6 +95,28 @@ async def unrecognised_text(update: Update, context: JigapContext) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_text(
         context.tr("I'm not sure what you mean. Choose from the menu, or see /help."), reply_markup=main_menu(context)
+    )
+
+
+def command_name(update: Update) -> str | None:
+    """The command a message starts with, without its slash and `@bot` suffix, lower-cased."""
+    message = update.effective_message
+    if message is None or not message.text or not message.entities:
+        return None
+    entity = message.entities[0]
+    if entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    return message.text[1 : entity.length].partition("@")[0].lower()
+
+
+async def unknown_command(update: Update, context: JigapContext) -> None:
+    """A command no feature registered (a typo, an old command): say so and point to /help."""
+    assert update.effective_message is not None
+    name = command_name(update)
+    if name is None or name in context.services.routes.commands:
+        return
+    await update.effective_message.reply_text(
+        context.tr("I don't know the command /{command}. See /help for what I can do.", command=name[:32])
     )
 
 
@@ -96,8 +141,9 @@ async def stale_button(update: Update, context: JigapContext) -> None:
 
 
 def register(routes: Routes) -> None:
-    routes.command("start", start, menu=N_("Main menu"))
-    routes.command("help", help_command, menu=N_("What I can do"))
+    routes.command("start", start, menu=N_("Main menu"), help=N_("the main menu"))
+    routes.command("help", help_command, menu=N_("What I can do"), help=N_("this list"))
     routes.button(MenuButton, open_menu)
-    routes.add_help(HelpSection(N_("What I can do:"), (("/start", N_("the main menu")),), order=0))
-    routes.add_help(HelpSection(N_("What I can do:"), (("/help", N_("this list")),), order=39))
+    routes.message(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command),
+                   group=UNKNOWN_COMMAND_GROUP)
+

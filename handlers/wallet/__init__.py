@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from handlers.core.context import JigapContext
-from handlers.core.routing import HelpSection, MenuEntry, Routes
+from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from handlers.wallet import buttons, cards, issuing, verifying
 from subscriptions.accounts.access import Permission
@@ -23,12 +23,19 @@ MESSAGE_GROUP = 7
 def register(routes: Routes) -> None:
     """The wallet's commands, buttons, messages, deep links, menu entry and help; at start-up the QR
     sessions that were running pick up again."""
-    routes.command("wallet", cards.open_wallet, menu=N_("Your wallet"))
-    routes.command("issue", issuing.issue_command, permission=Permission.ISSUE_CREDENTIAL)
-    for name in ("revoke", "suspend", "reinstate"):
-        routes.command(name, issuing.revoke_command, permission=Permission.REVOKE_CREDENTIAL)
-    routes.command("verify", verifying.verify_command, menu=N_("Check someone's card"))
-    routes.command("verify_request", verifying.verify_request_command)
+    routes.command("wallet", cards.open_wallet, menu=N_("Your wallet"),
+                   help=N_("your ID cards: show a QR, details, history"))
+    routes.command("verify", verifying.verify_command, menu=N_("Check someone's card"),
+                   help=N_("check a card someone shows you (send a photo of its QR)"))
+    routes.command("verify_request", verifying.verify_request_command,
+                   help=N_("ask someone to share claims, e.g. /verify_request name, age over 19"))
+    routes.command("issue", issuing.issue_command, permission=Permission.ISSUE_CREDENTIAL,
+                   help=N_("issue a card (or upload a CSV for many)"))
+    status_changes = {"revoke": N_("revoke a card you issued, for good"),
+                      "suspend": N_("suspend a card you issued until you reinstate it"),
+                      "reinstate": N_("reinstate a card you suspended")}
+    for name, line in status_changes.items():
+        routes.command(name, issuing.revoke_command, permission=Permission.REVOKE_CREDENTIAL, help=line)
     routes.button(buttons.CardAction, cards.card_button)
     routes.button(buttons.OfferAnswer, cards.offer_button)
     routes.button(buttons.PinKey, cards.pin_key)
@@ -42,15 +49,6 @@ def register(routes: Routes) -> None:
     routes.add_deep_link("offer", cards.open_offer_link)
     routes.add_deep_link("vreq", verifying.open_request_link)
     routes.on_startup(cards.resume_sessions)
-    routes.add_help(HelpSection(N_("What I can do:"), (
-        ("/wallet", N_("your ID cards: show a QR, details, history")),
-        ("/verify", N_("check a card someone shows you (send a photo of its QR)")),
-        ("/verify_request", N_("ask someone to share claims, e.g. /verify_request name, age over 19")),
-    ), order=10))
-    routes.add_help(HelpSection(N_("For issuers:"), (
-        ("/issue", N_("issue a card (or upload a CSV for many)")),
-        ("/revoke /suspend /reinstate", N_("change the status of a card you issued")),
-    ), permission=Permission.ISSUE_CREDENTIAL, order=40))
 
 
 async def wallet_message(update: Update, context: JigapContext) -> None:

@@ -20,6 +20,7 @@ class CardStep(StrEnum):
     HISTORY = "his"
     REMOVE = "rm"  # ask first
     REMOVE_CONFIRMED = "rmok"
+    BACK = "back"  # from the question back to the card
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class StatusStep(StrEnum):
     REVOKE_CONFIRMED = "R"
     SUSPEND = "s"
     REINSTATE = "v"
-    CANCEL = "c"
+    BACK = "c"  # from the question back to the card as it was
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ one key, and the digits typed so far are kept, sealed, in the flow row.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest
 
 from bot.i18n import Translator
@@ -26,7 +27,8 @@ from handlers.wallet.views import (
     keypad,
     pin_text,
     presentation_qr_png,
-    status_word,
+    standing_mark,
+    standing_word,
 )
 from subscriptions.flows import Flow, FlowStatus
 from wallet.errors import PinLocked
@@ -55,16 +57,28 @@ def locked_text(context: JigapContext, error: PinLocked) -> str:
 
 async def open_wallet(update: Update, context: JigapContext) -> None:
     """/wallet and the main menu's Wallet: the cards as buttons."""
+    text, markup = await _wallet_list(context)
+    await _say(update, text, markup)
+
+
+async def _wallet_list(context: JigapContext) -> tuple[str, InlineKeyboardMarkup | None]:
     tr = context.tr
     cards = await held_cards.cards(context.services.wallet, context.member.id)
-    rows = [[CardAction(CardStep.OPEN, card.id).button(f"{card_name(card.card_type, tr)} · {card.issuer_name}")]
-            for card in cards]
+    now = context.services.wallet.now()
+    rows = [[CardAction(CardStep.OPEN, card.id).button(_list_label(card, now, tr))] for card in cards]
     pin = await pins.pin_state(context.services.wallet, context.member.id)
     if pin.is_set:
         rows.append([CardAction(CardStep.CHANGE_PIN).button(tr("Change PIN")), CardAction(CardStep.RESET).button(tr("Forgot PIN"))])
     text = tr("Your cards:") if cards else tr(
         "Your wallet is empty. When an issuer offers you a card, it appears here.")
-    await _say(update, text, InlineKeyboardMarkup(rows) if rows else None)
+    return text, InlineKeyboardMarkup(rows) if rows else None
+
+
+def _list_label(card: HeldCard, now: datetime, tr: Translator) -> str:
+    """A card's line in /wallet: its name and issuer, and its state unless it can be shown."""
+    label = f"{card_name(card.card_type, tr)} · {card.issuer_name}"
+    mark = standing_mark(card, now, tr)
+    return f"{label} · {mark}" if mark else label
 
 
 def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:
@@ -73,7 +87,7 @@ def _card_caption(card: HeldCard, tr: Translator, context: JigapContext) -> str:
         lines.append(card.record.masked_number)
     lines.append(tr("Valid until {date}", date=day(card.record.expires_at, context.member.user, tr,
                                                        now=context.services.wallet.now())) + " · "
-                 + status_word(card.status, tr))
+                 + standing_word(card, context.services.wallet.now(), tr))
     return "\n".join(lines)
 
 
@@ -106,7 +120,7 @@ def _details(card: HeldCard, tr: Translator, context: JigapContext) -> str:
     user, now = context.member.user, context.services.wallet.now()
     lines.append(tr("Issued {date}", date=day(card.record.issued_at, user, tr, now=now)))
     lines.append(tr("Valid until {date}", date=day(card.record.expires_at, user, tr, now=now)))
-    lines.append(tr("Status: {status}", status=status_word(card.status, tr)))
+    lines.append(tr("Status: {status}", status=standing_word(card, now, tr)))
     return "\n".join(lines)
 
 
@@ -134,6 +148,11 @@ async def card_button(update: Update, context: JigapContext, data: CardAction) -
     if step in ("reset", "resetok"):
         await _reset(update, context, confirmed=step == "resetok")
         return
+    if step == "back" and not data.card_id:  # from the reset question back to the list
+        await query.answer()
+        text, markup = await _wallet_list(context)
+        await query.edit_message_text(text, reply_markup=markup)
+        return
     try:
         card = await held_cards.own_card(context.services.wallet, context.member.id, data.card_id)
     except CardNotFound:
@@ -156,14 +175,26 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
         entries = await held_cards.history(context.services.wallet, context.member.id, card.id)
         lines = [_history_line(entry, card, tr, context) for entry in entries]
         await _say(update, "\n".join(lines) if lines else tr("No one has checked this card yet."))
-    elif step == "rm":
-        markup = InlineKeyboardMarkup([[CardAction(CardStep.REMOVE_CONFIRMED, card.id).button(tr("Remove")),
-                                        CardAction(CardStep.LIST).button(tr("Cancel"))]])
-        await _say(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
-                              card=card_name(card.card_type, tr, lower=True)), markup)
+    elif step == "rm":  # the question takes the card's place; Back puts the card back
+        markup = InlineKeyboardMarkup([[CardAction(CardStep.REMOVE_CONFIRMED, card.id).button(tr("Remove the card")),
+                                        CardAction(CardStep.BACK, card.id).button(tr("Back"))]])
+        await _edit_card(update, tr("Remove your {card} from the wallet? The issuer would have to issue it again.",
+                                    card=card_name(card.card_type, tr, lower=True)), markup)
+    elif step == "back":
+        await _edit_card(update, _card_caption(card, tr, context), _card_buttons(card, tr))
     elif step == "rmok":
         await held_cards.remove_card(context.services.wallet, context.member.id, card.id)
-        await _say(update, tr("Removed your {card}.", card=card_name(card.card_type, tr, lower=True)))
+        await _edit_card(update, tr("Removed your {card}.", card=card_name(card.card_type, tr, lower=True)), None)
+
+
+async def _edit_card(update: Update, caption: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Change the pressed card message in place (its caption and buttons); a text message loses its text."""
+    query = update.callback_query
+    assert query is not None
+    if isinstance(query.message, Message) and query.message.photo:
+        await query.edit_message_caption(caption, reply_markup=markup)
+    else:
+        await query.edit_message_text(caption, reply_markup=markup)
 
 
 async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> None:
@@ -171,16 +202,16 @@ async def _reset(update: Update, context: JigapContext, *, confirmed: bool) -> N
     assert query is not None
     tr = context.tr
     await query.answer()
-    if not confirmed:
+    if not confirmed:  # the question takes the list's place; Back puts the list back
         markup = InlineKeyboardMarkup([[CardAction(CardStep.RESET_CONFIRMED).button(tr("Reset the wallet")),
-                                        CardAction(CardStep.LIST).button(tr("Cancel"))]])
-        await _say(update, tr("Forgot your PIN? Resetting removes every card from your wallet, so nobody can "
-                              "use them with a new PIN; ask the issuers to issue them again. Then you choose "
-                              "a new PIN."), markup)
+                                        CardAction(CardStep.BACK).button(tr("Back"))]])
+        await query.edit_message_text(tr("Forgot your PIN? Resetting removes every card from your wallet, so nobody "
+                                         "can use them with a new PIN; ask the issuers to issue them again. Then you "
+                                         "choose a new PIN."), reply_markup=markup)
         return
     removed = await pins.reset_wallet(context.services.wallet, context.member.id)
-    await _say(update, tr.plural("Your wallet was reset; {count} card was removed.",
-                                 "Your wallet was reset; {count} cards were removed.", removed))
+    await query.edit_message_text(tr.plural("Your wallet was reset; {count} card was removed.",
+                                            "Your wallet was reset; {count} cards were removed.", removed))
     await start_pin_flow(update, context, "set", {"then": "wallet"})
 
 

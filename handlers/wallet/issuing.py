@@ -431,15 +431,16 @@ async def status_button(update: Update, context: JigapContext, data: StatusChang
     if not await allowed(update, context, Permission.REVOKE_CREDENTIAL, org_id=org_id):
         return
     await query.answer()
-    if action == "c":
-        await query.edit_message_text(tr("Cancelled."))
+    if action is StatusStep.BACK:
+        await _show_issued_again(update, context, credential_id)
         return
-    if action == "r":
+    if action is StatusStep.REVOKE:
         markup = InlineKeyboardMarkup([[
-            StatusChange(StatusStep.REVOKE_CONFIRMED, credential_id).button(tr("Revoke for good")),
-            StatusChange(StatusStep.CANCEL, credential_id).button(tr("Cancel")),
+            StatusChange(StatusStep.REVOKE_CONFIRMED, credential_id).button(tr("Revoke the card")),
+            StatusChange(StatusStep.BACK, credential_id).button(tr("Back")),
         ]])
-        await query.edit_message_text(tr("Revoke this card? This cannot be undone."), reply_markup=markup)
+        await query.edit_message_text(tr("Revoke this card for good? Its holder can no longer show it, and this "
+                                         "cannot be undone."), reply_markup=markup)
         return
     status = {"R": CredentialStatus.INVALID, "s": CredentialStatus.SUSPENDED, "v": CredentialStatus.VALID}[action]
     try:
@@ -453,6 +454,21 @@ async def status_button(update: Update, context: JigapContext, data: StatusChang
     if holder is not None:
         await query.edit_message_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))
         await _tell_holder(context, card, holder)
+
+
+async def _show_issued_again(update: Update, context: JigapContext, credential_id: str) -> None:
+    """Back from the question: the card's line and its buttons, as they are now."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        card = await revocation.issued_card(context.services.wallet, credential_id)
+    except CardNotFound:
+        await query.edit_message_text(context.tr("This button is no longer available."))
+        return
+    holder = await people.user(context.services.wallet, card.record.holder_id)
+    if holder is not None:
+        await query.edit_message_text(_issued_text(card, holder, context.tr, context),
+                                      reply_markup=_status_buttons(card, context.tr))
 
 
 async def _tell_holder(context: JigapContext, card: HeldCard, holder: Person) -> None:

@@ -25,7 +25,7 @@ from wallet.images.result import ResultView, render_result_png
 from wallet.images.texts import texts_for
 from wallet.ports import Person
 from wallet.reasons import FailedCheck
-from wallet.services import HeldCard, Verification
+from wallet.services import CardStanding, HeldCard, Verification
 from wallet.status_list import CredentialStatus
 
 if TYPE_CHECKING:
@@ -91,6 +91,19 @@ def claim_words(card_types: Iterable[CardType], names: Iterable[str], tr: Transl
 def status_word(status: CredentialStatus, tr: Translator) -> str:
     return {CredentialStatus.VALID: tr("valid"), CredentialStatus.INVALID: tr("revoked"),
             CredentialStatus.SUSPENDED: tr("suspended")}[status]
+
+
+def standing_word(card: HeldCard, now: datetime, tr: Translator) -> str:
+    """The card's state in a word: an expired card is not called valid."""
+    if card.standing(now) is CardStanding.EXPIRED:
+        return tr("expired")
+    return status_word(card.status, tr)
+
+
+def standing_mark(card: HeldCard, now: datetime, tr: Translator) -> str | None:
+    """"⛔ revoked", "⏸ suspended", "⌛ expired", or None for a card that can be shown."""
+    return {CardStanding.REVOKED: "⛔ " + tr("revoked"), CardStanding.SUSPENDED: "⏸ " + tr("suspended"),
+            CardStanding.EXPIRED: "⌛ " + tr("expired")}.get(card.standing(now))
 
 
 def deep_link(context: JigapContext, payload: str) -> str:

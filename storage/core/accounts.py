@@ -45,15 +45,19 @@ class UserRepository:
         telegram_language: str | None,
         default_timezone: str,
         now: datetime,
+        reachable: bool = True,
     ) -> UserRecord:
-        """Create the user on first contact, refresh names and language on every update."""
+        """Create the user on first contact, refresh names and language on every update. Only a message in
+        the private chat makes the bot able to write to them; anything else leaves that as it was (and a new
+        row unreachable), so nobody who never started the bot, or who blocked it, is counted as reachable."""
         existing = await self.get(user_id)
         values: dict[str, Any] = {
             "username": username.lower() if username else None,
             "telegram_language": telegram_language,
             "last_seen_at": now,
-            "is_bot_blocked": False,
         }
+        if reachable or existing is None:
+            values["is_bot_blocked"] = not reachable
         if existing is None or (existing.first_name, existing.last_name) != (first_name, last_name):
             values["first_name"] = self._envelope.seal_text(first_name, purpose=NAME_PURPOSE)
             values["last_name"] = self._envelope.seal_text(last_name, purpose=NAME_PURPOSE)

@@ -77,6 +77,11 @@ class WalletRepository:
         )
         return int(result.scalar_one())
 
+    async def move_issuer(self, issuer_id: int, issuer_url: str) -> None:
+        await self._connection.execute(
+            update(wallet_issuers).where(wallet_issuers.c.id == issuer_id).values(issuer_url=issuer_url)
+        )
+
     async def issuer_by_org(self, org_id: int) -> IssuerRecord | None:
         row = (await self._connection.execute(self._issuer_query().where(wallet_issuers.c.org_id == org_id))).first()
         return None if row is None else self._issuer(row)

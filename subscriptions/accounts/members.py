@@ -29,6 +29,7 @@ class TelegramProfile:
     first_name: str | None
     last_name: str | None
     language_code: str | None
+    private: bool = True  # from the private chat with the bot (not a button under a channel post)
 
 
 class Members:
@@ -54,7 +55,7 @@ class Members:
                 user = await uow.users.upsert_seen(
                     user_id=profile.id, username=profile.username, first_name=profile.first_name,
                     last_name=profile.last_name, telegram_language=profile.language_code,
-                    default_timezone=accounts.default_timezone, now=now,
+                    default_timezone=accounts.default_timezone, now=now, reachable=profile.private,
                 )
                 await uow.commit()
             grants = tuple(await uow.roles.of_user(profile.id))
@@ -92,5 +93,5 @@ def changed(user: UserRecord, profile: TelegramProfile) -> bool:
     return (
         (user.username, user.first_name, user.last_name, user.telegram_language)
         != (username, profile.first_name, profile.last_name, profile.language_code)
-        or user.is_bot_blocked
+        or (user.is_bot_blocked and profile.private)
     )

@@ -35,7 +35,10 @@ class Users(Protocol):
 
     async def upsert_seen(self, *, user_id: int, username: str | None, first_name: str | None,
                           last_name: str | None, telegram_language: str | None, default_timezone: str,
-                          now: datetime) -> UserRecord: ...
+                          now: datetime, reachable: bool = True) -> UserRecord:
+        """Create or refresh the user. `reachable`: they wrote in their private chat with the bot, so it may
+        write to them; a user first seen elsewhere (a channel post's button) is kept as not reachable."""
+        ...
 
     async def note_seen(self, user_id: int, now: datetime) -> None: ...
 

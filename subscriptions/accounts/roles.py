@@ -113,7 +113,7 @@ async def bootstrap_platform_admins(accounts: Accounts, user_ids: list[int]) -> 
             if await uow.users.get(user_id) is None:
                 await uow.users.upsert_seen(
                     user_id=user_id, username=None, first_name=None, last_name=None, telegram_language=None,
-                    default_timezone=accounts.default_timezone, now=now,
+                    default_timezone=accounts.default_timezone, now=now, reachable=False,
                 )
             await uow.roles.grant(RoleGrant(user_id, Role.PLATFORM_ADMIN.value, PLATFORM), granted_by=None, now=now)
         await uow.commit()

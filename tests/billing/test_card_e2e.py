@@ -241,3 +241,48 @@ async def test_moving_to_another_time_zone_in_settings_moves_the_billing_too(wor
     assert moved.calendar.timezone == "America/New_York"
     local_anchor = moved.calendar.local_anchor
     assert (local_anchor.hour, local_anchor.minute) == (sub.calendar.local_anchor.hour, sub.calendar.local_anchor.minute)
+
+
+async def test_back_from_when_to_end_and_from_which_plan_shows_the_subscription_again(world: Jigap) -> None:
+    alex, sub, _ = await _subscribed(world)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    await alex.press("Cancel", card)
+    choice = await alex.wait_for_edit(card)
+    assert choice.text == "When should it end?" and choice.buttons[-1] == "Back"
+    await alex.press("Back", choice)
+    back = await alex.wait_for_edit(card)
+    assert back.text == card.text and back.buttons == ["Cancel", "Pause", "Change plan"]
+    await alex.press("Change plan", back)
+    plans = await alex.wait_for_edit(card)
+    assert plans.text == "Switch to which plan?" and plans.buttons[-1] == "Back"
+    await alex.press("Back", plans)
+    again = await alex.wait_for_edit(card)
+    assert again.text == card.text and again.buttons == ["Cancel", "Pause", "Change plan"]
+    (stored,) = await subscriptions_of(world, alex)
+    assert stored.status == sub.status and not stored.cancel_at_period_end and stored.plan_id == sub.plan_id
+
+
+async def test_a_subscription_invoice_title_is_cut_at_a_word_not_inside_one(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    invoice = (await subscribe(world, alex, CAFE, PASS)).invoice
+    assert invoice is not None and invoice["title"] == "Cafe Onda monthly pass - 20…"
+
+
+async def test_a_scheduled_downgrade_shows_in_subscriptions_with_its_plan_and_date(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    assert (await alex.pay(await subscribe(world, alex, CAFE, "40 Americanos"))).paid
+    await alex.next_messages(2)
+    await alex.send("/subscriptions")
+    card = await alex.next_message()
+    await alex.press("Change plan", card)
+    plans = await alex.wait_for_edit(card)
+    await alex.press("20 Americanos: ₩45,000 / month", plans)
+    changed = await alex.wait_for_edit(card)
+    assert changed.text.endswith("renews on Dec 25\nChanges to 20 Americanos on Dec 25.")
+    await alex.send("/subscriptions")
+    listed = await alex.next_message()
+    assert listed.text == f"{CAFE} monthly pass · 40 Americanos: renews on Dec 25\nChanges to 20 Americanos on Dec 25."
+    (stored,) = await subscriptions_of(world, alex)
+    assert stored.plan_id == "americano40" and stored.pending_plan is not None
+    assert stored.pending_plan.plan_id == "americano20"

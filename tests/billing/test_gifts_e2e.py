@@ -111,7 +111,31 @@ async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: Jigap)
     earnings = await sora.send("/earnings")
     assert earnings.text.splitlines()[0] == CAFE
     assert "Balance: ₩42,750" in earnings.text and "1 subscriber" in earnings.text
+    assert earnings.text.splitlines()[1:5] == ["Paid by customers: ₩45,000", "Fees (the platform's commission): ₩2,250",
+                                               "Net, yours: ₩42,750", "Balance: ₩42,750"]
+    minjun = await world.started_user("Minjun", "ko")
+    await world.grant(minjun, "shop_owner", "cafe-onda")
+    korean = (await minjun.send("/earnings")).text.splitlines()
+    assert korean[1:4] == ["고객 결제액: ₩45,000", "수수료(플랫폼 수수료): ₩2,250", "순수익: ₩42,750"]
     listing = await sora.send("/subscribers")
     assert listing.text == f"{CAFE}\nAlex · {CAFE} monthly pass · 20 Americanos: renews on Dec 25"
     refused = await alex.send("/earnings")
     assert refused.text == "Sorry, only a shop's or creator's own people can see its earnings."
+
+
+async def test_a_gift_invoice_says_it_is_a_gift_and_its_title_is_cut_at_a_word(world: Jigap) -> None:
+    alex = await world.started_user("Alex", "en")
+    plans = await open_plans(alex, CAFE)
+    await alex.press("Gift", plans)
+    invoice = (await alex.next_message()).invoice
+    assert invoice is not None
+    # "Gift: Cafe Onda monthly pass - 20 Americanos" is longer than Telegram's 32 characters.
+    assert invoice["title"] == "Gift: Cafe Onda monthly pass…"
+    assert invoice["description"].startswith("A gift of one period of 20 Americanos for someone else.")
+    hana = await world.started_user("Hana", "ko")
+    plans = await open_plans(hana, CAFE, menu_label="구독")
+    await hana.press("선물하기", plans)
+    korean = (await hana.next_message()).invoice
+    assert korean is not None and korean["title"].startswith("선물: ") and len(korean["title"]) <= 32
+    assert "선물" in korean["description"]
+

@@ -72,3 +72,15 @@ def test_the_token_comes_from_the_environment_or_a_token_file(tmp_path: Path) ->
     token_file.write_text("2:y\n", encoding="utf-8")
     with_file = load_config(PROJECT / "config.toml", environ={"JIGAP_BOT__TOKEN_FILE": str(token_file)})
     assert read_bot_token(with_file, environ={}) == "2:y"
+
+
+def test_the_issuers_address_follows_the_web_port_unless_public_url_is_set(tmp_path: Path) -> None:
+    assert load_config(environ={}).public_url == "http://127.0.0.1:8081"
+    moved = load_config(environ={"JIGAP_BOT__WEB_PORT": "9090"})
+    assert moved.public_url == "http://127.0.0.1:9090" and moved.wallet_settings().public_url == moved.public_url
+    everywhere = load_config(environ={"JIGAP_BOT__WEB_HOST": "0.0.0.0", "JIGAP_BOT__WEB_PORT": "9091"})
+    assert everywhere.public_url == "http://127.0.0.1:9091"
+    fixed = load_config(environ={"JIGAP_BOT__WEB_PORT": "9090", "JIGAP_WALLET__PUBLIC_URL": "https://id.example/"})
+    assert fixed.public_url == "https://id.example"
+    with pytest.raises(ConfigError, match="wallet.public_url must start with http"):
+        load_config(environ={"JIGAP_WALLET__PUBLIC_URL": "id.example"})

@@ -191,5 +191,5 @@ async def test_help_lists_what_each_person_may_do(jigap: Jigap) -> None:
     assert "/admin" not in everyone and "/issue" not in everyone
     await jigap.make_platform_admin(alex)
     admin_help = (await alex.send("/help")).text
-    assert "For platform admins:" in admin_help and "/grant /revoke_role" in admin_help
+    assert "For platform admins:" in admin_help and "/grant — " in admin_help and "/revoke_role — " in admin_help
     assert "/issue" not in admin_help

@@ -20,6 +20,7 @@ from subscriptions.ledger import (
     balance,
     cash_account,
     curator_account,
+    earnings,
     fee_transaction,
     merchant_account,
     payment_transaction,
@@ -132,3 +133,17 @@ def test_no_minor_unit_is_lost_or_created_across_payments_and_refunds(
         assert owed == net  # what the parties are owed is exactly the cash kept
         assert -balance(journal, cash_account("stars"), currency).amount_minor == net
         assert all(balance(journal, account, currency).amount_minor >= 0 for account in parties)
+
+
+def test_earnings_split_gross_into_fees_curators_and_net_and_refunds_take_back_each_part() -> None:
+    first = paid(Money(1000, "XTR"))
+    second = paid(Money(200, "XTR"), split=SHOP_SPLIT, curator=None, ref="p2")
+    refund = refund_transaction(transaction_id="t-r", original=first, already_refunded=Money(0, "XTR"),
+                                refund=Money(500, "XTR"), provider="stars", at=AT, description="refund")
+    fee = fee_transaction(transaction_id="t-f", payment_id="p1", provider="stars", fee=Money(30, "XTR"), at=AT,
+                          description="fee")
+    totals = earnings([first, second, refund, fee], merchant_account("org-1"), "XTR")
+    assert totals.gross == Money(700, "XTR")
+    assert totals.net == balance([first, second, refund, fee], merchant_account("org-1"), "XTR") == Money(615, "XTR")
+    assert totals.fees == Money(60, "XTR") and totals.curators == Money(25, "XTR")
+    assert totals.gross == totals.fees + totals.curators + totals.net

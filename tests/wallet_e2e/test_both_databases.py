@@ -21,7 +21,7 @@ async def test_issue_accept_show_verify_and_replay_work_on_each_database(world: 
     listing = await world.officer.send("/revoke @minji")
     await world.officer.press("발급 취소", listing)
     await world.officer.wait_for_edit(listing)
-    await world.officer.press("영구 취소", listing)
+    await world.officer.press("카드 폐기", listing)
     await world.officer.wait_for_edit(listing)
     revoked = await world.bartender.send_photo(shot)  # the status is checked before the nonce
     assert revoked.text.startswith("유효하지 않아요. Road Traffic Authority에서 11월 25일에 취소한 카드예요.")

@@ -9,7 +9,8 @@ from bot.webserver import BotWebServer
 from tests.harness import BOT_TOKEN, Jigap
 from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 from wallet.keys import load_jwks
-from wallet.status_list import verify_status_list
+from wallet.services import cards as held_cards
+from wallet.status_list import CredentialStatus, verify_status_list
 from wallet.trust import TrustedIssuer
 
 
@@ -27,8 +28,9 @@ async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revo
     listing = await _status_buttons(world)
     await officer.press("발급 취소", listing)
     confirm = await officer.wait_for_edit(listing)
-    assert confirm.text == "이 카드를 취소할까요? 되돌릴 수 없어요."
-    await officer.press("영구 취소", listing)
+    assert confirm.text == "이 카드를 폐기할까요? 폐기하면 카드 주인이 더 이상 보여 줄 수 없고, 되돌릴 수 없어요."
+    assert confirm.buttons == ["카드 폐기", "돌아가기"]
+    await officer.press("카드 폐기", listing)
     done = await officer.wait_for_edit(listing)
     assert done.text.endswith(": 취소됨") and done.buttons == []
     notice = await world.minji.next_message()
@@ -82,7 +84,7 @@ async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list
                 assert response.status == 404
     finally:
         await web.stop()
-    public_url = world.services.config.wallet.public_url
+    public_url = world.services.config.public_url
     assert metadata["issuer"] == f"{public_url}/road-authority"
     keys = tuple(load_jwks(metadata["jwks"]).values())
     issuer = TrustedIssuer(metadata["issuer"], "Road Traffic Authority", keys)
@@ -90,3 +92,17 @@ async def test_the_web_server_publishes_the_issuer_keys_and_a_signed_status_list
                                  now=world.clock.now())
     assert checked.status_list.get(0) == 2  # Minji's licence took index 0; 2 is "suspended"
     assert checked.status_list.get(1) == 0
+
+
+async def test_back_from_the_revoke_question_shows_the_card_again_and_changes_nothing(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    officer = world.officer
+    listing = await _status_buttons(world)
+    await officer.press("발급 취소", listing)
+    await officer.wait_for_edit(listing)
+    await officer.press("돌아가기", listing)
+    back = await officer.wait_for_edit(listing)
+    assert back.text == listing.text
+    assert back.buttons == ["발급 취소", "정지"]
+    [card] = await held_cards.cards(world.services.wallet, world.minji.id)
+    assert card.status is CredentialStatus.VALID

@@ -10,6 +10,8 @@ from tests.harness import Jigap
 from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, enter_pin, licence_in_wallet, show_qr
 from wallet.qr_reader import read_qr
 from wallet.services import cards as held_cards
+from wallet.services import revocation
+from wallet.status_list import CredentialStatus
 
 
 def _portrait() -> bytes:
@@ -43,10 +45,35 @@ async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(
     await world.minji.press("이력", card)
     assert (await world.minji.next_message()).text == "아직 이 카드를 확인한 곳이 없어요."
     await world.minji.press("삭제", card)
-    question = await world.minji.next_message()
-    await world.minji.press("삭제", question)
-    assert (await world.minji.next_message()).text == "운전면허증을 삭제했어요."
+    question = await world.minji.wait_for_edit(card)
+    assert question.buttons == ["카드 삭제", "돌아가기"]
+    await world.minji.press("카드 삭제", question)
+    assert (await world.minji.wait_for_edit(card)).text == "운전면허증을 삭제했어요."
     assert await held_cards.cards(world.services.wallet, world.minji.id) == []
+
+
+async def test_back_from_the_remove_question_puts_the_card_back_and_keeps_it(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    card = await _open_card(world)
+    await world.minji.press("삭제", card)
+    question = await world.minji.wait_for_edit(card)
+    assert question.text.startswith("지갑에서 운전면허증") and question.buttons == ["카드 삭제", "돌아가기"]
+    await world.minji.press("돌아가기", question)
+    back = await world.minji.wait_for_edit(card)
+    assert back.text == card.text and back.buttons == ["QR 보여주기", "상세 정보", "이력", "삭제"]
+    assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
+
+
+async def test_back_from_the_reset_question_shows_the_wallet_again_and_resets_nothing(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    listing = await world.minji.send("/wallet")
+    await world.minji.press("PIN을 잊었어요", listing)
+    question = await world.minji.wait_for_edit(listing)
+    assert question.buttons == ["지갑 초기화", "돌아가기"]
+    await world.minji.press("돌아가기", question)
+    back = await world.minji.wait_for_edit(listing)
+    assert back.text == listing.text and back.buttons == listing.buttons
+    assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
 
 
 async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_shown(world: Jigap) -> None:
@@ -87,10 +114,10 @@ async def test_forgetting_the_pin_resets_the_wallet_and_asks_for_a_new_pin(world
     minji = world.minji
     listing = await minji.send("/wallet")
     await minji.press("PIN을 잊었어요", listing)
-    warning = await minji.next_message()
+    warning = await minji.wait_for_edit(listing)
     assert warning.text.startswith("PIN을 잊으셨나요? 초기화하면")
     await minji.press("지갑 초기화", warning)
-    assert (await minji.next_message()).text == "지갑을 초기화했어요. 카드 1장을 삭제했어요."
+    assert (await minji.wait_for_edit(listing)).text == "지갑을 초기화했어요. 카드 1장을 삭제했어요."
     keypad = await minji.next_message()
     await enter_pin(minji, keypad, "802461")
     assert (await enter_pin(minji, keypad, "802461")).text == "지갑 PIN을 설정했어요."
@@ -136,3 +163,27 @@ async def test_an_english_holder_gets_the_whole_flow_in_english(world: Jigap) ->
     listing = await park.send("/wallet")
     assert listing.text == "Your cards:"
     assert listing.buttons == ["Driver's licence · Road Traffic Authority", "Change PIN", "Forgot PIN"]
+
+
+async def test_the_wallet_list_says_which_cards_are_revoked_suspended_or_expired(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    listing = await world.minji.send("/wallet")
+    assert listing.buttons[0] == "운전면허증 · Road Traffic Authority"
+    [card] = await held_cards.cards(world.services.wallet, world.minji.id)
+    await revocation.set_status(world.services.wallet, card.id, CredentialStatus.SUSPENDED)
+    assert (await world.minji.send("/wallet")).buttons[0] == "운전면허증 · Road Traffic Authority · ⏸ 정지됨"
+    await revocation.set_status(world.services.wallet, card.id, CredentialStatus.INVALID)
+    assert (await world.minji.send("/wallet")).buttons[0] == "운전면허증 · Road Traffic Authority · ⛔ 취소됨"
+    [stored] = await held_cards.cards(world.services.wallet, world.minji.id)
+    assert stored.status is CredentialStatus.INVALID
+
+
+async def test_an_expired_card_is_marked_expired_in_the_list(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    [card] = await held_cards.cards(world.services.wallet, world.minji.id)
+    world.advance(seconds=(card.record.expires_at - world.clock.now()).total_seconds() + 60)
+    listing = await world.minji.send("/wallet")
+    assert listing.buttons[0] == "운전면허증 · Road Traffic Authority · ⌛ 만료됨"
+    await world.minji.press(listing.buttons[0], listing)
+    card_message = await world.minji.next_message()
+    assert card_message.text.endswith(" · 만료됨")  # the card itself does not call it valid either

@@ -86,6 +86,9 @@ class FakeStore:
     async def issuer_by_org(self, org_id: int) -> IssuerRecord | None:
         return next((i for i in self.t.issuers.values() if i.org_id == org_id), None)
 
+    async def move_issuer(self, issuer_id: int, issuer_url: str) -> None:
+        self.t.issuers[issuer_id] = replace(self.t.issuers[issuer_id], issuer_url=issuer_url)
+
     async def issuer_by_slug(self, slug: str) -> IssuerRecord | None:
         return next((i for i in self.t.issuers.values() if i.slug == slug), None)
 

@@ -6,6 +6,7 @@ lists) lives in the modules beside this package; storage is reached through `wal
 
 from wallet.services.common import (
     CardNotFound,
+    CardStanding,
     Frame,
     HeldCard,
     NoMatchingCard,
@@ -24,6 +25,7 @@ from wallet.services.common import (
 __all__ = [
     "CardNotFound",
     "Frame",
+    "CardStanding",
     "HeldCard",
     "NoMatchingCard",
     "NotAnIssuer",

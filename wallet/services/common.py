@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from subscriptions.clock import Clock
@@ -72,6 +73,15 @@ class StatusChangeRefused(WalletServiceError):
     """A revoked card cannot be suspended or reinstated: revocation is for good."""
 
 
+class CardStanding(StrEnum):
+    """What a holder should know first about a card: revoked outweighs suspended, suspended outweighs expired."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+
+
 @dataclass(frozen=True)
 class HeldCard:
     """A card as its holder sees it."""
@@ -88,6 +98,13 @@ class HeldCard:
     @property
     def status(self) -> CredentialStatus:
         return STATUS_BY_NAME[self.record.status]
+
+    def standing(self, now: datetime) -> CardStanding:
+        if self.status is CredentialStatus.INVALID:
+            return CardStanding.REVOKED
+        if self.status is CredentialStatus.SUSPENDED:
+            return CardStanding.SUSPENDED
+        return CardStanding.EXPIRED if self.record.expires_at <= now else CardStanding.VALID
 
 
 @dataclass(frozen=True)

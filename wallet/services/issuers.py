@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from wallet.keys import Algorithm, build_jwks, generate_signing_key
@@ -17,13 +18,34 @@ from wallet.status_list import (
 )
 
 
+async def follow_public_url(wallet: Wallet) -> int:
+    """Move every issuer whose stored address is not where the bot is reached now; how many moved. Cards
+    issued before keep verifying: their issuer is found by the name at the end of their `iss`."""
+    moved = 0
+    async with wallet.uow() as uow:
+        for issuer in await uow.wallet.issuers():
+            wanted = wallet.issuer_url(issuer.slug)
+            if issuer.issuer_url != wanted:
+                await uow.wallet.move_issuer(issuer.id, wanted)
+                moved += 1
+        await uow.commit()
+    return moved
+
+
 async def ensure_issuer(wallet: Wallet, organisation: Organisation, alg: Algorithm | None = None) -> tuple[IssuerRecord, bool]:
-    """The organisation's issuer, created with a fresh key and an empty status list if missing."""
+    """The organisation's issuer, created with a fresh key and an empty status list if missing; one that was
+    reached at another address (the bot's web port or public URL changed) moves to the configured one, so new
+    credentials, its keys and its status list all name where verifiers find them now."""
     now = wallet.now()
     async with wallet.uow() as uow:
         existing = await uow.wallet.issuer_by_org(organisation.id)
         if existing is not None:
-            return existing, False
+            wanted = wallet.issuer_url(existing.slug)
+            if existing.issuer_url == wanted:
+                return existing, False
+            await uow.wallet.move_issuer(existing.id, wanted)
+            await uow.commit()
+            return dataclasses.replace(existing, issuer_url=wanted), False
         issuer_id = await uow.wallet.add_issuer(
             org_id=organisation.id, slug=organisation.slug, issuer_url=wallet.issuer_url(organisation.slug), now=now
         )

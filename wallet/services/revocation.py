@@ -28,6 +28,16 @@ async def issued_cards(wallet: Wallet, org_id: int, holder_id: int) -> list[Held
     return [held(wallet, record, issuer.name) for record in records]
 
 
+async def issued_card(wallet: Wallet, credential_id: str) -> HeldCard:
+    """One card as its issuer sees it (to show it again after a question was answered with Back)."""
+    async with wallet.uow() as uow:
+        record = await uow.wallet.credential(credential_id)
+        if record is None:
+            raise CardNotFound(credential_id)
+        name = await issuer_name(uow, record.issuer_id)
+    return held(wallet, record, name)
+
+
 async def credential_org(wallet: Wallet, credential_id: str) -> int | None:
     """The organisation that issued a credential (for the permission check before changing it)."""
     async with wallet.uow() as uow:

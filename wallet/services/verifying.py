@@ -73,16 +73,24 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
 async def _trust(wallet: Wallet, uow: WalletUnitOfWork, iss: str | None,
                  status_claim: Any) -> tuple[TrustedIssuers, Any]:
     issuer = await uow.wallet.issuer_by_url(iss) if iss else None
+    named = issuer.issuer_url if issuer is not None else ""
+    if issuer is None and iss:
+        # Issued before the bot's address changed: the same issuer (its keys decide) under its old address.
+        base, _, slug = iss.rstrip("/").rpartition("/")
+        issuer = await uow.wallet.issuer_by_slug(slug) if base.startswith(("http://", "https://")) else None
+        named = iss
     if issuer is None:
         return TrustedIssuers(), None
     keys = tuple(await uow.wallet.issuer_public_keys(issuer.id))
-    trusted = TrustedIssuer(issuer.issuer_url, issuer.name, keys)
+    trusted = TrustedIssuer(named, issuer.name, keys)
     try:
         reference = StatusReference.from_claim(status_claim)
     except MalformedInput:
         return TrustedIssuers([trusted]), None
     stored = await uow.wallet.status_list(issuer.id)
-    if stored is None or reference.uri != wallet.status_uri(issuer.slug):
+    # The status list named beside the issuer's address (today's, or the old one the card was issued under).
+    status_uris = {wallet.status_uri(issuer.slug), f"{named.rpartition('/')[0]}/status/{issuer.slug}"}
+    if stored is None or reference.uri not in status_uris:
         return TrustedIssuers([trusted]), None
     status_list = StatusList(stored.bits, stored.packed)
     credential = await uow.wallet.credential_at(issuer.id, reference.idx)

@@ -12,7 +12,7 @@ from subscriptions.billing.receipts import Receipt, receipt_for
 from subscriptions.billing.services.common import Billing, owned_subscription
 from subscriptions.billing.subscription import Subscription
 from subscriptions.ids import UserId
-from subscriptions.ledger import Statement, balance, merchant_account, statement
+from subscriptions.ledger import Earnings, Statement, balance, earnings, merchant_account, statement
 from subscriptions.money import Money
 
 
@@ -108,6 +108,13 @@ async def merchant_balance(billing: Billing, *, merchant_id: str, currency: str)
     async with billing.uow() as uow:
         account = merchant_account(merchant_id)
         return balance(await uow.ledger.for_account(account), account, currency)
+
+
+async def merchant_earnings(billing: Billing, *, merchant_id: str, currency: str) -> Earnings:
+    """Gross, fees, curators' shares and net of everything the merchant was paid in `currency`."""
+    async with billing.uow() as uow:
+        account = merchant_account(merchant_id)
+        return earnings(await uow.ledger.for_account(account), account, currency)
 
 
 async def merchant_statement(
