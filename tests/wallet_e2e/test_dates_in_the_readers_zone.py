@@ -22,7 +22,7 @@ async def test_a_korean_reader_sees_the_revocation_day_and_the_audit_time_in_seo
     listing = await officer.send("/revoke @minji")
     await officer.press("발급 취소", listing)
     await officer.wait_for_edit(listing)
-    await officer.press("영구 취소", listing)
+    await officer.press("카드 폐기", listing)
     await officer.wait_for_edit(listing)
     result = await world.bartender.send_photo(shot)
     assert result.text == "유효하지 않아요. Road Traffic Authority에서 11월 26일에 취소한 카드예요. 01:30에 확인했어요."
