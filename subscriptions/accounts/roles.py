@@ -18,6 +18,7 @@ from subscriptions.accounts.errors import (
 from subscriptions.accounts.ports import AccountsUnitOfWork
 from subscriptions.accounts.records import Organisation, RoleGrant, UserRecord
 from subscriptions.flows import FlowStatus, moved, new_flow
+from subscriptions.numbers import telegram_id
 
 CONFIRM_WINDOW = timedelta(minutes=10)
 ROLE_CHANGE = "admin.role_change"  # the flow that waits for the admin's Confirm
@@ -132,8 +133,9 @@ async def organisation(accounts: Accounts, org_id: int) -> Organisation | None:
 async def find_user(uow: AccountsUnitOfWork, who: str) -> UserRecord:
     text = who.strip()
     user = None
-    if text.lstrip("-").isdigit():
-        user = await uow.users.get(int(text))
+    number = telegram_id(text)
+    if number is not None:
+        user = await uow.users.get(number)
     elif text.startswith("@") or text.replace("_", "").isalnum():
         user = await uow.users.find_by_username(text)
     if user is None:

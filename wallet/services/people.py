@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from subscriptions.numbers import telegram_id
 from wallet.ports import Person
 from wallet.services.common import Wallet
 
@@ -16,8 +17,9 @@ async def find_user(wallet: Wallet, who: str) -> Person | None:
     """A person by @username or Telegram id, as an issuer admin types it."""
     text = who.strip()
     async with wallet.uow() as uow:
-        if text.lstrip("-").isdigit():
-            return await uow.users.get(int(text))
+        number = telegram_id(text)
+        if number is not None:
+            return await uow.users.get(number)
         return await uow.users.find_by_username(text)
 
 
