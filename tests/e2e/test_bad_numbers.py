@@ -37,3 +37,15 @@ async def test_a_korean_admin_hears_it_in_korean(jigap: Jigap, caplog: pytest.Lo
     reply = await admin.send(f"/whois {FORTY_DIGITS}")
     assert FORTY_DIGITS in reply.text and "Sorry" not in reply.text
     assert [record for record in caplog.records if record.name == "jigap.errors"] == []
+
+
+async def test_an_answer_that_would_pass_telegrams_limit_arrives_shortened(
+    jigap: Jigap, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = await jigap.started_user("Admin", "en")
+    await jigap.make_platform_admin(admin)
+    name = "@" + "x" * 4080
+    reply = await admin.send(f"/whois {name}")
+    assert reply.text.startswith(f"I don't know {name[:4000]}") and reply.text.endswith("…")
+    assert len(reply.text) == 4096
+    assert [record for record in caplog.records if record.name == "jigap.errors"] == []
