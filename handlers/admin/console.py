@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
+from handlers.core.members import stale_username_text
 from handlers.core.routing import AdminSection, HelpSection, Routes
 from handlers.core.text import N_
 from subscriptions.accounts import audit, roles
@@ -21,6 +22,7 @@ from subscriptions.accounts.errors import (
     AccountsError,
     ActionGone,
     RoleNeedsOrganisation,
+    StaleUsername,
     UnknownOrganisation,
     UnknownRole,
     UnknownUser,
@@ -50,6 +52,8 @@ class AdminSectionButton(ButtonData, prefix="admsec"):
 
 def _explain(context: JigapContext, error: AccountsError) -> str:
     tr = context.tr
+    if isinstance(error, StaleUsername):
+        return stale_username_text(context, error)
     if isinstance(error, UnknownUser):
         return tr("I don't know {who}: they must have started the bot first.", who=str(error))
     if isinstance(error, UnknownRole):

@@ -46,10 +46,17 @@ class UserRepository:
         default_timezone: str,
         now: datetime,
     ) -> UserRecord:
-        """Create the user on first contact, refresh names and language on every update."""
+        """Create the user on first contact, refresh names and language on every update.
+
+        A username belongs to the account Telegram shows it on now: a row that had it before (its owner
+        changed it, and Telegram gave it to this person) lets it go in the same transaction."""
         existing = await self.get(user_id)
+        name = username.lower() if username else None
+        if name is not None and (existing is None or existing.username != name):
+            await self._connection.execute(
+                update(users).where(users.c.username == name, users.c.id != user_id).values(username=None))
         values: dict[str, Any] = {
-            "username": username.lower() if username else None,
+            "username": name,
             "telegram_language": telegram_language,
             "last_seen_at": now,
             "is_bot_blocked": False,
