@@ -245,7 +245,11 @@ def corpus(surface: Surface, *, seed: int, random_cases: int, odd: list[str] = O
         cases.extend(Case(actor, (Command(name, "²"),)) for actor in ACTORS)
     for index, prefix in enumerate(surface.button_prefixes):
         payloads = [prefix, *(f"{prefix}:{text}" for text in odd), f"{prefix}:x:²", f"{prefix}:a:" + "9" * 40,
-                    f"{prefix}:v:1:2:3:4:5"]
+                    f"{prefix}:v:1:2:3:4:5",
+                    # an odd value in each field of a real button's shape (a plan's price, a broadcast's id)
+                    *(f"{prefix}:onda-pass:americano20:{text}" for text in odd),
+                    *(f"{prefix}:{text}:americano20:45000" for text in odd[:4]),
+                    *(f"{prefix}:v:{text}" for text in odd[:4])]
         cases.extend(Case(ACTORS[(index + n) % len(ACTORS)], (Press(_fit(data)),)) for n, data in enumerate(payloads))
     for prefix in surface.deep_links:
         for rest in ["", "x", "9" * 40, "²", "A" * 60, "-_-"]:

@@ -49,3 +49,15 @@ async def test_an_answer_that_would_pass_telegrams_limit_arrives_shortened(
     assert reply.text.startswith(f"I don't know {name[:4000]}") and reply.text.endswith("…")
     assert len(reply.text) == 4096
     assert [record for record in caplog.records if record.name == "jigap.errors"] == []
+
+
+async def test_a_press_forged_on_a_photo_gets_its_answer_as_a_new_message(
+    jigap: Jigap, caplog: pytest.LogCaptureFixture
+) -> None:
+    alex = await jigap.started_user("Alex", "en")
+    photo = await alex.send("/verify_request name, age over 19")
+    assert photo.photo
+    await jigap.forge_press(alex, photo, "subm:²")
+    answer = await alex.next_message()
+    assert answer.text == "This offer is no longer available."
+    assert [record for record in caplog.records if record.name == "jigap.errors"] == []
