@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
-from telegram.ext import ExtBot
 
+from bot.limited_bot import LimitedBot
 from storage.core.inbox import HANDLING, HandledUpdate, ReceivedUpdate
 from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.clock import Clock
@@ -179,7 +179,7 @@ def _chat_of(update: Update) -> int | None:
     return chat.id if chat is not None else None
 
 
-class DurableBot(ExtBot[Any]):
+class DurableBot(LimitedBot):
     """The bot whose `get_updates` stores each batch in the inbox before handing it on: the updater asks
     for the next batch (which tells Telegram these arrived) only after that."""
 

@@ -23,6 +23,8 @@ from subscriptions.errors import CurrencyMismatch, InvalidAllocation, InvalidAmo
 EXPONENTS: dict[str, int] = {"KRW": 0, "JPY": 0, "USD": 2, "EUR": 2, "XTR": 0}
 
 STARS = "XTR"
+# No amount reaches 10^16 major units: in cents that still fits a signed 64-bit column.
+MAX_MAJOR_DIGITS = 16
 
 
 def exponent(currency: str) -> int:
@@ -64,6 +66,9 @@ class Money:
             raise InvalidAmount(f"not a number: {major!r}") from None
         if not value.is_finite():
             raise InvalidAmount(f"not a finite amount: {major!r}")
+        # Checked before anything is built from it: "1e999999" is a valid Decimal whose int has a million digits.
+        if value and value.adjusted() >= MAX_MAJOR_DIGITS:
+            raise InvalidAmount(f"{major} is larger than any amount")
         minor = value.scaleb(exponent(currency))
         if minor != minor.to_integral_value():
             raise InvalidAmount(f"{major} has more decimals than {currency} allows")

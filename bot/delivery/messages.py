@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from handlers.core.limits import fit
 from handlers.core.outbound import MessageError
 from wallet.images.qr import qr_png
 
@@ -34,7 +35,12 @@ def already_done(payload: Mapping[str, Any], description: str) -> bool:
 
 def api_call(chat_id: int, payload: Mapping[str, Any],
              environ: Mapping[str, str] = os.environ) -> tuple[str, dict[str, Any]]:
-    """The Bot API method and parameters that send `payload` to `chat_id`."""
+    """The Bot API method and parameters that send `payload` to `chat_id`, within Telegram's limits."""
+    method, params = _api_call(chat_id, payload, environ)
+    return method, fit(method, params)
+
+
+def _api_call(chat_id: int, payload: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     if "invoice" in payload:
         return "sendInvoice", _invoice_params(chat_id, payload, environ)
     if "call" in payload:

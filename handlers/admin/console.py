@@ -14,6 +14,7 @@ from bot.i18n import date_text, time_text
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
+from handlers.core.members import stale_username_text
 from handlers.core.routing import AdminSection, Routes
 from handlers.core.text import N_
 from subscriptions.accounts import audit, roles
@@ -22,6 +23,7 @@ from subscriptions.accounts.errors import (
     AccountsError,
     ActionGone,
     RoleNeedsOrganisation,
+    StaleUsername,
     UnknownOrganisation,
     UnknownRole,
     UnknownUser,
@@ -51,6 +53,8 @@ class AdminSectionButton(ButtonData, prefix="admsec"):
 
 def _explain(context: JigapContext, error: AccountsError) -> str:
     tr = context.tr
+    if isinstance(error, StaleUsername):
+        return stale_username_text(context, error)
     if isinstance(error, UnknownUser):
         return tr("I don't know {who}: they must have started the bot first.", who=str(error))
     if isinstance(error, UnknownRole):

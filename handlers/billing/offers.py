@@ -10,14 +10,14 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.billing import text as billing_text
 from handlers.billing.buttons import OfferAction, OfferStep
-from handlers.core.buttons import whole_number
 from handlers.core.context import JigapContext
 from handlers.core.guard import REFUSALS, allowed, member_orgs
 from subscriptions.accounts.access import Permission
 from subscriptions.billing import services as billing
 from subscriptions.billing.offers import Offer
 from subscriptions.errors import SubscriptionsError
-from subscriptions.money import Money
+from subscriptions.money import Money, exponent
+from subscriptions.numbers import amount, whole_number
 
 
 async def _may_manage(update: Update, context: JigapContext, offer: Offer | None) -> bool:
@@ -105,7 +105,12 @@ async def change_price(update: Update, context: JigapContext) -> None:
     assert offer is not None
     try:
         plan = offer.plan(args[1])
-        price = Money.of(args[2].replace(",", ""), plan.price.currency)
+        major = amount(args[2], decimals=exponent(plan.price.currency))
+        if major is None:
+            await message.reply_text(tr("{amount} is not a price: write it in digits, like {example}.",
+                                        amount=args[2][:20], example=f"{plan.price.to_decimal():f}"))
+            return
+        price = Money.of(major, plan.price.currency)
         await billing.change_price(context.services.billing, merchant_id=offer.merchant_id, offer_id=offer.id,
                                    plan_id=plan.id, price=price)
     except SubscriptionsError as error:

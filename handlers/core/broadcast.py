@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardMarkup, Update
 
+from handlers.core import limits
 from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed, member_orgs
@@ -71,6 +72,10 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
     if not text:
         await message.reply_text(tr("Write the message after the command: /broadcast Hello everyone!"))
         return
+    if limits.length(text) > limits.TEXT:
+        await message.reply_text(tr("This message is too long: Telegram takes up to {limit} characters.",
+                                    limit=f"{limits.TEXT:,}"))
+        return
     draft = await broadcasts.save_draft(context.member.id, text)
     rows = []
     if to_all:
@@ -81,7 +86,11 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
         label = tr("Send to followers of {shop}", shop=name)
         rows.append([AudienceChoice(Audience.FOLLOWERS, draft, org_id).button(label)])
     rows.append([AudienceChoice(Audience.NONE, draft).button(tr("Cancel"))])
-    preview = tr("This message will be sent:") + "\n\n" + text
+    heading = tr("This message will be sent:")
+    preview = heading + "\n\n" + text
+    if limits.length(preview) > limits.TEXT:  # the heading on its own, then the message exactly as it will read
+        await message.reply_text(heading)
+        preview = text
     await message.reply_text(preview, reply_markup=InlineKeyboardMarkup(rows))
 
 

@@ -26,13 +26,14 @@ from telegram import InlineKeyboardButton
 
 from handlers.core.outbound import Button
 from handlers.core.text import shorten
+from subscriptions.numbers import LARGEST_ID, whole_number
 
 MAX_BYTES = 64
 # A label longer than this wraps or is cut mid-word by the apps on a phone; shorten it at a word instead.
 LABEL_LIMIT = 48
 SEPARATOR = ":"
 PREFIX = re.compile(r"[a-z]{1,8}")
-LARGEST = 2**63 - 1
+LARGEST = LARGEST_ID
 
 
 class CallbackDataTooLong(Exception):
@@ -110,14 +111,6 @@ class ButtonData:
     def pattern(cls) -> str:
         """The CallbackQueryHandler pattern for this kind of button."""
         return f"^{cls.prefix}(:|$)"
-
-
-def whole_number(text: str | None, *, below: int = LARGEST) -> int | None:
-    """`text` as a whole number in [0, below), ASCII digits only; None for anything else ("²", "1e9", 40 digits)."""
-    if not text or not text.isascii() or not text.isdigit() or len(text) > 19:
-        return None
-    number = int(text)
-    return number if number < below else None
 
 
 def _name(kind: type) -> str:

@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from handlers.core.context import JigapContext
+from subscriptions.accounts.errors import StaleUsername
 from subscriptions.accounts.members import TelegramProfile
 
 if TYPE_CHECKING:
@@ -66,3 +67,11 @@ async def chat_member_changed(update: Update, context: JigapContext) -> None:
         return
     if change.new_chat_member.status == ChatMember.BANNED:
         await context.services.delivery.chat_blocked(change.chat.id)
+
+
+def stale_username_text(context: JigapContext, error: StaleUsername) -> str:
+    """Whose a @username was when last seen, and that the id picks them for sure: a choice, not a guess."""
+    return context.tr(
+        "{who} was last seen on the account of {name} (id {id}) on {date}; the name may belong to someone else "
+        "by now. If you mean {name}, use the id instead: {id}",
+        who=error.who, name=error.display_name, id=str(error.user_id), date=f"{error.last_seen_at:%Y-%m-%d}")

@@ -8,13 +8,14 @@ from enum import StrEnum
 from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core import language
-from handlers.core.buttons import ButtonData, whole_number
+from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from subscriptions.accounts import preferences
 from subscriptions.accounts.errors import PreferenceError
 from subscriptions.accounts.preferences import QUIET_CHOICES, TIMEZONE_CHOICES, Settings
+from subscriptions.numbers import whole_number
 
 
 class SettingsStep(StrEnum):
@@ -80,7 +81,7 @@ async def answer_button(update: Update, context: JigapContext, data: SettingsBut
             await query.edit_message_reply_markup(reply_markup=_quiet_choices(context))
             return
         elif step == "q" and value is not None:
-            choice = None if value == "off" else whole_number(value, below=len(QUIET_CHOICES))
+            choice = None if value == "off" else whole_number(value, highest=len(QUIET_CHOICES) - 1)
             if choice is None and value != "off":
                 raise PreferenceError(value)
             settings = await preferences.set_quiet_hours(accounts, user_id, choice)
@@ -88,7 +89,7 @@ async def answer_button(update: Update, context: JigapContext, data: SettingsBut
             await query.answer()
             await query.edit_message_reply_markup(reply_markup=_timezone_choices())
             return
-        elif step == "tz" and (zone := whole_number(value, below=len(TIMEZONE_CHOICES))) is not None:
+        elif step == "tz" and (zone := whole_number(value, highest=len(TIMEZONE_CHOICES) - 1)) is not None:
             settings = await preferences.set_timezone(accounts, user_id, TIMEZONE_CHOICES[zone])
         elif step == "lang":
             await query.answer()

@@ -20,12 +20,14 @@ from telegram.error import BadRequest, Forbidden
 
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
+from handlers.core.members import stale_username_text
 from handlers.core.outbound import OutboundMessage, button_rows
 from handlers.wallet.buttons import IssueChoice, IssueStep, StatusChange, StatusStep
 from handlers.wallet.cards import offer_buttons, offer_text
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
+from subscriptions.accounts.errors import StaleUsername
 from subscriptions.flows import Flow
 from wallet.batch import BatchRow, read_claims_csv
 from wallet.card_types import CardType
@@ -182,7 +184,11 @@ async def _holder_step(update: Update, context: JigapContext, flow: Flow, text: 
     assert update.effective_message is not None
     tr = context.tr
     wallet = context.services.wallet
-    holder = await people.find_user(wallet, text.split()[0] if text.split() else "")
+    try:
+        holder = await people.find_user(wallet, text.split()[0] if text.split() else "")
+    except StaleUsername as error:
+        await update.effective_message.reply_text(stale_username_text(context, error))
+        return
     if holder is None:
         await update.effective_message.reply_text(
             tr("I don't know {who}: they must have started the bot first.", who=text.strip()[:60]))
@@ -349,7 +355,11 @@ async def _issue_row(context: JigapContext, flow: Flow, row: BatchRow) -> RowRes
     if not row.ok or row.claims is None:
         return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in row.problems))
     wallet = context.services.wallet
-    holder = await people.find_user(wallet, row.holder)
+    try:
+        holder = await people.find_user(wallet, row.holder)
+    except StaleUsername as error:
+        return RowResult(row.line, row.holder, "error",
+                         f"the name was last seen on id {error.user_id} on {error.last_seen_at:%Y-%m-%d}: use the id")
     if holder is None:
         return RowResult(row.line, row.holder, "error", "unknown holder (they must have started the bot)")
     card_type = issuing.card_type_of(wallet, flow)
@@ -386,7 +396,11 @@ async def revoke_command(update: Update, context: JigapContext) -> None:
     if len(args) != 1:
         await message.reply_text(tr("Usage: {command} @user", command="/revoke"))
         return
-    holder = await people.find_user(context.services.wallet, args[0])
+    try:
+        holder = await people.find_user(context.services.wallet, args[0])
+    except StaleUsername as error:
+        await message.reply_text(stale_username_text(context, error))
+        return
     if holder is None:
         await message.reply_text(tr("I don't know {who}: they must have started the bot first.", who=args[0][:60]))
         return

@@ -49,10 +49,17 @@ class UserRepository:
     ) -> UserRecord:
         """Create the user on first contact, refresh names and language on every update. Only a message in
         the private chat makes the bot able to write to them; anything else leaves that as it was (and a new
-        row unreachable), so nobody who never started the bot, or who blocked it, is counted as reachable."""
+        row unreachable), so nobody who never started the bot, or who blocked it, is counted as reachable.
+
+        A username belongs to the account Telegram shows it on now: a row that had it before (its owner
+        changed it, and Telegram gave it to this person) lets it go in the same transaction."""
         existing = await self.get(user_id)
+        name = username.lower() if username else None
+        if name is not None and (existing is None or existing.username != name):
+            await self._connection.execute(
+                update(users).where(users.c.username == name, users.c.id != user_id).values(username=None))
         values: dict[str, Any] = {
-            "username": username.lower() if username else None,
+            "username": name,
             "telegram_language": telegram_language,
             "last_seen_at": now,
         }

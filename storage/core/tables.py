@@ -26,7 +26,7 @@ users = Table(
     "users",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),  # the Telegram user id
-    Column("username", String(64), nullable=True),  # lower-cased, for /whois @name
+    Column("username", String(64), nullable=True),  # lower-cased, for /whois @name; one row holds a name
     sealed("first_name", "user.name"),
     sealed("last_name", "user.name"),
     Column("telegram_language", String(16), nullable=True),
@@ -36,7 +36,7 @@ users = Table(
     Column("is_banned", Boolean, nullable=False, server_default="0"),
     utc_datetime("created_at"),
     utc_datetime("last_seen_at"),
-    Index("ix_users_username", "username"),
+    Index("ix_users_username", "username", unique=True),
 )
 
 organisations = Table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from subscriptions.errors import SubscriptionsError
 
 
@@ -57,3 +59,17 @@ class UnknownQuietHours(PreferenceError):
     """Not one of the quiet-hours choices offered."""
 
     code = "unknown_quiet_hours"
+
+
+class StaleUsername(AccountsError):
+    """A @username last seen on an account long ago: it may have moved to someone else, so it is not acted on.
+    `user_id`, `display_name` and `last_seen_at` say whose it was, for the one asking to choose by id."""
+
+    code = "stale_username"
+
+    def __init__(self, who: str, user_id: int, display_name: str, last_seen_at: datetime) -> None:
+        super().__init__(who)
+        self.who = who
+        self.user_id = user_id
+        self.display_name = display_name
+        self.last_seen_at = last_seen_at

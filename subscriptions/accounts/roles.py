@@ -4,13 +4,14 @@ the person an admin names by @username or Telegram id."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from subscriptions.accounts import Accounts
+from subscriptions.accounts import Accounts, usernames
 from subscriptions.accounts.access import PLATFORM, ROLE_ORG_KINDS, Member, Role
 from subscriptions.accounts.errors import (
     ActionGone,
     RoleNeedsOrganisation,
+    StaleUsername,
     UnknownOrganisation,
     UnknownRole,
     UnknownUser,
@@ -18,6 +19,7 @@ from subscriptions.accounts.errors import (
 from subscriptions.accounts.ports import AccountsUnitOfWork
 from subscriptions.accounts.records import Organisation, RoleGrant, UserRecord
 from subscriptions.flows import FlowStatus, moved, new_flow
+from subscriptions.numbers import telegram_id
 
 CONFIRM_WINDOW = timedelta(minutes=10)
 ROLE_CHANGE = "admin.role_change"  # the flow that waits for the admin's Confirm
@@ -45,7 +47,7 @@ async def propose_role_change(accounts: Accounts, admin: Member, kind: str, who:
     role = _role(role_name)
     now = accounts.clock.now()
     async with accounts.uow() as uow:
-        target = await find_user(uow, who)
+        target = await find_user(uow, who, now)
         organisation = await _organisation_for(uow, role, org_slug)
         state = {"change": kind, "target": target.id, "role": role.value,
                  "org_id": organisation.id if organisation else 0}
@@ -94,7 +96,7 @@ async def cancel_pending(accounts: Accounts, admin: Member, action_id: str) -> b
 
 async def whois(accounts: Accounts, who: str) -> Whois:
     async with accounts.uow() as uow:
-        user = await find_user(uow, who)
+        user = await find_user(uow, who, accounts.clock.now())
         grants = tuple(await uow.roles.of_user(user.id))
         organisations = {}
         for grant in grants:
@@ -129,13 +131,18 @@ async def organisation(accounts: Accounts, org_id: int) -> Organisation | None:
         return await uow.organisations.get(org_id)
 
 
-async def find_user(uow: AccountsUnitOfWork, who: str) -> UserRecord:
+async def find_user(uow: AccountsUnitOfWork, who: str, now: datetime) -> UserRecord:
+    """The user an admin means by an id or a @username; a name seen on its account long ago is not guessed at
+    (`StaleUsername` says whose it was)."""
     text = who.strip()
     user = None
-    if text.lstrip("-").isdigit():
-        user = await uow.users.get(int(text))
+    number = telegram_id(text)
+    if number is not None:
+        user = await uow.users.get(number)
     elif text.startswith("@") or text.replace("_", "").isalnum():
         user = await uow.users.find_by_username(text)
+        if user is not None and usernames.is_stale(user.last_seen_at, now):
+            raise StaleUsername(who, user.id, user.display_name, user.last_seen_at)
     if user is None:
         raise UnknownUser(who)
     return user

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from subscriptions.billing import services as billing
 from subscriptions.money import Money
 from tests.harness import Jigap
@@ -43,3 +47,15 @@ async def test_someone_else_cannot_manage_the_cafes_offers_even_with_forged_butt
     offer = await billing.offer(world.services.billing, "onda-pass")
     assert offer is not None and offer.plan("americano20").price == Money(45000, "KRW")
     assert offer.plan("americano20").status.value == "active"
+
+
+@pytest.mark.parametrize("typed", ["1e999999", "1e999999999999", "9" * 20, "²", "-5", "45.5", "4,5000"])
+async def test_a_price_that_is_no_amount_is_answered_at_once_and_the_price_stays(world: Jigap, typed: str) -> None:
+    sora = await world.started_user("Sora", "en")
+    await world.grant(sora, "shop_owner", "cafe-onda")
+    started = time.perf_counter()
+    refused = await sora.send(f"/price onda-pass americano20 {typed}")
+    assert time.perf_counter() - started < 2
+    assert refused.text == f"{typed} is not a price: write it in digits, like 45000."
+    offer = await billing.offer(world.services.billing, "onda-pass")
+    assert offer is not None and offer.plan("americano20").price == Money(45000, "KRW")

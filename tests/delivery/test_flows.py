@@ -135,3 +135,23 @@ async def test_a_shop_owner_has_no_audience_until_the_shop_has_followers_and_hel
     assert "/broadcast" not in (await owner.send("/help")).text
     async with fast_bot.services.uow() as uow:
         assert await uow.outbox.counts_by_status() == {}
+
+
+async def test_a_broadcast_as_long_as_telegram_allows_is_previewed_and_sent_whole(fast_bot: Jigap) -> None:
+    admin = await _admin(fast_bot)
+    (fan,) = await _people(fast_bot, 1)
+    news = "세일 " * 1360  # 4,080 characters: the preview's heading would take it past 4,096
+    heading = await admin.send(f"/broadcast {news}")
+    assert heading.text == "This message will be sent:" and heading.buttons == []
+    preview = await admin.next_message()
+    assert preview.text == news.strip() and preview.buttons == ["Send to everyone (2 people)", "Cancel"]
+    await admin.press("Send to everyone (2 people)", preview)
+    await _until_final(admin, await admin.wait_for_edit(preview))
+    assert (await fan.next_message()).text == news.strip()
+
+
+async def test_a_broadcast_longer_than_telegram_takes_is_refused_with_the_limit(fast_bot: Jigap) -> None:
+    admin = await _admin(fast_bot)
+    reply = await admin.send("/broadcast " + "👛" * 2100)
+    assert reply.text == "This message is too long: Telegram takes up to 4,096 characters."
+    assert reply.buttons == []

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from subscriptions.accounts import usernames
+from subscriptions.accounts.errors import StaleUsername
+from subscriptions.numbers import telegram_id
 from wallet.ports import Person
 from wallet.services.common import Wallet
 
@@ -13,12 +16,17 @@ async def user(wallet: Wallet, user_id: int) -> Person | None:
 
 
 async def find_user(wallet: Wallet, who: str) -> Person | None:
-    """A person by @username or Telegram id, as an issuer admin types it."""
+    """A person by @username or Telegram id, as an issuer admin types it. A name seen on its account long ago
+    may belong to someone else by now: `StaleUsername` says whose it was, for the admin to use the id."""
     text = who.strip()
     async with wallet.uow() as uow:
-        if text.lstrip("-").isdigit():
-            return await uow.users.get(int(text))
-        return await uow.users.find_by_username(text)
+        number = telegram_id(text)
+        if number is not None:
+            return await uow.users.get(number)
+        person = await uow.users.find_by_username(text)
+    if person is not None and usernames.is_stale(person.last_seen_at, wallet.clock.now()):
+        raise StaleUsername(who, person.id, person.display_name, person.last_seen_at)
+    return person
 
 
 async def verifier_name(wallet: Wallet, user: Person, org_ids: list[int]) -> str:

@@ -14,6 +14,7 @@ from subscriptions.billing.subscription import Subscription
 from subscriptions.ids import UserId
 from subscriptions.ledger import Earnings, Statement, balance, earnings, merchant_account, statement
 from subscriptions.money import Money
+from subscriptions.numbers import whole_number
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ async def merchant_name(billing: Billing, merchant_id: str) -> str:
 
 
 async def _merchant_name(uow: UnitOfWork, merchant_id: str) -> str:
-    organisation = await uow.organisations.get(int(merchant_id)) if merchant_id.isdigit() else None
+    org_id = whole_number(merchant_id)
+    organisation = await uow.organisations.get(org_id) if org_id is not None else None
     return organisation.name if organisation else merchant_id
 
 
