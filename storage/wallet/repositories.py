@@ -23,6 +23,7 @@ from storage.wallet.tables import (
     ISSUER_KEY_PURPOSE,
     OFFER_CLAIMS_PURPOSE,
     PHOTO_PURPOSE,
+    VERIFIER_NAME_PURPOSE,
     wallet_credentials,
     wallet_holder_keys,
     wallet_issuer_keys,
@@ -328,11 +329,17 @@ class WalletRepository:
 
     # --- verification requests, nonces, history ---------------------------------------------------
 
+    def _seal_name(self, name: str) -> bytes:
+        return self._envelope.seal(name.encode(), purpose=VERIFIER_NAME_PURPOSE)
+
+    def _open_name(self, sealed_name: bytes) -> str:
+        return self._envelope.open(sealed_name, purpose=VERIFIER_NAME_PURPOSE).decode()
+
     async def add_request(self, request: RequestRecord) -> None:
         await self._connection.execute(
             insert(wallet_verification_requests).values(
                 id=request.id, nonce=request.nonce, verifier_id=request.verifier_id,
-                verifier_name=request.verifier_name, claims=list(request.claims), status=request.status,
+                verifier_name=self._seal_name(request.verifier_name), claims=list(request.claims), status=request.status,
                 version=request.version, created_at=request.created_at, expires_at=request.expires_at,
             )
         )
@@ -342,8 +349,8 @@ class WalletRepository:
         row = (await self._connection.execute(query)).first()
         if row is None:
             return None
-        return RequestRecord(row.id, row.nonce, row.verifier_id, row.verifier_name, tuple(row.claims), row.status,
-                             row.version, as_utc(row.created_at), as_utc(row.expires_at))
+        return RequestRecord(row.id, row.nonce, row.verifier_id, self._open_name(row.verifier_name), tuple(row.claims),
+                             row.status, row.version, as_utc(row.created_at), as_utc(row.expires_at))
 
     async def finish_request(self, request: RequestRecord, status: str, *, now: datetime) -> bool:
         result = await self._connection.execute(
@@ -375,7 +382,7 @@ class WalletRepository:
         await self._connection.execute(
             insert(wallet_presentations).values(
                 credential_id=credential_id, holder_id=holder_id, verifier_id=verifier_id,
-                verifier_name=verifier_name, claims=list(claims), verdict=verdict, at=now,
+                verifier_name=self._seal_name(verifier_name), claims=list(claims), verdict=verdict, at=now,
             )
         )
 
@@ -387,5 +394,5 @@ class WalletRepository:
             .limit(limit)
         )
         rows = (await self._connection.execute(query)).all()
-        return [HistoryEntry(row.credential_id, row.verifier_name, tuple(row.claims), row.verdict, as_utc(row.at))
-                for row in rows]
+        return [HistoryEntry(row.credential_id, self._open_name(row.verifier_name), tuple(row.claims), row.verdict,
+                             as_utc(row.at)) for row in rows]
