@@ -175,16 +175,30 @@ class WalletRepository:
         row = (await self._connection.execute(select(wallet_pins).where(wallet_pins.c.user_id == user_id))).first()
         if row is None:
             return PinState()
-        return PinState(row.pin_hash, row.failed_attempts, _utc(row.locked_until))
+        return PinState(row.pin_hash, row.failed_attempts, _utc(row.locked_until), row.version)
 
-    async def save_pin_state(self, user_id: int, state: PinState, *, now: datetime) -> None:
+    async def save_pin_state(self, user_id: int, state: PinState, *, now: datetime,
+                             expected_version: int | None = None) -> bool:
+        """Store the state; with `expected_version` only if the row is still at that version (0: no row yet).
+        False when another writer came first: the caller reads again."""
         values = {"pin_hash": state.pin_hash, "failed_attempts": state.failed_attempts,
                   "locked_until": state.locked_until, "updated_at": now}
-        result = await self._connection.execute(
-            update(wallet_pins).where(wallet_pins.c.user_id == user_id).values(**values)
-        )
-        if not result.rowcount:
-            await self._connection.execute(insert(wallet_pins).values(user_id=user_id, **values))
+        query = update(wallet_pins).where(wallet_pins.c.user_id == user_id)
+        if expected_version is not None:
+            query = query.where(wallet_pins.c.version == expected_version)
+        result = await self._connection.execute(query.values(**values, version=wallet_pins.c.version + 1))
+        if result.rowcount:
+            return True
+        if expected_version:
+            return False
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(insert(wallet_pins).values(user_id=user_id, version=1, **values))
+        except IntegrityError:  # created a moment ago by another writer
+            if expected_version is not None:
+                return False
+            await self._connection.execute(query.values(**values, version=wallet_pins.c.version + 1))
+        return True
 
     # --- credentials ------------------------------------------------------------------------------
 

@@ -130,6 +130,7 @@ wallet_pins = Table(
     Column("pin_hash", String(200), nullable=True),
     Column("failed_attempts", Integer, nullable=False, server_default="0"),
     utc_datetime("locked_until", nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),  # compare-and-set of every write
     utc_datetime("updated_at"),
 )
 
