@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from telegram.ext import MessageHandler, PreCheckoutQueryHandler, filters
 
-from handlers.billing import buttons, earnings, gifts, notices, offers, payments, reminders, subscriptions
+from handlers.billing import (
+    buttons,
+    earnings,
+    gifts,
+    notices,
+    offers,
+    payments,
+    refunds,
+    reminders,
+    subscriptions,
+)
 from handlers.core.routing import HelpSection, MenuEntry, Routes
 from handlers.core.text import N_
 from subscriptions.accounts.access import Permission
@@ -18,12 +28,14 @@ def register(routes: Routes) -> None:
     routes.command("subscribers", earnings.subscribers, permission=Permission.VIEW_EARNINGS)
     routes.command("offers", offers.offers, permission=Permission.MANAGE_OFFERS)
     routes.command("price", offers.change_price, permission=Permission.MANAGE_OFFERS)
+    routes.command("refunds", refunds.refunds, permission=Permission.REFUND_CARD_PAYMENTS)
     routes.button(buttons.OpenMerchant, subscriptions.merchant_button)
     routes.button(buttons.OpenOffer, subscriptions.offer_button)
     routes.button(buttons.SubscribeToPlan, subscriptions.subscribe_button)
     routes.button(buttons.Manage, subscriptions.manage_button)
     routes.button(buttons.GiftPlan, gifts.gift_button)
     routes.button(buttons.OfferAction, offers.offer_button, permission=Permission.MANAGE_OFFERS)
+    routes.button(buttons.RefundDone, refunds.refund_done_button, permission=Permission.REFUND_CARD_PAYMENTS)
     routes.message(PreCheckoutQueryHandler(payments.pre_checkout))
     routes.message(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
     routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
@@ -37,4 +49,5 @@ def register(routes: Routes) -> None:
     routes.add_help(HelpSection(N_("For merchants:"), (
         ("/offers", N_("your offers and plans")),
         ("/earnings", N_("balance and statement")),
+        ("/refunds", N_("card refunds to make, and marking them done")),
     ), permission=Permission.MANAGE_OFFERS, order=50))
