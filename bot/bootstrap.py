@@ -132,9 +132,9 @@ async def open_runtime(
     engine = create_engine(config.database.url, busy_timeout=config.database.busy_timeout,
                            pool_size=config.database.pool_size)
     try:
-        if config.database.migrate_on_start:
-            await migrate(engine)
         envelope = Envelope(ring)
+        if config.database.migrate_on_start:
+            await migrate(engine, envelope)
         await check_key_ring(engine, envelope)
         clock = clock or SystemClock()
         uow = UnitOfWorkFactory(engine, envelope, now=clock.now)

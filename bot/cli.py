@@ -146,12 +146,18 @@ def _migrate(args: argparse.Namespace) -> int:
     config = _config(args)
 
     async def go() -> int:
+        from bot.master_keys import load_key_ring
         from storage.engine import create_engine
+        from storage.envelope import Envelope
         from storage.migrate import migrate
 
+        try:  # only a revision sealing stored values needs the key; a database holding none migrates without it
+            envelope: Envelope | None = Envelope(load_key_ring(Path(config.wallet.master_key_file))[0])
+        except MasterKeyError:
+            envelope = None
         engine = create_engine(config.database.url, busy_timeout=config.database.busy_timeout)
         try:
-            before, after = await migrate(engine)
+            before, after = await migrate(engine, envelope)
         finally:
             await engine.dispose()
         if before == after:

@@ -24,7 +24,7 @@ async def key_status(config: Config) -> int:
     engine = create_engine(config.database.url)
     counts: Counter[str] = Counter()
     try:
-        await migrate(engine)
+        await migrate(engine, envelope)
         async with engine.connect() as connection:
             for table, column, _purpose in sealed_columns():
                 query = select(table.c[column]).where(table.c[column].is_not(None))
@@ -48,7 +48,7 @@ async def rotate_keys(config: Config) -> int:
         sys.stdout.write(f"new active key {ring.active} added to {path}\n")
     engine = create_engine(config.database.url)
     try:
-        await migrate(engine)
+        await migrate(engine, Envelope(ring))
         report = await rotate(engine, Envelope(ring))
     finally:
         await engine.dispose()

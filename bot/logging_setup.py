@@ -23,6 +23,22 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+# jigap's own packages: their debug lines are written with care (ids and steps, never PINs or claims).
+OWN_LOGGERS = ("jigap", "bot", "handlers", "wallet", "storage", "subscriptions", "__main__")
+
+
+class LibraryDebugFilter(logging.Filter):
+    """Drops the debug lines of libraries. At DEBUG, python-telegram-bot logs every update it processes and
+    every Bot API call with its parameters and answer (a keypad press's callback data names the PIN digit, an
+    issuer's message holds the claims they typed), httpx and httpcore log requests, and aiosqlite logs every
+    statement with its parameters. None of that belongs in a log, at any level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.INFO:
+            return True
+        return record.name.split(".", 1)[0] in OWN_LOGGERS
+
+
 class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stderr is at the moment of writing (a test runner swaps it per test)."""
 
@@ -41,6 +57,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     handler = StderrHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    handler.addFilter(LibraryDebugFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -64,8 +64,10 @@ def read_key_file(path: Path) -> KeyRing:
 
 
 def write_key_file(path: Path, ring: KeyRing) -> None:
-    """Write atomically, readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically, readable by the owner only (a folder made for it too: it is var/, beside the database)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
     temporary = path.with_name(path.name + ".new")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

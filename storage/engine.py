@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ def create_engine(url: str, *, busy_timeout: int = 5, pool_size: int = 10) -> As
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only_file(Path(database))
         engine = create_async_engine(
             url,
             connect_args={"timeout": busy_timeout},
@@ -40,6 +42,23 @@ def create_engine(url: str, *, busy_timeout: int = 5, pool_size: int = 10) -> As
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
                                json_serializer=column_json, json_deserializer=from_json)
+
+
+def _owner_only_file(database: Path) -> None:
+    """The database holds everyone's data: its folder is made 0700 and the file 0600 before SQLite opens it.
+
+    SQLite gives the WAL and shared-memory files the mode of the database file, so they follow. A file made
+    earlier with a looser mode is tightened; a folder that was already there is left as its owner set it.
+    """
+    folder = database.parent
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask
+    descriptor = os.open(database, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:

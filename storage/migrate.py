@@ -17,19 +17,23 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.envelope import Envelope
 from storage.schema import migration_folders
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(connection: Connection | None = None) -> AlembicConfig:
-    """Alembic's settings for our migration branches (on `connection` when given)."""
+def alembic_config(connection: Connection | None = None, envelope: Envelope | None = None) -> AlembicConfig:
+    """Alembic's settings for our migration branches (on `connection` when given). A revision that seals
+    values already stored (wallet_0003) finds `envelope` among the attributes."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("version_locations", " ".join(str(folder) for folder in migration_folders()))
     config.set_main_option("path_separator", "space")
     if connection is not None:
         config.attributes["connection"] = connection
+    if envelope is not None:
+        config.attributes["envelope"] = envelope
     return config
 
 
@@ -67,13 +71,17 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(read)
 
 
-async def migrate(engine: AsyncEngine) -> tuple[str | None, str]:
-    """Upgrade to the newest revision; running it again changes nothing. Returns (before, after)."""
+async def migrate(engine: AsyncEngine, envelope: Envelope | None = None, *,
+                  target: str = "heads") -> tuple[str | None, str]:
+    """Upgrade to the newest revision (or `target`); running it again changes nothing. Returns (before, after).
+
+    `envelope` is needed only when a revision seals values already stored; without it such a revision
+    refuses a database that holds any."""
     before = await current_revision(engine)
 
     def upgrade(connection: Connection) -> None:
-        command.upgrade(alembic_config(connection), "heads")
+        command.upgrade(alembic_config(connection, envelope), target)
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)
-    return before, head_revision()
+    return before, head_revision() if target == "heads" else (await current_revision(engine) or "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,9 @@ from wallet.errors import ClaimProblem, ClaimsInvalid, IssuanceError
 
 HOLDER_COLUMN = "holder"
 MAX_ROWS = 10_000
+# A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV injection rule); the full-width
+# forms are there because some spreadsheets read them as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,20 @@ def _row(card_type: CardType, line: int, record: Mapping[str, Any], now: datetim
     if problems:
         return BatchRow(line, holder, None, tuple(problems))
     return BatchRow(line, holder, claims)
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A cell that a spreadsheet shows as the text it is: one that would start a formula gets a leading "'"."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def results_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """The results file of a batch. It echoes what the admin's file held (a holder, a cell quoted in a
+    problem), so every cell is written as inert text: a row typed `=cmd|...` must not run when it is opened."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([spreadsheet_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8")

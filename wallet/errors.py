@@ -26,6 +26,14 @@ class UnsupportedAlgorithm(WalletError):
     """A signing algorithm outside the supported set (EdDSA with Ed25519, ES256)."""
 
 
+class PhotoTooLarge(WalletError):
+    """A photo whose decoded pixels would not fit the reader's budget (a huge picture or a decompression bomb)."""
+
+    def __init__(self, width: int, height: int, max_pixels: int) -> None:
+        super().__init__(f"{width}x{height} pixels is more than {max_pixels} to decode")
+        self.width, self.height, self.max_pixels = width, height, max_pixels
+
+
 class IssuanceError(WalletError):
     """A credential cannot be built from the given claims."""
 

@@ -36,11 +36,12 @@ class PinPolicy:
 
 @dataclass(frozen=True)
 class PinState:
-    """What storage keeps per holder."""
+    """What storage keeps per holder; `version` is the stored row's (0: none yet), for compare-and-set."""
 
     pin_hash: str | None = None
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    version: int = 0
 
     @property
     def is_set(self) -> bool:

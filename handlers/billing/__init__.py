@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from telegram.ext import MessageHandler, PreCheckoutQueryHandler, filters
 
-from handlers.billing import buttons, earnings, gifts, notices, offers, payments, reminders, subscriptions
+from handlers.billing import (
+    buttons,
+    earnings,
+    gifts,
+    notices,
+    offers,
+    payments,
+    refunds,
+    reminders,
+    subscriptions,
+)
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from subscriptions.accounts.access import Permission
@@ -22,12 +32,15 @@ def register(routes: Routes) -> None:
                    help=N_("what you earned: paid, fees, net, and the statement"))
     routes.command("subscribers", earnings.subscribers, permission=Permission.VIEW_EARNINGS,
                    help=N_("who subscribes and where each stands"))
+    routes.command("refunds", refunds.refunds, permission=Permission.REFUND_CARD_PAYMENTS,
+                   help=N_("card refunds to make, and marking them done"))
     routes.button(buttons.OpenMerchant, subscriptions.merchant_button)
     routes.button(buttons.OpenOffer, subscriptions.offer_button)
     routes.button(buttons.SubscribeToPlan, subscriptions.subscribe_button)
     routes.button(buttons.Manage, subscriptions.manage_button)
     routes.button(buttons.GiftPlan, gifts.gift_button)
     routes.button(buttons.OfferAction, offers.offer_button, permission=Permission.MANAGE_OFFERS)
+    routes.button(buttons.RefundDone, refunds.refund_done_button, permission=Permission.REFUND_CARD_PAYMENTS)
     routes.message(PreCheckoutQueryHandler(payments.pre_checkout))
     routes.message(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
     routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))

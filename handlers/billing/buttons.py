@@ -71,3 +71,10 @@ class OfferAction(ButtonData, prefix="off"):
     step: OfferStep
     offer_id: str
     plan_id: str
+
+
+@dataclass(frozen=True)
+class RefundDone(ButtonData, prefix="brf"):
+    """"Mark as refunded" under a card refund the merchant made; the press is checked again for its merchant."""
+
+    task_id: str

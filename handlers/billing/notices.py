@@ -13,15 +13,17 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from handlers.billing import text as billing_text
-from handlers.billing.buttons import Manage, ManageStep
+from handlers.billing.buttons import Manage, ManageStep, RefundDone
 from handlers.core.notices import Notice, NoticeContext, Reader
 from handlers.core.outbound import ApiCall, Button, OutboundMessage, QrPhoto
 from handlers.core.routing import Routes
+from subscriptions.accounts.access import PLATFORM, Permission
 from subscriptions.accounts.events import TimezoneChanged
-from subscriptions.accounts.roles import person
+from subscriptions.accounts.roles import people_with, person
 from subscriptions.billing import services as billing
 from subscriptions.billing.events import (
     CancelStarSubscription,
+    CardRefundDone,
     GiftClaimed,
     GiftExpired,
     GiftPurchased,
@@ -36,6 +38,7 @@ from subscriptions.billing.events import (
 )
 from subscriptions.billing.gifts import deep_link_payload
 from subscriptions.billing.offers import Offer
+from subscriptions.billing.payments import CardProvider
 from subscriptions.billing.receipts import receipt_for
 from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.ids import UserId
@@ -53,7 +56,7 @@ def register(routes: Routes) -> None:
         (GiftExpired, gift_expired), (PaymentRefunded, refunded), (PaymentFailed, payment_missing),
         (SubscriptionSuspended, suspended), (SubscriptionCanceled, ended), (SendInvoice, renewal_invoice),
         (CancelStarSubscription, stars_renewal_changed), (RefundStarPayment, stars_refund),
-        (RefundCardPayment, card_refund), (TimezoneChanged, move_billing_timezone),
+        (RefundCardPayment, card_refund), (CardRefundDone, card_refund_done), (TimezoneChanged, move_billing_timezone),
     ):
         routes.on_event(kind, handler)
 
@@ -82,7 +85,25 @@ async def refunded(event: PaymentRefunded, notices: NoticeContext) -> list[Notic
         payment = await uow.payments.get(event.payment_id)
     amount = billing_text.money(event.amount, reader.tr)
     description = payment.description if payment else ""
+    if payment is not None and payment.provider == CardProvider().name:
+        # Not "Refunded": Telegram cannot refund a card for the bot, the merchant must, and has been asked to.
+        merchant = await billing.merchant_name(notices.services.billing, event.merchant_id)
+        return _message(reader, reader.tr(
+            "{merchant} is to refund {amount} to your card for {description}. Card payments are refunded by the "
+            "merchant, not by Telegram: they have been asked to, and you will hear from us when they mark it "
+            "done.", merchant=merchant, amount=amount, description=description))
     return _message(reader, reader.tr("Refunded {amount}: {description}", amount=amount, description=description))
+
+
+async def card_refund_done(event: CardRefundDone, notices: NoticeContext) -> list[Notice]:
+    reader = await notices.reader(event.user_id)
+    async with notices.services.billing.uow() as uow:
+        payment = await uow.payments.get(event.payment_id)
+    merchant = await billing.merchant_name(notices.services.billing, event.merchant_id)
+    return _message(reader, reader.tr(
+        "{merchant} refunded {amount} to your card for {description}. It can take a few days to show on your "
+        "statement.", merchant=merchant, amount=billing_text.money(event.amount, reader.tr),
+        description=payment.description if payment else ""))
 
 
 # --- gifts --------------------------------------------------------------------------------------------
@@ -181,10 +202,29 @@ async def stars_refund(command: RefundStarPayment, notices: NoticeContext) -> li
 
 
 async def card_refund(command: RefundCardPayment, notices: NoticeContext) -> Sequence[Notice]:
-    # Card providers refund in their own back office; the ledger already reversed the payment.
-    log.info("card refund for the provider's back office: %s %s of charge %s", command.provider,
-             command.amount, command.provider_payment_charge_id)
-    return []
+    """The merchant's people and the platform admins get the refund to make, with its button (the ledger
+    already reversed the payment; the task stays open until one of them marks it done)."""
+    services = notices.services
+    async with services.billing.uow() as uow:
+        task = await uow.refund_tasks.get(command.task_id) if command.task_id else None
+    if task is None:
+        log.warning("card refund of charge %s has no task to hand out", command.provider_payment_charge_id)
+        return []
+    org_id = int(task.merchant_id) if task.merchant_id.isdigit() else PLATFORM
+    merchant = await billing.merchant_name(services.billing, task.merchant_id)
+    customer = await person(services.accounts, int(task.user_id))
+    sent = []
+    for user_id in await people_with(services.accounts, Permission.REFUND_CARD_PAYMENTS, org_id):
+        reader = await notices.reader(user_id)
+        tr = reader.tr
+        text = tr("Card refund to make: {merchant} owes {amount} to {customer} for {description} (charge "
+                  "{charge}). Telegram cannot refund card payments: refund it in your payment provider's back "
+                  "office, then mark it here or in /refunds.", merchant=merchant,
+                  amount=billing_text.money(task.amount, tr),
+                  customer=customer.display_name if customer else str(task.user_id),
+                  description=task.description, charge=task.provider_charge_id)
+        sent += _message(reader, text, ((RefundDone(task.id).outbound(tr("Mark as refunded")),),))
+    return sent
 
 
 # --- what other domains said ---------------------------------------------------------------------------

@@ -161,6 +161,10 @@ async def card_button(update: Update, context: JigapContext, data: CardAction) -
     if step == "qr":
         await start_showing(update, context, card)
         return
+    if step == "det":  # the licence number and birth date are shown only after the PIN
+        await start_pin_flow(update, context, "details", {"card": card.id},
+                             subject=card_name(card.card_type, tr, lower=True), answer=True)
+        return
     await query.answer()
     await _card_step(update, context, step, card)
 
@@ -169,8 +173,6 @@ async def _card_step(update: Update, context: JigapContext, step: str | None, ca
     tr = context.tr
     if step == "card":
         await show_card(update, context, card)
-    elif step == "det":
-        await _say(update, _details(card, tr, context))
     elif step == "his":
         entries = await held_cards.history(context.services.wallet, context.member.id, card.id)
         lines = [_history_line(entry, card, tr, context) for entry in entries]
@@ -327,6 +329,8 @@ async def pin_key(update: Update, context: JigapContext, data: PinKey) -> None:
         await query.edit_message_text(done, reply_markup=InlineKeyboardMarkup([[open_wallet_button]]))
     elif outcome.purpose is pin_entry.Purpose.PRESENT:
         await _ask_preset(update, context, outcome.flow)
+    elif outcome.purpose is pin_entry.Purpose.DETAILS:
+        await _details_after_pin(update, context, outcome.flow)
     else:
         # Imported here: handlers.wallet.verifying imports this module for the keypad.
         from handlers.wallet.verifying import share_after_pin
@@ -352,6 +356,18 @@ async def _show_keypad(query: Any, context: JigapContext, shown: pin_entry.Keypa
         await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
     except BadRequest as error:  # "message is not modified" after a delete on an empty entry
         log.debug("keypad unchanged: %s", error)
+
+
+async def _details_after_pin(update: Update, context: JigapContext, flow: Flow) -> None:
+    """A right PIN for Details: the keypad becomes the card's every claim (the card looked up again)."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        card = await held_cards.own_card(context.services.wallet, context.member.id, str(flow.state.get("card", "")))
+    except CardNotFound:
+        await query.edit_message_text(context.tr("This card is not in your wallet."))
+        return
+    await query.edit_message_text(_details(card, context.tr, context))
 
 
 # --- showing a card ------------------------------------------------------------------------------

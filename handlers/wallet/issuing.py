@@ -7,7 +7,6 @@ state (organisation, card type, holder, claims) is kept sealed in a flow row, ne
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import re
 import time
@@ -29,7 +28,7 @@ from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
 from subscriptions.accounts.errors import StaleUsername
 from subscriptions.flows import Flow
-from wallet.batch import BatchRow, read_claims_csv
+from wallet.batch import BatchRow, read_claims_csv, results_csv
 from wallet.card_types import CardType
 from wallet.errors import ClaimsInvalid, IssuanceError, UnknownCardType
 from wallet.ports import Person
@@ -377,12 +376,8 @@ async def _issue_row(context: JigapContext, flow: Flow, row: BatchRow) -> RowRes
 
 
 def _results_csv(results: list[RowResult]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["row", "holder", "result", "detail"])
-    for result in results:
-        writer.writerow([result.row, result.holder, result.result, result.detail])
-    return buffer.getvalue().encode("utf-8")
+    return results_csv(["row", "holder", "result", "detail"],
+                       ([result.row, result.holder, result.result, result.detail] for result in results))
 
 
 # --- revoke, suspend, reinstate --------------------------------------------------------------------

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import weakref
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, PhotoSize, Update
 
 from handlers.core.context import JigapContext
 from handlers.wallet.buttons import RequestAnswer, RequestStep
@@ -24,6 +25,7 @@ from handlers.wallet.views import (
 )
 from subscriptions.accounts.access import PLATFORM
 from subscriptions.flows import Flow
+from wallet.errors import PhotoTooLarge
 from wallet.ports import Person
 from wallet.qr_reader import read_qr
 from wallet.records import RequestRecord
@@ -35,6 +37,14 @@ from wallet.services import verifying as checks
 # A presentation: three base64url JWT parts, then disclosures and the key binding after `~`.
 PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG1:[0-9A-Z $%*+\-./:]+)$")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Photos are downloaded and decoded a few at a time: each holds its bytes and up to tens of megabytes of
+# pixels while it is read, and a burst of large ones must not add up. One semaphore per event loop.
+PHOTO_READERS = 2
+_photo_readers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _readers() -> asyncio.Semaphore:
+    return _photo_readers.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(PHOTO_READERS))
 
 
 def looks_like_presentation(text: str) -> bool:
@@ -66,13 +76,22 @@ async def verify_photo(update: Update, context: JigapContext) -> None:
     if largest.file_size is not None and largest.file_size > MAX_PHOTO_BYTES:
         await message.reply_text(tr("This photo is too large. Send a smaller one."))
         return
-    telegram_file = await largest.get_file()
-    data = bytes(await telegram_file.download_as_bytearray())
-    text = await asyncio.to_thread(read_qr, data)
+    try:
+        text = await _read_photo(largest)
+    except PhotoTooLarge:
+        await message.reply_text(tr("This photo is too large. Send a smaller one."))
+        return
     if text is None:
         await message.reply_text(tr("I could not find a QR code in this photo. Try again closer and sharper."))
         return
     await check_and_answer(update, context, text)
+
+
+async def _read_photo(photo: PhotoSize) -> str | None:
+    """Download and read one photo, a few at a time; its bytes are let go before the check runs."""
+    async with _readers():
+        data = bytes(await (await photo.get_file()).download_as_bytearray())
+        return await asyncio.to_thread(read_qr, data)
 
 
 async def check_and_answer(update: Update, context: JigapContext, text: str) -> None:

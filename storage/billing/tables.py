@@ -149,3 +149,25 @@ billing_bans = Table(
     Column("merchant_id", String(ID), primary_key=True),
     utc_datetime("created_at"),
 )
+
+# Card refunds the merchant has to make in their provider's back office (Telegram cannot refund a card
+# payment for the bot), open until someone of the merchant or a platform admin marks them done.
+billing_refund_tasks = Table(
+    "billing_refund_tasks",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("payment_id", String(ID), nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("provider_charge_id", String(200), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("description", String(300), nullable=False),
+    Column("status", String(16), nullable=False),  # open | done
+    utc_datetime("created_at"),
+    utc_datetime("done_at", nullable=True),
+    Column("done_by", BigInteger, nullable=True),
+    Column("version", Integer, nullable=False),
+    Index("ix_billing_refund_tasks_status_merchant_id", "status", "merchant_id", "created_at"),
+)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.billing.refund_tasks import SqlRefundTasks
 from storage.billing.repositories import (
     BillingRepositories,
     SqlBans,
@@ -62,6 +63,10 @@ class BillingPart(UnitPart):
     @property
     def bans(self) -> SqlBans:
         return self.billing.bans
+
+    @property
+    def refund_tasks(self) -> SqlRefundTasks:
+        return SqlRefundTasks(self.connection)
 
     async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
         await self.billing.prefetch_for_payments(charge_ids, payloads)

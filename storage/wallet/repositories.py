@@ -23,6 +23,7 @@ from storage.wallet.tables import (
     ISSUER_KEY_PURPOSE,
     OFFER_CLAIMS_PURPOSE,
     PHOTO_PURPOSE,
+    VERIFIER_NAME_PURPOSE,
     wallet_credentials,
     wallet_holder_keys,
     wallet_issuer_keys,
@@ -179,16 +180,30 @@ class WalletRepository:
         row = (await self._connection.execute(select(wallet_pins).where(wallet_pins.c.user_id == user_id))).first()
         if row is None:
             return PinState()
-        return PinState(row.pin_hash, row.failed_attempts, _utc(row.locked_until))
+        return PinState(row.pin_hash, row.failed_attempts, _utc(row.locked_until), row.version)
 
-    async def save_pin_state(self, user_id: int, state: PinState, *, now: datetime) -> None:
+    async def save_pin_state(self, user_id: int, state: PinState, *, now: datetime,
+                             expected_version: int | None = None) -> bool:
+        """Store the state; with `expected_version` only if the row is still at that version (0: no row yet).
+        False when another writer came first: the caller reads again."""
         values = {"pin_hash": state.pin_hash, "failed_attempts": state.failed_attempts,
                   "locked_until": state.locked_until, "updated_at": now}
-        result = await self._connection.execute(
-            update(wallet_pins).where(wallet_pins.c.user_id == user_id).values(**values)
-        )
-        if not result.rowcount:
-            await self._connection.execute(insert(wallet_pins).values(user_id=user_id, **values))
+        query = update(wallet_pins).where(wallet_pins.c.user_id == user_id)
+        if expected_version is not None:
+            query = query.where(wallet_pins.c.version == expected_version)
+        result = await self._connection.execute(query.values(**values, version=wallet_pins.c.version + 1))
+        if result.rowcount:
+            return True
+        if expected_version:
+            return False
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(insert(wallet_pins).values(user_id=user_id, version=1, **values))
+        except IntegrityError:  # created a moment ago by another writer
+            if expected_version is not None:
+                return False
+            await self._connection.execute(query.values(**values, version=wallet_pins.c.version + 1))
+        return True
 
     # --- credentials ------------------------------------------------------------------------------
 
@@ -333,11 +348,17 @@ class WalletRepository:
 
     # --- verification requests, nonces, history ---------------------------------------------------
 
+    def _seal_name(self, name: str) -> bytes:
+        return self._envelope.seal(name.encode(), purpose=VERIFIER_NAME_PURPOSE)
+
+    def _open_name(self, sealed_name: bytes) -> str:
+        return self._envelope.open(sealed_name, purpose=VERIFIER_NAME_PURPOSE).decode()
+
     async def add_request(self, request: RequestRecord) -> None:
         await self._connection.execute(
             insert(wallet_verification_requests).values(
                 id=request.id, nonce=request.nonce, verifier_id=request.verifier_id,
-                verifier_name=request.verifier_name, claims=list(request.claims), status=request.status,
+                verifier_name=self._seal_name(request.verifier_name), claims=list(request.claims), status=request.status,
                 version=request.version, created_at=request.created_at, expires_at=request.expires_at,
             )
         )
@@ -347,8 +368,8 @@ class WalletRepository:
         row = (await self._connection.execute(query)).first()
         if row is None:
             return None
-        return RequestRecord(row.id, row.nonce, row.verifier_id, row.verifier_name, tuple(row.claims), row.status,
-                             row.version, as_utc(row.created_at), as_utc(row.expires_at))
+        return RequestRecord(row.id, row.nonce, row.verifier_id, self._open_name(row.verifier_name), tuple(row.claims),
+                             row.status, row.version, as_utc(row.created_at), as_utc(row.expires_at))
 
     async def finish_request(self, request: RequestRecord, status: str, *, now: datetime) -> bool:
         result = await self._connection.execute(
@@ -380,7 +401,7 @@ class WalletRepository:
         await self._connection.execute(
             insert(wallet_presentations).values(
                 credential_id=credential_id, holder_id=holder_id, verifier_id=verifier_id,
-                verifier_name=verifier_name, claims=list(claims), verdict=verdict, at=now,
+                verifier_name=self._seal_name(verifier_name), claims=list(claims), verdict=verdict, at=now,
             )
         )
 
@@ -392,5 +413,5 @@ class WalletRepository:
             .limit(limit)
         )
         rows = (await self._connection.execute(query)).all()
-        return [HistoryEntry(row.credential_id, row.verifier_name, tuple(row.claims), row.verdict, as_utc(row.at))
-                for row in rows]
+        return [HistoryEntry(row.credential_id, self._open_name(row.verifier_name), tuple(row.claims), row.verdict,
+                             as_utc(row.at)) for row in rows]

@@ -3,7 +3,8 @@ verification requests, used nonces, presentation history and status lists.
 
 Personal data lives only inside sealed columns: the SD-JWT (which carries the claims), the offer's claims,
 photos and private keys. What stays in the clear is what the bot needs to list and find things without
-opening them: card type, issuer, status index, validity dates and a masked number for display.
+opening them: card type, issuer, status index, validity dates and a masked number for display. A verifier's
+name is personal data as well (a person checking a card is named by their own name): it is sealed too.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ HOLDER_KEY_PURPOSE = "wallet.holder_key"
 CREDENTIAL_PURPOSE = "wallet.credential"
 PHOTO_PURPOSE = "wallet.photo"
 OFFER_CLAIMS_PURPOSE = "wallet.offer_claims"
+VERIFIER_NAME_PURPOSE = "wallet.verifier_name"
 
 wallet_issuers = Table(
     "wallet_issuers",
@@ -128,6 +130,7 @@ wallet_pins = Table(
     Column("pin_hash", String(200), nullable=True),
     Column("failed_attempts", Integer, nullable=False, server_default="0"),
     utc_datetime("locked_until", nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),  # compare-and-set of every write
     utc_datetime("updated_at"),
 )
 
@@ -160,7 +163,7 @@ wallet_verification_requests = Table(
     Column("id", String(32), primary_key=True),
     Column("nonce", String(64), nullable=False, unique=True),
     Column("verifier_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("verifier_name", String(200), nullable=False),
+    sealed("verifier_name", VERIFIER_NAME_PURPOSE, nullable=False),
     Column("claims", JSON, nullable=False),
     Column("status", String(16), nullable=False, server_default="open"),  # open | used | declined
     Column("version", Integer, nullable=False, server_default="1"),
@@ -184,7 +187,7 @@ wallet_presentations = Table(
     Column("credential_id", String(32), ForeignKey("wallet_credentials.id", ondelete="CASCADE"), nullable=False),
     Column("holder_id", BigInteger, nullable=False),
     Column("verifier_id", BigInteger, nullable=True),
-    Column("verifier_name", String(200), nullable=False),
+    sealed("verifier_name", VERIFIER_NAME_PURPOSE, nullable=False),
     Column("claims", JSON, nullable=False),
     Column("verdict", String(32), nullable=False),  # valid, or the failed check
     utc_datetime("at"),

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     BROADCAST = "shop.broadcast"
     REDEEM_PASS = "shop.redeem"
     MANAGE_RENTALS = "rentals.manage"
+    REFUND_CARD_PAYMENTS = "billing.refunds"  # see and mark done the card refunds a merchant must make
 
 
 # Organisation-scoped permissions need the role in that organisation; platform ones need platform_admin.
@@ -60,6 +61,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.BROADCAST: frozenset({Role.SHOP_OWNER}),
     Permission.REDEEM_PASS: frozenset({Role.SHOP_OWNER, Role.SHOP_STAFF}),
     Permission.MANAGE_RENTALS: frozenset({Role.BRAND_MANAGER}),
+    Permission.REFUND_CARD_PAYMENTS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER,
+                                                Role.PLATFORM_ADMIN}),
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from subscriptions.accounts import Accounts, usernames
-from subscriptions.accounts.access import PLATFORM, ROLE_ORG_KINDS, Member, Role
+from subscriptions.accounts.access import PLATFORM, POLICY, ROLE_ORG_KINDS, Member, Permission, Role
 from subscriptions.accounts.errors import (
     ActionGone,
     RoleNeedsOrganisation,
@@ -124,6 +124,17 @@ async def bootstrap_platform_admins(accounts: Accounts, user_ids: list[int]) -> 
 async def person(accounts: Accounts, user_id: int) -> UserRecord | None:
     async with accounts.uow() as uow:
         return await uow.users.get(user_id)
+
+
+async def people_with(accounts: Accounts, permission: Permission, org_id: int) -> list[int]:
+    """Who may do `permission` for organisation `org_id`: its people with a role that grants it, and the
+    platform admins when the permission is theirs too; each once, in id order."""
+    wanted = POLICY[permission]
+    found: set[int] = set()
+    async with accounts.uow() as uow:
+        for role in wanted:
+            found.update(await uow.roles.holders(role.value, PLATFORM if role is Role.PLATFORM_ADMIN else org_id))
+    return sorted(found)
 
 
 async def organisation(accounts: Accounts, org_id: int) -> Organisation | None:

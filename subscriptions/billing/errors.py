@@ -122,3 +122,15 @@ class CannotClaimOwnGift(SubscriptionsError):
     """The buyer opened their own gift link; the gift stays unclaimed for the person it is meant for."""
 
     code = "cannot_claim_own_gift"
+
+
+class RefundTaskNotFound(SubscriptionsError):
+    """No open card refund with this id for the organisations the member may act for."""
+
+    code = "refund_task_not_found"
+
+
+class RefundTaskClosed(SubscriptionsError):
+    """The card refund was already marked done."""
+
+    code = "refund_task_closed"

@@ -204,10 +204,24 @@ class RefundStarPayment:
 
 @dataclass(frozen=True, slots=True)
 class RefundCardPayment:
-    """Card providers refund outside the Bot API: hand this to the provider's back office."""
+    """Card providers refund outside the Bot API: the merchant refunds in the provider's back office. The
+    refund is the stored task `task_id` (see `subscriptions.billing.refunds`); this tells its people."""
 
     provider: str
     provider_payment_charge_id: str
+    amount: Money
+    at: datetime
+    task_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CardRefundDone:
+    """Someone of the merchant (or a platform admin) marked a card refund as made."""
+
+    task_id: str
+    payment_id: str
+    user_id: UserId
+    merchant_id: str
     amount: Money
     at: datetime
 
@@ -226,6 +240,7 @@ DomainEvent = (
     | PlanChangeScheduled
     | PaymentReceived
     | PaymentRefunded
+    | CardRefundDone
     | GiftPurchased
     | GiftClaimed
     | GiftExpired

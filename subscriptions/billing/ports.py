@@ -26,6 +26,7 @@ from subscriptions.accounts.ports import Organisations, Users
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.refunds import RefundTask
 from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
 from subscriptions.ids import UserId
@@ -124,6 +125,18 @@ class GiftRepository(Protocol):
         ...
 
 
+class RefundTaskRepository(Protocol):
+    async def add(self, task: RefundTask) -> None: ...
+
+    async def get(self, task_id: str) -> RefundTask | None: ...
+
+    async def save(self, task: RefundTask, expected_version: int) -> None: ...
+
+    async def open_for(self, merchant_ids: Sequence[str] | None, limit: int) -> list[RefundTask]:
+        """Open tasks of these merchants (every merchant's when None), oldest first."""
+        ...
+
+
 class BanList(Protocol):
     async def is_banned(self, user_id: UserId, merchant_id: str) -> bool:
         """Banned by the platform or by this merchant."""
@@ -148,6 +161,9 @@ class UnitOfWork(Protocol):
 
     @property
     def gifts(self) -> GiftRepository: ...
+
+    @property
+    def refund_tasks(self) -> RefundTaskRepository: ...
 
     @property
     def bans(self) -> BanList: ...

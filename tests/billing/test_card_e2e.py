@@ -203,7 +203,7 @@ async def test_cancel_now_refunds_the_unused_time_and_reverses_the_ledger_in_pro
     done = await alex.wait_for_edit(card)
     assert "₩22,500 is being refunded." in done.text
     refunded = await alex.next_message()
-    assert refunded.text.startswith("Refunded ₩22,500")
+    assert refunded.text.startswith("Cafe Onda is to refund ₩22,500 to your card")  # the shop refunds cards
     # The shop gave back 95% of the refund, the platform 5%: 42,750 - 21,375.
     assert await _merchant_balance(world, sub.merchant_id) == Money(21375, "KRW")
     async with world.services.billing.uow() as uow:

@@ -70,7 +70,9 @@ async def test_an_unclaimed_gift_expires_is_refunded_and_its_code_is_refused(wor
     await world.deliver()
     notices = {message.text for message in await alex.next_messages(2)}
     assert notices == {"Nobody claimed your gift before it expired.\n₩45,000 is being refunded.",
-                       "Refunded ₩45,000: Cafe Onda monthly pass - 20 Americanos"}
+                       "Cafe Onda is to refund ₩45,000 to your card for Cafe Onda monthly pass - 20 Americanos. "
+                       "Card payments are refunded by the merchant, not by Telegram: they have been asked to, and "
+                       "you will hear from us when they mark it done."}
     hana = await world.started_user("Hana", "en")
     late = await hana.open_link(f"gift_{code}")
     assert late.text == "This gift code has expired."

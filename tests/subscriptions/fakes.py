@@ -23,6 +23,7 @@ from subscriptions.billing.events import Message
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.refunds import RefundTask, RefundTaskStatus
 from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.ids import UserId
@@ -79,6 +80,7 @@ class Stores:
     gifts: dict[str, Gift] = field(default_factory=dict)
     bans: set[tuple[UserId, str]] = field(default_factory=set)
     events: list[Message] = field(default_factory=list)
+    refund_tasks: dict[str, RefundTask] = field(default_factory=dict)
 
 
 class FakeOffers:
@@ -248,6 +250,25 @@ class FakeEventLog:
         self.s.events.extend(messages)
 
 
+class FakeRefundTasks:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def add(self, task: RefundTask) -> None:
+        _unique_add(self.s.refund_tasks, task)
+
+    async def get(self, task_id: str) -> RefundTask | None:
+        return copy.deepcopy(self.s.refund_tasks.get(task_id))
+
+    async def save(self, task: RefundTask, expected_version: int) -> None:
+        _versioned_save(self.s.refund_tasks, task.id, task, expected_version)
+
+    async def open_for(self, merchant_ids: Sequence[str] | None, limit: int) -> list[RefundTask]:
+        found = [task for task in self.s.refund_tasks.values() if task.status is RefundTaskStatus.OPEN
+                 and (merchant_ids is None or task.merchant_id in merchant_ids)]
+        return copy.deepcopy(sorted(found, key=lambda task: (task.created_at, task.id))[:limit])
+
+
 class FakeUnitOfWork:
     """A unit of work over `Stores`: commits count, an uncommitted block rolls back, a block inside a block
     joins it (the outermost one commits or rolls back for all, as a batch of payments does on SQL)."""
@@ -266,6 +287,7 @@ class FakeUnitOfWork:
         self.gifts = FakeGifts(self.stores)
         self.bans = FakeBans(self.stores)
         self.events = FakeEventLog(self.stores)
+        self.refund_tasks = FakeRefundTasks(self.stores)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         if not self._depth:

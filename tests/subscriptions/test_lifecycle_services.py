@@ -9,12 +9,15 @@ import pytest
 from subscriptions.billing.errors import (
     IllegalTransition,
     NotYourSubscription,
+    RefundTaskClosed,
+    RefundTaskNotFound,
     SamePlan,
     UnsupportedByProvider,
 )
 from subscriptions.billing.events import (
     CancellationScheduled,
     CancelStarSubscription,
+    CardRefundDone,
     PaymentFailed,
     RefundCardPayment,
     RefundStarPayment,
@@ -25,6 +28,7 @@ from subscriptions.billing.events import (
     SubscriptionUpgraded,
 )
 from subscriptions.billing.payments import Checkout, PreCheckoutQuery, Purpose
+from subscriptions.billing.refunds import RefundTaskStatus
 from subscriptions.billing.services import (
     Billing,
     cancel,
@@ -32,6 +36,8 @@ from subscriptions.billing.services import (
     change_price,
     change_timezone,
     check_pre_checkout,
+    mark_refund_done,
+    open_refund_tasks,
     pause,
     renew_due,
     resume,
@@ -191,6 +197,18 @@ async def test_cancel_at_once_refunds_the_unused_time_and_reverses_the_split(
     assert balance(ledger, PLATFORM_REVENUE, "KRW") == Money(2250 - 1500, "KRW")
     refund = offers.sent(RefundCardPayment)[0]
     assert (refund.amount, refund.provider_payment_charge_id) == (Money(30000, "KRW"), "prov-charge-jisoo-monthly")
+    # No Bot API call refunds a card: the merchant must, so it is a task, open until they mark it done.
+    (task,) = offers.stores.refund_tasks.values()
+    assert (task.id, task.merchant_id, task.amount, task.status) == (
+        refund.task_id, "org-cafe-onda", Money(30000, "KRW"), RefundTaskStatus.OPEN)
+    assert [t.id for t in await open_refund_tasks(billing, ["org-daily-hanja"])] == []
+    with pytest.raises(RefundTaskNotFound):
+        await mark_refund_done(billing, task.id, by=99, merchant_ids=["org-daily-hanja"])
+    await mark_refund_done(billing, task.id, by=7, merchant_ids=["org-cafe-onda"])
+    with pytest.raises(RefundTaskClosed):
+        await mark_refund_done(billing, task.id, by=8, merchant_ids=None)
+    assert offers.stores.refund_tasks[task.id].done_by == 7 and await open_refund_tasks(billing, None) == []
+    assert [e.task_id for e in offers.sent(CardRefundDone)] == [task.id]
 
 
 async def test_no_refund_policy_cancels_at_once_without_money_back(
@@ -303,6 +321,7 @@ async def test_stars_cancellation_tells_telegram_to_stop_and_refunds_whole_payme
 
     assert result.refund == Money(150, "XTR")
     assert offers.sent(RefundStarPayment)[0].telegram_payment_charge_id == "charge-fan-tier1"
+    assert offers.stores.refund_tasks == {}  # Telegram refunds Stars itself: nothing for the merchant to do
     stop = offers.sent(CancelStarSubscription)[0]
     assert (stop.telegram_payment_charge_id, stop.is_canceled) == ("charge-fan-tier1", True)
     assert balance(offers.stores.ledger, merchant_account("org-daily-hanja"), "XTR") == Money(0, "XTR")

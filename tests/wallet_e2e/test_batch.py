@@ -34,8 +34,8 @@ async def test_a_csv_batch_offers_good_rows_and_reports_bad_ones(world: Jigap) -
     assert report.document is not None and report.document["file_name"] == "issue-results.csv"
     rows = list(csv.DictReader(io.StringIO((await world.file_bytes(report)).decode())))
     assert [(row["row"], row["holder"], row["result"]) for row in rows] == [
-        ("2", "@minji", "offered"), ("3", "@nobody_here", "error"), ("4", "@bar_staff", "error"),
-        ("5", "@landlord", "offered"),
+        ("2", "'@minji", "offered"), ("3", "'@nobody_here", "error"), ("4", "'@bar_staff", "error"),
+        ("5", "'@landlord", "offered"),
     ]
     assert rows[2]["detail"] == "license_number: does not have the expected format"
     assert (await world.minji.next_message()).text == ("Road Traffic Authority에서 운전면허증을 발급해 드리려고 "
@@ -57,3 +57,31 @@ async def test_a_file_without_a_holder_column_is_refused_whole(world: Jigap) -> 
     await world.send_document(officer, b"name,birth_date\n\xea\xb9\x80,2001-04-09\n", "licences.csv")
     refused = await officer.next_message()
     assert refused.text == "이 파일은 쓸 수 없어요: the first row must name a 'holder' column"
+
+
+async def test_cells_that_a_spreadsheet_would_run_as_formulas_come_back_as_plain_text(world: Jigap) -> None:
+    officer = world.officer
+    reply = await officer.send("/issue")
+    await officer.press("운전면허증", reply)
+    await officer.wait_for_edit(reply)
+    rows = ("holder,name,birth_date,license_number,license_class\n"
+            "\"=cmd|' /C calc'!A0\",a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "+SUM(1;2),a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "-2+3,a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "@SUM(1),a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "\"\t=1+1\",a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "\"\r=1+1\",a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "＝1+1,a,2001-04-09,11-24-123456-78,1종 보통\n"
+            "plain_name,a,2001-04-09,11-24-123456-78,1종 보통\n")
+    await world.send_document(officer, rows.encode(), "licences.csv")
+    progress = await officer.next_message()
+    done = await officer.wait_for_edit(progress)
+    while not done.text.startswith("다 처리했어요"):
+        done = await officer.wait_for_edit(progress)
+    report = await officer.next_message()
+    cells = list(csv.reader(io.StringIO((await world.file_bytes(report)).decode())))
+    assert [row[1] for row in cells[1:]] == [
+        "'=cmd|' /C calc'!A0", "'+SUM(1;2)", "'-2+3", "'@SUM(1)", "'=1+1", "'=1+1", "'＝1+1", "plain_name"]
+    assert all(row[2] == "error" for row in cells[1:])
+    formula_starts = ("=", "+", "-", "@", "\t", "\r", "＝")
+    assert not [cell for row in cells for cell in row if cell.startswith(formula_starts)]

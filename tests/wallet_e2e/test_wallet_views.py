@@ -10,7 +10,7 @@ from tests.harness import Jigap
 from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, enter_pin, licence_in_wallet, show_qr
 from wallet.qr_reader import read_qr
 from wallet.services import cards as held_cards
-from wallet.services import revocation
+from wallet.services import pins, revocation
 from wallet.status_list import CredentialStatus
 
 
@@ -40,7 +40,10 @@ async def test_details_show_the_holder_everything_and_remove_takes_the_card_out(
     assert card.photo and card.text.startswith("운전면허증 · Road Traffic Authority\n11-24-******-78")
     assert card.buttons == ["QR 보여 주기", "상세 정보", "이력", "삭제"]
     await world.minji.press("상세 정보", card)
-    details = (await world.minji.next_message()).text
+    keypad = await world.minji.next_message()
+    assert keypad.text.startswith("운전면허증 상세 정보를 보려면 지갑 PIN을 입력하세요.")
+    assert "11-24-123456-78" not in keypad.text and "2001" not in keypad.text
+    details = (await enter_pin(world.minji, keypad, PIN)).text
     assert "성명: 김민지" in details and "면허번호: 11-24-123456-78" in details and "만 19세 이상: 예" in details
     await world.minji.press("이력", card)
     assert (await world.minji.next_message()).text == "아직 이 카드를 확인한 곳이 없어요."
@@ -187,3 +190,21 @@ async def test_an_expired_card_is_marked_expired_in_the_list(world: Jigap) -> No
     await world.minji.press(listing.buttons[0], listing)
     card_message = await world.minji.next_message()
     assert card_message.text.endswith(" · 만료됨")  # the card itself does not call it valid either
+
+
+async def test_details_ask_for_the_pin_and_a_wrong_one_shows_nothing_and_counts_as_a_try(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    card = await _open_card(world)
+    await world.minji.press("상세 정보", card)
+    keypad = await world.minji.next_message()
+    wrong = await enter_pin(world.minji, keypad, "246801")
+    assert wrong.text.endswith("PIN이 틀렸어요. 4번 더 시도할 수 있어요.")
+    assert "11-24-123456-78" not in wrong.text and "2001-04-09" not in wrong.text
+    assert [m for m in await world.minji.chat() if "11-24-123456-78" in (m.text or "")] == []
+    assert (await pins.pin_state(world.services.wallet, world.minji.id)).failed_attempts == 1
+    details = await enter_pin(world.minji, keypad, PIN)
+    assert "면허번호: 11-24-123456-78" in details.text and "2001" in details.text
+    assert details.buttons == []
+    # The keypad served one look: its keys, pressed again, open nothing.
+    again = await world.forge_press(world.minji, keypad, keypad.button("1")["callback_data"])
+    assert again is not None and again.text == "더 이상 쓸 수 없는 버튼이에요."

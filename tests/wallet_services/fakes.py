@@ -132,8 +132,13 @@ class FakeStore:
     async def pin_state(self, user_id: int) -> PinState:
         return self.t.pins.get(user_id, PinState())
 
-    async def save_pin_state(self, user_id: int, state: PinState, *, now: datetime) -> None:
-        self.t.pins[user_id] = state
+    async def save_pin_state(self, user_id: int, state: PinState, *, now: datetime,
+                             expected_version: int | None = None) -> bool:
+        current = self.t.pins.get(user_id, PinState())
+        if expected_version is not None and current.version != expected_version:
+            return False
+        self.t.pins[user_id] = replace(state, version=current.version + 1)
+        return True
 
     async def add_credential(self, credential: NewCredential, *, now: datetime) -> None:
         self.t.credentials[credential.id] = CredentialRecord(

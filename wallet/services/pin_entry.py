@@ -4,8 +4,9 @@ the flow, never in a message), and what follows a right one.
 A flow's step is its purpose:
 - setting a PIN: `set` -> `set_confirm` (the same six digits again) -> the PIN is saved;
 - changing it: `change_old` (checked) -> `change_new` -> `change_confirm` -> saved;
-- using it: `present` (show a card's QR) or `share` (answer a verifier's request): checked, then the flow
-  is `unlocked` and the handler goes on (`present` moves to `preset`, the choice of what to show).
+- using it: `present` (show a card's QR), `share` (answer a verifier's request) or `details` (see a card's
+  every claim, its number and birth date among them): checked, then the flow is `unlocked` and the handler
+  goes on (`present` moves to `preset`, the choice of what to show; `details` is closed, good for one look).
 Each key press is one `press`: a digit, `x` (delete) or `c` (cancel). Wrong tries count towards the lock
 (`wallet.pin`); the flow is closed when the PIN is saved, the holder cancels, or showing is locked.
 """
@@ -37,9 +38,10 @@ class Purpose(StrEnum):
     CHANGE_CONFIRM = "change_confirm"
     PRESENT = "present"
     SHARE = "share"
+    DETAILS = "details"
 
 
-CHECKED = (Purpose.CHANGE_OLD, Purpose.PRESENT, Purpose.SHARE)  # the holder's PIN is asked for
+CHECKED = (Purpose.CHANGE_OLD, Purpose.PRESENT, Purpose.SHARE, Purpose.DETAILS)  # the holder's PIN is asked for
 CONFIRMING = {Purpose.SET: Purpose.SET_CONFIRM, Purpose.CHANGE_NEW: Purpose.CHANGE_CONFIRM}
 PRESET = "preset"  # after a right PIN for `present`: the holder picks what to show
 
@@ -69,7 +71,7 @@ class PinSaved:
 
 @dataclass(frozen=True)
 class Unlocked:
-    """A right PIN for `present` or `share`: the flow carries what it was for (a card, a request)."""
+    """A right PIN for `present`, `share` or `details`: the flow carries what it was for (a card, a request)."""
 
     flow: Flow
     purpose: Purpose
@@ -183,6 +185,8 @@ async def _check(wallet: Wallet, user_id: int, flow: Flow, purpose: Purpose, pin
         return await _again(wallet, flow, purpose, Note.WRONG, attempts_left=checked.attempts_left)
     if purpose is Purpose.CHANGE_OLD:
         return await _again(wallet, flow, Purpose.CHANGE_NEW, None)
+    if purpose is Purpose.DETAILS:
+        return Unlocked(flow, purpose) if await close(wallet, flow) else Stale()
     state = {key: value for key, value in flow.state.items() if key != "digits"}
     step = PRESET if purpose is Purpose.PRESENT else flow.step
     unlocked = await move(wallet, flow, step=step, state=state)

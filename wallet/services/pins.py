@@ -20,18 +20,27 @@ async def pin_state(wallet: Wallet, user_id: int) -> PinState:
 
 async def set_pin(wallet: Wallet, user_id: int, pin: str) -> None:
     """The first PIN (raises PinFormatInvalid, PinAlreadySet)."""
-    state = await pin_state(wallet, user_id)
-    new_state = await asyncio.to_thread(set_first_pin, state, pin, policy=wallet.pin_policy)
-    await _save_pin(wallet, user_id, new_state)
+    while True:
+        state = await pin_state(wallet, user_id)
+        new_state = await asyncio.to_thread(set_first_pin, state, pin, policy=wallet.pin_policy)
+        if await _save_pin(wallet, user_id, new_state, expected_version=state.version):
+            return
 
 
 async def try_pin(wallet: Wallet, user_id: int, pin: str) -> PinCheck:
-    """One try; raises PinLocked while locked. Wrong tries are stored before answering."""
-    now = wallet.now()
-    state = await pin_state(wallet, user_id)
-    checked = await asyncio.to_thread(check_pin, state, pin, now=now, policy=wallet.pin_policy)
-    await _save_pin(wallet, user_id, checked.state)
-    return checked
+    """One try; raises PinLocked while locked. Wrong tries are stored before answering.
+
+    The try counts only if the state it was checked against is still the stored one (compare-and-set):
+    when another try of the same holder was stored in between, this one is checked again against the new
+    state, so two PINs tested at once spend two tries, and one tested after the lock is refused. Each lost
+    race means another try was stored, so this ends.
+    """
+    while True:
+        now = wallet.now()
+        state = await pin_state(wallet, user_id)
+        checked = await asyncio.to_thread(check_pin, state, pin, now=now, policy=wallet.pin_policy)
+        if await _save_pin(wallet, user_id, checked.state, expected_version=state.version):
+            return checked
 
 
 async def ensure_not_locked(wallet: Wallet, user_id: int) -> None:
@@ -47,10 +56,11 @@ async def replace_pin(wallet: Wallet, user_id: int, pin: str) -> None:
     await _save_pin(wallet, user_id, new_state)
 
 
-async def _save_pin(wallet: Wallet, user_id: int, state: PinState) -> None:
+async def _save_pin(wallet: Wallet, user_id: int, state: PinState, *, expected_version: int | None = None) -> bool:
     async with wallet.uow() as uow:
-        await uow.wallet.save_pin_state(user_id, state, now=wallet.now())
+        saved = await uow.wallet.save_pin_state(user_id, state, now=wallet.now(), expected_version=expected_version)
         await uow.commit()
+    return saved
 
 
 async def reset_wallet(wallet: Wallet, user_id: int) -> int:

@@ -37,7 +37,8 @@ def _policy(wallet: Wallet) -> VerifierPolicy:
 async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, verifier_name: str,
                  expected_aud: str | None = None, expected_nonce: str | None = None) -> Verification:
     """Check a presentation against the registered issuers, their status lists and the used nonces,
-    and log it in the holder's history. A nonce is spent only by a presentation that passes."""
+    and log it in the holder's history when the holder's key bound it. A nonce is spent only by a
+    presentation that passes."""
     now = wallet.now()
     try:
         text = decode_qr_payload(presentation.strip())
@@ -59,7 +60,9 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             result = as_replayed(result)  # another worker spent the nonce a moment ago
         card_type = wallet.registry.by_vct(result.vct) if result.vct else None
         credential = await uow.wallet.credential_by_digest(jwt_digest(text))
-        if credential is not None:
+        # Only what the holder's key signed is theirs to see: the issuer-signed part alone can be pasted by
+        # anyone who once saw it, and must not fill the holder's History with refusals in their name.
+        if credential is not None and result.key_bound:
             await uow.wallet.add_history(
                 credential_id=credential.id, holder_id=credential.holder_id, verifier_id=verifier_id,
                 verifier_name=verifier_name, claims=_in_card_order(card_type, result.disclosed_claims),

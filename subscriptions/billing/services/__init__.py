@@ -31,6 +31,7 @@ from subscriptions.billing.services.payments import (
     refund,
     renewal_checkout,
 )
+from subscriptions.billing.services.refunds import mark_refund_done, open_refund_tasks
 from subscriptions.billing.services.renewals import (
     SweepResult,
     advance_due,
@@ -101,6 +102,8 @@ __all__ = [
     "record_payments",
     "record_successful_payment",
     "refund",
+    "mark_refund_done",
+    "open_refund_tasks",
     "renew_due",
     "renewal_checkout",
     "resume",

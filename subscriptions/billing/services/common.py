@@ -4,6 +4,7 @@ opening a checkout, and refunding a payment in the journal and at the provider.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from subscriptions.billing.errors import (
     SubscriptionNotFound,
     UnsupportedByProvider,
 )
-from subscriptions.billing.events import PaymentRefunded
+from subscriptions.billing.events import PaymentRefunded, RefundCardPayment
 from subscriptions.billing.gifts import DEFAULT_GIFT_VALIDITY
 from subscriptions.billing.offers import Offer, Plan, PlanVersion
 from subscriptions.billing.payments import (
@@ -30,6 +31,7 @@ from subscriptions.billing.payments import (
     checkout_payload,
 )
 from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.refunds import RefundTask
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription
 from subscriptions.ids import UserId
 from subscriptions.ledger import refund_transaction
@@ -173,12 +175,14 @@ async def refund_payment(
     payment.record_refund(amount)
     await uow.payments.save(payment, before)
     await uow.ledger.append(txn)
-    await uow.events.add(
-        [
-            provider.refund_command(payment, amount, now),
-            PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now),
-        ]
-    )
+    command = provider.refund_command(payment, amount, now)
+    if isinstance(command, RefundCardPayment):
+        # No Bot API call refunds a card: the merchant does, and the task stays open until they say so.
+        task = RefundTask(billing.ids.new_id(), payment.id, payment.merchant_id, payment.user_id, payment.provider,
+                          command.provider_payment_charge_id, amount, description, now)
+        await uow.refund_tasks.add(task)
+        command = dataclasses.replace(command, task_id=task.id)
+    await uow.events.add([command, PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now)])
 
 
 async def owned_subscription(uow: UnitOfWork, user_id: UserId, subscription_id: str) -> Subscription:
