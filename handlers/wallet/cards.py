@@ -34,6 +34,7 @@ from wallet.services import CardNotFound, HeldCard, OfferGone, pin_entry, pins, 
 from wallet.services import cards as held_cards
 from wallet.services import flows as wallet_flows
 from wallet.services import offers as card_offers
+from wallet.services.accreditation import NotAccredited
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,11 @@ async def offer_button(update: Update, context: JigapContext, data: OfferAnswer)
             view = await card_offers.decline_offer(wallet, offer_id, context.member.id)
     except OfferGone as error:
         await query.answer(offer_refusal(tr, error), show_alert=True)
+        return
+    except NotAccredited as error:
+        await query.answer(tr("{issuer} may no longer issue the {card}, so it cannot be put in your wallet.",
+                              issuer=error.issuer_name, card=card_name(error.card_type, tr, lower=True)),
+                           show_alert=True)
         return
     await query.answer()
     if step == "no":

@@ -23,6 +23,7 @@ from storage.wallet.tables import (
     ISSUER_KEY_PURPOSE,
     OFFER_CLAIMS_PURPOSE,
     PHOTO_PURPOSE,
+    wallet_accreditations,
     wallet_credentials,
     wallet_holder_keys,
     wallet_issuer_keys,
@@ -98,6 +99,28 @@ class WalletRepository:
     async def issuers(self) -> list[IssuerRecord]:
         rows = (await self._connection.execute(self._issuer_query().order_by(wallet_issuers.c.id))).all()
         return [self._issuer(row) for row in rows]
+
+    async def accredit(self, issuer_id: int, card_type: str, *, granted_by: int | None, now: datetime) -> bool:
+        """Accredit the issuer for a card type; False when it already was."""
+        if card_type in await self.accredited_types(issuer_id):
+            return False
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(insert(wallet_accreditations).values(
+                    issuer_id=issuer_id, card_type=card_type, granted_by=granted_by, granted_at=now))
+        except IntegrityError:
+            return False  # another worker granted it a moment ago
+        return True
+
+    async def withdraw_accreditation(self, issuer_id: int, card_type: str) -> bool:
+        """Withdraw it; False when the issuer was not accredited for the type."""
+        result = await self._connection.execute(delete(wallet_accreditations).where(
+            wallet_accreditations.c.issuer_id == issuer_id, wallet_accreditations.c.card_type == card_type))
+        return bool(result.rowcount)
+
+    async def accredited_types(self, issuer_id: int) -> frozenset[str]:
+        query = select(wallet_accreditations.c.card_type).where(wallet_accreditations.c.issuer_id == issuer_id)
+        return frozenset((await self._connection.execute(query)).scalars())
 
     async def take_status_index(self, issuer_id: int) -> int:
         """The next free index in the issuer's status list (the row lock of the update serialises takers)."""

@@ -65,7 +65,7 @@ async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_show
     await enter_pin(minji, keypad, PIN)
     qr = await show_qr(world, "이름과 사진")
     result = await world.bartender.send_photo(await world.file_bytes(qr))
-    assert result.text == "유효함. 성명: 김민지. 사진: 서명된 사진과 일치. 발급: Road Traffic Authority. 확인 21:04."
+    assert result.text == "유효함. 성명: 김민지. 사진: 서명된 사진과 일치. 발급: Road Traffic Authority (운전면허증 발급 인가 기관). 확인 21:04."
 
 
 async def test_a_pasted_code_is_checked_like_a_photo(world: Jigap) -> None:

@@ -62,6 +62,8 @@ class Tables:
     requests: dict[str, RequestRecord] = field(default_factory=dict)
     nonces: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
+    accreditations: set[tuple[int, str]] = field(default_factory=set)
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tables:
         fresh = Tables()
@@ -97,6 +99,21 @@ class FakeStore:
 
     async def issuers(self) -> list[IssuerRecord]:
         return list(self.t.issuers.values())
+
+    async def accredit(self, issuer_id: int, card_type: str, *, granted_by: int | None, now: datetime) -> bool:
+        if (issuer_id, card_type) in self.t.accreditations:
+            return False
+        self.t.accreditations.add((issuer_id, card_type))
+        return True
+
+    async def withdraw_accreditation(self, issuer_id: int, card_type: str) -> bool:
+        if (issuer_id, card_type) not in self.t.accreditations:
+            return False
+        self.t.accreditations.discard((issuer_id, card_type))
+        return True
+
+    async def accredited_types(self, issuer_id: int) -> frozenset[str]:
+        return frozenset(card_type for issuer, card_type in self.t.accreditations if issuer == issuer_id)
 
     async def take_status_index(self, issuer_id: int) -> int:
         index = self.t.next_index[issuer_id]
@@ -263,6 +280,17 @@ class FakeOrganisations:
         return self._organisations.get(org_id)
 
 
+class FakeAudit:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def record(self, *, actor_id: int | None, action: str, outcome: str, now: datetime,
+                     org_id: int | None = None, target: str | None = None,
+                     detail: dict[str, Any] | None = None) -> None:
+        self.t.audit.append({"actor_id": actor_id, "action": action, "outcome": outcome, "org_id": org_id,
+                             "target": target, "detail": detail})
+
+
 class FakeUnitOfWork:
     def __init__(self, world: FakeWorld) -> None:
         self._world = world
@@ -272,6 +300,7 @@ class FakeUnitOfWork:
         self.users = FakePeople(world.people)
         self.organisations = FakeOrganisations(world.organisations)
         self.flows = FakeFlows(self._tables)
+        self.audit = FakeAudit(self._tables)
 
     async def commit(self) -> None:
         self._world.tables = self._tables

@@ -16,6 +16,7 @@ from wallet.services import (
     OfferGone,
     StatusChangeRefused,
     Wallet,
+    accreditation,
     issuers,
     pins,
     presenting,
@@ -63,6 +64,7 @@ async def setup() -> Setup:
     clock = FixedClock(NOW)
     wallet = Wallet.create(world.uow, clock, Settings())
     await issuers.ensure_issuer(wallet, world.organisations[10])
+    await accreditation.accredit_system(wallet, "road-authority", ("driver_license",))
     return Setup(world, clock, wallet)
 
 

@@ -99,12 +99,14 @@ class OfferView:
 
 @dataclass(frozen=True)
 class Verification:
-    """A verification result with what the verifier's screen needs."""
+    """A verification result with what the verifier's screen needs; `accredited` says the issuer may issue this
+    card type (a valid result always is: an issuer without accreditation fails as `not_accredited`)."""
 
     result: VerificationResult
     card_type: CardType | None
     photo: bytes | None
     holder_id: int | None
+    accredited: bool = False
 
 
 @dataclass(frozen=True)
