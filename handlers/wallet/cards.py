@@ -30,7 +30,17 @@ from handlers.wallet.views import (
 from subscriptions.flows import Flow, FlowStatus
 from wallet.errors import PinLocked
 from wallet.records import SessionRecord
-from wallet.services import CardNotFound, HeldCard, OfferGone, pin_entry, pins, presenting
+from wallet.services import (
+    CardNotFound,
+    CardNotShowable,
+    Frame,
+    HeldCard,
+    OfferGone,
+    SessionOver,
+    pin_entry,
+    pins,
+    presenting,
+)
 from wallet.services import cards as held_cards
 from wallet.services import flows as wallet_flows
 from wallet.services import offers as card_offers
@@ -44,6 +54,16 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     assert update.effective_chat is not None
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+def unshowable_text(tr: Translator, error: CardNotShowable) -> str:
+    """Why a card cannot be shown, in a sentence."""
+    if error.reason == "revoked":
+        return tr("{issuer} revoked this card, so it can no longer be shown.", issuer=error.issuer_name)
+    if error.reason == "suspended":
+        return tr("{issuer} suspended this card, so it cannot be shown until they reinstate it.",
+                  issuer=error.issuer_name)
+    return tr("This card has expired, so it can no longer be shown.")
 
 
 def locked_text(context: JigapContext, error: PinLocked) -> str:
@@ -141,6 +161,11 @@ async def card_button(update: Update, context: JigapContext, data: CardAction) -
         await query.answer(tr("This card is not in your wallet."), show_alert=True)
         return
     if step == "qr":
+        try:
+            presenting.ensure_showable(context.services.wallet, card)
+        except CardNotShowable as error:  # a Show QR button of a message from before the revocation
+            await query.answer(unshowable_text(tr, error), show_alert=True)
+            return
         await start_showing(update, context, card)
         return
     await query.answer()
@@ -343,9 +368,14 @@ async def _ask_preset(update: Update, context: JigapContext, flow: Flow) -> None
     tr = context.tr
     try:
         card = await held_cards.own_card(context.services.wallet, context.member.id, str(flow.state.get("card", "")))
+        presenting.ensure_showable(context.services.wallet, card)
     except CardNotFound:
         await wallet_flows.close(context.services.wallet, flow, FlowStatus.CANCELED)
         await query.edit_message_text(tr("This card is not in your wallet."))
+        return
+    except CardNotShowable as error:
+        await wallet_flows.close(context.services.wallet, flow, FlowStatus.CANCELED)
+        await query.edit_message_text(unshowable_text(tr, error))
         return
     rows = [[PresetChoice(flow.id, index).button(preset.label.text(tr.language))]
             for index, preset in enumerate(card.card_type.presets)]
@@ -374,10 +404,14 @@ async def preset_button(update: Update, context: JigapContext, data: PresetChoic
         await query.answer()
         return
     await query.answer()
+    try:
+        session = await presenting.start_session(wallet, context.member.id, card.id, preset.id,
+                                                 chat_id=update.effective_chat.id, language=tr.language)
+    except CardNotShowable as error:  # revoked or suspended while the PIN was being typed
+        await query.edit_message_text(unshowable_text(tr, error))
+        return
     await query.edit_message_text(tr("Showing “{preset}” from your {card}.", preset=preset.label.text(tr.language),
                                      card=card_name(card.card_type, tr, lower=True)))
-    session = await presenting.start_session(wallet, context.member.id, card.id, preset.id, chat_id=update.effective_chat.id,
-                                         language=tr.language)
     await send_first_frame(context, session)
 
 
@@ -390,9 +424,13 @@ def _qr_caption(tr: Translator, session: SessionRecord, valid_for: int, total_se
 async def send_first_frame(context: JigapContext, session: SessionRecord) -> None:
     wallet = context.services.wallet
     frame = await presenting.frame(wallet, session.id, advance=False)
-    if frame is None:
-        return
     tr = context.services.translations.get(session.language)
+    if isinstance(frame, SessionOver) and frame.card is not None and frame.reason != "over":
+        error = CardNotShowable(frame.reason, frame.card.issuer_name)
+        await context.bot.send_message(session.chat_id, unshowable_text(tr, error))
+        return
+    if not isinstance(frame, Frame):
+        return
     picture = await presentation_qr_png(frame.presentation)
     sent = await context.bot.send_photo(session.chat_id, picture,
                                         caption=_qr_caption(tr, frame.session, frame.valid_for, wallet.config.qr_session))
@@ -417,7 +455,11 @@ async def refresh_qr(context: Any) -> None:
     services = context.application.bot_data["services"]
     wallet = services.wallet
     frame = await presenting.frame(wallet, session_id, advance=True)
-    if frame is None:
+    if isinstance(frame, SessionOver) and frame.card is not None and frame.reason != "over":
+        job.schedule_removal()
+        await _stop(context, frame, frame.card)
+        return
+    if not isinstance(frame, Frame):
         job.schedule_removal()
         await _expire(context, session_id)
         return
@@ -431,6 +473,23 @@ async def refresh_qr(context: Any) -> None:
         log.info("QR session %s stopped: %s", session_id, error)
         job.schedule_removal()
         await presenting.expire_session(wallet, session_id)
+
+
+async def _stop(context: Any, over: SessionOver, card: HeldCard) -> None:
+    """The card was revoked, suspended or expired while its QR was shown: the card (stamped) replaces the code,
+    with the reason, and no button offers to show it again."""
+    services = context.application.bot_data["services"]
+    session = over.session
+    if session.message_id is None:
+        return
+    tr = services.translations.get(session.language)
+    caption = tr("This code no longer works.") + " " + unshowable_text(tr, CardNotShowable(over.reason,
+                                                                                           card.issuer_name))
+    media = InputMediaPhoto(await card_png(card, session.language), caption=caption)
+    try:
+        await context.bot.edit_message_media(media, chat_id=session.chat_id, message_id=session.message_id)
+    except BadRequest as error:
+        log.info("could not mark QR session %s stopped: %s", session.id, error)
 
 
 async def _expire(context: Any, session_id: str) -> None:

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core.context import JigapContext
 from handlers.wallet.buttons import RequestAnswer, RequestStep
-from handlers.wallet.cards import start_pin_flow
+from handlers.wallet.cards import start_pin_flow, unshowable_text
 from handlers.wallet.views import (
     claim_words,
     deep_link,
@@ -27,7 +27,7 @@ from subscriptions.flows import Flow
 from wallet.ports import Person
 from wallet.qr_reader import read_qr
 from wallet.records import RequestRecord
-from wallet.services import CardNotFound, RequestGone, Verification, people
+from wallet.services import CardNotFound, CardNotShowable, RequestGone, Verification, people
 from wallet.services import flows as wallet_flows
 from wallet.services import requests as share_requests
 from wallet.services import verifying as checks
@@ -218,6 +218,9 @@ async def share_after_pin(update: Update, context: JigapContext, flow: Flow) -> 
         return
     except CardNotFound:
         await query.edit_message_text(tr("This card is not in your wallet."))
+        return
+    except CardNotShowable as error:
+        await query.edit_message_text(unshowable_text(tr, error))
         return
     request = await _request(context, str(flow.state["request"]))
     await query.edit_message_text(tr("Shared with {verifier}.", verifier=request.verifier_name if request else "?"))

@@ -6,6 +6,7 @@ lists) lives in the modules beside this package; storage is reached through `wal
 
 from wallet.services.common import (
     CardNotFound,
+    CardNotShowable,
     Frame,
     HeldCard,
     NoMatchingCard,
@@ -13,6 +14,7 @@ from wallet.services.common import (
     OfferGone,
     OfferView,
     RequestGone,
+    SessionOver,
     StatusChangeRefused,
     Verification,
     Wallet,
@@ -23,6 +25,7 @@ from wallet.services.common import (
 
 __all__ = [
     "CardNotFound",
+    "CardNotShowable",
     "Frame",
     "HeldCard",
     "NoMatchingCard",
@@ -30,6 +33,7 @@ __all__ = [
     "OfferGone",
     "OfferView",
     "RequestGone",
+    "SessionOver",
     "StatusChangeRefused",
     "Verification",
     "Wallet",

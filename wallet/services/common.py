@@ -68,6 +68,15 @@ class NoMatchingCard(WalletServiceError):
     """The holder has no card that can show what a verifier asks for."""
 
 
+class CardNotShowable(WalletServiceError):
+    """The card cannot be presented: its issuer revoked or suspended it, or it expired."""
+
+    def __init__(self, reason: str, issuer_name: str) -> None:
+        self.reason = reason  # revoked | suspended | expired
+        self.issuer_name = issuer_name
+        super().__init__(reason)
+
+
 class StatusChangeRefused(WalletServiceError):
     """A revoked card cannot be suspended or reinstated: revocation is for good."""
 
@@ -118,6 +127,16 @@ class Frame:
     valid_for: int  # seconds
 
 
+@dataclass(frozen=True)
+class SessionOver:
+    """A presentation session that gives no more QR codes, and why: its time is `over`, or the card was
+    `revoked`, `suspended`, `expired` or `removed` while it ran (then `card` is what it became, if it is held)."""
+
+    session: SessionRecord
+    reason: str
+    card: HeldCard | None = None
+
+
 def jwt_digest(sd_jwt_or_presentation: str) -> str:
     """SHA-256 of the issuer-signed JWT: the same for a credential and every presentation made from it."""
     issuer_jwt = sd_jwt_or_presentation.strip().split("~", 1)[0]
@@ -165,6 +184,15 @@ class Wallet:
 
     def status_uri(self, slug: str) -> str:
         return f"{self.config.public_url.rstrip('/')}/status/{slug}"
+
+
+def unshowable_reason(record: CredentialRecord, now: datetime) -> str | None:
+    """Why a held card cannot be presented now (revoked, suspended, expired), or None when it can."""
+    if record.status != "valid":
+        return record.status
+    if now >= record.expires_at:
+        return "expired"
+    return None
 
 
 def held(wallet: Wallet, record: CredentialRecord, issuer_name: str) -> HeldCard:

@@ -16,6 +16,7 @@ from wallet.services.common import (
     Wallet,
     request_audience,
 )
+from wallet.services.presenting import ensure_showable
 from wallet.services.verifying import verify
 from wallet.status_list import (
     CredentialStatus,
@@ -61,9 +62,11 @@ async def decline_request(wallet: Wallet, request_id: str) -> RequestRecord:
 
 
 async def share(wallet: Wallet, holder_id: int, request_id: str, credential_id: str) -> Verification:
-    """Present the asked-for claims to the requesting verifier, bound to its nonce; the request works once."""
+    """Present the asked-for claims to the requesting verifier, bound to its nonce; the request works once.
+    Raises CardNotShowable (and the request stays open) when the card cannot be shown any more."""
     request = await open_request(wallet, request_id)
     card = await own_card(wallet, holder_id, credential_id)
+    ensure_showable(wallet, card)  # revoked or suspended since the request was opened: nothing is sent
     async with wallet.uow() as uow:
         key = await uow.wallet.holder_key(holder_id)
         if key is None or not await uow.wallet.finish_request(request, "used", now=wallet.now()):
