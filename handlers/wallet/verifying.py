@@ -33,7 +33,7 @@ from wallet.services import requests as share_requests
 from wallet.services import verifying as checks
 
 # A presentation: three base64url JWT parts, then disclosures and the key binding after `~`.
-PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG1:[0-9A-Z $%*+\-./:]+)$")
+PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG[12]:[0-9A-Z $%*+\-./:]+)$")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 

@@ -147,8 +147,8 @@ def reason_text(verification: Verification, tr: Translator, viewer: Person) -> s
             return tr("revoked on {date} by {issuer}", date=params["revoked_on"], issuer=params.get("issuer_name", "?"))
         return tr("revoked by {issuer}", issuer=params.get("issuer_name", "?"))
     if check is FailedCheck.NOT_ACCREDITED:
-        card = card_name(verification.card_type, tr, lower=True) if verification.card_type else params.get(
-            "card_type", "?")
+        source = verification.source_type
+        card = card_name(source, tr, lower=True) if source else params.get("card_type", "?")
         return tr("{issuer} is not accredited to issue the {card}", issuer=params.get("issuer_name", "?"), card=card)
     texts = {
         FailedCheck.MALFORMED: tr("this is not a card code"),
@@ -194,9 +194,9 @@ def result_caption(verification: Verification, tr: Translator, viewer: Person) -
     if not result.disclosed_claims:
         parts.append(tr("No personal details were shared."))
     issuer = result.issuer_name or result.issuer or "?"
-    if verification.accredited and card_type is not None:
+    if verification.accredited and verification.source_type is not None:
         parts.append(tr("Issued by {issuer}, accredited for the {card}.", issuer=issuer,
-                        card=card_name(card_type, tr, lower=True)))
+                        card=card_name(verification.source_type, tr, lower=True)))
     else:
         parts.append(tr("Issued by {issuer}.", issuer=issuer))
     parts.append(tr("Checked {time}.", time=checked))

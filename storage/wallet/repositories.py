@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -219,7 +219,9 @@ class WalletRepository:
                 masked_number=credential.masked_number, jwt_digest=credential.jwt_digest,
                 sd_jwt=self._envelope.seal(credential.sd_jwt.encode(), purpose=CREDENTIAL_PURPOSE),
                 photo=None if credential.photo is None else self._envelope.seal(credential.photo, purpose=PHOTO_PURPOSE),
-                offer_id=credential.offer_id, created_at=now,
+                age_proof=None if credential.age_proof is None else self._envelope.seal(
+                    credential.age_proof.encode(), purpose=CREDENTIAL_PURPOSE),
+                age_proof_digest=credential.age_proof_digest, offer_id=credential.offer_id, created_at=now,
             )
         )
 
@@ -229,6 +231,7 @@ class WalletRepository:
             row.id, row.holder_id, row.issuer_id, row.card_type, row.vct, row.status_index, row.status,
             _utc(row.status_changed_at), as_utc(row.issued_at), as_utc(row.expires_at), row.masked_number,
             self._envelope.open(row.sd_jwt, purpose=CREDENTIAL_PURPOSE).decode(), photo,
+            None if row.age_proof is None else self._envelope.open(row.age_proof, purpose=CREDENTIAL_PURPOSE).decode(),
         )
 
     async def credential(self, credential_id: str) -> CredentialRecord | None:
@@ -239,7 +242,9 @@ class WalletRepository:
         return None if row is None else self._credential(row)
 
     async def credential_by_digest(self, jwt_digest: str) -> CredentialRecord | None:
-        query = select(wallet_credentials).where(wallet_credentials.c.jwt_digest == jwt_digest)
+        """The card a presentation came from: of the card itself or of its age proof."""
+        query = select(wallet_credentials).where(or_(wallet_credentials.c.jwt_digest == jwt_digest,
+                                                     wallet_credentials.c.age_proof_digest == jwt_digest))
         row = (await self._connection.execute(query)).first()
         return None if row is None else self._credential(row)
 

@@ -107,6 +107,9 @@ wallet_credentials = Table(
     Column("jwt_digest", String(64), nullable=False, unique=True),
     sealed("sd_jwt", CREDENTIAL_PURPOSE, nullable=False),
     sealed("photo", PHOTO_PURPOSE),
+    # The companion age proof (only the age claims, same holder key and status entry) and its JWT's digest.
+    sealed("age_proof", CREDENTIAL_PURPOSE),
+    Column("age_proof_digest", String(64), nullable=True, unique=True),
     Column("offer_id", String(32), nullable=True),
     utc_datetime("removed_at", nullable=True),
     utc_datetime("created_at"),

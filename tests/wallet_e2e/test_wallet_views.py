@@ -71,7 +71,7 @@ async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_show
 async def test_a_pasted_code_is_checked_like_a_photo(world: Jigap) -> None:
     await licence_in_wallet(world)
     code = read_qr(await world.file_bytes(await show_qr(world)))
-    assert code is not None and code.startswith("JG1:")
+    assert code is not None and code.startswith("JG2:")
     prompt = await world.bartender.send("/verify")
     assert prompt.text == "QR 코드 사진을 보내거나 코드 내용을 붙여 넣어 주세요."
     result = await world.bartender.send(code)

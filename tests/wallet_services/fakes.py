@@ -153,8 +153,10 @@ class FakeStore:
         self.t.credentials[credential.id] = CredentialRecord(
             credential.id, credential.holder_id, credential.issuer_id, credential.card_type, credential.vct,
             credential.status_index, "valid", None, credential.issued_at, credential.expires_at,
-            credential.masked_number, credential.sd_jwt, credential.photo)
+            credential.masked_number, credential.sd_jwt, credential.photo, credential.age_proof)
         self.t.digests[credential.jwt_digest] = credential.id
+        if credential.age_proof_digest is not None:
+            self.t.digests[credential.age_proof_digest] = credential.id
 
     async def credential(self, credential_id: str) -> CredentialRecord | None:
         return None if credential_id in self.t.removed else self.t.credentials.get(credential_id)

@@ -107,5 +107,11 @@ async def ensure_accredited(uow: WalletUnitOfWork, issuer: IssuerRecord, card_ty
         raise NotAccredited(issuer.name, card_type)
 
 
+def may_issue(wallet: Wallet, card_type: CardType, accredited_ids: frozenset[str]) -> bool:
+    """Whether an issuer accredited for `accredited_ids` may issue `card_type`: an age proof counts as the card
+    type it is issued with (a university's proof "from a driver's licence" is not accepted)."""
+    return (card_type.proof_of or card_type.id) in accredited_ids
+
+
 def _in_order(wallet: Wallet, type_ids: frozenset[str]) -> tuple[CardType, ...]:
     return tuple(card_type for card_type in wallet.registry.all() if card_type.id in type_ids)

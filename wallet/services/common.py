@@ -5,7 +5,7 @@ read (a held card, an offer, a verification, a QR frame), and reading a held cre
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +14,9 @@ from subscriptions.clock import Clock
 from subscriptions.ids import TimeOrderedIds
 from subscriptions.ports import IdSource
 from wallet.card_types import CardType, CardTypeRegistry
+from wallet.credentials import present_card
 from wallet.holder import read_held_credential
+from wallet.keys import SigningKey
 from wallet.pin import PinPolicy
 from wallet.ports import UnitOfWorkFactory, WalletSettings, WalletUnitOfWork
 from wallet.records import (
@@ -116,6 +118,7 @@ class Verification:
     photo: bytes | None
     holder_id: int | None
     accredited: bool = False
+    source_type: CardType | None = None  # the card type vouched for: the card's own, or the one an age proof is of
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,20 @@ class Wallet:
 
     def status_uri(self, slug: str) -> str:
         return f"{self.config.public_url.rstrip('/')}/status/{slug}"
+
+
+def present_held(wallet: Wallet, record: CredentialRecord, key: SigningKey, *, aud: str, nonce: str,
+                 preset: str | None = None, claims: Collection[str] | None = None) -> str:
+    """A presentation of the held card's claims; when they are only age claims and the card has an age proof,
+    the proof is shown instead: the same answer in a much smaller QR."""
+    card_type = wallet.registry.get(record.card_type)
+    wanted = card_type.preset_claims(preset) if preset is not None else tuple(claims or ())
+    proof_type = wallet.registry.age_proof(card_type)
+    if record.age_proof is not None and proof_type is not None and card_type.shows_only_age(wanted):
+        return present_card(record.age_proof, proof_type, holder_key=key, aud=aud, nonce=nonce, now=wallet.now(),
+                            claims=wanted)
+    return present_card(record.sd_jwt, card_type, holder_key=key, aud=aud, nonce=nonce, now=wallet.now(),
+                        preset=preset, claims=claims)
 
 
 def unshowable_reason(record: CredentialRecord, now: datetime) -> str | None:

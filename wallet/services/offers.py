@@ -10,7 +10,7 @@ from typing import Any
 
 from wallet.card_types import CardType
 from wallet.claims import prepare_claims
-from wallet.credentials import IssuerIdentity, issue_card, mask_number
+from wallet.credentials import IssuerIdentity, issue_age_proof, issue_card, mask_number
 from wallet.keys import SigningKey, generate_signing_key
 from wallet.ports import WalletUnitOfWork
 from wallet.records import (
@@ -85,7 +85,8 @@ def _ensure_offer_open(wallet: Wallet, offer: OfferRecord | None, holder_id: int
 
 
 async def accept_offer(wallet: Wallet, offer_id: str, holder_id: int) -> HeldCard:
-    """Sign the credential for the holder's key and put it in their wallet; the offer works once. Raises
+    """Sign the credential (and its age proof) for the holder's key and put it in their wallet; the offer works
+    once. Raises
     NotAccredited when the issuer's accreditation for the type was withdrawn since the offer was made."""
     now = wallet.now()
     async with wallet.uow() as uow:
@@ -103,11 +104,10 @@ async def accept_offer(wallet: Wallet, offer_id: str, holder_id: int) -> HeldCar
         claims = dict(offer.claims)
         if offer.photo is not None and card_type.photo_claim is not None:
             claims[card_type.photo_claim] = offer.photo
-        issued = issue_card(
-            card_type, claims, issuer=IssuerIdentity(issuer.issuer_url, issuer.name, issuer_key),
-            holder_jwk=holder_key.public.jwk, now=now,
-            status=StatusReference(index, wallet.status_uri(issuer.slug)),
-        )
+        identity = IssuerIdentity(issuer.issuer_url, issuer.name, issuer_key)
+        issued = issue_card(card_type, claims, issuer=identity, holder_jwk=holder_key.public.jwk, now=now,
+                            status=StatusReference(index, wallet.status_uri(issuer.slug)))
+        age_proof = issue_age_proof(card_type, issued, issuer=identity, holder_jwk=holder_key.public.jwk)
         credential_id = wallet.ids.token(12)
         number = issued.claims.get(card_type.number_claim or "")
         masked = None if number is None else mask_number(
@@ -117,7 +117,8 @@ async def accept_offer(wallet: Wallet, offer_id: str, holder_id: int) -> HeldCar
             id=credential_id, holder_id=holder_id, issuer_id=issuer.id, card_type=card_type.id,
             vct=card_type.vct, status_index=index, issued_at=issued.issued_at, expires_at=issued.expires_at,
             masked_number=masked, jwt_digest=jwt_digest(issued.sd_jwt), sd_jwt=issued.sd_jwt,
-            photo=offer.photo, offer_id=offer.id,
+            photo=offer.photo, offer_id=offer.id, age_proof=age_proof,
+            age_proof_digest=None if age_proof is None else jwt_digest(age_proof),
         ), now=now)
         if not await uow.wallet.finish_offer(offer, "accepted", credential_id=credential_id):
             raise OfferGone("used")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from wallet.credentials import present_card
 from wallet.records import (
     SessionRecord,
 )
@@ -22,6 +21,7 @@ from wallet.services.common import (
     Wallet,
     held,
     issuer_name,
+    present_held,
     unshowable_reason,
 )
 
@@ -73,9 +73,9 @@ async def frame(wallet: Wallet, session_id: str, *, advance: bool) -> Frame | Se
         assert record is not None and key is not None
         await uow.wallet.update_session(session_id, frame_index=index)
         await uow.commit()
-    card_type = wallet.registry.get(record.card_type)
-    presentation = present_card(record.sd_jwt, card_type, holder_key=key, aud=wallet.platform_audience,
-                                nonce=wallet.ids.token(), now=wallet.now(), preset=session.preset)
+    # 96 random bits: a frame lives 30 seconds, and a shorter nonce keeps the QR small.
+    presentation = present_held(wallet, record, key, aud=wallet.platform_audience, nonce=wallet.ids.token(12),
+                                preset=session.preset)
     return Frame(replace(session, frame_index=index), presentation, wallet.config.qr_lifetime)
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from wallet.credentials import present_card
 from wallet.records import (
     RequestRecord,
 )
@@ -14,6 +13,7 @@ from wallet.services.common import (
     RequestGone,
     Verification,
     Wallet,
+    present_held,
     request_audience,
 )
 from wallet.services.presenting import ensure_showable
@@ -72,9 +72,8 @@ async def share(wallet: Wallet, holder_id: int, request_id: str, credential_id: 
         if key is None or not await uow.wallet.finish_request(request, "used", now=wallet.now()):
             raise RequestGone("used")
         await uow.commit()
-    presentation = present_card(card.record.sd_jwt, card.card_type, holder_key=key,
-                                aud=request_audience(request.verifier_id), nonce=request.nonce, now=wallet.now(),
-                                claims=request.claims)
+    presentation = present_held(wallet, card.record, key, aud=request_audience(request.verifier_id),
+                                nonce=request.nonce, claims=request.claims)
     return await verify(wallet, presentation, verifier_id=request.verifier_id, verifier_name=request.verifier_name,
                              expected_aud=request_audience(request.verifier_id), expected_nonce=request.nonce)
 

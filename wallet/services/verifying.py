@@ -18,6 +18,7 @@ from wallet.qr_payload import decode_qr_payload
 from wallet.reasons import FailedCheck, english_reason
 from wallet.records import IssuerRecord
 from wallet.sd_jwt import split_sd_jwt
+from wallet.services.accreditation import may_issue
 from wallet.services.common import Verification, Wallet, jwt_digest
 from wallet.status_list import (
     StatusCheck,
@@ -62,8 +63,8 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             nonce_store=store, status=lookup,
         )
         card_type = wallet.registry.by_vct(result.vct) if result.vct else None
-        accredited = result.valid and issuer is not None and card_type is not None and (
-            card_type.id in await uow.wallet.accredited_types(issuer.id))
+        accredited = result.valid and issuer is not None and card_type is not None and may_issue(
+            wallet, card_type, await uow.wallet.accredited_types(issuer.id))
         if result.valid and not accredited:
             result = _as_not_accredited(result, card_type)
         if result.valid and result.nonce is not None and not await uow.wallet.use_nonce(result.nonce, now=now):
@@ -77,14 +78,15 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             )
         await uow.commit()
     photo = credential.photo if credential is not None and result.valid else None
+    source = wallet.registry.get(card_type.proof_of) if card_type and card_type.proof_of else card_type
     return Verification(result, card_type, photo, credential.holder_id if credential else None,
-                        accredited=result.valid)
+                        accredited=result.valid, source_type=source)
 
 
 def _as_not_accredited(result: VerificationResult, card_type: CardType | None) -> VerificationResult:
     """A signature that checks out from an issuer not accredited for the card's type: refused, nothing shown."""
     params = {"issuer_name": result.issuer_name or result.issuer or "?",
-              "card_type": card_type.id if card_type else result.vct or "?"}
+              "card_type": (card_type.proof_of or card_type.id) if card_type else result.vct or "?"}
     return replace(result, valid=False, failed_check=FailedCheck.NOT_ACCREDITED,
                    reason=english_reason(FailedCheck.NOT_ACCREDITED, params), reason_params=MappingProxyType(params),
                    disclosed_claims=MappingProxyType({}))
