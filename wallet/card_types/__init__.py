@@ -3,7 +3,8 @@
 A type lists its claims (type, always or selectively disclosed, required, label in English
 and Korean), claims derived at issuance (`age_over_19` from the birth date), disclosure
 presets and the card layout. `load_card_type` reads one from text, so a new type needs no
-code; `builtin_card_types` returns the shipped ones.
+code; `builtin_card_types` returns the shipped ones. A type with age claims also has an age
+proof (`age_proof_type`), issued with each of its cards and shown when only age is asked.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ Disclosure = Literal["always", "selective"]
 _CLAIM_KINDS = frozenset({"string", "date", "integer", "boolean", "enum", "image_digest"})
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 ALL_CLAIMS = "*"
+
 # The age proof issued alongside every card with age claims: only those claims, so showing "over 19" makes a
 # small QR (the whole card's digests and key stay out of it). Its `vct` names the card type it comes from, so
 # a verifier can tell whether the issuer may vouch for it.
@@ -40,7 +42,7 @@ class Label:
         return self.ko if language.startswith("ko") else self.en
 
 
-AGE_PROOF_NAME = Label("Age proof", "연령 증명")
+AGE_PROOF_NAME = Label("Age proof", "연령 증명")  # what a verifier's result card calls an age proof
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ async def ensure_accredited(uow: WalletUnitOfWork, issuer: IssuerRecord, card_ty
         raise NotAccredited(issuer.name, card_type)
 
 
-def may_issue(wallet: Wallet, card_type: CardType, accredited_ids: frozenset[str]) -> bool:
+def may_issue(card_type: CardType, accredited_ids: frozenset[str]) -> bool:
     """Whether an issuer accredited for `accredited_ids` may issue `card_type`: an age proof counts as the card
     type it is issued with (a university's proof "from a driver's licence" is not accepted)."""
     return (card_type.proof_of or card_type.id) in accredited_ids

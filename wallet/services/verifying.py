@@ -64,7 +64,7 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
         )
         card_type = wallet.registry.by_vct(result.vct) if result.vct else None
         accredited = result.valid and issuer is not None and card_type is not None and may_issue(
-            wallet, card_type, await uow.wallet.accredited_types(issuer.id))
+            card_type, await uow.wallet.accredited_types(issuer.id))
         if result.valid and not accredited:
             result = _as_not_accredited(result, card_type)
         if result.valid and result.nonce is not None and not await uow.wallet.use_nonce(result.nonce, now=now):
