@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from sandbox.client import SandboxUser
 from storage.core.tables import audit_log
-from storage.wallet.tables import wallet_accreditations, wallet_issuers, wallet_offers
+from storage.wallet.tables import wallet_accreditations, wallet_credentials, wallet_issuers, wallet_offers
 from tests.harness import Jigap
-from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, camera_shot, enter_pin, show_qr
+from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, camera_shot, enter_pin, offer_licence, show_qr
 
 NOT_ADMIN = "죄송합니다. 플랫폼 관리자만 사용할 수 있습니다."
 
@@ -114,3 +114,16 @@ async def test_only_platform_admins_accredit_and_bad_input_changes_nothing(world
     assert await _accredited(world, "road-authority") == {"driver_license"}
     assert await _audit(world, admin) == [("wallet.accredit", "unchanged", "driver_license")]
     assert await _audit(world, world.officer) == []
+
+
+async def test_an_offer_made_before_the_withdrawal_cannot_be_accepted_after_it(world: Jigap) -> None:
+    admin = await _admin(world)
+    offer = await offer_licence(world)
+    await admin.send("/withdraw_accreditation road-authority driver_license")
+    answer = await world.minji.press("수락", offer)
+    assert answer is not None and answer.show_alert
+    assert answer.text == "Road Traffic Authority의 운전면허증 발급 인가가 철회되어 지갑에 넣을 수 없어요."
+    assert await world.count(wallet_credentials) == 0
+    reply = await world.officer.send("/issue")
+    assert reply.text == ("이 기관은 아직 어떤 카드도 발급 인가를 받지 않았어요. 플랫폼 관리자가 /accredit 명령으로 "
+                          "인가할 수 있어요.")
