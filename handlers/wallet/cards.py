@@ -475,6 +475,14 @@ async def refresh_qr(context: Any) -> None:
         await presenting.expire_session(wallet, session_id)
 
 
+async def stop_showing(context: Any, credential_id: str) -> None:
+    """The card was just revoked or suspended: its QR messages on screen turn into the card with the reason now
+    (a refresh job that still runs somewhere finds its session over and leaves the message so)."""
+    for over in await presenting.stop_sessions_of(context.application.bot_data["services"].wallet, credential_id):
+        if over.card is not None:
+            await _stop(context, over, over.card)
+
+
 async def _stop(context: Any, over: SessionOver, card: HeldCard) -> None:
     """The card was revoked, suspended or expired while its QR was shown: the card (stamped) replaces the code,
     with the reason, and no button offers to show it again."""
@@ -502,6 +510,9 @@ async def _expire(context: Any, session_id: str) -> None:
         card = await held_cards.own_card(services.wallet, session.holder_id, session.credential_id)
     except CardNotFound:
         await context.bot.delete_message(session.chat_id, session.message_id)
+        return
+    if card.status is not CredentialStatus.VALID:  # stopped for its status: keep saying why, offer nothing
+        await _stop(context, SessionOver(session, card.record.status, card), card)
         return
     picture = await card_png(card, session.language)
     markup = InlineKeyboardMarkup([[CardAction(CardStep.SHOW_QR, card.id).button(tr("Show again"))]])

@@ -22,7 +22,7 @@ from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
 from handlers.core.outbound import OutboundMessage, button_rows
 from handlers.wallet.buttons import IssueChoice, IssueStep, StatusChange, StatusStep
-from handlers.wallet.cards import offer_buttons, offer_text
+from handlers.wallet.cards import offer_buttons, offer_text, stop_showing
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
@@ -477,6 +477,8 @@ async def status_button(update: Update, context: JigapContext, data: StatusChang
     if holder is not None:
         await query.edit_message_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))
         await _tell_holder(context, card, holder)
+    if status is not CredentialStatus.VALID:
+        await stop_showing(context, credential_id)
 
 
 async def _tell_holder(context: JigapContext, card: HeldCard, holder: Person) -> None:

@@ -1,7 +1,8 @@
 """Issue 12: a revoked card is not shown any more, not from an older card message's Show QR button and not
 by a QR that was already refreshing on screen: that one stops, saying why.
 
-[wallet] qr_lifetime = 1 renews the QR every second, so a stop shows within a couple of seconds.
+[wallet] qr_lifetime = 1 renews the QR every second; with the default 30 seconds the revocation in the chat
+stops the QR at once, not at its next frame.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ SUSPENDED = "Road Traffic Authority에서 정지한 카드라서 정지가 풀�
 
 
 @pytest.fixture
-def wallet_settings() -> Config:
-    return wallet_config(qr_lifetime=1, qr_session=60)
+def wallet_settings(request: pytest.FixtureRequest) -> Config:
+    return wallet_config(qr_lifetime=getattr(request, "param", 1), qr_session=60)
 
 
 async def _change_status(world: Jigap, button: str, confirm: str | None = None) -> None:
@@ -87,3 +88,13 @@ async def test_a_suspended_card_stops_its_qr_and_shows_again_once_reinstated(wor
     await _change_status(world, "정지 해제")
     again = await show_qr(world)
     assert read_qr(await world.file_bytes(again)) is not None
+
+
+@pytest.mark.parametrize("wallet_settings", [30], indirect=True)
+async def test_revoking_in_the_chat_stops_the_qr_at_once_not_at_its_next_frame(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    qr = await show_qr(world)
+    await _change_status(world, "발급 취소", "영구 취소")
+    stopped = await world.minji.wait_for_edit(qr, timeout=5, containing="더 이상")
+    assert stopped.text == "이 코드는 더 이상 쓸 수 없어요. " + REVOKED and stopped.buttons == []
+    assert await presenting.running_sessions(world.services.wallet) == []

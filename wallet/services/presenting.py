@@ -79,6 +79,24 @@ async def frame(wallet: Wallet, session_id: str, *, advance: bool) -> Frame | Se
     return Frame(replace(session, frame_index=index), presentation, wallet.config.qr_lifetime)
 
 
+async def stop_sessions_of(wallet: Wallet, credential_id: str) -> list[SessionOver]:
+    """End the running QR sessions of a card that can no longer be shown (just revoked or suspended), so its
+    QR messages can say so at once rather than at their next frame."""
+    stopped = []
+    async with wallet.uow() as uow:
+        record = await uow.wallet.credential(credential_id)
+        reason = unshowable_reason(record, wallet.now()) if record is not None else None
+        if record is None or reason is None:
+            return []
+        card = held(wallet, record, await issuer_name(uow, record.issuer_id))
+        for running in await uow.wallet.running_sessions():
+            if running.credential_id == credential_id:
+                await uow.wallet.update_session(running.id, status="expired")
+                stopped.append(SessionOver(running, reason, card))
+        await uow.commit()
+    return stopped
+
+
 async def attach_session_message(wallet: Wallet, session_id: str, message_id: int) -> None:
     async with wallet.uow() as uow:
         await uow.wallet.update_session(session_id, message_id=message_id)
