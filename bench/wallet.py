@@ -3,13 +3,16 @@ implementation verifying the same presentations, and card plus QR render time.
 
     python bench/wallet.py [--quick]
 
-The last three lines are `verify_p50_ms=`, `verify_speedup_vs_reference=` and `render_p50_ms=`.
+The last lines are `verify_p50_ms=`, `verify_speedup_vs_reference=`, `render_p50_ms=`, and the QR of the
+age-only preset as a verifier's reader decodes it: `age_qr_version=`, `age_qr_ecc=` (from the age proof issued
+alongside the licence) and `age_qr_version_from_card=` (the same claim shown from the licence itself).
 The holder key is ES256 because the reference verifier checks key-binding JWTs as ES256 only.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import statistics
 import sys
 import time
@@ -26,11 +29,15 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 from jwcrypto.jwk import JWK  # noqa: E402
 from sd_jwt.verifier import SDJWTVerifier  # noqa: E402
 
-from wallet.card_types import builtin_card_types  # noqa: E402
-from wallet.credentials import IssuerIdentity, issue_card, present_card  # noqa: E402
+from wallet.card_types import (
+    age_proof_type,  # noqa: E402
+    builtin_card_types,  # noqa: E402
+)
+from wallet.credentials import IssuerIdentity, issue_age_proof, issue_card, present_card  # noqa: E402
 from wallet.images.card import CardView, render_card_jpeg, render_card_png  # noqa: E402
-from wallet.images.qr import presentation_qr_png  # noqa: E402
+from wallet.images.qr import presentation_qr_png, read_symbol  # noqa: E402
 from wallet.keys import generate_signing_key  # noqa: E402
+from wallet.status_list import StatusReference  # noqa: E402
 from wallet.trust import TrustedIssuer, TrustedIssuers  # noqa: E402
 from wallet.verifier import verify_presentation  # noqa: E402
 
@@ -122,6 +129,28 @@ def main() -> None:
     print(f"verify_p50_ms={ours:.3f}")
     print(f"verify_speedup_vs_reference={theirs / ours:.1f}")
     print(f"render_p50_ms={render:.1f}")
+    age_qr(licence, issuer, holder, now)
+
+
+def age_qr(licence: Any, issuer: IssuerIdentity, holder: Any, now: datetime) -> None:
+    """The age-only QR as the bot shows it (its URLs, a status entry, a frame's nonce), decoded."""
+    public_url = "https://jigap.example"
+    status = StatusReference(48_213, f"{public_url}/status/road-authority")
+    shown_by = IssuerIdentity(f"{public_url}/road-authority", issuer.name, issuer.key)
+    card = issue_card(licence, CLAIMS, issuer=shown_by, holder_jwk=holder.public.jwk, now=now, status=status)
+    proof = issue_age_proof(licence, card, issuer=shown_by, holder_jwk=holder.public.jwk)
+    proof_type = age_proof_type(licence)
+    assert proof is not None and proof_type is not None
+    nonce = secrets.token_urlsafe(12)  # as each QR frame gets from wallet.ids.token(12)
+    from_proof = present_card(proof, proof_type, preset="age_over_19_only", holder_key=holder, aud=public_url,
+                              nonce=nonce, now=now)
+    from_card = present_card(card.sd_jwt, licence, preset="age_over_19_only", holder_key=holder, aud=public_url,
+                             nonce=nonce, now=now)
+    proof_symbol, card_symbol = read_symbol(presentation_qr_png(from_proof)), read_symbol(presentation_qr_png(from_card))
+    assert proof_symbol is not None and card_symbol is not None
+    print(f"age_qr_version={proof_symbol.version}")
+    print(f"age_qr_ecc={proof_symbol.ec_level}")
+    print(f"age_qr_version_from_card={card_symbol.version}")
 
 
 if __name__ == "__main__":

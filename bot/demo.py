@@ -9,7 +9,7 @@ from subscriptions.accounts.members import TelegramProfile
 from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing import services as billing
 from subscriptions.billing.demo import demo_offers
-from wallet.services import issuers
+from wallet.services import accreditation, issuers
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,24 @@ async def load_demo_organisations(services: Services) -> int:
     return added
 
 
+# Each demo issuer issues its own card type only: the university cannot issue a driver's licence.
+DEMO_ACCREDITATIONS = {
+    "road-authority": ("driver_license",),
+    "hankuk-university": ("student_id",),
+    "certification-board": ("national_certificate",),
+}
+
+
 async def load_demo_issuers(services: Services) -> None:
-    """The issuing organisations get their signing keys and status lists (kept if they exist)."""
+    """The issuing organisations get their signing keys and status lists (kept if they exist), and the demo
+    issuers their accreditations."""
     async with services.uow() as uow:
         organisations = await uow.organisations.list(kind="issuer")
     for organisation in organisations:
         await issuers.ensure_issuer(services.wallet, organisation)
+        types = DEMO_ACCREDITATIONS.get(organisation.slug, ())
+        if types and not await accreditation.is_accredited_for_all(services.wallet, organisation.id, types):
+            await accreditation.accredit_system(services.wallet, organisation.slug, types)
 
 
 @dataclass(frozen=True)

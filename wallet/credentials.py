@@ -3,6 +3,8 @@
 `issue_card` signs a card for a holder key: `vct` from the card type, `iss`, `iat`, `exp`,
 the status list reference, always-disclosed claims in clear and the rest as disclosures.
 `present_card` resolves a preset ("age_over_19_only") or claim names into a presentation.
+`issue_age_proof` signs the card's companion age proof: only its age claims, for the same holder key, with
+the same validity and the same status list entry, so revoking the card revokes the proof.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from wallet.card_types import CardType
+from wallet.card_types import CardType, age_proof_type
 from wallet.claims import prepare_claims
 from wallet.clock import ensure_aware
 from wallet.errors import CredentialRejected, PresentationError
@@ -76,6 +78,29 @@ def issue_card(
     return IssuedCredential(
         issued.sd_jwt, card_type.id, card_type.vct, issuer.issuer, issued_at, expires_at, prepared, status
     )
+
+
+def issue_age_proof(
+    card_type: CardType,
+    card: IssuedCredential,
+    *,
+    issuer: IssuerIdentity,
+    holder_jwk: Mapping[str, Any],
+) -> str | None:
+    """The age proof of a just issued card (None when its type has no age claims): an SD-JWT VC of type
+    `urn:jigap:age:<card type>:1` with the card's `age_over` claims as disclosures, no decoys, and the card's
+    holder key, expiry and status list entry."""
+    proof_type = age_proof_type(card_type)
+    names = [derived.name for derived in card_type.age_claims if derived.name in card.claims]
+    if proof_type is None or not names:
+        return None
+    # No `iat` (optional in SD-JWT VC, and the card keeps it): every byte counts in the QR it is shown in.
+    payload: dict[str, Any] = {"iss": issuer.issuer, "exp": int(card.expires_at.timestamp()), "vct": proof_type.vct}
+    if card.status is not None:
+        payload["status"] = card.status.to_claim()
+    for name in names:
+        payload[name] = Sd(card.claims[name])
+    return issue_sd_jwt(payload, issuer_key=issuer.key, holder_jwk=holder_jwk).sd_jwt
 
 
 def accept_credential(

@@ -25,6 +25,7 @@ class FailedCheck(StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     STATUS_UNAVAILABLE = "status_unavailable"
+    NOT_ACCREDITED = "not_accredited"
 
 
 _ENGLISH: dict[FailedCheck, str] = {
@@ -42,6 +43,7 @@ _ENGLISH: dict[FailedCheck, str] = {
     FailedCheck.REVOKED: "revoked by {issuer_name}",
     FailedCheck.SUSPENDED: "suspended by {issuer_name}",
     FailedCheck.STATUS_UNAVAILABLE: "the revocation status could not be checked ({detail})",
+    FailedCheck.NOT_ACCREDITED: "{issuer_name} is not accredited to issue {card_type}",
 }
 
 

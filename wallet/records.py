@@ -36,6 +36,7 @@ class CredentialRecord:
     masked_number: str | None
     sd_jwt: str
     photo: bytes | None
+    age_proof: str | None = None  # the companion age proof's SD-JWT (see wallet.credentials.issue_age_proof)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class NewCredential:
     sd_jwt: str
     photo: bytes | None
     offer_id: str | None
+    age_proof: str | None = None
+    age_proof_digest: str | None = None
 
 
 @dataclass(frozen=True)

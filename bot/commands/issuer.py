@@ -5,7 +5,8 @@
     jigap issuer revoke CREDENTIAL_ID [--suspend | --reinstate]
     jigap issuer jwks ORGANISATION
 
-`issue` makes an offer and prints its deep link: the holder opens it in the chat and accepts. Exit status:
+`issue` makes an offer and prints its deep link: the holder opens it in the chat and accepts. It refuses a
+card type the organisation is not accredited for (platform admins grant that in the chat, /accredit). Exit status:
 0 done, 1 refused (unknown organisation, invalid claims, ...), 2 usage error.
 """
 
@@ -23,6 +24,7 @@ from bot.config import load_config
 from wallet.errors import ClaimsInvalid, UnknownCardType
 from wallet.services import CardNotFound, NotAnIssuer, StatusChangeRefused, issuers, people, revocation
 from wallet.services import offers as card_offers
+from wallet.services.accreditation import NotAccredited
 from wallet.status_list import CredentialStatus
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -122,6 +124,10 @@ async def _issue(services: Services, args: argparse.Namespace) -> int:
         raise IssuerCommandError(f"there is no card type {error}") from error
     except NotAnIssuer as error:
         raise IssuerCommandError(f"{organisation.slug} has no keys yet: run jigap issuer create {organisation.slug}") from error
+    except NotAccredited as error:
+        raise IssuerCommandError(
+            f"{organisation.slug} is not accredited to issue {args.card_type}: a platform admin grants it in the "
+            f"chat with /accredit {organisation.slug} {args.card_type}") from error
     payload = f"offer_{offer.id}"
     username = services.config.bot.username
     how = f"https://t.me/{username}?start={payload}" if username else f"/start {payload} (in the chat with the bot)"

@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from handlers.core.context import JigapContext
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
-from handlers.wallet import buttons, cards, issuing, verifying
+from handlers.wallet import accreditation, buttons, cards, issuing, verifying
 from subscriptions.accounts.access import Permission
 from wallet.services import flows as wallet_flows
 
@@ -49,6 +49,7 @@ def register(routes: Routes) -> None:
     routes.add_deep_link("offer", cards.open_offer_link)
     routes.add_deep_link("vreq", verifying.open_request_link)
     routes.on_startup(cards.resume_sessions)
+    accreditation.register(routes)
 
 
 async def wallet_message(update: Update, context: JigapContext) -> None:

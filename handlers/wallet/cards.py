@@ -33,10 +33,21 @@ from handlers.wallet.views import (
 from subscriptions.flows import Flow, FlowStatus
 from wallet.errors import PinLocked
 from wallet.records import SessionRecord
-from wallet.services import CardNotFound, HeldCard, OfferGone, pin_entry, pins, presenting
+from wallet.services import (
+    CardNotFound,
+    CardNotShowable,
+    Frame,
+    HeldCard,
+    OfferGone,
+    SessionOver,
+    pin_entry,
+    pins,
+    presenting,
+)
 from wallet.services import cards as held_cards
 from wallet.services import flows as wallet_flows
 from wallet.services import offers as card_offers
+from wallet.services.accreditation import NotAccredited
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -46,6 +57,16 @@ async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = 
     assert update.effective_chat is not None
     if update.effective_message is not None:
         await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+def unshowable_text(tr: Translator, error: CardNotShowable) -> str:
+    """Why a card cannot be shown, in a sentence."""
+    if error.reason == "revoked":
+        return tr("{issuer} revoked this card, so it can no longer be shown.", issuer=error.issuer_name)
+    if error.reason == "suspended":
+        return tr("{issuer} suspended this card, so it cannot be shown until they reinstate it.",
+                  issuer=error.issuer_name)
+    return tr("This card has expired, so it can no longer be shown.")
 
 
 def locked_text(context: JigapContext, error: PinLocked) -> str:
@@ -159,6 +180,11 @@ async def card_button(update: Update, context: JigapContext, data: CardAction) -
         await query.answer(tr("This card is not in your wallet."), show_alert=True)
         return
     if step == "qr":
+        try:
+            presenting.ensure_showable(context.services.wallet, card)
+        except CardNotShowable as error:  # a Show QR button of a message from before the revocation
+            await query.answer(unshowable_text(tr, error), show_alert=True)
+            return
         await start_showing(update, context, card)
         return
     if step == "det":  # the licence number and birth date are shown only after the PIN
@@ -262,6 +288,11 @@ async def offer_button(update: Update, context: JigapContext, data: OfferAnswer)
             view = await card_offers.decline_offer(wallet, offer_id, context.member.id)
     except OfferGone as error:
         await query.answer(offer_refusal(tr, error), show_alert=True)
+        return
+    except NotAccredited as error:
+        await query.answer(tr("{issuer} may no longer issue the {card}, so it cannot be put in your wallet.",
+                              issuer=error.issuer_name, card=card_name(error.card_type, tr, lower=True)),
+                           show_alert=True)
         return
     await query.answer()
     if step == "no":
@@ -384,9 +415,14 @@ async def _ask_preset(update: Update, context: JigapContext, flow: Flow) -> None
     tr = context.tr
     try:
         card = await held_cards.own_card(context.services.wallet, context.member.id, str(flow.state.get("card", "")))
+        presenting.ensure_showable(context.services.wallet, card)
     except CardNotFound:
         await wallet_flows.close(context.services.wallet, flow, FlowStatus.CANCELED)
         await query.edit_message_text(tr("This card is not in your wallet."))
+        return
+    except CardNotShowable as error:
+        await wallet_flows.close(context.services.wallet, flow, FlowStatus.CANCELED)
+        await query.edit_message_text(unshowable_text(tr, error))
         return
     rows = [[PresetChoice(flow.id, index).button(preset.label.text(tr.language))]
             for index, preset in enumerate(card.card_type.presets)]
@@ -415,10 +451,14 @@ async def preset_button(update: Update, context: JigapContext, data: PresetChoic
         await query.answer()
         return
     await query.answer()
+    try:
+        session = await presenting.start_session(wallet, context.member.id, card.id, preset.id,
+                                                 chat_id=update.effective_chat.id, language=tr.language)
+    except CardNotShowable as error:  # revoked or suspended while the PIN was being typed
+        await query.edit_message_text(unshowable_text(tr, error))
+        return
     await query.edit_message_text(tr("Showing “{preset}” from your {card}.", preset=preset.label.text(tr.language),
                                      card=card_name(card.card_type, tr, lower=True)))
-    session = await presenting.start_session(wallet, context.member.id, card.id, preset.id, chat_id=update.effective_chat.id,
-                                         language=tr.language)
     await send_first_frame(context, session)
 
 
@@ -431,9 +471,13 @@ def _qr_caption(tr: Translator, session: SessionRecord, valid_for: int, total_se
 async def send_first_frame(context: JigapContext, session: SessionRecord) -> None:
     wallet = context.services.wallet
     frame = await presenting.frame(wallet, session.id, advance=False)
-    if frame is None:
-        return
     tr = context.services.translations.get(session.language)
+    if isinstance(frame, SessionOver) and frame.card is not None and frame.reason != "over":
+        error = CardNotShowable(frame.reason, frame.card.issuer_name)
+        await context.bot.send_message(session.chat_id, unshowable_text(tr, error))
+        return
+    if not isinstance(frame, Frame):
+        return
     picture = await presentation_qr_png(frame.presentation)
     sent = await context.bot.send_photo(session.chat_id, picture,
                                         caption=_qr_caption(tr, frame.session, frame.valid_for, wallet.config.qr_session))
@@ -458,7 +502,11 @@ async def refresh_qr(context: Any) -> None:
     services = context.application.bot_data["services"]
     wallet = services.wallet
     frame = await presenting.frame(wallet, session_id, advance=True)
-    if frame is None:
+    if isinstance(frame, SessionOver) and frame.card is not None and frame.reason != "over":
+        job.schedule_removal()
+        await _stop(context, frame, frame.card)
+        return
+    if not isinstance(frame, Frame):
         job.schedule_removal()
         await _expire(context, session_id)
         return
@@ -474,6 +522,31 @@ async def refresh_qr(context: Any) -> None:
         await presenting.expire_session(wallet, session_id)
 
 
+async def stop_showing(context: Any, credential_id: str) -> None:
+    """The card was just revoked or suspended: its QR messages on screen turn into the card with the reason now
+    (a refresh job that still runs somewhere finds its session over and leaves the message so)."""
+    for over in await presenting.stop_sessions_of(context.application.bot_data["services"].wallet, credential_id):
+        if over.card is not None:
+            await _stop(context, over, over.card)
+
+
+async def _stop(context: Any, over: SessionOver, card: HeldCard) -> None:
+    """The card was revoked, suspended or expired while its QR was shown: the card (stamped) replaces the code,
+    with the reason, and no button offers to show it again."""
+    services = context.application.bot_data["services"]
+    session = over.session
+    if session.message_id is None:
+        return
+    tr = services.translations.get(session.language)
+    caption = tr("This code no longer works.") + " " + unshowable_text(tr, CardNotShowable(over.reason,
+                                                                                           card.issuer_name))
+    media = InputMediaPhoto(await card_png(card, session.language), caption=caption)
+    try:
+        await context.bot.edit_message_media(media, chat_id=session.chat_id, message_id=session.message_id)
+    except BadRequest as error:
+        log.info("could not mark QR session %s stopped: %s", session.id, error)
+
+
 async def _expire(context: Any, session_id: str) -> None:
     services = context.application.bot_data["services"]
     session = await presenting.session(services.wallet, session_id)
@@ -484,6 +557,9 @@ async def _expire(context: Any, session_id: str) -> None:
         card = await held_cards.own_card(services.wallet, session.holder_id, session.credential_id)
     except CardNotFound:
         await context.bot.delete_message(session.chat_id, session.message_id)
+        return
+    if card.status is not CredentialStatus.VALID:  # stopped for its status: keep saying why, offer nothing
+        await _stop(context, SessionOver(session, card.record.status, card), card)
         return
     picture = await card_png(card, session.language)
     markup = InlineKeyboardMarkup([[CardAction(CardStep.SHOW_QR, card.id).button(tr("Show again"))]])

@@ -22,7 +22,7 @@ from handlers.core.guard import allowed
 from handlers.core.members import stale_username_text
 from handlers.core.outbound import OutboundMessage, button_rows
 from handlers.wallet.buttons import IssueChoice, IssueStep, StatusChange, StatusStep
-from handlers.wallet.cards import offer_buttons, offer_text
+from handlers.wallet.cards import offer_buttons, offer_text, stop_showing
 from handlers.wallet.views import card_name, day, deep_link, link_qr_png, status_word, translator_for
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission, orgs_with
@@ -44,6 +44,7 @@ from wallet.services import (
     revocation,
 )
 from wallet.services import offers as card_offers
+from wallet.services.accreditation import NotAccredited
 from wallet.status_list import CredentialStatus
 
 log = logging.getLogger(__name__)
@@ -92,12 +93,26 @@ def _no_keys_text(tr: Any) -> str:
 
 
 async def _ask_type(update: Update, context: JigapContext, flow: Flow) -> None:
+    """The card types the organisation is accredited for, as buttons."""
     assert update.effective_chat is not None
     tr = context.tr
-    types = context.services.wallet.registry.all()
-    rows = [[IssueChoice(IssueStep.CARD_TYPE, flow.id, index).button(card_name(card_type, tr))] for index, card_type in enumerate(types)]
+    wallet = context.services.wallet
+    types = await issuing.card_types(wallet, flow)
+    if not types:
+        await issuing.cancel(wallet, flow)
+        await context.bot.send_message(update.effective_chat.id, tr(
+            "This organisation is not accredited for any card type yet. A platform admin can accredit it "
+            "with /accredit."))
+        return
+    rows = [[IssueChoice(IssueStep.CARD_TYPE, flow.id, issuing.type_index(wallet, card_type)).button(
+        card_name(card_type, tr))] for card_type in types]
     rows.append([IssueChoice(IssueStep.CANCEL, flow.id).button(tr("Cancel"))])
     await context.bot.send_message(update.effective_chat.id, tr("Which card?"), reply_markup=InlineKeyboardMarkup(rows))
+
+
+def not_accredited_text(tr: Any, error: NotAccredited) -> str:
+    return tr("{issuer} is not accredited to issue the {card}.", issuer=error.issuer_name,
+              card=card_name(error.card_type, tr, lower=True))
 
 
 async def issue_button(update: Update, context: JigapContext, data: IssueChoice) -> None:
@@ -143,7 +158,11 @@ async def _choose_type(update: Update, context: JigapContext, flow: Flow, index:
     query = update.callback_query
     assert query is not None
     tr = context.tr
-    _, card_type = await issuing.choose_type(context.services.wallet, flow, index)
+    try:
+        _, card_type = await issuing.choose_type(context.services.wallet, flow, index)
+    except NotAccredited as error:
+        await query.edit_message_text(not_accredited_text(tr, error))
+        return
     await query.edit_message_text(
         tr("{card}: who is it for? Send their @username or Telegram id, or a CSV file to issue many at once "
            "(a column holder, and one column per claim: {claims}).", card=card_name(card_type, tr),
@@ -234,6 +253,9 @@ async def _make_offer(update: Update, context: JigapContext, flow: Flow, photo: 
         offer = await issuing.make_offer(wallet, flow, photo=photo, claims=claims)
     except ClaimsInvalid as error:
         await context.bot.send_message(update.effective_chat.id, problems_text(error, tr))
+        return
+    except NotAccredited as error:
+        await context.bot.send_message(update.effective_chat.id, not_accredited_text(tr, error))
         return
     except (NotAnIssuer, UnknownCardType):
         await context.bot.send_message(update.effective_chat.id, tr("This organisation cannot issue this card."))
@@ -371,6 +393,8 @@ async def _issue_row(context: JigapContext, flow: Flow, row: BatchRow) -> RowRes
                                           announce=await _announcement(context, holder.id, org_id, card_type.id))
     except ClaimsInvalid as error:
         return RowResult(row.line, row.holder, "error", "; ".join(f"{p.claim}: {p.detail}" for p in error.problems))
+    except NotAccredited as error:
+        return RowResult(row.line, row.holder, "error", f"{error.issuer_name} is not accredited for {card_type.id}")
     detail = offer.id if _reachable(holder) else f"{offer.id} (not delivered: they blocked the bot)"
     return RowResult(row.line, row.holder, "offered", detail)
 
@@ -463,6 +487,8 @@ async def status_button(update: Update, context: JigapContext, data: StatusChang
     if holder is not None:
         await query.edit_message_text(_issued_text(card, holder, tr, context), reply_markup=_status_buttons(card, tr))
         await _tell_holder(context, card, holder)
+    if status is not CredentialStatus.VALID:
+        await stop_showing(context, credential_id)
 
 
 async def _show_issued_again(update: Update, context: JigapContext, credential_id: str) -> None:

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, PhotoSize, Update
 
 from handlers.core.context import JigapContext
 from handlers.wallet.buttons import RequestAnswer, RequestStep
-from handlers.wallet.cards import start_pin_flow
+from handlers.wallet.cards import start_pin_flow, unshowable_text
 from handlers.wallet.views import (
     claim_words,
     deep_link,
@@ -29,13 +29,13 @@ from wallet.errors import PhotoTooLarge
 from wallet.ports import Person
 from wallet.qr_reader import read_qr
 from wallet.records import RequestRecord
-from wallet.services import CardNotFound, RequestGone, Verification, people
+from wallet.services import CardNotFound, CardNotShowable, RequestGone, Verification, people
 from wallet.services import flows as wallet_flows
 from wallet.services import requests as share_requests
 from wallet.services import verifying as checks
 
 # A presentation: three base64url JWT parts, then disclosures and the key binding after `~`.
-PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG1:[0-9A-Z $%*+\-./:]+)$")
+PRESENTATION = re.compile(r"^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+~[A-Za-z0-9_.~-]*|JG[12]:[0-9A-Z $%*+\-./:]+)$")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # Photos are downloaded and decoded a few at a time: each holds its bytes and up to tens of megabytes of
 # pixels while it is read, and a burst of large ones must not add up. One semaphore per event loop.
@@ -237,6 +237,9 @@ async def share_after_pin(update: Update, context: JigapContext, flow: Flow) -> 
         return
     except CardNotFound:
         await query.edit_message_text(tr("This card is not in your wallet."))
+        return
+    except CardNotShowable as error:
+        await query.edit_message_text(unshowable_text(tr, error))
         return
     request = await _request(context, str(flow.state["request"]))
     await query.edit_message_text(tr("Shared with {verifier}.", verifier=request.verifier_name if request else "?"))

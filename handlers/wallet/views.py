@@ -176,6 +176,10 @@ def reason_text(verification: Verification, tr: Translator, viewer: Person) -> s
             return tr("revoked on {date} by {issuer}", date=_reason_day(params, "revoked_at", "revoked_on", tr, viewer, now),
                       issuer=params.get("issuer_name", "?"))
         return tr("revoked by {issuer}", issuer=params.get("issuer_name", "?"))
+    if check is FailedCheck.NOT_ACCREDITED:
+        source = verification.source_type
+        card = card_name(source, tr, lower=True) if source else params.get("card_type", "?")
+        return tr("{issuer} is not accredited to issue the {card}", issuer=params.get("issuer_name", "?"), card=card)
     texts = {
         FailedCheck.MALFORMED: tr("this is not a card code"),
         FailedCheck.ALG: tr("the code is signed in a way that is not accepted"),
@@ -196,7 +200,8 @@ def reason_text(verification: Verification, tr: Translator, viewer: Person) -> s
 
 
 def result_caption(verification: Verification, tr: Translator, viewer: Person) -> str:
-    """"Valid. Over 19: yes. Issued by Road Traffic Authority. Checked 21:04." (disclosed claims only)."""
+    """"Valid. Over 19: yes. Issued by Road Traffic Authority, accredited for the driver's licence. Checked 21:04."
+    (disclosed claims only)."""
     result = verification.result
     checked = clock_time(result.checked_at, viewer)
     if not result.valid:
@@ -219,7 +224,12 @@ def result_caption(verification: Verification, tr: Translator, viewer: Person) -
         parts.append(f"{label}: {shown}.")
     if not result.disclosed_claims:
         parts.append(tr("No personal details were shared."))
-    parts.append(tr("Issued by {issuer}.", issuer=result.issuer_name or result.issuer or "?"))
+    issuer = result.issuer_name or result.issuer or "?"
+    if verification.accredited and verification.source_type is not None:
+        parts.append(tr("Issued by {issuer}, accredited for the {card}.", issuer=issuer,
+                        card=card_name(verification.source_type, tr, lower=True)))
+    else:
+        parts.append(tr("Issued by {issuer}.", issuer=issuer))
     parts.append(tr("Checked {time}.", time=checked))
     return " ".join(parts)
 
@@ -227,5 +237,5 @@ def result_caption(verification: Verification, tr: Translator, viewer: Person) -
 async def result_png(verification: Verification, tr: Translator, viewer: Person) -> bytes:
     view = ResultView(verification.result, verification.card_type,
                       reason_text(verification, tr, viewer) if not verification.result.valid else None,
-                      verification.photo, zone(viewer))
+                      verification.photo, zone(viewer), accredited=verification.accredited)
     return await asyncio.to_thread(render_result_png, view, texts=texts_for(tr.language))

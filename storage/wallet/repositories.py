@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,6 +24,7 @@ from storage.wallet.tables import (
     OFFER_CLAIMS_PURPOSE,
     PHOTO_PURPOSE,
     VERIFIER_NAME_PURPOSE,
+    wallet_accreditations,
     wallet_credentials,
     wallet_holder_keys,
     wallet_issuer_keys,
@@ -104,6 +105,28 @@ class WalletRepository:
     async def issuers(self) -> list[IssuerRecord]:
         rows = (await self._connection.execute(self._issuer_query().order_by(wallet_issuers.c.id))).all()
         return [self._issuer(row) for row in rows]
+
+    async def accredit(self, issuer_id: int, card_type: str, *, granted_by: int | None, now: datetime) -> bool:
+        """Accredit the issuer for a card type; False when it already was."""
+        if card_type in await self.accredited_types(issuer_id):
+            return False
+        try:
+            async with self._connection.begin_nested():
+                await self._connection.execute(insert(wallet_accreditations).values(
+                    issuer_id=issuer_id, card_type=card_type, granted_by=granted_by, granted_at=now))
+        except IntegrityError:
+            return False  # another worker granted it a moment ago
+        return True
+
+    async def withdraw_accreditation(self, issuer_id: int, card_type: str) -> bool:
+        """Withdraw it; False when the issuer was not accredited for the type."""
+        result = await self._connection.execute(delete(wallet_accreditations).where(
+            wallet_accreditations.c.issuer_id == issuer_id, wallet_accreditations.c.card_type == card_type))
+        return bool(result.rowcount)
+
+    async def accredited_types(self, issuer_id: int) -> frozenset[str]:
+        query = select(wallet_accreditations.c.card_type).where(wallet_accreditations.c.issuer_id == issuer_id)
+        return frozenset((await self._connection.execute(query)).scalars())
 
     async def take_status_index(self, issuer_id: int) -> int:
         """The next free index in the issuer's status list (the row lock of the update serialises takers)."""
@@ -216,7 +239,9 @@ class WalletRepository:
                 masked_number=credential.masked_number, jwt_digest=credential.jwt_digest,
                 sd_jwt=self._envelope.seal(credential.sd_jwt.encode(), purpose=CREDENTIAL_PURPOSE),
                 photo=None if credential.photo is None else self._envelope.seal(credential.photo, purpose=PHOTO_PURPOSE),
-                offer_id=credential.offer_id, created_at=now,
+                age_proof=None if credential.age_proof is None else self._envelope.seal(
+                    credential.age_proof.encode(), purpose=CREDENTIAL_PURPOSE),
+                age_proof_digest=credential.age_proof_digest, offer_id=credential.offer_id, created_at=now,
             )
         )
 
@@ -226,6 +251,7 @@ class WalletRepository:
             row.id, row.holder_id, row.issuer_id, row.card_type, row.vct, row.status_index, row.status,
             _utc(row.status_changed_at), as_utc(row.issued_at), as_utc(row.expires_at), row.masked_number,
             self._envelope.open(row.sd_jwt, purpose=CREDENTIAL_PURPOSE).decode(), photo,
+            None if row.age_proof is None else self._envelope.open(row.age_proof, purpose=CREDENTIAL_PURPOSE).decode(),
         )
 
     async def credential(self, credential_id: str) -> CredentialRecord | None:
@@ -236,7 +262,9 @@ class WalletRepository:
         return None if row is None else self._credential(row)
 
     async def credential_by_digest(self, jwt_digest: str) -> CredentialRecord | None:
-        query = select(wallet_credentials).where(wallet_credentials.c.jwt_digest == jwt_digest)
+        """The card a presentation came from: of the card itself or of its age proof."""
+        query = select(wallet_credentials).where(or_(wallet_credentials.c.jwt_digest == jwt_digest,
+                                                     wallet_credentials.c.age_proof_digest == jwt_digest))
         row = (await self._connection.execute(query)).first()
         return None if row is None else self._credential(row)
 

@@ -1,4 +1,4 @@
-"""Wallet tables: issuers and their keys, holder keys, held credentials, offers, PINs, flows, sessions,
+"""Wallet tables: issuers, the card types they are accredited for and their keys, holder keys, held credentials, offers, PINs, flows, sessions,
 verification requests, used nonces, presentation history and status lists.
 
 Personal data lives only inside sealed columns: the SD-JWT (which carries the claims), the offer's claims,
@@ -42,6 +42,18 @@ wallet_issuers = Table(
     Column("issuer_url", String(300), nullable=False),  # the `iss` of its credentials
     Column("next_status_index", Integer, nullable=False, server_default="0"),
     utc_datetime("created_at"),
+)
+
+# Which card types an issuer may issue, granted by a platform admin (the audit log keeps who and when):
+# a university issues student IDs, not driver's licences, and verifiers accept only what it may issue.
+wallet_accreditations = Table(
+    "wallet_accreditations",
+    metadata,
+    Column("issuer_id", Integer, ForeignKey("wallet_issuers.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("card_type", String(64), primary_key=True),
+    Column("granted_by", BigInteger, nullable=True),
+    utc_datetime("granted_at"),
 )
 
 wallet_issuer_keys = Table(
@@ -97,6 +109,9 @@ wallet_credentials = Table(
     Column("jwt_digest", String(64), nullable=False, unique=True),
     sealed("sd_jwt", CREDENTIAL_PURPOSE, nullable=False),
     sealed("photo", PHOTO_PURPOSE),
+    # The companion age proof (only the age claims, same holder key and status entry) and its JWT's digest.
+    sealed("age_proof", CREDENTIAL_PURPOSE),
+    Column("age_proof_digest", String(64), nullable=True, unique=True),
     Column("offer_id", String(32), nullable=True),
     utc_datetime("removed_at", nullable=True),
     utc_datetime("created_at"),

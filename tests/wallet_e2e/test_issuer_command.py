@@ -14,8 +14,8 @@ from bot.cli import main
 from bot.config import load_config
 from subscriptions.accounts.members import TelegramProfile
 from wallet.credentials import present_card
+from wallet.services import accreditation, request_audience
 from wallet.services import offers as card_offers
-from wallet.services import request_audience
 
 MINJI_ID = 81000001
 
@@ -27,6 +27,12 @@ async def _organisation_and_holder() -> None:
                                         now=services.clock.now())
             await uow.commit()
         await services.members.member_for(TelegramProfile(MINJI_ID, "minji", "Minji", "Kim", "ko"))
+
+
+async def _accredit(slug: str, card_type: str) -> None:
+    """What a platform admin's /accredit does in the chat."""
+    async with open_runtime(load_config()) as services:
+        await accreditation.accredit_system(services.wallet, slug, (card_type,))
 
 
 async def _accept_and_present(offer_id: str) -> tuple[str, str]:
@@ -50,7 +56,14 @@ def test_an_operator_creates_an_issuer_issues_verifies_offline_and_revokes(
     assert "Road Traffic Authority: created" in created and "/.well-known/jwt-vc-issuer/road-authority" in created
     assert main(["issuer", "create", "road-authority"]) == 0
     assert "already an issuer" in capsys.readouterr().out
-    claims = ["--claim", "name=김민지", "--claim", "birth_date=2001-04-09", "--claim", "license_class=1종 보통"]
+    claims = ["--claim", "name=김민지", "--claim", "birth_date=2001-04-09", "--claim", "license_class=1종 보통",
+              "--claim", "license_number=11-24-123456-78"]
+    assert main(["issuer", "issue", "road-authority", "--type", "driver_license", "--holder", "@minji", *claims]) == 1
+    assert capsys.readouterr().err.endswith(
+        "jigap issuer: road-authority is not accredited to issue driver_license: a platform admin grants it in "
+        "the chat with /accredit road-authority driver_license\n")
+    asyncio.run(_accredit("road-authority", "driver_license"))
+    claims = claims[:-2]
     assert main(["issuer", "issue", "road-authority", "--type", "driver_license", "--holder", "@minji", *claims]) == 1
     assert "license_number: is required" in capsys.readouterr().err
     claims += ["--claim", "license_number=11-24-123456-78"]

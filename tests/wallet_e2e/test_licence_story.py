@@ -18,7 +18,7 @@ async def test_minji_gets_a_licence_shows_her_age_and_the_bar_sees_only_that(wor
     bartender = world.bartender
     result = await bartender.send_photo(camera_shot(await world.file_bytes(qr)))
     assert result.photo
-    assert result.text == "유효한 카드예요. 만 19세 이상: 예. 발급 기관: Road Traffic Authority. 21:04에 확인했어요."
+    assert result.text == "유효한 카드예요. 만 19세 이상: 예. 발급 기관: Road Traffic Authority (운전면허증 발급 인가 기관). 21:04에 확인했어요."
     history = await _history(world)
     assert history == "Bar Haneul에서 확인, 21:04, 만 19세 이상"
 

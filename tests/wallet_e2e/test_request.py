@@ -33,7 +33,7 @@ async def test_the_landlord_asks_minji_shares_with_her_pin_and_the_link_works_on
     assert shared.text == "Landlord Park와 공유했어요."
     result = await world.landlord.next_message()
     assert result.photo
-    assert result.text == ("Valid. Name: 김민지. Over 19: yes. Issued by Road Traffic Authority. Checked 21:04.")
+    assert result.text == ("Valid. Name: 김민지. Over 19: yes. Issued by Road Traffic Authority, accredited for the driver's licence. Checked 21:04.")
     again = await minji.open_link(payload)
     assert again.text == "이미 사용된 요청이에요."
     listing = await minji.send("/wallet")

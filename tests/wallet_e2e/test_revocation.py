@@ -46,15 +46,13 @@ async def test_a_revoked_licence_is_refused_with_the_date_and_the_card_says_revo
 
 async def test_a_suspended_licence_fails_until_it_is_reinstated(world: Jigap) -> None:
     await licence_in_wallet(world)
+    shot = camera_shot(await world.file_bytes(await show_qr(world)))  # shown before the suspension
     officer = world.officer
     listing = await _status_buttons(world)
     await officer.press("정지", listing)
     suspended = await officer.wait_for_edit(listing)
     assert suspended.text.endswith(": 정지됨") and suspended.buttons == ["발급 취소", "정지 해제"]
-    # Minji is told (a notice that may wait behind the replies she just had) before she shows the card.
-    notice = await world.minji.next_message()
-    assert "Road Traffic Authority" in notice.text and not notice.buttons
-    refused = await world.bartender.send_photo(camera_shot(await world.file_bytes(await show_qr(world))))
+    refused = await world.bartender.send_photo(shot)
     assert refused.text == "유효하지 않아요. Road Traffic Authority에서 정지한 카드예요. 21:04에 확인했어요."
     await officer.press("정지 해제", listing)
     await officer.wait_for_edit(listing)

@@ -95,13 +95,13 @@ async def test_a_photo_given_at_issuance_is_matched_when_name_and_photo_are_show
     await enter_pin(minji, keypad, PIN)
     qr = await show_qr(world, "이름과 사진")
     result = await world.bartender.send_photo(await world.file_bytes(qr))
-    assert result.text == "유효한 카드예요. 성명: 김민지. 사진: 서명된 사진과 일치. 발급 기관: Road Traffic Authority. 21:04에 확인했어요."
+    assert result.text == "유효한 카드예요. 성명: 김민지. 사진: 서명된 사진과 일치. 발급 기관: Road Traffic Authority (운전면허증 발급 인가 기관). 21:04에 확인했어요."
 
 
 async def test_a_pasted_code_is_checked_like_a_photo(world: Jigap) -> None:
     await licence_in_wallet(world)
     code = read_qr(await world.file_bytes(await show_qr(world)))
-    assert code is not None and code.startswith("JG1:")
+    assert code is not None and code.startswith("JG2:")
     prompt = await world.bartender.send("/verify")
     assert prompt.text == "QR 코드 사진을 보내거나 코드 내용을 붙여 넣어 주세요."
     result = await world.bartender.send(code)

@@ -62,6 +62,8 @@ class Tables:
     requests: dict[str, RequestRecord] = field(default_factory=dict)
     nonces: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
+    accreditations: set[tuple[int, str]] = field(default_factory=set)
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tables:
         fresh = Tables()
@@ -100,6 +102,21 @@ class FakeStore:
 
     async def issuers(self) -> list[IssuerRecord]:
         return list(self.t.issuers.values())
+
+    async def accredit(self, issuer_id: int, card_type: str, *, granted_by: int | None, now: datetime) -> bool:
+        if (issuer_id, card_type) in self.t.accreditations:
+            return False
+        self.t.accreditations.add((issuer_id, card_type))
+        return True
+
+    async def withdraw_accreditation(self, issuer_id: int, card_type: str) -> bool:
+        if (issuer_id, card_type) not in self.t.accreditations:
+            return False
+        self.t.accreditations.discard((issuer_id, card_type))
+        return True
+
+    async def accredited_types(self, issuer_id: int) -> frozenset[str]:
+        return frozenset(card_type for issuer, card_type in self.t.accreditations if issuer == issuer_id)
 
     async def take_status_index(self, issuer_id: int) -> int:
         index = self.t.next_index[issuer_id]
@@ -144,8 +161,10 @@ class FakeStore:
         self.t.credentials[credential.id] = CredentialRecord(
             credential.id, credential.holder_id, credential.issuer_id, credential.card_type, credential.vct,
             credential.status_index, "valid", None, credential.issued_at, credential.expires_at,
-            credential.masked_number, credential.sd_jwt, credential.photo)
+            credential.masked_number, credential.sd_jwt, credential.photo, credential.age_proof)
         self.t.digests[credential.jwt_digest] = credential.id
+        if credential.age_proof_digest is not None:
+            self.t.digests[credential.age_proof_digest] = credential.id
 
     async def credential(self, credential_id: str) -> CredentialRecord | None:
         return None if credential_id in self.t.removed else self.t.credentials.get(credential_id)
@@ -271,6 +290,17 @@ class FakeOrganisations:
         return self._organisations.get(org_id)
 
 
+class FakeAudit:
+    def __init__(self, tables: Tables) -> None:
+        self.t = tables
+
+    async def record(self, *, actor_id: int | None, action: str, outcome: str, now: datetime,
+                     org_id: int | None = None, target: str | None = None,
+                     detail: dict[str, Any] | None = None) -> None:
+        self.t.audit.append({"actor_id": actor_id, "action": action, "outcome": outcome, "org_id": org_id,
+                             "target": target, "detail": detail})
+
+
 class FakeUnitOfWork:
     def __init__(self, world: FakeWorld) -> None:
         self._world = world
@@ -280,6 +310,7 @@ class FakeUnitOfWork:
         self.users = FakePeople(world.people)
         self.organisations = FakeOrganisations(world.organisations)
         self.flows = FakeFlows(self._tables)
+        self.audit = FakeAudit(self._tables)
 
     async def commit(self) -> None:
         self._world.tables = self._tables

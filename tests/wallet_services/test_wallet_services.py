@@ -13,9 +13,13 @@ from wallet.errors import ClaimsInvalid, PinLocked
 from wallet.reasons import FailedCheck
 from wallet.services import (
     CardNotFound,
+    CardNotShowable,
+    Frame,
     OfferGone,
+    SessionOver,
     StatusChangeRefused,
     Wallet,
+    accreditation,
     issuers,
     pins,
     presenting,
@@ -63,6 +67,7 @@ async def setup() -> Setup:
     clock = FixedClock(NOW)
     wallet = Wallet.create(world.uow, clock, Settings())
     await issuers.ensure_issuer(wallet, world.organisations[10])
+    await accreditation.accredit_system(wallet, "road-authority", ("driver_license",))
     return Setup(world, clock, wallet)
 
 
@@ -129,21 +134,42 @@ async def test_a_session_gives_six_frames_and_then_is_over(setup: Setup) -> None
     card_id = await _licence(setup)
     session = await presenting.start_session(setup.wallet, MINJI, card_id, "everything", chat_id=MINJI, language="ko")
     frames = [await presenting.frame(setup.wallet, session.id, advance=index > 0) for index in range(7)]
-    assert [f.session.frame_index for f in frames if f is not None] == [0, 1, 2, 3, 4, 5]
-    assert frames[6] is None and await presenting.running_sessions(setup.wallet) == []
+    assert [f.session.frame_index for f in frames if isinstance(f, Frame)] == [0, 1, 2, 3, 4, 5]
+    last = frames[6]
+    assert isinstance(last, SessionOver) and last.reason == "over"
+    assert await presenting.running_sessions(setup.wallet) == []
+    assert await presenting.frame(setup.wallet, session.id, advance=True) is None
 
 
 async def test_a_revoked_card_fails_with_its_day_and_stays_revoked(setup: Setup) -> None:
     card_id = await _licence(setup)
     setup.clock.advance(timedelta(days=3))
-    await revocation.set_status(setup.wallet, card_id, CredentialStatus.INVALID)
     session = await presenting.start_session(setup.wallet, MINJI, card_id, "age_over_19_only", chat_id=MINJI, language="ko")
     frame = await presenting.frame(setup.wallet, session.id, advance=False)
-    assert frame is not None
+    assert isinstance(frame, Frame)
+    await revocation.set_status(setup.wallet, card_id, CredentialStatus.INVALID)
     checked = await checks.verify(setup.wallet, frame.presentation, verifier_id=BAR, verifier_name="Bar Haneul")
     assert checked.result.reason == "revoked on 2026-11-28 by Road Traffic Authority"
     with pytest.raises(StatusChangeRefused):
         await revocation.set_status(setup.wallet, card_id, CredentialStatus.VALID)
+
+
+async def test_a_running_session_of_a_revoked_or_suspended_card_stops_and_no_new_one_starts(setup: Setup) -> None:
+    card_id = await _licence(setup)
+    for status, reason in ((CredentialStatus.SUSPENDED, "suspended"), (CredentialStatus.INVALID, "revoked")):
+        session = await presenting.start_session(setup.wallet, MINJI, card_id, "everything", chat_id=MINJI,
+                                                 language="ko")
+        assert isinstance(await presenting.frame(setup.wallet, session.id, advance=False), Frame)
+        await revocation.set_status(setup.wallet, card_id, status)
+        stopped = await presenting.frame(setup.wallet, session.id, advance=True)
+        assert isinstance(stopped, SessionOver) and stopped.reason == reason
+        assert stopped.card is not None and stopped.card.issuer_name == "Road Traffic Authority"
+        assert await presenting.running_sessions(setup.wallet) == []
+        with pytest.raises(CardNotShowable) as refused:
+            await presenting.start_session(setup.wallet, MINJI, card_id, "everything", chat_id=MINJI, language="ko")
+        assert refused.value.reason == reason
+        if status is CredentialStatus.SUSPENDED:
+            await revocation.set_status(setup.wallet, card_id, CredentialStatus.VALID)
 
 
 async def test_another_persons_card_is_not_found_and_a_reset_empties_the_wallet(setup: Setup) -> None:

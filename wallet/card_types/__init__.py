@@ -3,7 +3,8 @@
 A type lists its claims (type, always or selectively disclosed, required, label in English
 and Korean), claims derived at issuance (`age_over_19` from the birth date), disclosure
 presets and the card layout. `load_card_type` reads one from text, so a new type needs no
-code; `builtin_card_types` returns the shipped ones.
+code; `builtin_card_types` returns the shipped ones. A type with age claims also has an age
+proof (`age_proof_type`), issued with each of its cards and shown when only age is asked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ _CLAIM_KINDS = frozenset({"string", "date", "integer", "boolean", "enum", "image
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 ALL_CLAIMS = "*"
 
+# The age proof issued alongside every card with age claims: only those claims, so showing "over 19" makes a
+# small QR (the whole card's digests and key stay out of it). Its `vct` names the card type it comes from, so
+# a verifier can tell whether the issuer may vouch for it.
+AGE_PROOF_SUFFIX = ".age"
+
 
 @dataclass(frozen=True)
 class Label:
@@ -34,6 +40,9 @@ class Label:
 
     def text(self, language: str) -> str:
         return self.ko if language.startswith("ko") else self.en
+
+
+AGE_PROOF_NAME = Label("Age proof", "연령 증명")  # what a verifier's result card calls an age proof
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class CardType:
     birth_date_claim: str | None = None
     validity_days: int = 365
     decoys: int = 0
+    proof_of: str | None = None  # for an age proof: the id of the card type it is issued with
 
     @property
     def claim_names(self) -> tuple[str, ...]:
@@ -125,6 +135,16 @@ class CardType:
             if preset.id == preset_id:
                 return preset
         raise UnknownPreset(f"{self.id} has no preset {preset_id!r}")
+
+    @property
+    def age_claims(self) -> tuple[DerivedClaim, ...]:
+        """The derived `age_over` claims: what this card's age proof carries."""
+        return tuple(d for d in self.derived if d.rule == "age_over")
+
+    def shows_only_age(self, claims: Iterable[str]) -> bool:
+        """Whether these claims are all age claims (then the age proof can show them instead of the card)."""
+        wanted = set(claims)
+        return bool(wanted) and wanted <= {d.name for d in self.age_claims}
 
     def preset_claims(self, preset_id: str) -> tuple[str, ...]:
         """Claim names a preset discloses; `*` means every selectively disclosable claim."""
@@ -272,24 +292,53 @@ def builtin_card_types() -> Mapping[str, CardType]:
     return {card.id: card for card in sorted(loaded, key=lambda c: c.id)}
 
 
+def age_proof_vct(card_type: CardType) -> str:
+    return f"urn:jigap:age:{card_type.id}:1"
+
+
+def age_proof_type(card_type: CardType) -> CardType | None:
+    """The age proof of a card type as a card type of its own (None without age claims): the age claims as
+    selectively disclosed booleans and the presets that show only them. It is issued with a card, never alone."""
+    if not card_type.age_claims:
+        return None
+    claims = tuple(ClaimSpec(d.name, "boolean", "selective", True, d.label) for d in card_type.age_claims)
+    presets = tuple(p for p in card_type.presets if p.claims != (ALL_CLAIMS,) and card_type.shows_only_age(p.claims))
+    return CardType(
+        id=card_type.id + AGE_PROOF_SUFFIX, vct=age_proof_vct(card_type), name=AGE_PROOF_NAME, claims=claims,
+        derived=(), presets=presets, layout=card_type.layout, name_claim=claims[0].name, proof_of=card_type.id,
+        validity_days=card_type.validity_days,
+    )
+
+
 class CardTypeRegistry:
-    """Card types by id and by `vct`; starts from the built-in ones unless told otherwise."""
+    """Card types by id and by `vct`; starts from the built-in ones unless told otherwise. Age proofs are found
+    by `vct` and id but are not among `all()`: nobody issues one on its own."""
 
     def __init__(self, types: Iterable[CardType] | None = None) -> None:
         chosen = builtin_card_types().values() if types is None else types
-        self._by_id = {t.id: t for t in chosen}
+        self._by_id: dict[str, CardType] = {}
+        self._proofs: dict[str, CardType] = {}
+        for card_type in chosen:
+            self.add(card_type)
 
     def add(self, card_type: CardType) -> None:
         self._by_id[card_type.id] = card_type
+        proof = age_proof_type(card_type)
+        if proof is not None:
+            self._proofs[proof.id] = proof
+
+    def age_proof(self, card_type: CardType) -> CardType | None:
+        return self._proofs.get(card_type.id + AGE_PROOF_SUFFIX)
 
     def get(self, card_type_id: str) -> CardType:
         try:
-            return self._by_id[card_type_id]
+            return self._by_id.get(card_type_id) or self._proofs[card_type_id]
         except KeyError as exc:
             raise UnknownCardType(card_type_id) from exc
 
     def by_vct(self, vct: str) -> CardType | None:
-        return next((t for t in self._by_id.values() if t.vct == vct), None)
+        known = (*self._by_id.values(), *self._proofs.values())
+        return next((t for t in known if t.vct == vct), None)
 
     def all(self) -> tuple[CardType, ...]:
         return tuple(self._by_id.values())

@@ -1,6 +1,7 @@
 """The verification result card the verifier receives: green for valid, red with the reason.
 
-It shows only what was disclosed, in the card type's labels, the issuer, and "Checked 21:04"
+It shows only what was disclosed, in the card type's labels, the issuer (and that it is accredited for the
+card's type), and "Checked 21:04"
 in the verifier's timezone (Asia/Seoul unless told otherwise).
 """
 
@@ -41,6 +42,7 @@ class ResultView:
     reason_text: str | None = None  # the translated reason; English from the result otherwise
     photo: bytes | None = None  # the holder's photo, shown only if it matches the signed digest
     timezone: tzinfo = field(default_factory=lambda: ZoneInfo("Asia/Seoul"))
+    accredited: bool = False  # the issuer is accredited for this card type (said under its name)
 
 
 def _rows(view: ResultView, texts: ImageTexts) -> list[tuple[str, str]]:
@@ -149,6 +151,8 @@ def render_result(view: ResultView, *, texts: ImageTexts | None = None, language
         fill=_INK,
     )
     issuer_line = f"{texts.issued_by}: {result.issuer_name or result.issuer or '?'}"
+    if view.accredited and result.valid:
+        issuer_line += f" · {texts.accredited}"
     draw.text(
         (_MARGIN, y + 46),
         fit_text(draw, issuer_line, font(24), WIDTH - 2 * _MARGIN),

@@ -19,6 +19,7 @@ class ImageTexts:
     valid: str = "Valid"
     not_valid: str = "Not valid"
     issued_by: str = "Issued by"
+    accredited: str = "accredited for this card type"
     checked: str = "Checked"
     yes: str = "yes"
     no: str = "no"
@@ -38,6 +39,7 @@ KOREAN = ImageTexts(
     valid="유효",
     not_valid="유효하지 않음",
     issued_by="발급기관",
+    accredited="이 카드의 발급 인가 기관",
     checked="확인 시각",
     yes="예",
     no="아니요",

@@ -6,6 +6,7 @@ lists) lives in the modules beside this package; storage is reached through `wal
 
 from wallet.services.common import (
     CardNotFound,
+    CardNotShowable,
     CardStanding,
     Frame,
     HeldCard,
@@ -14,6 +15,7 @@ from wallet.services.common import (
     OfferGone,
     OfferView,
     RequestGone,
+    SessionOver,
     StatusChangeRefused,
     Verification,
     Wallet,
@@ -24,6 +26,7 @@ from wallet.services.common import (
 
 __all__ = [
     "CardNotFound",
+    "CardNotShowable",
     "Frame",
     "CardStanding",
     "HeldCard",
@@ -32,6 +35,7 @@ __all__ = [
     "OfferGone",
     "OfferView",
     "RequestGone",
+    "SessionOver",
     "StatusChangeRefused",
     "Verification",
     "Wallet",

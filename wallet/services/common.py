@@ -5,7 +5,7 @@ read (a held card, an offer, a verification, a QR frame), and reading a held cre
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,7 +15,9 @@ from subscriptions.clock import Clock
 from subscriptions.ids import TimeOrderedIds
 from subscriptions.ports import IdSource
 from wallet.card_types import CardType, CardTypeRegistry
+from wallet.credentials import present_card
 from wallet.holder import read_held_credential
+from wallet.keys import SigningKey
 from wallet.pin import PinPolicy
 from wallet.ports import UnitOfWorkFactory, WalletSettings, WalletUnitOfWork
 from wallet.records import (
@@ -69,6 +71,15 @@ class NoMatchingCard(WalletServiceError):
     """The holder has no card that can show what a verifier asks for."""
 
 
+class CardNotShowable(WalletServiceError):
+    """The card cannot be presented: its issuer revoked or suspended it, or it expired."""
+
+    def __init__(self, reason: str, issuer_name: str) -> None:
+        self.reason = reason  # revoked | suspended | expired
+        self.issuer_name = issuer_name
+        super().__init__(reason)
+
+
 class StatusChangeRefused(WalletServiceError):
     """A revoked card cannot be suspended or reinstated: revocation is for good."""
 
@@ -116,12 +127,15 @@ class OfferView:
 
 @dataclass(frozen=True)
 class Verification:
-    """A verification result with what the verifier's screen needs."""
+    """A verification result with what the verifier's screen needs; `accredited` says the issuer may issue this
+    card type (a valid result always is: an issuer without accreditation fails as `not_accredited`)."""
 
     result: VerificationResult
     card_type: CardType | None
     photo: bytes | None
     holder_id: int | None
+    accredited: bool = False
+    source_type: CardType | None = None  # the card type vouched for: the card's own, or the one an age proof is of
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,16 @@ class Frame:
     session: SessionRecord
     presentation: str
     valid_for: int  # seconds
+
+
+@dataclass(frozen=True)
+class SessionOver:
+    """A presentation session that gives no more QR codes, and why: its time is `over`, or the card was
+    `revoked`, `suspended`, `expired` or `removed` while it ran (then `card` is what it became, if it is held)."""
+
+    session: SessionRecord
+    reason: str
+    card: HeldCard | None = None
 
 
 def jwt_digest(sd_jwt_or_presentation: str) -> str:
@@ -180,6 +204,29 @@ class Wallet:
 
     def status_uri(self, slug: str) -> str:
         return f"{self.config.public_url.rstrip('/')}/status/{slug}"
+
+
+def present_held(wallet: Wallet, record: CredentialRecord, key: SigningKey, *, aud: str, nonce: str,
+                 preset: str | None = None, claims: Collection[str] | None = None) -> str:
+    """A presentation of the held card's claims; when they are only age claims and the card has an age proof,
+    the proof is shown instead: the same answer in a much smaller QR."""
+    card_type = wallet.registry.get(record.card_type)
+    wanted = card_type.preset_claims(preset) if preset is not None else tuple(claims or ())
+    proof_type = wallet.registry.age_proof(card_type)
+    if record.age_proof is not None and proof_type is not None and card_type.shows_only_age(wanted):
+        return present_card(record.age_proof, proof_type, holder_key=key, aud=aud, nonce=nonce, now=wallet.now(),
+                            claims=wanted)
+    return present_card(record.sd_jwt, card_type, holder_key=key, aud=aud, nonce=nonce, now=wallet.now(),
+                        preset=preset, claims=claims)
+
+
+def unshowable_reason(record: CredentialRecord, now: datetime) -> str | None:
+    """Why a held card cannot be presented now (revoked, suspended, expired), or None when it can."""
+    if record.status != "valid":
+        return record.status
+    if now >= record.expires_at:
+        return "expired"
+    return None
 
 
 def held(wallet: Wallet, record: CredentialRecord, issuer_name: str) -> HeldCard:

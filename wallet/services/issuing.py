@@ -18,7 +18,8 @@ from subscriptions.flows import Flow, FlowStatus
 from wallet.card_types import CardType
 from wallet.errors import WalletError
 from wallet.records import OfferRecord
-from wallet.services import issuers
+from wallet.services import accreditation, issuers
+from wallet.services.accreditation import NotAccredited
 from wallet.services.common import NotAnIssuer, Wallet
 from wallet.services.flows import ISSUE, close, find_flow, move, start_flow
 from wallet.services.offers import check_claims, create_offer
@@ -68,13 +69,31 @@ async def choose_org(wallet: Wallet, flow: Flow, org_id: int) -> Flow:
     return await _move(wallet, flow, TYPE, {"org_id": org_id})
 
 
+async def card_types(wallet: Wallet, flow: Flow) -> tuple[CardType, ...]:
+    """The card types this flow's organisation is accredited for: the choice at the `type` step."""
+    org_id = organisation_of(flow)
+    if org_id is None:
+        raise WrongStep("no organisation chosen yet")
+    return await accreditation.issuable_types(wallet, org_id)
+
+
 async def choose_type(wallet: Wallet, flow: Flow, index: int) -> tuple[Flow, CardType]:
+    """The card type at `index` in the registry (a button keeps naming the same type when the accreditations
+    change); raises NotAccredited for a type the organisation may not issue, and the flow stays."""
     _expect(flow, TYPE)
     types = wallet.registry.all()
     if not 0 <= index < len(types):
         raise WrongStep(f"no card type {index}")
     card_type = types[index]
+    if card_type not in await card_types(wallet, flow):
+        issuer = await issuers.issuer_for_org(wallet, int(flow.state["org_id"]))
+        raise NotAccredited(issuer.name if issuer else "?", card_type)
     return await _move(wallet, flow, HOLDER, {**flow.state, "card_type": card_type.id}), card_type
+
+
+def type_index(wallet: Wallet, card_type: CardType) -> int:
+    """Where a card type is in the registry: what a type button carries."""
+    return wallet.registry.all().index(card_type)
 
 
 async def give_holder(wallet: Wallet, flow: Flow, holder_id: int) -> Flow:
@@ -97,7 +116,7 @@ async def give_claims(wallet: Wallet, flow: Flow, claims: Mapping[str, Any]) -> 
 async def make_offer(wallet: Wallet, flow: Flow, *, photo: bytes | None, claims: Mapping[str, Any] | None = None
                      ) -> OfferRecord:
     """The offer, from the claims just given (no photo step) or those kept with the photo (or its skipping);
-    the flow is done. Raises ClaimsInvalid, NotAnIssuer or UnknownCardType, and the flow stays."""
+    the flow is done. Raises ClaimsInvalid, NotAnIssuer, NotAccredited or UnknownCardType, and the flow stays."""
     _expect(flow, CLAIMS if claims is not None else PHOTO)
     offer = await create_offer(
         wallet, org_id=int(flow.state["org_id"]), card_type_id=str(flow.state["card_type"]),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from wallet.credentials import present_card
 from wallet.records import (
     RequestRecord,
 )
@@ -14,8 +13,10 @@ from wallet.services.common import (
     RequestGone,
     Verification,
     Wallet,
+    present_held,
     request_audience,
 )
+from wallet.services.presenting import ensure_showable
 from wallet.services.verifying import verify
 from wallet.status_list import (
     CredentialStatus,
@@ -61,17 +62,18 @@ async def decline_request(wallet: Wallet, request_id: str) -> RequestRecord:
 
 
 async def share(wallet: Wallet, holder_id: int, request_id: str, credential_id: str) -> Verification:
-    """Present the asked-for claims to the requesting verifier, bound to its nonce; the request works once."""
+    """Present the asked-for claims to the requesting verifier, bound to its nonce; the request works once.
+    Raises CardNotShowable (and the request stays open) when the card cannot be shown any more."""
     request = await open_request(wallet, request_id)
     card = await own_card(wallet, holder_id, credential_id)
+    ensure_showable(wallet, card)  # revoked or suspended since the request was opened: nothing is sent
     async with wallet.uow() as uow:
         key = await uow.wallet.holder_key(holder_id)
         if key is None or not await uow.wallet.finish_request(request, "used", now=wallet.now()):
             raise RequestGone("used")
         await uow.commit()
-    presentation = present_card(card.record.sd_jwt, card.card_type, holder_key=key,
-                                aud=request_audience(request.verifier_id), nonce=request.nonce, now=wallet.now(),
-                                claims=request.claims)
+    presentation = present_held(wallet, card.record, key, aud=request_audience(request.verifier_id),
+                                nonce=request.nonce, claims=request.claims)
     return await verify(wallet, presentation, verifier_id=request.verifier_id, verifier_name=request.verifier_name,
                              expected_aud=request_audience(request.verifier_id), expected_nonce=request.nonce)
 

@@ -1,11 +1,13 @@
-"""Checking a presentation against the registered issuers, their status lists and the nonces already used,
-and writing it into the holder's history.
+"""Checking a presentation against the registered issuers, their status lists, the card types each issuer is
+accredited for and the nonces already used, and writing it into the holder's history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 from wallet.card_types import CardType
@@ -13,7 +15,10 @@ from wallet.errors import MalformedInput, WalletError
 from wallet.jws import parse_compact
 from wallet.ports import WalletUnitOfWork
 from wallet.qr_payload import decode_qr_payload
+from wallet.reasons import FailedCheck, english_reason
+from wallet.records import IssuerRecord
 from wallet.sd_jwt import split_sd_jwt
+from wallet.services.accreditation import may_issue
 from wallet.services.common import Verification, Wallet, jwt_digest
 from wallet.status_list import (
     StatusCheck,
@@ -23,6 +28,7 @@ from wallet.status_list import (
 from wallet.trust import TrustedIssuer, TrustedIssuers
 from wallet.verifier import (
     MemoryNonceStore,
+    VerificationResult,
     VerifierPolicy,
     as_replayed,
     verify_presentation,
@@ -36,9 +42,9 @@ def _policy(wallet: Wallet) -> VerifierPolicy:
 
 async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, verifier_name: str,
                  expected_aud: str | None = None, expected_nonce: str | None = None) -> Verification:
-    """Check a presentation against the registered issuers, their status lists and the used nonces,
-    and log it in the holder's history when the holder's key bound it. A nonce is spent only by a
-    presentation that passes."""
+    """Check a presentation against the registered issuers, their status lists, their accreditations and the
+    used nonces, and log it in the holder's history when the holder's key bound it. A nonce is spent only by
+    a presentation that passes."""
     now = wallet.now()
     try:
         text = decode_qr_payload(presentation.strip())
@@ -46,7 +52,8 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
         text = presentation.strip()
     iss, status_claim, nonce = _peek(text)
     async with wallet.uow() as uow:
-        issuers, lookup = await _trust(wallet, uow, iss, status_claim)
+        issuer, named = await _issuer_named(uow, iss)
+        issuers, lookup = await _trust(wallet, uow, issuer, named, status_claim)
         seen = nonce is not None and await uow.wallet.nonce_used(nonce)
         store = MemoryNonceStore()
         if seen and nonce is not None:
@@ -56,9 +63,13 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             expected_aud=expected_aud or wallet.platform_audience, expected_nonce=expected_nonce,
             nonce_store=store, status=lookup,
         )
+        card_type = wallet.registry.by_vct(result.vct) if result.vct else None
+        accredited = result.valid and issuer is not None and card_type is not None and may_issue(
+            card_type, await uow.wallet.accredited_types(issuer.id))
+        if result.valid and not accredited:
+            result = _as_not_accredited(result, card_type)
         if result.valid and result.nonce is not None and not await uow.wallet.use_nonce(result.nonce, now=now):
             result = as_replayed(result)  # another worker spent the nonce a moment ago
-        card_type = wallet.registry.by_vct(result.vct) if result.vct else None
         credential = await uow.wallet.credential_by_digest(jwt_digest(text))
         # Only what the holder's key signed is theirs to see: the issuer-signed part alone can be pasted by
         # anyone who once saw it, and must not fill the holder's History with refusals in their name.
@@ -70,18 +81,35 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             )
         await uow.commit()
     photo = credential.photo if credential is not None and result.valid else None
-    return Verification(result, card_type, photo, credential.holder_id if credential else None)
+    source = wallet.registry.get(card_type.proof_of) if card_type and card_type.proof_of else card_type
+    return Verification(result, card_type, photo, credential.holder_id if credential else None,
+                        accredited=result.valid, source_type=source)
 
 
-async def _trust(wallet: Wallet, uow: WalletUnitOfWork, iss: str | None,
-                 status_claim: Any) -> tuple[TrustedIssuers, Any]:
+def _as_not_accredited(result: VerificationResult, card_type: CardType | None) -> VerificationResult:
+    """A signature that checks out from an issuer not accredited for the card's type: refused, nothing shown."""
+    params = {"issuer_name": result.issuer_name or result.issuer or "?",
+              "card_type": (card_type.proof_of or card_type.id) if card_type else result.vct or "?"}
+    return replace(result, valid=False, failed_check=FailedCheck.NOT_ACCREDITED,
+                   reason=english_reason(FailedCheck.NOT_ACCREDITED, params), reason_params=MappingProxyType(params),
+                   disclosed_claims=MappingProxyType({}))
+
+
+async def _issuer_named(uow: WalletUnitOfWork, iss: str | None) -> tuple[IssuerRecord | None, str]:
+    """The registered issuer a card names, and the address it names it by."""
     issuer = await uow.wallet.issuer_by_url(iss) if iss else None
-    named = issuer.issuer_url if issuer is not None else ""
-    if issuer is None and iss:
+    if issuer is not None:
+        return issuer, issuer.issuer_url
+    if iss:
         # Issued before the bot's address changed: the same issuer (its keys decide) under its old address.
         base, _, slug = iss.rstrip("/").rpartition("/")
-        issuer = await uow.wallet.issuer_by_slug(slug) if base.startswith(("http://", "https://")) else None
-        named = iss
+        if base.startswith(("http://", "https://")):
+            return await uow.wallet.issuer_by_slug(slug), iss
+    return None, ""
+
+
+async def _trust(wallet: Wallet, uow: WalletUnitOfWork, issuer: IssuerRecord | None, named: str,
+                 status_claim: Any) -> tuple[TrustedIssuers, Any]:
     if issuer is None:
         return TrustedIssuers(), None
     keys = tuple(await uow.wallet.issuer_public_keys(issuer.id))

@@ -1,0 +1,40 @@
+"""Issue 12: the age-only QR Minji shows at the bar comes from the age proof issued with her licence: a
+version 22 (or smaller) symbol at error correction M that the bar's phone reads, and that stops working when
+the licence is revoked."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.wallet.tables import wallet_credentials
+from tests.harness import Jigap
+from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
+from wallet.images.qr import read_symbol
+
+
+async def test_the_age_qr_reads_at_level_m_in_a_small_symbol_and_dies_with_the_licence(world: Jigap) -> None:
+    await licence_in_wallet(world)
+    async with world.services.uow() as uow:
+        row = (await uow.connection.execute(select(wallet_credentials))).one()
+    assert row.age_proof is not None and row.age_proof_digest is not None
+    assert b"urn:jigap:age" not in row.age_proof  # sealed at rest like the card itself
+    qr = await show_qr(world)
+    symbol = read_symbol(await world.file_bytes(qr))
+    assert symbol is not None and symbol.ec_level == "M" and symbol.version <= 22
+    result = await world.bartender.send_photo(camera_shot(await world.file_bytes(qr)))
+    assert result.text == "유효함. 만 19세 이상: 예. 발급: Road Traffic Authority (운전면허증 발급 인가 기관). 확인 21:04."
+    later = camera_shot(await world.file_bytes(await show_qr(world)))
+    listing = await world.officer.send("/revoke @minji")
+    await world.officer.press("발급 취소", listing)
+    await world.officer.wait_for_edit(listing)
+    await world.officer.press("영구 취소", listing)
+    await world.officer.wait_for_edit(listing)
+    refused = await world.bartender.send_photo(later)
+    assert refused.text == "유효하지 않음: 2026-11-25에 Road Traffic Authority에서 취소한 카드입니다. 확인 21:04."
+    history = await world.minji.send("/wallet")
+    await world.minji.press(history.buttons[0], history)
+    card = await world.minji.next_message()
+    await world.minji.press("이력", card)
+    lines = (await world.minji.next_message()).text.splitlines()
+    # The proof's checks are in the card's history, newest first.
+    assert lines == ["Bar Haneul 확인 거부됨, 21:04", "Bar Haneul 확인, 21:04, 만 19세 이상"]
