@@ -111,13 +111,14 @@ wallet_credentials = Table(
     sealed("photo", PHOTO_PURPOSE),
     # The companion age proof (only the age claims, same holder key and status entry) and its JWT's digest.
     sealed("age_proof", CREDENTIAL_PURPOSE),
-    Column("age_proof_digest", String(64), nullable=True, unique=True),
+    Column("age_proof_digest", String(64), nullable=True),
     Column("offer_id", String(32), nullable=True),
     utc_datetime("removed_at", nullable=True),
     utc_datetime("created_at"),
     UniqueConstraint("issuer_id", "status_index"),
     CheckConstraint("status IN ('valid', 'revoked', 'suspended')", name="status"),
     Index("ix_wallet_credentials_holder", "holder_id", "removed_at"),
+    Index("ix_wallet_credentials_age_proof_digest", "age_proof_digest", unique=True),
 )
 
 wallet_offers = Table(

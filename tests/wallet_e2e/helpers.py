@@ -76,10 +76,19 @@ async def licence_in_wallet(world: Jigap) -> None:
     assert done.text == "지갑 PIN을 설정했어요."
 
 
+async def wallet_listing(holder: SandboxUser) -> BotMessage:
+    """/wallet's list of cards. A notice (a status change, a check) paced behind earlier replies may come
+    first: it is passed over."""
+    listing = await holder.send("/wallet")
+    while not listing.buttons:
+        listing = await holder.next_message()
+    return listing
+
+
 async def show_qr(world: Jigap, preset_label: str = "만 19세 이상 여부만") -> BotMessage:
     """/wallet -> the licence -> Show QR -> PIN -> a preset; returns the QR photo message."""
     minji = world.minji
-    listing = await minji.send("/wallet")
+    listing = await wallet_listing(minji)
     await minji.press(listing.buttons[0], listing)
     card = await minji.next_message()
     await minji.press("QR 보여 주기", card)

@@ -14,7 +14,7 @@ from storage.wallet.tables import wallet_accreditations, wallet_credentials, wal
 from tests.harness import Jigap
 from tests.wallet_e2e.helpers import MINJI_CLAIMS, PIN, camera_shot, enter_pin, offer_licence, show_qr
 
-NOT_ADMIN = "죄송합니다. 플랫폼 관리자만 사용할 수 있습니다."
+NOT_ADMIN = "죄송해요. 플랫폼 관리자만 쓸 수 있어요."
 
 
 async def _registrar(world: Jigap) -> SandboxUser:
@@ -83,7 +83,7 @@ async def test_a_licence_from_a_university_is_refused_at_the_bar_once_its_accred
     assert withdrawn.text == ("Hankuk University의 운전면허증 발급 인가를 철회했어요. 이 기관이 발급한 이 종류의 카드는 "
                               "이제 확인을 통과하지 못해요.")
     result = await world.bartender.send_photo(shot)
-    assert result.text == "유효하지 않음: Hankuk University에는 운전면허증 발급 인가가 없어요. 확인 21:04."
+    assert result.text == "유효하지 않아요. Hankuk University에는 운전면허증 발급 인가가 없어요. 21:04에 확인했어요."
     with Image.open(io.BytesIO(await world.file_bytes(result))) as card:
         assert card.convert("RGB").getpixel((10, 10)) == (192, 57, 43)  # the red of a refusal
     assert await _audit(world, admin) == [("wallet.accredit", "ok", "driver_license"),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage.wallet.tables import wallet_credentials
 from tests.harness import Jigap
-from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
+from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr, wallet_listing
 from wallet.images.qr import read_symbol
 
 
@@ -22,19 +22,19 @@ async def test_the_age_qr_reads_at_level_m_in_a_small_symbol_and_dies_with_the_l
     symbol = read_symbol(await world.file_bytes(qr))
     assert symbol is not None and symbol.ec_level == "M" and symbol.version <= 22
     result = await world.bartender.send_photo(camera_shot(await world.file_bytes(qr)))
-    assert result.text == "유효함. 만 19세 이상: 예. 발급: Road Traffic Authority (운전면허증 발급 인가 기관). 확인 21:04."
+    assert result.text == "유효한 카드예요. 만 19세 이상: 예. 발급 기관: Road Traffic Authority (운전면허증 발급 인가 기관). 21:04에 확인했어요."
     later = camera_shot(await world.file_bytes(await show_qr(world)))
     listing = await world.officer.send("/revoke @minji")
     await world.officer.press("발급 취소", listing)
     await world.officer.wait_for_edit(listing)
-    await world.officer.press("영구 취소", listing)
+    await world.officer.press("카드 폐기", listing)
     await world.officer.wait_for_edit(listing)
     refused = await world.bartender.send_photo(later)
-    assert refused.text == "유효하지 않음: 2026-11-25에 Road Traffic Authority에서 취소한 카드입니다. 확인 21:04."
-    history = await world.minji.send("/wallet")
+    assert refused.text == "유효하지 않아요. Road Traffic Authority에서 11월 25일에 취소한 카드예요. 21:04에 확인했어요."
+    history = await wallet_listing(world.minji)
     await world.minji.press(history.buttons[0], history)
     card = await world.minji.next_message()
     await world.minji.press("이력", card)
     lines = (await world.minji.next_message()).text.splitlines()
     # The proof's checks are in the card's history, newest first.
-    assert lines == ["Bar Haneul 확인 거부됨, 21:04", "Bar Haneul 확인, 21:04, 만 19세 이상"]
+    assert lines == ["Bar Haneul에서 확인 거부, 21:04", "Bar Haneul에서 확인, 21:04, 만 19세 이상"]

@@ -3,11 +3,12 @@ the Seoul time of an audit entry, not the UTC ones, and a day in another year wi
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from subscriptions.clock import FixedClock
 from tests.harness import Jigap
-from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
+from tests.wallet_e2e.helpers import PIN, camera_shot, enter_pin, licence_in_wallet, show_qr
 
 # Still Nov 25 in UTC, already 01:30 on Nov 26 in Seoul: a date shown in UTC would be a day early.
 AFTER_MIDNIGHT_IN_SEOUL = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)
@@ -33,7 +34,10 @@ async def test_a_korean_reader_sees_the_revocation_day_and_the_audit_time_in_seo
     await admin.press("최근 감사 기록", menu)
     log = (await admin.next_message()).text.splitlines()
     assert log[0] == "최근 감사 기록"
-    assert log[1:] and all(line.startswith("11월 26일 01:30 · ") for line in log[1:]), log
+    revocations = [line for line in log[1:] if "wallet.status" in line]
+    assert revocations and all(line.startswith("11월 26일 01:30 · ") for line in revocations), log
+    # Every line names its day: the demo issuers' accreditations were recorded the evening before.
+    assert all(re.match(r"\d+월 \d+일 \d\d:\d\d · ", line) for line in log[1:]), log
 
 
 async def test_a_day_in_another_year_shows_its_year_and_a_day_this_year_does_not(world: Jigap) -> None:
@@ -44,5 +48,5 @@ async def test_a_day_in_another_year_shows_its_year_and_a_day_this_year_does_not
     card = await minji.next_message()
     assert "유효기간 2036년 11월 22일 · 유효" in card.text
     await minji.press("상세 정보", card)
-    details = (await minji.next_message()).text
+    details = (await enter_pin(minji, await minji.next_message(), PIN)).text
     assert "발급일 11월 25일" in details and "유효기간 2036년 11월 22일" in details

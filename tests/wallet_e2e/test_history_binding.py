@@ -31,7 +31,7 @@ async def test_the_issuer_signed_part_pasted_again_and_again_adds_nothing_to_the
     assert code is not None
     presentation = decode_qr_payload(code)
     checked = await world.bartender.send(f"/verify {presentation}")
-    assert checked.text.startswith("유효함.")
+    assert checked.text.startswith("유효한 카드예요.")
     issuer_signed = presentation[: presentation.rindex("~") + 1]  # the key binding JWT left off
     for _ in range(3):
         refused = await world.landlord.send(f"/verify {issuer_signed}")

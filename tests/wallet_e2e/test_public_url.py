@@ -50,7 +50,7 @@ async def test_moving_the_web_port_moves_the_issuers_and_earlier_cards_still_ver
             assert world.services.wallet.status_uri("road-authority") == "http://127.0.0.1:18282/status/road-authority"
             # The card issued on the old port is still the issuer's: the bartender's check accepts it.
             shot = camera_shot(await world.file_bytes(await show_qr(world)))
-            assert (await world.bartender.send_photo(shot)).text.startswith("유효함.")
+            assert (await world.bartender.send_photo(shot)).text.startswith("유효한 카드예요.")
             offer = await offer_licence(world)
             await world.minji.press("수락", offer)
             await world.minji.wait_for_edit(offer)

@@ -50,7 +50,7 @@ async def test_the_live_qr_of_a_revoked_card_stops_with_the_reason_and_refreshes
     minji = world.minji
     qr = await show_qr(world)
     assert read_qr(await world.file_bytes(qr)) is not None
-    await _change_status(world, "발급 취소", "영구 취소")
+    await _change_status(world, "발급 취소", "카드 폐기")
     stopped = await minji.wait_for_edit(qr, timeout=5, containing="더 이상")
     assert stopped.text == "이 코드는 더 이상 쓸 수 없어요. " + REVOKED
     assert stopped.buttons == []
@@ -65,9 +65,9 @@ async def test_show_qr_on_a_card_message_from_before_the_revocation_is_refused(w
     await licence_in_wallet(world)
     minji = world.minji
     old_card = await _card_message(world)
-    assert "QR 보여주기" in old_card.buttons
-    await _change_status(world, "발급 취소", "영구 취소")
-    answer = await minji.press("QR 보여주기", old_card)
+    assert "QR 보여 주기" in old_card.buttons
+    await _change_status(world, "발급 취소", "카드 폐기")
+    answer = await minji.press("QR 보여 주기", old_card)
     assert answer is not None and answer.show_alert and answer.text == REVOKED
     await asyncio.sleep(0.5)
     assert [m for m in await minji.chat() if m.from_bot and m.message_id > old_card.message_id
@@ -83,7 +83,7 @@ async def test_a_suspended_card_stops_its_qr_and_shows_again_once_reinstated(wor
     await _change_status(world, "정지")
     stopped = await minji.wait_for_edit(qr, timeout=5, containing="더 이상")
     assert stopped.text == "이 코드는 더 이상 쓸 수 없어요. " + SUSPENDED
-    answer = await minji.press("QR 보여주기", old_card)
+    answer = await minji.press("QR 보여 주기", old_card)
     assert answer is not None and answer.text == SUSPENDED
     await _change_status(world, "정지 해제")
     again = await show_qr(world)
@@ -94,7 +94,7 @@ async def test_a_suspended_card_stops_its_qr_and_shows_again_once_reinstated(wor
 async def test_revoking_in_the_chat_stops_the_qr_at_once_not_at_its_next_frame(world: Jigap) -> None:
     await licence_in_wallet(world)
     qr = await show_qr(world)
-    await _change_status(world, "발급 취소", "영구 취소")
+    await _change_status(world, "발급 취소", "카드 폐기")
     stopped = await world.minji.wait_for_edit(qr, timeout=5, containing="더 이상")
     assert stopped.text == "이 코드는 더 이상 쓸 수 없어요. " + REVOKED and stopped.buttons == []
     assert await presenting.running_sessions(world.services.wallet) == []

@@ -10,7 +10,7 @@ from PIL import Image
 from tests.harness import Jigap
 from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
 
-TOO_LARGE = "사진이 너무 큽니다. 더 작은 사진을 보내 주세요."
+TOO_LARGE = "사진이 너무 커요. 더 작은 사진을 보내 주세요."
 
 
 async def test_four_huge_photos_at_once_are_each_refused_and_a_real_qr_is_read_after(world: Jigap) -> None:

@@ -63,7 +63,7 @@ async def test_back_from_the_remove_question_puts_the_card_back_and_keeps_it(wor
     assert question.text.startswith("지갑에서 운전면허증") and question.buttons == ["카드 삭제", "돌아가기"]
     await world.minji.press("돌아가기", question)
     back = await world.minji.wait_for_edit(card)
-    assert back.text == card.text and back.buttons == ["QR 보여주기", "상세 정보", "이력", "삭제"]
+    assert back.text == card.text and back.buttons == ["QR 보여 주기", "상세 정보", "이력", "삭제"]
     assert len(await held_cards.cards(world.services.wallet, world.minji.id)) == 1
 
 

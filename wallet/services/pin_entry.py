@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from subscriptions.flows import Flow, FlowStatus
-from wallet.errors import PinAlreadySet, PinFormatInvalid, PinLocked
+from wallet.errors import PinFormatInvalid, PinLocked
 from wallet.pin import validate_pin_format
 from wallet.services import pins
 from wallet.services.common import Wallet
@@ -159,15 +159,8 @@ async def _confirm(wallet: Wallet, user_id: int, flow: Flow, purpose: Purpose, p
     setting = purpose is Purpose.SET_CONFIRM
     if pin != flow.state.get("first"):
         return await _again(wallet, flow, Purpose.SET if setting else Purpose.CHANGE_NEW, Note.DIFFERENT, first="")
-    if not await close(wallet, flow):
+    if not await pins.save_pin_closing(wallet, user_id, pin, flow, first=setting):
         return Stale()
-    if setting:
-        try:
-            await pins.set_pin(wallet, user_id, pin)
-        except PinAlreadySet:
-            await pins.replace_pin(wallet, user_id, pin)
-    else:
-        await pins.replace_pin(wallet, user_id, pin)
     return PinSaved(changed=not setting)
 
 

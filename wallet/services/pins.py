@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
-from wallet.errors import PinLocked
+from subscriptions.flows import Flow, FlowStatus, moved
+from wallet.errors import PinAlreadySet, PinLocked
 from wallet.keys import generate_signing_key
 from wallet.pin import PinCheck, PinState, check_pin, reset_pin, set_first_pin, validate_pin_format
 from wallet.services.common import Wallet
@@ -54,6 +55,32 @@ async def replace_pin(wallet: Wallet, user_id: int, pin: str) -> None:
     validate_pin_format(pin)
     new_state = await asyncio.to_thread(reset_pin, PinState(), pin, policy=wallet.pin_policy)
     await _save_pin(wallet, user_id, new_state)
+
+
+async def save_pin_closing(wallet: Wallet, user_id: int, pin: str, keypad: Flow, *, first: bool) -> bool:
+    """The PIN typed twice becomes the holder's, and the keypad's flow closes, in one transaction: a crash
+    between the two would leave a finished keypad and no PIN (the last key pressed would seem lost).
+    `first`: setting up (a PIN left by an earlier reset is replaced); otherwise a change. False when the
+    keypad moved on meanwhile (a second press of the same key)."""
+    validate_pin_format(pin)
+    while True:
+        state = await pin_state(wallet, user_id)
+        new_state = await asyncio.to_thread(_new_pin_state, state, pin, wallet, first)
+        async with wallet.uow() as uow:
+            if not await uow.flows.save(moved(keypad, status=FlowStatus.DONE), expected_version=keypad.version):
+                return False
+            if await uow.wallet.save_pin_state(user_id, new_state, now=wallet.now(), expected_version=state.version):
+                await uow.commit()
+                return True
+
+
+def _new_pin_state(state: PinState, pin: str, wallet: Wallet, first: bool) -> PinState:
+    if first:
+        try:
+            return set_first_pin(state, pin, policy=wallet.pin_policy)
+        except PinAlreadySet:
+            pass
+    return reset_pin(PinState(), pin, policy=wallet.pin_policy)
 
 
 async def _save_pin(wallet: Wallet, user_id: int, state: PinState, *, expected_version: int | None = None) -> bool:

@@ -16,14 +16,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("wallet_credentials") as batch:
-        batch.add_column(sa.Column("age_proof", sa.LargeBinary, nullable=True))
-        batch.add_column(sa.Column("age_proof_digest", sa.String(64), nullable=True))
-        batch.create_unique_constraint("uq_wallet_credentials_age_proof_digest", ["age_proof_digest"])
+    # Plain ADD COLUMN and a unique index, never a table rebuild: SQLite rebuilds a table by dropping it, and
+    # with foreign keys on that drop would take every row that refers to a card (its history) with it.
+    op.add_column("wallet_credentials", sa.Column("age_proof", sa.LargeBinary, nullable=True))
+    op.add_column("wallet_credentials", sa.Column("age_proof_digest", sa.String(64), nullable=True))
+    op.create_index("ix_wallet_credentials_age_proof_digest", "wallet_credentials", ["age_proof_digest"],
+                    unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_wallet_credentials_age_proof_digest", table_name="wallet_credentials")
     with op.batch_alter_table("wallet_credentials") as batch:
-        batch.drop_constraint("uq_wallet_credentials_age_proof_digest", type_="unique")
         batch.drop_column("age_proof_digest")
         batch.drop_column("age_proof")
