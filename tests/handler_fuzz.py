@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import threading
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.app import DOMAINS
+from bot.config import Config, load_config
 from bot.demo import load_demo_offers
 from handlers.core.routing import Routes
 from sandbox.client import BotMessage, NoReply, SandboxError, SandboxUser
@@ -195,6 +197,14 @@ def _handler_of(step: Step) -> str:
     return "text" if isinstance(step, Text) else "real button"
 
 
+def _unpaced() -> Config:
+    """The sandbox enforces no flood limits here, so replies need not keep Telegram's one a second per chat,
+    and the fuzzing actors, who send far more than a person would, need no per-person budget."""
+    base = load_config(environ={})
+    return base.replace(delivery=dataclasses.replace(base.delivery, chat_rate=1000, chat_burst=1000),
+                        bot=dataclasses.replace(base.bot, user_burst=1_000_000, user_per_minute=1_000_000))
+
+
 @asynccontextmanager
 async def fuzz_world(database_url: str) -> AsyncIterator[FuzzWorld]:
     """jigap on the sandbox with the demo shops, offers and people, a platform admin and a shop owner."""
@@ -204,7 +214,8 @@ async def fuzz_world(database_url: str) -> AsyncIterator[FuzzWorld]:
     logger.setLevel(logging.ERROR)  # counted whatever the root logger lets through
     logger.addHandler(errors)
     try:
-        async with sandbox_running() as server, jigap_on(server, database_url=database_url) as running:
+        async with sandbox_running() as server, jigap_on(server, database_url=database_url,
+                                                         config=_unpaced()) as running:
             jigap = await with_demo_people(running)
             await load_demo_offers(jigap.services)
             admin = await jigap.started_user("Admin", "en", username="platform_admin")
