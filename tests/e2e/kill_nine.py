@@ -153,10 +153,16 @@ def _environ(api_url: str, database_url: str, key: bytes) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class AfterRestart:
+    keypad: str  # the keypad's text as the holder sees it once the restarted bot settled
+    stored: str  # what is stored: "<step>:<digits typed>" of the open keypad, or "pin set"
+
+
 async def kill_during_pin_entry(database_url: str, log_file: Path, *, delays_ms: tuple[float, ...] = (5.0, 25.0)
-                                ) -> list[str]:
+                                ) -> list[AfterRestart]:
     """A holder accepts a licence and types a six-digit PIN twice; the bot is killed right after the last
-    key of each entry. Returns the keypad's text after each restart (what the holder sees)."""
+    key of each entry. Returns, after each restart, the keypad and what is stored."""
     key = new_master_key()
     async with sandbox_running() as server:
         config = sandbox_config(load_config(environ={}), api_url=server.url, database_url=database_url)
@@ -164,7 +170,7 @@ async def kill_during_pin_entry(database_url: str, log_file: Path, *, delays_ms:
             await load_demo_organisations(services)
         bot = BotProcess(_environ(server.url, database_url, key), log_file)
         bot.start()
-        seen: list[str] = []
+        seen: list[AfterRestart] = []
         try:
             async with SandboxClient(server.url) as client:
                 officer = await client.user("Officer", "en", username="officer_kill")
@@ -181,10 +187,19 @@ async def kill_during_pin_entry(database_url: str, log_file: Path, *, delays_ms:
                     await asyncio.sleep(delay / 1000)
                     bot.kill()
                     bot.start()
-                    seen.append((await _settled_keypad(holder, keypad)).text)
+                    shown = (await _settled_keypad(holder, keypad)).text
+                    seen.append(AfterRestart(shown, await _stored_pin_entry(config, key, holder.id)))
         finally:
             bot.stop()
     return seen
+
+
+async def _stored_pin_entry(config: Config, key: bytes, holder_id: int) -> str:
+    async with open_runtime(config, ring=KeyRing.single(key)) as services, services.uow() as uow:
+        if (await uow.wallet.pin_state(holder_id)).is_set:
+            return "pin set"
+        flow = await uow.flows.open_of(holder_id)
+    return f"{flow.step}:{len(str(flow.state.get('digits', '')))}" if flow is not None else "no keypad"
 
 
 async def _grant_issuer(config: Config, key: bytes, user_id: int) -> None:

@@ -38,4 +38,4 @@ async def test_the_issuer_signed_part_pasted_again_and_again_adds_nothing_to_the
         assert refused.text.startswith("Not valid")
     assert [(entry.verifier_name, entry.verdict) for entry in await _stored_history(world)] == [
         ("Bar Haneul", "valid")]
-    assert await _history(world) == "Bar Haneul 확인, 21:04, 만 19세 이상"
+    assert await _history(world) == "Bar Haneul에서 확인, 21:04, 만 19세 이상"
