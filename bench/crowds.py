@@ -24,26 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.sqlite_file import migrated_sqlite  # noqa: E402
 from sandbox.client import SandboxUser  # noqa: E402
 from sandbox.flood import FloodLimits  # noqa: E402
-from storage.engine import create_engine  # noqa: E402
-from storage.migrate import migrate  # noqa: E402
 from tests.harness import BOT_TOKEN, Jigap, jigap_on, sandbox_running  # noqa: E402
 
 BOT_ID = int(BOT_TOKEN.split(":")[0])
 PEOPLE = 300
 FLOOD = 2000
 SAMPLES = 7
-
-
-async def _migrated(folder: Path) -> str:
-    url = f"sqlite+aiosqlite:///{folder / 'jigap.db'}"
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
-    finally:
-        await engine.dispose()
-    return url
 
 
 async def start_burst(jigap: Jigap) -> None:
@@ -102,7 +91,7 @@ async def flood(jigap: Jigap) -> None:
 async def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="jigap-crowds-"))
     try:
-        url = await _migrated(folder)
+        url = await migrated_sqlite(folder)
         async with sandbox_running(limits=FloodLimits()) as server, jigap_on(server, database_url=url) as jigap:
             await start_burst(jigap)
             await flood(jigap)

@@ -19,25 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.engine import create_engine  # noqa: E402
-from storage.migrate import migrate  # noqa: E402
+from bench.sqlite_file import migrated_sqlite  # noqa: E402
 from tests.e2e.kill_nine import kill_after_payments  # noqa: E402
-
-
-async def _migrated(folder: Path) -> str:
-    url = f"sqlite+aiosqlite:///{folder / 'jigap.db'}"
-    engine = create_engine(url)
-    try:
-        await migrate(engine)
-    finally:
-        await engine.dispose()
-    return url
 
 
 async def main(tries: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="jigap-kill-"))
     try:
-        outcome = await kill_after_payments(await _migrated(folder), tries, folder / "bot.log")
+        outcome = await kill_after_payments(await migrated_sqlite(folder), tries, folder / "bot.log")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     once = sum(1 for charge in outcome.charge_ids if outcome.credited[charge] == 1)
