@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from subscriptions.flows import Flow, FlowStatus, moved
-from wallet.errors import PinAlreadySet, PinLocked
+from wallet.errors import PinLocked
 from wallet.keys import generate_signing_key
 from wallet.pin import PinCheck, PinState, check_pin, reset_pin, set_first_pin, validate_pin_format
 from wallet.services.common import Wallet
@@ -75,11 +75,10 @@ async def save_pin_closing(wallet: Wallet, user_id: int, pin: str, keypad: Flow,
 
 
 def _new_pin_state(state: PinState, pin: str, wallet: Wallet, first: bool) -> PinState:
-    if first:
-        try:
-            return set_first_pin(state, pin, policy=wallet.pin_policy)
-        except PinAlreadySet:
-            pass
+    """Setting up keeps the stored state (its version, its tries); a PIN an earlier reset left, or a change,
+    starts a fresh one."""
+    if first and not state.is_set:
+        return set_first_pin(state, pin, policy=wallet.pin_policy)
     return reset_pin(PinState(), pin, policy=wallet.pin_policy)
 
 
