@@ -90,16 +90,26 @@ def run_echo_bot(conn: Connection, url: str, token: str) -> None:
     asyncio.run(main())
 
 
-def run_jigap_bot(conn: Connection, url: str, token: str, database_url: str) -> None:
-    """Child process: jigap's real Application, polling the sandbox, on its own SQLite database."""
+def run_jigap_bot(conn: Connection, url: str, token: str, database_url: str, flood_scale: float) -> None:
+    """Child process: jigap's real Application, polling the sandbox, on its own SQLite database. jigap paces
+    its replies to the limits it is told (Telegram's, by default): here, the sandbox's scaled ones, as the
+    echo bot, which paces nothing, meets them too."""
+    import dataclasses
     import logging
 
+    from bot.config import load_config
     from bot.embedded import embedded_bot
 
     logging.basicConfig(level=logging.WARNING)
+    config = load_config(environ={})
+    if flood_scale > 0:
+        delivery = config.delivery
+        config = config.replace(delivery=dataclasses.replace(
+            delivery, bot_rate=round(delivery.bot_rate * flood_scale), chat_rate=round(delivery.chat_rate * flood_scale),
+            chat_burst=round(delivery.chat_burst * flood_scale)))
 
     async def main() -> None:
-        async with embedded_bot(api_url=url, token=token, database_url=database_url):
+        async with embedded_bot(api_url=url, token=token, database_url=database_url, config=config):
             conn.send("ready")
             await answer_until_stopped(conn)
 
@@ -212,7 +222,8 @@ async def run(args: argparse.Namespace) -> None:
             # jigap first: if it does not answer the message, both bots are measured on /start.
             with tempfile.TemporaryDirectory() as tmp:
                 if jigap_available:
-                    other = ChildProcess(run_jigap_bot, url, JIGAP_TOKEN, f"sqlite+aiosqlite:///{tmp}/bench.db")
+                    other = ChildProcess(run_jigap_bot, url, JIGAP_TOKEN, f"sqlite+aiosqlite:///{tmp}/bench.db",
+                                         args.flood_scale)
                     name = "jigap"
                 else:
                     print("note: bot.embedded is not available; measuring the echo bot on both sides")
