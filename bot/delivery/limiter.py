@@ -113,13 +113,6 @@ class RateLimiter:
         self._bot.book(now)
         return at
 
-    def record_unpaced(self, chat_id: int | None) -> None:
-        """A message sent outside the pump (an interactive reply) still used the bot's and the chat's budget."""
-        now = self._monotonic()
-        self._bot.book(now)
-        if chat_id is not None:
-            self._chat(chat_id).book(now)
-
     def record_elsewhere(self, count: int) -> None:
         """Messages other workers sent (their chat replies): the bot-wide budget they used is not ours to book."""
         if count > 0:

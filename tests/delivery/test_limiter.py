@@ -56,8 +56,10 @@ def test_429s_from_several_chats_at_once_pause_the_whole_bot() -> None:
 def test_interactive_replies_take_room_from_the_bulk_budget_without_waiting() -> None:
     ticker = Ticker()
     limiter = RateLimiter(Limits(bot_per_second=10), ticker)
-    limiter.record_unpaced(5)
-    limiter.record_unpaced(6)
+    assert limiter.reserve_chat_reply(5) == 100.0 and limiter.reserve_chat_reply(6) == 100.0
+    # Replies keep Telegram's bot-wide pace among themselves, whatever the slower pace of bulk sends.
+    assert limiter.reserve_bot_reply() == 100.0
+    assert round(limiter.reserve_bot_reply() - 100.0, 6) == round(1 / 30, 6)
     assert round(limiter.reserve(7) - 100.0, 6) == 0.2
 
 

@@ -85,6 +85,15 @@ async def wallet_listing(holder: SandboxUser) -> BotMessage:
     return listing
 
 
+async def card_history(holder: SandboxUser) -> str:
+    """/wallet -> the first card -> History: the history's text."""
+    listing = await wallet_listing(holder)
+    await holder.press(listing.buttons[0], listing)
+    card = await holder.next_message()
+    await holder.press("이력", card)
+    return (await holder.next_message()).text
+
+
 async def show_qr(world: Jigap, preset_label: str = "만 19세 이상 여부만") -> BotMessage:
     """/wallet -> the licence -> Show QR -> PIN -> a preset; returns the QR photo message."""
     minji = world.minji

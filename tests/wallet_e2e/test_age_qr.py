@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storage.wallet.tables import wallet_credentials
 from tests.harness import Jigap
-from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr, wallet_listing
+from tests.wallet_e2e.helpers import camera_shot, card_history, licence_in_wallet, show_qr
 from wallet.images.qr import read_symbol
 
 
@@ -31,10 +31,6 @@ async def test_the_age_qr_reads_at_level_m_in_a_small_symbol_and_dies_with_the_l
     await world.officer.wait_for_edit(listing)
     refused = await world.bartender.send_photo(later)
     assert refused.text == "유효하지 않아요. Road Traffic Authority에서 11월 25일에 취소한 카드예요. 21:04에 확인했어요."
-    history = await wallet_listing(world.minji)
-    await world.minji.press(history.buttons[0], history)
-    card = await world.minji.next_message()
-    await world.minji.press("이력", card)
-    lines = (await world.minji.next_message()).text.splitlines()
+    lines = (await card_history(world.minji)).splitlines()
     # The proof's checks are in the card's history, newest first.
     assert lines == ["Bar Haneul에서 확인 거부, 21:04", "Bar Haneul에서 확인, 21:04, 만 19세 이상"]

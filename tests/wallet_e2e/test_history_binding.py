@@ -4,19 +4,10 @@ again by whoever saw it, is refused and leaves the holder's History as it was.""
 from __future__ import annotations
 
 from tests.harness import Jigap
-from tests.wallet_e2e.helpers import licence_in_wallet, show_qr
+from tests.wallet_e2e.helpers import card_history, licence_in_wallet, show_qr
 from wallet.qr_payload import decode_qr_payload
 from wallet.qr_reader import read_qr
 from wallet.records import HistoryEntry
-
-
-async def _history(world: Jigap) -> str:
-    minji = world.minji
-    listing = await minji.send("/wallet")
-    await minji.press(listing.buttons[0], listing)
-    card = await minji.next_message()
-    await minji.press("이력", card)
-    return (await minji.next_message()).text
 
 
 async def _stored_history(world: Jigap) -> list[HistoryEntry]:
@@ -38,4 +29,4 @@ async def test_the_issuer_signed_part_pasted_again_and_again_adds_nothing_to_the
         assert refused.text.startswith("Not valid")
     assert [(entry.verifier_name, entry.verdict) for entry in await _stored_history(world)] == [
         ("Bar Haneul", "valid")]
-    assert await _history(world) == "Bar Haneul에서 확인, 21:04, 만 19세 이상"
+    assert await card_history(world.minji) == "Bar Haneul에서 확인, 21:04, 만 19세 이상"

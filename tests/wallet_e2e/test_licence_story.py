@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.harness import Jigap
-from tests.wallet_e2e.helpers import camera_shot, licence_in_wallet, show_qr
+from tests.wallet_e2e.helpers import camera_shot, card_history, licence_in_wallet, show_qr
 
 
 async def test_minji_gets_a_licence_shows_her_age_and_the_bar_sees_only_that(world: Jigap) -> None:
@@ -19,7 +19,7 @@ async def test_minji_gets_a_licence_shows_her_age_and_the_bar_sees_only_that(wor
     result = await bartender.send_photo(camera_shot(await world.file_bytes(qr)))
     assert result.photo
     assert result.text == "유효한 카드예요. 만 19세 이상: 예. 발급 기관: Road Traffic Authority (운전면허증 발급 인가 기관). 21:04에 확인했어요."
-    history = await _history(world)
+    history = await card_history(world.minji)
     assert history == "Bar Haneul에서 확인, 21:04, 만 19세 이상"
 
 
@@ -35,11 +35,3 @@ async def test_the_same_code_twice_is_refused_and_an_old_photo_has_expired(world
     late = await world.bartender.send_photo(fresh)
     assert late.text == "유효하지 않아요. 만료된 코드예요. 21:14에 확인했어요."
 
-
-async def _history(world: Jigap) -> str:
-    minji = world.minji
-    listing = await minji.send("/wallet")
-    await minji.press(listing.buttons[0], listing)
-    card = await minji.next_message()
-    await minji.press("이력", card)
-    return (await minji.next_message()).text
