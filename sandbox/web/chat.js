@@ -2,7 +2,7 @@
 "use strict";
 
 const state = { bots: [], users: [], channels: [], botId: null, view: null, lastUserId: null, blocked: false,
-  atBottom: true };
+  atBottom: true, ownScrollTop: -1 };
 const $ = (id) => document.getElementById(id);
 
 // The sandbox takes changes only from its own page: this run's token comes with the page.
@@ -195,6 +195,7 @@ function scrollToEnd() {
   const list = $("messages");
   list.scrollTop = list.scrollHeight;
   state.atBottom = true;
+  state.ownScrollTop = list.scrollTop;
 }
 
 function notePayment(outcome) {
@@ -503,6 +504,9 @@ function listen() {
 // --- wiring --------------------------------------------------------------------------------------
 $("messages").addEventListener("scroll", () => {
   const list = $("messages");
+  // The scroll event of our own scrollToEnd arrives later, perhaps after an image above the end has grown:
+  // it is not the person scrolling away from the newest message.
+  if (list.scrollTop === state.ownScrollTop) return;
   state.atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
 });
 $("messages").addEventListener("click", (event) => {
