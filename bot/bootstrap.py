@@ -35,6 +35,7 @@ from subscriptions.billing.payments import CardProvider, StarsProvider
 from subscriptions.billing.services import Billing, BillingSettings
 from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
+from subscriptions.content import Content, ContentSettings
 from subscriptions.ids import TimeOrderedIds
 from wallet.services import Wallet, issuers
 
@@ -59,6 +60,7 @@ class Services:
     wallet: Wallet
     delivery: DeliveryService
     billing: Billing
+    content: Content
     payments: TelegramPayments
     events: EventDispatcher
     inbox: UpdateInbox
@@ -109,6 +111,12 @@ def billing_for(config: Config, units: UnitOfWorkFactory, clock: Clock) -> Billi
                    providers={"card": CardProvider(), "stars": StarsProvider()}, settings=billing_settings(config))
 
 
+def content_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing: Billing) -> Content:
+    settings = ContentSettings(attribution_window=timedelta(days=config.content.attribution_days),
+                               fanout_batch_size=config.content.fanout_batch_size)
+    return Content(uow=units, clock=clock, ids=TimeOrderedIds(), billing=billing, settings=settings)
+
+
 def dispatch_settings(config: Config) -> DispatchSettings:
     """Events are retried as outbox rows are: the delivery engine's attempts, lease and backoff."""
     delivery = config.delivery
@@ -153,7 +161,8 @@ async def open_runtime(
             members=Members(dataclasses.replace(accounts, uow=uow.bookkeeping())),
             wallet=Wallet.create(uow, clock, config.wallet_settings(), reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
-            billing=billing_for(config, uow, clock),
+            billing=(billing := billing_for(config, uow, clock)),
+            content=content_for(config, uow, clock, billing),
             payments=TelegramPayments.from_config(config),
             events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
                                    on_queued=lambda: services.delivery.wake()),

@@ -1,0 +1,32 @@
+"""Content's part of the unit of work: the repositories `subscriptions.content.ports.ContentUnitOfWork` names.
+
+Built on first use: most units of work (every chat update's) never touch content.
+"""
+
+from __future__ import annotations
+
+from storage.content.portal import SqlPortal
+from storage.content.repositories import SqlCreators, SqlFollows, SqlPosts, SqlTiers
+from storage.core.unit import UnitPart
+
+
+class ContentPart(UnitPart):
+    @property
+    def creators(self) -> SqlCreators:
+        return SqlCreators(self.connection)
+
+    @property
+    def tiers(self) -> SqlTiers:
+        return SqlTiers(self.connection)
+
+    @property
+    def posts(self) -> SqlPosts:
+        return SqlPosts(self.connection)
+
+    @property
+    def portal(self) -> SqlPortal:
+        return SqlPortal(self.connection)
+
+    @property
+    def follows(self) -> SqlFollows:
+        return SqlFollows(self.connection)
