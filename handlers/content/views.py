@@ -126,6 +126,6 @@ def _reader_rows(reading: Reading, tr: Translator, bot_username: str) -> list[li
     post = reading.post
     rows = [[TipStart(post.org_id, post.id).button(tr("Tip")), AddToShelf(post.id).button(tr("Add to a shelf"))],
             [OpenCreator(post.org_id).button(reading.creator.name), _share(post.id, tr, bot_username)]]
-    if reading.why is not Why.OWNER:
+    if reading.why not in {Why.OWNER, Why.MODERATOR}:
         rows[1].append(ReportPost(post.id).button(tr("Report")))
     return rows

@@ -25,7 +25,9 @@ SUMMARY_COLUMNS = (posts.c.id, posts.c.org_id, creators.c.name, creators.c.handl
 
 
 def summaries_query() -> Select[Any]:
-    return select(*SUMMARY_COLUMNS).join(creators, creators.c.org_id == posts.c.org_id).where(posts.c.listed)
+    # A suspended creator's posts leave every list with their page.
+    return (select(*SUMMARY_COLUMNS).join(creators, creators.c.org_id == posts.c.org_id)
+            .where(posts.c.listed, creators.c.status == "active"))
 
 
 def summary(row: Any) -> PostSummary:

@@ -5,6 +5,7 @@ Built on first use: most units of work (every chat update's) never touch content
 
 from __future__ import annotations
 
+from storage.content.moderation import SqlBlocks, SqlReports
 from storage.content.portal import SqlPortal
 from storage.content.repositories import SqlCreators, SqlFollows, SqlPosts, SqlTiers
 from storage.core.unit import UnitPart
@@ -30,3 +31,11 @@ class ContentPart(UnitPart):
     @property
     def follows(self) -> SqlFollows:
         return SqlFollows(self.connection)
+
+    @property
+    def reports(self) -> SqlReports:
+        return SqlReports(self.connection)
+
+    @property
+    def blocks(self) -> SqlBlocks:
+        return SqlBlocks(self.connection)

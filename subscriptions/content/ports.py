@@ -18,6 +18,7 @@ from subscriptions.accounts.ports import Audit, Roles
 from subscriptions.accounts.records import Organisation
 from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
 from subscriptions.content.creators import Creator, CreatorStatus, Tier
+from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.ranking import Signal
 from subscriptions.events import EventLog
@@ -130,6 +131,28 @@ class FollowRepository(Protocol):
     async def set_muted(self, user_id: UserId, org_id: int, muted: bool) -> bool: ...
 
 
+class ReportRepository(Protocol):
+    async def add(self, report: Report) -> bool:
+        """False when this reader already reported this post."""
+        ...
+
+    async def open_posts(self, *, offset: int, limit: int) -> list[ReportedPost]: ...
+
+    async def of_post(self, post_id: str) -> list[Report]: ...
+
+    async def decide(self, post_id: str, status: ReportStatus, *, by: UserId, now: datetime) -> int: ...
+
+
+class BlockRepository(Protocol):
+    async def block(self, org_id: int, user_id: UserId, now: datetime) -> bool: ...
+
+    async def unblock(self, org_id: int, user_id: UserId) -> bool: ...
+
+    async def is_blocked(self, org_id: int, user_id: UserId) -> bool: ...
+
+    async def of_creator(self, org_id: int) -> list[int]: ...
+
+
 class OrganisationBook(Protocol):
     async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation: ...
 
@@ -155,6 +178,12 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def follows(self) -> FollowRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
+
+    @property
+    def blocks(self) -> BlockRepository: ...
 
     @property
     def organisations(self) -> OrganisationBook: ...

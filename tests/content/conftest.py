@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.clock import FixedClock
 from subscriptions.content import Content
 from tests.conftest import postgres_database
+from tests.harness import BOT_TOKEN, Jigap, jigap_on, sandbox_running
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 PEOPLE = {700_000_101: "Hana", 700_000_102: "Alex", 700_000_103: "Jisoo", 700_000_104: "Minji"}
@@ -51,3 +53,24 @@ async def content(request: pytest.FixtureRequest, migrated_sqlite_url: str, enve
         async with postgres_database() as url:
             async for found in on(url, migrated=False):
                 yield found
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def world(clock: FixedClock, migrated_sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Jigap]:
+    """jigap and the sandbox on one fixed clock over a real SQLite file, with the delivery pump running."""
+    monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
+    base = load_config(environ={})
+    # The tests tick the scheduler themselves; the sandbox's flood limits are off, so the pump need not pace.
+    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
+                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100))
+    async with (
+        sandbox_running(clock=clock, pre_checkout_timeout=5.0) as server,
+        jigap_on(server, database_url=migrated_sqlite_url, config=config, clock=clock) as jigap,
+    ):
+        jigap.services.delivery.start(BOT_TOKEN)
+        yield jigap

@@ -50,6 +50,7 @@ class Why(StrEnum):
     OWNER = "owner"
     SUBSCRIBER = "subscriber"
     BOUGHT = "bought"
+    MODERATOR = "moderator"  # a platform admin looking at a reported post
     LOCKED = "locked"
     REMOVED = "removed"
 
@@ -63,7 +64,7 @@ class Reading:
 
     @property
     def full(self) -> bool:
-        return self.why in {Why.OPEN, Why.OWNER, Why.SUBSCRIBER, Why.BOUGHT}
+        return self.why in {Why.OPEN, Why.OWNER, Why.SUBSCRIBER, Why.BOUGHT, Why.MODERATOR}
 
 
 def _checked(draft: PostDraft, tier_ids: set[str]) -> PostDraft:
@@ -223,3 +224,13 @@ async def get_post(content: Content, post_id: str) -> Post:
     if post is None or post.status is PostStatus.DELETED:
         raise PostNotFound(post_id)
     return post
+
+
+async def moderation_view(content: Content, post_id: str) -> Reading:
+    """A post whole, as a platform admin deciding a report sees it (the caller checked the permission)."""
+    async with content.uow() as uow:
+        post = await uow.posts.get(post_id)
+        creator = await uow.creators.get(post.org_id) if post else None
+    if post is None or creator is None or post.status is PostStatus.DELETED:
+        raise PostNotFound(post_id)
+    return Reading(post, creator, Why.MODERATOR, ())
