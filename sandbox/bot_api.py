@@ -527,7 +527,8 @@ class BotApi:
         return link
 
     async def m_ban_chat_member(self, bot: BotAccount, params: Params) -> bool:
-        """Remove a member (a lapsed subscriber, say); they cannot join again until unbanned."""
+        """Remove a member (a lapsed subscriber, say); they cannot join again until unbanned. The channel's admin
+        bots hear of it in a chat_member update, as Telegram tells them."""
         channel = self._channel_of(bot, params)
         user_id = params.required_integer("user_id")
         user = self.world.users.get(user_id)
@@ -536,15 +537,35 @@ class BotApi:
         if channel.owner_id == user_id:
             raise bad_request("can't remove chat owner")
         banned: Json = {"status": "kicked", "user": user.user_object(), "until_date": params.integer("until_date", 0)}
-        channel.members.pop(user_id, None)
+        old = channel.members.pop(user_id, None) or channel.banned.get(user_id) or {"status": "left",
+                                                                                     "user": user.user_object()}
         channel.banned[user_id] = banned
+        self._member_changed(bot, channel, old, banned)
         self.world.emit(channel.conversation, "member", user_id=user_id, status="kicked")
         return True
 
     async def m_unban_chat_member(self, bot: BotAccount, params: Params) -> bool:
+        """Telegram's rule: unbanning also removes a member, unless `only_if_banned`; either way they may join
+        again through a link."""
         channel = self._channel_of(bot, params)
-        channel.banned.pop(params.required_integer("user_id"), None)
+        user_id = params.required_integer("user_id")
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if channel.owner_id == user_id:
+            raise bad_request("can't remove chat owner")
+        old = channel.banned.pop(user_id, None)
+        if old is None and not params.flag("only_if_banned"):
+            old = channel.members.pop(user_id, None)
+        if old is not None:
+            self._member_changed(bot, channel, old, {"status": "left", "user": user.user_object()})
         return True
+
+    def _member_changed(self, actor: BotAccount, channel: Channel, old: Json, new: Json) -> None:
+        for bot_id in channel.admin_bots:
+            self.world.bots[bot_id].updates.push("chat_member", {
+                "chat": channel.chat_object(), "from": actor.user_object(), "date": self.world.timestamp(),
+                "old_chat_member": old, "new_chat_member": new})
 
     async def m_pin_chat_message(self, bot: BotAccount, params: Params) -> bool:
         conversation = self.world.chat_for_bot(bot, params.chat_id(), sending=False)
