@@ -141,6 +141,13 @@ class SqlTiers:
                  .order_by(content_tiers.c.position))
         return [_tier(row) for row in await self._connection.execute(query)]
 
+    async def of_plan(self, plan_id: str) -> Tier | None:
+        """The tier a billing plan belongs to (as its monthly or its yearly plan)."""
+        query = select(content_tiers).where(
+            (content_tiers.c.monthly_plan_id == plan_id) | (content_tiers.c.yearly_plan_id == plan_id))
+        row = (await self._connection.execute(query.limit(1))).first()
+        return _tier(row) if row else None
+
     async def set_channel(self, tier_id: str, chat_id: int | None) -> None:
         await self._connection.execute(
             update(content_tiers).where(content_tiers.c.id == tier_id).values(channel_chat_id=chat_id))

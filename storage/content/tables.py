@@ -189,3 +189,15 @@ content_blocks = Table(
     Column("user_id", BigInteger, primary_key=True),
     utc_datetime("created_at"),
 )
+
+content_channel_members = Table(
+    "content_channel_members",
+    metadata,
+    # Who was let into a paid tier's Telegram channel, so they can be let out when their subscription ends.
+    Column("tier_id", String(ID), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # invited | member | removing | removed
+    utc_datetime("updated_at"),
+    Index("ix_content_channel_members_chat_id_user_id", "chat_id", "user_id"),
+)

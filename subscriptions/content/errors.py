@@ -118,3 +118,20 @@ class InvalidReport(ContentError):
 
 class InvalidTip(ContentError):
     code = "invalid_tip"
+
+
+class ChannelNotUsable(ContentError):
+    """Not a channel, the bot is not its administrator with the right to invite and remove members, or the
+    creator does not administer it."""
+
+    code = "channel_not_usable"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+class NoChannelAccess(ContentError):
+    """The tier has no channel, or the person holds no live subscription to it."""
+
+    code = "no_channel_access"

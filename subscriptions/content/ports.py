@@ -17,6 +17,7 @@ from typing import Protocol
 from subscriptions.accounts.ports import Audit, Roles
 from subscriptions.accounts.records import Organisation
 from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
+from subscriptions.content.channels import ChannelMember, Membership
 from subscriptions.content.creators import Creator, CreatorStatus, Tier
 from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
@@ -67,6 +68,10 @@ class TierRepository(Protocol):
     async def of_creator(self, org_id: int) -> list[Tier]:
         """Active tiers in their order."""
         ...
+
+    async def of_plan(self, plan_id: str) -> Tier | None: ...
+
+    async def set_channel(self, tier_id: str, chat_id: int | None) -> None: ...
 
 
 class PostRepository(Protocol):
@@ -153,6 +158,16 @@ class BlockRepository(Protocol):
     async def of_creator(self, org_id: int) -> list[int]: ...
 
 
+class ChannelMemberRepository(Protocol):
+    async def put(self, tier_id: str, user_id: UserId, chat_id: int, status: Membership, now: datetime) -> None: ...
+
+    async def in_chat(self, chat_id: int, user_id: UserId) -> list[ChannelMember]: ...
+
+    async def of_user(self, user_id: UserId, tier_ids: list[str]) -> list[ChannelMember]: ...
+
+    async def set_status(self, tier_id: str, user_id: UserId, status: Membership, now: datetime) -> None: ...
+
+
 class OrganisationBook(Protocol):
     async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation: ...
 
@@ -181,6 +196,9 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def channel_members(self) -> ChannelMemberRepository: ...
 
     @property
     def blocks(self) -> BlockRepository: ...
