@@ -100,6 +100,20 @@ async def test_a_purchase_is_stored_once_with_its_payment_and_its_event(shop: Sh
     assert await _event_kinds(shop) == ["PaymentReceived", "ItemPurchased"]
 
 
+async def test_paying_a_second_invoice_for_an_item_already_owned_refunds_it_and_buys_nothing(shop: Shop) -> None:
+    """Two invoices for one post, both paid (the second pre-checkout answered before the first payment landed)."""
+    earlier = await _start(shop, MINJI, "p1", Money(100, "XTR"), key="message-1")
+    later = await _start(shop, MINJI, "p1", Money(100, "XTR"), key="message-2")
+    assert (await _pay(shop, earlier, "c1")).purchase is not None
+    second = await _pay(shop, later, "c2")
+    assert second.refunded and second.purchase is None and second.payment.refundable_amount == Money(0, "XTR")
+    async with shop.units() as uow:
+        assert len((await uow.connection.execute(select(billing_purchases.c.id))).all()) == 1
+    refunds = [kind for kind in await _event_kinds(shop) if kind in ("RefundStarPayment", "PurchaseRefunded")]
+    assert refunds == ["RefundStarPayment"]  # the Stars go back; the purchase bought with the first stays
+    assert await billing.owns_item(shop.billing, MINJI, "post", "p1")
+
+
 async def test_a_second_purchase_row_for_one_payment_is_refused(shop: Shop) -> None:
     purchase = await _bought(shop, MINJI, "p1", Money(50, "XTR"), "charge-1")
     with pytest.raises(ConcurrentUpdate):
