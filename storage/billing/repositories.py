@@ -350,7 +350,7 @@ class SqlPayments(_Repository):
         return {"id": payment.id, "charge_id": payment.charge_id, "user_id": payment.user_id,
                 "merchant_id": payment.merchant_id, "subscription_id": payment.subscription_id,
                 "amount_minor": payment.amount.amount_minor, "currency": payment.amount.currency,
-                "paid_at": payment.paid_at, "version": payment.version, "document": to_json_text(payment)}
+                "purpose": payment.purpose.value, "paid_at": payment.paid_at, "version": payment.version, "document": to_json_text(payment)}
 
     async def get(self, payment_id: str) -> Payment | None:
         doc = await self._document("id", payment_id)

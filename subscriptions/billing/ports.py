@@ -25,12 +25,14 @@ from typing import Protocol
 from subscriptions.accounts.ports import Organisations, Users
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer
-from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.payments import Checkout, Payment, Purpose
+from subscriptions.billing.purchases import Purchase
 from subscriptions.billing.refunds import RefundTask
 from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
 from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction
+from subscriptions.money import Money
 
 
 class OfferRepository(Protocol):
@@ -137,6 +139,32 @@ class RefundTaskRepository(Protocol):
         ...
 
 
+class PurchaseRepository(Protocol):
+    async def add(self, purchase: Purchase) -> None:
+        """One purchase per payment (a unique index)."""
+        ...
+
+    async def save(self, purchase: Purchase, expected_version: int) -> None: ...
+
+    async def by_payment(self, payment_id: str) -> Purchase | None: ...
+
+    async def owned(self, user_id: UserId, item_kind: str, item_ids: Sequence[str]) -> set[str]:
+        """Those of `item_ids` the user holds a live (not refunded) PURCHASE of, in one query."""
+        ...
+
+    async def of_merchant(self, merchant_id: str, purpose: Purpose, limit: int, offset: int,
+                          item: tuple[str, str] | None = None) -> list[Purchase]:
+        """The merchant's purchases (or tips) of any status, newest first; only those of `item` when given."""
+        ...
+
+    async def merchant_totals(self, merchant_id: str, currency: str,
+                              bounds: Sequence[datetime]) -> list[tuple[int, str, Money]]:
+        """What the merchant's account was credited in `currency`, net of refunds, per period
+        `[bounds[i], bounds[i + 1])` and payment purpose: `(i, purpose, amount)` for the non-empty ones,
+        read in one query (a refund counts in the period it was made)."""
+        ...
+
+
 class BanList(Protocol):
     async def is_banned(self, user_id: UserId, merchant_id: str) -> bool:
         """Banned by the platform or by this merchant."""
@@ -164,6 +192,9 @@ class UnitOfWork(Protocol):
 
     @property
     def refund_tasks(self) -> RefundTaskRepository: ...
+
+    @property
+    def purchases(self) -> PurchaseRepository: ...
 
     @property
     def bans(self) -> BanList: ...

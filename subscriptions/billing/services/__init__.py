@@ -31,6 +31,14 @@ from subscriptions.billing.services.payments import (
     refund,
     renewal_checkout,
 )
+from subscriptions.billing.services.purchases import (
+    monthly_totals_by_purpose,
+    owned_items,
+    owns_item,
+    purchases_of_merchant,
+    start_purchase,
+    tips_of_merchant,
+)
 from subscriptions.billing.services.refunds import mark_refund_done, open_refund_tasks
 from subscriptions.billing.services.renewals import (
     SweepResult,
@@ -90,6 +98,12 @@ __all__ = [
     "merchant_statement",
     "merchant_subscribers",
     "merchants",
+    "monthly_totals_by_purpose",
+    "owned_items",
+    "owns_item",
+    "purchases_of_merchant",
+    "start_purchase",
+    "tips_of_merchant",
     "named_subscribers",
     "offer",
     "own_subscription",
