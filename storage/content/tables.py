@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.metadata import metadata, utc_datetime
+from storage.metadata import built_by_migrations, metadata, utc_datetime
 
 ID = 40
 
@@ -189,3 +189,6 @@ content_blocks = Table(
     Column("user_id", BigInteger, primary_key=True),
     utc_datetime("created_at"),
 )
+
+# The search index of listed posts, each backend's own (storage.content.search, migration content_0002).
+built_by_migrations("content_search", "content_search_pairs")
