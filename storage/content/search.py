@@ -29,12 +29,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, column, text
+from sqlalchemy import bindparam, select, text, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.content.tables import content_posts
+from storage.metadata import as_utc
 from subscriptions.content.ports import PostSummary
+from subscriptions.content.ranking import EPOCH
 
 MAX_WORDS = 8
 SHORT = 2  # words of up to this many characters are short terms; longer ones are trigram substrings
@@ -94,16 +99,20 @@ def _match(terms: Sequence[str], column_name: str | None = None) -> str:
     return " AND ".join(scope + _phrase(term) for term in terms)
 
 
-def sqlite_doc(post_id: str) -> int:
-    """The FTS5 rowid of a post in both tables: 63 bits of its id's hash (a clash among even millions of
-    posts is about as likely as a disk losing a sector unnoticed, and would fail the insert, not mix posts)."""
-    return int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=8).digest(), "big") >> 1
+def sqlite_doc(post_id: str, published_at: datetime) -> int:
+    """The FTS5 rowid of a post in both tables: its publication second (since 2024) above 32 bits of its id's
+    hash. Newer posts have higher rowids, so "then the newest" is an order FTS5 keeps without reading a row;
+    a post keeps its rowid while listed (its publication time never changes). Two posts of the same second
+    share a rowid once in four billion pairs, and that insert fails rather than mix them."""
+    seconds = int((published_at - EPOCH).total_seconds())
+    return seconds * 2**32 + int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=4).digest(), "big")
 
 
-def index_row(post_id: str, title: str, body: str) -> dict[str, Any]:
+def index_row(post_id: str, title: str, body: str, published_at: datetime) -> dict[str, Any]:
     """The values of a post's row in the search index (either backend's)."""
-    return {"post_id": post_id, "doc": sqlite_doc(post_id), "title": fold(title), "body": fold(body),
-            "title_pairs": short_terms(title), "body_pairs": short_terms(body)}
+    return {"post_id": post_id, "doc": sqlite_doc(post_id, published_at), "published_at": published_at,
+            "title": fold(title), "body": fold(body), "title_pairs": short_terms(title),
+            "body_pairs": short_terms(body)}
 
 
 SQLITE_DELETE = (f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid = :doc", f"DELETE FROM {PAIRS_TABLE} WHERE rowid = :doc")
@@ -113,8 +122,8 @@ SQLITE_INSERT = (
 )
 POSTGRES_DELETE = ("DELETE FROM content_search WHERE post_id = :post_id",)
 POSTGRES_INSERT = (
-    "INSERT INTO content_search (post_id, title, body, title_pairs, body_pairs) "
-    "VALUES (:post_id, :title, :body, :title_pairs, :body_pairs)",
+    "INSERT INTO content_search (post_id, published_at, title, body, title_pairs, body_pairs) "
+    "VALUES (:post_id, :published_at, :title, :body, :title_pairs, :body_pairs)",
 )
 
 
@@ -131,11 +140,14 @@ def bound(dialect: str, row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "title_pairs": " ".join(row["title_pairs"]), "body_pairs": " ".join(row["body_pairs"])}
 
 
-async def index_post(connection: AsyncConnection, post_id: str, title: str, body: str, *, listed: bool) -> None:
+async def index_post(connection: AsyncConnection, post_id: str, title: str, body: str,
+                     published_at: datetime | None, *, listed: bool) -> None:
     """Bring the post's entry in the search index in step with what was just written: there when listed."""
+    if published_at is None:  # never published, so never indexed
+        return
     dialect = connection.dialect.name
     delete, insert = index_statements(dialect)
-    row = bound(dialect, index_row(post_id, title, body))
+    row = bound(dialect, index_row(post_id, title, body, published_at))
     for statement in delete:
         await connection.execute(text(statement), row)
     if listed:
@@ -143,8 +155,8 @@ async def index_post(connection: AsyncConnection, post_id: str, title: str, body
             await connection.execute(text(statement), row)
 
 
-async def index_new_posts(connection: AsyncConnection, posts: Iterable[tuple[str, str, str]]) -> None:
-    """Add listed posts that are not in the index yet, many per statement: (id, title, body) each."""
+async def index_new_posts(connection: AsyncConnection, posts: Iterable[tuple[str, str, str, datetime]]) -> None:
+    """Add listed posts that are not in the index yet, many per statement: (id, title, body, published_at)."""
     dialect = connection.dialect.name
     _, insert = index_statements(dialect)
     rows = [bound(dialect, index_row(*post)) for post in posts]
@@ -153,33 +165,48 @@ async def index_new_posts(connection: AsyncConnection, posts: Iterable[tuple[str
             await connection.execute(text(statement), rows)
 
 
+async def index_creator(connection: AsyncConnection, org_id: int, *, active: bool) -> None:
+    """A suspended creator's posts leave the index; restored, its listed posts come back."""
+    posts = content_posts
+    listed = list(await connection.execute(select(posts.c.id, posts.c.title, posts.c.body, posts.c.published_at)
+                                           .where(posts.c.org_id == org_id, posts.c.listed == true())))
+    for row in listed:
+        await index_post(connection, row.id, row.title, row.body, as_utc(row.published_at), listed=False)
+    if active:
+        await index_new_posts(connection, [(row.id, row.title, row.body, as_utc(row.published_at))
+                                           for row in listed])
+
+
 # --- searching -------------------------------------------------------------------------------------------
+#
+# Ranking every match is what costs (a common Korean word is in thousands of posts), so results come in two
+# tiers: the posts whose title holds every word (few), then those where the body completes it. A page reads
+# the title tier and counts it; only a page past its end ranks the second tier.
 
 
-HITS_COLUMNS = (column("post_id", String), column("in_title", Integer), column("score", Float))
+class Tier(Enum):
+    TITLE = "title"
+    BODY = "body"
 
 
-def _sqlite_hits(query: Query) -> tuple[str, dict[str, Any]]:
-    """(post_id, in_title, score) of every match; a lower score is more relevant (FTS5's bm25 is negative)."""
+def _sqlite_tier(query: Query, tier: Tier) -> tuple[str, dict[str, Any]]:
+    """rowids of one tier's matches, best first: bm25 (negative: lower is better), then the newest."""
     params: dict[str, Any] = {}
-    title_checks = []
+    in_title = []
     if query.long:
         params["long"], params["long_title"] = _match(query.long), _match(query.long, "title")
-        title_checks.append(f"s.rowid IN (SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH :long_title)")
+        in_title.append(f"rowid IN (SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH :long_title)")
     if query.short:
         params["short"], params["short_title"] = _match(query.short), _match(query.short, "title")
-        title_checks.append(f"s.rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH :short_title)")
-    in_title = " AND ".join(title_checks)
-    if query.long:
-        # Title words weigh double; post_id, the first column, is not searched.
-        sql = (f"SELECT s.post_id AS post_id, {in_title} AS in_title, bm25({TRIGRAM_TABLE}, 0, 2, 1) AS score "
-               f"FROM {TRIGRAM_TABLE} AS s WHERE {TRIGRAM_TABLE} MATCH :long")
-        if query.short:
-            sql += f" AND s.rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH :short)"
-    else:
-        sql = (f"SELECT s.post_id AS post_id, {in_title} AS in_title, bm25({PAIRS_TABLE}, 2, 1) AS score "
-               f"FROM {PAIRS_TABLE} AS p JOIN {TRIGRAM_TABLE} AS s ON s.rowid = p.rowid "
-               f"WHERE {PAIRS_TABLE} MATCH :short")
+        in_title.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH :short_title)")
+    table, weights, own = ((TRIGRAM_TABLE, "0, 2, 1", "long") if query.long else (PAIRS_TABLE, "2, 1", "short"))
+    where = [f"{table} MATCH :{own}_title" if tier is Tier.TITLE else f"{table} MATCH :{own}"]
+    if query.long and query.short:
+        where.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH "
+                     f":short{'_title' if tier is Tier.TITLE else ''})")
+    if tier is Tier.BODY:
+        where.append(f"NOT ({' AND '.join(in_title)})")
+    sql = f"SELECT rowid FROM {table} WHERE {' AND '.join(where)}"
     return sql, params
 
 
@@ -187,26 +214,53 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _postgres_hits(query: Query) -> tuple[str, dict[str, Any]]:
-    """(post_id, in_title, score): every word in the title or the body (pg_trgm for long words, the pairs
-    arrays for short ones); the score is minus a BM25-like weight of how often the words occur, title double."""
+def _postgres_tier(query: Query, tier: Tier) -> tuple[str, dict[str, Any]]:
+    """post_id of one tier's matches (pg_trgm for long words, the pairs arrays for short ones); the score is
+    minus a BM25-like weight of how often the words occur in the part of the post that decides the tier."""
     params: dict[str, Any] = {}
     found, in_title, weights = [], [], []
+    part = "title" if tier is Tier.TITLE else "body"
     for n, word in enumerate(query.long):
         params[f"l{n}"], params[f"w{n}"], params[f"n{n}"] = _like(word), word, len(word)
-        found.append(f"(s.title LIKE :l{n} ESCAPE '\\' OR s.body LIKE :l{n} ESCAPE '\\')")
-        in_title.append(f"s.title LIKE :l{n} ESCAPE '\\'")
-        for part, factor in (("title", 2), ("body", 1)):
-            count = f"((length(s.{part}) - length(replace(s.{part}, :w{n}, ''))) / :n{n})"
-            weights.append(f"{factor} * {count} / ({count} + 1.2 * (0.25 + 0.75 * length(s.{part}) / 400.0))")
+        found.append(f"(s.title LIKE :l{n} OR s.body LIKE :l{n})")
+        in_title.append(f"s.title LIKE :l{n}")
+        count = f"((length(s.{part}) - length(replace(s.{part}, :w{n}, ''))) / :n{n})"
+        weights.append(f"{count} / ({count} + 1.2 * (0.25 + 0.75 * length(s.{part}) / 400.0))")
     for n, word in enumerate(query.short):
         params[f"s{n}"] = [word]
         found.append(f"(s.title_pairs @> CAST(:s{n} AS text[]) OR s.body_pairs @> CAST(:s{n} AS text[]))")
         in_title.append(f"s.title_pairs @> CAST(:s{n} AS text[])")
-        weights.append(f"CASE WHEN s.title_pairs @> CAST(:s{n} AS text[]) THEN 2 ELSE 1 END")
-    sql = (f"SELECT s.post_id AS post_id, CASE WHEN {' AND '.join(in_title)} THEN 1 ELSE 0 END AS in_title, "
-           f"-({' + '.join(weights)}) AS score FROM content_search AS s WHERE {' AND '.join(found)}")
+        weights.append(f"CASE WHEN s.{part}_pairs @> CAST(:s{n} AS text[]) THEN 1 ELSE 0 END")
+    where = in_title if tier is Tier.TITLE else [*found, f"NOT ({' AND '.join(in_title)})"]
+    sql = (f"SELECT s.post_id FROM content_search AS s WHERE {' AND '.join(where)} "
+           f"ORDER BY {' + '.join(weights)} DESC, s.published_at DESC, s.post_id DESC")
     return sql, params
+
+
+async def _tier_page(connection: AsyncConnection, query: Query, tier: Tier, offset: int, limit: int) -> list[str]:
+    if connection.dialect.name == "postgresql":
+        sql, params = _postgres_tier(query, tier)
+        page = await connection.execute(text(f"{sql} LIMIT :limit OFFSET :offset"),
+                                        {**params, "limit": limit, "offset": offset})
+        return [row.post_id for row in page]
+    sql, params = _sqlite_tier(query, tier)
+    table, weights = (TRIGRAM_TABLE, "0, 2, 1") if query.long else (PAIRS_TABLE, "2, 1")
+    ranked = sql.replace("SELECT rowid", f"SELECT rowid, bm25({table}, {weights}) AS score", 1)
+    docs = [row.rowid for row in await connection.execute(text(
+        f"SELECT rowid FROM ({ranked}) ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"),
+        {**params, "limit": limit, "offset": offset})]
+    if not docs:
+        return []
+    rows = await connection.execute(text(f"SELECT rowid, post_id FROM {TRIGRAM_TABLE} WHERE rowid IN :docs")
+                                    .bindparams(bindparam("docs", expanding=True)), {"docs": docs})
+    ids = {row.rowid: row.post_id for row in rows}
+    return [ids[doc] for doc in docs]
+
+
+async def _title_count(connection: AsyncConnection, query: Query) -> int:
+    sql, params = (_postgres_tier if connection.dialect.name == "postgresql" else _sqlite_tier)(query, Tier.TITLE)
+    sql = sql.split(" ORDER BY ")[0]
+    return int((await connection.execute(text(f"SELECT count(*) FROM ({sql}) AS tier"), params)).scalar_one())
 
 
 async def search_posts(connection: AsyncConnection, words: str, *, offset: int, limit: int) -> list[PostSummary]:
@@ -214,11 +268,13 @@ async def search_posts(connection: AsyncConnection, words: str, *, offset: int, 
     from storage.content.portal import posts, summaries_query, summary
 
     query = Query.parse(words)
-    if not query:
+    if not query or limit <= 0:
         return []
-    sql, params = (_postgres_hits if connection.dialect.name == "postgresql" else _sqlite_hits)(query)
-    hits = text(sql).bindparams(**params).columns(*HITS_COLUMNS).subquery("hits")
-    found = (summaries_query().join(hits, hits.c.post_id == posts.c.id)
-             .order_by(hits.c.in_title.desc(), hits.c.score, posts.c.published_at.desc(), posts.c.id.desc())
-             .offset(offset).limit(limit))
-    return [summary(row) for row in await connection.execute(found)]
+    in_titles = await _title_count(connection, query)
+    ids = await _tier_page(connection, query, Tier.TITLE, offset, limit) if offset < in_titles else []
+    if len(ids) < limit:
+        ids += await _tier_page(connection, query, Tier.BODY, max(0, offset - in_titles), limit - len(ids))
+    if not ids:
+        return []
+    found = {row.id: summary(row) for row in await connection.execute(summaries_query().where(posts.c.id.in_(ids)))}
+    return [found[post_id] for post_id in ids if post_id in found]
