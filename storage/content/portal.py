@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.content.search import search_posts
@@ -20,14 +20,24 @@ from subscriptions.content.ports import PostSummary
 from subscriptions.content.posts import Audience
 
 posts, creators = content_posts, content_creators
-SUMMARY_COLUMNS = (posts.c.id, posts.c.org_id, creators.c.name, creators.c.handle, posts.c.title, posts.c.access,
-                   posts.c.published_at, posts.c.reads)
+
+
+def _of_creator(column: Any) -> Any:
+    return select(column).where(creators.c.org_id == posts.c.org_id).scalar_subquery().label(column.name)
+
+
+SUMMARY_COLUMNS = (posts.c.id, posts.c.org_id, _of_creator(creators.c.name), _of_creator(creators.c.handle),
+                   posts.c.title, posts.c.access, posts.c.published_at, posts.c.reads)
 
 
 def summaries_query() -> Select[Any]:
+    """Listed posts of active creators. Only posts are in FROM, so a list reads its index in order and stops at
+    the page; each row's creator name and handle are looked up by key. (Joined to creators, SQLite's planner
+    scanned the creators and sorted all their posts: 100 ms a page at 20,000 posts.) `listed = true`, not
+    `listed` alone, lets the index's first column be matched."""
     # A suspended creator's posts leave every list with their page.
-    return (select(*SUMMARY_COLUMNS).join(creators, creators.c.org_id == posts.c.org_id)
-            .where(posts.c.listed, creators.c.status == "active"))
+    suspended = select(creators.c.org_id).where(creators.c.status != "active")
+    return select(*SUMMARY_COLUMNS).where(posts.c.listed == true(), posts.c.org_id.not_in(suspended))
 
 
 def summary(row: Any) -> PostSummary:

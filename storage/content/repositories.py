@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.content.search import index_creator, index_post
 from storage.content.tables import (
     content_creators,
     content_follows,
@@ -107,7 +108,10 @@ class SqlCreators:
         result = await self._connection.execute(
             update(content_creators).where(content_creators.c.org_id == org_id, content_creators.c.status != status)
             .values(status=status.value, version=content_creators.c.version + 1))
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        await index_creator(self._connection, org_id, active=status is CreatorStatus.ACTIVE)
+        return True
 
     async def to_follow(self, *, offset: int, limit: int) -> list[Creator]:
         query = (select(content_creators).where(content_creators.c.status == CreatorStatus.ACTIVE.value)
@@ -184,6 +188,7 @@ class SqlPosts:
     async def add(self, post: Post) -> None:
         await self._connection.execute(insert(content_posts).values(
             **_post_values(post), reads=post.reads, unlocks=post.unlocks, tips=post.tips))
+        await index_post(self._connection, post.id, post.title, post.body, post.published_at, listed=post.is_listed)
 
     async def get(self, post_id: str) -> Post | None:
         row = (await self._connection.execute(select(content_posts).where(content_posts.c.id == post_id))).first()
@@ -195,7 +200,11 @@ class SqlPosts:
         result = await self._connection.execute(
             update(content_posts)
             .where(content_posts.c.id == post.id, content_posts.c.version == expected_version).values(**values))
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        # An edit, a take-down or an unpublish is what search finds from the next query on.
+        await index_post(self._connection, post.id, post.title, post.body, post.published_at, listed=post.is_listed)
+        return True
 
     async def due(self, now: datetime, *, limit: int) -> list[Post]:
         query = (select(content_posts)

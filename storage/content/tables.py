@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from storage.metadata import metadata, utc_datetime
+from storage.metadata import built_by_migrations, metadata, utc_datetime
 
 ID = 40
 
@@ -201,3 +201,6 @@ content_channel_members = Table(
     utc_datetime("updated_at"),
     Index("ix_content_channel_members_chat_id_user_id", "chat_id", "user_id"),
 )
+
+# The search index of listed posts, each backend's own (storage.content.search, migration content_0002).
+built_by_migrations("content_search", "content_search_pairs")

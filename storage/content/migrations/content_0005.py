@@ -1,14 +1,14 @@
 """Content: who was let into a paid tier's Telegram channel.
 
 Revision ID: content_0005
-Revises: content_0001
+Revises: content_0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "content_0005"
-down_revision = "content_0001"
+down_revision = "content_0002"
 branch_labels = None
 depends_on = None
 
