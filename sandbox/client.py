@@ -117,6 +117,17 @@ class BotMessage:
         return invoice
 
     @property
+    def protected(self) -> bool:
+        """Sent with protect_content: it cannot be forwarded or saved."""
+        return bool(self.raw.get("has_protected_content"))
+
+    @property
+    def media_group_id(self) -> str | None:
+        """The album it belongs to, if it came in one."""
+        group = self.raw.get("media_group_id")
+        return None if group is None else str(group)
+
+    @property
     def edited(self) -> bool:
         return "edit_date" in self.raw
 

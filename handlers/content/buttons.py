@@ -19,6 +19,7 @@ class PortalView(StrEnum):
     CREATOR_POSTS = "cp"  # key: the creator's organisation id
     SEARCH = "s"  # the words are kept in the person's flow, not on the button
     PICKS = "k"
+    FOLLOWING = "f"  # the creators the presser follows
 
 
 @dataclass(frozen=True)

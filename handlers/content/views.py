@@ -38,6 +38,7 @@ class PostView:
     page: int
     page_count: int
     protect: bool  # a text behind a paywall goes with protect_content: no forwarding, no saving
+    documents: tuple[str, ...] = ()  # the post's files (Telegram file ids), sent after the text, protected alike
 
 
 def _entities(found: Sequence[Entity]) -> tuple[MessageEntity, ...]:
@@ -82,7 +83,8 @@ def render(reading: Reading, tr: Translator, *, timezone: str, now: datetime, bo
     if len(body_pages) > 1:
         rows.insert(0, _page_row(post.id, page, len(body_pages)))
     return PostView(post.photos if page == 0 else (), text, _entities(entities), InlineKeyboardMarkup(rows),
-                    page, len(body_pages), protect=not post.access.is_open)
+                    page, len(body_pages), protect=not post.access.is_open,
+                    documents=tuple(document.file_id for document in post.documents) if page == 0 else ())
 
 
 def _teaser(reading: Reading, tr: Translator, header: str, header_entities: tuple[Entity, ...],
