@@ -11,14 +11,17 @@ from telegram import InputMediaPhoto, Message, Update
 from telegram.ext import ExtBot
 
 from handlers.billing import text as billing_text
+from handlers.billing.invoices import send_purchase_invoice
 from handlers.content import text as content_text
 from handlers.content import views
 from handlers.content.buttons import OpenPost, UnlockPost
 from handlers.content.views import PostView
 from handlers.core.context import JigapContext
+from subscriptions.billing.errors import AlreadyOwned
 from subscriptions.content.errors import ContentError, PostPriceChanged
 from subscriptions.content.services import creators, posts, unlocking
 from subscriptions.content.services.posts import Reading
+from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
 
 log = logging.getLogger(__name__)
@@ -103,12 +106,15 @@ async def send_view(bot: ExtBot[None], chat_id: int, view: PostView) -> None:
 
 async def unlock_button(update: Update, context: JigapContext, data: UnlockPost) -> None:
     """Unlock at the price on the button: a post no longer for sale, or at another price now, is refused
-    (with the price it has now); otherwise the purchase starts."""
+    (with the price it has now); a post already bought opens; otherwise the invoice comes."""
     query = update.callback_query
-    assert query is not None
+    assert query is not None and query.message is not None
     tr = context.tr
     try:
-        await unlocking.check_unlock(context.services.content, data.post_id, data.currency, data.price)
+        started = await unlocking.unlock_post(
+            context.services.content, context.member.id, data.post_id, data.currency, data.price,
+            # One invoice per button, however often it is pressed.
+            idempotency_key=f"unlock:{data.post_id}:{data.currency}:{data.price}:{query.message.message_id}")
     except PostPriceChanged as error:
         log.info("unlock of %s at %s %s refused for %s: the price changed", data.post_id, data.price, data.currency,
                  context.member.id)
@@ -120,11 +126,16 @@ async def unlock_button(update: Update, context: JigapContext, data: UnlockPost)
         log.info("unlock of %r refused for %s: %s", data.post_id[:40], context.member.id, error.code)
         await query.answer(content_text.refusal(error, tr), show_alert=True)
         return
-    await unlock(update, context, data)
+    except AlreadyOwned:
+        await query.answer(tr("You already bought this post."))
+        assert update.effective_chat is not None
+        reading = await posts.open_post(context.services.content, context.member.id, data.post_id)
+        await send_view(context.bot, update.effective_chat.id, await _view(context, reading, 0))
+        return
+    except SubscriptionsError as error:
+        await query.answer(billing_text.refusal(error, tr), show_alert=True)
+        return
+    await query.answer()
+    await send_purchase_invoice(update, context, started)
 
 
-async def unlock(update: Update, context: JigapContext, data: UnlockPost) -> None:
-    """Buy the post alone at the price checked: billing's one-off purchase of one item starts here."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.tr("A single post cannot be bought yet. Subscribing opens it now."), show_alert=True)

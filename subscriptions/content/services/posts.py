@@ -172,9 +172,9 @@ def _subscribed(tiers: Sequence[Tier], subscriptions: Sequence[Subscription], no
     return any(sub.plan_id in plans and sub.has_access(now) for sub in subscriptions)
 
 
-async def open_post(content: Content, reader_id: UserId, post_id: str, *, owns: bool = False) -> Reading:
+async def open_post(content: Content, reader_id: UserId, post_id: str) -> Reading:
     """What `reader_id` may see of a post, decided now (a canceled subscription reads to its period's end; a
-    refunded purchase no longer opens it). `owns` says whether billing holds a live purchase of it."""
+    refunded purchase no longer opens it)."""
     now = content.clock.now()
     async with content.uow() as uow:
         post = await uow.posts.get(post_id)
@@ -185,7 +185,7 @@ async def open_post(content: Content, reader_id: UserId, post_id: str, *, owns: 
         if post.status is not PostStatus.PUBLISHED and not (is_owner and post.status is not PostStatus.DELETED):
             raise PostNotFound(post_id)
         tiers = _opening_tiers(post, await uow.tiers.of_creator(post.org_id))
-        why = await _why(uow, post, reader_id, is_owner, tiers, owns, now)
+        why = await _why(uow, post, reader_id, is_owner, tiers, now)
         if why is Why.LOCKED and not creator.is_active:
             raise PostNotFound(post_id)
         if why is not Why.REMOVED and why is not Why.OWNER and await uow.posts.note_read(post_id, reader_id, now):
@@ -195,14 +195,14 @@ async def open_post(content: Content, reader_id: UserId, post_id: str, *, owns: 
 
 
 async def _why(uow: ContentUnitOfWork, post: Post, reader_id: UserId, is_owner: bool, tiers: Sequence[Tier],
-               owns: bool, now: datetime) -> Why:
+               now: datetime) -> Why:
     if post.taken_down:
         return Why.OWNER if is_owner else Why.REMOVED
     if is_owner:
         return Why.OWNER
     if post.access.audience is Audience.EVERYONE:
         return Why.OPEN
-    if owns and post.access.audience is Audience.PAID:
+    if post.access.audience is Audience.PAID and await uow.purchases.owned(reader_id, POST_ITEM, [post.id]):
         return Why.BOUGHT
     if tiers and _subscribed(tiers, await uow.subscriptions.for_user(reader_id), now):
         return Why.SUBSCRIBER
