@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram.ext import MessageHandler, filters
 
-from handlers.content import buttons, channels, creator_page, moderation, portal, reading
+from handlers.content import buttons, channels, creator_page, moderation, portal, reading, tips
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 
@@ -15,6 +15,7 @@ def register(routes: Routes) -> None:
     register_portal(routes)
     moderation.register(routes)
     channels.register(routes)
+    tips.register(routes)
 
 
 def register_portal(routes: Routes) -> None:

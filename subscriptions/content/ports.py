@@ -23,6 +23,7 @@ from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.ranking import Signal
 from subscriptions.events import EventLog
+from subscriptions.flows import FlowStore
 from subscriptions.ids import UserId
 
 
@@ -211,6 +212,9 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def audit(self) -> Audit: ...
+
+    @property
+    def flows(self) -> FlowStore: ...
 
     @property
     def events(self) -> EventLog: ...
