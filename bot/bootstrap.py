@@ -22,6 +22,7 @@ from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
 from bot.inbox import UpdateInbox
 from bot.master_keys import MasterKeyError, load_key_ring
+from handlers.core.charts import Charts
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
 from storage.engine import create_engine
@@ -37,6 +38,7 @@ from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
 from subscriptions.content import Content, ContentSettings
 from subscriptions.ids import TimeOrderedIds
+from wallet.images.fonts import hangul_font_path
 from wallet.services import Wallet, issuers
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,7 @@ class Services:
     payments: TelegramPayments
     events: EventDispatcher
     inbox: UpdateInbox
+    charts: Charts
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -95,6 +98,15 @@ def freeze_startup_objects() -> None:
     # report them as leaked.
     atexit.unregister(gc.unfreeze)
     atexit.register(gc.unfreeze)
+
+
+def charts_with_hangul() -> Charts:
+    """Charts in the font the wallet's cards use (regular and bold faces with Hangul), when the machine has one;
+    otherwise matplotlib's own font, and Korean shows as boxes."""
+    fonts = [path for path in dict.fromkeys((hangul_font_path(), hangul_font_path(bold=True))) if path]
+    if not fonts:
+        log.warning("no font with Hangul found (install fonts-nanum): Korean in charts will show as boxes")
+    return Charts(fonts)
 
 
 def billing_settings(config: Config) -> BillingSettings:
@@ -168,6 +180,7 @@ async def open_runtime(
                                    on_queued=lambda: services.delivery.wake()),
             inbox=UpdateInbox(uow, clock, lease=timedelta(seconds=config.bot.inbox_lease_seconds),
                               single_process=engine.dialect.name == "sqlite"),
+            charts=charts_with_hangul(),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed

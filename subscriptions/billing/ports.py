@@ -24,6 +24,7 @@ from typing import Protocol
 
 from subscriptions.accounts.ports import Organisations, Users
 from subscriptions.billing.gifts import Gift
+from subscriptions.billing.monthly_earnings import MonthCredit, SubscriberSpan
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, Payment, Purpose
 from subscriptions.billing.purchases import Purchase
@@ -72,6 +73,11 @@ class SubscriptionRepository(Protocol):
         """Those whose `renewal_invoice_due_at(lead)` <= now."""
         ...
 
+    async def spans_for_merchant(self, merchant_id: str) -> list[SubscriberSpan]:
+        """When each of the merchant's subscriptions began and ended, with its term's currency (a chart's
+        subscriber line), oldest first."""
+        ...
+
 
 class CheckoutRepository(Protocol):
     async def get(self, checkout_id: str) -> Checkout | None: ...
@@ -100,6 +106,10 @@ class PaymentRepository(Protocol):
 
     async def latest_for_subscription(self, subscription_id: str) -> Payment | None: ...
 
+    async def purposes(self, payment_ids: Sequence[str]) -> dict[str, str]:
+        """The purpose stored with each of these payments, as a string (unknown ids are left out)."""
+        ...
+
 
 class LedgerRepository(Protocol):
     async def append(self, transaction: JournalTransaction) -> None: ...
@@ -110,6 +120,15 @@ class LedgerRepository(Protocol):
 
     async def for_account(self, account: str) -> list[JournalTransaction]:
         """Transactions touching `account`, oldest first."""
+        ...
+
+    async def currencies(self, account: str) -> list[str]:
+        """Every currency `account` was ever posted in, sorted."""
+        ...
+
+    async def credited_by_month(self, account: str, currency: str, bounds: Sequence[datetime]) -> list[MonthCredit]:
+        """What payments and refunds credited `account` in `currency` between consecutive `bounds` (period i is
+        [bounds[i], bounds[i+1])), summed per period and per the purpose stored with the payment: one query."""
         ...
 
 
