@@ -3,10 +3,15 @@ post with its actions, curators' shelves, tips, reports. One registration."""
 
 from __future__ import annotations
 
-from handlers.content import moderation
+from handlers.content import composing, creating, inputs, moderation, my_posts, tiers
 from handlers.core.routing import Routes
 
 
 def register(routes: Routes) -> None:
     """Everything content answers: commands, buttons, deep links, its main-menu entry and its notices."""
     moderation.register(routes)
+    creating.register(routes)
+    tiers.register(routes)
+    composing.register(routes)
+    my_posts.register(routes)
+    inputs.register(routes)

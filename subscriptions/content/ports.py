@@ -22,6 +22,7 @@ from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.ranking import Signal
 from subscriptions.events import EventLog
+from subscriptions.flows import FlowStore
 from subscriptions.ids import UserId
 
 
@@ -196,6 +197,11 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def events(self) -> EventLog: ...
+
+    @property
+    def flows(self) -> FlowStore:
+        """Where the chat's flows are kept: becoming a creator, adding a tier, composing a post."""
+        ...
 
     async def commit(self) -> None: ...
 
