@@ -339,9 +339,11 @@ class SandboxUser:
 
     # --- talking --------------------------------------------------------------------------------
 
-    async def say(self, text: str) -> int:
-        """Send text without waiting for an answer; returns the message_id."""
-        body = await self.client.request("POST", self._path("send"), self._with_bot({"text": text}))
+    async def say(self, text: str, entities: list[Json] | None = None) -> int:
+        """Send text (formatted with `entities`, as the app marks bold or a link) without waiting for an
+        answer; returns the message_id."""
+        fields: Json = {"text": text} if entities is None else {"text": text, "entities": entities}
+        body = await self.client.request("POST", self._path("send"), self._with_bot(fields))
         return self._own(body)
 
     def _own(self, body: Json) -> int:
@@ -351,9 +353,10 @@ class SandboxUser:
             self._take({"type": "message", "message": body["message"]})
         return int(body["message_id"])
 
-    async def send(self, text: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
+    async def send(self, text: str, timeout: float = DEFAULT_WAIT, *,  # noqa: ASYNC109
+                   entities: list[Json] | None = None) -> BotMessage:
         """Send text and return the bot's first message after it (more with :meth:`next_message`)."""
-        return await self._reply_after(await self.say(text), timeout)
+        return await self._reply_after(await self.say(text, entities), timeout)
 
     async def open_link(self, payload: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """Open the bot's deep link ``?start=<payload>``: the bot gets ``/start <payload>``."""

@@ -15,6 +15,9 @@ from sandbox.world import BotAccount, Channel, Conversation, Json, UserAccount, 
 _DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _BOT_LINK = re.compile(r"^https?://t\.me/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$")
 MAX_USER_TEXT = 4096
+# What a person can mark in Telegram's apps when formatting a message.
+USER_FORMATTING = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler", "code", "pre", "text_link",
+                             "blockquote"})
 
 
 def _member(status: str, user: Json, **extra: Any) -> Json:
@@ -65,13 +68,15 @@ class UserActions:
         bot.updates.push("message", message)
         return message
 
-    def send_text(self, user: UserAccount, bot: BotAccount, text: str) -> Json:
+    def send_text(self, user: UserAccount, bot: BotAccount, text: str, formatting: list[Json] | None = None) -> Json:
+        """A text message; `formatting` is what the app marks when the person formats it (bold, a link...)."""
         if not text.strip():
             raise UserActionError(400, "text is empty")
         if len(text) > MAX_USER_TEXT:
             raise UserActionError(400, "text is longer than 4096 characters")
         fields: Json = {"text": text}
-        entities = command_entities(text)
+        entities = sorted([*command_entities(text), *_formatting(text, formatting or [])],
+                          key=lambda entity: (entity["offset"], -entity["length"]))
         if entities:
             fields["entities"] = entities
         return self._send(user, bot, fields)
@@ -312,3 +317,26 @@ class UserActions:
         if link is not None:
             change["invite_link"] = {key: value for key, value in link.items() if key != "joined"}
         bot.updates.push(kind, change)
+
+
+def _formatting(text: str, entities: list[Json]) -> list[Json]:
+    """The formatting entities of a person's message, checked as Telegram's apps would make them: a known
+    kind, inside the text counted in UTF-16 units, a text_link with its URL."""
+    size = len(text.encode("utf-16-le")) // 2
+    out = []
+    for entity in entities:
+        if not isinstance(entity, dict) or entity.get("type") not in USER_FORMATTING:
+            raise UserActionError(400, f"not a formatting entity: {entity!r}")
+        offset, length = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(length, int) or offset < 0 or length < 1 \
+                or offset + length > size:
+            raise UserActionError(400, f"entity outside the text: {entity!r}")
+        kept: Json = {"type": entity["type"], "offset": offset, "length": length}
+        if entity["type"] == "text_link":
+            if not str(entity.get("url") or "").startswith(("http://", "https://")):
+                raise UserActionError(400, "a text_link needs an http(s) url")
+            kept["url"] = str(entity["url"])
+        if entity["type"] == "pre" and entity.get("language"):
+            kept["language"] = str(entity["language"])
+        out.append(kept)
+    return out

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from telegram.ext import MessageHandler, filters
 
-from handlers.content import buttons, channels, creator_page, moderation, portal, reading, tips
+from handlers.content import (
+    buttons,
+    channels,
+    composing,
+    creating,
+    creator_page,
+    inputs,
+    moderation,
+    my_posts,
+    portal,
+    reading,
+    tiers,
+    tips,
+)
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 
@@ -16,6 +29,11 @@ def register(routes: Routes) -> None:
     moderation.register(routes)
     channels.register(routes)
     tips.register(routes)
+    creating.register(routes)
+    tiers.register(routes)
+    composing.register(routes)
+    my_posts.register(routes)
+    inputs.register(routes)
 
 
 def register_portal(routes: Routes) -> None:
