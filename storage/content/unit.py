@@ -8,6 +8,7 @@ from __future__ import annotations
 from storage.content.moderation import SqlBlocks, SqlReports
 from storage.content.portal import SqlPortal
 from storage.content.repositories import SqlCreators, SqlFollows, SqlPosts, SqlTiers
+from storage.content.shelves import SqlAttribution, SqlShelves
 from storage.core.unit import UnitPart
 
 
@@ -39,3 +40,11 @@ class ContentPart(UnitPart):
     @property
     def blocks(self) -> SqlBlocks:
         return SqlBlocks(self.connection)
+
+    @property
+    def shelves(self) -> SqlShelves:
+        return SqlShelves(self.connection)
+
+    @property
+    def attribution(self) -> SqlAttribution:
+        return SqlAttribution(self.connection)
