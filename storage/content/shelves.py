@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.content.tables import (
@@ -28,6 +27,11 @@ from subscriptions.content.shelves import Conversion, Shelf, ShelfItem, ShelfSta
 from subscriptions.ids import UserId
 
 shelves, items, touches, conversions = content_shelves, content_shelf_items, content_touches, content_conversions
+
+
+def _insert_ignoring(connection: AsyncConnection, table: Any) -> Any:
+    dialect = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    return dialect(table).on_conflict_do_nothing()
 
 
 def _shelf(row: Any) -> Shelf:
@@ -79,14 +83,10 @@ class SqlShelves:
         return [_item(row) for row in await self._connection.execute(query)]
 
     async def add_item(self, item: ShelfItem) -> bool:
-        async with self._connection.begin_nested():
-            try:
-                await self._connection.execute(insert(items).values(
-                    shelf_id=item.shelf_id, post_id=item.post_id, note=item.note, position=item.position,
-                    added_at=item.added_at))
-            except IntegrityError:
-                return False
-        return True
+        result = await self._connection.execute(_insert_ignoring(self._connection, items).values(
+            shelf_id=item.shelf_id, post_id=item.post_id, note=item.note, position=item.position,
+            added_at=item.added_at))
+        return result.rowcount == 1
 
     async def save_item(self, item: ShelfItem) -> bool:
         result = await self._connection.execute(
@@ -141,15 +141,12 @@ class SqlAttribution:
         return _touch(row) if row else None
 
     async def add_conversion(self, conversion: Conversion) -> bool:
-        async with self._connection.begin_nested():
-            try:
-                await self._connection.execute(insert(conversions).values(
-                    id=conversion.id, curator_id=conversion.curator_id, shelf_id=conversion.shelf_id,
-                    org_id=conversion.org_id, user_id=conversion.user_id, kind=conversion.kind.value,
-                    reference=conversion.reference, at=conversion.at))
-            except IntegrityError:
-                return False
-        return True
+        # The unique (kind, reference) decides a race: an event handed out twice counts once.
+        result = await self._connection.execute(_insert_ignoring(self._connection, conversions).values(
+            id=conversion.id, curator_id=conversion.curator_id, shelf_id=conversion.shelf_id,
+            org_id=conversion.org_id, user_id=conversion.user_id, kind=conversion.kind.value,
+            reference=conversion.reference, at=conversion.at))
+        return result.rowcount == 1
 
     async def conversions_by_shelf(self, curator_id: UserId, *, since: datetime | None = None) -> dict[str, int]:
         where = [conversions.c.curator_id == curator_id]
