@@ -48,6 +48,7 @@ def _draw(weeks: Sequence[Week], currencies: Sequence[str], text: ChartText) -> 
     axes.set_ylabel(text.conversions)
     axes.set_xticks(positions, text.week_labels, rotation=45, ha="right", fontsize=8)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0, top=max(1, *(week.conversions for week in weeks)) * 1.2)
     axes.set_title(text.title)
     if currencies:
         money_axes = axes.twinx()
@@ -55,6 +56,7 @@ def _draw(weeks: Sequence[Week], currencies: Sequence[str], text: ChartText) -> 
             values = [float(Money(week.earned.get(currency, 0), currency).to_decimal()) for week in weeks]
             money_axes.plot(positions, values, marker="o", label=f"{text.earnings} ({currency})")
         money_axes.set_ylabel(text.earnings)
+        money_axes.set_ylim(bottom=0)
         money_axes.legend(loc="upper left")
     figure.tight_layout()
     out = io.BytesIO()

@@ -25,6 +25,7 @@ from handlers.core.routing import Referrals, Routes
 from handlers.core.text import N_, shorten
 from subscriptions.billing.events import SubscriptionStarted
 from subscriptions.content.errors import ContentError
+from subscriptions.content.posts import PAGE_LIMIT, cut_units
 from subscriptions.content.services import attribution, creators, posts
 from subscriptions.content.services import shelves as shelf_service
 from subscriptions.content.services.shelves import ShelfStep
@@ -138,12 +139,15 @@ def _paging(make: Callable[[int], ButtonData], page: int, has_next: bool) -> lis
 
 async def show_shelf(update: Update, context: JigapContext, shelf_id: str, page: int = 0, *,
                      edit: bool = False) -> None:
+    """A shelf's page; a deleted or unknown shelf is "not available" (as an alert on a button)."""
     tr = context.tr
     try:
         found = await shelf_service.shelf_page(context.services.content, shelf_id, page)
     except ContentError as error:
         await _refuse(update, context, error)
         return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     shelf = found.shelf
     lines = [f"📚 {shelf.title}", tr("A shelf by {curator}", curator=found.curator_name)]
     if shelf.note:
@@ -163,7 +167,7 @@ async def show_shelf(update: Update, context: JigapContext, shelf_id: str, page:
     if context.has_member and shelf.curator_id == context.member.id:
         last.insert(0, ShelfEdit(EditStep.VIEW, shelf.id).button(tr("Edit")))
     rows.append(last)
-    await _say(update, context, shorten("\n".join(lines), 4096), InlineKeyboardMarkup(rows), edit=edit)
+    await _say(update, context, cut_units("\n".join(lines), PAGE_LIMIT), InlineKeyboardMarkup(rows), edit=edit)
 
 
 async def open_shelf_link(update: Update, context: JigapContext, rest: str) -> None:
@@ -172,8 +176,6 @@ async def open_shelf_link(update: Update, context: JigapContext, rest: str) -> N
 
 
 async def shelf_view_button(update: Update, context: JigapContext, data: ShelfView) -> None:
-    assert update.callback_query is not None
-    await update.callback_query.answer()
     await show_shelf(update, context, data.shelf_id, data.page, edit=True)
 
 
@@ -365,7 +367,7 @@ async def show_managed(update: Update, context: JigapContext, shelf_id: str, pag
         rows.append(paging)
     rows.append([ShelfView(shelf.id).button(tr("View")), _share(context, shelf.id),
                  ShelfEdit(EditStep.DELETE, shelf.id).button(tr("Delete the shelf"))])
-    await _say(update, context, shorten("\n".join(lines), 4096), InlineKeyboardMarkup(rows), edit=edit)
+    await _say(update, context, cut_units("\n".join(lines), PAGE_LIMIT), InlineKeyboardMarkup(rows), edit=edit)
 
 
 async def edit_button(update: Update, context: JigapContext, data: ShelfEdit) -> None:
