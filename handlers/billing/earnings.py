@@ -111,5 +111,6 @@ async def subscribers(update: Update, context: JigapContext) -> None:
                                                                             now=context.services.clock.now()))
         if len(lines) == 1:
             lines.append(tr("No subscribers yet."))
+        lines += await context.services.routes.source_lines(context, str(org_id))
         parts.append("\n".join(lines))
     await message.reply_text("\n\n".join(parts) if parts else tr("No subscribers yet."))

@@ -11,11 +11,13 @@ from handlers.content import (
     composing,
     creating,
     creator_page,
+    curator,
     inputs,
     moderation,
     my_posts,
     portal,
     reading,
+    shelves,
     tiers,
     tips,
 )
@@ -34,6 +36,8 @@ def register(routes: Routes) -> None:
     composing.register(routes)
     my_posts.register(routes)
     inputs.register(routes)
+    shelves.register(routes)
+    curator.register(routes)
 
 
 def register_portal(routes: Routes) -> None:

@@ -9,7 +9,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.content import creator_page, lists
+from handlers.content import creator_page, lists, shelves
 from handlers.content import text as content_text
 from handlers.content.buttons import OpenCreator, Portal, PortalView
 from handlers.content.lists import Screen
@@ -50,7 +50,8 @@ async def home_screen(context: JigapContext) -> Screen:
     boards = [Portal(PortalView.BOARD, 0, name).button(content_text.category(name, tr)) for name in home.categories]
     rows = [tuple(boards[index:index + 2]) for index in range(0, len(boards), 2)]
     rows.append((Portal(PortalView.NEW).button(tr("New")), Portal(PortalView.POPULAR).button(tr("Popular this week"))))
-    rows.append((Portal(PortalView.CREATORS).button(tr("Creators to follow")),))
+    rows.append((Portal(PortalView.CREATORS).button(tr("Creators to follow")),
+                 Portal(PortalView.PICKS).button(tr("Curators' picks"))))
     return Screen("\n\n".join(parts), tuple(rows))
 
 
@@ -59,6 +60,10 @@ async def portal_button(update: Update, context: JigapContext, data: Portal) -> 
     query = update.callback_query
     assert query is not None
     tr = context.tr
+    if data.view is PortalView.PICKS:  # the curators' shelves, drawn by their own module
+        await query.answer()
+        await shelves.show_picks(update, context, min(max(data.page, 0), lists.MAX_PAGE))
+        return
     try:
         if data.page > lists.MAX_PAGE:
             raise NoSuchPage(data.page)

@@ -19,7 +19,7 @@ from handlers.content.views import PostView
 from handlers.core.context import JigapContext
 from subscriptions.billing.errors import AlreadyOwned
 from subscriptions.content.errors import ContentError, PostPriceChanged
-from subscriptions.content.services import creators, posts, unlocking
+from subscriptions.content.services import attribution, creators, posts, unlocking
 from subscriptions.content.services.posts import Reading
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
@@ -104,6 +104,16 @@ async def send_view(bot: ExtBot[None], chat_id: int, view: PostView) -> None:
         await bot.send_document(chat_id, document, protect_content=protect)
 
 
+async def _curator(context: JigapContext, post_id: str) -> int | None:
+    """The curator whose shelf brought the reader to this post's creator lately, if any."""
+    try:
+        post = await posts.get_post(context.services.content, post_id)
+    except ContentError:
+        return None
+    found = await attribution.curator_for(context.services.content, context.member.id, post.org_id)
+    return found[0] if found else None
+
+
 async def unlock_button(update: Update, context: JigapContext, data: UnlockPost) -> None:
     """Unlock at the price on the button: a post no longer for sale, or at another price now, is refused
     (with the price it has now); a post already bought opens; otherwise the invoice comes."""
@@ -114,7 +124,8 @@ async def unlock_button(update: Update, context: JigapContext, data: UnlockPost)
         started = await unlocking.unlock_post(
             context.services.content, context.member.id, data.post_id, data.currency, data.price,
             # One invoice per button, however often it is pressed.
-            idempotency_key=f"unlock:{data.post_id}:{data.currency}:{data.price}:{query.message.message_id}")
+            idempotency_key=f"unlock:{data.post_id}:{data.currency}:{data.price}:{query.message.message_id}",
+            curator_id=await _curator(context, data.post_id))
     except PostPriceChanged as error:
         log.info("unlock of %s at %s %s refused for %s: the price changed", data.post_id, data.price, data.currency,
                  context.member.id)

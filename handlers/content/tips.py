@@ -24,8 +24,9 @@ from subscriptions.billing.purchases import Purchase
 from subscriptions.billing.services.purchases import tips_of_merchant
 from subscriptions.content.errors import ContentError
 from subscriptions.content.ranking import Signal
-from subscriptions.content.services import creators, moderation, posts, tips
+from subscriptions.content.services import attribution, creators, moderation, posts, tips
 from subscriptions.content.services.posts import POST_ITEM
+from subscriptions.content.shelves import ConversionKind
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
 
@@ -220,6 +221,9 @@ async def bought(event: ItemPurchased, notices: NoticeContext) -> list[Notice]:
     async with content.uow() as uow:
         await uow.posts.note_signal(post.id, Signal.UNLOCK, event.at)
         await uow.commit()
+    if event.curator_id is not None:
+        await attribution.record_conversion(content, kind=ConversionKind.PURCHASE, reference=event.payment_id,
+                                            user_id=event.user_id, org_id=post.org_id, curator_id=event.curator_id)
     reader = await notices.reader(event.user_id)
     text = reader.tr("Unlocked: “{title}” is yours to read.", title=post.title)
     return [Notice(reader.chat_id, OutboundMessage(text, ((OpenPost(post.id).outbound(reader.tr("Open")),),))

@@ -9,6 +9,7 @@ from storage.content.channels import SqlChannelMembers
 from storage.content.moderation import SqlBlocks, SqlReports
 from storage.content.portal import SqlPortal
 from storage.content.repositories import SqlCreators, SqlFollows, SqlPosts, SqlTiers
+from storage.content.shelves import SqlAttribution, SqlShelves
 from storage.core.unit import UnitPart
 
 
@@ -44,3 +45,12 @@ class ContentPart(UnitPart):
     @property
     def channel_members(self) -> SqlChannelMembers:
         return SqlChannelMembers(self.connection)
+
+
+    @property
+    def shelves(self) -> SqlShelves:
+        return SqlShelves(self.connection)
+
+    @property
+    def attribution(self) -> SqlAttribution:
+        return SqlAttribution(self.connection)

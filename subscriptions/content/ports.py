@@ -22,6 +22,7 @@ from subscriptions.content.creators import Creator, CreatorStatus, Tier
 from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.ranking import Signal
+from subscriptions.content.shelves import Conversion, Shelf, ShelfItem, Touch
 from subscriptions.events import EventLog
 from subscriptions.flows import FlowStore
 from subscriptions.ids import UserId
@@ -169,6 +170,62 @@ class ChannelMemberRepository(Protocol):
     async def set_status(self, tier_id: str, user_id: UserId, status: Membership, now: datetime) -> None: ...
 
 
+
+class ShelfRepository(Protocol):
+    async def add(self, shelf: Shelf) -> None: ...
+
+    async def get(self, shelf_id: str) -> Shelf | None: ...
+
+    async def save(self, shelf: Shelf, *, expected_version: int) -> bool: ...
+
+    async def of_curator(self, curator_id: UserId) -> list[Shelf]:
+        """The curator's live shelves, the latest changed first."""
+        ...
+
+    async def items(self, shelf_id: str) -> list[ShelfItem]:
+        """A shelf's items in their order."""
+        ...
+
+    async def add_item(self, item: ShelfItem) -> bool:
+        """False when the post is on the shelf already."""
+        ...
+
+    async def save_item(self, item: ShelfItem) -> bool: ...
+
+    async def remove_item(self, shelf_id: str, post_id: str) -> bool: ...
+
+    async def picks(self, *, offset: int, limit: int) -> list[Shelf]:
+        """Live picked shelves holding at least one listed post, the latest changed first."""
+        ...
+
+    async def count_click(self, shelf_id: str) -> None: ...
+
+    async def holding(self, curator_id: UserId, org_id: int) -> str | None:
+        """A live shelf of the curator holding a post of the creator `org_id`, the latest changed."""
+        ...
+
+
+class AttributionRepository(Protocol):
+    async def touch(self, touch: Touch) -> None:
+        """Remember the touch, replacing the reader's earlier one on the same creator (last touch wins)."""
+        ...
+
+    async def touch_of(self, user_id: UserId, org_id: int) -> Touch | None: ...
+
+    async def add_conversion(self, conversion: Conversion) -> bool:
+        """False when the subscription or payment was counted already."""
+        ...
+
+    async def conversions_by_shelf(self, curator_id: UserId, *, since: datetime | None = None) -> dict[str, int]:
+        ...
+
+    async def conversion_times(self, curator_id: UserId, *, since: datetime) -> list[datetime]: ...
+
+    async def sources(self, org_id: int) -> list[tuple[int, str, int]]:
+        """(curator, shelf, conversions) that brought the creator subscribers or buyers, the most first."""
+        ...
+
+
 class OrganisationBook(Protocol):
     async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation: ...
 
@@ -203,6 +260,12 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def blocks(self) -> BlockRepository: ...
+
+    @property
+    def shelves(self) -> ShelfRepository: ...
+
+    @property
+    def attribution(self) -> AttributionRepository: ...
 
     @property
     def organisations(self) -> OrganisationBook: ...
