@@ -254,6 +254,8 @@ class BotApi:
         self.flood.check_send(bot.id, conversation.chat["id"], conversation.is_channel)
         if reply_to is not None:
             fields["reply_to_message"] = reply_to
+        if params.flag("protect_content"):
+            fields["has_protected_content"] = True  # as Telegram marks a message that cannot be forwarded or saved
         if markup and "inline_keyboard" in markup and keep_markup:
             fields["reply_markup"] = markup
         elif markup and "keyboard" in markup:

@@ -5,6 +5,7 @@ Built on first use: most units of work (every chat update's) never touch content
 
 from __future__ import annotations
 
+from storage.content.fanout import SqlFanout
 from storage.content.moderation import SqlBlocks, SqlReports
 from storage.content.portal import SqlPortal
 from storage.content.repositories import SqlCreators, SqlFollows, SqlPosts, SqlTiers
@@ -39,3 +40,7 @@ class ContentPart(UnitPart):
     @property
     def blocks(self) -> SqlBlocks:
         return SqlBlocks(self.connection)
+
+    @property
+    def fanouts(self) -> SqlFanout:
+        return SqlFanout(self.connection)

@@ -18,6 +18,7 @@ from subscriptions.accounts.ports import Audit, Roles
 from subscriptions.accounts.records import Organisation
 from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
 from subscriptions.content.creators import Creator, CreatorStatus, Tier
+from subscriptions.content.fanout import FanoutJobs
 from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.ranking import Signal
@@ -184,6 +185,9 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def blocks(self) -> BlockRepository: ...
+
+    @property
+    def fanouts(self) -> FanoutJobs: ...
 
     @property
     def organisations(self) -> OrganisationBook: ...
