@@ -52,10 +52,14 @@ UNREACHABLE = "the reader cannot be reached"
 QUIET = "waiting for the reader's quiet hours to end"
 
 
+def post_key_prefix(post_id: str) -> str:
+    return f"post:{post_id}:"
+
+
 def post_key(post_id: str, user_id: int) -> str:
     """One row per post and reader, however often a batch is tried. Zero-padded, a post's keys grow in order
-    and land at the end of the unique index."""
-    return f"post:{post_id}:{user_id:016d}"
+    and land at the end of the unique index (`OutboxRepository.enqueue_select` writes the same keys)."""
+    return f"{post_key_prefix(post_id)}{user_id:016d}"
 
 
 def _unit(uow: ContentUnitOfWork) -> UnitOfWork:
@@ -88,11 +92,25 @@ class OutboxDeliveries:
         rows = [NewOutboxRow(user_id, POST_KIND, payload, post_key(job.post_id, user_id), PRIORITY_BULK,
                              job.broadcast_id) for user_id in recipients]
         added = await unit.outbox.enqueue_many(rows, now=self._now())
+        await self._grow_total(unit, job, added)
+        return added
+
+    async def queue_followers(self, uow: ContentUnitOfWork, job: FanoutJob, after: int, last: int) -> int:
+        """A page of followers, copied into the outbox inside the database: at 100,000 followers, building a
+        row in Python cost three times what SQLite spends writing it."""
+        unit = _unit(uow)
+        audience = unit.fanouts.audience_between(job.org_id, after, last, owner_id=job.owner_id)
+        added = await unit.outbox.enqueue_select(audience, kind=POST_KIND, payload={"post": job.post_id},
+                                                 key_prefix=post_key_prefix(job.post_id), now=self._now(),
+                                                 priority=PRIORITY_BULK, broadcast_id=job.broadcast_id)
+        await self._grow_total(unit, job, added)
+        return added
+
+    async def _grow_total(self, unit: UnitOfWork, job: FanoutJob, added: int) -> None:
         assert job.broadcast_id is not None
         record = await unit.delivery.broadcasts.get(job.broadcast_id)
         if record is not None and record.total < job.queued + added:
             await unit.delivery.broadcasts.set_total(job.broadcast_id, job.queued + added)
-        return added
 
     async def finish(self, uow: ContentUnitOfWork, job: FanoutJob) -> None:
         assert job.broadcast_id is not None
@@ -182,6 +200,7 @@ class PostFanout:
         self._problems = Problems(log)
         self.batches = 0
         self.queued = 0
+        self._announced: set[int] = set()  # broadcasts whose progress message is out
 
     def start(self) -> None:
         if self._task is None:
@@ -240,10 +259,16 @@ class PostFanout:
         """The creator's progress message, sent once (the broadcasts' machinery edits it from then on)."""
         assert job.broadcast_id is not None
         sender = self._services.delivery.sender
+        if sender is None or job.broadcast_id in self._announced:
+            return
+        async with self._services.uow.reader() as reader:
+            record = await reader.delivery.broadcasts.get(job.broadcast_id)
+        if record is None or record.progress_message_id is not None:  # shown before a restart
+            self._announced.add(job.broadcast_id)
+            return
+        self._announced.add(job.broadcast_id)
         broadcasts = self._services.delivery.broadcasts
         progress = await broadcasts.progress(job.broadcast_id)
-        if sender is None or progress.broadcast.progress_message_id is not None:
-            return
         async with self._services.uow.reader() as reader:
             recipient = (await reader.delivery.preferences.recipients([job.owner_id])).get(job.owner_id)
         tr = translator_for(self._services.translations, recipient)

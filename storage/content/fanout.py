@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -84,6 +84,22 @@ class SqlFanout:
                  .where(content_follows.c.user_id == user_id)
                  .order_by(content_creators.c.name, content_follows.c.org_id))
         return [(int(row.org_id), row.name, bool(row.muted)) for row in await self._connection.execute(query)]
+
+    async def follower_page(self, org_id: int, after_user_id: int, *, limit: int) -> tuple[int, int] | None:
+        """The last user id and the number of the next `limit` followers above `after_user_id` (keyset paging
+        on the (org_id, user_id) index alone), or None when there are none."""
+        page = (select(content_follows.c.user_id)
+                .where(content_follows.c.org_id == org_id, content_follows.c.user_id > after_user_id)
+                .order_by(content_follows.c.user_id).limit(limit).subquery())
+        row = (await self._connection.execute(select(func.max(page.c.user_id), func.count()))).one()
+        return None if row[0] is None else (int(row[0]), int(row[1]))
+
+    def audience_between(self, org_id: int, after_user_id: int, last_user_id: int, *, owner_id: int) -> Select[Any]:
+        """The followers in (after, last] who get a new post: not those who muted the creator, nor the creator."""
+        return select(content_follows.c.user_id).where(
+            content_follows.c.org_id == org_id, content_follows.c.user_id > after_user_id,
+            content_follows.c.user_id <= last_user_id, content_follows.c.muted.is_(False),
+            content_follows.c.user_id != owner_id)
 
     async def count_audience(self, org_id: int) -> int:
         query = select(func.count()).select_from(content_follows).where(

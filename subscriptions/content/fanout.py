@@ -61,11 +61,6 @@ class FanoutJob:
         return replace(self, phase=FanoutPhase.CANCELED, finished_at=now, version=self.version + 1)
 
 
-def followers_to_deliver(page: Sequence[tuple[int, bool]], owner_id: int) -> list[int]:
-    """The followers of a page who get the post: not those who muted the creator, nor the creator."""
-    return [user_id for user_id, muted in page if not muted and user_id != owner_id]
-
-
 class FanoutJobs(Protocol):
     async def add(self, job: FanoutJob) -> bool:
         """False when the post has its job already (a post goes out once)."""
@@ -89,6 +84,12 @@ class FanoutJobs(Protocol):
 
     async def followed(self, user_id: UserId) -> list[tuple[int, str, bool]]:
         """(org id, creator name, muted) of every creator `user_id` follows, by name."""
+        ...
+
+    async def follower_page(self, org_id: int, after_user_id: int, *, limit: int) -> tuple[int, int] | None:
+        """(last user id, count) of the next `limit` followers above `after_user_id` in id order; None if none.
+        Who of them gets the post (not those who muted the creator, nor the creator) the delivery queue picks
+        in the database: a page's ids never pass through here."""
         ...
 
     async def count_audience(self, org_id: int) -> int:

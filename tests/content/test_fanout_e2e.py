@@ -77,6 +77,8 @@ async def test_a_tier_post_reaches_each_follower_and_subscriber_as_they_may_read
     for person in (alex, jisoo, minji, sam):
         await creators.follow(content, person.id, creator.org_id)
     await _subscribe(world, alex.id, creator.org_id, tier.monthly_plan_id)
+    await world.services.events.drain()
+    assert (await alex.next_message(timeout=10)).text.startswith("Receipt")  # before the drain below
     await preferences.set_timezone(world.services.accounts, sam.id, "America/New_York")
     for person in (alex, jisoo, minji, sam, hana):
         await drain(person)  # the welcome, receipts and the like

@@ -1,9 +1,9 @@
 """New posts reaching their readers: the fan-out job's batches, what each delivery shows when it is sent, and
 the per-creator mute.
 
-`work_batch` is one transaction: read the next page of followers (or subscriptions), decide who gets the post,
-hand them to the delivery queue (outbox rows, written by whoever implements `DeliveryQueue`), and move the
-job's cursor past them. `readings_for` is asked when the rows are sent: a post taken down or unpublished
+`work_batch` is one transaction: find the next page of followers by keyset (or read the next subscriptions),
+hand who gets the post to the delivery queue (outbox rows, written by whoever implements `DeliveryQueue`; a
+followers' page is copied inside the database), and move the job's cursor past them. `readings_for` is asked when the rows are sent: a post taken down or unpublished
 meanwhile, a follower who muted or unfollowed since, gets nothing; the rest get the post as they may read it
 at that moment.
 """
@@ -19,7 +19,7 @@ from subscriptions.billing.subscription import Subscription
 from subscriptions.content import Content
 from subscriptions.content.creators import Tier
 from subscriptions.content.errors import CreatorNotFound
-from subscriptions.content.fanout import FanoutJob, FanoutPhase, followers_to_deliver
+from subscriptions.content.fanout import FanoutJob, FanoutPhase
 from subscriptions.content.ports import ContentUnitOfWork
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.services.posts import Reading, Why
@@ -37,6 +37,11 @@ class DeliveryQueue(Protocol):
 
     async def queue(self, uow: ContentUnitOfWork, job: FanoutJob, recipients: Sequence[int]) -> int:
         """Queue the post for `recipients`; returns how many were new (someone queued before is not again)."""
+        ...
+
+    async def queue_followers(self, uow: ContentUnitOfWork, job: FanoutJob, after: int, last: int) -> int:
+        """Queue the post for the creator's followers with user ids in (after, last] but those who muted it and
+        the creator; returns how many were new."""
         ...
 
     async def finish(self, uow: ContentUnitOfWork, job: FanoutJob) -> None:
@@ -108,13 +113,14 @@ async def _next_batch(uow: ContentUnitOfWork, job: FanoutJob, post: Post, size: 
                       now: datetime) -> FanoutJob:
     plans = _plans(_opening(post, await uow.tiers.of_creator(job.org_id)))
     if job.phase is FanoutPhase.FOLLOWERS:
-        page = await uow.follows.followers_after(job.org_id, job.after, limit=size)
-        recipients = followers_to_deliver(page, job.owner_id)
-        read, after = len(page), page[-1][0] if page else job.after
+        page = await uow.fanouts.follower_page(job.org_id, job.after, limit=size)
+        last, read = page if page is not None else (job.after, 0)
+        queued = await deliveries.queue_followers(uow, job, job.after, last) if read else 0
+        after = last
     else:
         recipients, read = await _subscribers(uow, job, plans, size, now)
+        queued = await deliveries.queue(uow, job, recipients) if recipients else 0
         after = job.after + read
-    queued = await deliveries.queue(uow, job, recipients) if recipients else 0
     return job.advanced(after=after, queued=queued, exhausted=read < size, has_subscribers=bool(plans), now=now)
 
 
