@@ -12,6 +12,7 @@ from handlers.content import (
     creating,
     creator_page,
     curator,
+    deliveries,
     inputs,
     moderation,
     my_posts,
@@ -38,6 +39,7 @@ def register(routes: Routes) -> None:
     inputs.register(routes)
     shelves.register(routes)
     curator.register(routes)
+    deliveries.register(routes)
 
 
 def register_portal(routes: Routes) -> None:

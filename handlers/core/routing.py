@@ -133,6 +133,7 @@ class Routes:
     events: dict[str, EventRoute] = field(default_factory=dict)
     reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
     referrals: Referrals | None = None
+    settings_sections: dict[str, MenuEntry] = field(default_factory=dict)
 
     def command(self, name: str, callback: Callback, *, help: str, permission: Permission | None = None,
                 menu: str | None = None, shown_to: Permission | None = None) -> None:
@@ -164,6 +165,12 @@ class Routes:
         if entry.key in self.menu:
             raise RouteConflict(f"menu entry {entry.key!r} is taken")
         self.menu[entry.key] = entry
+
+    def add_settings_section(self, entry: MenuEntry) -> None:
+        """A button of /settings that opens a feature's own settings (the creators one follows)."""
+        if entry.key in self.settings_sections:
+            raise RouteConflict(f"settings section {entry.key!r} is taken")
+        self.settings_sections[entry.key] = entry
 
     def add_admin_section(self, section: AdminSection) -> None:
         if section.key in self.admin_sections:

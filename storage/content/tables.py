@@ -204,3 +204,22 @@ content_channel_members = Table(
 
 # The search index of listed posts, each backend's own (storage.content.search, migration content_0002).
 built_by_migrations("content_search", "content_search_pairs")
+
+content_fanouts = Table(
+    "content_fanouts",
+    metadata,
+    # A published post going out to its followers and subscribers: how far the background work got. A batch
+    # of outbox rows and the move of `position` past it commit together, so a resumed job writes no batch twice.
+    Column("post_id", String(ID), primary_key=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("owner_id", BigInteger, nullable=False),
+    Column("phase", String(16), nullable=False),  # followers | subscribers | done | canceled
+    Column("position", BigInteger, nullable=False),  # the last follower written, or subscriptions read
+    Column("queued", Integer, nullable=False),
+    Column("broadcast_id", BigInteger, nullable=True),  # the delivery's progress record
+    utc_datetime("created_at"),
+    utc_datetime("finished_at", nullable=True),
+    Column("version", Integer, nullable=False),
+    Index("ix_content_fanouts_phase_created_at", "phase", "created_at"),
+    Index("ix_content_fanouts_broadcast_id", "broadcast_id"),
+)

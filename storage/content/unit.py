@@ -6,6 +6,7 @@ Built on first use: most units of work (every chat update's) never touch content
 from __future__ import annotations
 
 from storage.content.channels import SqlChannelMembers
+from storage.content.fanout import SqlFanout
 from storage.content.moderation import SqlBlocks, SqlReports
 from storage.content.portal import SqlPortal
 from storage.content.repositories import SqlCreators, SqlFollows, SqlPosts, SqlTiers
@@ -46,7 +47,6 @@ class ContentPart(UnitPart):
     def channel_members(self) -> SqlChannelMembers:
         return SqlChannelMembers(self.connection)
 
-
     @property
     def shelves(self) -> SqlShelves:
         return SqlShelves(self.connection)
@@ -54,3 +54,7 @@ class ContentPart(UnitPart):
     @property
     def attribution(self) -> SqlAttribution:
         return SqlAttribution(self.connection)
+
+    @property
+    def fanouts(self) -> SqlFanout:
+        return SqlFanout(self.connection)

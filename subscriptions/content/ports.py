@@ -19,6 +19,7 @@ from subscriptions.accounts.records import Organisation
 from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
 from subscriptions.content.channels import ChannelMember, Membership
 from subscriptions.content.creators import Creator, CreatorStatus, Tier
+from subscriptions.content.fanout import FanoutJobs
 from subscriptions.content.moderation import Report, ReportedPost, ReportStatus
 from subscriptions.content.posts import Audience, Post
 from subscriptions.content.ranking import Signal
@@ -266,6 +267,9 @@ class ContentUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def attribution(self) -> AttributionRepository: ...
+
+    @property
+    def fanouts(self) -> FanoutJobs: ...
 
     @property
     def organisations(self) -> OrganisationBook: ...

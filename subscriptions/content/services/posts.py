@@ -11,6 +11,7 @@ from subscriptions.billing.subscription import Subscription
 from subscriptions.content import Content
 from subscriptions.content.creators import Creator, Tier
 from subscriptions.content.errors import InvalidPost, PostNotFound
+from subscriptions.content.fanout import FanoutJob
 from subscriptions.content.ports import ContentUnitOfWork
 from subscriptions.content.posts import (
     Access,
@@ -94,6 +95,8 @@ async def publish(content: Content, owner_id: UserId, draft: PostDraft, *, at: d
         if at is None:
             post = replace(post.published(now), version=1, hot=publication_score(now))
         await uow.posts.add(post)
+        if at is None:
+            await uow.fanouts.add(FanoutJob.for_post(post, owner_id, now))  # it goes out in the background
         await uow.commit()
     return post
 
@@ -105,7 +108,9 @@ async def publish_due(content: Content, *, limit: int = 100) -> list[Post]:
     async with content.uow() as uow:
         for post in await uow.posts.due(now, limit=limit):
             fresh = replace(post.published(post.publish_at or now), hot=publication_score(now))
-            if await uow.posts.save(fresh, expected_version=post.version):
+            creator = await uow.creators.get(post.org_id)
+            if creator is not None and await uow.posts.save(fresh, expected_version=post.version):
+                await uow.fanouts.add(FanoutJob.for_post(fresh, creator.owner_id, now))
                 published.append(fresh)
         await uow.commit()
     return published
@@ -146,6 +151,8 @@ async def set_status(content: Content, owner_id: UserId, post_id: str, status: P
             changed = replace(post, status=status, publish_at=None, version=post.version + 1)
         if not await uow.posts.save(changed, expected_version=post.version):
             raise PostNotFound(post_id)
+        if status is PostStatus.PUBLISHED and post.published_at is None:
+            await uow.fanouts.add(FanoutJob.for_post(changed, owner_id, now))  # first published now: it goes out (once)
         await uow.commit()
     return changed
 

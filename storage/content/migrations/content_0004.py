@@ -1,14 +1,14 @@
 """Content: who was let into a paid tier's Telegram channel.
 
-Revision ID: content_0005
-Revises: content_0002
+Revision ID: content_0004
+Revises: content_0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "content_0005"
-down_revision = "content_0002"
+revision = "content_0004"
+down_revision = "content_0003"
 branch_labels = None
 depends_on = None
 
