@@ -187,9 +187,9 @@ async def suspended(event: SubscriptionSuspended, notices: NoticeContext) -> lis
 
 
 def register(routes: Routes) -> None:
-    routes.command("tierchannel", tier_channel, permission=Permission.MANAGE_OFFERS,
+    routes.command("tierchannel", tier_channel, permission=Permission.PUBLISH,
                    help=N_("let a tier's subscribers into your Telegram channel: /tierchannel @channel"))
-    routes.button(LinkTierChannel, link_button, permission=Permission.MANAGE_OFFERS)
+    routes.button(LinkTierChannel, link_button, permission=Permission.PUBLISH)
     routes.button(JoinTierChannel, join_button)
     routes.message(ChatMemberHandler(channel_member_changed, ChatMemberHandler.CHAT_MEMBER))
     routes.on_event(SubscriptionStarted, started)

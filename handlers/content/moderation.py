@@ -64,8 +64,13 @@ async def report_button(update: Update, context: JigapContext, data: ReportPost)
     query = update.callback_query
     assert query is not None and query.message is not None
     tr = context.tr
+    try:
+        post = await posts.get_post(context.services.content, data.post_id)
+    except ContentError as error:  # a forged button: no such post
+        await query.answer(content_text.refusal(error, tr), show_alert=True)
+        return
     await query.answer()
-    rows = [[ReportReasonChosen(data.post_id, reason).button(tr(label))] for reason, label in REASON_LABELS.items()]
+    rows = [[ReportReasonChosen(post.id, reason).button(tr(label))] for reason, label in REASON_LABELS.items()]
     await context.bot.send_message(query.message.chat.id, tr("Why are you reporting this post?"),
                                    reply_markup=InlineKeyboardMarkup(rows))
 
@@ -115,7 +120,7 @@ async def _show_queue(update: Update, context: JigapContext, page: int, *, edit:
         if paging:
             rows.append(paging)
         text = "\n".join(lines)
-    markup = InlineKeyboardMarkup(rows)
+    markup = InlineKeyboardMarkup(rows) if rows else None
     if edit and update.callback_query is not None:
         await update.callback_query.edit_message_text(text, reply_markup=markup)
     else:
@@ -154,7 +159,7 @@ async def moderate_button(update: Update, context: JigapContext, data: Moderate)
     else:
         text = tr("Reports dismissed: “{title}” stays up.", title=title)
         rows = []
-    await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup(rows))
+    await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def _show_post(update: Update, context: JigapContext, post_id: str) -> None:
@@ -248,6 +253,6 @@ def register(routes: Routes) -> None:
     routes.button(Moderate, moderate_button, permission=Permission.MODERATE_CONTENT)
     routes.add_admin_section(AdminSection("content_reports", N_("Content reports"), Permission.MODERATE_CONTENT,
                                           admin_section, order=60))
-    routes.command("blocked", blocked, permission=Permission.VIEW_EARNINGS,
+    routes.command("blocked", blocked, permission=Permission.PUBLISH,
                    help=N_("readers you blocked from tipping you; unblock them"))
-    routes.button(Unblock, unblock_button, permission=Permission.VIEW_EARNINGS)
+    routes.button(Unblock, unblock_button, permission=Permission.PUBLISH)

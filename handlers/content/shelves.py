@@ -378,8 +378,8 @@ async def edit_button(update: Update, context: JigapContext, data: ShelfEdit) ->
     content, me = context.services.content, context.member.id
     try:
         if data.step is EditStep.VIEW:
-            await query.answer()
             await show_managed(update, context, data.shelf_id, data.page, edit=True)
+            await query.answer()  # after: a refusal answers the press with its reason instead
             return
         if data.step in (EditStep.UP, EditStep.DOWN):
             await shelf_service.move_item(content, me, data.shelf_id, data.post_id,

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.cli import build_parser
 from bot.commands.billing import EXIT_OK, EXIT_UNKNOWN, earnings
 from subscriptions.billing import services as billing
-from subscriptions.billing.payments import Payment
+from subscriptions.billing.payments import Payment, Purpose
 from subscriptions.ledger import RevenueSplit, payment_transaction
 from subscriptions.money import Money
 from tests.billing.steps import subscribe
@@ -59,9 +59,9 @@ async def test_every_payment_and_refund_line_names_its_purpose_even_one_billing_
 
 
 async def _tip(world: Jigap, merchant_id: str, user_id: int) -> None:
-    """A payment whose purpose billing's `Purpose` does not name yet (a tip), as storage will hold it."""
+    """A tip paid by card, as billing credits one."""
     tip = Payment(id="tip-1", charge_id="tip-charge-1", provider_charge_id="", provider="card", user_id=user_id,
-                  merchant_id=merchant_id, offer_id="", checkout_id="", purpose="tip",  # type: ignore[arg-type]
+                  merchant_id=merchant_id, offer_id="", checkout_id="", purpose=Purpose.TIP,
                   amount=Money(3000, "KRW"), paid_at=world.clock.now(), description="Tip")
     split = RevenueSplit.of(merchant=10000).split(tip.amount, has_curator=False)
     async with world.services.billing.uow() as uow:

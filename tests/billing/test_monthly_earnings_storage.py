@@ -18,7 +18,7 @@ from storage.unit_of_work import UnitOfWorkFactory
 from subscriptions.billing import services as domain
 from subscriptions.billing.demo import demo_offers
 from subscriptions.billing.monthly_earnings import Source, month_bounds
-from subscriptions.billing.payments import Payment, SuccessfulPayment
+from subscriptions.billing.payments import Payment, Purpose, SuccessfulPayment
 from subscriptions.clock import FixedClock
 from subscriptions.ledger import RevenueSplit, merchant_account, payment_transaction
 from subscriptions.money import Money
@@ -57,7 +57,7 @@ async def _subscribe_and_pay(billing: domain.Billing, user: int, charge: str) ->
 async def _tip(billing: domain.Billing, user: int, amount: int, at: datetime) -> None:
     """A payment stored with a purpose billing's `Purpose` does not name (as a tip's will be), credited whole."""
     payment = Payment(id=f"tip-{user}", charge_id=f"tip-charge-{user}", provider_charge_id="", provider="card",
-                      user_id=user, merchant_id=CAFE, offer_id="", checkout_id="", purpose="tip",  # type: ignore[arg-type]
+                      user_id=user, merchant_id=CAFE, offer_id="", checkout_id="", purpose=Purpose.TIP,
                       amount=Money(amount, "KRW"), paid_at=at, description="Tip")
     split = RevenueSplit.of(merchant=10000).split(payment.amount, has_curator=False)
     async with billing.uow() as uow:

@@ -44,7 +44,7 @@ async def test_a_subscriber_joins_the_tiers_channel_and_leaves_it_when_the_subsc
     assert refused.text.startswith("Please make me an administrator of the channel")
     await channel.add_bot_as_admin(BOT_ID)
     other = await minji.send("/tierchannel @hanas_live")
-    assert other.text == "Sorry, only a shop's or creator's own people can manage its offers."
+    assert other.text == "Sorry, this is for creators. Make your creator page with /create first."
     asked = await hana.send("/tierchannel @hanas_live")
     assert asked.text == "Which tier's subscribers may join this channel?" and asked.buttons == ["Live class"]
     pressed = await hana.press("Live class", asked)
