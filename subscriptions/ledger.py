@@ -302,24 +302,23 @@ def statement(
 CSV_HEADER = ("date", "description", "kind", "reference", "currency", "amount", "balance")
 
 
-def statement_csv(result: Statement, purposes: Mapping[str, str] | None = None) -> str:
-    """The statement as CSV: ISO dates in UTC, amounts in major units as exact decimals. With `purposes` (what
-    each payment was for, by payment id) a last column `purpose` names the source of every payment's and
-    refund's line (a subscription's purpose, `purchase`, `tip`)."""
+def statement_csv(result: Statement) -> str:
+    """The statement as CSV: ISO dates in UTC, amounts in major units as exact decimals."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER if purposes is None else (*CSV_HEADER, "purpose"))
+    writer.writerow(CSV_HEADER)
     for line in result.lines:
-        row = (
-            line.at.isoformat(),
-            line.description,
-            line.kind,
-            line.reference,
-            result.currency,
-            f"{line.amount.to_decimal():f}",
-            f"{line.balance.to_decimal():f}",
+        writer.writerow(
+            (
+                line.at.isoformat(),
+                line.description,
+                line.kind,
+                line.reference,
+                result.currency,
+                f"{line.amount.to_decimal():f}",
+                f"{line.balance.to_decimal():f}",
+            )
         )
-        writer.writerow(row if purposes is None else (*row, purposes.get(line.reference, "")))
     return out.getvalue()
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.billing.purchases import SqlPurchases
 from storage.billing.refund_tasks import SqlRefundTasks
 from storage.billing.repositories import (
     BillingRepositories,
@@ -64,10 +63,6 @@ class BillingPart(UnitPart):
     @property
     def bans(self) -> SqlBans:
         return self.billing.bans
-
-    @property
-    def purchases(self) -> SqlPurchases:
-        return SqlPurchases(self.connection, self.billing.flush)
 
     @property
     def refund_tasks(self) -> SqlRefundTasks:

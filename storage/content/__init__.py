@@ -1,1 +1,0 @@
-"""Content's storage: creators, tiers, posts, follows, shelves, attribution touches, reports and blocks."""

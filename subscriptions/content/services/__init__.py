@@ -1,1 +1,0 @@
-"""Content's use cases; each takes `Content` first (`await publish(content, owner_id, draft)`)."""
