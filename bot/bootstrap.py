@@ -22,6 +22,7 @@ from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
 from bot.inbox import UpdateInbox
 from bot.master_keys import MasterKeyError, load_key_ring
+from handlers.core.charts import Charts
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
 from storage.engine import create_engine
@@ -35,7 +36,9 @@ from subscriptions.billing.payments import CardProvider, StarsProvider
 from subscriptions.billing.services import Billing, BillingSettings
 from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
+from subscriptions.content import Content, ContentSettings
 from subscriptions.ids import TimeOrderedIds
+from wallet.images.fonts import hangul_font_path
 from wallet.services import Wallet, issuers
 
 log = logging.getLogger(__name__)
@@ -59,9 +62,11 @@ class Services:
     wallet: Wallet
     delivery: DeliveryService
     billing: Billing
+    content: Content
     payments: TelegramPayments
     events: EventDispatcher
     inbox: UpdateInbox
+    charts: Charts
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -95,6 +100,15 @@ def freeze_startup_objects() -> None:
     atexit.register(gc.unfreeze)
 
 
+def charts_with_hangul() -> Charts:
+    """Charts in the font the wallet's cards use (regular and bold faces with Hangul), when the machine has one;
+    otherwise matplotlib's own font, and Korean shows as boxes."""
+    fonts = [path for path in dict.fromkeys((hangul_font_path(), hangul_font_path(bold=True))) if path]
+    if not fonts:
+        log.warning("no font with Hangul found (install fonts-nanum): Korean in charts will show as boxes")
+    return Charts(fonts)
+
+
 def billing_settings(config: Config) -> BillingSettings:
     days = config.billing.dunning_days
     return BillingSettings(
@@ -107,6 +121,12 @@ def billing_for(config: Config, units: UnitOfWorkFactory, clock: Clock) -> Billi
     """Billing as the bot wires it: its units of work, the clock, time-ordered ids and both providers."""
     return Billing(uow=units, clock=clock, ids=TimeOrderedIds(),
                    providers={"card": CardProvider(), "stars": StarsProvider()}, settings=billing_settings(config))
+
+
+def content_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing: Billing) -> Content:
+    settings = ContentSettings(attribution_window=timedelta(days=config.content.attribution_days),
+                               fanout_batch_size=config.content.fanout_batch_size)
+    return Content(uow=units, clock=clock, ids=TimeOrderedIds(), billing=billing, settings=settings)
 
 
 def dispatch_settings(config: Config) -> DispatchSettings:
@@ -153,12 +173,14 @@ async def open_runtime(
             members=Members(dataclasses.replace(accounts, uow=uow.bookkeeping())),
             wallet=Wallet.create(uow, clock, config.wallet_settings(), reader=uow.one_read),
             delivery=DeliveryService(config, engine, uow, clock, translations),
-            billing=billing_for(config, uow, clock),
+            billing=(billing := billing_for(config, uow, clock)),
+            content=content_for(config, uow, clock, billing),
             payments=TelegramPayments.from_config(config),
             events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
                                    on_queued=lambda: services.delivery.wake()),
             inbox=UpdateInbox(uow, clock, lease=timedelta(seconds=config.bot.inbox_lease_seconds),
                               single_process=engine.dialect.name == "sqlite"),
+            charts=charts_with_hangul(),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed

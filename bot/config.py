@@ -89,6 +89,12 @@ class BillingConfig:
 
 
 @dataclass(frozen=True)
+class ContentConfig:
+    attribution_days: int = 7
+    fanout_batch_size: int = 5000
+
+
+@dataclass(frozen=True)
 class SchedulerConfig:
     tick_seconds: int = 5
     batch_size: int = 1000
@@ -141,6 +147,7 @@ class Config:
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
     wallet: WalletConfig = field(default_factory=WalletConfig)
     billing: BillingConfig = field(default_factory=BillingConfig)
+    content: ContentConfig = field(default_factory=ContentConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     i18n: I18nConfig = field(default_factory=I18nConfig)

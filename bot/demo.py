@@ -9,6 +9,7 @@ from subscriptions.accounts.members import TelegramProfile
 from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing import services as billing
 from subscriptions.billing.demo import demo_offers
+from subscriptions.content.services.demo import load_demo_content
 from wallet.services import accreditation, issuers
 
 
@@ -89,6 +90,7 @@ PEOPLE = (
     DemoPerson("윤소라", None, "cafe_onda", "ko", "shop_owner", "cafe-onda"),
     DemoPerson("오지훈", None, "daily_hanja", "ko", "creator", "daily-hanja"),
     DemoPerson("서준호", None, "homeline", "ko", "brand_manager", "homeline"),
+    DemoPerson("최유진", None, "jipbap", "ko"),  # makes the home cooking creator page of the demo portal
 )
 
 
@@ -126,3 +128,13 @@ async def load_demo_offers(services: Services) -> int:
             await billing.publish_offer(services.billing, offer)
             added += 1
     return added
+
+
+async def load_demo_portal(services: Services, ids: dict[str, int]) -> int:
+    """Daily Hanja's and the home cooking creator's posts (after the people and the offers); returns how many
+    posts were added."""
+    async with services.uow() as uow:
+        hanja = await uow.organisations.get_by_slug("daily-hanja")
+    assert hanja is not None
+    return await load_demo_content(services.content, hanja_org_id=hanja.id, hanja_owner=ids["daily_hanja"],
+                                   cooking_owner=ids["jipbap"])

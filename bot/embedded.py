@@ -38,7 +38,9 @@ async def running_application(
         await started(application)
         assert application.updater is not None
         await application.updater.start_polling(
-            poll_interval=poll_interval, timeout=services.config.bot.poll_timeout, drop_pending_updates=False
+            poll_interval=poll_interval, timeout=services.config.bot.poll_timeout, drop_pending_updates=False,
+            # chat_member updates (who joined a paid tier's channel) come only to a bot that asks for them.
+            allowed_updates=Update.ALL_TYPES,
         )
         try:
             yield application

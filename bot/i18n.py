@@ -247,6 +247,11 @@ def _day_in(day: date, skeleton: str, language: str) -> str:
     return str(format_skeleton(skeleton, noon, tzinfo=UTC, locale=language))
 
 
+def month_text(month: date, language: str, *, with_year: bool = False) -> str:
+    """A calendar month as a chart's axis names it: "Nov" / "11월", with the year ("Nov 2026" / "2026년 11월")."""
+    return _day_in(date(month.year, month.month, 1), "yMMM" if with_year else "MMM", language)
+
+
 def time_text(moment: datetime, timezone: str | None) -> str:
     """The clock time in the reader's zone, 24-hour in every language ("21:04")."""
     return moment.astimezone(reader_zone(timezone)).strftime("%H:%M")

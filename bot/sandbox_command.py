@@ -10,7 +10,7 @@ import sys
 
 from bot.bootstrap import freeze_startup_objects, open_runtime
 from bot.config import Config
-from bot.demo import PEOPLE, load_demo_offers, load_demo_organisations, load_demo_people
+from bot.demo import PEOPLE, load_demo_offers, load_demo_organisations, load_demo_people, load_demo_portal
 from bot.embedded import running_application, sandbox_config
 from bot.issuer_web import published_documents
 from sandbox.server import SandboxServer
@@ -55,6 +55,7 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
                 await load_demo_organisations(services)
                 await load_demo_people(services, ids)
                 await load_demo_offers(services)
+                await load_demo_portal(services, ids)
             async with (running_application(services, token) as application,
                         published_documents(services, application, token)):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
+from bot.delivery import fanout
 from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 Context = CallbackContext[Any, Any, Any, Any]
 log = logging.getLogger(__name__)
 CLEANUP_FIRST_SECONDS = 60
+FANOUT = "post_fanout"  # bot_data key of the new posts' fan-out worker
 
 
 def schedule_jobs(application: JigapApplication) -> None:
@@ -35,6 +37,7 @@ def schedule_jobs(application: JigapApplication) -> None:
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    application.bot_data[FANOUT] = fanout.install(services, lambda: application.bot.username)
     job_queue.run_repeating(tick, interval=services.config.scheduler.tick_seconds, first=0.0, name="scheduler-tick")
     job_queue.run_repeating(show_progress, interval=services.config.delivery.progress_interval,
                             first=services.config.delivery.progress_interval, name="broadcast-progress")
@@ -48,12 +51,13 @@ def schedule_jobs(application: JigapApplication) -> None:
 
 
 async def tick(context: Context) -> None:
-    """Start the pump if it is not running yet, then ask storage what is due."""
+    """Start the pump if it is not running yet, then ask storage what is due (scheduled posts among it)."""
     services: Services = context.application.bot_data["services"]
     bot = context.application.bot
     services.delivery.start(bot.token)
     services.events.start(NoticeContext(services, bot.username))
     await billing_tick(services)
+    await fanout.publish_due(services, context.application.bot_data.get(FANOUT))
     await services.delivery.tick(asyncio.get_running_loop().time())
 
 

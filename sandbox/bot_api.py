@@ -29,8 +29,9 @@ CHAT_ACTIONS = frozenset({
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Calls that put a new message into a chat and so count against flood limits.
-SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "forwardmessage", "copymessage",
-                             "sendinvoice"})
+SENDING_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendmediagroup", "forwardmessage",
+                             "copymessage", "sendinvoice"})
+ALBUM_SIZE = (2, 10)
 
 
 class BotApi:
@@ -213,6 +214,39 @@ class BotApi:
         fields.update(_caption(params))
         return self._send(bot, conversation, params, fields)
 
+    async def m_send_media_group(self, bot: BotAccount, params: Params) -> list[Json]:
+        """An album: 2-10 photos, or 2-10 documents, each a message of its own sharing one media_group_id."""
+        conversation = self.world.chat_for_bot(bot, params.chat_id())
+        media = params.structured("media", "media JSON array")
+        if not isinstance(media, list) or not all(isinstance(item, dict) for item in media):
+            raise bad_request("can't parse media JSON array")
+        if not ALBUM_SIZE[0] <= len(media) <= ALBUM_SIZE[1]:
+            raise bad_request("wrong number of media files: an album holds 2 to 10")
+        kinds = {item.get("type") for item in media}
+        if kinds not in ({"photo"}, {"document"}):
+            raise bad_request("documents can't be mixed with other media types in an album")
+        items: list[Json] = []
+        for item in media:
+            reference = str(item.get("media") or "")
+            if item["type"] == "photo":
+                fields: Json = {"photo": await self._photo(params, reference, None)}
+            else:
+                fields = {"document": await self._document(params, reference, None)}
+            fields.update(_caption(Params({k: item.get(k) for k in ("caption", "parse_mode", "caption_entities")})))
+            items.append(fields)
+        reply_to = self._reply_target(conversation, params)
+        self.flood.check_send(bot.id, conversation.chat["id"], conversation.is_channel)
+        group_id = str(secrets.randbits(63))
+        sent = []
+        for fields in items:
+            fields["media_group_id"] = group_id
+            if reply_to is not None:
+                fields["reply_to_message"] = reply_to
+            if params.flag("protect_content"):
+                fields["has_protected_content"] = True
+            sent.append(self.world.new_message(conversation, bot, fields))
+        return sent
+
     async def m_send_invoice(self, bot: BotAccount, params: Params) -> Json:
         conversation = self.world.chat_for_bot(bot, params.chat_id())
         spec = read_invoice(params, for_link=False)
@@ -226,6 +260,8 @@ class BotApi:
         original = self.world.message(source, params.integer("message_id"))
         if original is None:
             raise bad_request("message to forward not found")
+        if original.get("has_protected_content"):
+            raise bad_request("message can't be forwarded")
         fields = _content(original)
         fields["forward_origin"] = _origin(original)
         fields["forward_date"] = original["date"]
@@ -237,6 +273,8 @@ class BotApi:
         original = self.world.message(source, params.integer("message_id"))
         if original is None:
             raise bad_request("message to copy not found")
+        if original.get("has_protected_content"):
+            raise bad_request("message can't be copied")
         if "invoice" in original or "successful_payment" in original:
             raise bad_request("MESSAGE_ID_INVALID")
         fields = _content(original)
@@ -254,6 +292,8 @@ class BotApi:
         self.flood.check_send(bot.id, conversation.chat["id"], conversation.is_channel)
         if reply_to is not None:
             fields["reply_to_message"] = reply_to
+        if params.flag("protect_content"):
+            fields["has_protected_content"] = True  # the app then offers no forwarding and no saving
         if markup and "inline_keyboard" in markup and keep_markup:
             fields["reply_markup"] = markup
         elif markup and "keyboard" in markup:
@@ -527,7 +567,8 @@ class BotApi:
         return link
 
     async def m_ban_chat_member(self, bot: BotAccount, params: Params) -> bool:
-        """Remove a member (a lapsed subscriber, say); they cannot join again until unbanned."""
+        """Remove a member (a lapsed subscriber, say); they cannot join again until unbanned. The channel's admin
+        bots hear of it in a chat_member update, as Telegram tells them."""
         channel = self._channel_of(bot, params)
         user_id = params.required_integer("user_id")
         user = self.world.users.get(user_id)
@@ -536,15 +577,35 @@ class BotApi:
         if channel.owner_id == user_id:
             raise bad_request("can't remove chat owner")
         banned: Json = {"status": "kicked", "user": user.user_object(), "until_date": params.integer("until_date", 0)}
-        channel.members.pop(user_id, None)
+        old = channel.members.pop(user_id, None) or channel.banned.get(user_id) or {"status": "left",
+                                                                                     "user": user.user_object()}
         channel.banned[user_id] = banned
+        self._member_changed(bot, channel, old, banned)
         self.world.emit(channel.conversation, "member", user_id=user_id, status="kicked")
         return True
 
     async def m_unban_chat_member(self, bot: BotAccount, params: Params) -> bool:
+        """Telegram's rule: unbanning also removes a member, unless `only_if_banned`; either way they may join
+        again through a link."""
         channel = self._channel_of(bot, params)
-        channel.banned.pop(params.required_integer("user_id"), None)
+        user_id = params.required_integer("user_id")
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if channel.owner_id == user_id:
+            raise bad_request("can't remove chat owner")
+        old = channel.banned.pop(user_id, None)
+        if old is None and not params.flag("only_if_banned"):
+            old = channel.members.pop(user_id, None)
+        if old is not None:
+            self._member_changed(bot, channel, old, {"status": "left", "user": user.user_object()})
         return True
+
+    def _member_changed(self, actor: BotAccount, channel: Channel, old: Json, new: Json) -> None:
+        for bot_id in channel.admin_bots:
+            self.world.bots[bot_id].updates.push("chat_member", {
+                "chat": channel.chat_object(), "from": actor.user_object(), "date": self.world.timestamp(),
+                "old_chat_member": old, "new_chat_member": new})
 
     async def m_pin_chat_message(self, bot: BotAccount, params: Params) -> bool:
         conversation = self.world.chat_for_bot(bot, params.chat_id(), sending=False)

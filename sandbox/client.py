@@ -117,6 +117,17 @@ class BotMessage:
         return invoice
 
     @property
+    def protected(self) -> bool:
+        """Sent with protect_content: it cannot be forwarded or saved."""
+        return bool(self.raw.get("has_protected_content"))
+
+    @property
+    def media_group_id(self) -> str | None:
+        """The album it belongs to, if it came in one."""
+        group = self.raw.get("media_group_id")
+        return None if group is None else str(group)
+
+    @property
     def edited(self) -> bool:
         return "edit_date" in self.raw
 
@@ -328,9 +339,11 @@ class SandboxUser:
 
     # --- talking --------------------------------------------------------------------------------
 
-    async def say(self, text: str) -> int:
-        """Send text without waiting for an answer; returns the message_id."""
-        body = await self.client.request("POST", self._path("send"), self._with_bot({"text": text}))
+    async def say(self, text: str, entities: list[Json] | None = None) -> int:
+        """Send text (formatted with `entities`, as the app marks bold or a link) without waiting for an
+        answer; returns the message_id."""
+        fields: Json = {"text": text} if entities is None else {"text": text, "entities": entities}
+        body = await self.client.request("POST", self._path("send"), self._with_bot(fields))
         return self._own(body)
 
     def _own(self, body: Json) -> int:
@@ -340,9 +353,10 @@ class SandboxUser:
             self._take({"type": "message", "message": body["message"]})
         return int(body["message_id"])
 
-    async def send(self, text: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
+    async def send(self, text: str, timeout: float = DEFAULT_WAIT, *,  # noqa: ASYNC109
+                   entities: list[Json] | None = None) -> BotMessage:
         """Send text and return the bot's first message after it (more with :meth:`next_message`)."""
-        return await self._reply_after(await self.say(text), timeout)
+        return await self._reply_after(await self.say(text, entities), timeout)
 
     async def open_link(self, payload: str, timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
         """Open the bot's deep link ``?start=<payload>``: the bot gets ``/start <payload>``."""

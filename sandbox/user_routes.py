@@ -167,7 +167,10 @@ class UserRoutes:
     async def send(self, request: web.Request) -> web.Response:
         body = await _body(request)
         user, bot = self._who(request, body)
-        message = self.actions.send_text(user, bot, str(body.get("text") or ""))
+        formatting = body.get("entities")
+        if formatting is not None and not isinstance(formatting, list):
+            raise UserActionError(400, "entities must be a JSON array")
+        message = self.actions.send_text(user, bot, str(body.get("text") or ""), formatting)
         return self._sent(user, bot, message)
 
     def _sent(self, user: Any, bot: Any, message: Json) -> web.Response:

@@ -15,6 +15,9 @@ from sandbox.world import BotAccount, Channel, Conversation, Json, UserAccount, 
 _DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _BOT_LINK = re.compile(r"^https?://t\.me/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$")
 MAX_USER_TEXT = 4096
+# What a person can mark in Telegram's apps when formatting a message.
+USER_FORMATTING = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler", "code", "pre", "text_link",
+                             "blockquote"})
 
 
 def _member(status: str, user: Json, **extra: Any) -> Json:
@@ -65,13 +68,15 @@ class UserActions:
         bot.updates.push("message", message)
         return message
 
-    def send_text(self, user: UserAccount, bot: BotAccount, text: str) -> Json:
+    def send_text(self, user: UserAccount, bot: BotAccount, text: str, formatting: list[Json] | None = None) -> Json:
+        """A text message; `formatting` is what the app marks when the person formats it (bold, a link...)."""
         if not text.strip():
             raise UserActionError(400, "text is empty")
         if len(text) > MAX_USER_TEXT:
             raise UserActionError(400, "text is longer than 4096 characters")
         fields: Json = {"text": text}
-        entities = command_entities(text)
+        entities = sorted([*command_entities(text), *_formatting(text, formatting or [])],
+                          key=lambda entity: (entity["offset"], -entity["length"]))
         if entities:
             fields["entities"] = entities
         return self._send(user, bot, fields)
@@ -231,24 +236,34 @@ class UserActions:
         return channel.chat_object()
 
     def join(self, channel: Channel, user: UserAccount, invite_link: str | None) -> Json:
-        """A user joins, through a subscription invite link if given (paid in Stars for 30 days)."""
+        """A user joins, through an invite link if given: a subscription link (paid in Stars for 30 days), or
+        one limited in members or time, which Telegram refuses once used up or expired."""
         extra: Json = {}
         if user.id in channel.banned:
             raise UserActionError(403, "the user is banned from this channel")
-        if invite_link is not None:
-            link = channel.invite_links.get(invite_link)
-            if link is None or link.get("is_revoked"):
-                raise UserActionError(404, "no such invite link")
-            if "subscription_period" in link:
-                extra["until_date"] = self.world.timestamp() + int(link["subscription_period"])
+        link = self._usable_link(channel, invite_link) if invite_link is not None else None
+        if link is not None and "subscription_period" in link:
+            extra["until_date"] = self.world.timestamp() + int(link["subscription_period"])
         old = channel.members.get(user.id) or _member("left", user.user_object())
-        if old["status"] == "creator":
+        if old["status"] in ("creator", "member"):
             return old
         new = _member("member", user.user_object(), **extra)
         channel.members[user.id] = new
-        self._tell_admin_bots(channel, user, old, new)
+        if link is not None:
+            link["joined"] = int(link.get("joined", 0)) + 1
+        self._tell_admin_bots(channel, user, old, new, link)
         self.world.emit(channel.conversation, "member", user_id=user.id, status="member")
         return new
+
+    def _usable_link(self, channel: Channel, invite_link: str) -> Json:
+        link = channel.invite_links.get(invite_link)
+        if link is None or link.get("is_revoked"):
+            raise UserActionError(404, "no such invite link")
+        if link.get("expire_date") is not None and self.world.timestamp() >= int(link["expire_date"]):
+            raise UserActionError(403, "INVITE_HASH_EXPIRED")
+        if link.get("member_limit") is not None and int(link.get("joined", 0)) >= int(link["member_limit"]):
+            raise UserActionError(403, "USERS_TOO_MUCH: the invite link's member limit is reached")
+        return link
 
     def leave(self, channel: Channel, user: UserAccount) -> Json:
         old = channel.members.get(user.id)
@@ -290,11 +305,38 @@ class UserActions:
             self.world.bots[bot_id].updates.push("channel_post", message)
         return message
 
-    def _tell_admin_bots(self, channel: Channel, user: UserAccount, old: Json, new: Json) -> None:
+    def _tell_admin_bots(self, channel: Channel, user: UserAccount, old: Json, new: Json,
+                         link: Json | None = None) -> None:
         for bot_id in channel.admin_bots:
-            self._member_changed(self.world.bots[bot_id], channel, user, "chat_member", old, new)
+            self._member_changed(self.world.bots[bot_id], channel, user, "chat_member", old, new, link)
 
     def _member_changed(self, bot: BotAccount, channel: Channel, actor: UserAccount, kind: str,
-                        old: Json, new: Json) -> None:
-        bot.updates.push(kind, {"chat": channel.chat_object(), "from": actor.user_object(),
-                                "date": self.world.timestamp(), "old_chat_member": old, "new_chat_member": new})
+                        old: Json, new: Json, link: Json | None = None) -> None:
+        change: Json = {"chat": channel.chat_object(), "from": actor.user_object(),
+                        "date": self.world.timestamp(), "old_chat_member": old, "new_chat_member": new}
+        if link is not None:
+            change["invite_link"] = {key: value for key, value in link.items() if key != "joined"}
+        bot.updates.push(kind, change)
+
+
+def _formatting(text: str, entities: list[Json]) -> list[Json]:
+    """The formatting entities of a person's message, checked as Telegram's apps would make them: a known
+    kind, inside the text counted in UTF-16 units, a text_link with its URL."""
+    size = len(text.encode("utf-16-le")) // 2
+    out = []
+    for entity in entities:
+        if not isinstance(entity, dict) or entity.get("type") not in USER_FORMATTING:
+            raise UserActionError(400, f"not a formatting entity: {entity!r}")
+        offset, length = entity.get("offset"), entity.get("length")
+        if not isinstance(offset, int) or not isinstance(length, int) or offset < 0 or length < 1 \
+                or offset + length > size:
+            raise UserActionError(400, f"entity outside the text: {entity!r}")
+        kept: Json = {"type": entity["type"], "offset": offset, "length": length}
+        if entity["type"] == "text_link":
+            if not str(entity.get("url") or "").startswith(("http://", "https://")):
+                raise UserActionError(400, "a text_link needs an http(s) url")
+            kept["url"] = str(entity["url"])
+        if entity["type"] == "pre" and entity.get("language"):
+            kept["language"] = str(entity["language"])
+        out.append(kept)
+    return out

@@ -23,6 +23,24 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 metadata = MetaData(naming_convention=NAMING)
+# SQLite names the tables behind an FTS5 virtual table after it, with these endings.
+FTS5_SHADOW_TABLES = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def built_by_migrations(*names: str) -> None:
+    """Declare tables that a migration builds in each backend's own way and no Table describes (a full-text
+    index: FTS5 virtual tables on SQLite, a table with GIN indexes on PostgreSQL). Migrations own them
+    whole; comparing the schema with the metadata leaves them, their indexes and SQLite's shadow tables out."""
+    metadata.info.setdefault("built_by_migrations", set()).update(names)
+
+
+def is_declared(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Alembic's `include_name`: False for what `built_by_migrations` declared."""
+    if type_ != "table" or name is None:
+        return True
+    built: set[str] = metadata.info.get("built_by_migrations", set())
+    return name not in built and not any(
+        name.endswith(ending) and name.removesuffix(ending) in built for ending in FTS5_SHADOW_TABLES)
 
 
 def utc_datetime(name: str, *, nullable: bool = False) -> Column[object]:

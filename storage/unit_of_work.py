@@ -18,6 +18,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.billing.unit import BillingPart
+from storage.content.unit import ContentPart
 from storage.core.inbox import HANDLING, HandledUpdate
 from storage.core.unit import CorePart, Now
 from storage.delivery.unit import DeliveryPart
@@ -85,7 +86,7 @@ def _system_now() -> datetime:
 
 # The parts of every transaction, one per room of storage; a new domain's storage adds its part here. Each
 # flushes its writes and hands on, so the core's part (the events) writes last.
-class UnitOfWork(BillingPart, WalletPart, DeliveryPart, CorePart):
+class UnitOfWork(ContentPart, BillingPart, WalletPart, DeliveryPart, CorePart):
     """`async with uow:` opens a transaction; leaving without `commit()` rolls it back."""
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,

@@ -302,23 +302,24 @@ def statement(
 CSV_HEADER = ("date", "description", "kind", "reference", "currency", "amount", "balance")
 
 
-def statement_csv(result: Statement) -> str:
-    """The statement as CSV: ISO dates in UTC, amounts in major units as exact decimals."""
+def statement_csv(result: Statement, purposes: Mapping[str, str] | None = None) -> str:
+    """The statement as CSV: ISO dates in UTC, amounts in major units as exact decimals. With `purposes` (what
+    each payment was for, by payment id) a last column `purpose` names the source of every payment's and
+    refund's line (a subscription's purpose, `purchase`, `tip`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(CSV_HEADER if purposes is None else (*CSV_HEADER, "purpose"))
     for line in result.lines:
-        writer.writerow(
-            (
-                line.at.isoformat(),
-                line.description,
-                line.kind,
-                line.reference,
-                result.currency,
-                f"{line.amount.to_decimal():f}",
-                f"{line.balance.to_decimal():f}",
-            )
+        row = (
+            line.at.isoformat(),
+            line.description,
+            line.kind,
+            line.reference,
+            result.currency,
+            f"{line.amount.to_decimal():f}",
+            f"{line.balance.to_decimal():f}",
         )
+        writer.writerow(row if purposes is None else (*row, purposes.get(line.reference, "")))
     return out.getvalue()
 
 

@@ -3,8 +3,9 @@
     jigap earnings ORG [--currency KRW] [--csv FILE] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
 
 ORG is the organisation's slug (e.g. cafe-onda). Without --currency every currency the merchant's
-offers use is shown; --csv writes the statement of one currency (`-` for standard output) with ISO
-dates in UTC and exact decimal amounts. Dates are read in the configured default timezone.
+offers use or it was paid in is shown; --csv writes the statement of one currency (`-` for standard output) with ISO
+dates in UTC and exact decimal amounts, and the purpose of each line's payment (new_subscription,
+renewal, upgrade, gift, purchase, tip) in its last column. Dates are read in the configured default timezone.
 Exit status: 0 ok, 1 no such organisation, 2 usage error.
 """
 
@@ -74,6 +75,14 @@ async def statements(services: Services, merchant_id: str, currencies: list[str]
     return [statement(journal, account, currency, since, until) for currency in currencies]
 
 
+async def _currencies(services: Services, merchant_id: str) -> list[str]:
+    """What the merchant's plans are priced in and whatever else it was paid in (tips in Stars, say)."""
+    offers = await billing.merchant_offers(services.billing, merchant_id=merchant_id)
+    async with services.billing.uow() as uow:
+        paid = await uow.ledger.currencies(merchant_account(merchant_id))
+    return sorted({plan.price.currency for offer in offers for plan in offer.plans} | set(paid))
+
+
 async def earnings(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     """The command's work on open services; `out` receives the text (or the CSV for `--csv -`)."""
     timezone = services.config.i18n.default_timezone
@@ -84,14 +93,14 @@ async def earnings(services: Services, args: argparse.Namespace, out: TextIO) ->
         sys.stderr.write(f"jigap earnings: there is no organisation called {args.organisation}\n")
         return EXIT_UNKNOWN
     merchant_id = str(organisation.id)
-    offers = await billing.merchant_offers(services.billing, merchant_id=merchant_id)
-    currencies = [args.currency.upper()] if args.currency else sorted(
-        {plan.price.currency for offer in offers for plan in offer.plans})
+    currencies = [args.currency.upper()] if args.currency else await _currencies(services, merchant_id)
     if args.csv and len(currencies) != 1:
         raise EarningsUsageError("--csv exports one currency: add --currency")
     found = await statements(services, merchant_id, currencies, since, until)
     if args.csv:
-        text = statement_csv(found[0])
+        purposes = await billing.payment_purposes(services.billing,
+                                                  payment_ids=[line.reference for line in found[0].lines])
+        text = statement_csv(found[0], purposes)
         if args.csv == "-":
             out.write(text)
         else:

@@ -33,6 +33,8 @@ DRAFT_LIFETIME = timedelta(hours=1)
 
 # A shop's followers, a page at a time: (uow, org_id, after_user_id, limit) -> user ids in increasing order.
 FollowersQuery = Callable[[UnitOfWork, int, int, int], Awaitable[list[int]]]
+# Of these running broadcasts, those whose recipients are still being written (a new post's fan-out).
+FillingQuery = Callable[[UnitOfWork, list[int]], Awaitable[set[int]]]
 
 
 class BroadcastService:
@@ -43,6 +45,7 @@ class BroadcastService:
         self._translations = translations
         self._on_enqueued = on_enqueued
         self._followers: FollowersQuery | None = None
+        self._filling: list[FillingQuery] = []
         self._seen: dict[int, tuple[int, float]] = {}
         self.canceled_here: set[int] = set()
 
@@ -51,6 +54,11 @@ class BroadcastService:
     def register_shop_followers(self, query: FollowersQuery) -> None:
         """The shop feature says who follows a shop; until it does, shops are not offered broadcasting."""
         self._followers = query
+
+    def register_filling(self, query: FillingQuery) -> None:
+        """A feature that writes a broadcast's rows in batches says which are still being written: those are not
+        finished while the rows written so far happen to be all sent."""
+        self._filling.append(query)
 
     @property
     def shops_can_broadcast(self) -> bool:
@@ -211,9 +219,11 @@ class BroadcastService:
         """
         async with self._uow.reader() as reader:
             running = await reader.delivery.broadcasts.running()
+            ids = [record.id for record in running]
+            filling = {found for query in self._filling for found in await query(reader, ids)} if ids else set()
         for record in running:
             progress = await self.progress(record.id)
-            if progress.counts.waiting == 0:
+            if progress.counts.waiting == 0 and record.id not in filling:
                 async with self._uow.background()() as uow:
                     await uow.delivery.broadcasts.finish(record.id, "done", self._clock.now())
                     await uow.commit()

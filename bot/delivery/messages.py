@@ -1,4 +1,5 @@
-"""How an outbox row becomes a Bot API request (`api_call`), and why a claimed row is not sent (`Unsendable`).
+"""How an outbox row becomes a Bot API request (`api_call`), and why a claimed row is not sent (`Unsendable`) or
+not yet (`Deferred`).
 
 The rows themselves are built by handlers (`handlers.core.outbound`): a text or photo with buttons, an
 invoice, a QR photo drawn at send time, or a Bot API call.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from handlers.core.limits import fit
@@ -24,6 +26,14 @@ class Unsendable:
     reminder went stale), "failed" when the message could not be written."""
 
     status: Literal["dropped", "failed"]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A claimed row that may not go out yet (the reader's quiet hours): it waits until `until`, no try counted."""
+
+    until: datetime
     reason: str
 
 

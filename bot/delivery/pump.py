@@ -16,7 +16,7 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.leader import Leadership
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.messages import Unsendable, already_done, api_call
+from bot.delivery.messages import Deferred, Unsendable, already_done, api_call
 from bot.delivery.problems import Problems
 from bot.delivery.sender import Blocked, Delivered, Outcome, RateLimited, Rejected, Sender, Transient
 from handlers.core.outbound import MessageError
@@ -54,9 +54,9 @@ CANCELED_REASON = "broadcast canceled"
 class Composer(Protocol):
     """Writes the message of rows queued as a reference (a reminder: `{"reminder": id}`) when they are claimed."""
 
-    async def compose(self, rows: Sequence[OutboxRow]) -> dict[int, dict[str, Any] | Unsendable]:
-        """For each row it writes: the payload to send, or why the row is dropped or failed instead. Rows it
-        leaves out are sent as they are. Raises only when it cannot reach the database."""
+    async def compose(self, rows: Sequence[OutboxRow]) -> Mapping[int, dict[str, Any] | Unsendable | Deferred]:
+        """For each row it writes: the payload to send, why the row is dropped or failed instead, or until when
+        it waits. Rows it leaves out are sent as they are. Raises only when it cannot reach the database."""
         ...
 
 
@@ -279,6 +279,8 @@ class DeliveryPump:
             if isinstance(outcome, Unsendable):
                 log.info("outbox row %s to chat %s %s: %s", row.id, row.chat_id, outcome.status, outcome.reason)
                 self._finish(Finished(row.id, outcome.status, outcome.reason))
+            elif isinstance(outcome, Deferred):
+                self._results.retry.append(Retry(row.id, row.attempts, outcome.until, outcome.reason))
             else:
                 ready.append(row if outcome is None else replace(row, payload=outcome))
         return ready

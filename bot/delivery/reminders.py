@@ -243,6 +243,16 @@ class ReminderScheduler:
             return "stale"
         return "queue"
 
+    def quiet_until(self, recipient: Recipient, moment: datetime, *, urgent: bool = False) -> datetime:
+        """When something due at `moment` may reach `recipient`: `moment`, or the end of their quiet hours (what
+        reminders wait for, and new posts too)."""
+        timezone = recipient.timezone
+        try:
+            zone(timezone)
+        except SubscriptionsError:
+            timezone = self._default_timezone
+        return self._quiet_hours(recipient).send_at(moment, timezone, urgent)
+
     def _quiet_hours(self, recipient: Recipient) -> QuietHours:
         if recipient.quiet_off:
             return QuietHours(time(0, 0), time(0, 0))
@@ -252,13 +262,7 @@ class ReminderScheduler:
 
     def _send_at(self, reminder: Reminder, recipient: Recipient, now: datetime) -> datetime:
         # A reminder found late (the bot was down) is judged by the hour it would go out now, not when it fell due.
-        moment = max(reminder.due_at, now)
-        timezone = recipient.timezone
-        try:
-            zone(timezone)
-        except SubscriptionsError:
-            timezone = self._default_timezone
-        return self._quiet_hours(recipient).send_at(moment, timezone, reminder.urgent)
+        return self.quiet_until(recipient, max(reminder.due_at, now), urgent=reminder.urgent)
 
     async def release_held(self) -> SweepReport:
         """Reminders held for quiet hours whose time has come: look again, then queue or skip them."""

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
 from bot.delivery.broadcasts import BroadcastService
+from bot.delivery.composers import Composers
 from bot.delivery.interactive import InteractiveTally
 from bot.delivery.leader import AdvisoryLockLeader, InteractiveSharing, Leadership, SoleProcess
 from bot.delivery.limiter import Limits, RateLimiter
@@ -39,6 +40,12 @@ from subscriptions.clock import Clock
 from subscriptions.reminders import QuietHours
 
 log = logging.getLogger(__name__)
+
+
+class BackgroundWork(Protocol):
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def limits_from(config: Config) -> Limits:
@@ -67,6 +74,9 @@ class DeliveryService:
             batch_size=config.scheduler.batch_size,
         )
         self.reminder_messages = ReminderMessages(uow.background(), clock, translations, self.catalog)
+        # What rows that hold only a reference say, written when they are claimed; features add theirs.
+        self.composers = Composers()
+        self.composers.register("reminder", self.reminder_messages)
         self.broadcasts = BroadcastService(uow, clock, translations, self.wake)
         self.notices = NoticeService(uow, clock)
         self.catalog.register(ScheduledNoticeKind(), NoticeSource(), render_notice, N_("Scheduled notices"))
@@ -81,6 +91,8 @@ class DeliveryService:
         self._sharing = (InteractiveSharing(engine, self.interactive, self.worker, self._leadership)
                          if several_workers else None)
         self._last_sweep: float | None = None
+        # Background work that starts and stops with the pump (a new post's fan-out).
+        self._workers: list[BackgroundWork] = []
         self._problems = Problems(log)
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -105,12 +117,22 @@ class DeliveryService:
             max_in_flight=2 * delivery.batch_size,
         )
         self.pump = DeliveryPump(self._uow.background(), self.sender, self.limiter, self._leadership, self._clock,
-                                 settings, worker=self.worker, composer=self.reminder_messages)
+                                 settings, worker=self.worker, composer=self.composers)
         self.pump.start()
         if self._sharing is not None:
             self._sharing.start()
+        for worker in self._workers:
+            worker.start()
+
+    def attach(self, worker: BackgroundWork) -> None:
+        """Run `worker` with the pump: started with it (at once if it runs already), stopped before it."""
+        self._workers.append(worker)
+        if self.pump is not None:
+            worker.start()
 
     async def stop(self) -> None:
+        for worker in self._workers:
+            await worker.stop()
         if self._sharing is not None:
             await self._sharing.stop()
         if self.pump is not None:
@@ -119,6 +141,10 @@ class DeliveryService:
         if self.sender is not None:
             await self.sender.close()
             self.sender = None
+
+    async def lead(self) -> bool:
+        """Whether this worker leads bulk sending now (trying to become the leader if it does not)."""
+        return await self._leadership.ensure()
 
     @property
     def leading(self) -> bool:

@@ -74,6 +74,9 @@ async def successful_payment(update: Update, context: JigapContext) -> None:
     await dispatch(context)
     if outcome.refunded:
         await message.reply_text(tr("This was already paid for or has ended, so the payment is being refunded."))
+    elif outcome.purchase is not None:
+        merchant = await billing.merchant_name(context.services.billing, outcome.purchase.merchant_id)
+        await message.reply_text(billing_text.purchase_confirmation(outcome.purchase, outcome.payment, merchant, tr))
     elif outcome.subscription is not None and outcome.gift is None:
         offer = await billing.offer(context.services.billing, outcome.subscription.offer_id)
         line = billing_text.subscription_line(outcome.subscription, offer, context.member.user.timezone, tr,

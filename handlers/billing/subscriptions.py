@@ -141,9 +141,11 @@ async def _subscribe(update: Update, context: JigapContext, offer_id: str, plan_
     expected = Money(price, offer.plan(plan_id).price.currency)
     # One checkout per plan per message: a double tap finds the first tap's checkout.
     key = f"s:{offer_id}:{plan_id}:{query.message.message_id}"
+    # Whoever brought the subscriber here (a curator's shelf) earns the curator's share of what they pay.
+    curator = await context.services.routes.curator_for(context, context.member.id, offer.merchant_id)
     subscribed = await billing.subscribe(
         context.services.billing, user_id=context.member.id, offer_id=offer_id, plan_id=plan_id, idempotency_key=key,
-        timezone=context.member.user.timezone, expected_price=expected,
+        timezone=context.member.user.timezone, expected_price=expected, curator_id=curator,
     )
     await query.answer()
     if subscribed.subscription is not None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import date_text
 from subscriptions.billing.errors import (
+    AlreadyOwned,
     CannotClaimOwnGift,
     CheckoutAlreadyPaid,
     CheckoutExpired,
@@ -18,6 +19,7 @@ from subscriptions.billing.errors import (
     GiftCodeExpired,
     GiftNotFound,
     IllegalTransition,
+    InvalidPurchase,
     LimitReached,
     NotMerchantMember,
     NotYourSubscription,
@@ -26,12 +28,15 @@ from subscriptions.billing.errors import (
     PlanArchived,
     PlanNotFound,
     PriceChanged,
+    PriceOutOfRange,
     SamePlan,
     SubscriptionNotFound,
+    TipMessageTooLong,
     UnsupportedByProvider,
 )
 from subscriptions.billing.offers import Offer, Plan
-from subscriptions.billing.payments import Reason
+from subscriptions.billing.payments import Payment, Purpose, Reason
+from subscriptions.billing.purchases import TIP_MESSAGE_LIMIT, Purchase
 from subscriptions.billing.receipts import Receipt
 from subscriptions.billing.subscription import Status, Subscription, TermKind
 from subscriptions.billing_calendar import Interval, Unit
@@ -131,10 +136,23 @@ def receipt_text(receipt: Receipt, merchant: str, timezone: str, tr: Translator,
     return "\n".join(lines)
 
 
+def purchase_confirmation(purchase: Purchase, payment: Payment, merchant: str, tr: Translator) -> str:
+    """What the payer reads once a one-off payment is credited (the receipt follows on its own)."""
+    amount = money(purchase.amount, tr)
+    if purchase.purpose is Purpose.TIP:
+        return tr("Thank you: your tip of {amount} to {merchant} was sent.", amount=amount, merchant=merchant)
+    return tr("Paid {amount} for “{title}”. Receipt: {reference}", amount=amount, title=payment.description,
+              reference=payment.charge_id)
+
+
 def refusal(error: SubscriptionsError, tr: Translator) -> str:
     """One clear sentence for each way a billing request can be refused."""
     messages: list[tuple[type[SubscriptionsError], str]] = [
-        (PriceChanged, tr("The price has changed since this button was shown. Please look at the plan again.")),
+        (PriceChanged, _price_changed(error, tr)),
+        (AlreadyOwned, tr("You already own this.")),
+        (TipMessageTooLong, tr("Your message is too long: at most {count} characters.", count=TIP_MESSAGE_LIMIT)),
+        (PriceOutOfRange, tr("This price cannot be paid this way.")),
+        (InvalidPurchase, tr("This cannot be bought.")),
         (PlanArchived, tr("This plan is no longer offered.")),
         (OfferArchived, tr("This offer is no longer available.")),
         (OfferNotFound, tr("This offer is no longer available.")),
@@ -160,6 +178,12 @@ def refusal(error: SubscriptionsError, tr: Translator) -> str:
     return tr("Sorry, this cannot be done right now.")
 
 
+def _price_changed(error: SubscriptionsError, tr: Translator) -> str:
+    if isinstance(error, PriceChanged) and error.price is not None:
+        return tr("The price has changed to {price} since this button was shown.", price=money(error.price, tr))
+    return tr("The price has changed since this button was shown. Please look at the plan again.")
+
+
 def decline_reason(reason: Reason | None, tr: Translator) -> str:
     """The error message shown in Telegram's payment form when the pre-checkout query is declined."""
     texts = {
@@ -173,6 +197,7 @@ def decline_reason(reason: Reason | None, tr: Translator) -> str:
         Reason.BANNED: tr("Sorry, you cannot subscribe to this merchant."),
         Reason.SUBSCRIPTION_CLOSED: tr("This subscription has ended. Nothing was charged."),
         Reason.WRONG_USER: tr("This invoice is for someone else. Nothing was charged."),
+        Reason.ALREADY_OWNED: tr("You already own this. Nothing was charged."),
     }
     fallback = tr("This invoice is no longer valid. Nothing was charged.")
     return texts.get(reason, fallback) if reason is not None else fallback

@@ -30,6 +30,8 @@ REFUSALS: dict[Permission, str] = {
     Permission.REDEEM_PASS: N_("Sorry, only a shop's own people can do this."),
     Permission.MANAGE_RENTALS: N_("Sorry, only a brand's own people can do this."),
     Permission.REFUND_CARD_PAYMENTS: N_("Sorry, only a shop's or creator's own people can see its refunds."),
+    Permission.MODERATE_CONTENT: N_("Sorry, this is only for platform admins."),
+    Permission.PUBLISH: N_("Sorry, this is for creators. Make your creator page with /create first."),
 }
 
 

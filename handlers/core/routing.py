@@ -107,6 +107,20 @@ class ReminderText:
     label: str
 
 
+CuratorLookup = Callable[[JigapContext, int, str], Coroutine[Any, Any, int | None]]
+SourceLines = Callable[[JigapContext, str], Coroutine[Any, Any, list[str]]]
+
+
+@dataclass(frozen=True)
+class Referrals:
+    """Who brought a subscriber, asked by billing's handlers without knowing who answers (content's curators):
+    `curator_for(context, user_id, merchant_id)` before a subscription starts, `sources(context, merchant_id)`
+    for the lines /subscribers shows about where subscribers came from."""
+
+    curator_for: CuratorLookup
+    sources: SourceLines
+
+
 @dataclass
 class Routes:
     commands: dict[str, CommandRoute] = field(default_factory=dict)
@@ -118,6 +132,8 @@ class Routes:
     startup_jobs: list[StartupJob] = field(default_factory=list)
     events: dict[str, EventRoute] = field(default_factory=dict)
     reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
+    referrals: Referrals | None = None
+    settings_sections: dict[str, MenuEntry] = field(default_factory=dict)
 
     def command(self, name: str, callback: Callback, *, help: str, permission: Permission | None = None,
                 menu: str | None = None, shown_to: Permission | None = None) -> None:
@@ -150,6 +166,12 @@ class Routes:
             raise RouteConflict(f"menu entry {entry.key!r} is taken")
         self.menu[entry.key] = entry
 
+    def add_settings_section(self, entry: MenuEntry) -> None:
+        """A button of /settings that opens a feature's own settings (the creators one follows)."""
+        if entry.key in self.settings_sections:
+            raise RouteConflict(f"settings section {entry.key!r} is taken")
+        self.settings_sections[entry.key] = entry
+
     def add_admin_section(self, section: AdminSection) -> None:
         if section.key in self.admin_sections:
             raise RouteConflict(f"admin section {section.key!r} is taken")
@@ -172,6 +194,18 @@ class Routes:
         if kind in self.reminder_texts:
             raise RouteConflict(f"reminder kind {kind!r} has a text already")
         self.reminder_texts[kind] = ReminderText(render, label)
+
+    def set_referrals(self, referrals: Referrals) -> None:
+        """The one answer to who brought a subscriber; a second is a conflict."""
+        if self.referrals is not None:
+            raise RouteConflict("referrals are answered already")
+        self.referrals = referrals
+
+    async def curator_for(self, context: JigapContext, user_id: int, merchant_id: str) -> int | None:
+        return None if self.referrals is None else await self.referrals.curator_for(context, user_id, merchant_id)
+
+    async def source_lines(self, context: JigapContext, merchant_id: str) -> list[str]:
+        return [] if self.referrals is None else await self.referrals.sources(context, merchant_id)
 
     # --- reading -------------------------------------------------------------------------------------
 

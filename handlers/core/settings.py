@@ -1,11 +1,13 @@
-"""/settings: which reminders to receive, quiet hours, time zone and language."""
+"""/settings: which reminders to receive, quiet hours, time zone and language, and the sections features add
+(the creators one follows)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.core import language
 from handlers.core.buttons import ButtonData
@@ -17,6 +19,9 @@ from subscriptions.accounts.errors import PreferenceError
 from subscriptions.accounts.preferences import QUIET_CHOICES, TIMEZONE_CHOICES, Settings
 from subscriptions.numbers import whole_number
 
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+
 
 class SettingsStep(StrEnum):
     MUTE = "mute"  # value: the reminder kind
@@ -24,6 +29,8 @@ class SettingsStep(StrEnum):
     QUIET_CHOICE = "q"  # value: an index of QUIET_CHOICES, or "off"
     TIMEZONE = "tz"  # without a value: show the choices; with one, an index of TIMEZONE_CHOICES
     LANGUAGE = "lang"
+    SECTION = "sec"  # value: a feature's settings section
+    BACK = "back"  # from a section to the settings
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,14 @@ def _keyboard(context: JigapContext, settings: Settings) -> InlineKeyboardMarkup
         SettingsButton(SettingsStep.TIMEZONE).button(tr("Time zone")),
     ])
     rows.append([SettingsButton(SettingsStep.LANGUAGE).button(tr("Language"))])
+    sections = sorted(context.services.routes.settings_sections.values(), key=lambda entry: entry.order)
+    rows += [[SettingsButton(SettingsStep.SECTION, entry.key).button(tr(entry.label))] for entry in sections]
     return InlineKeyboardMarkup(rows)
+
+
+def back_to_settings(tr: Translator) -> InlineKeyboardButton:
+    """The Back of a feature's settings section."""
+    return SettingsButton(SettingsStep.BACK).button(tr("Back"))
 
 
 async def show_settings(update: Update, context: JigapContext) -> None:
@@ -94,6 +108,14 @@ async def answer_button(update: Update, context: JigapContext, data: SettingsBut
         elif step == "lang":
             await query.answer()
             await language.show_languages(update, context)
+            return
+        elif step == "sec" and value and (section := context.services.routes.settings_sections.get(value)):
+            await section.open(update, context)
+            return
+        elif step == "back":
+            await query.answer()
+            settings = await preferences.settings(accounts, user_id)
+            await query.edit_message_text(_summary(context, settings), reply_markup=_keyboard(context, settings))
             return
         else:
             await query.answer(tr("This button is no longer available."), show_alert=True)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,10 +31,11 @@ from storage.billing.tables import (
     billing_postings,
     billing_subscriptions,
 )
-from storage.documents import decode
+from storage.documents import decode, money_from_document
 from storage.json_text import JsonText, to_json_text
 from storage.metadata import as_utc
 from subscriptions.billing.gifts import Gift, GiftStatus
+from subscriptions.billing.monthly_earnings import MonthCredit, SubscriberSpan
 from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment
 from subscriptions.billing.subscription import Status, Subscription
@@ -306,6 +307,18 @@ class SqlSubscriptions(_Repository):
         query = select(table.c.document).where(due).order_by(table.c.renewal_base, table.c.id).limit(limit)
         return [_load(Subscription, doc) for doc in await self._documents(query)]
 
+    async def spans_for_merchant(self, merchant_id: str) -> list[SubscriberSpan]:
+        """Three small values per subscription picked out of its document by the database, not whole documents."""
+        await self._flush_all()
+        table = billing_subscriptions
+        query = (select(table.c.created_at, table.c.document["canceled_at"].as_string().label("canceled_at"),
+                        table.c.document[("term", "amount")].label("amount"))
+                 .where(table.c.merchant_id == merchant_id).order_by(table.c.created_at, table.c.id))
+        return [SubscriberSpan(datetime.fromtimestamp(int(row.created_at), UTC),
+                               None if row.canceled_at is None else as_utc(datetime.fromisoformat(row.canceled_at)),
+                               money_from_document(row.amount).currency)
+                for row in (await self._connection.execute(query)).all()]
+
 
 class SqlCheckouts(_Repository):
     def __init__(self, connection: AsyncConnection, flush_all: Callable[[], Any]) -> None:
@@ -350,7 +363,7 @@ class SqlPayments(_Repository):
         return {"id": payment.id, "charge_id": payment.charge_id, "user_id": payment.user_id,
                 "merchant_id": payment.merchant_id, "subscription_id": payment.subscription_id,
                 "amount_minor": payment.amount.amount_minor, "currency": payment.amount.currency,
-                "paid_at": payment.paid_at, "version": payment.version, "document": to_json_text(payment)}
+                "purpose": payment.purpose.value, "paid_at": payment.paid_at, "version": payment.version, "document": to_json_text(payment)}
 
     async def get(self, payment_id: str) -> Payment | None:
         doc = await self._document("id", payment_id)
@@ -380,6 +393,20 @@ class SqlPayments(_Repository):
                  .order_by(table.c.paid_at.desc(), table.c.id.desc()).limit(1))
         found = await self._documents(query)
         return _load(Payment, found[0]) if found else None
+
+    async def purposes(self, payment_ids: Sequence[str]) -> dict[str, str]:
+        """The purpose stored with each payment, read as the string it is (purposes billing does not name yet
+        read back as they were written)."""
+        await self._flush_all()
+        table = billing_payments
+        found: dict[str, str] = {}
+        wanted = list(dict.fromkeys(payment_ids))
+        for first in range(0, len(wanted), PREFETCH_CHUNK):
+            query = (select(table.c.id, table.c.document["purpose"].as_string().label("purpose"))
+                     .where(table.c.id.in_(wanted[first : first + PREFETCH_CHUNK])))
+            found.update({row.id: row.purpose for row in (await self._connection.execute(query)).all()
+                          if row.purpose is not None})
+        return found
 
 
 class SqlLedger:
@@ -417,6 +444,35 @@ class SqlLedger:
         await self._flush_all()
         ids = select(billing_postings.c.transaction_id).where(billing_postings.c.account == account)
         return await self._load(billing_journal.c.id.in_(ids))
+
+    async def currencies(self, account: str) -> list[str]:
+        await self._flush_all()
+        query = select(billing_postings.c.currency).where(billing_postings.c.account == account).distinct()
+        return sorted((await self._connection.execute(query)).scalars())
+
+    async def credited_by_month(self, account: str, currency: str, bounds: Sequence[datetime]) -> list[MonthCredit]:
+        await self._flush_all()
+        journal, postings, payments = billing_journal, billing_postings, billing_payments
+        utc = [bound.astimezone(UTC) for bound in bounds]  # SQLite compares the stored UTC text
+        period = case(*((journal.c.occurred_at < end, index) for index, end in enumerate(utc[1:])))
+        # A payment's and its refunds' transactions name the payment; its purpose is read out of its document.
+        lines = (
+            select(period.label("period"), payments.c.document["purpose"].as_string().label("purpose"),
+                   postings.c.amount_minor)
+            .select_from(postings.join(journal, journal.c.id == postings.c.transaction_id)
+                         .outerjoin(payments, payments.c.id == journal.c.reference))
+            .where(postings.c.account == account, postings.c.currency == currency,
+                   journal.c.kind.in_(("payment", "refund")),
+                   journal.c.occurred_at >= utc[0], journal.c.occurred_at < utc[-1])
+            .subquery()
+        )
+        # Grouped outside the subquery: PostgreSQL does not take a CASE with bound parameters in SELECT and in
+        # GROUP BY for the same expression.
+        query = (select(lines.c.period, lines.c.purpose, func.sum(lines.c.amount_minor).label("posted"))
+                 .group_by(lines.c.period, lines.c.purpose).order_by(lines.c.period, lines.c.purpose))
+        # What the account is credited with is posted negative.
+        return [MonthCredit(int(row.period), row.purpose, Money(-int(row.posted), currency))
+                for row in (await self._connection.execute(query)).all() if int(row.posted)]
 
     async def _load(self, condition: Any) -> list[JournalTransaction]:
         journal = billing_journal

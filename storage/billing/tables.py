@@ -1,4 +1,4 @@
-"""Billing tables: offers, subscriptions, checkouts, payments, the journal, gifts and bans.
+"""Billing tables: offers, subscriptions, checkouts, payments, the journal, gifts, bans and one-off purchases.
 
 Aggregates whose shape is rich (an offer with its plans and price versions, a subscription with its
 calendar and term) are stored as a JSON document beside the columns that queries select and index
@@ -95,6 +95,8 @@ billing_payments = Table(
     Column("subscription_id", String(ID), nullable=True),
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
+    # What it paid for (`Purpose`): earnings by source read it beside the journal (migration billing_0006).
+    Column("purpose", String(24), nullable=False),
     utc_datetime("paid_at"),
     Column("version", Integer, nullable=False),
     Column("document", JSON, nullable=False),
@@ -170,4 +172,29 @@ billing_refund_tasks = Table(
     Column("done_by", BigInteger, nullable=True),
     Column("version", Integer, nullable=False),
     Index("ix_billing_refund_tasks_status_merchant_id", "status", "merchant_id", "created_at"),
+)
+
+# One-off purchases and tips (`subscriptions.billing.purchases`): plain columns, written at once, one per payment.
+# An item is the selling domain's opaque (kind, id).
+billing_purchases = Table(
+    "billing_purchases",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("item_kind", String(32), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("purpose", String(16), nullable=False),  # purchase | tip
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("payment_id", String(ID), nullable=False),
+    Column("curator_id", BigInteger, nullable=True),
+    Column("message", String(200), nullable=True),
+    Column("status", String(16), nullable=False),  # active | refunded
+    utc_datetime("created_at"),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("payment_id"),
+    # "Does this reader own these posts?": one look-up for a page of items.
+    Index("ix_billing_purchases_owner", "user_id", "item_kind", "item_id", "status"),
+    Index("ix_billing_purchases_merchant", "merchant_id", "purpose", "created_at"),
 )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.billing.purchases import SqlPurchases
 from storage.billing.refund_tasks import SqlRefundTasks
 from storage.billing.repositories import (
     BillingRepositories,
@@ -63,6 +64,10 @@ class BillingPart(UnitPart):
     @property
     def bans(self) -> SqlBans:
         return self.billing.bans
+
+    @property
+    def purchases(self) -> SqlPurchases:
+        return SqlPurchases(self.connection, self.billing.flush)
 
     @property
     def refund_tasks(self) -> SqlRefundTasks:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     tuple_,
     update,
 )
@@ -265,6 +266,35 @@ class OutboxRepository:
             result = await self._connection.exec_driver_sql(sql + " ON CONFLICT DO NOTHING", tuple(values))
             added += max(result.rowcount, 0)
         return added
+
+    async def enqueue_select(self, chat_ids: Select[Any], *, kind: str, payload: Mapping[str, str], key_prefix: str,
+                             now: datetime, priority: int = PRIORITY_NORMAL, broadcast_id: int | None = None) -> int:
+        """One message of `payload` for every chat id `chat_ids` selects, copied inside the database (a new
+        post's thousands of followers: no row passes through Python); returns how many were new. Each row's key
+        is `key_prefix` and its chat id zero-padded, so rows already queued are skipped and a batch's keys land
+        together at the end of the unique index."""
+        source = chat_ids.subquery("recipients")
+        chat = source.c[0]
+        body: ColumnElement[Any]
+        key: ColumnElement[Any]
+        pairs = [part for name, value in payload.items() for part in (literal(name), literal(value))]
+        if self._connection.dialect.name == "sqlite":
+            body = func.json_object(*pairs)
+            key = func.printf(f"{key_prefix.replace('%', '%%')}%016d", chat)
+        else:
+            body = func.json_build_object(*pairs)
+            digits = cast(chat, Text)
+            key = literal(key_prefix) + func.lpad(digits, func.greatest(16, func.length(digits)), "0")
+        rows = select(
+            chat, literal(kind), body, literal(priority), literal("pending"), literal(0),
+            literal(now, outbox.c.next_attempt_at.type), key, literal(broadcast_id, outbox.c.broadcast_id.type),
+            literal(now, outbox.c.created_at.type),
+        ).where(true())  # SQLite reads INSERT ... SELECT ... ON CONFLICT right only after a WHERE
+        columns = ["chat_id", "kind", "payload", "priority", "status", "attempts", "next_attempt_at",
+                   "idempotency_key", "broadcast_id", "created_at"]
+        statement = _insert_ignoring_duplicates(self._connection, outbox).from_select(columns, rows)
+        result = await self._connection.execute(statement)
+        return max(result.rowcount, 0)
 
     async def claim(self, worker: str, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Take up to `limit` due rows for `worker` until `now + lease`, most urgent first."""

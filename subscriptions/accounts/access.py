@@ -44,6 +44,8 @@ class Permission(StrEnum):
     BROADCAST = "shop.broadcast"
     REDEEM_PASS = "shop.redeem"
     MANAGE_RENTALS = "rentals.manage"
+    MODERATE_CONTENT = "content.moderate"  # reports, take-downs, suspending creators
+    PUBLISH = "content.publish"  # a creator's tiers and posts
     REFUND_CARD_PAYMENTS = "billing.refunds"  # see and mark done the card refunds a merchant must make
 
 
@@ -61,6 +63,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.BROADCAST: frozenset({Role.SHOP_OWNER}),
     Permission.REDEEM_PASS: frozenset({Role.SHOP_OWNER, Role.SHOP_STAFF}),
     Permission.MANAGE_RENTALS: frozenset({Role.BRAND_MANAGER}),
+    Permission.MODERATE_CONTENT: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.PUBLISH: frozenset({Role.CREATOR}),
     Permission.REFUND_CARD_PAYMENTS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER,
                                                 Role.PLATFORM_ADMIN}),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from subscriptions.errors import SubscriptionsError
+from subscriptions.money import Money
 
 
 class OfferNotFound(SubscriptionsError):
@@ -24,9 +25,38 @@ class PlanArchived(SubscriptionsError):
 
 
 class PriceChanged(SubscriptionsError):
-    """What the user is about to pay is no longer the plan's price."""
+    """What the user is about to pay is no longer the plan's (or the item's) price; `price` is the new one
+    when the refusal knows it."""
 
     code = "price_changed"
+
+    def __init__(self, message: str = "", price: Money | None = None) -> None:
+        super().__init__(message)
+        self.price = price
+
+
+class PriceOutOfRange(SubscriptionsError):
+    """A one-off price the provider cannot take (Stars: 1 to 10,000 per item; cards: more than nothing)."""
+
+    code = "price_out_of_range"
+
+
+class InvalidPurchase(SubscriptionsError):
+    """A one-off sale that cannot be made: not a purchase or a tip, or an item without a kind or an id."""
+
+    code = "invalid_purchase"
+
+
+class TipMessageTooLong(SubscriptionsError):
+    """A tip's message to the merchant is longer than `TIP_MESSAGE_LIMIT` characters."""
+
+    code = "tip_message_too_long"
+
+
+class AlreadyOwned(SubscriptionsError):
+    """The user already holds a live purchase of this item (tips may repeat, purchases do not)."""
+
+    code = "already_owned"
 
 
 class LimitReached(SubscriptionsError):

@@ -140,6 +140,54 @@ class PaymentRefunded:
     at: datetime
 
 
+# --- one-off purchases and tips --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPurchased:
+    """`user_id` bought the item (`item_kind`, `item_id`) of `merchant_id` once, for `amount`."""
+
+    purchase_id: str
+    payment_id: str
+    user_id: UserId
+    merchant_id: str
+    item_kind: str
+    item_id: str
+    amount: Money
+    curator_id: UserId | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TipPaid:
+    """`user_id` tipped `merchant_id` `amount` for the item (a creator, a post) with `message` (or none)."""
+
+    purchase_id: str
+    payment_id: str
+    user_id: UserId
+    merchant_id: str
+    item_kind: str
+    item_id: str
+    amount: Money
+    message: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseRefunded:
+    """A purchase's (or a tip's) payment was refunded in full: the item is no longer the user's."""
+
+    purchase_id: str
+    payment_id: str
+    user_id: UserId
+    merchant_id: str
+    item_kind: str
+    item_id: str
+    purpose: str
+    amount: Money
+    at: datetime
+
+
 # --- gifts ------------------------------------------------------------------------------------------
 
 
@@ -241,6 +289,9 @@ DomainEvent = (
     | PaymentReceived
     | PaymentRefunded
     | CardRefundDone
+    | ItemPurchased
+    | TipPaid
+    | PurchaseRefunded
     | GiftPurchased
     | GiftClaimed
     | GiftExpired

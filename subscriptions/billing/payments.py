@@ -1,7 +1,7 @@
 """Payments as the domain sees them: checkouts, providers, pre-checkout answers, credited payments.
 
 A `Checkout` is what is being paid (a new subscription, a renewal, an upgrade's difference, a
-gift): its `payload` is the invoice payload Telegram hands back in the pre-checkout query and in
+gift, or a one-off item or tip, whose `PurchaseTerms` it carries): its `payload` is the invoice payload Telegram hands back in the pre-checkout query and in
 `successful_payment`. A payment is credited once per `telegram_payment_charge_id`; the record of
 it (`Payment`) is what receipts, refunds and the ledger refer to.
 
@@ -17,15 +17,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from subscriptions.billing.errors import PayloadTooLong, UnsupportedByProvider
+from subscriptions.billing.errors import PayloadTooLong, PriceOutOfRange, UnsupportedByProvider
 from subscriptions.billing.events import Command, RefundCardPayment, RefundStarPayment
 from subscriptions.billing_calendar import STARS_PERIOD, Interval, require_aware
 from subscriptions.errors import RefundExceedsPayment
 from subscriptions.ids import UserId
+from subscriptions.ledger import RevenueSplit
 from subscriptions.money import STARS, Money
 
 PAYLOAD_LIMIT = 64  # Telegram: invoice payload 1-128 bytes, deep-link payload 64 chars; we keep both under 64
 STARS_SUBSCRIPTION_PERIOD_SECONDS = 2_592_000
+STARS_PER_ITEM = (1, 10_000)  # Telegram: a Stars invoice asks for 1 to 10,000 Stars
 
 
 class Purpose(StrEnum):
@@ -33,6 +35,12 @@ class Purpose(StrEnum):
     RENEWAL = "renewal"
     UPGRADE = "upgrade"
     GIFT = "gift"
+    PURCHASE = "purchase"  # a one-off item (a single post); other domains key earnings on this string
+    TIP = "tip"
+
+    @property
+    def is_one_off(self) -> bool:
+        return self in (Purpose.PURCHASE, Purpose.TIP)
 
 
 class CheckoutStatus(StrEnum):
@@ -47,6 +55,18 @@ def checkout_payload(checkout_id: str) -> str:
     if len(payload) > PAYLOAD_LIMIT:
         raise PayloadTooLong(payload)
     return payload
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseTerms:
+    """What a one-off checkout sells: an opaque item (`("post", "p123")`, `("creator", "42")`), the invoice's
+    description, how the payment is split, and a tip's message to the merchant."""
+
+    item_kind: str
+    item_id: str
+    description: str
+    split: RevenueSplit
+    message: str | None = None
 
 
 @dataclass(slots=True)
@@ -75,6 +95,7 @@ class Checkout:
     status: CheckoutStatus = CheckoutStatus.OPEN
     payment_id: str | None = None
     version: int = 0
+    purchase: PurchaseTerms | None = None  # a one-off checkout's item (its offer and plan ids are empty)
 
     def is_open(self, now: datetime) -> bool:
         return self.status is CheckoutStatus.OPEN and require_aware(now) < self.expires_at
@@ -119,6 +140,11 @@ class PaymentProvider(Protocol):
 
     def check_supports(self, currency: str, interval: Interval) -> None: ...
 
+    def check_one_off(self, price: Money) -> None:
+        """Refuse a one-off price this provider cannot take: `UnsupportedByProvider` for its currency,
+        `PriceOutOfRange` for its amount."""
+        ...
+
     def invoice_for(self, checkout: Checkout, description: str) -> InvoiceRequest: ...
 
     def refundable(self, paid: Money, wanted: Money) -> Money: ...
@@ -140,6 +166,12 @@ class CardProvider:
     def check_supports(self, currency: str, interval: Interval) -> None:
         if currency not in self.currencies:
             raise UnsupportedByProvider(f"{self.name} does not take {currency}")
+
+    def check_one_off(self, price: Money) -> None:
+        if price.currency not in self.currencies:
+            raise UnsupportedByProvider(f"{self.name} does not take {price.currency}")
+        if not price.is_positive:
+            raise PriceOutOfRange(f"{price} is not a price")
 
     def invoice_for(self, checkout: Checkout, description: str) -> InvoiceRequest:
         price = LabeledPrice(checkout.title, checkout.amount.to_telegram())
@@ -169,6 +201,13 @@ class StarsProvider:
             raise UnsupportedByProvider("Stars payments are in XTR")
         if interval != STARS_PERIOD:
             raise UnsupportedByProvider("Stars subscriptions renew every 30 days")
+
+    def check_one_off(self, price: Money) -> None:
+        if price.currency != STARS:
+            raise UnsupportedByProvider("Stars payments are in XTR")
+        low, high = STARS_PER_ITEM
+        if not low <= price.amount_minor <= high:
+            raise PriceOutOfRange(f"{price} is outside {low}-{high} Stars")
 
     def invoice_for(self, checkout: Checkout, description: str) -> InvoiceRequest:
         recurring = checkout.purpose is Purpose.NEW_SUBSCRIPTION
@@ -263,6 +302,7 @@ class Reason(StrEnum):
     LIMIT_REACHED = "limit_reached"
     BANNED = "banned"
     SUBSCRIPTION_CLOSED = "subscription_closed"
+    ALREADY_OWNED = "already_owned"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,13 +24,16 @@ from typing import Protocol
 
 from subscriptions.accounts.ports import Organisations, Users
 from subscriptions.billing.gifts import Gift
+from subscriptions.billing.monthly_earnings import MonthCredit, SubscriberSpan
 from subscriptions.billing.offers import Offer
-from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.payments import Checkout, Payment, Purpose
+from subscriptions.billing.purchases import Purchase
 from subscriptions.billing.refunds import RefundTask
 from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
 from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction
+from subscriptions.money import Money
 
 
 class OfferRepository(Protocol):
@@ -70,6 +73,11 @@ class SubscriptionRepository(Protocol):
         """Those whose `renewal_invoice_due_at(lead)` <= now."""
         ...
 
+    async def spans_for_merchant(self, merchant_id: str) -> list[SubscriberSpan]:
+        """When each of the merchant's subscriptions began and ended, with its term's currency (a chart's
+        subscriber line), oldest first."""
+        ...
+
 
 class CheckoutRepository(Protocol):
     async def get(self, checkout_id: str) -> Checkout | None: ...
@@ -98,6 +106,10 @@ class PaymentRepository(Protocol):
 
     async def latest_for_subscription(self, subscription_id: str) -> Payment | None: ...
 
+    async def purposes(self, payment_ids: Sequence[str]) -> dict[str, str]:
+        """The purpose stored with each of these payments, as a string (unknown ids are left out)."""
+        ...
+
 
 class LedgerRepository(Protocol):
     async def append(self, transaction: JournalTransaction) -> None: ...
@@ -108,6 +120,15 @@ class LedgerRepository(Protocol):
 
     async def for_account(self, account: str) -> list[JournalTransaction]:
         """Transactions touching `account`, oldest first."""
+        ...
+
+    async def currencies(self, account: str) -> list[str]:
+        """Every currency `account` was ever posted in, sorted."""
+        ...
+
+    async def credited_by_month(self, account: str, currency: str, bounds: Sequence[datetime]) -> list[MonthCredit]:
+        """What payments and refunds credited `account` in `currency` between consecutive `bounds` (period i is
+        [bounds[i], bounds[i+1])), summed per period and per the purpose stored with the payment: one query."""
         ...
 
 
@@ -134,6 +155,32 @@ class RefundTaskRepository(Protocol):
 
     async def open_for(self, merchant_ids: Sequence[str] | None, limit: int) -> list[RefundTask]:
         """Open tasks of these merchants (every merchant's when None), oldest first."""
+        ...
+
+
+class PurchaseRepository(Protocol):
+    async def add(self, purchase: Purchase) -> None:
+        """One purchase per payment (a unique index)."""
+        ...
+
+    async def save(self, purchase: Purchase, expected_version: int) -> None: ...
+
+    async def by_payment(self, payment_id: str) -> Purchase | None: ...
+
+    async def owned(self, user_id: UserId, item_kind: str, item_ids: Sequence[str]) -> set[str]:
+        """Those of `item_ids` the user holds a live (not refunded) PURCHASE of, in one query."""
+        ...
+
+    async def of_merchant(self, merchant_id: str, purpose: Purpose, limit: int, offset: int,
+                          item: tuple[str, str] | None = None) -> list[Purchase]:
+        """The merchant's purchases (or tips) of any status, newest first; only those of `item` when given."""
+        ...
+
+    async def merchant_totals(self, merchant_id: str, currency: str,
+                              bounds: Sequence[datetime]) -> list[tuple[int, str, Money]]:
+        """What the merchant's account was credited in `currency`, net of refunds, per period
+        `[bounds[i], bounds[i + 1])` and payment purpose: `(i, purpose, amount)` for the non-empty ones,
+        read in one query (a refund counts in the period it was made)."""
         ...
 
 
@@ -164,6 +211,9 @@ class UnitOfWork(Protocol):
 
     @property
     def refund_tasks(self) -> RefundTaskRepository: ...
+
+    @property
+    def purchases(self) -> PurchaseRepository: ...
 
     @property
     def bans(self) -> BanList: ...

@@ -158,7 +158,9 @@ def _handlers_may_import(package: str, item: Imported) -> bool:
         rule = HANDLERS_FROM_BOT.get(module)
         return rule == "always" or (rule == "type_checking" and item.type_only)
     if under(module, "handlers"):
-        return under(module, "handlers.core") or under(module, f"handlers.{package}")
+        # Handlers mirror the domains: content's may draw billing's prices and buttons as content builds on billing.
+        return under(module, "handlers.core") or any(
+            under(module, f"handlers.{name}") for name in (package, *DOMAIN_MAY_USE.get(package, ())))
     if under(module, "storage") or under(module, "sandbox"):
         return False
     if under(module, "wallet"):

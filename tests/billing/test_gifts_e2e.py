@@ -110,14 +110,17 @@ async def test_a_merchant_sees_earnings_and_anyone_else_is_refused(world: Jigap)
     await alex.next_messages(2)
     sora = await world.started_user("Sora", "en")
     await world.grant(sora, "shop_owner", "cafe-onda")
-    earnings = await sora.send("/earnings")
+    chart = await sora.send("/earnings", timeout=60)  # the first chart of a process loads matplotlib
+    assert chart.photo  # the chart comes first (tests/billing/test_earnings_chart_e2e.py), then the text
+    earnings = await sora.next_message(timeout=60)
     assert earnings.text.splitlines()[0] == CAFE
     assert "Balance: ₩42,750" in earnings.text and "1 subscriber" in earnings.text
     assert earnings.text.splitlines()[1:5] == ["Paid by customers: ₩45,000", "Fees (the platform's commission): ₩2,250",
                                                "Net, yours: ₩42,750", "Balance: ₩42,750"]
     minjun = await world.started_user("Minjun", "ko")
     await world.grant(minjun, "shop_owner", "cafe-onda")
-    korean = (await minjun.send("/earnings")).text.splitlines()
+    assert (await minjun.send("/earnings", timeout=60)).photo
+    korean = (await minjun.next_message(timeout=60)).text.splitlines()
     assert korean[1:4] == ["고객 결제액: ₩45,000", "수수료(플랫폼 수수료): ₩2,250", "순수익: ₩42,750"]
     listing = await sora.send("/subscribers")
     assert listing.text == f"{CAFE}\nAlex · {CAFE} monthly pass · 20 Americanos: renews on Dec 25"

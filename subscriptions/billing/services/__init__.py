@@ -31,6 +31,14 @@ from subscriptions.billing.services.payments import (
     refund,
     renewal_checkout,
 )
+from subscriptions.billing.services.purchases import (
+    monthly_totals_by_purpose,
+    owned_items,
+    owns_item,
+    purchases_of_merchant,
+    start_purchase,
+    tips_of_merchant,
+)
 from subscriptions.billing.services.refunds import mark_refund_done, open_refund_tasks
 from subscriptions.billing.services.renewals import (
     SweepResult,
@@ -50,9 +58,11 @@ from subscriptions.billing.services.reports import (
     merchant_statement,
     merchant_subscribers,
     merchants,
+    monthly_earnings,
     named_subscribers,
     offer,
     own_subscription,
+    payment_purposes,
     receipt_history,
     user_subscriptions,
 )
@@ -90,10 +100,18 @@ __all__ = [
     "merchant_statement",
     "merchant_subscribers",
     "merchants",
+    "monthly_earnings",
+    "monthly_totals_by_purpose",
+    "owned_items",
+    "owns_item",
+    "purchases_of_merchant",
+    "start_purchase",
+    "tips_of_merchant",
     "named_subscribers",
     "offer",
     "own_subscription",
     "pause",
+    "payment_purposes",
     "publish_offer",
     "receipt_history",
     "record_fee",

@@ -30,6 +30,7 @@ from subscriptions.billing.services.common import (
     load_offer,
     new_checkout,
 )
+from subscriptions.billing.services.purchases import purchase_reason
 from subscriptions.billing.subscription import Subscription, Term, TermKind
 from subscriptions.billing_calendar import BillingCalendar
 from subscriptions.ids import UserId
@@ -118,7 +119,9 @@ async def check_pre_checkout(billing: Billing, query: PreCheckoutQuery) -> PreCh
         if checkout is None:
             return PreCheckoutAnswer.decline(Reason.UNKNOWN_CHECKOUT)
         reason = _checkout_reason(checkout, query, billing.clock.now())
-        if reason is None:
+        if reason is None and checkout.purchase is not None:
+            reason = await purchase_reason(uow, checkout)
+        elif reason is None:
             reason = await _context_reason(uow, checkout)
         return PreCheckoutAnswer.decline(reason) if reason else PreCheckoutAnswer.accept()
 

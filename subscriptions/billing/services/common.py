@@ -1,5 +1,5 @@
 """What every use case shares: the dependencies (`Billing`), loading an offer or an owned subscription,
-opening a checkout, and refunding a payment in the journal and at the provider.
+opening a checkout, crediting a payment, and refunding one in the journal and at the provider.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from subscriptions.billing.errors import (
     SubscriptionNotFound,
     UnsupportedByProvider,
 )
-from subscriptions.billing.events import PaymentRefunded, RefundCardPayment
+from subscriptions.billing.events import PaymentReceived, PaymentRefunded, PurchaseRefunded, RefundCardPayment
 from subscriptions.billing.gifts import DEFAULT_GIFT_VALIDITY
 from subscriptions.billing.offers import Offer, Plan, PlanVersion
 from subscriptions.billing.payments import (
@@ -28,13 +28,14 @@ from subscriptions.billing.payments import (
     Payment,
     PaymentProvider,
     Purpose,
+    SuccessfulPayment,
     checkout_payload,
 )
 from subscriptions.billing.ports import UnitOfWork
 from subscriptions.billing.refunds import RefundTask
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription
 from subscriptions.ids import UserId
-from subscriptions.ledger import refund_transaction
+from subscriptions.ledger import RevenueSplit, payment_transaction, refund_transaction
 from subscriptions.money import Money
 from subscriptions.ports import Clock, IdSource
 
@@ -82,11 +83,23 @@ class Billing:
             return provider
         raise UnsupportedByProvider(f"no provider takes {plan.price.currency} every {plan.interval}")
 
+    def provider_for_price(self, price: Money) -> PaymentProvider:
+        """The first provider that takes `price` once (Stars for XTR, the card provider otherwise); a price
+        out of its range raises `PriceOutOfRange`."""
+        for provider in self.providers.values():
+            try:
+                provider.check_one_off(price)
+            except UnsupportedByProvider:
+                continue
+            return provider
+        raise UnsupportedByProvider(f"no provider takes {price.currency}")
+
 
 @dataclass(frozen=True, slots=True)
 class CheckoutStarted:
     checkout: Checkout
     invoice: InvoiceRequest
+    repeated: bool = False  # a double tap found this checkout: its invoice went out with the first tap
 
 
 async def load_offer(uow: UnitOfWork, offer_id: str, merchant_id: str | None = None) -> Offer:
@@ -145,6 +158,58 @@ async def new_checkout(
     return CheckoutStarted(checkout, provider.invoice_for(checkout, plan.name))
 
 
+async def credit_payment(
+    uow: UnitOfWork,
+    billing: Billing,
+    checkout: Checkout,
+    paid: SuccessfulPayment,
+    now: datetime,
+    split: RevenueSplit,
+    *,
+    subscription: Subscription | None = None,
+    gift_id: str | None = None,
+    mark_paid: bool = True,
+) -> Payment:
+    """Store the payment, its split in the ledger and the receipt event; mark the checkout paid."""
+    term = subscription.term if subscription else None
+    payment = Payment(
+        id=billing.ids.new_id(),
+        charge_id=paid.telegram_payment_charge_id,
+        provider_charge_id=paid.provider_payment_charge_id,
+        provider=checkout.provider,
+        user_id=checkout.user_id,
+        merchant_id=checkout.merchant_id,
+        offer_id=checkout.offer_id,
+        checkout_id=checkout.id,
+        purpose=Purpose.RENEWAL if paid.is_recurring and not paid.is_first_recurring else checkout.purpose,
+        amount=paid.amount,
+        paid_at=now,
+        description=checkout.title,
+        subscription_id=subscription.id if subscription else None,
+        gift_id=gift_id,
+        period_start=term.start if term else None,
+        period_end=term.end if term else None,
+    )
+    await uow.payments.add(payment)
+    curator = checkout.curator_id or (subscription.curator_id if subscription else None)
+    await uow.ledger.append(
+        payment_transaction(
+            transaction_id=billing.ids.new_id(), payment_id=payment.id, provider=checkout.provider,
+            amount=payment.amount, split=split.split(payment.amount, curator is not None),
+            merchant_id=checkout.merchant_id, curator_id=curator, at=now, description=checkout.title,
+        )
+    )
+    if mark_paid and checkout.status is CheckoutStatus.OPEN:
+        before = checkout.version
+        checkout.mark_paid(payment.id)
+        await uow.checkouts.save(checkout, before)
+    await uow.events.add(
+        [PaymentReceived(payment.id, payment.user_id, payment.merchant_id, payment.amount, payment.purpose.value,
+                         payment.subscription_id, now)]
+    )
+    return payment
+
+
 async def existing_checkout(uow: UnitOfWork, billing: Billing, user_id: UserId, key: str) -> CheckoutStarted | None:
     """A double tap returns the checkout the first tap made."""
     found = await uow.checkouts.by_idempotency_key(user_id, key)
@@ -183,6 +248,22 @@ async def refund_payment(
         await uow.refund_tasks.add(task)
         command = dataclasses.replace(command, task_id=task.id)
     await uow.events.add([command, PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now)])
+    if payment.purpose.is_one_off and not payment.refundable_amount.is_positive:
+        await _purchase_refunded(uow, payment, now)
+
+
+async def _purchase_refunded(uow: UnitOfWork, payment: Payment, now: datetime) -> None:
+    """A one-off payment refunded in full takes the item back (a partial refund leaves it the buyer's)."""
+    purchase = await uow.purchases.by_payment(payment.id)
+    if purchase is None:
+        return  # money for something already owned, refunded as it arrived: nothing was bought
+    before = purchase.version
+    if not purchase.mark_refunded():
+        return
+    await uow.purchases.save(purchase, before)
+    await uow.events.add([PurchaseRefunded(purchase.id, payment.id, purchase.user_id, purchase.merchant_id,
+                                           purchase.item_kind, purchase.item_id, purchase.purpose.value,
+                                           payment.amount, now)])
 
 
 async def owned_subscription(uow: UnitOfWork, user_id: UserId, subscription_id: str) -> Subscription:

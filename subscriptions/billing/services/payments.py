@@ -13,24 +13,27 @@ from subscriptions.billing.errors import (
     PaymentNotFound,
     UnsupportedByProvider,
 )
-from subscriptions.billing.events import GiftPurchased, Message, PaymentReceived
+from subscriptions.billing.events import GiftPurchased, Message
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, CheckoutStatus, Payment, Purpose, SuccessfulPayment
 from subscriptions.billing.ports import UnitOfWork
+from subscriptions.billing.purchases import Purchase
 from subscriptions.billing.services.common import (
     Billing,
     CheckoutStarted,
     closed_for,
+    credit_payment,
     load_offer,
     owned_subscription,
     refund_payment,
 )
+from subscriptions.billing.services.purchases import credit_purchase
 from subscriptions.billing.subscription import Status, Subscription, Term
 from subscriptions.billing_calendar import STARS_PERIOD, BillingCalendar, require_aware, stars_calendar
 from subscriptions.errors import CurrencyMismatch, RefundExceedsPayment
 from subscriptions.ids import UserId
-from subscriptions.ledger import fee_transaction, payment_transaction
+from subscriptions.ledger import fee_transaction
 from subscriptions.money import Money
 
 
@@ -40,7 +43,8 @@ class PaymentOutcome:
     duplicate: bool  # the same charge id was credited before: nothing was done this time
     subscription: Subscription | None = None
     gift: Gift | None = None
-    refunded: bool = False  # money for something already paid or closed: refunded at once
+    refunded: bool = False
+    purchase: Purchase | None = None  # a one-off item or tip, credited  # money for something already paid or closed: refunded at once
 
 
 async def record_successful_payment(billing: Billing, paid: SuccessfulPayment) -> PaymentOutcome:
@@ -54,8 +58,11 @@ async def record_successful_payment(billing: Billing, paid: SuccessfulPayment) -
             raise CheckoutNotFound(paid.invoice_payload)
         if paid.amount != checkout.amount:
             raise PaymentMismatch(f"{paid.amount} paid for a checkout of {checkout.amount}")
-        offer = await load_offer(uow, checkout.offer_id)
-        outcome = await _fulfil(uow, billing, offer, checkout, paid)
+        if checkout.purchase is not None:
+            outcome = await _one_off(uow, billing, checkout, paid)
+        else:
+            offer = await load_offer(uow, checkout.offer_id)
+            outcome = await _fulfil(uow, billing, offer, checkout, paid)
         await uow.commit()
         return outcome
 
@@ -130,6 +137,11 @@ async def renewal_checkout(billing: Billing, *, user_id: UserId, subscription_id
         return CheckoutStarted(found, invoice)
 
 
+async def _one_off(uow: UnitOfWork, billing: Billing, checkout: Checkout, paid: SuccessfulPayment) -> PaymentOutcome:
+    payment, purchase = await credit_purchase(uow, billing, checkout, paid, billing.clock.now())
+    return PaymentOutcome(payment, False, purchase=purchase, refunded=purchase is None)
+
+
 async def _fulfil(
     uow: UnitOfWork, billing: Billing, offer: Offer, checkout: Checkout, paid: SuccessfulPayment
 ) -> PaymentOutcome:
@@ -162,44 +174,9 @@ async def _credit(
     gift_id: str | None = None,
     mark_paid: bool = True,
 ) -> Payment:
-    """Store the payment, its split in the ledger and the receipt event; mark the checkout paid."""
-    term = subscription.term if subscription else None
-    payment = Payment(
-        id=billing.ids.new_id(),
-        charge_id=paid.telegram_payment_charge_id,
-        provider_charge_id=paid.provider_payment_charge_id,
-        provider=checkout.provider,
-        user_id=checkout.user_id,
-        merchant_id=offer.merchant_id,
-        offer_id=offer.id,
-        checkout_id=checkout.id,
-        purpose=Purpose.RENEWAL if paid.is_recurring and not paid.is_first_recurring else checkout.purpose,
-        amount=paid.amount,
-        paid_at=now,
-        description=checkout.title,
-        subscription_id=subscription.id if subscription else None,
-        gift_id=gift_id,
-        period_start=term.start if term else None,
-        period_end=term.end if term else None,
-    )
-    await uow.payments.add(payment)
-    curator = checkout.curator_id or (subscription.curator_id if subscription else None)
-    await uow.ledger.append(
-        payment_transaction(
-            transaction_id=billing.ids.new_id(), payment_id=payment.id, provider=checkout.provider,
-            amount=payment.amount, split=offer.split.split(payment.amount, curator is not None),
-            merchant_id=offer.merchant_id, curator_id=curator, at=now, description=checkout.title,
-        )
-    )
-    if mark_paid and checkout.status is CheckoutStatus.OPEN:
-        before = checkout.version
-        checkout.mark_paid(payment.id)
-        await uow.checkouts.save(checkout, before)
-    await uow.events.add(
-        [PaymentReceived(payment.id, payment.user_id, payment.merchant_id, payment.amount, payment.purpose.value,
-                         payment.subscription_id, now)]
-    )
-    return payment
+    """Credit a payment for something of `offer`, split as the offer says."""
+    return await credit_payment(uow, billing, checkout, paid, now, offer.split, subscription=subscription,
+                                gift_id=gift_id, mark_paid=mark_paid)
 
 
 async def _first_payment(

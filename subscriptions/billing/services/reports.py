@@ -1,11 +1,13 @@
 """Reads: the catalogue and its merchants, a user's subscriptions and receipts, a merchant's subscribers,
-balance and statement."""
+balance, statement and earnings month by month."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from subscriptions.billing.monthly_earnings import MonthlyEarnings, earnings_by_month, month_bounds
 from subscriptions.billing.offers import Offer
 from subscriptions.billing.ports import UnitOfWork
 from subscriptions.billing.receipts import Receipt, receipt_for
@@ -130,3 +132,26 @@ async def merchant_statement(
     async with billing.uow() as uow:
         account = merchant_account(merchant_id)
         return statement(await uow.ledger.for_account(account), account, currency, since, until)
+
+
+async def monthly_earnings(billing: Billing, *, merchant_id: str, timezone: str, months: int = 12) -> list[MonthlyEarnings]:
+    """The last `months` calendar months in `timezone` (the merchant's), the month under way last: what the
+    merchant earned by source and its subscribers at each month's end, one result per currency it was ever paid
+    in or prices a plan in, by currency code."""
+    now = billing.clock.now()
+    bounds = month_bounds(now, timezone, months)
+    async with billing.uow() as uow:
+        account = merchant_account(merchant_id)
+        currencies = set(await uow.ledger.currencies(account))
+        currencies |= {plan.price.currency for offer in await uow.offers.by_merchant(merchant_id)
+                       for plan in offer.plans}
+        spans = await uow.subscriptions.spans_for_merchant(merchant_id)
+        return [earnings_by_month(currency, bounds, await uow.ledger.credited_by_month(account, currency, bounds),
+                                  spans, now)
+                for currency in sorted(currencies)]
+
+
+async def payment_purposes(billing: Billing, *, payment_ids: Sequence[str]) -> dict[str, str]:
+    """The purpose each payment was made for, as stored (a statement's source column)."""
+    async with billing.uow() as uow:
+        return await uow.payments.purposes(payment_ids)

@@ -1,0 +1,280 @@
+"""Full-text search over listed posts' titles and bodies, ranked and paged, for Korean and English alike.
+
+What is searched is a search index beside `content_posts` holding only listed posts (published, not taken
+down), in folded form (NFKC, case-folded). It is written by `index_post` in the same transaction as the post
+(`SqlPosts.add` and `save`), not by triggers: half of it (the short terms below) is made by Python, which no
+trigger can run, and `content_posts` has no stable integer rowid an FTS5 row could follow (VACUUM may renumber
+the rowids of a table keyed by text).
+
+How words match:
+- A query is split into words the way the text is (letters and digits; a run of Hangul, Han or kana is a word
+  of its own even when Latin letters touch it), so quotes, `*`, `-`, `NEAR(`, `OR` typed by someone are
+  separators or plain words, never query syntax; a query of punctuation only finds nothing.
+- A word of three characters or more is a substring of the text (`김치찌개` finds `김치찌개를`, `night` finds
+  `weeknight`): SQLite's FTS5 trigram tokenizer, PostgreSQL's pg_trgm.
+- Trigrams cannot find two characters, and two-syllable words are most of Korean (김치, 요리, 여행). So every
+  Hangul, Han or kana word of the text adds its character pairs (김치찌개 -> 김치 치찌 찌개) to a list of
+  short terms, with its own index (an FTS5 table with the unicode61 tokenizer; a GIN index over a text array):
+  a two-syllable query word is found there, as the substring it is. Latin words and numbers of one or two
+  characters are short terms too, matched as whole words (`ai` finds "AI", not "said"); so is a Korean
+  word of one syllable standing alone.
+- Every word of the query must match. Posts whose title holds every word come first, then the more relevant
+  (BM25 on SQLite; term frequency against length on PostgreSQL), then the newest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import bindparam, select, text, true
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.content.tables import content_posts
+from storage.metadata import as_utc
+from subscriptions.content.ports import PostSummary
+from subscriptions.content.ranking import EPOCH
+
+MAX_WORDS = 8
+SHORT = 2  # words of up to this many characters are short terms; longer ones are trigram substrings
+# The scripts written without spaces between words: Hangul (syllables, jamo), Han ideographs, kana.
+CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
+WORD = re.compile(rf"[{CJK}]+|[^\W_{CJK}]+")
+CJK_WORD = re.compile(rf"[{CJK}]+")
+# SQLite: one FTS5 table per tokenizer, sharing each post's rowid.
+TRIGRAM_TABLE = "content_search"
+PAIRS_TABLE = "content_search_pairs"
+SEARCH_TABLES = (TRIGRAM_TABLE, PAIRS_TABLE)
+
+
+def fold(value: str) -> str:
+    """The form both the index and the query are compared in: compatibility-normalised, case-folded."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+def words(value: str) -> list[str]:
+    return WORD.findall(fold(value))
+
+
+def short_terms(value: str) -> list[str]:
+    """The short terms of a text, each once, in the order they first appear."""
+    found: dict[str, None] = {}
+    for word in words(value):
+        if CJK_WORD.fullmatch(word) and len(word) > 1:
+            found.update((word[i:i + 2], None) for i in range(len(word) - 1))
+        elif len(word) <= SHORT:
+            found[word] = None
+    return list(found)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search split into the words matched as substrings (`long`) and those matched as short terms."""
+
+    long: tuple[str, ...]
+    short: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, value: str) -> Query:
+        unique = list(dict.fromkeys(words(value)))[:MAX_WORDS]
+        return cls(tuple(w for w in unique if len(w) > SHORT), tuple(w for w in unique if len(w) <= SHORT))
+
+    def __bool__(self) -> bool:
+        return bool(self.long or self.short)
+
+
+def _phrase(word: str) -> str:
+    """An FTS5 string: whatever it holds is text for the tokenizer, never an operator."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _match(terms: Sequence[str], column_name: str | None = None) -> str:
+    scope = f"{column_name} : " if column_name else ""
+    return " AND ".join(scope + _phrase(term) for term in terms)
+
+
+def sqlite_doc(post_id: str, published_at: datetime) -> int:
+    """The FTS5 rowid of a post in both tables: its publication second (since 2024) above 32 bits of its id's
+    hash. Newer posts have higher rowids, so "then the newest" is an order FTS5 keeps without reading a row;
+    a post keeps its rowid while listed (its publication time never changes). Two posts of the same second
+    share a rowid once in four billion pairs, and that insert fails rather than mix them."""
+    seconds = int((published_at - EPOCH).total_seconds())
+    return seconds * 2**32 + int.from_bytes(hashlib.blake2b(post_id.encode(), digest_size=4).digest(), "big")
+
+
+def index_row(post_id: str, title: str, body: str, published_at: datetime) -> dict[str, Any]:
+    """The values of a post's row in the search index (either backend's)."""
+    return {"post_id": post_id, "doc": sqlite_doc(post_id, published_at), "published_at": published_at,
+            "title": fold(title), "body": fold(body), "title_pairs": short_terms(title),
+            "body_pairs": short_terms(body)}
+
+
+SQLITE_DELETE = (f"DELETE FROM {TRIGRAM_TABLE} WHERE rowid = :doc", f"DELETE FROM {PAIRS_TABLE} WHERE rowid = :doc")
+SQLITE_INSERT = (
+    f"INSERT INTO {TRIGRAM_TABLE} (rowid, post_id, title, body) VALUES (:doc, :post_id, :title, :body)",
+    f"INSERT INTO {PAIRS_TABLE} (rowid, title, body) VALUES (:doc, :title_pairs, :body_pairs)",
+)
+POSTGRES_DELETE = ("DELETE FROM content_search WHERE post_id = :post_id",)
+POSTGRES_INSERT = (
+    "INSERT INTO content_search (post_id, published_at, title, body, title_pairs, body_pairs) "
+    "VALUES (:post_id, :published_at, :title, :body, :title_pairs, :body_pairs)",
+)
+
+
+def index_statements(dialect: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(delete, insert) statements of the index on `dialect`, taking `index_row`'s values (as `bound`)."""
+    if dialect == "postgresql":
+        return POSTGRES_DELETE, POSTGRES_INSERT
+    return SQLITE_DELETE, SQLITE_INSERT
+
+
+def bound(dialect: str, row: dict[str, Any]) -> dict[str, Any]:
+    if dialect == "postgresql":
+        return row
+    return {**row, "title_pairs": " ".join(row["title_pairs"]), "body_pairs": " ".join(row["body_pairs"])}
+
+
+async def index_post(connection: AsyncConnection, post_id: str, title: str, body: str,
+                     published_at: datetime | None, *, listed: bool) -> None:
+    """Bring the post's entry in the search index in step with what was just written: there when listed."""
+    if published_at is None:  # never published, so never indexed
+        return
+    dialect = connection.dialect.name
+    delete, insert = index_statements(dialect)
+    row = bound(dialect, index_row(post_id, title, body, published_at))
+    for statement in delete:
+        await connection.execute(text(statement), row)
+    if listed:
+        for statement in insert:
+            await connection.execute(text(statement), row)
+
+
+async def index_new_posts(connection: AsyncConnection, posts: Iterable[tuple[str, str, str, datetime]]) -> None:
+    """Add listed posts that are not in the index yet, many per statement: (id, title, body, published_at)."""
+    dialect = connection.dialect.name
+    _, insert = index_statements(dialect)
+    rows = [bound(dialect, index_row(*post)) for post in posts]
+    if rows:
+        for statement in insert:
+            await connection.execute(text(statement), rows)
+
+
+async def index_creator(connection: AsyncConnection, org_id: int, *, active: bool) -> None:
+    """A suspended creator's posts leave the index; restored, its listed posts come back."""
+    posts = content_posts
+    listed = list(await connection.execute(select(posts.c.id, posts.c.title, posts.c.body, posts.c.published_at)
+                                           .where(posts.c.org_id == org_id, posts.c.listed == true())))
+    for row in listed:
+        await index_post(connection, row.id, row.title, row.body, as_utc(row.published_at), listed=False)
+    if active:
+        await index_new_posts(connection, [(row.id, row.title, row.body, as_utc(row.published_at))
+                                           for row in listed])
+
+
+# --- searching -------------------------------------------------------------------------------------------
+#
+# Ranking every match is what costs (a common Korean word is in thousands of posts), so results come in two
+# tiers: the posts whose title holds every word (few), then those where the body completes it. A page reads
+# the title tier and counts it; only a page past its end ranks the second tier.
+
+
+class Tier(Enum):
+    TITLE = "title"
+    BODY = "body"
+
+
+def _sqlite_tier(query: Query, tier: Tier) -> tuple[str, dict[str, Any]]:
+    """rowids of one tier's matches, best first: bm25 (negative: lower is better), then the newest."""
+    params: dict[str, Any] = {}
+    in_title = []
+    if query.long:
+        params["long"], params["long_title"] = _match(query.long), _match(query.long, "title")
+        in_title.append(f"rowid IN (SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH :long_title)")
+    if query.short:
+        params["short"], params["short_title"] = _match(query.short), _match(query.short, "title")
+        in_title.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH :short_title)")
+    table, weights, own = ((TRIGRAM_TABLE, "0, 2, 1", "long") if query.long else (PAIRS_TABLE, "2, 1", "short"))
+    where = [f"{table} MATCH :{own}_title" if tier is Tier.TITLE else f"{table} MATCH :{own}"]
+    if query.long and query.short:
+        where.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH "
+                     f":short{'_title' if tier is Tier.TITLE else ''})")
+    if tier is Tier.BODY:
+        where.append(f"NOT ({' AND '.join(in_title)})")
+    sql = f"SELECT rowid FROM {table} WHERE {' AND '.join(where)}"
+    return sql, params
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _postgres_tier(query: Query, tier: Tier) -> tuple[str, dict[str, Any]]:
+    """post_id of one tier's matches (pg_trgm for long words, the pairs arrays for short ones); the score is
+    minus a BM25-like weight of how often the words occur in the part of the post that decides the tier."""
+    params: dict[str, Any] = {}
+    found, in_title, weights = [], [], []
+    part = "title" if tier is Tier.TITLE else "body"
+    for n, word in enumerate(query.long):
+        params[f"l{n}"], params[f"w{n}"], params[f"n{n}"] = _like(word), word, len(word)
+        found.append(f"(s.title LIKE :l{n} OR s.body LIKE :l{n})")
+        in_title.append(f"s.title LIKE :l{n}")
+        count = f"((length(s.{part}) - length(replace(s.{part}, :w{n}, ''))) / :n{n})"
+        weights.append(f"{count} / ({count} + 1.2 * (0.25 + 0.75 * length(s.{part}) / 400.0))")
+    for n, word in enumerate(query.short):
+        params[f"s{n}"] = [word]
+        found.append(f"(s.title_pairs @> CAST(:s{n} AS text[]) OR s.body_pairs @> CAST(:s{n} AS text[]))")
+        in_title.append(f"s.title_pairs @> CAST(:s{n} AS text[])")
+        weights.append(f"CASE WHEN s.{part}_pairs @> CAST(:s{n} AS text[]) THEN 1 ELSE 0 END")
+    where = in_title if tier is Tier.TITLE else [*found, f"NOT ({' AND '.join(in_title)})"]
+    sql = (f"SELECT s.post_id FROM content_search AS s WHERE {' AND '.join(where)} "
+           f"ORDER BY {' + '.join(weights)} DESC, s.published_at DESC, s.post_id DESC")
+    return sql, params
+
+
+async def _tier_page(connection: AsyncConnection, query: Query, tier: Tier, offset: int, limit: int) -> list[str]:
+    if connection.dialect.name == "postgresql":
+        sql, params = _postgres_tier(query, tier)
+        page = await connection.execute(text(f"{sql} LIMIT :limit OFFSET :offset"),
+                                        {**params, "limit": limit, "offset": offset})
+        return [row.post_id for row in page]
+    sql, params = _sqlite_tier(query, tier)
+    table, weights = (TRIGRAM_TABLE, "0, 2, 1") if query.long else (PAIRS_TABLE, "2, 1")
+    ranked = sql.replace("SELECT rowid", f"SELECT rowid, bm25({table}, {weights}) AS score", 1)
+    docs = [row.rowid for row in await connection.execute(text(
+        f"SELECT rowid FROM ({ranked}) ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"),
+        {**params, "limit": limit, "offset": offset})]
+    if not docs:
+        return []
+    rows = await connection.execute(text(f"SELECT rowid, post_id FROM {TRIGRAM_TABLE} WHERE rowid IN :docs")
+                                    .bindparams(bindparam("docs", expanding=True)), {"docs": docs})
+    ids = {row.rowid: row.post_id for row in rows}
+    return [ids[doc] for doc in docs]
+
+
+async def _title_count(connection: AsyncConnection, query: Query) -> int:
+    sql, params = (_postgres_tier if connection.dialect.name == "postgresql" else _sqlite_tier)(query, Tier.TITLE)
+    sql = sql.split(" ORDER BY ")[0]
+    return int((await connection.execute(text(f"SELECT count(*) FROM ({sql}) AS tier"), params)).scalar_one())
+
+
+async def search_posts(connection: AsyncConnection, words: str, *, offset: int, limit: int) -> list[PostSummary]:
+    """Listed posts matching every word of `words`: title matches first, then the most relevant, the newest."""
+    from storage.content.portal import posts, summaries_query, summary
+
+    query = Query.parse(words)
+    if not query or limit <= 0:
+        return []
+    in_titles = await _title_count(connection, query)
+    ids = await _tier_page(connection, query, Tier.TITLE, offset, limit) if offset < in_titles else []
+    if len(ids) < limit:
+        ids += await _tier_page(connection, query, Tier.BODY, max(0, offset - in_titles), limit - len(ids))
+    if not ids:
+        return []
+    found = {row.id: summary(row) for row in await connection.execute(summaries_query().where(posts.c.id.in_(ids)))}
+    return [found[post_id] for post_id in ids if post_id in found]
