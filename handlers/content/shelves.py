@@ -15,6 +15,7 @@ from enum import StrEnum
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
+from handlers.content import lists
 from handlers.content import text as content_text
 from handlers.content.buttons import AddToShelf
 from handlers.content.views import render
@@ -211,8 +212,10 @@ async def show_picks(update: Update, context: JigapContext, page: int, *, edit: 
     """The portal's "Curators' picks": shelves with at least one listed post, the latest changed first."""
     tr = context.tr
     found = await shelf_service.picks(context.services.content, page)
+    home = list(lists.home_row(tr))
     if not found.items and found.page == 0:
-        await _say(update, context, tr("No curators' picks yet. Make a shelf with /shelf."), edit=edit)
+        await _say(update, context, tr("No curators' picks yet. Make a shelf with /shelf."),
+                   InlineKeyboardMarkup([home]), edit=edit)
         return
     lines = [tr("Curators' picks:")]
     rows = []
@@ -222,6 +225,7 @@ async def show_picks(update: Update, context: JigapContext, page: int, *, edit: 
     paging = _paging(Picks, found.page, found.has_next)
     if paging:
         rows.append(paging)
+    rows.append(home)  # the picks are one of the portal's lists: back to its home like the others
     await _say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=edit)
 
 
@@ -331,14 +335,16 @@ async def shelf_message(update: Update, context: JigapContext) -> None:
 
 
 async def show_managed(update: Update, context: JigapContext, shelf_id: str, page: int = 0, *,
-                       edit: bool = False) -> None:
-    """The curator's view: every item in order with ▲ ▼, its note and ✕; Delete the shelf."""
+                       edit: bool = False) -> bool:
+    """The curator's view: every item in order with ▲ ▼, its note and ✕; Delete the shelf.
+
+    False when the shelf was refused: the refusal has then already answered the press."""
     tr = context.tr
     try:
         shelf, found = await shelf_service.managed(context.services.content, context.member.id, shelf_id)
     except ContentError as error:
         await _refuse(update, context, error)
-        return
+        return False
     pages = max(1, -(-len(found) // PAGE))
     page = min(max(page, 0), pages - 1)
     lines = [f"📚 {shelf.title}"]
@@ -368,6 +374,7 @@ async def show_managed(update: Update, context: JigapContext, shelf_id: str, pag
     rows.append([ShelfView(shelf.id).button(tr("View")), _share(context, shelf.id),
                  ShelfEdit(EditStep.DELETE, shelf.id).button(tr("Delete the shelf"))])
     await _say(update, context, cut_units("\n".join(lines), PAGE_LIMIT), InlineKeyboardMarkup(rows), edit=edit)
+    return True
 
 
 async def edit_button(update: Update, context: JigapContext, data: ShelfEdit) -> None:
@@ -378,8 +385,8 @@ async def edit_button(update: Update, context: JigapContext, data: ShelfEdit) ->
     content, me = context.services.content, context.member.id
     try:
         if data.step is EditStep.VIEW:
-            await show_managed(update, context, data.shelf_id, data.page, edit=True)
-            await query.answer()  # after: a refusal answers the press with its reason instead
+            if await show_managed(update, context, data.shelf_id, data.page, edit=True):
+                await query.answer()
             return
         if data.step in (EditStep.UP, EditStep.DOWN):
             await shelf_service.move_item(content, me, data.shelf_id, data.post_id,

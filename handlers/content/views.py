@@ -104,7 +104,7 @@ def _teaser(reading: Reading, tr: Translator, header: str, header_entities: tupl
     if cheapest is not None and reading.creator.offer_id:
         rows.append([OpenOffer(reading.creator.offer_id).button(
             tr("Subscribe from {price} a month", price=billing_text.money(cheapest, tr)))])
-    rows.append([OpenCreator(post.org_id).button(reading.creator.name), _share(post.id, tr, bot_username)])
+    rows.extend(_reader_rows(reading, tr, bot_username))  # a locked post is tipped, shelved and reported too
     photos = (post.teaser_photo,) if post.teaser_photo else ()
     return PostView(photos, text, _entities(entities), InlineKeyboardMarkup(rows), 0, 1, protect=False)
 

@@ -1,23 +1,21 @@
 """One-off purchases and tips in SQL: plain columns, written at once (a purchase is one row per payment), saved
-compare-and-set; and the merchant's earnings by purpose and month, summed by the database in one query."""
+compare-and-set. What they earned the merchant month by month is the ledger's to sum (`monthly_earnings`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.billing.tables import billing_journal, billing_payments, billing_postings, billing_purchases
+from storage.billing.tables import billing_purchases
 from storage.metadata import as_utc
 from subscriptions.billing.payments import Purpose
 from subscriptions.billing.purchases import Purchase, PurchaseStatus
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.ids import UserId
-from subscriptions.ledger import merchant_account
 from subscriptions.money import Money
 
 
@@ -83,25 +81,3 @@ class SqlPurchases:
         query = query.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(limit).offset(offset)
         return [_purchase(row) for row in (await self._connection.execute(query)).all()]
 
-    async def merchant_totals(self, merchant_id: str, currency: str,
-                              bounds: Sequence[datetime]) -> list[tuple[int, str, Money]]:
-        await self._flush_all()
-        journal, postings, payments = billing_journal, billing_postings, billing_payments
-        period = case(*((journal.c.occurred_at < end, index) for index, end in enumerate(bounds[1:])))
-        # Grouped outside the subquery: PostgreSQL does not see a CASE with bound parameters as the same
-        # expression in SELECT and GROUP BY.
-        lines = (
-            select(period.label("period"), payments.c.purpose, postings.c.amount_minor)
-            .select_from(postings.join(journal, journal.c.id == postings.c.transaction_id)
-                         .join(payments, payments.c.id == journal.c.reference))
-            .where(postings.c.account == merchant_account(merchant_id), postings.c.currency == currency,
-                   journal.c.kind.in_(("payment", "refund")),
-                   journal.c.occurred_at >= bounds[0], journal.c.occurred_at < bounds[-1])
-            .subquery()
-        )
-        query = (select(lines.c.period, lines.c.purpose, func.sum(lines.c.amount_minor).label("credited"))
-                 .group_by(lines.c.period, lines.c.purpose).order_by(lines.c.period, lines.c.purpose))
-        rows = (await self._connection.execute(query)).all()
-        # The merchant's account is credited (negative postings) with what it earns.
-        return [(int(row.period), row.purpose, Money(-int(row.credited), currency)) for row in rows
-                if int(row.credited)]

@@ -33,7 +33,6 @@ from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
 from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction
-from subscriptions.money import Money
 
 
 class OfferRepository(Protocol):
@@ -174,13 +173,6 @@ class PurchaseRepository(Protocol):
     async def of_merchant(self, merchant_id: str, purpose: Purpose, limit: int, offset: int,
                           item: tuple[str, str] | None = None) -> list[Purchase]:
         """The merchant's purchases (or tips) of any status, newest first; only those of `item` when given."""
-        ...
-
-    async def merchant_totals(self, merchant_id: str, currency: str,
-                              bounds: Sequence[datetime]) -> list[tuple[int, str, Money]]:
-        """What the merchant's account was credited in `currency`, net of refunds, per period
-        `[bounds[i], bounds[i + 1])` and payment purpose: `(i, purpose, amount)` for the non-empty ones,
-        read in one query (a refund counts in the period it was made)."""
         ...
 
 

@@ -9,12 +9,11 @@ carries a short message to the merchant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from subscriptions.billing.errors import InvalidPurchase, TipMessageTooLong
 from subscriptions.billing.payments import PurchaseTerms, Purpose
-from subscriptions.billing_calendar import require_aware, zone
 from subscriptions.ids import UserId
 from subscriptions.ledger import RevenueSplit
 from subscriptions.money import Money
@@ -74,20 +73,5 @@ def purchase_terms(
     return PurchaseTerms(item_kind, item_id, description, split, text or None)
 
 
-def month_bounds(now: datetime, months: int, timezone: str) -> list[datetime]:
-    """The starts of the last `months` months (this one included) in `timezone`, then the next month's start:
-    `months + 1` instants in UTC, oldest first, so month `i` is `[bounds[i], bounds[i + 1])`."""
-    if months < 1:
-        raise InvalidPurchase(f"{months} months is no period")
-    local = require_aware(now).astimezone(zone(timezone))
-    index = local.year * 12 + local.month - 1 - (months - 1)
-    starts = []
-    for step in range(months + 1):
-        year, month = divmod(index + step, 12)
-        starts.append(require_aware(datetime(year, month + 1, 1, tzinfo=zone(timezone))))
-    return starts
 
 
-def month_of(start: datetime, timezone: str) -> date:
-    """The month a bound starts, as its first day in `timezone`."""
-    return require_aware(start).astimezone(zone(timezone)).date()

@@ -176,7 +176,7 @@ async def test_a_merchants_sales_and_tips_come_newest_first_a_page_at_a_time(sho
     assert await billing.purchases_of_merchant(shop.billing, "43") == []
 
 
-async def test_monthly_totals_split_the_merchants_earnings_by_purpose_net_of_refunds(shop: Shop) -> None:
+async def test_monthly_earnings_split_posts_and_tips_net_of_refunds_in_the_merchants_months(shop: Shop) -> None:
     # September: a post (100 Stars) and a tip brought by a curator; the merchant's share is 85 of each.
     shop.clock.set(datetime(2026, 9, 10, 3, 0, tzinfo=UTC))
     september_post = await _bought(shop, MINJI, "p1", Money(100, "XTR"), "c1")
@@ -189,18 +189,20 @@ async def test_monthly_totals_split_the_merchants_earnings_by_purpose_net_of_ref
     # An hour into December in Seoul is still November in UTC: it counts in December.
     shop.clock.set(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
     await _bought(shop, MINJI, "p4", Money(20, "XTR"), "c5", purpose=Purpose.TIP)
-    totals = await billing.monthly_totals_by_purpose(shop.billing, HANA_ORG, "XTR", 4, shop.clock.now())
-    assert totals == [
-        (date(2026, 9, 1), {Purpose.PURCHASE: Money(85, "XTR"), Purpose.TIP: Money(170, "XTR")}),
-        (date(2026, 10, 1), {}),
-        (date(2026, 11, 1), {Purpose.PURCHASE: Money(255 - 85, "XTR")}),
-        (date(2026, 12, 1), {Purpose.TIP: Money(17, "XTR")}),
+    reports = {report.currency: report for report in
+               await billing.monthly_earnings(shop.billing, merchant_id=HANA_ORG, timezone="Asia/Seoul", months=4)}
+    stars = [(month.month, month.single_posts, month.tips) for month in reports["XTR"].months]
+    assert stars == [
+        (date(2026, 9, 1), Money(85, "XTR"), Money(170, "XTR")),
+        (date(2026, 10, 1), Money(0, "XTR"), Money(0, "XTR")),
+        (date(2026, 11, 1), Money(255 - 85, "XTR"), Money(0, "XTR")),
+        (date(2026, 12, 1), Money(0, "XTR"), Money(17, "XTR")),
     ]
-    won = await billing.monthly_totals_by_purpose(shop.billing, HANA_ORG, "KRW", 2, datetime(2026, 11, 20, tzinfo=UTC))
-    assert won == [(date(2026, 10, 1), {}), (date(2026, 11, 1), {Purpose.PURCHASE: Money(850, "KRW")})]
+    won = [(month.month, month.single_posts) for month in reports["KRW"].months]
+    assert won[-2:] == [(date(2026, 11, 1), Money(850, "KRW")), (date(2026, 12, 1), Money(0, "KRW"))]
 
 
-async def test_monthly_totals_count_subscription_payments_under_their_own_purpose(shop: Shop) -> None:
+async def test_monthly_earnings_count_a_subscription_beside_a_tip_of_the_same_merchant(shop: Shop) -> None:
     """A subscription's payment of the same merchant shows beside the one-off ones (the chart's third source)."""
     ids = {"cafe-onda": 1, "daily-hanja": 2, "sparkle-cleaning": 3}
     for offer in demo_offers(ids, NOW):
@@ -219,9 +221,11 @@ async def test_monthly_totals_count_subscription_payments_under_their_own_purpos
         description="A tip", price=Money(100, "XTR"), expected_price=None, split=CREATOR_SPLIT, curator_id=None,
         idempotency_key="tip-1", purpose=Purpose.TIP)
     await _pay(shop, tip, "tip-charge")
-    ((month, totals),) = await billing.monthly_totals_by_purpose(shop.billing, hanja, "XTR", 1, NOW)
-    assert month == date(2026, 11, 1)
-    assert totals == {Purpose.NEW_SUBSCRIPTION: Money(128, "XTR"), Purpose.TIP: Money(85, "XTR")}
+    shop.clock.set(NOW)
+    (stars,) = await billing.monthly_earnings(shop.billing, merchant_id=hanja, timezone="Asia/Seoul", months=1)
+    (month,) = stars.months
+    assert (month.month, month.subscriptions, month.single_posts, month.tips) == (
+        date(2026, 11, 1), Money(128, "XTR"), Money(0, "XTR"), Money(85, "XTR"))
 
 
 async def test_payments_made_before_billing_0006_keep_their_purpose(database_url: str) -> None:

@@ -19,9 +19,9 @@ from subscriptions.content.services.posts import PostDraft
 from subscriptions.ledger import curator_account
 from subscriptions.money import Money
 from tests.billing.steps import receipt_and_reply, subscriptions_of
-from tests.harness import BOT_USERNAME, Jigap
-
-TITLE = "Jisoo's picks: weeknight dinners"
+from tests.content.steps import SHELF_TITLE as TITLE
+from tests.content.steps import make_shelf
+from tests.harness import Jigap
 
 
 async def _posts(world: Jigap, hana: SandboxUser, alex: SandboxUser) -> list[str]:
@@ -37,34 +37,6 @@ async def _posts(world: Jigap, hana: SandboxUser, alex: SandboxUser) -> list[str
     others = [await posts.publish(content, alex.id, PostDraft(title, "Quick and easy.")) for title in
               ("Fried rice", "Miso soup")]
     return [kimchi.id, *(post.id for post in others)]
-
-
-async def _make_shelf(world: Jigap, jisoo: SandboxUser, post_ids: list[str]) -> str:
-    """Jisoo presses "Add to a shelf" under each post: a new shelf for the first, then that shelf."""
-    start = await jisoo.send("/shelf")
-    assert start.text.startswith("You have no shelves yet.")
-    await world.forge_press(jisoo, start, f"cshadd:{post_ids[0]}")  # the button under every post
-    choose = await jisoo.next_message()
-    assert choose.text == "Make your first shelf for this post:"
-    await jisoo.press("New shelf", choose)
-    asked = await jisoo.next_message()
-    assert asked.text == "What is the shelf called? Send its title (up to 100 characters)."
-    note_asked = await jisoo.send(TITLE)
-    assert note_asked.text.startswith("Now a note about the shelf") and note_asked.buttons == ["No note"]
-    ready = await jisoo.send("Dinners in 30 minutes or less.")
-    link_prefix = f"https://t.me/{BOT_USERNAME}?start=shelf_"
-    assert ready.text.startswith("Your shelf is ready. Share its link: " + link_prefix)
-    shelf_id = ready.text.rsplit("shelf_", 1)[1]
-    managed = await jisoo.next_message()
-    assert managed.text.startswith(f"📚 {TITLE}\nDinners in 30 minutes or less.")
-    for post_id in post_ids[1:]:
-        await world.forge_press(jisoo, managed, f"cshadd:{post_id}")
-        which = await jisoo.next_message()
-        assert which.text == "Which shelf should this post go on?"
-        await jisoo.press(TITLE, which)
-        added = await jisoo.wait_for_edit(which)
-        assert added.text == "Added to the shelf." and added.buttons == ["Add a note", "Edit the shelf"]
-    return shelf_id
 
 
 async def _opened_from_shelf(minji: SandboxUser, shelf_id: str) -> BotMessage:
@@ -87,7 +59,7 @@ async def test_jisoos_shelf_brings_minji_to_recipes_and_jisoo_earns_the_curators
     jisoo = await world.started_user("Jisoo", "en")
     minji = await world.started_user("Minji", "en")
     post_ids = await _posts(world, hana, alex)
-    shelf_id = await _make_shelf(world, jisoo, post_ids)
+    shelf_id = await make_shelf(world, jisoo, post_ids)
 
     teaser = await _opened_from_shelf(minji, shelf_id)
     world.advance(days=3)
@@ -135,7 +107,7 @@ async def test_after_eight_days_the_shelf_credits_nobody(world: Jigap) -> None:
     jisoo = await world.started_user("Jisoo", "en")
     minji = await world.started_user("Minji", "en")
     post_ids = await _posts(world, hana, alex)
-    shelf_id = await _make_shelf(world, jisoo, post_ids)
+    shelf_id = await make_shelf(world, jisoo, post_ids)
     teaser = await _opened_from_shelf(minji, shelf_id)
     world.advance(days=8)
     await minji.press("Subscribe from ₩4,900 a month", teaser)
@@ -153,7 +125,7 @@ async def test_a_forged_shelf_button_from_someone_else_is_refused(world: Jigap) 
     alex = await world.started_user("Alex", "en")
     jisoo = await world.started_user("Jisoo", "en")
     post_ids = await _posts(world, hana, alex)
-    shelf_id = await _make_shelf(world, jisoo, post_ids)
+    shelf_id = await make_shelf(world, jisoo, post_ids)
     start = await alex.send("/help")
     for data in (f"cshe:r:{shelf_id}:{post_ids[0]}", f"cshe:xs:{shelf_id}", f"cshput:{shelf_id}:{post_ids[0]}"):
         answer = await world.forge_press(alex, start, data)

@@ -3,22 +3,15 @@ alone, reads it whole, and a changed price on an old Unlock button is refused wi
 
 from __future__ import annotations
 
-from sandbox.client import BotMessage, SandboxUser
+from sandbox.client import SandboxUser
 from subscriptions.billing.services.purchases import owns_item
 from subscriptions.content.posts import Access, Audience
 from subscriptions.content.services import creators, posts
 from subscriptions.content.services.creators import NewCreator
 from subscriptions.content.services.posts import PostDraft
 from subscriptions.money import Money
+from tests.content.steps import message_with
 from tests.harness import Jigap
-
-
-async def _message_with(user: SandboxUser, words: str) -> BotMessage:
-    for _ in range(8):
-        message = await user.next_message()
-        if words in message.text:
-            return message
-    raise AssertionError(f"no message with {words!r}")
 
 
 async def _hana(world: Jigap, hana: SandboxUser) -> None:
@@ -44,10 +37,10 @@ async def test_a_tip_with_a_message_reaches_the_creator_who_thanks_in_one_tap(wo
     paid = await minji.pay(invoice)
     assert paid.paid
     await world.deliver()
-    notice = await _message_with(hana, "tipped you")
+    notice = await message_with(hana, "tipped you")
     assert notice.text == "Minji tipped you ⭐ 50 Stars.\n“감사합니다!”"
     await hana.press("Say thank you", notice)
-    thanked = await _message_with(minji, "후원에 고마워하고")
+    thanked = await message_with(minji, "후원에 고마워하고")
     assert thanked.text == "Hana's Kitchen 님이 후원에 고마워하고 있어요!"
 
 
@@ -67,9 +60,9 @@ async def test_a_post_sold_alone_is_unlocked_once_and_a_stale_price_is_refused(w
     paid = await alex.pay(invoice)
     assert paid.paid
     await world.deliver()
-    unlocked = await _message_with(alex, "Unlocked")
+    unlocked = await message_with(alex, "Unlocked")
     await alex.press("Open", unlocked)
-    whole = await _message_with(alex, "Secret sauce")
+    whole = await message_with(alex, "Secret sauce")
     assert "Then the secret." in whole.text and whole.raw.get("has_protected_content") is True
     assert await owns_item(world.services.billing, alex.id, "post", post.id)
 

@@ -32,7 +32,6 @@ from subscriptions.billing.services.payments import (
     renewal_checkout,
 )
 from subscriptions.billing.services.purchases import (
-    monthly_totals_by_purpose,
     owned_items,
     owns_item,
     purchases_of_merchant,
@@ -101,7 +100,6 @@ __all__ = [
     "merchant_subscribers",
     "merchants",
     "monthly_earnings",
-    "monthly_totals_by_purpose",
     "owned_items",
     "owns_item",
     "purchases_of_merchant",

@@ -9,7 +9,7 @@ user holds, and answers a double tap with the first tap's checkout. The payment 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from subscriptions.billing.errors import (
     AlreadyOwned,
@@ -30,7 +30,7 @@ from subscriptions.billing.payments import (
     checkout_payload,
 )
 from subscriptions.billing.ports import UnitOfWork
-from subscriptions.billing.purchases import Purchase, month_bounds, month_of, purchase_terms
+from subscriptions.billing.purchases import Purchase, purchase_terms
 from subscriptions.billing.services.common import Billing, CheckoutStarted, credit_payment, refund_payment
 from subscriptions.ids import UserId
 from subscriptions.ledger import RevenueSplit
@@ -172,18 +172,3 @@ async def tips_of_merchant(billing: Billing, merchant_id: str, *, limit: int = P
     """The tips the merchant received (to it, or for one item when `item` is given), newest first."""
     async with billing.uow() as uow:
         return await uow.purchases.of_merchant(merchant_id, Purpose.TIP, limit, offset, item)
-
-
-async def monthly_totals_by_purpose(
-    billing: Billing, merchant_id: str, currency: str, months: int, now: datetime, timezone: str = "Asia/Seoul"
-) -> list[tuple[date, dict[Purpose, Money]]]:
-    """What the merchant earned (its share, after the platform's and curators') in each of the last `months`
-    months (this one included, oldest first, months in `timezone`), by what was paid for, net of refunds
-    (a refund counts in the month it was made). Read in one query; a month with nothing maps to `{}`."""
-    bounds = month_bounds(now, months, timezone)
-    async with billing.uow() as uow:
-        rows = await uow.purchases.merchant_totals(merchant_id, currency, bounds)
-    totals: list[dict[Purpose, Money]] = [{} for _ in range(months)]
-    for index, purpose, amount in rows:
-        totals[index][Purpose(purpose)] = amount
-    return [(month_of(bounds[index], timezone), totals[index]) for index in range(months)]
