@@ -91,7 +91,7 @@ class BillingConfig:
 @dataclass(frozen=True)
 class ContentConfig:
     attribution_days: int = 7
-    fanout_batch_size: int = 5000
+    fanout_batch_size: int = 10000
 
 
 @dataclass(frozen=True)

@@ -131,10 +131,10 @@ async def load_demo_offers(services: Services) -> int:
 
 
 async def load_demo_portal(services: Services, ids: dict[str, int]) -> int:
-    """Daily Hanja's and the home cooking creator's posts (after the people and the offers); returns how many
-    posts were added."""
+    """Daily Hanja's and the home cooking creator's posts, and Jisoo's shelf when she is among `ids` (after the
+    people and the offers); returns how many posts were added."""
     async with services.uow() as uow:
         hanja = await uow.organisations.get_by_slug("daily-hanja")
     assert hanja is not None
     return await load_demo_content(services.content, hanja_org_id=hanja.id, hanja_owner=ids["daily_hanja"],
-                                   cooking_owner=ids["jipbap"])
+                                   cooking_owner=ids["jipbap"], curator=ids.get("jisoo"))

@@ -47,6 +47,10 @@ IDLE_POLL = 1.0
 # and the event loop answers what arrived while the batch was being written.
 BETWEEN_BATCHES = 0.005
 DATABASE_RETRY_MAX = 10.0
+# Stopping lets the batch under way finish (a batch takes a fraction of a second). Cancelling it instead
+# left SQLite's writer lock with a statement still running on the driver's thread, and the pump's last
+# flush after it found the database locked.
+STOP_GRACE = 10.0
 GONE = "the post is no longer for this reader"
 UNREACHABLE = "the reader cannot be reached"
 QUIET = "waiting for the reader's quiet hours to end"
@@ -201,14 +205,24 @@ class PostFanout:
         self.batches = 0
         self.queued = 0
         self._announced: set[int] = set()  # broadcasts whose progress message is out
+        self._stopping = False
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="post-fanout")
 
     async def stop(self) -> None:
+        """Stop after the batch under way (its transaction commits); the job resumes from there next start."""
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE)
+        except TimeoutError:
+            log.warning("the fan-out did not stop within %ss; cancelling it", STOP_GRACE)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -217,13 +231,15 @@ class PostFanout:
         self._wake.set()
 
     async def _pause(self, seconds: float) -> None:
+        if self._stopping:
+            return
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _run(self) -> None:
         retry_in = 1.0
-        while True:
+        while not self._stopping:
             try:
                 worked = await self.work() if await self._lead() else 0
             except (SQLAlchemyError, OSError) as error:
@@ -243,15 +259,22 @@ class PostFanout:
             while True:
                 found = await fanout.work_batch(self.content, job.post_id, self.deliveries)
                 written += 1
+                first = job.queued == 0
                 if found is not None:
                     self.queued += found.queued - job.queued
                     job = found
-                self._services.delivery.wake()
+                if first or found is None or found.is_finished:
+                    # The pump needs waking once for a job: it then sends at the bulk pace (30 a second) for
+                    # longer than the job takes to write, and a wake per batch only made it claim again and
+                    # again, competing with the batches for SQLite's writer lock.
+                    self._services.delivery.wake()
                 if found is not None and found.broadcast_id is not None:
                     await self._announce(found)
-                if found is None or found.is_finished:
+                if found is None or found.is_finished or self._stopping:
                     break
                 await asyncio.sleep(self._between)
+            if self._stopping:
+                break
         self.batches += written
         return written
 

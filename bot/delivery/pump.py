@@ -160,6 +160,10 @@ class DeliveryPump:
         self._problems = Problems(log)
         self._task: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
+        # Held across each of the pump's transactions. stop() takes it before cancelling the tasks: a task
+        # cancelled inside a transaction left the statement running on aiosqlite's thread and SQLite's writer
+        # lock held, and the last flush (or the next start) found the database locked.
+        self._transaction = asyncio.Lock()
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -173,11 +177,12 @@ class DeliveryPump:
         """Stop claiming, hand unsent rows back, wait for sends under way, write every result."""
         self._stop.set()
         self._wake.set()
-        for task in (self._task, self._flusher):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        async with self._transaction:
+            for task in (self._task, self._flusher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
         self._task = self._flusher = None
         waiting = [(row, task) for row, task in self._in_flight.values() if row.id not in self._sending]
         for row, task in waiting:
@@ -227,7 +232,7 @@ class DeliveryPump:
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _reclaim(self) -> None:
-        async with self._uow() as uow:
+        async with self._transaction, self._uow() as uow:
             count = await uow.outbox.reclaim_expired(self._clock.now())
             await uow.commit()
         if count:
@@ -247,7 +252,7 @@ class DeliveryPump:
         limit = min(self._settings.batch_size, room)
         try:
             # Results ride along with the claim: one transaction (and one turn at SQLite's writer lock) for both.
-            async with self._uow() as uow:
+            async with self._transaction, self._uow() as uow:
                 await self._write_results(uow)
                 rows = await uow.outbox.claim(self.worker, now=self._clock.now(), limit=limit,
                                               lease=self._settings.lease)
@@ -394,7 +399,7 @@ class DeliveryPump:
 
     async def _flush(self) -> None:
         try:
-            async with self._uow() as uow:
+            async with self._transaction, self._uow() as uow:
                 await self._write_results(uow)
                 await uow.commit()
         except BaseException:

@@ -10,16 +10,21 @@ How words match:
 - A query is split into words the way the text is (letters and digits; a run of Hangul, Han or kana is a word
   of its own even when Latin letters touch it), so quotes, `*`, `-`, `NEAR(`, `OR` typed by someone are
   separators or plain words, never query syntax; a query of punctuation only finds nothing.
-- A word of three characters or more is a substring of the text (`김치찌개` finds `김치찌개를`, `night` finds
-  `weeknight`): SQLite's FTS5 trigram tokenizer, PostgreSQL's pg_trgm.
+- A Hangul, Han or kana word of three characters or more is a substring of the text (`김치찌개` finds
+  `김치찌개를`: Korean glues its particles to the word): SQLite's FTS5 trigram tokenizer, PostgreSQL's pg_trgm.
 - Trigrams cannot find two characters, and two-syllable words are most of Korean (김치, 요리, 여행). So every
-  Hangul, Han or kana word of the text adds its character pairs (김치찌개 -> 김치 치찌 찌개) to a list of
-  short terms, with its own index (an FTS5 table with the unicode61 tokenizer; a GIN index over a text array):
-  a two-syllable query word is found there, as the substring it is. Latin words and numbers of one or two
-  characters are short terms too, matched as whole words (`ai` finds "AI", not "said"); so is a Korean
-  word of one syllable standing alone.
+  Hangul, Han or kana word of the text adds its character pairs (김치찌개 -> 김치 치찌 찌개) to the post's word
+  terms, with their own index (an FTS5 table with the unicode61 tokenizer; a GIN index over a text array): a
+  two-syllable query word is found there, as the substring it is; so is a Korean word of one syllable
+  standing alone.
+- Other words (Latin letters, digits, any script written with spaces) are word terms as they stand. A query
+  word of one or two characters matches a whole word (`ai` finds "AI", not "said"); a longer one the start
+  of a word (`run` finds "running", `night` does not find "weeknight"). English is searched word by word on
+  purpose: the trigrams of common English words are in most English posts, and matching them was the slowest
+  part of a search (SQLite's word index; on PostgreSQL a word-start pattern that pg_trgm's index serves).
 - Every word of the query must match. Posts whose title holds every word come first, then the more relevant
-  (BM25 on SQLite; term frequency against length on PostgreSQL), then the newest.
+  (BM25 on SQLite; term frequency against length on PostgreSQL), then the newest. On SQLite relevance ranks
+  a tier's newest RANK_WINDOW matches; the older ones of a very common word follow newest first.
 """
 
 from __future__ import annotations
@@ -42,6 +47,9 @@ from subscriptions.content.ports import PostSummary
 from subscriptions.content.ranking import EPOCH
 
 MAX_WORDS = 8
+# How many of a tier's newest matches SQLite ranks by BM25 (older matches follow, newest first). Ranking is
+# the cost of a search: BM25 reads every ranked match's positions. 1,000 is twice what ◀ ▶ reach in practice.
+RANK_WINDOW = 1_000
 SHORT = 2  # words of up to this many characters are short terms; longer ones are trigram substrings
 # The scripts written without spaces between words: Hangul (syllables, jamo), Han ideographs, kana.
 CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
@@ -63,30 +71,48 @@ def words(value: str) -> list[str]:
 
 
 def short_terms(value: str) -> list[str]:
-    """The short terms of a text, each once, in the order they first appear."""
+    """The word terms of a text (a CJK word's character pairs, other words whole), each once, in the order
+    they first appear."""
     found: dict[str, None] = {}
     for word in words(value):
         if CJK_WORD.fullmatch(word) and len(word) > 1:
             found.update((word[i:i + 2], None) for i in range(len(word) - 1))
-        elif len(word) <= SHORT:
+        else:
             found[word] = None
     return list(found)
 
 
 @dataclass(frozen=True)
 class Query:
-    """A search split into the words matched as substrings (`long`) and those matched as short terms."""
+    """A search split into the CJK words matched as substrings (`long`), the word terms matched whole
+    (`short`) and the words whose terms are matched by their start (`prefix`)."""
 
     long: tuple[str, ...]
     short: tuple[str, ...]
+    prefix: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, value: str) -> Query:
         unique = list(dict.fromkeys(words(value)))[:MAX_WORDS]
-        return cls(tuple(w for w in unique if len(w) > SHORT), tuple(w for w in unique if len(w) <= SHORT))
+        cjk = [w for w in unique if CJK_WORD.fullmatch(w)]
+        other = [w for w in unique if not CJK_WORD.fullmatch(w)]
+        return cls(tuple(w for w in cjk if len(w) > SHORT),
+                   tuple(w for w in unique if len(w) <= SHORT),
+                   tuple(w for w in other if len(w) > SHORT))
+
+    @property
+    def in_terms(self) -> bool:
+        """Whether any word is matched in the word terms' index."""
+        return bool(self.short or self.prefix)
+
+    def terms_match(self, column_name: str | None = None) -> str:
+        """The FTS5 query of the word terms: whole for short words, by their start for the others."""
+        scope = f"{column_name} : " if column_name else ""
+        return " AND ".join([*(scope + _phrase(term) for term in self.short),
+                             *(scope + _phrase(term) + " *" for term in self.prefix)])
 
     def __bool__(self) -> bool:
-        return bool(self.long or self.short)
+        return bool(self.long or self.short or self.prefix)
 
 
 def _phrase(word: str) -> str:
@@ -190,20 +216,20 @@ class Tier(Enum):
 
 
 def _sqlite_tier(query: Query, tier: Tier) -> tuple[str, dict[str, Any]]:
-    """rowids of one tier's matches, best first: bm25 (negative: lower is better), then the newest."""
+    """rowids of one tier's matches (unordered; `_sqlite_ranked` orders them)."""
     params: dict[str, Any] = {}
     in_title = []
     if query.long:
         params["long"], params["long_title"] = _match(query.long), _match(query.long, "title")
         in_title.append(f"rowid IN (SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH :long_title)")
-    if query.short:
-        params["short"], params["short_title"] = _match(query.short), _match(query.short, "title")
-        in_title.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH :short_title)")
-    table, weights, own = ((TRIGRAM_TABLE, "0, 2, 1", "long") if query.long else (PAIRS_TABLE, "2, 1", "short"))
+    if query.in_terms:
+        params["terms"], params["terms_title"] = query.terms_match(), query.terms_match("title")
+        in_title.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH :terms_title)")
+    table, own = (TRIGRAM_TABLE, "long") if query.long else (PAIRS_TABLE, "terms")
     where = [f"{table} MATCH :{own}_title" if tier is Tier.TITLE else f"{table} MATCH :{own}"]
-    if query.long and query.short:
+    if query.long and query.in_terms:
         where.append(f"rowid IN (SELECT rowid FROM {PAIRS_TABLE} WHERE {PAIRS_TABLE} MATCH "
-                     f":short{'_title' if tier is Tier.TITLE else ''})")
+                     f":terms{'_title' if tier is Tier.TITLE else ''})")
     if tier is Tier.BODY:
         where.append(f"NOT ({' AND '.join(in_title)})")
     sql = f"SELECT rowid FROM {table} WHERE {' AND '.join(where)}"
@@ -226,6 +252,15 @@ def _postgres_tier(query: Query, tier: Tier) -> tuple[str, dict[str, Any]]:
         in_title.append(f"s.title LIKE :l{n}")
         count = f"((length(s.{part}) - length(replace(s.{part}, :w{n}, ''))) / :n{n})"
         weights.append(f"{count} / ({count} + 1.2 * (0.25 + 0.75 * length(s.{part}) / 400.0))")
+    for n, word in enumerate(query.prefix):
+        # A word's start: the text's start, or after anything but a letter or digit, or after CJK (which the
+        # text's words are split at). The word is letters and digits only, so it needs no escaping.
+        params[f"p{n}"], params[f"pw{n}"], params[f"pn{n}"] = f"(^|[^[:alnum:]]|[{CJK}]){word}", word, len(word)
+        found.append(f"(s.title ~ :p{n} OR s.body ~ :p{n})")
+        in_title.append(f"s.title ~ :p{n}")
+        count = f"((length(s.{part}) - length(replace(s.{part}, :pw{n}, ''))) / :pn{n})"
+        weights.append(f"CASE WHEN s.{part} ~ :p{n} THEN {count} / ({count} + 1.2 * (0.25 + 0.75 * "
+                       f"length(s.{part}) / 400.0)) ELSE 0 END")
     for n, word in enumerate(query.short):
         params[f"s{n}"] = [word]
         found.append(f"(s.title_pairs @> CAST(:s{n} AS text[]) OR s.body_pairs @> CAST(:s{n} AS text[]))")
@@ -243,18 +278,34 @@ async def _tier_page(connection: AsyncConnection, query: Query, tier: Tier, offs
         page = await connection.execute(text(f"{sql} LIMIT :limit OFFSET :offset"),
                                         {**params, "limit": limit, "offset": offset})
         return [row.post_id for row in page]
-    sql, params = _sqlite_tier(query, tier)
-    table, weights = (TRIGRAM_TABLE, "0, 2, 1") if query.long else (PAIRS_TABLE, "2, 1")
-    ranked = sql.replace("SELECT rowid", f"SELECT rowid, bm25({table}, {weights}) AS score", 1)
-    docs = [row.rowid for row in await connection.execute(text(
-        f"SELECT rowid FROM ({ranked}) ORDER BY score, rowid DESC LIMIT :limit OFFSET :offset"),
-        {**params, "limit": limit, "offset": offset})]
+    docs = await _sqlite_ranked(connection, query, tier, offset, limit)
     if not docs:
         return []
     rows = await connection.execute(text(f"SELECT rowid, post_id FROM {TRIGRAM_TABLE} WHERE rowid IN :docs")
                                     .bindparams(bindparam("docs", expanding=True)), {"docs": docs})
     ids = {row.rowid: row.post_id for row in rows}
     return [ids[doc] for doc in docs]
+
+
+async def _sqlite_ranked(connection: AsyncConnection, query: Query, tier: Tier, offset: int, limit: int) -> list[int]:
+    """One tier's rowids from `offset`: its newest RANK_WINDOW matches ranked by BM25, then the older ones newest
+    first. BM25 is computed row by row while FTS5 walks its matches newest first (rowids grow with publication
+    time), so the window bounds the work: a word in ten thousand posts costs what one in a thousand does."""
+    sql, params = _sqlite_tier(query, tier)
+    table, weights = (TRIGRAM_TABLE, "0, 2, 1") if query.long else (PAIRS_TABLE, "2, 1")
+    docs: list[int] = []
+    skip = offset
+    if offset < RANK_WINDOW:
+        ranked = sql.replace("SELECT rowid", f"SELECT rowid, bm25({table}, {weights}) AS score", 1)
+        docs = [row.rowid for row in await connection.execute(text(
+            f"SELECT rowid FROM ({ranked} ORDER BY rowid DESC LIMIT :window) ORDER BY score, rowid DESC "
+            "LIMIT :limit OFFSET :offset"), {**params, "window": RANK_WINDOW, "limit": limit, "offset": offset})]
+        if len(docs) == limit or offset + len(docs) < RANK_WINDOW:  # a full page, or no match is older
+            return docs
+        skip = RANK_WINDOW  # the page runs past the window: the older matches follow, from their first
+    older = await connection.execute(text(f"{sql} ORDER BY rowid DESC LIMIT :limit OFFSET :skip"),
+                                     {**params, "limit": limit - len(docs), "skip": skip})
+    return docs + [row.rowid for row in older]
 
 
 async def _title_count(connection: AsyncConnection, query: Query) -> int:

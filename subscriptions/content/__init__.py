@@ -21,7 +21,7 @@ from subscriptions.ports import IdSource
 class ContentSettings:
     attribution_window: timedelta = timedelta(days=7)
     page_size: int = 10
-    fanout_batch_size: int = 5000
+    fanout_batch_size: int = 10000
 
 
 @dataclass(frozen=True)

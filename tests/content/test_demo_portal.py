@@ -1,11 +1,11 @@
 """The demo portal a fresh sandbox opens on: Daily Hanja's thirty posts on its tiers (one sold alone) and a home
-cooking creator; loading it again adds nothing."""
+cooking creator, and Jisoo's shelf among the curators' picks; loading it again adds nothing."""
 
 from __future__ import annotations
 
 from bot.demo import load_demo_offers, load_demo_organisations, load_demo_portal
 from subscriptions.content.posts import Audience
-from subscriptions.content.services import creators, portal, posts
+from subscriptions.content.services import creators, portal, posts, shelves
 from tests.harness import Jigap
 
 
@@ -14,7 +14,8 @@ async def test_the_demo_portal_has_daily_hanja_on_its_tiers_and_a_cooking_creato
     await load_demo_offers(world.services)
     owner = await world.started_user("지훈", username="daily_hanja")
     cook = await world.started_user("유진", username="jipbap")
-    ids = {"daily_hanja": owner.id, "jipbap": cook.id}
+    jisoo = await world.started_user("지수", username="jisoo")
+    ids = {"daily_hanja": owner.id, "jipbap": cook.id, "jisoo": jisoo.id}
     assert await load_demo_portal(world.services, ids) == 35
     assert await load_demo_portal(world.services, ids) == 0
 
@@ -34,3 +35,9 @@ async def test_the_demo_portal_has_daily_hanja_on_its_tiers_and_a_cooking_creato
     assert [price.amount_minor for price in locked.post.access.prices] == [1000, 50]
     found = (await portal.listing(content, portal.Listing.SEARCH, 0, key="김치찌개")).items
     assert [item.creator_handle for item in found] == ["jipbap"]
+
+    (shelf,) = await shelves.my_shelves(content, jisoo.id)  # Jisoo curates, once
+    page = await shelves.shelf_page(content, shelf.id, 0)
+    assert [entry.post.title for entry in page.entries] == ["김치찌개 끓이는 법", "Weeknight bibimbap",
+                                                            "계란말이 예쁘게 말기"]
+    assert [pick.shelf.id for pick in (await shelves.picks(content, 0)).items] == [shelf.id]

@@ -1,5 +1,5 @@
-"""A bot stopped in the middle of a fan-out (its batch transaction cut off where it stood) resumes after the
-restart from the last batch written: every follower who gets the post has exactly one row, on both backends."""
+"""A bot stopped in the middle of a fan-out (after the batch under way) resumes after the restart from the
+last batch written: every follower who gets the post has exactly one row, on both backends."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ async def test_a_bot_stopped_mid_fanout_resumes_without_sending_anyone_the_post_
                 if position > FIRST:
                     break
                 await asyncio.sleep(0.001)
-            # Leaving the block stops the bot where it stands: a batch under way is rolled back with its cursor.
+            # Leaving the block stops the bot mid fan-out: the batch under way commits with its cursor, no more.
         phase, position, queued = await _job(first, post.id)
         assert phase == "followers" and FIRST < position < FIRST + FOLLOWERS - 1, (phase, position)
 

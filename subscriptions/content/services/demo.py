@@ -13,13 +13,15 @@ from subscriptions.content.ports import ContentUnitOfWork
 from subscriptions.content.posts import Access, Audience, Post, PostStatus
 from subscriptions.content.ranking import Signal, add_score, publication_score
 from subscriptions.content.services.creators import NewCreator, create_creator
+from subscriptions.content.services.portal import Listing, listing
+from subscriptions.content.services.shelves import add_post, create_shelf, my_shelves
 from subscriptions.ids import UserId
 
 
 async def load_demo_content(content: Content, *, hanja_org_id: int, hanja_owner: UserId,
-                            cooking_owner: UserId) -> int:
+                            cooking_owner: UserId, curator: UserId | None = None) -> int:
     """Daily Hanja (an existing organisation, on billing's demo offer) and a home cooking creator with their
-    posts; returns how many posts were added."""
+    posts, and `curator`'s shelf of weeknight dinners; returns how many posts were added."""
     added = await _daily_hanja(content, hanja_org_id, hanja_owner)
     async with content.uow() as uow:
         cook = await uow.creators.of_owner(cooking_owner)
@@ -29,7 +31,26 @@ async def load_demo_content(content: Content, *, hanja_org_id: int, hanja_owner:
         async with content.uow() as uow:
             added += await _posts(uow, content, cook, cooking_posts(), {})
             await uow.commit()
+    if curator is not None:
+        await _weeknight_shelf(content, curator, cook.org_id)
     return added
+
+
+SHELF_TITLE = "지수의 추천: 퇴근 후 30분 집밥"
+SHELF_NOTE = "바쁜 평일 저녁에 해 먹기 좋은 글만 모았어요. / Dinners for busy weeknights."
+SHELF_PICKS = (("김치찌개 끓이는 법", "묵은지가 있다면 이것부터 해 보세요."), ("Weeknight bibimbap", ""),
+               ("계란말이 예쁘게 말기", "도시락 반찬으로도 좋아요."))
+
+
+async def _weeknight_shelf(content: Content, curator: UserId, cook_org_id: int) -> None:
+    """The curator's shelf of the cooking creator's posts, made once (a curator with any shelf is left alone)."""
+    if await my_shelves(content, curator):
+        return
+    titles = {item.title: item.id for item in (await listing(content, Listing.CREATOR, 0, key=str(cook_org_id))).items}
+    shelf = await create_shelf(content, curator, SHELF_TITLE, SHELF_NOTE)
+    for title, note in SHELF_PICKS:
+        if title in titles:
+            await add_post(content, curator, shelf.id, titles[title], note)
 
 
 async def _daily_hanja(content: Content, org_id: int, owner: UserId) -> int:
