@@ -3,7 +3,8 @@
 SQLite: two FTS5 tables sharing each post's rowid, `content_search` (trigram tokenizer: the folded title and
 body, for words of three characters or more) and `content_search_pairs` (unicode61 tokenizer: the short
 terms, Hangul pairs among them). PostgreSQL: the table `content_search` with pg_trgm GIN indexes on the
-folded title and body and GIN indexes on the arrays of short terms. Neither is declared as a Table (the
+folded title and body and GIN indexes on the arrays of word terms (there a word that is not CJK is stored
+with each of its starts, so a word's start is an exact lookup). Neither is declared as a Table (the
 schema test leaves them alone: `storage.metadata.BUILT_BY_MIGRATIONS`). The posts listed already are indexed
 here (those of active creators), by what storage.content.search makes of a post today; a later change to that comes with a migration
 that rebuilds the index.
