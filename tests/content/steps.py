@@ -132,3 +132,13 @@ async def message_with(user: SandboxUser, words: str) -> BotMessage:
         if words in message.text:
             return message
     raise AssertionError(f"no message with {words!r}")
+
+
+async def next_invoice(user: SandboxUser) -> BotMessage:
+    """The next invoice in the chat. A new post may arrive first: the fan-out reaches a reader who has just
+    subscribed if it had not come to the subscribers yet, and that is right."""
+    for _ in range(5):
+        message = await user.next_message()
+        if message.invoice is not None:
+            return message
+    raise AssertionError("no invoice")

@@ -20,7 +20,7 @@ from subscriptions.ledger import curator_account
 from subscriptions.money import Money
 from tests.billing.steps import receipt_and_reply, subscriptions_of
 from tests.content.steps import SHELF_TITLE as TITLE
-from tests.content.steps import make_shelf
+from tests.content.steps import make_shelf, next_invoice
 from tests.harness import Jigap
 
 
@@ -79,7 +79,7 @@ async def test_jisoos_shelf_brings_minji_to_recipes_and_jisoo_earns_the_curators
     # The trial ends; Minji pays the first month and the ledger books Jisoo's 5%.
     world.clock.set(sub.paid_through - timedelta(days=3))
     await world.tick()
-    invoice = await minji.next_message()
+    invoice = await next_invoice(minji)
     assert invoice.invoice is not None and invoice.invoice["total_amount"] == 4900
     assert (await minji.pay(invoice)).paid
     await receipt_and_reply(minji)

@@ -46,6 +46,7 @@ from tests.content.steps import (
     become_hana,
     make_shelf,
     message_with,
+    next_invoice,
     photo,
 )
 from tests.harness import Jigap, jigap_on, sandbox_running
@@ -232,7 +233,7 @@ async def minji_arrives_from_the_shelf_and_subscribes(world: Jigap, minji: Sandb
     assert isinstance(world.clock, FixedClock)
     world.clock.set(subscription.paid_through - timedelta(days=3))
     await world.tick()
-    invoice = await minji.next_message()
+    invoice = await next_invoice(minji)
     assert invoice.invoice is not None and invoice.invoice["total_amount"] == 4900
     assert (await minji.pay(invoice)).paid
     await receipt_and_reply(minji)
