@@ -68,7 +68,7 @@ async def test_the_portal_a_locked_teaser_and_the_earnings_chart_in_the_web_chat
     from playwright.async_api import expect
 
     hana = await world.started_user("Hana", "en")
-    alex = await world.started_user("Alex", "en")
+    await world.started_user("Alex", "en")  # the reader who opens the portal
     minji = await world.started_user("Minji", "ko")
     await _hanas_kitchen(world, hana.id, minji.id)
     ARTIFACTS.mkdir(exist_ok=True)
