@@ -3,11 +3,14 @@ made with the buttons under posts, and small waits."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 from PIL import Image
+from sqlalchemy import func, select
 
 from sandbox.client import BotMessage, SandboxUser
+from storage.content.tables import content_fanouts
 from subscriptions.content.services import creators
 from subscriptions.content.services.creators import NewCreator
 from subscriptions.money import Money
@@ -142,3 +145,17 @@ async def next_invoice(user: SandboxUser) -> BotMessage:
         if message.invoice is not None:
             return message
     raise AssertionError("no invoice")
+
+
+async def fanned_out(world: Jigap, seconds: float = 15.0) -> None:
+    """Wait until every new post's fan-out has been written and sent, so that a later step (a reader who
+    subscribes) does not race a post still on its way."""
+    for _ in range(int(seconds / 0.1)):
+        async with world.services.uow() as uow:
+            working = (await uow.connection.execute(select(func.count()).select_from(content_fanouts).where(
+                content_fanouts.c.phase.in_(("followers", "subscribers"))))).scalar_one()
+        if not working:
+            await world.deliver()
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("a fan-out did not finish")

@@ -24,7 +24,7 @@ from subscriptions.content.posts import Audience, PostStatus
 from subscriptions.content.services import creators, posts
 from subscriptions.content.services.posts import Reading, Why
 from subscriptions.money import Money
-from tests.content.steps import add_tiers, answer_after_press, become_hana, photo
+from tests.content.steps import add_tiers, answer_after_press, become_hana, fanned_out, message_with, photo
 from tests.harness import BOT_USERNAME, Jigap, jigap_on, sandbox_running
 
 TOMORROW_0700_SEOUL = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)  # the clock says 2026-11-25 12:00 in Seoul
@@ -180,7 +180,8 @@ async def test_hana_manages_her_posts_and_nobody_else_can(world: Jigap) -> None:
     await hana.press("Everyone", audience)
     await hana.next_message()
     await hana.press("Publish now", await hana.next_message())
-    await hana.next_message()
+    await message_with(hana, "Published")  # the fan-out's progress message may come before or after it
+    await fanned_out(world)
     (post,), _ = await posts.posts_of(content, hana.id, page=0)
 
     # Mallory is no creator: the permission refuses. Alex has a page of his own, and the post is still not his.

@@ -20,7 +20,7 @@ from subscriptions.ledger import curator_account
 from subscriptions.money import Money
 from tests.billing.steps import receipt_and_reply, subscriptions_of
 from tests.content.steps import SHELF_TITLE as TITLE
-from tests.content.steps import make_shelf, next_invoice
+from tests.content.steps import fanned_out, make_shelf, next_invoice
 from tests.harness import Jigap
 
 
@@ -59,6 +59,7 @@ async def test_jisoos_shelf_brings_minji_to_recipes_and_jisoo_earns_the_curators
     jisoo = await world.started_user("Jisoo", "en")
     minji = await world.started_user("Minji", "en")
     post_ids = await _posts(world, hana, alex)
+    await fanned_out(world)
     shelf_id = await make_shelf(world, jisoo, post_ids)
 
     teaser = await _opened_from_shelf(minji, shelf_id)
@@ -107,6 +108,7 @@ async def test_after_eight_days_the_shelf_credits_nobody(world: Jigap) -> None:
     jisoo = await world.started_user("Jisoo", "en")
     minji = await world.started_user("Minji", "en")
     post_ids = await _posts(world, hana, alex)
+    await fanned_out(world)
     shelf_id = await make_shelf(world, jisoo, post_ids)
     teaser = await _opened_from_shelf(minji, shelf_id)
     world.advance(days=8)
@@ -125,6 +127,7 @@ async def test_a_forged_shelf_button_from_someone_else_is_refused(world: Jigap) 
     alex = await world.started_user("Alex", "en")
     jisoo = await world.started_user("Jisoo", "en")
     post_ids = await _posts(world, hana, alex)
+    await fanned_out(world)
     shelf_id = await make_shelf(world, jisoo, post_ids)
     start = await alex.send("/help")
     for data in (f"cshe:r:{shelf_id}:{post_ids[0]}", f"cshe:xs:{shelf_id}", f"cshput:{shelf_id}:{post_ids[0]}"):

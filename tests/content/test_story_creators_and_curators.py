@@ -44,6 +44,7 @@ from tests.content.steps import (
     add_tiers,
     answer_after_press,
     become_hana,
+    fanned_out,
     make_shelf,
     message_with,
     next_invoice,
@@ -322,7 +323,7 @@ async def test_the_story_of_creators_and_curators(world: Jigap) -> None:
     await yuna_subscribes_and_alex_follows(world, yuna, alex)
     kimchi_id = await at_seven_the_post_goes_out(world, hana, yuna, alex)
     await hana_sells_a_post_alone(hana)
-    await world.deliver()
+    await fanned_out(world)
     delivered = await message_with(alex, SOLD_ALONE)  # Alex follows Hana: it reaches him too, locked
     assert "Unlock for ₩1,000" in delivered.buttons and "toast the chili" not in delivered.text
 
