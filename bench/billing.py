@@ -23,16 +23,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
+from bench.postgres_database import fresh_postgres  # noqa: E402
 from bot.bootstrap import billing_for, freeze_startup_objects
 from bot.config import load_config  # noqa: E402
 from storage.billing.tables import billing_checkouts, billing_journal, billing_payments
@@ -131,40 +131,23 @@ async def run_once(url: str, count: int, batch: int) -> tuple[float, float, floa
         await engine.dispose()
 
 
-async def _fresh_postgres(url: str) -> tuple[str, str]:
-    name = f"jigap_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False), name
-
-
-async def _drop_postgres(url: str, name: str) -> None:
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
+@asynccontextmanager
+async def _database(backend: str, base_url: str | None) -> AsyncIterator[str]:
+    """A fresh database of `backend` for one run."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        return
+    assert base_url is not None
+    async with fresh_postgres(base_url) as url:
+        yield url
 
 
 async def bench(backend: str, base_url: str | None, count: int, runs: int, batch: int) -> float:
     rates, cpu_rates = [], []
     for run in range(runs):
-        with tempfile.TemporaryDirectory() as folder:
-            if backend == "sqlite":
-                url, name = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", ""
-            else:
-                assert base_url is not None
-                url, name = await _fresh_postgres(base_url)
-            try:
-                invoicing, crediting, rate, cpu_rate = await run_once(url, count, batch)
-            finally:
-                if backend == "postgresql" and base_url is not None:
-                    await _drop_postgres(base_url, name)
+        async with _database(backend, base_url) as url:
+            invoicing, crediting, rate, cpu_rate = await run_once(url, count, batch)
         rates.append(rate)
         cpu_rates.append(cpu_rate)
         _say(f"{backend} run {run + 1}: {count} renewals, invoices {invoicing:.2f}s + payments {crediting:.2f}s "

@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,9 +37,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from bench.postgres_database import fresh_postgres  # noqa: E402
 from bot.bootstrap import billing_for, content_for  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from storage.content.search import index_new_posts  # noqa: E402
@@ -260,26 +259,6 @@ async def _check(content: Content) -> None:
 # --- running -------------------------------------------------------------------------------------------------
 
 
-async def _fresh_postgres(url: str) -> tuple[str, str]:
-    name = f"jigap_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False), name
-
-
-async def _drop_postgres(url: str, name: str) -> None:
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
 async def bench(backend: str, url: str, count: int, runs: int, quick: bool) -> dict[str, float]:
     engine = create_engine(url, pool_size=4)
     try:
@@ -307,11 +286,8 @@ async def on_backend(backend: str, base_url: str | None, count: int, runs: int, 
         with tempfile.TemporaryDirectory() as folder:
             return await bench(backend, f"sqlite+aiosqlite:///{Path(folder) / 'content.db'}", count, runs, quick)
     assert base_url is not None
-    url, name = await _fresh_postgres(base_url)
-    try:
+    async with fresh_postgres(base_url) as url:
         return await bench(backend, url, count, runs, quick)
-    finally:
-        await _drop_postgres(base_url, name)
 
 
 def main() -> int:
