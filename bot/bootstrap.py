@@ -17,12 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
 from bot.delivery.service import DeliveryService
+from bot.delivery.shop_broadcasts import ShopBroadcaster
 from bot.events import DispatchSettings, EventDispatcher
 from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
 from bot.inbox import UpdateInbox
 from bot.master_keys import MasterKeyError, load_key_ring
 from handlers.core.charts import Charts
+from handlers.core.posters import Posters
+from handlers.core.qr import QrCodes
 from handlers.core.routing import Routes
 from storage.core.tables import key_check
 from storage.engine import create_engine
@@ -38,7 +41,11 @@ from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
 from subscriptions.content import Content, ContentSettings
 from subscriptions.ids import TimeOrderedIds
+from subscriptions.shops import Shops, ShopSettings
+from wallet.errors import PhotoTooLarge
 from wallet.images.fonts import hangul_font_path
+from wallet.images.qr import qr_png
+from wallet.qr_reader import read_qr
 from wallet.services import Wallet, issuers
 
 log = logging.getLogger(__name__)
@@ -63,10 +70,17 @@ class Services:
     delivery: DeliveryService
     billing: Billing
     content: Content
+    shops: Shops
     payments: TelegramPayments
     events: EventDispatcher
     inbox: UpdateInbox
     charts: Charts
+    qr: QrCodes
+    posters: Posters
+    shop_broadcasts: ShopBroadcaster = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shop_broadcasts = ShopBroadcaster(self)
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -100,13 +114,26 @@ def freeze_startup_objects() -> None:
     atexit.register(gc.unfreeze)
 
 
+def hangul_fonts() -> list[str]:
+    """The wallet's font files with Hangul (regular, then bold), those the machine has."""
+    return [path for path in dict.fromkeys((hangul_font_path(), hangul_font_path(bold=True))) if path]
+
+
 def charts_with_hangul() -> Charts:
     """Charts in the font the wallet's cards use (regular and bold faces with Hangul), when the machine has one;
     otherwise matplotlib's own font, and Korean shows as boxes."""
-    fonts = [path for path in dict.fromkeys((hangul_font_path(), hangul_font_path(bold=True))) if path]
+    fonts = hangul_fonts()
     if not fonts:
         log.warning("no font with Hangul found (install fonts-nanum): Korean in charts will show as boxes")
     return Charts(fonts)
+
+
+def read_qr_or_none(image: bytes) -> str | None:
+    """A photo's QR text; None as well for a picture too large to decode (the wallet refuses those)."""
+    try:
+        return read_qr(image)
+    except PhotoTooLarge:
+        return None
 
 
 def billing_settings(config: Config) -> BillingSettings:
@@ -127,6 +154,12 @@ def content_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing:
     settings = ContentSettings(attribution_window=timedelta(days=config.content.attribution_days),
                                fanout_batch_size=config.content.fanout_batch_size)
     return Content(uow=units, clock=clock, ids=TimeOrderedIds(), billing=billing, settings=settings)
+
+
+def shops_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing: Billing) -> Shops:
+    settings = ShopSettings(broadcasts_per_day=config.shops.broadcasts_per_day,
+                            timezone=config.i18n.default_timezone)
+    return Shops(uow=units, clock=clock, ids=TimeOrderedIds(), billing=billing, settings=settings)
 
 
 def dispatch_settings(config: Config) -> DispatchSettings:
@@ -175,12 +208,15 @@ async def open_runtime(
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := billing_for(config, uow, clock)),
             content=content_for(config, uow, clock, billing),
+            shops=shops_for(config, uow, clock, billing),
             payments=TelegramPayments.from_config(config),
             events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
                                    on_queued=lambda: services.delivery.wake()),
             inbox=UpdateInbox(uow, clock, lease=timedelta(seconds=config.bot.inbox_lease_seconds),
                               single_process=engine.dialect.name == "sqlite"),
             charts=charts_with_hangul(),
+            qr=QrCodes(draw=qr_png, read=read_qr_or_none),
+            posters=Posters(hangul_fonts()),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed

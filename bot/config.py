@@ -95,6 +95,11 @@ class ContentConfig:
 
 
 @dataclass(frozen=True)
+class ShopsConfig:
+    broadcasts_per_day: int = 3
+
+
+@dataclass(frozen=True)
 class SchedulerConfig:
     tick_seconds: int = 5
     batch_size: int = 1000
@@ -148,6 +153,7 @@ class Config:
     wallet: WalletConfig = field(default_factory=WalletConfig)
     billing: BillingConfig = field(default_factory=BillingConfig)
     content: ContentConfig = field(default_factory=ContentConfig)
+    shops: ShopsConfig = field(default_factory=ShopsConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     i18n: I18nConfig = field(default_factory=I18nConfig)

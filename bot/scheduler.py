@@ -21,6 +21,7 @@ from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
+from subscriptions.shops.services import passes as shop_passes
 
 if TYPE_CHECKING:
     from bot.app import JigapApplication
@@ -38,6 +39,7 @@ def schedule_jobs(application: JigapApplication) -> None:
     if job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     application.bot_data[FANOUT] = fanout.install(services, lambda: application.bot.username)
+    services.shop_broadcasts.bind(lambda: application.bot.username)
     job_queue.run_repeating(tick, interval=services.config.scheduler.tick_seconds, first=0.0, name="scheduler-tick")
     job_queue.run_repeating(show_progress, interval=services.config.delivery.progress_interval,
                             first=services.config.delivery.progress_interval, name="broadcast-progress")
@@ -58,7 +60,17 @@ async def tick(context: Context) -> None:
     services.events.start(NoticeContext(services, bot.username))
     await billing_tick(services)
     await fanout.publish_due(services, context.application.bot_data.get(FANOUT))
+    await shops_tick(services)
     await services.delivery.tick(asyncio.get_running_loop().time())
+
+
+async def shops_tick(services: Services) -> None:
+    """Shops' broadcasts whose time has come, and packs whose days are over."""
+    try:
+        await services.shop_broadcasts.send_due()
+        await shop_passes.expire_run_out(services.shops.using(services.uow.background()))
+    except (SQLAlchemyError, OSError):
+        log.exception("shops' scheduled work failed this tick; the next tick tries again")
 
 
 async def reconcile_stars_job(context: Context) -> None:

@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.delivery.sender import Delivered, Rejected, Sender
 from bot.i18n import Translations, Translator
@@ -31,8 +32,6 @@ PAGE = 5000
 DRAFT_KIND = "broadcast.draft"
 DRAFT_LIFETIME = timedelta(hours=1)
 
-# A shop's followers, a page at a time: (uow, org_id, after_user_id, limit) -> user ids in increasing order.
-FollowersQuery = Callable[[UnitOfWork, int, int, int], Awaitable[list[int]]]
 # Of these running broadcasts, those whose recipients are still being written (a new post's fan-out).
 FillingQuery = Callable[[UnitOfWork, list[int]], Awaitable[set[int]]]
 
@@ -44,25 +43,16 @@ class BroadcastService:
         self._clock = clock
         self._translations = translations
         self._on_enqueued = on_enqueued
-        self._followers: FollowersQuery | None = None
         self._filling: list[FillingQuery] = []
         self._seen: dict[int, tuple[int, float]] = {}
         self.canceled_here: set[int] = set()
 
     # --- audiences -----------------------------------------------------------------------------
 
-    def register_shop_followers(self, query: FollowersQuery) -> None:
-        """The shop feature says who follows a shop; until it does, shops are not offered broadcasting."""
-        self._followers = query
-
     def register_filling(self, query: FillingQuery) -> None:
         """A feature that writes a broadcast's rows in batches says which are still being written: those are not
         finished while the rows written so far happen to be all sent."""
         self._filling.append(query)
-
-    @property
-    def shops_can_broadcast(self) -> bool:
-        return self._followers is not None
 
     async def organisation_names(self, org_ids: Iterable[int]) -> dict[int, str]:
         names: dict[int, str] = {}
@@ -75,17 +65,13 @@ class BroadcastService:
 
     async def count_all_users(self) -> int:
         async with self._uow() as uow:
-            return len(await self._collect(uow, None))
+            return len(await self._collect(uow))
 
-    async def _collect(self, uow: UnitOfWork, org_id: int | None) -> list[int]:
+    async def _collect(self, uow: UnitOfWork) -> list[int]:
         found: list[int] = []
         after = 0
         while True:
-            if org_id is None:
-                page = await uow.delivery.broadcasts.all_started_users(after=after, limit=PAGE)
-            else:
-                assert self._followers is not None
-                page = await self._followers(uow, org_id, after, PAGE)
+            page = await uow.delivery.broadcasts.all_started_users(after=after, limit=PAGE)
             found += page
             if len(page) < PAGE:
                 return found
@@ -129,21 +115,9 @@ class BroadcastService:
     async def broadcast_to_all_users(self, sender_id: int, message: OutboundMessage, *,
                                      progress_chat_id: int | None) -> BroadcastRecord:
         async with self._uow() as uow:
-            recipients = await self._collect(uow, None)
+            recipients = await self._collect(uow)
             record = await self._enqueue(uow, sender_id, recipients, message, audience=ALL_USERS, org_id=None,
                                          progress_chat_id=progress_chat_id)
-            await uow.commit()
-        self._on_enqueued()
-        return record
-
-    async def broadcast_to_followers(self, sender_id: int, org_id: int, message: OutboundMessage, *,
-                                     progress_chat_id: int | None) -> BroadcastRecord:
-        if self._followers is None:
-            raise NothingToSend("shops have no followers yet")
-        async with self._uow() as uow:
-            recipients = await self._collect(uow, org_id)
-            record = await self._enqueue(uow, sender_id, recipients, message, audience=f"followers:{org_id}",
-                                         org_id=org_id, progress_chat_id=progress_chat_id)
             await uow.commit()
         self._on_enqueued()
         return record
@@ -152,17 +126,24 @@ class BroadcastService:
         self, uow: UnitOfWork, sender_id: int, recipients: list[int], message: OutboundMessage, *,
         audience: str, org_id: int | None, progress_chat_id: int | None,
     ) -> BroadcastRecord:
+        return await self.enqueue_in(uow, sender_id, recipients, message.payload(), audience=audience, org_id=org_id,
+                                     progress_chat_id=progress_chat_id)
+
+    async def enqueue_in(
+        self, uow: UnitOfWork, sender_id: int, recipients: list[int], payload: dict[str, Any], *,
+        audience: str, org_id: int | None, progress_chat_id: int | None, kind: str = "broadcast",
+    ) -> BroadcastRecord:
+        """The broadcast and its rows inside the caller's transaction. Rows of `kind` other than "broadcast" carry a
+        reference a composer turns into each recipient's message (a shop's broadcast, in their language)."""
         if not recipients:
             raise NothingToSend(audience)
         now = self._clock.now()
-        payload = message.payload()
         broadcast_id = await uow.delivery.broadcasts.add(
             sender_id=sender_id, org_id=org_id, audience=audience, payload=payload, progress_chat_id=progress_chat_id,
             now=now,
         )
         rows = [
-            NewOutboxRow(chat_id, "broadcast", payload, f"broadcast:{broadcast_id}:{chat_id}", PRIORITY_BULK,
-                         broadcast_id)
+            NewOutboxRow(chat_id, kind, payload, f"broadcast:{broadcast_id}:{chat_id}", PRIORITY_BULK, broadcast_id)
             for chat_id in recipients
         ]
         await uow.outbox.enqueue_many(rows, now=now)

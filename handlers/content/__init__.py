@@ -47,7 +47,7 @@ def register_portal(routes: Routes) -> None:
     routes.command("browse", portal.open_home, menu=N_("Content"),
                    help=N_("the content portal: boards, new and popular posts, creators to follow"))
     routes.command("search", portal.search, help=N_("search posts: /search WORDS"))
-    routes.command("following", creator_page.following_command, help=N_("the creators you follow"))
+    routes.add_following_section(creator_page.following_section)
     routes.add_menu(MenuEntry("content", N_("Content"), 30, portal.open_home))
     routes.button(buttons.Portal, portal.portal_button)
     routes.button(buttons.OpenPost, reading.open_post_button)

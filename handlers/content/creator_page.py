@@ -174,11 +174,15 @@ def _swapped(markup: InlineKeyboardMarkup | None, pressed: Follow, replacement: 
 # --- /following --------------------------------------------------------------------------------------------
 
 
-async def following_command(update: Update, context: JigapContext) -> None:
-    """/following: the creators this person follows, each with Unfollow."""
+async def following_section(update: Update, context: JigapContext) -> bool:
+    """The creators' part of /following, each with Unfollow; False when the person follows none."""
+    found, _ = await following.followed(context.services.content, context.member.id, 0)
+    if not found:
+        return False
     screen = await following_screen(context, 0)
     assert screen is not None
     await lists.show(update, screen, edit=False)
+    return True
 
 
 async def following_screen(context: JigapContext, page: int) -> Screen | None:

@@ -8,7 +8,7 @@ from handlers.core.routing import Routes
 
 def register(routes: Routes) -> None:
     # Imported here: these modules import the routing this package's other modules share.
-    from handlers.core import broadcast, language, settings, start
+    from handlers.core import broadcast, following, language, settings, start
 
-    for feature in (start, language, settings, broadcast):
+    for feature in (start, language, settings, broadcast, following):
         feature.register(routes)

@@ -52,7 +52,8 @@ async def _may_broadcast_to_all(context: JigapContext) -> bool:
 
 
 def _shops(context: JigapContext) -> list[int]:
-    if not context.services.delivery.broadcasts.shops_can_broadcast:
+    """The shops whose followers the sender may write to (when a feature sends shops' broadcasts)."""
+    if context.services.routes.follower_broadcasts is None:
         return []
     return member_orgs(context, Permission.BROADCAST)
 
@@ -83,7 +84,7 @@ async def start_broadcast(update: Update, context: JigapContext) -> None:
         label = tr.plural("Send to everyone ({count} person)", "Send to everyone ({count} people)", count)
         rows.append([AudienceChoice(Audience.EVERYONE, draft).button(label)])
     for org_id, name in (await broadcasts.organisation_names(shops)).items():
-        label = tr("Send to followers of {shop}", shop=name)
+        label = tr("Followers of {shop}…", shop=name)
         rows.append([AudienceChoice(Audience.FOLLOWERS, draft, org_id).button(label)])
     rows.append([AudienceChoice(Audience.NONE, draft).button(tr("Cancel"))])
     heading = tr("This message will be sent:")
@@ -116,14 +117,13 @@ async def choose_audience(update: Update, context: JigapContext, data: AudienceC
     elif not await allowed(update, context, Permission.BROADCAST, org_id=org_id):
         return
     chat_id = query.message.chat.id
+    if org_id is not None:
+        await _to_followers(update, context, org_id, draft)
+        return
     try:
         text = await broadcasts.take_draft(context.member.id, draft)
-        outbound = OutboundMessage(text)
-        if org_id is None:
-            record = await broadcasts.broadcast_to_all_users(context.member.id, outbound, progress_chat_id=chat_id)
-        else:
-            record = await broadcasts.broadcast_to_followers(context.member.id, org_id, outbound,
-                                                             progress_chat_id=chat_id)
+        record = await broadcasts.broadcast_to_all_users(context.member.id, OutboundMessage(text),
+                                                         progress_chat_id=chat_id)
     except NothingToSend:
         await query.answer(tr("Nobody would receive it: the audience is empty."), show_alert=True)
         return
@@ -136,6 +136,21 @@ async def choose_audience(update: Update, context: JigapContext, data: AudienceC
                                           detail={"recipients": record.total})
     progress = await broadcasts.progress(record.id)
     await query.edit_message_text(progress_text(tr, progress), reply_markup=_cancel_keyboard(context, progress))
+
+
+async def _to_followers(update: Update, context: JigapContext, org_id: int, draft: str) -> None:
+    """The shop's own composer takes the text on: audience, channel, a pass's button, when."""
+    query = update.callback_query
+    assert query is not None
+    handler = context.services.routes.follower_broadcasts
+    try:
+        text = await context.services.delivery.broadcasts.take_draft(context.member.id, draft)
+    except BroadcastError:
+        await query.answer(context.tr("This message was already sent or has expired."), show_alert=True)
+        return
+    await query.answer()
+    assert handler is not None  # offered only when shops send broadcasts
+    await handler(update, context, org_id, text)
 
 
 def _cancel_keyboard(context: JigapContext, progress: Progress) -> InlineKeyboardMarkup | None:
@@ -208,8 +223,9 @@ REFUSAL = N_("Sorry, only platform admins and shop owners can broadcast.")
 
 def register(routes: Routes) -> None:
     # Who may broadcast is asked inside (a platform admin to everyone, a shop owner to followers, when shops
-    # have them); /help offers it to platform admins.
-    routes.command("broadcast", start_broadcast, help=N_("write to everyone who started the bot"),
-                   shown_to=Permission.ADMIN_BROADCAST)
+    # send broadcasts); /help offers it to both.
+    routes.command("broadcast", start_broadcast, help=N_("write to everyone who started the bot, or to your "
+                                                         "shop's followers and channel"),
+                   shown_to=(Permission.ADMIN_BROADCAST, Permission.BROADCAST))
     routes.button(AudienceChoice, choose_audience)
     routes.button(BroadcastCancel, cancel_broadcast)

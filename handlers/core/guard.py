@@ -28,6 +28,8 @@ REFUSALS: dict[Permission, str] = {
     Permission.VIEW_EARNINGS: N_("Sorry, only a shop's or creator's own people can see its earnings."),
     Permission.BROADCAST: N_("Sorry, only platform admins and shop owners can broadcast."),
     Permission.REDEEM_PASS: N_("Sorry, only a shop's own people can do this."),
+    Permission.MANAGE_SHOP: N_("Sorry, only the shop's owner can do this."),
+    Permission.MODERATE_SHOPS: N_("Sorry, this is only for platform admins."),
     Permission.MANAGE_RENTALS: N_("Sorry, only a brand's own people can do this."),
     Permission.REFUND_CARD_PAYMENTS: N_("Sorry, only a shop's or creator's own people can see its refunds."),
     Permission.MODERATE_CONTENT: N_("Sorry, this is only for platform admins."),

@@ -49,12 +49,20 @@ class CommandRoute:
     permission: Permission | None = None
     menu: str | None = None  # its line in Telegram's command menu (an English msgid), if it has one
     help: str = ""  # what it does, its line in /help (an English msgid)
-    shown_to: Permission | None = None  # /help shows it to holders of this; by default the route's permission
+    # /help shows it to holders of this (or of any of these); by default the route's permission.
+    shown_to: Permission | tuple[Permission, ...] | None = None
 
     @property
-    def audience(self) -> Permission | None:
-        """Who /help offers it to: None for everyone."""
-        return self.shown_to or self.permission
+    def audiences(self) -> tuple[Permission, ...] | None:
+        """Who /help offers it to: None for everyone, else holders of any of these."""
+        chosen = self.shown_to or self.permission
+        if chosen is None:
+            return None
+        return chosen if isinstance(chosen, tuple) else (chosen,)
+
+    def audience_for(self, may: Callable[[Permission], bool]) -> Permission | None:
+        """The first of its audiences this person belongs to (None: it is for everyone)."""
+        return next((permission for permission in self.audiences or () if may(permission)), None)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,13 @@ CuratorLookup = Callable[[JigapContext, int, str], Coroutine[Any, Any, int | Non
 SourceLines = Callable[[JigapContext, str], Coroutine[Any, Any, list[str]]]
 
 
+# A shop's broadcast, taken over from /broadcast once its owner picks the shop's followers:
+# (update, context, org_id, text).
+FollowerBroadcasts = Callable[[Update, JigapContext, int, str], Coroutine[Any, Any, None]]
+# A part of /following (creators, shops): shows its list and says whether there was anything to show.
+FollowingSection = Callable[[Update, JigapContext], Coroutine[Any, Any, bool]]
+
+
 @dataclass(frozen=True)
 class Referrals:
     """Who brought a subscriber, asked by billing's handlers without knowing who answers (content's curators):
@@ -133,10 +148,12 @@ class Routes:
     events: dict[str, EventRoute] = field(default_factory=dict)
     reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
     referrals: Referrals | None = None
+    follower_broadcasts: FollowerBroadcasts | None = None
+    following_sections: list[FollowingSection] = field(default_factory=list)
     settings_sections: dict[str, MenuEntry] = field(default_factory=dict)
 
     def command(self, name: str, callback: Callback, *, help: str, permission: Permission | None = None,
-                menu: str | None = None, shown_to: Permission | None = None) -> None:
+                menu: str | None = None, shown_to: Permission | tuple[Permission, ...] | None = None) -> None:
         """/name runs `callback` behind `permission`; `help` is its line in /help, offered to whoever holds
         `shown_to` (or `permission`): /help is made from the commands, so it lists every one."""
         if not COMMAND.fullmatch(name) or name in self.commands:
@@ -195,6 +212,16 @@ class Routes:
             raise RouteConflict(f"reminder kind {kind!r} has a text already")
         self.reminder_texts[kind] = ReminderText(render, label)
 
+    def set_follower_broadcasts(self, handler: FollowerBroadcasts) -> None:
+        """Who sends a shop's broadcast to its followers once /broadcast's sender picks them (shops do)."""
+        if self.follower_broadcasts is not None:
+            raise RouteConflict("follower broadcasts have a handler already")
+        self.follower_broadcasts = handler
+
+    def add_following_section(self, section: FollowingSection) -> None:
+        """A part of /following: the creators one follows, the shops."""
+        self.following_sections.append(section)
+
     def set_referrals(self, referrals: Referrals) -> None:
         """The one answer to who brought a subscriber; a second is a conflict."""
         if self.referrals is not None:
@@ -222,4 +249,5 @@ class Routes:
 
     def help_for(self, may: Callable[[Permission], bool]) -> list[CommandRoute]:
         """The commands /help offers someone who `may` hold what each is shown to, in registration order."""
-        return [command for command in self.commands.values() if command.audience is None or may(command.audience)]
+        return [command for command in self.commands.values()
+                if command.audiences is None or any(may(permission) for permission in command.audiences)]

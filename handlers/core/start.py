@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,18 +67,20 @@ HELP_BLOCKS: tuple[tuple[str, frozenset[Permission | None]], ...] = (
     (N_("What I can do:"), frozenset({None})),
     (N_("For issuers:"), frozenset({Permission.ISSUE_CREDENTIAL, Permission.REVOKE_CREDENTIAL})),
     (N_("For merchants:"), frozenset({Permission.MANAGE_OFFERS, Permission.VIEW_EARNINGS, Permission.BROADCAST,
-                                     Permission.REDEEM_PASS, Permission.MANAGE_RENTALS})),
+                                     Permission.REDEEM_PASS, Permission.MANAGE_SHOP, Permission.MANAGE_RENTALS})),
     (N_("For platform admins:"), frozenset({Permission.ADMIN_MENU, Permission.ADMIN_GRANT, Permission.ADMIN_WHOIS,
-                                           Permission.ADMIN_AUDIT, Permission.ADMIN_BROADCAST})),
+                                           Permission.ADMIN_AUDIT, Permission.ADMIN_BROADCAST,
+                                           Permission.MODERATE_CONTENT, Permission.MODERATE_SHOPS})),
 )
 OTHER_BLOCK = N_("Also for you:")
 
 
-def help_text(commands: list[CommandRoute], tr: Translator) -> str:
-    """The commands under the title of whom each is for, in the order they were registered."""
+def help_text(commands: list[CommandRoute], tr: Translator, may: Callable[[Permission], bool]) -> str:
+    """The commands under the title of whom each is for (for this person), in the order they were registered."""
     blocks: dict[str, list[str]] = {title: [] for title, _ in HELP_BLOCKS}
     for command in commands:
-        title = next((title for title, audiences in HELP_BLOCKS if command.audience in audiences), OTHER_BLOCK)
+        audience = command.audience_for(may)
+        title = next((title for title, audiences in HELP_BLOCKS if audience in audiences), OTHER_BLOCK)
         blocks.setdefault(title, []).append(f"/{command.name} — {tr(command.help)}")
     return "\n\n".join("\n".join([tr(title), *lines]) for title, lines in blocks.items() if lines)
 
@@ -87,7 +90,7 @@ async def help_command(update: Update, context: JigapContext) -> None:
     registered, so nothing can be left out)."""
     assert update.effective_message is not None
     commands = context.services.routes.help_for(context.member.may)
-    await update.effective_message.reply_text(help_text(commands, context.tr))
+    await update.effective_message.reply_text(help_text(commands, context.tr, context.member.may))
 
 
 async def unrecognised_text(update: Update, context: JigapContext) -> None:

@@ -29,6 +29,7 @@ from storage.billing.tables import (
     billing_offers,
     billing_payments,
     billing_postings,
+    billing_purchases,
     billing_subscriptions,
 )
 from storage.documents import decode, money_from_document
@@ -38,6 +39,7 @@ from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.monthly_earnings import MonthCredit, SubscriberSpan
 from subscriptions.billing.offers import Offer, OfferStatus
 from subscriptions.billing.payments import Checkout, Payment
+from subscriptions.billing.sales import Sale
 from subscriptions.billing.subscription import Status, Subscription
 from subscriptions.errors import ConcurrentUpdate
 from subscriptions.ids import UserId
@@ -393,6 +395,22 @@ class SqlPayments(_Repository):
                  .order_by(table.c.paid_at.desc(), table.c.id.desc()).limit(1))
         found = await self._documents(query)
         return _load(Payment, found[0]) if found else None
+
+    async def sales_of_merchant(self, merchant_id: str, since: datetime) -> list[Sale]:
+        await self._flush_all()
+        table = billing_payments
+        query = (select(table.c.document, billing_subscriptions.c.plan_id, billing_purchases.c.item_kind,
+                        billing_purchases.c.item_id)
+                 .outerjoin(billing_subscriptions, billing_subscriptions.c.id == table.c.subscription_id)
+                 .outerjoin(billing_purchases, billing_purchases.c.payment_id == table.c.id)
+                 .where(table.c.merchant_id == merchant_id, table.c.paid_at >= since)
+                 .order_by(table.c.paid_at, table.c.id))
+        sales = []
+        for row in await self._connection.execute(query):
+            payment = _load(Payment, dict(row.document))
+            sales.append(Sale(payment.id, payment.paid_at, payment.user_id, payment.amount, payment.refunded_amount,
+                              payment.purpose.value, row.plan_id, row.item_kind, row.item_id))
+        return sales
 
     async def purposes(self, payment_ids: Sequence[str]) -> dict[str, str]:
         """The purpose stored with each payment, read as the string it is (purposes billing does not name yet

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     VIEW_EARNINGS = "earnings.view"
     BROADCAST = "shop.broadcast"
     REDEEM_PASS = "shop.redeem"
+    MANAGE_SHOP = "shop.manage"  # a shop's page, staff, passes, channel, dashboard
+    MODERATE_SHOPS = "shop.moderate"  # suspending a shop's broadcasts
     MANAGE_RENTALS = "rentals.manage"
     MODERATE_CONTENT = "content.moderate"  # reports, take-downs, suspending creators
     PUBLISH = "content.publish"  # a creator's tiers and posts
@@ -62,6 +64,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_EARNINGS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),
     Permission.BROADCAST: frozenset({Role.SHOP_OWNER}),
     Permission.REDEEM_PASS: frozenset({Role.SHOP_OWNER, Role.SHOP_STAFF}),
+    Permission.MANAGE_SHOP: frozenset({Role.SHOP_OWNER}),
+    Permission.MODERATE_SHOPS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.MANAGE_RENTALS: frozenset({Role.BRAND_MANAGER}),
     Permission.MODERATE_CONTENT: frozenset({Role.PLATFORM_ADMIN}),
     Permission.PUBLISH: frozenset({Role.CREATOR}),

@@ -53,6 +53,12 @@ class Organisations(Protocol):
     async def get_by_slug(self, slug: str) -> Organisation | None: ...
 
 
+class OrganisationBook(Organisations, Protocol):
+    """Organisations a domain also creates (a creator page, a shop)."""
+
+    async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation: ...
+
+
 class Roles(Protocol):
     async def of_user(self, user_id: int) -> list[RoleGrant]: ...
 
@@ -63,6 +69,8 @@ class Roles(Protocol):
     async def grant(self, grant: RoleGrant, *, granted_by: int | None, now: datetime) -> bool: ...
 
     async def revoke(self, grant: RoleGrant) -> bool: ...
+
+    async def has(self, grant: RoleGrant) -> bool: ...
 
 
 class Audit(Protocol):

@@ -29,6 +29,7 @@ from subscriptions.billing.offers import Offer
 from subscriptions.billing.payments import Checkout, Payment, Purpose
 from subscriptions.billing.purchases import Purchase
 from subscriptions.billing.refunds import RefundTask
+from subscriptions.billing.sales import Sale
 from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
 from subscriptions.ids import UserId
@@ -107,6 +108,10 @@ class PaymentRepository(Protocol):
 
     async def purposes(self, payment_ids: Sequence[str]) -> dict[str, str]:
         """The purpose stored with each of these payments, as a string (unknown ids are left out)."""
+        ...
+
+    async def sales_of_merchant(self, merchant_id: str, since: datetime) -> list[Sale]:
+        """The merchant's payments since `since`, oldest first, each with the plan or item it paid for."""
         ...
 
 

@@ -14,8 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
-from subscriptions.accounts.ports import Audit, Roles
-from subscriptions.accounts.records import Organisation
+from subscriptions.accounts.ports import Audit, OrganisationBook, Roles
 from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
 from subscriptions.content.channels import ChannelMember, Membership
 from subscriptions.content.creators import Creator, CreatorStatus, Tier
@@ -225,14 +224,6 @@ class AttributionRepository(Protocol):
     async def sources(self, org_id: int) -> list[tuple[int, str, int]]:
         """(curator, shelf, conversions) that brought the creator subscribers or buyers, the most first."""
         ...
-
-
-class OrganisationBook(Protocol):
-    async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation: ...
-
-    async def get(self, org_id: int) -> Organisation | None: ...
-
-    async def get_by_slug(self, slug: str) -> Organisation | None: ...
 
 
 class ContentUnitOfWork(BillingUnitOfWork, Protocol):

@@ -125,14 +125,13 @@ async def test_settings_mute_a_kind_and_choose_quiet_hours_and_time_zone(fast_bo
         frozenset({"notice"}), "23:00", "Europe/Berlin")
 
 
-async def test_a_shop_owner_has_no_audience_until_the_shop_has_followers_and_help_does_not_offer_one(
-        fast_bot: Jigap) -> None:
+async def test_a_shop_owner_is_offered_the_shops_followers_and_help_says_so(fast_bot: Jigap) -> None:
     await load_demo_organisations(fast_bot.services)
     (owner,) = await _people(fast_bot, 1)
     await fast_bot.grant(owner, "shop_owner", "cafe-onda")
-    reply = await owner.send("/broadcast Fresh bread at noon")
-    assert reply.text == "Sorry, only platform admins and shop owners can broadcast."
-    assert "/broadcast" not in (await owner.send("/help")).text
+    preview = await owner.send("/broadcast Fresh bread at noon")
+    assert preview.buttons == ["Followers of Cafe Onda…", "Cancel"]
+    assert "/broadcast" in (await owner.send("/help")).text
     async with fast_bot.services.uow() as uow:
         assert await uow.outbox.counts_by_status() == {}
 

@@ -1,0 +1,171 @@
+"""Sending shops' broadcasts: the followers of the chosen audience as one delivery broadcast (with its progress
+message and Cancel), and a post in the shop's channel, written in one transaction with marking the broadcast sent,
+so a crash or a second worker sends it once. Scheduled ones go out from the scheduler's tick.
+
+Followers' rows hold only a reference; the composer writes each in its reader's language when it is claimed (with
+Unfollow under it), skips readers who blocked the bot and waits out their quiet hours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from bot.delivery.fanout import QUIET, UNREACHABLE, translator_for
+from bot.delivery.messages import Deferred, Unsendable
+from bot.delivery.sender import Delivered
+from handlers.core.broadcast import cancel_markup, progress_text
+from handlers.shops.broadcasts import message_for
+from storage.delivery.repositories import PRIORITY_NORMAL, NewOutboxRow, OutboxRow
+from storage.unit_of_work import UnitOfWork
+from subscriptions.shops.audiences import AudienceWindow, ShopBroadcast
+from subscriptions.shops.passes import PassProduct
+from subscriptions.shops.shops import Shop
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+
+log = logging.getLogger(__name__)
+FOLLOWER_KIND = "shop_broadcast"
+CHANNEL_KIND = "shop_channel"
+PAGE = 5000
+GONE = "the shop's broadcast is gone"
+
+
+class ShopBroadcaster:
+    """Built with the services; `bind` (when the Application starts) gives it the bot's @username for links and
+    registers the composer of followers' rows."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._bot_username: Callable[[], str] = lambda: services.config.sandbox.bot_username
+
+    def bind(self, bot_username: Callable[[], str]) -> None:
+        self._bot_username = bot_username
+        composers = self._services.delivery.composers
+        if FOLLOWER_KIND not in composers:
+            composers.register(FOLLOWER_KIND, ShopBroadcastMessages(self._services, bot_username))
+
+    async def send(self, broadcast_id: str, *, background: bool = False) -> int | None:
+        """Queue a planned broadcast now; delivery's broadcast id for its followers (None: channel only, or sent
+        already by someone else)."""
+        services = self._services
+        units = services.uow.background() if background else services.uow
+        async with units() as uow:
+            planned = await uow.shop_broadcasts.get(broadcast_id)
+            shop = await uow.shops.get(planned.org_id) if planned is not None else None
+            if planned is None or shop is None or planned.status != "scheduled":
+                return None
+            product = await uow.pass_products.get(planned.pass_product_id) if planned.pass_product_id else None
+            delivery_id = await self._followers(uow, planned, shop) if planned.target.followers else None
+            if planned.target.channel and shop.channel is not None:
+                await self._channel(uow, planned, shop, product)
+            if not await uow.shop_broadcasts.finish(planned.id, "sent", delivery_id):
+                return None  # sent a moment ago elsewhere: this transaction's rows roll back
+            await uow.commit()
+        services.delivery.wake()
+        return delivery_id
+
+    async def _followers(self, uow: UnitOfWork, planned: ShopBroadcast, shop: Shop) -> int | None:
+        window = AudienceWindow(self._services.clock.now())
+        recipients: list[int] = []
+        after = 0
+        while True:
+            page = await uow.shop_audiences.page(shop.org_id, planned.audience, window, after=after, limit=PAGE)
+            recipients += page
+            if len(page) < PAGE:
+                break
+            after = page[-1]
+        if not recipients:
+            return None
+        record = await self._services.delivery.broadcasts.enqueue_in(
+            uow, planned.sender_id, recipients, {"shop_broadcast": planned.id}, kind=FOLLOWER_KIND,
+            audience=f"shop:{shop.org_id}:{planned.audience.value}", org_id=shop.org_id,
+            progress_chat_id=planned.progress_chat_id)
+        return record.id
+
+    async def _channel(self, uow: UnitOfWork, planned: ShopBroadcast, shop: Shop, product: PassProduct | None) -> None:
+        assert shop.channel is not None
+        owner = (await uow.delivery.preferences.recipients([shop.owner_id])).get(shop.owner_id)
+        tr = translator_for(self._services.translations, owner)
+        payload = message_for(planned, shop, product, tr, bot_username=self._bot_username(), in_channel=True)
+        await uow.outbox.enqueue_many([NewOutboxRow(shop.channel.chat_id, CHANNEL_KIND, payload,
+                                                    f"shopcast:{planned.id}:channel", PRIORITY_NORMAL)],
+                                      now=self._services.clock.now())
+
+    async def send_due(self) -> int:
+        """Scheduled broadcasts whose time has come, each with a progress message to its owner."""
+        services = self._services
+        async with services.uow.background()() as uow:
+            due = await uow.shop_broadcasts.due(services.clock.now(), limit=20)
+        sent = 0
+        for planned in due:
+            delivery_id = await self.send(planned.id, background=True)
+            if delivery_id is not None:
+                sent += 1
+                await self._announce(delivery_id, planned)
+        return sent
+
+    async def _announce(self, delivery_id: int, planned: ShopBroadcast) -> None:
+        sender = self._services.delivery.sender
+        if sender is None or planned.progress_chat_id is None:
+            return
+        broadcasts = self._services.delivery.broadcasts
+        progress = await broadcasts.progress(delivery_id)
+        async with self._services.uow.reader() as reader:
+            owner = (await reader.delivery.preferences.recipients([planned.sender_id])).get(planned.sender_id)
+        tr = translator_for(self._services.translations, owner)
+        params: dict[str, Any] = {"chat_id": planned.progress_chat_id, "text": progress_text(tr, progress)}
+        if progress.broadcast.status == "running":
+            params["reply_markup"] = cancel_markup(tr, delivery_id)
+        outcome = await sender.call("sendMessage", params)
+        if isinstance(outcome, Delivered) and outcome.message_id is not None:
+            await broadcasts.attach_progress_message(delivery_id, planned.progress_chat_id, outcome.message_id)
+
+
+class ShopBroadcastMessages:
+    """The pump's composer for followers' rows of shops' broadcasts (`pump.Composer`)."""
+
+    def __init__(self, services: Services, bot_username: Callable[[], str]) -> None:
+        self._services = services
+        self._bot_username = bot_username
+
+    async def compose(self, rows: Sequence[OutboxRow]) -> Mapping[int, dict[str, Any] | Unsendable | Deferred]:
+        mine = [row for row in rows if row.kind == FOLLOWER_KIND and isinstance(row.payload.get("shop_broadcast"), str)]
+        if not mine:
+            return {}
+        services = self._services
+        now = services.clock.now()
+        composed: dict[int, dict[str, Any] | Unsendable | Deferred] = {}
+        async with services.uow.reader() as reader:
+            recipients = await reader.delivery.preferences.recipients({row.chat_id for row in mine})
+            planned: dict[str, tuple[ShopBroadcast, Shop, PassProduct | None] | None] = {}
+            for row in mine:
+                key = str(row.payload["shop_broadcast"])
+                if key not in planned:
+                    planned[key] = await _load(reader, key)
+        for row in mine:
+            recipient = recipients.get(row.chat_id)
+            found = planned[str(row.payload["shop_broadcast"])]
+            if found is None:
+                composed[row.id] = Unsendable("dropped", GONE)
+            elif recipient is None or recipient.blocked:
+                composed[row.id] = Unsendable("dropped", UNREACHABLE)
+            elif (until := services.delivery.scheduler.quiet_until(recipient, now)) > now:
+                composed[row.id] = Deferred(until, QUIET)
+            else:
+                tr = translator_for(services.translations, recipient)
+                broadcast, shop, product = found
+                composed[row.id] = message_for(broadcast, shop, product, tr, bot_username=self._bot_username(),
+                                               in_channel=False)
+        return composed
+
+
+async def _load(reader: UnitOfWork, broadcast_id: str) -> tuple[ShopBroadcast, Shop, PassProduct | None] | None:
+    planned = await reader.shop_broadcasts.get(broadcast_id)
+    shop = await reader.shops.get(planned.org_id) if planned is not None else None
+    if planned is None or shop is None:
+        return None
+    product = await reader.pass_products.get(planned.pass_product_id) if planned.pass_product_id else None
+    return planned, shop, product

@@ -1,0 +1,138 @@
+"""Shops' broadcasts (their audiences, the day's count, those scheduled) and the dashboard's figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.core.tables import users
+from storage.metadata import as_utc
+from storage.shops.tables import shop_broadcasts, shop_follow_log, shop_follows, shop_passes, shop_redemptions
+from subscriptions.shops.audiences import Audience, AudienceWindow, ShopBroadcast, Target
+from subscriptions.shops.passes import PassStatus
+
+
+def _broadcast(row: Any) -> ShopBroadcast:
+    return ShopBroadcast(id=row.id, org_id=row.org_id, sender_id=row.sender_id, text=row.text,
+                         audience=Audience(row.audience), target=Target(row.target), send_at=as_utc(row.send_at),
+                         created_at=as_utc(row.created_at), pass_product_id=row.pass_product_id, status=row.status,
+                         broadcast_id=row.broadcast_id, progress_chat_id=row.progress_chat_id)
+
+
+class SqlShopBroadcasts:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, broadcast: ShopBroadcast) -> None:
+        await self._connection.execute(insert(shop_broadcasts).values(
+            id=broadcast.id, org_id=broadcast.org_id, sender_id=broadcast.sender_id, text=broadcast.text,
+            audience=broadcast.audience.value, target=broadcast.target.value,
+            pass_product_id=broadcast.pass_product_id, send_at=broadcast.send_at, created_at=broadcast.created_at,
+            status=broadcast.status, progress_chat_id=broadcast.progress_chat_id))
+
+    async def get(self, broadcast_id: str) -> ShopBroadcast | None:
+        row = (await self._connection.execute(
+            select(shop_broadcasts).where(shop_broadcasts.c.id == broadcast_id))).first()
+        return _broadcast(row) if row else None
+
+    async def count_between(self, org_id: int, start: datetime, end: datetime) -> int:
+        """The shop's broadcasts sent or waiting to be sent on this day (canceled ones do not count)."""
+        return int((await self._connection.execute(
+            select(func.count()).select_from(shop_broadcasts).where(
+                shop_broadcasts.c.org_id == org_id, shop_broadcasts.c.status != "canceled",
+                shop_broadcasts.c.send_at >= start, shop_broadcasts.c.send_at < end))).scalar_one())
+
+    async def due(self, now: datetime, *, limit: int) -> list[ShopBroadcast]:
+        query = (select(shop_broadcasts)
+                 .where(shop_broadcasts.c.status == "scheduled", shop_broadcasts.c.send_at <= now)
+                 .order_by(shop_broadcasts.c.send_at).limit(limit))
+        return [_broadcast(row) for row in await self._connection.execute(query)]
+
+    async def scheduled_of(self, org_id: int) -> list[ShopBroadcast]:
+        query = (select(shop_broadcasts)
+                 .where(shop_broadcasts.c.org_id == org_id, shop_broadcasts.c.status == "scheduled")
+                 .order_by(shop_broadcasts.c.send_at))
+        return [_broadcast(row) for row in await self._connection.execute(query)]
+
+    async def finish(self, broadcast_id: str, status: str, delivery_id: int | None) -> bool:
+        """Mark a scheduled broadcast sent (with delivery's broadcast) or canceled, once."""
+        result = await self._connection.execute(
+            update(shop_broadcasts)
+            .where(shop_broadcasts.c.id == broadcast_id, shop_broadcasts.c.status == "scheduled")
+            .values(status=status, broadcast_id=delivery_id))
+        return bool(result.rowcount == 1)
+
+
+class SqlShopAudiences:
+    """Who an audience is, a page of user ids at a time: followers who have not blocked the bot (nor been
+    banned), narrowed by what they did with the shop's passes."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    def _query(self, org_id: int, audience: Audience, window: AudienceWindow) -> Any:
+        query = (select(shop_follows.c.user_id)
+                 .join(users, users.c.id == shop_follows.c.user_id)
+                 .where(shop_follows.c.org_id == org_id, users.c.is_bot_blocked.is_(False),
+                        users.c.is_banned.is_(False)))
+        active = exists().where(shop_passes.c.holder_id == shop_follows.c.user_id, shop_passes.c.org_id == org_id,
+                                shop_passes.c.status == PassStatus.ACTIVE.value)
+        if audience is Audience.PASS_HOLDERS:
+            query = query.where(active)
+        elif audience is Audience.LAPSED:
+            ended = exists().where(shop_passes.c.holder_id == shop_follows.c.user_id,
+                                   shop_passes.c.org_id == org_id, shop_passes.c.ended_at >= window.lapsed_since)
+            query = query.where(ended, ~active)
+        elif audience is Audience.RECENT:
+            query = query.where(exists().where(
+                shop_redemptions.c.holder_id == shop_follows.c.user_id, shop_redemptions.c.org_id == org_id,
+                shop_redemptions.c.at >= window.redeemed_since, shop_redemptions.c.undone_at.is_(None)))
+        return query
+
+    async def page(self, org_id: int, audience: Audience, window: AudienceWindow, *, after: int,
+                   limit: int) -> list[int]:
+        query = (self._query(org_id, audience, window).where(shop_follows.c.user_id > after)
+                 .order_by(shop_follows.c.user_id).limit(limit))
+        return [int(user_id) for user_id in (await self._connection.execute(query)).scalars()]
+
+    async def count(self, org_id: int, audience: Audience, window: AudienceWindow) -> int:
+        inner = self._query(org_id, audience, window).subquery()
+        return int((await self._connection.execute(select(func.count()).select_from(inner))).scalar_one())
+
+
+class SqlShopFigures:
+    """What the dashboard draws; times come back in UTC and the service buckets them in the shop's zone."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def redemption_times(self, org_id: int, since: datetime) -> list[datetime]:
+        query = (select(shop_redemptions.c.at)
+                 .where(shop_redemptions.c.org_id == org_id, shop_redemptions.c.at >= since,
+                        shop_redemptions.c.undone_at.is_(None))
+                 .order_by(shop_redemptions.c.at))
+        return [as_utc(at) for at in (await self._connection.execute(query)).scalars()]
+
+    async def redemptions(self, org_id: int, since: datetime) -> list[Any]:
+        """Every redemption since `since` with its pass's product, for the CSV."""
+        query = (select(shop_redemptions.c.id, shop_redemptions.c.at, shop_redemptions.c.holder_id,
+                        shop_redemptions.c.staff_id, shop_redemptions.c.undone_at, shop_passes.c.product_id)
+                 .join(shop_passes, shop_passes.c.id == shop_redemptions.c.pass_id)
+                 .where(shop_redemptions.c.org_id == org_id, shop_redemptions.c.at >= since)
+                 .order_by(shop_redemptions.c.at))
+        return list((await self._connection.execute(query)).all())
+
+    async def active_passes(self, org_id: int, now: datetime) -> int:
+        return int((await self._connection.execute(
+            select(func.count()).select_from(shop_passes).where(
+                shop_passes.c.org_id == org_id, shop_passes.c.status == PassStatus.ACTIVE.value,
+                (shop_passes.c.period_end.is_(None)) | (shop_passes.c.period_end > now)))).scalar_one())
+
+    async def follow_changes(self, org_id: int, since: datetime) -> list[tuple[datetime, int]]:
+        query = (select(shop_follow_log.c.at, shop_follow_log.c.delta)
+                 .where(shop_follow_log.c.org_id == org_id, shop_follow_log.c.at >= since)
+                 .order_by(shop_follow_log.c.at))
+        return [(as_utc(row.at), int(row.delta)) for row in await self._connection.execute(query)]

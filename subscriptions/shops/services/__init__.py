@@ -1,0 +1,1 @@
+"""Shops' use cases, one module per area; each function takes `Shops` first."""
