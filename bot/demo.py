@@ -10,6 +10,8 @@ from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing import services as billing
 from subscriptions.billing.demo import demo_offers
 from subscriptions.content.services.demo import load_demo_content
+from subscriptions.shops.services.demo import load_cafe_onda
+from subscriptions.shops.shops import Channel, Shop
 from wallet.services import accreditation, issuers
 
 
@@ -91,19 +93,27 @@ PEOPLE = (
     DemoPerson("오지훈", None, "daily_hanja", "ko", "creator", "daily-hanja"),
     DemoPerson("서준호", None, "homeline", "ko", "brand_manager", "homeline"),
     DemoPerson("최유진", None, "jipbap", "ko"),  # makes the home cooking creator page of the demo portal
+    DemoPerson("Barista", None, "barista", "ko", "shop_staff", "cafe-onda"),  # works Cafe Onda's counter
 )
+# Cafe Onda's regulars: with Alex and three demo people, its 20 followers (Jisoo, Hana and Minji follow in the story).
+REGULARS = tuple(DemoPerson(name, None, f"regular{index:02d}", "ko") for index, name in enumerate((
+    "김도현", "이서윤", "박하준", "최지우", "정민서", "강예준", "조하은", "윤시우", "장서연", "임지호",
+    "한유나", "오건우", "서다은", "신우진", "권나윤", "황준서"), start=1))
+ONDA_FOLLOWERS = ("alex", "road_officer", "registrar", "daily_hanja", *(person.username for person in REGULARS))
 
 
 async def load_demo_people(services: Services, ids: dict[str, int]) -> None:
     """Give the demo people (whose sandbox ids are in `ids`, by username) their rows and roles."""
     now = services.clock.now()
-    for person in PEOPLE:
+    for person in (*PEOPLE, *REGULARS):
+        if person.username not in ids:
+            continue
         profile = TelegramProfile(ids[person.username], person.username, person.first_name, person.last_name,
                                   person.language_code)
         await services.members.member_for(profile)
     async with services.uow() as uow:
         for person in PEOPLE:
-            if person.role is None:
+            if person.role is None or person.username not in ids:
                 continue
             org_id = 0
             if person.org_slug is not None:
@@ -138,3 +148,14 @@ async def load_demo_portal(services: Services, ids: dict[str, int]) -> int:
     assert hanja is not None
     return await load_demo_content(services.content, hanja_org_id=hanja.id, hanja_owner=ids["daily_hanja"],
                                    cooking_owner=ids["jipbap"], curator=ids.get("jisoo"))
+
+
+async def load_demo_shop(services: Services, ids: dict[str, int], channel: Channel | None = None) -> Shop:
+    """Cafe Onda's page, passes, followers (those of `ids` among its regulars) and channel, after the people and
+    the offers."""
+    async with services.uow() as uow:
+        onda = await uow.organisations.get_by_slug("cafe-onda")
+    assert onda is not None
+    followers = [ids[name] for name in ONDA_FOLLOWERS if name in ids]
+    return await load_cafe_onda(services.shops, org_id=onda.id, owner_id=ids["cafe_onda"], followers=followers,
+                                channel=channel)

@@ -17,7 +17,7 @@ from handlers.core.outbound import OutboundMessage
 from handlers.shops import text as shop_text
 from handlers.shops.buttons import BuyGiftCard, CardAction, ClaimCard, MyPasses, OnCard
 from handlers.shops.holder import press_key, show_code
-from handlers.shops.replies import answer, refuse, say
+from handlers.shops.replies import answer, hand_out, refuse, say
 from subscriptions.accounts.roles import person
 from subscriptions.billing.events import (
     ItemPurchased,
@@ -146,6 +146,7 @@ async def claim_button(update: Update, context: JigapContext, data: ClaimCard) -
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await answer(update, context.tr("Claimed."))
     await show_card(update, context, card.id, edit=True)
 

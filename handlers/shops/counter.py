@@ -16,7 +16,7 @@ from handlers.core.notices import Notice, NoticeContext
 from handlers.core.outbound import ApiCall, OutboundMessage
 from handlers.shops import text as shop_text
 from handlers.shops.buttons import AnswerSpend, ConfirmUse, MyPasses, UndoUse
-from handlers.shops.replies import answer, refuse, say
+from handlers.shops.replies import answer, hand_out, refuse, say
 from subscriptions.accounts.access import Permission
 from subscriptions.accounts.roles import person
 from subscriptions.flows import Flow
@@ -107,6 +107,7 @@ async def redeem_query(update: Update, context: JigapContext, query: CodeQuery) 
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await _redeemed(update, context, done)
 
 
@@ -127,6 +128,7 @@ async def undo_button(update: Update, context: JigapContext, data: UndoUse) -> N
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await answer(update, tr("Undone."))
     await say(update, context, tr("Undone: the use is back. {left}", left=shop_text.left_text(done.product,
                                                                                         done.balance, tr)), edit=True)
@@ -141,6 +143,7 @@ async def confirm_button(update: Update, context: JigapContext, data: ConfirmUse
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await answer(update)
     await _redeemed(update, context, done)
 
@@ -160,6 +163,7 @@ async def spend_input(update: Update, context: JigapContext, flow: Flow) -> None
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await onboarding.done(shops, flow)
     await say(update, context, tr("Asked the customer to confirm {amount}. You'll see the answer here.",
                                   amount=billing_text.money(Money(request.amount, "KRW"), tr)))
@@ -272,6 +276,8 @@ async def spend_button(update: Update, context: JigapContext, data: AnswerSpend)
             await say(update, context, tr("Declined. Nothing was taken from your card."), edit=True)
     except ShopError as error:
         await refuse(update, context, error)
+        return
+    hand_out(context)
 
 
 async def spent(event: GiftCardSpent, notices: NoticeContext) -> list[Notice]:

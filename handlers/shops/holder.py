@@ -31,7 +31,7 @@ from handlers.shops.buttons import (
     OpenShop,
     PassAction,
 )
-from handlers.shops.replies import answer, refuse, say
+from handlers.shops.replies import answer, hand_out, refuse, say
 from subscriptions.errors import SubscriptionsError
 from subscriptions.shops.counter import CounterCode
 from subscriptions.shops.errors import ShopError
@@ -121,6 +121,7 @@ async def pass_button(update: Update, context: JigapContext, data: OnPass) -> No
             await show_code(update, context, code)
         elif data.action is PassAction.ASK:
             await counter.request_redemption(shops, context.member.id, data.pass_id)
+            hand_out(context)
             await answer(update, tr("Asked. Staff will confirm in a moment."))
             await say(update, context, tr("I asked the staff to confirm one use. You'll see it here."))
         elif data.action is PassAction.HISTORY:
@@ -275,6 +276,7 @@ async def claim_button(update: Update, context: JigapContext, data: ClaimUses) -
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await answer(update, context.tr("Claimed."))
     await show_pass(update, context, received.id, edit=True)
 

@@ -39,3 +39,9 @@ async def answer(update: Update, text: str | None = None) -> None:
     """Close the spinner of a press (with a short note)."""
     if update.callback_query is not None:
         await update.callback_query.answer(text)
+
+
+def hand_out(context: JigapContext) -> None:
+    """What the last change recorded (a redemption the customer hears of, a request staff confirm) goes out now,
+    not at the dispatcher's next look."""
+    context.services.events.wake()

@@ -10,7 +10,7 @@ from handlers.core.notices import Notice, NoticeContext
 from handlers.core.outbound import OutboundMessage
 from handlers.shops.buttons import Owner, OwnerAction, RemoveStaff
 from handlers.shops.owner import may_manage
-from handlers.shops.replies import answer, refuse, say
+from handlers.shops.replies import answer, hand_out, refuse, say
 from subscriptions.accounts.roles import person
 from subscriptions.shops.errors import ShopError
 from subscriptions.shops.events import StaffJoined
@@ -72,6 +72,7 @@ async def join_link(update: Update, context: JigapContext, payload: str) -> None
     except ShopError as error:
         await refuse(update, context, error)
         return
+    hand_out(context)
     await say(update, context, tr("Welcome to {shop}'s staff! Redeem passes with /redeem: send a photo of the "
                                   "customer's code, or type its 6 digits.", shop=shop.name))
 
