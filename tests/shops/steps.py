@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.demo import load_demo_shop
@@ -19,8 +20,8 @@ class Onda:
     barista: SandboxUser
 
 
-async def open_cafe_onda(world: Jigap, followers: list[SandboxUser] = ()) -> Onda:  # type: ignore[assignment]
-    sora = await world.started_user("소라", "ko", username="cafe_onda")
+async def open_cafe_onda(world: Jigap, followers: Sequence[SandboxUser] = (), *, language: str = "ko") -> Onda:
+    sora = await world.started_user("소라", language, username="cafe_onda")
     barista = await world.started_user("Barista", "en", username="barista")
     await world.grant(sora, "shop_owner", "cafe-onda")
     await world.grant(barista, "shop_staff", "cafe-onda")
