@@ -34,13 +34,21 @@ async def shop_command(update: Update, context: JigapContext) -> None:
 
 
 async def owner_button(update: Update, context: JigapContext, data: Owner) -> None:
+    if not await _may(update, context, data.org_id, data.action):
+        return  # refused, audited and answered
     await answer(update)
-    await run(update, context, data.org_id, data.action, edit=True)
+    await run(update, context, data.org_id, data.action, edit=True, checked=True)
 
 
-async def run(update: Update, context: JigapContext, org_id: int, action: OwnerAction, *, edit: bool = False) -> None:
+async def _may(update: Update, context: JigapContext, org_id: int, action: OwnerAction) -> bool:
+    """The owner runs the shop; whoever works there may see its dashboard."""
     permission = Permission.REDEEM_PASS if action in (OwnerAction.STATS, OwnerAction.CSV) else Permission.MANAGE_SHOP
-    if not await allowed(update, context, permission, org_id=org_id, target=str(org_id)):
+    return await allowed(update, context, permission, org_id=org_id, target=str(org_id))
+
+
+async def run(update: Update, context: JigapContext, org_id: int, action: OwnerAction, *, edit: bool = False,
+              checked: bool = False) -> None:
+    if not checked and not await _may(update, context, org_id, action):
         return
     if action is OwnerAction.HOME:
         await owner.show_menu(update, context, org_id, edit=edit)

@@ -28,11 +28,15 @@ async def say(update: Update, context: JigapContext, text: str, markup: InlineKe
 
 
 async def refuse(update: Update, context: JigapContext, error: ShopError) -> None:
+    """An alert for a press (a message when the press was answered already), a message for what was typed."""
     text = shop_text.refusal(error, context.tr)
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await say(update, context, text)
+        try:
+            await update.callback_query.answer(text, show_alert=True)
+            return
+        except BadRequest:
+            pass  # answered a step earlier: say it in the chat instead
+    await say(update, context, text)
 
 
 async def answer(update: Update, text: str | None = None) -> None:

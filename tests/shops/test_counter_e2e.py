@@ -3,8 +3,6 @@ the typed digits, refused a second time and for another barista at once, undone 
 
 from __future__ import annotations
 
-
-
 from sqlalchemy import select
 
 from storage.shops.tables import shop_pass_activities, shop_passes
