@@ -24,7 +24,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("jigap")
 
 # Subcommands that live beside their feature: each module has add_parser(subparsers).
-FEATURE_COMMANDS: tuple[str, ...] = ("bot.commands.verify", "bot.commands.issuer", "bot.commands.billing")
+FEATURE_COMMANDS: tuple[str, ...] = ("bot.commands.verify", "bot.commands.issuer", "bot.commands.billing",
+                                     "bot.commands.shops")
 
 
 def build_parser() -> argparse.ArgumentParser:

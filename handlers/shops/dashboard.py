@@ -69,8 +69,6 @@ async def send_csv(update: Update, context: JigapContext, org_id: int) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(reports.redemptions_csv(lines).encode()),
-                                                       filename="redemptions.csv"))
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(reports.sales_csv(sales).encode()),
-                                                       filename="sales.csv"))
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(reports.report_csv(lines, sales).encode()),
+                                                       filename="shop-report.csv"))
 

@@ -194,7 +194,7 @@ class SqlCounterCodes:
 
 # --- redemptions -------------------------------------------------------------------------------------------------
 
-def _redemption(row: Any) -> Redemption:
+def redemption_of(row: Any) -> Redemption:
     return Redemption(id=row.id, org_id=row.org_id, pass_id=row.pass_id, holder_id=row.holder_id,
                       staff_id=row.staff_id, code_id=row.code_id, at=as_utc(row.at),
                       undone_at=optional_utc(row.undone_at), undone_by=row.undone_by)
@@ -213,7 +213,7 @@ class SqlRedemptions:
     async def get(self, redemption_id: str) -> Redemption | None:
         row = (await self._connection.execute(
             select(shop_redemptions).where(shop_redemptions.c.id == redemption_id))).first()
-        return _redemption(row) if row else None
+        return redemption_of(row) if row else None
 
     async def count_since(self, pass_id: str, since: datetime) -> int:
         """Uses of the pass since `since` that were not undone (the daily cap's count)."""

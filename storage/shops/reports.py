@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.core.tables import users
 from storage.metadata import as_utc
+from storage.shops.passes import redemption_of
 from storage.shops.tables import shop_broadcasts, shop_follow_log, shop_follows, shop_passes, shop_redemptions
 from subscriptions.shops.audiences import Audience, AudienceWindow, ShopBroadcast, Target
+from subscriptions.shops.counter import Redemption
 from subscriptions.shops.passes import PassStatus
 
 
@@ -116,14 +118,13 @@ class SqlShopFigures:
                  .order_by(shop_redemptions.c.at))
         return [as_utc(at) for at in (await self._connection.execute(query)).scalars()]
 
-    async def redemptions(self, org_id: int, since: datetime) -> list[Any]:
+    async def redemptions(self, org_id: int, since: datetime) -> list[tuple[Redemption, str]]:
         """Every redemption since `since` with its pass's product, for the CSV."""
-        query = (select(shop_redemptions.c.id, shop_redemptions.c.at, shop_redemptions.c.holder_id,
-                        shop_redemptions.c.staff_id, shop_redemptions.c.undone_at, shop_passes.c.product_id)
+        query = (select(shop_redemptions, shop_passes.c.product_id)
                  .join(shop_passes, shop_passes.c.id == shop_redemptions.c.pass_id)
                  .where(shop_redemptions.c.org_id == org_id, shop_redemptions.c.at >= since)
                  .order_by(shop_redemptions.c.at))
-        return list((await self._connection.execute(query)).all())
+        return [(redemption_of(row), str(row.product_id)) for row in await self._connection.execute(query)]
 
     async def active_passes(self, org_id: int, now: datetime) -> int:
         return int((await self._connection.execute(

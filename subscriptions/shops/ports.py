@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Protocol
 
 from subscriptions.accounts.ports import Audit, OrganisationBook, Roles
 from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
@@ -128,7 +128,7 @@ class AudienceRepository(Protocol):
 
 class FigureRepository(Protocol):
     async def redemption_times(self, org_id: int, since: datetime) -> list[datetime]: ...
-    async def redemptions(self, org_id: int, since: datetime) -> list[Any]: ...
+    async def redemptions(self, org_id: int, since: datetime) -> list[tuple[Redemption, str]]: ...
     async def active_passes(self, org_id: int, now: datetime) -> int: ...
     async def follow_changes(self, org_id: int, since: datetime) -> list[tuple[datetime, int]]: ...
 

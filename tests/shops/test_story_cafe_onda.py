@@ -12,16 +12,18 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import csv
 import io
 import re
 
 from PIL import Image
 from sqlalchemy import func, select
 
+from bot.commands.shops import shop_report
 from sandbox.client import BotMessage, SandboxUser
 from storage.shops.tables import shop_redemptions
-from subscriptions.shops.shops import Channel
 from tests.billing.steps import receipt_and_reply
 from tests.harness import Jigap
 from tests.shops.steps import Onda, open_cafe_onda, show_code, subscribe_to_monthly_pass
@@ -205,4 +207,16 @@ async def _stats(world: Jigap, onda: Onda) -> None:
     assert any(line.startswith("Busiest hours: ") for line in caption)
     picture = Image.open(io.BytesIO(await world.file_bytes(album[0])))
     assert picture.size[0] >= 1000
-    _ = Channel
+    offer = await onda.sora.next_message()
+    await onda.sora.press("Redemptions and sales (CSV)", offer)
+    document = await onda.sora.next_message()
+    assert document.document is not None and document.document["file_name"] == "shop-report.csv"
+    chat_csv = (await world.file_bytes(document)).decode()
+    out = io.StringIO()
+    assert await shop_report(world.services, argparse.Namespace(shop="cafe-onda", csv="-", days=90), out) == 0
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert out.getvalue() == chat_csv
+    assert rows[0][:4] == ["kind", "id", "at_utc", "product"]
+    assert sorted((row[0], row[3], row[7]) for row in rows[1:]) == [
+        ("redemption", "Monthly pass", ""), ("redemption", "Monthly pass", ""),
+        ("sale", "Monthly pass", "45000"), ("sale", "gift_cards", "30000")]

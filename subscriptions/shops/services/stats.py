@@ -131,8 +131,8 @@ async def redemption_lines(shops: Shops, user_id: int | None, org_id: int, *, da
         await _shop(uow, user_id, org_id)
         rows = await uow.shop_figures.redemptions(org_id, now - timedelta(days=days))
         names = {product.id: product.name for product in await uow.pass_products.of_shop(org_id)}
-    return [RedemptionLine(row.id, row.at, names.get(row.product_id, row.product_id), row.holder_id, row.staff_id,
-                           row.undone_at is not None) for row in rows]
+    return [RedemptionLine(redemption.id, redemption.at, names.get(product_id, product_id), redemption.holder_id,
+                           redemption.staff_id, redemption.undone_at is not None) for redemption, product_id in rows]
 
 
 async def sale_lines(shops: Shops, user_id: int | None, org_id: int, *, days: int = 90) -> list[tuple[Sale, str]]:
