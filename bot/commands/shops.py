@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.bootstrap import Services, open_runtime
 from bot.config import load_config
 from subscriptions.money import format_money
+from subscriptions.numbers import whole_number
 from subscriptions.shops import reports
 from subscriptions.shops.errors import ShopNotFound
 from subscriptions.shops.services import stats
@@ -53,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
 async def _org_id(services: Services, name: str) -> int | None:
     async with services.uow() as uow:
         found = await uow.organisations.get_by_slug(name)
-        if found is None and name.isdigit() and len(name) < 19:
-            found = await uow.organisations.get(int(name))
+        number = whole_number(name)
+        if found is None and number is not None:
+            found = await uow.organisations.get(number)
     return found.id if found is not None and found.kind == "shop" else None
 
 

@@ -14,6 +14,7 @@ from bot.i18n import moment_text
 from handlers.core.broadcast import cancel_markup, progress_text
 from handlers.core.context import JigapContext
 from handlers.core.outbound import Button, OutboundMessage
+from handlers.core.text import N_
 from handlers.shops.buttons import BroadcastStep, CancelScheduled, FollowShop, ShopBroadcastChoice
 from handlers.shops.page import show_product
 from handlers.shops.replies import answer, refuse, say
@@ -32,12 +33,12 @@ if TYPE_CHECKING:
 
 PASS_LINK = "pass"
 AUDIENCE_LABELS = {
-    Audience.FOLLOWERS: "All followers ({count})",
-    Audience.PASS_HOLDERS: "Pass holders ({count})",
-    Audience.LAPSED: "Passes ended in the last 60 days ({count})",
-    Audience.RECENT: "Visited in the last 30 days ({count})",
+    Audience.FOLLOWERS: N_("All followers ({count})"),
+    Audience.PASS_HOLDERS: N_("Pass holders ({count})"),
+    Audience.LAPSED: N_("Passes ended in the last 60 days ({count})"),
+    Audience.RECENT: N_("Visited in the last 30 days ({count})"),
 }
-TARGET_LABELS = {Target.FOLLOWERS: "Followers' chats", Target.CHANNEL: "The channel", Target.BOTH: "Both"}
+TARGET_LABELS = {Target.FOLLOWERS: N_("Followers' chats"), Target.CHANNEL: N_("The channel"), Target.BOTH: N_("Both")}
 
 
 def pass_url(bot_username: str, product_id: str) -> str:

@@ -6,18 +6,19 @@ from telegram import Update
 
 from handlers.core.context import JigapContext
 from handlers.shops.replies import refuse, say
+from subscriptions.numbers import whole_number
 from subscriptions.shops.errors import ShopError
 from subscriptions.shops.services import shops as shop_services
 
 
 async def _set(update: Update, context: JigapContext, suspended: bool) -> None:
     tr = context.tr
-    word = context.args[0] if context.args else ""
-    if not word.isdigit() or len(word) > 18:
+    org_id = whole_number(context.args[0] if context.args else None)
+    if org_id is None:
         await say(update, context, tr("Write the shop's number after the command, like /suspend_broadcasts 4."))
         return
     try:
-        shop = await shop_services.set_broadcasts_suspended(context.services.shops, context.member.id, int(word),
+        shop = await shop_services.set_broadcasts_suspended(context.services.shops, context.member.id, org_id,
                                                             suspended)
     except ShopError as error:
         await refuse(update, context, error)

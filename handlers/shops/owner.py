@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed, member_orgs
+from handlers.core.text import N_
 from handlers.shops import text as shop_text
 from handlers.shops.buttons import (
     NewPassChoice,
@@ -99,10 +100,10 @@ async def begin_new_shop(update: Update, context: JigapContext) -> None:
 
 
 NEXT_QUESTION = {
-    onboarding.ADDRESS: "Where is it? Send the address.",
-    onboarding.HOURS: "When is it open? Like “Mon-Fri 08:00-20:00, Sat-Sun 10:00-18:00” or “Daily 08:00-22:00”.",
-    onboarding.PHONE: "Its phone number?",
-    onboarding.PHOTO: "Send a photo of the shop, or Skip.",
+    onboarding.ADDRESS: N_("Where is it? Send the address."),
+    onboarding.HOURS: N_("When is it open? Like “Mon-Fri 08:00-20:00, Sat-Sun 10:00-18:00” or “Daily 08:00-22:00”."),
+    onboarding.PHONE: N_("Its phone number?"),
+    onboarding.PHOTO: N_("Send a photo of the shop, or Skip."),
 }
 
 
@@ -166,12 +167,12 @@ async def new_shop_button(update: Update, context: JigapContext, data: NewShopCh
 # --- adding a pass -----------------------------------------------------------------------------------------------
 
 PASS_QUESTIONS = {
-    onboarding.ITEM: "What does one use give? (Like Americano)",
-    onboarding.USES: "How many uses? (Like 20)",
-    onboarding.PRICE: "Its price in won? (Like 45000)",
-    onboarding.CAP: "At most how many uses a day? Send a number, or Skip for no limit.",
-    onboarding.WINDOW: "Only at certain hours? Send them like 08:00-11:00, or Skip for any time.",
-    onboarding.ROLLOVER: "How many unused uses carry over to the next month? Send a number, or Skip: they expire.",
+    onboarding.ITEM: N_("What does one use give? (Like Americano)"),
+    onboarding.USES: N_("How many uses? (Like 20)"),
+    onboarding.PRICE: N_("Its price in won? (Like 45000)"),
+    onboarding.CAP: N_("At most how many uses a day? Send a number, or Skip for no limit."),
+    onboarding.WINDOW: N_("Only at certain hours? Send them like 08:00-11:00, or Skip for any time."),
+    onboarding.ROLLOVER: N_("How many unused uses carry over to the next month? Send a number, or Skip: they expire."),
 }
 
 

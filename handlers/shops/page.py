@@ -20,6 +20,7 @@ from handlers.shops.buttons import (
     PassAction,
 )
 from handlers.shops.replies import answer, refuse, say
+from subscriptions.numbers import whole_number
 from subscriptions.shops.errors import ShopError
 from subscriptions.shops.passes import PassKind, PassProduct
 from subscriptions.shops.services import following, passes
@@ -92,10 +93,11 @@ async def show_page(update: Update, context: JigapContext, org_id: int, *, edit:
 
 async def open_link(update: Update, context: JigapContext, payload: str) -> None:
     """`shop_<id>`: from a link, a channel post or the counter poster's QR."""
-    if not payload.isdigit() or len(payload) > 18:
+    org_id = whole_number(payload)
+    if org_id is None:
         await say(update, context, context.tr("This link is broken: there is no such shop."))
         return
-    await show_page(update, context, int(payload))
+    await show_page(update, context, org_id)
 
 
 async def open_button(update: Update, context: JigapContext, data: OpenShop) -> None:

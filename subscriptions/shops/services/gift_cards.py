@@ -9,6 +9,7 @@ from subscriptions.billing.payments import Purpose
 from subscriptions.billing.services.common import CheckoutStarted, refund_payment
 from subscriptions.billing.services.purchases import start_purchase
 from subscriptions.ledger import SHOP_SPLIT
+from subscriptions.numbers import whole_number
 from subscriptions.shops import Shops
 from subscriptions.shops.counter import CodeQuery, Subject
 from subscriptions.shops.errors import (
@@ -51,7 +52,8 @@ def card_item_id(org_id: int, amount: int, nonce: str) -> str:
 def card_item_parts(item_id: str) -> tuple[int, int] | None:
     org, _, rest = item_id.partition("/")
     amount = rest.partition("/")[0]
-    return (int(org), int(amount)) if org.isdigit() and amount.isdigit() else None
+    org_id, won = whole_number(org), whole_number(amount)
+    return (org_id, won) if org_id is not None and won is not None else None
 
 
 async def buy(shops: Shops, buyer_id: int, org_id: int, amount: int, *, idempotency_key: str) -> CheckoutStarted:
