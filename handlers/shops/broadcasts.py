@@ -99,6 +99,9 @@ async def choice_button(update: Update, context: JigapContext, data: ShopBroadca
             await answer(update)
             await say(update, context, tr("Cancelled. Nothing was sent."), edit=True)
             return
+        if data.step is BroadcastStep.SEND:
+            await _send(update, context, flow)  # answers the press itself: a refusal is an alert
+            return
         await answer(update)
         if data.step is BroadcastStep.AUDIENCE:
             await _ask_target(update, context, await onboarding.set_state(
@@ -112,10 +115,8 @@ async def choice_button(update: Update, context: JigapContext, data: ShopBroadca
             await onboarding.set_state(shops, flow, onboarding.TIME)
             await say(update, context, tr("When should it go out? Like 18:00, tomorrow 09:00 or 2026-12-24 10:00 "
                                           "(the shop's time)."), InlineKeyboardMarkup([_cancel(flow, tr)]), edit=True)
-        elif data.step is BroadcastStep.NOW:
-            await _preview(update, context, await onboarding.set_state(shops, flow, "confirm", send_at=None))
         else:
-            await _send(update, context, flow)
+            await _preview(update, context, await onboarding.set_state(shops, flow, "confirm", send_at=None))
     except (ShopError, ValueError) as error:
         if isinstance(error, ShopError):
             await refuse(update, context, error)
@@ -193,18 +194,21 @@ async def _preview(update: Update, context: JigapContext, flow: Flow) -> None:
 
 
 async def _send(update: Update, context: JigapContext, flow: Flow) -> None:
+    """Plan it (the day's limit, the audience, the channel are checked), then send it now or leave it to its time."""
     tr = context.tr
     shops = context.services.shops
     chat = update.effective_chat
     assert chat is not None
-    if not await onboarding.done(shops, flow):
-        await answer(update, tr("This message was already sent or has expired."))
-        return
     state = flow.state
     planned = await broadcasts.plan(
         shops, context.member.id, int(state["org_id"]), text=str(state["text"]), audience=Audience(state["audience"]),
         target=Target(state["target"]), send_at=_send_at(flow), pass_product_id=str(state.get("product") or "") or None,
         progress_chat_id=chat.id)
+    if not await onboarding.done(shops, flow):  # a second press planned it a moment ago: take this one back
+        await broadcasts.cancel_scheduled(shops, context.member.id, planned.id)
+        await answer(update, tr("This message was already sent or has expired."))
+        return
+    await answer(update)
     if _send_at(flow) is not None:
         shop = await shop_services.shop_by_id(shops, planned.org_id)
         await say(update, context, tr("Scheduled for {when}.", when=moment_text(

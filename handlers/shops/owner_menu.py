@@ -57,7 +57,7 @@ async def run(update: Update, context: JigapContext, org_id: int, action: OwnerA
     elif action is OwnerAction.INVITE:
         await staff.invite(update, context, org_id)
     elif action is OwnerAction.PASSES:
-        await show_passes(update, context, org_id)
+        await show_passes(update, context, org_id, edit=edit)
     elif action is OwnerAction.ADD_PASS:
         await owner.begin_pass(update, context, org_id)
     elif action is OwnerAction.CHANNEL:
@@ -73,11 +73,11 @@ async def run(update: Update, context: JigapContext, org_id: int, action: OwnerA
                                               "this week!), then choose your shop's followers."))
 
 
-async def show_passes(update: Update, context: JigapContext, org_id: int) -> None:
+async def show_passes(update: Update, context: JigapContext, org_id: int, *, edit: bool = False) -> None:
     tr = context.tr
     found = await passes.products_of(context.services.shops, org_id)
     lines = [tr("Passes on sale:"), *(f"• {shop_text.product_line(product, tr)}" for product in found)] if found \
         else [tr("No passes on sale yet.")]
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup([
         [Owner(org_id, OwnerAction.ADD_PASS).button(tr("Add a pass")),
-         Owner(org_id, OwnerAction.HOME).button(tr("Back"))]]))
+         Owner(org_id, OwnerAction.HOME).button(tr("Back"))]]), edit=edit)

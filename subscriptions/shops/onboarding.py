@@ -127,12 +127,13 @@ async def begin_pass(shops: Shops, owner_id: int, org_id: int, *, chat_id: int) 
     return await _begin(shops, owner_id, PASS, NAME, {"org_id": org_id}, chat_id)
 
 
-def _number(text: str, *, low: int, high: int) -> int:
+def _number(text: str, *, low: int, high: int, problem: str = "range") -> int:
+    """A number typed at a step, in [low, high]; out of it, `problem` names what the owner is told."""
     value = whole_number(text.strip().replace(",", "").replace("₩", "").replace("원", "").strip())
     if value is None:
         raise NotANumber(text[:20])
     if not low <= value <= high:
-        raise InvalidPassProduct("range")
+        raise InvalidPassProduct(problem)
     return value
 
 
@@ -144,18 +145,19 @@ async def give_pass_text(shops: Shops, flow: Flow, text: str) -> Flow:
     if flow.step == ITEM:
         return await _move(shops, flow, KIND, item=clean_field(text, 64, field="pass_item"))
     if flow.step == USES:
-        return await _move(shops, flow, PRICE, uses=_number(text, low=1, high=USES_LIMIT))
+        return await _move(shops, flow, PRICE, uses=_number(text, low=1, high=USES_LIMIT, problem="uses"))
     if flow.step == PRICE:
         value = amount(text.strip().replace("₩", "").replace("원", "").replace(",", ""), decimals=0)
         if value is None:
             raise NotANumber(text[:20])
-        return await _move(shops, flow, CAP, price=_number(str(value), low=100, high=10_000_000))
+        return await _move(shops, flow, CAP, price=_number(str(value), low=100, high=10_000_000, problem="price"))
     if flow.step == CAP:
-        return await _move(shops, flow, WINDOW, cap=_number(text, low=1, high=int(flow.state["uses"])))
+        return await _move(shops, flow, WINDOW, cap=_number(text, low=1, high=int(flow.state["uses"]),
+                                                            problem="daily_cap"))
     if flow.step == WINDOW:
         window = parse_window(text)
         return await _after_window(shops, flow, [window.starts, window.ends])
-    return await _move(shops, flow, ADDING, rollover=_number(text, low=0, high=USES_LIMIT))
+    return await _move(shops, flow, ADDING, rollover=_number(text, low=0, high=USES_LIMIT, problem="rollover"))
 
 
 async def choose_kind(shops: Shops, flow: Flow, kind: str) -> Flow:

@@ -55,3 +55,11 @@ async def show_code(world: Jigap, customer: SandboxUser) -> tuple[BotMessage, by
     found = re.search(r"\b(\d{3}) (\d{3})\b", code.text)
     assert found is not None, code.text
     return code, await world.file_bytes(code), found.group(1) + found.group(2)
+
+
+async def next_photo(user: SandboxUser) -> BotMessage:
+    """The next picture the bot sends (a code, a link's QR), past any notice that comes first."""
+    found = await user.next_message()
+    while found.photo is None:
+        found = await user.next_message()
+    return found
