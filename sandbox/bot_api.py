@@ -288,6 +288,10 @@ class BotApi:
               keep_markup: bool = True) -> Json:
         """Shared tail of every send: markup, reply target, flood control, storing, channel fan-out."""
         markup = check_markup(params.structured("reply_markup", "reply keyboard markup JSON object"))
+        if markup and conversation.is_channel and any(
+                isinstance(button, dict) and "request_chat" in button for row in markup.get("keyboard", [])
+                for button in row):
+            raise bad_request("BUTTON_TYPE_INVALID")  # a chat picker is offered in private chats only
         reply_to = self._reply_target(conversation, params)
         self.flood.check_send(bot.id, conversation.chat["id"], conversation.is_channel)
         if reply_to is not None:
@@ -505,7 +509,7 @@ class BotApi:
             return {"status": "member", "user": user.user_object()}
         channel = self.world.channels[conversation.chat["id"]]
         if user_id in channel.admin_bots:
-            return admin_member(self.world.bots[user_id].user_object())
+            return admin_member(self.world.bots[user_id].user_object(), channel.rights_of(user_id))
         member = channel.members.get(user_id) or channel.banned.get(user_id)
         if member is not None:
             return member
@@ -520,7 +524,8 @@ class BotApi:
             raise bad_request("there are no administrators in the private chat")
         channel = self.world.channels[conversation.chat["id"]]
         owners = [m for m in channel.members.values() if m["status"] == "creator"]
-        return owners + [admin_member(self.world.bots[b].user_object()) for b in sorted(channel.admin_bots)]
+        return owners + [admin_member(self.world.bots[b].user_object(), channel.rights_of(b))
+                         for b in sorted(channel.admin_bots)]
 
     async def m_create_chat_invite_link(self, bot: BotAccount, params: Params) -> Json:
         link = self._new_invite_link(bot, params)

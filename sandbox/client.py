@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
@@ -402,6 +402,26 @@ class SandboxUser:
         result = await self.client.request("POST", self._path("press"), body)
         return _answer(result.get("answer"))
 
+    async def share_chat(self, button: str | int, channel: SandboxChannel | int) -> Json:
+        """Pick a chat with the "choose a chat" button (its label or request_id) of the keyboard shown now; the
+        sandbox refuses (SandboxRequestError, 400) a chat Telegram's picker would not offer."""
+        chat_id = channel.id if isinstance(channel, SandboxChannel) else channel
+        shared: Json = await self.client.request("POST", self._path("share_chat"),
+                                                 self._with_bot({"button": button, "chat_id": chat_id}))
+        return shared
+
+    async def shareable_chats(self, button: str | int) -> list[Json]:
+        """The chats that button's picker lists for this person."""
+        chats: list[Json] = await self.client.request("GET", self._path("shareable_chats"),
+                                                      params={**self._query(), "button": str(button)})
+        return chats
+
+    async def reply_keyboard(self) -> list[list[Json]]:
+        """The reply keyboard the bot shows this person now (buttons as objects, request_chat included)."""
+        state: Json = await self.client.request("GET", self._path("state"), params=self._query())
+        rows: list[list[Json]] = (state.get("reply_keyboard") or {}).get("keyboard", [])
+        return [[{"text": button} if isinstance(button, str) else button for button in row] for row in rows]
+
     async def pay(self, message: BotMessage | int | str, fail: bool = False) -> PaymentResult:
         """Pay an invoice message (or an invoice link); ``fail=True`` makes the card or Stars charge fail."""
         if isinstance(message, str):
@@ -453,9 +473,12 @@ class SandboxChannel:
         self.owner = owner
         self._cursor = 0
 
-    async def add_bot_as_admin(self, bot_id: int | None = None) -> None:
-        await self.client.request("POST", f"/sandbox/channels/{self.id}/admins",
-                                  {"bot_id": bot_id if bot_id is not None else self.client.bot_id})
+    async def add_bot_as_admin(self, bot_id: int | None = None, *, rights: Iterable[str] | None = None) -> None:
+        """Make the bot an administrator, with every right or only `rights` (e.g. without can_post_messages)."""
+        body: Json = {"bot_id": bot_id if bot_id is not None else self.client.bot_id}
+        if rights is not None:
+            body["rights"] = sorted(rights)
+        await self.client.request("POST", f"/sandbox/channels/{self.id}/admins", body)
 
     async def join(self, user: SandboxUser, invite_link: str | None = None) -> Json:
         member: Json = await self.client.request("POST", f"/sandbox/channels/{self.id}/join",

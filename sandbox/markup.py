@@ -69,6 +69,42 @@ def _check_reply_button(button: Any) -> None:
         return
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
         raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+    if "request_chat" in button:
+        check_request_chat(button["request_chat"])
+
+
+REQUEST_CHAT_FLAGS = ("chat_is_forum", "chat_has_username", "chat_is_created", "bot_is_member", "request_title",
+                      "request_username", "request_photo")
+INT32 = 2**31
+
+
+def check_request_chat(request: Any) -> None:
+    """A KeyboardButtonRequestChat: a signed 32-bit request_id, chat_is_channel, optional flags and rights."""
+    if not isinstance(request, dict):
+        raise bad_request("can't parse keyboard button: Field \"request_chat\" must be an Object")
+    request_id = request.get("request_id")
+    if isinstance(request_id, bool) or not isinstance(request_id, int) or not -INT32 <= request_id < INT32:
+        raise bad_request("can't parse keyboard button: Field \"request_id\" must be a valid Number")
+    if not isinstance(request.get("chat_is_channel"), bool):
+        raise bad_request("can't parse keyboard button: Field \"chat_is_channel\" must be of type Boolean")
+    for flag in REQUEST_CHAT_FLAGS:
+        if flag in request and not isinstance(request[flag], bool):
+            raise bad_request(f"can't parse keyboard button: Field \"{flag}\" must be of type Boolean")
+    for rights in ("user_administrator_rights", "bot_administrator_rights"):
+        if rights in request and not (isinstance(request[rights], dict) and all(
+                isinstance(value, bool) for value in request[rights].values())):
+            raise bad_request(f"can't parse keyboard button: Field \"{rights}\" must be ChatAdministratorRights")
+
+
+def request_chat_of(markup: dict[str, Any] | None, key: str | int) -> dict[str, Any] | None:
+    """The request_chat of the reply-keyboard button labelled `key` (or with that request_id), if any."""
+    for row in (markup or {}).get("keyboard", []):
+        for button in row:
+            if isinstance(button, dict) and isinstance(button.get("request_chat"), dict):
+                request: dict[str, Any] = button["request_chat"]
+                if key in (button.get("text"), request.get("request_id")):
+                    return request
+    return None
 
 
 def _looks_like_url(url: str) -> bool:

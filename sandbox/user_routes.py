@@ -73,6 +73,8 @@ class UserRoutes:
             ("POST", "/sandbox/users/{id}/send_document", self.send_document),
             ("POST", "/sandbox/users/{id}/open_link", self.open_link),
             ("POST", "/sandbox/users/{id}/press", self.press),
+            ("POST", "/sandbox/users/{id}/share_chat", self.share_chat),
+            ("GET", "/sandbox/users/{id}/shareable_chats", self.shareable_chats),
             ("POST", "/sandbox/users/{id}/open_url", self.open_url),
             ("POST", "/sandbox/users/{id}/pay", self.pay),
             ("POST", "/sandbox/users/{id}/block", self.block),
@@ -211,6 +213,21 @@ class UserRoutes:
             return _ok(await self.actions.forge_press(user, bot, message_id, str(key), wait))
         return _ok(await self.actions.press(user, bot, message_id, str(key), wait))
 
+    async def share_chat(self, request: web.Request) -> web.Response:
+        """The person picks a chat with a "choose a chat" button (``button``: its label or request_id)."""
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        chat_id = _int(body.get("chat_id"), "chat_id")
+        if chat_id is None:
+            raise UserActionError(400, "chat_id is required")
+        return _ok(self.actions.share_chat(user, bot, _button_key(body.get("button")), chat_id))
+
+    async def shareable_chats(self, request: web.Request) -> web.Response:
+        """The chats that button's picker lists for the person."""
+        query = dict(request.query)
+        user, bot = self._who(request, query)
+        return _ok(self.actions.shareable(user, bot, _button_key(query.get("button"))))
+
     async def open_url(self, request: web.Request) -> web.Response:
         """A link tapped anywhere (a channel post's button, say): invoice links pay, the bot's links start it."""
         body = await _body(request)
@@ -293,9 +310,15 @@ class UserRoutes:
         return channel, self.actions.user(_int(body.get("user_id"), "user_id") or 0)
 
     async def add_admin(self, request: web.Request) -> web.Response:
+        """The owner makes a bot an administrator; ``rights`` (a list of ChatAdministratorRights names) narrows
+        what it may do, e.g. without "can_post_messages"."""
         body = await _body(request)
         channel = self.actions.channel(_path_id(request))
-        return _ok(self.actions.add_admin(channel, self.actions.bot(_int(body.get("bot_id"), "bot_id"))))
+        rights = body.get("rights")
+        if rights is not None and not (isinstance(rights, list) and all(isinstance(r, str) for r in rights)):
+            raise UserActionError(400, "rights is a list of right names")
+        return _ok(self.actions.add_admin(channel, self.actions.bot(_int(body.get("bot_id"), "bot_id")),
+                                          frozenset(rights) if rights is not None else None))
 
     async def remove_admin(self, request: web.Request) -> web.Response:
         body = await _body(request)
@@ -371,3 +394,13 @@ def guarded(handler: Handler) -> Handler:
         except BotApiError as exc:
             return web.json_response({"error": exc.description}, status=exc.error_code)
     return guarded
+
+
+def _button_key(value: Any) -> str | int:
+    """A picker button named by its label, or by its request_id (a number, or digits in a query string)."""
+    if isinstance(value, bool) or value is None or value == "":
+        raise UserActionError(400, "button is required (its label or request_id)")
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if text.lstrip("-").isdecimal() and text.lstrip("-").isascii() and len(text) < 12 else text

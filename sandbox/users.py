@@ -7,10 +7,19 @@ from typing import Any
 
 from sandbox.callbacks import CallbackQueries
 from sandbox.errors import UserActionError
-from sandbox.markup import inline_rows
+from sandbox.markup import inline_rows, request_chat_of
 from sandbox.payments import PaymentOutcome, Payments
 from sandbox.text_entities import command_entities
-from sandbox.world import BotAccount, Channel, Conversation, Json, UserAccount, World, admin_member
+from sandbox.world import (
+    ADMIN_RIGHTS,
+    BotAccount,
+    Channel,
+    Conversation,
+    Json,
+    UserAccount,
+    World,
+    admin_member,
+)
 
 _DEEP_LINK_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _BOT_LINK = re.compile(r"^https?://t\.me/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{1,64})$")
@@ -111,6 +120,8 @@ class UserActions:
             keyboard = conversation.reply_keyboard or {}
             labels = [b if isinstance(b, str) else b.get("text") for row in keyboard.get("keyboard", []) for b in row]
             if key in labels:
+                if request_chat_of(keyboard, key) is not None:
+                    raise UserActionError(400, "this button opens Telegram's chat picker: share a chat with it")
                 if keyboard.get("one_time_keyboard"):
                     conversation.reply_keyboard = None  # Telegram's apps hide it once used
                     self.world.emit(conversation, "keyboard", reply_keyboard=None)
@@ -125,6 +136,38 @@ class UserActions:
             outcome = await self.pay_message(user, bot, message["message_id"], fail=False)
             return {"callback_query_id": None, "answer": None, "payment": outcome.as_json()}
         raise UserActionError(400, "this kind of button cannot be pressed in the sandbox")
+
+    def share_chat(self, user: UserAccount, bot: BotAccount, key: str | int, chat_id: int) -> Json:
+        """The person picks a chat with a "choose a chat" button of the keyboard they see (by label or request_id):
+        only a chat Telegram's picker would list is accepted, and the bot gets a message with `chat_shared`."""
+        conversation = self.open_chat(user, bot)
+        keyboard = conversation.reply_keyboard
+        request = request_chat_of(keyboard, key)
+        if request is None:
+            raise UserActionError(404, f"no chat-picker button {key!r} in this chat")
+        channel = self.world.channels.get(chat_id)
+        if channel is None:
+            raise UserActionError(404, f"no chat {chat_id}")
+        reason = picker_refusal(request, channel, user, bot)
+        if reason is not None:
+            raise UserActionError(400, f"the picker does not offer this chat: {reason}")
+        shared: Json = {"request_id": request["request_id"], "chat_id": channel.id}
+        if request.get("request_title"):
+            shared["title"] = channel.title
+        if request.get("request_username") and channel.username:
+            shared["username"] = channel.username
+        if keyboard and keyboard.get("one_time_keyboard"):
+            conversation.reply_keyboard = None
+            self.world.emit(conversation, "keyboard", reply_keyboard=None)
+        return self._send(user, bot, {"chat_shared": shared})
+
+    def shareable(self, user: UserAccount, bot: BotAccount, key: str | int) -> list[Json]:
+        """The chats the picker of that button lists for this person (the web chat shows them)."""
+        request = request_chat_of(self.open_chat(user, bot).reply_keyboard, key)
+        if request is None:
+            raise UserActionError(404, f"no chat-picker button {key!r} in this chat")
+        return [channel.chat_object() for channel in self.world.channels.values()
+                if picker_refusal(request, channel, user, bot) is None]
 
     async def forge_press(self, user: UserAccount, bot: BotAccount, message_id: int | None, data: str,
                           wait: float) -> Json:
@@ -220,12 +263,17 @@ class UserActions:
             raise UserActionError(404, f"no channel {channel_id}")
         return channel
 
-    def add_admin(self, channel: Channel, bot: BotAccount) -> Json:
-        """The owner makes a bot an administrator; the bot hears of it in my_chat_member."""
-        if bot.id not in channel.admin_bots:
+    def add_admin(self, channel: Channel, bot: BotAccount, rights: frozenset[str] | None = None) -> Json:
+        """The owner makes a bot an administrator (with `rights`, or all of them); the bot hears of it in
+        my_chat_member. Adding it again with other rights changes them."""
+        held = ADMIN_RIGHTS if rights is None else rights & ADMIN_RIGHTS
+        if bot.id not in channel.admin_bots or channel.rights_of(bot.id) != held:
+            old = (admin_member(bot.user_object(), channel.rights_of(bot.id)) if bot.id in channel.admin_bots
+                   else _member("left", bot.user_object()))
             channel.admin_bots.add(bot.id)
-            self._member_changed(bot, channel, self.world.users[channel.owner_id], "my_chat_member",
-                                 _member("left", bot.user_object()), admin_member(bot.user_object()))
+            channel.bot_rights[bot.id] = held
+            self._member_changed(bot, channel, self.world.users[channel.owner_id], "my_chat_member", old,
+                                 admin_member(bot.user_object(), held))
         return channel.chat_object()
 
     def remove_admin(self, channel: Channel, bot: BotAccount) -> Json:
@@ -340,3 +388,40 @@ def _formatting(text: str, entities: list[Json]) -> list[Json]:
             kept["language"] = str(entity["language"])
         out.append(kept)
     return out
+
+
+def _user_rights(channel: Channel, user: UserAccount) -> frozenset[str] | None:
+    """What the person may do in the channel as an administrator (None: they are not one)."""
+    member = channel.members.get(user.id)
+    if member is None:
+        return None
+    if member.get("status") == "creator":
+        return ADMIN_RIGHTS
+    if member.get("status") == "administrator":
+        return frozenset(right for right in ADMIN_RIGHTS if member.get(right))
+    return None
+
+
+def _wanted(rights: Json | None) -> frozenset[str]:
+    return frozenset(name for name, value in (rights or {}).items() if value and name in ADMIN_RIGHTS)
+
+
+def picker_refusal(request: Json, channel: Channel, user: UserAccount, bot: BotAccount) -> str | None:
+    """Why Telegram's picker would not list this channel for this request (None: it would)."""
+    if not request.get("chat_is_channel"):
+        return "a group was asked for, this is a channel"
+    if "chat_has_username" in request and bool(channel.username) != request["chat_has_username"]:
+        return "its username does not match what was asked"
+    user_rights = _user_rights(channel, user)
+    if request.get("chat_is_created") and channel.owner_id != user.id:
+        return "you did not create it"
+    if "user_administrator_rights" in request and (
+            user_rights is None or not _wanted(request["user_administrator_rights"]) <= user_rights):
+        return "you are not an administrator with the rights asked for"
+    is_admin = bot.id in channel.admin_bots
+    if "bot_administrator_rights" in request and (
+            not is_admin or not _wanted(request["bot_administrator_rights"]) <= channel.rights_of(bot.id)):
+        return "the bot is not an administrator with the rights asked for"
+    if request.get("bot_is_member") and not is_admin and bot.id not in channel.members:
+        return "the bot is not a member"
+    return None

@@ -116,6 +116,13 @@ class Conversation:
         return self.last_message_id
 
 
+# The rights a channel administrator can hold (ChatAdministratorRights' booleans, less is_anonymous).
+ADMIN_RIGHTS = frozenset({
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+    "can_delete_stories", "can_post_messages", "can_edit_messages"})
+
+
 @dataclass
 class Channel:
     """A channel: its owner, admin bots, members and invite links."""
@@ -126,6 +133,7 @@ class Channel:
     username: str | None
     conversation: Conversation
     admin_bots: set[int] = field(default_factory=set)
+    bot_rights: dict[int, frozenset[str]] = field(default_factory=dict)  # an admin bot's rights (default: all)
     members: dict[int, Json] = field(default_factory=dict)
     invite_links: dict[str, Json] = field(default_factory=dict)
     banned: dict[int, Json] = field(default_factory=dict)
@@ -133,6 +141,9 @@ class Channel:
 
     def chat_object(self) -> Json:
         return self.conversation.chat
+
+    def rights_of(self, bot_id: int) -> frozenset[str]:
+        return self.bot_rights.get(bot_id, ADMIN_RIGHTS)
 
 
 class World:
@@ -227,6 +238,8 @@ class World:
             raise bad_request(CHAT_NOT_FOUND)
         if bot.id not in channel.admin_bots:
             raise forbidden("bot is not a member of the channel chat")
+        if sending and "can_post_messages" not in channel.rights_of(bot.id):
+            raise bad_request("need administrator rights in the channel chat")
         return channel.conversation
 
     def message(self, conversation: Conversation, message_id: int | None) -> Json | None:
@@ -258,11 +271,9 @@ class World:
         self.hub.publish(event)
 
 
-def admin_member(user: Json) -> Json:
-    """A ChatMemberAdministrator with every right (the sandbox does not model partial rights)."""
-    rights = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-              "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
-              "can_edit_stories", "can_delete_stories", "can_post_messages", "can_edit_messages")
+def admin_member(user: Json, rights: frozenset[str] | None = None) -> Json:
+    """A ChatMemberAdministrator with `rights` (every right when None), each right named as a field."""
+    held = ADMIN_RIGHTS if rights is None else rights
     member: Json = {"status": "administrator", "user": user, "can_be_edited": False, "is_anonymous": False}
-    member.update(dict.fromkeys(rights, True))
+    member.update({right: right in held for right in ADMIN_RIGHTS})
     return member

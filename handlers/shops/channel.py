@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 REQUEST_ID_LIMIT = 2**31  # Telegram's request_id is a signed 32-bit number: the shop's id when it fits
 
 
+# The owner must administer the channel with the right to post. The bot only has to be in it (a bot is in a
+# channel as an administrator): whether it may post is what getChatMember tells, so the owner hears what to fix.
 def _rights(*, post: bool) -> ChatAdministratorRights:
     return ChatAdministratorRights(
         is_anonymous=False, can_manage_chat=False, can_delete_messages=False, can_manage_video_chats=False,
@@ -43,7 +45,7 @@ async def ask_for_channel(update: Update, context: JigapContext, org_id: int) ->
         return
     button = KeyboardButton(tr("Choose the channel"), request_chat=KeyboardButtonRequestChat(
         request_id=org_id, chat_is_channel=True, bot_is_member=True, request_title=True, request_username=True,
-        user_administrator_rights=_rights(post=True), bot_administrator_rights=_rights(post=True)))
+        user_administrator_rights=_rights(post=True)))
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, tr(

@@ -126,6 +126,12 @@ function renderMessage(message) {
     row.append(el("div", "service", `Refunded ${money(p.total_amount, p.currency)}`));
     return row;
   }
+  if (message.chat_shared) {
+    const shared = message.chat_shared;
+    row.className = "row service-row";
+    row.append(el("div", "service", `Shared the chat ${shared.title || shared.chat_id}`));
+    return row;
+  }
   const bubble = el("div", "bubble");
   if (message.photo) {
     const largest = message.photo[message.photo.length - 1];
@@ -224,12 +230,43 @@ function showReplyKeyboard(markup) {
     for (const button of buttons) {
       const label = typeof button === "string" ? button : button.text;
       const b = el("button", "", label);
-      b.onclick = () => api("POST", `/sandbox/users/${state.view.id}/press`, withBot({ text: label, wait: 0 }))
-        .catch((error) => toast(error.message));
+      if (button.request_chat) {
+        b.onclick = () => openChatPicker(label);  // Telegram's apps open a list of chats that fit
+      } else {
+        b.onclick = () => api("POST", `/sandbox/users/${state.view.id}/press`, withBot({ text: label, wait: 0 }))
+          .catch((error) => toast(error.message));
+      }
       line.append(b);
     }
     box.append(line);
   }
+}
+
+// A "choose a chat" button: the chats its request fits, as Telegram's picker lists them; one tap shares it.
+async function openChatPicker(label) {
+  const box = $("reply-keyboard");
+  box.querySelector(".chat-picker")?.remove();
+  const picker = el("div", "chat-picker");
+  picker.append(el("div", "picker-title", label));
+  try {
+    const query = new URLSearchParams(withBot({ button: label }));
+    const chats = await api("GET", `/sandbox/users/${state.view.id}/shareable_chats?${query}`);
+    if (!chats.length) picker.append(el("div", "empty", "No chats fit this request."));
+    for (const chat of chats) {
+      const choice = el("button", "", chat.title + (chat.username ? ` (@${chat.username})` : ""));
+      choice.onclick = () => api("POST", `/sandbox/users/${state.view.id}/share_chat`,
+        withBot({ button: label, chat_id: chat.id }))
+        .then(() => picker.remove()).catch((error) => toast(error.message));
+      picker.append(choice);
+    }
+  } catch (error) {
+    toast(error.message);
+    return;
+  }
+  const close = el("button", "picker-close", "Close");
+  close.onclick = () => picker.remove();
+  picker.append(close);
+  box.append(picker);
 }
 
 // --- actions -------------------------------------------------------------------------------------

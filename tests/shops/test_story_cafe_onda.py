@@ -22,8 +22,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot.commands.shops import shop_report
-from sandbox.client import BotMessage, SandboxUser
+from handlers.shops.text import CHANNEL_PROBLEMS
+from sandbox.client import BotMessage, SandboxChannel, SandboxUser
 from storage.shops.tables import shop_redemptions
+from subscriptions.shops.services.shops import shop_by_id
 from tests.billing.steps import receipt_and_reply
 from tests.harness import Jigap
 from tests.shops.steps import Onda, open_cafe_onda, show_code, subscribe_to_monthly_pass
@@ -34,8 +36,7 @@ async def test_cafe_onda_counter(world: Jigap) -> None:
     regulars = [await world.started_user(f"Regular {n}", "en") for n in range(3)]
     onda = await open_cafe_onda(world, regulars, language="en")
     channel = await world.client.channel("Cafe Onda 소식", onda.sora, username="cafe_onda_news")
-    await channel.add_bot_as_admin()
-    await _link_channel(world, onda, channel.id)
+    await _link_channel(world, onda, channel)
 
     jisoo = await world.started_user("Jisoo", "en", username="jisoo")
     await _scan_poster_and_buy(world, onda, jisoo)
@@ -50,11 +51,32 @@ async def test_cafe_onda_counter(world: Jigap) -> None:
     _ = code, png
 
 
-async def _link_channel(world: Jigap, onda: Onda, channel_id: int) -> None:
-    from subscriptions.shops.services.shops import ChannelCheck, link_channel
+async def _link_channel(world: Jigap, onda: Onda, channel: SandboxChannel) -> None:
+    """Sora's first try has the bot in the channel without the right to post: the bot's check says what to fix."""
+    await channel.add_bot_as_admin(rights={"can_manage_chat", "can_invite_users"})
+    refused = await _choose_channel(onda, channel)
+    assert refused.text == CHANNEL_PROBLEMS["bot_cannot_post"]
+    assert (await shop_by_id(world.services.shops, onda.shop.org_id)).channel is None
 
-    await link_channel(world.services.shops, onda.sora.id, onda.shop.org_id, ChannelCheck(
-        channel_id, "Cafe Onda 소식", "cafe_onda_news", True, "administrator", True, "creator"))
+    await channel.add_bot_as_admin()  # now with every right, posting included
+    linked = await _choose_channel(onda, channel)
+    assert linked.text == "Linked: Cafe Onda posts to “Cafe Onda 소식” now."
+    assert await onda.sora.reply_keyboard() == []  # the picker's keyboard is gone
+    shop = await shop_by_id(world.services.shops, onda.shop.org_id)
+    assert shop.channel is not None and (shop.channel.chat_id, shop.channel.username) == (channel.id, "cafe_onda_news")
+
+
+async def _choose_channel(onda: Onda, channel: SandboxChannel) -> BotMessage:
+    menu = await onda.sora.send("/shop")
+    await onda.sora.press("Channel", menu)
+    ask = await onda.sora.next_message()
+    assert ask.text.startswith("Add me to your channel as an administrator who may post messages")
+    picker = [button for row in await onda.sora.reply_keyboard() for button in row]
+    assert [button["text"] for button in picker] == ["Choose the channel"]
+    assert picker[0]["request_chat"]["chat_is_channel"] is True
+    assert [chat["id"] for chat in await onda.sora.shareable_chats("Choose the channel")] == [channel.id]
+    await onda.sora.share_chat("Choose the channel", channel)
+    return await onda.sora.next_message()
 
 
 async def _scan_poster_and_buy(world: Jigap, onda: Onda, jisoo: SandboxUser) -> None:
@@ -75,7 +97,7 @@ async def _scan_poster_and_buy(world: Jigap, onda: Onda, jisoo: SandboxUser) -> 
 
 
 async def _broadcast(world: Jigap, onda: Onda, regulars: list[SandboxUser], jisoo: SandboxUser,
-                     channel: object) -> None:
+                     channel: SandboxChannel) -> None:
     sora = onda.sora
     preview = await sora.send("/broadcast New autumn blend this week")
     assert preview.buttons == ["Followers of Cafe Onda…", "Cancel"]
@@ -98,7 +120,7 @@ async def _broadcast(world: Jigap, onda: Onda, regulars: list[SandboxUser], jiso
         got = await follower.next_message()
         assert got.text == "Cafe Onda\n\nNew autumn blend this week"
         assert got.buttons == ["Get the Monthly pass", "Unfollow Cafe Onda"]
-    post = await channel.next_post()  # type: ignore[attr-defined]
+    post = await channel.next_post()
     assert post.text == "New autumn blend this week" and post.buttons == ["Get the Monthly pass", "Follow Cafe Onda"]
     answer = await regulars[0].press("Unfollow Cafe Onda")
     assert answer is not None and answer.text == "You no longer follow this shop."
