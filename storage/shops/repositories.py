@@ -149,17 +149,20 @@ class SqlShopFollows:
                                                                       delta=delta, at=now))
 
     async def add_many(self, org_id: int, user_ids: list[int], now: datetime) -> int:
-        """Follows written in bulk (the demo, the benches): one statement, the count and the log kept."""
-        if not user_ids:
+        """Follows written in bulk (the demo, the benches): those already following are skipped, the count and
+        the log kept for the rest."""
+        already = set((await self._connection.execute(select(shop_follows.c.user_id).where(
+            shop_follows.c.org_id == org_id))).scalars())
+        fresh = list(dict.fromkeys(user_id for user_id in user_ids if user_id not in already))
+        if not fresh:
             return 0
-        result = await self._connection.execute(insert_ignoring(self._connection, shop_follows), [
-            {"org_id": org_id, "user_id": user_id, "followed_at": now} for user_id in user_ids])
-        added = int(result.rowcount or 0)
+        await self._connection.execute(insert(shop_follows), [
+            {"org_id": org_id, "user_id": user_id, "followed_at": now} for user_id in fresh])
         await self._connection.execute(update(shops).where(shops.c.org_id == org_id)
-                                       .values(followers=shops.c.followers + added))
+                                       .values(followers=shops.c.followers + len(fresh)))
         await self._connection.execute(insert(shop_follow_log), [
-            {"org_id": org_id, "user_id": user_id, "delta": 1, "at": now} for user_id in user_ids[:added]])
-        return added
+            {"org_id": org_id, "user_id": user_id, "delta": 1, "at": now} for user_id in fresh])
+        return len(fresh)
 
     async def is_following(self, org_id: int, user_id: int) -> bool:
         row = (await self._connection.execute(select(shop_follows.c.user_id).where(
