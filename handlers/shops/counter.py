@@ -96,14 +96,13 @@ async def redeem_query(update: Update, context: JigapContext, query: CodeQuery) 
     chat = update.effective_chat
     assert chat is not None
     try:
-        card = await gift_cards.card_for_code(shops, context.member.id, query)
-        if card is not None:
-            await onboarding.begin_spend(shops, context.member.id, card.code_id, chat_id=chat.id)
+        done = await counter.use_code(shops, context.member.id, query)
+        if isinstance(done, counter.CardAtCounter):
+            await onboarding.begin_spend(shops, context.member.id, done.code_id, chat_id=chat.id)
             await say(update, context, context.tr(
                 "A {shop} gift card with {balance}. How much is the bill? Send the amount in won.",
-                shop=card.shop.name, balance=billing_text.money(card.card.money(), context.tr)))
+                shop=done.shop.name, balance=billing_text.money(done.card.money(), context.tr)))
             return
-        done = await counter.redeem(shops, context.member.id, query)
     except ShopError as error:
         await refuse(update, context, error)
         return
@@ -196,14 +195,11 @@ async def redeemed(event: PassRedeemed, notices: NoticeContext) -> list[Notice]:
     text = tr("{shop}: {used}", shop=held.shop_name, used=shop_text.used_text(held.product, event.balance, tr))
     found = [Notice(reader.chat_id, OutboundMessage(text, ((MyPasses(held.pass_.id).outbound(tr("Open the pass")),),))
                     .payload())]
-    return found + await _mark_code_used(notices, event.redemption_id, tr)
+    return found + await _mark_code_used(notices, event.code_id, tr)
 
 
-async def _mark_code_used(notices: NoticeContext, redemption_id: str, tr: Translator) -> list[Notice]:
-    shops = notices.services.shops
-    async with shops.uow() as uow:
-        redemption = await uow.redemptions.get(redemption_id)
-        code = await uow.counter_codes.get(redemption.code_id) if redemption else None
+async def _mark_code_used(notices: NoticeContext, code_id: str, tr: Translator) -> list[Notice]:
+    code = await counter.code_status(notices.services.shops, code_id) if code_id else None
     if code is None or code.chat_id is None or code.message_id is None:
         return []
     call = ApiCall("editMessageCaption", {"chat_id": code.chat_id, "message_id": code.message_id,

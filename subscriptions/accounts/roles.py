@@ -122,7 +122,7 @@ async def bootstrap_platform_admins(accounts: Accounts, user_ids: list[int]) -> 
 
 
 async def person(accounts: Accounts, user_id: int) -> UserRecord | None:
-    async with accounts.uow() as uow:
+    async with accounts.uow.one_read() as uow:  # one statement: no transaction, no wait for a writer
         return await uow.users.get(user_id)
 
 

@@ -33,7 +33,14 @@ class Shops:
     ids: IdSource
     billing: Billing
     settings: ShopSettings = field(default_factory=ShopSettings)
+    # Units of work that only read: on SQLite they never wait for the writer lock, so the counter's lookups do
+    # not queue behind other shops' redemptions. Without it, reads use `uow`.
+    reader: Callable[[], ShopsUnitOfWork] | None = None
 
     def using(self, uow: Callable[[], ShopsUnitOfWork]) -> Shops:
         """The same shops over other units of work (background ones, for sweeps)."""
-        return replace(self, uow=uow)
+        return replace(self, uow=uow, reader=None)
+
+    def read(self) -> ShopsUnitOfWork:
+        """A unit of work for reading only (it cannot commit)."""
+        return self.reader() if self.reader is not None else self.uow()

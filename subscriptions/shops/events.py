@@ -25,6 +25,7 @@ class PassRedeemed:
     org_id: int
     balance: int
     at: datetime
+    code_id: str = ""  # the code shown, whose picture then says it was used (events from before it: none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from subscriptions.shops.errors import (
     UndoTooLate,
 )
 from subscriptions.shops.events import PassRedeemed, RedemptionRequested, RedemptionUndone
-from subscriptions.shops.giftcards import GiftCardStatus
+from subscriptions.shops.giftcards import GiftCard, GiftCardStatus
 from subscriptions.shops.passes import ActivityKind, Pass, PassProduct, check_redeemable
 from subscriptions.shops.ports import ShopsUnitOfWork
 from subscriptions.shops.services.passes import record
@@ -114,7 +114,7 @@ async def note_shown(shops: Shops, code_id: str, chat_id: int, message_id: int) 
 
 
 async def code_status(shops: Shops, code_id: str) -> CounterCode | None:
-    async with shops.uow() as uow:
+    async with shops.read() as uow:
         return await uow.counter_codes.get(code_id[:40])
 
 
@@ -153,6 +153,30 @@ class Redeemed:
     product: PassProduct
     shop: Shop
     balance: int
+
+
+@dataclass(frozen=True)
+class CardAtCounter:
+    """A gift card's code staff brought: the amount comes next (`gift_cards.ask_spend`)."""
+
+    code_id: str
+    card: GiftCard
+    shop: Shop
+
+
+async def use_code(shops: Shops, staff_id: int, query: CodeQuery) -> Redeemed | CardAtCounter:
+    """Whatever code staff brought, found once in one transaction: a pass's is redeemed at once, a gift card's
+    is looked up so staff can be asked the amount."""
+    async with shops.uow() as uow:
+        code, shop = await find_code(uow, shops, staff_id, query)
+        if code.subject is Subject.GIFT_CARD:
+            card = await uow.gift_cards.get(code.subject_id)
+            if card is None or card.status is not GiftCardStatus.ACTIVE:
+                raise GiftCardNotFound(code.subject_id)
+            return CardAtCounter(code.id, card, shop)
+        done = await _redeem(uow, shops, staff_id, code, shop)
+        await uow.commit()
+    return done
 
 
 async def redeem(shops: Shops, staff_id: int, query: CodeQuery) -> Redeemed:
@@ -196,7 +220,7 @@ async def _redeem(uow: ShopsUnitOfWork, shops: Shops, staff_id: int, code: Count
     await uow.redemptions.add(redemption)
     await record(uow, shops, pass_, ActivityKind.REDEEMED, -1, balance, actor_id=staff_id, reference=redemption.id)
     await uow.events.add([PassRedeemed(redemption.id, pass_.id, pass_.holder_id, staff_id, shop.org_id, balance,
-                                       now)])
+                                       now, code.id)])
     return Redeemed(redemption, pass_, product, shop, balance)
 
 

@@ -161,25 +161,6 @@ async def claim_card(shops: Shops, recipient_id: int, code: str) -> GiftCard:
 
 # --- spending at the counter -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CardAtCounter:
-    code_id: str
-    card: GiftCard
-    shop: Shop
-
-
-async def card_for_code(shops: Shops, staff_id: int, query: CodeQuery) -> CardAtCounter | None:
-    """The gift card behind a code staff brought, or None when the code is a pass's."""
-    async with shops.uow() as uow:
-        code, shop = await find_code(uow, shops, staff_id, query)
-        if code.subject is not Subject.GIFT_CARD:
-            return None
-        card = await uow.gift_cards.get(code.subject_id)
-    if card is None or card.status is not GiftCardStatus.ACTIVE:
-        raise GiftCardNotFound(code.subject_id)
-    return CardAtCounter(code.id, card, shop)
-
-
 async def ask_spend(shops: Shops, staff_id: int, code_id: str, amount: int) -> SpendRequest:
     """Staff ask `amount` won from the card whose code they were shown; its holder is asked to confirm."""
     now = shops.clock.now()

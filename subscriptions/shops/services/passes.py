@@ -240,13 +240,13 @@ class HeldPass:
 
 async def passes_of(shops: Shops, holder_id: int) -> list[HeldPass]:
     now = shops.clock.now()
-    async with shops.uow() as uow:
+    async with shops.read() as uow:
         held = await uow.passes.of_holder(holder_id, since=now - HISTORY_SINCE)
         return [await _held(uow, pass_) for pass_ in held]
 
 
 async def held_pass(shops: Shops, holder_id: int, pass_id: str) -> HeldPass:
-    async with shops.uow() as uow:
+    async with shops.read() as uow:
         pass_ = await uow.passes.get(pass_id[:40])
         if pass_ is None or pass_.holder_id != holder_id:
             raise PassNotFound(pass_id[:40])
