@@ -5,11 +5,14 @@
     python bench/shops.py --part counter   # or double-spend, broadcast
     python bench/shops.py --postgres URL   # PostgreSQL too (or set JIGAP_TEST_DATABASE_URL)
 
-- counter: 50 baristas each type `/redeem <6 digits>` of a customer's code at the same moment, wave after wave,
-  through the sandbox (its own process) and jigap (another: the real Application, on SQLite). `redeem_p99_ms` is
-  a barista's wait from sending the digits to the bot's "1 Americano used, ... left"; `holder_notice_p99_ms` the
-  customer's wait, from the same moment, for their own message. The sandbox's limits are Telegram's scaled to
-  `--rate` messages a second as in bench/delivery.py, so that jigap, not a flood limit, is what is measured.
+- counter: 50 baristas at 50 counters type `/redeem <6 digits>` of their customers' codes through the sandbox (its
+  own process) and jigap (another: the real Application, on SQLite, then PostgreSQL). Each counter redeems a pass
+  every `--every` seconds (5: ten redemptions a second from the 50, several times what busy counters do), at its
+  own moments (`redeem_*`), and once more all 50 at the same instant (`redeem_in_step_*`, the worst case: they
+  queue behind each other). `redeem_p99_ms` is a barista's wait from sending the digits to the bot's "1 Americano
+  used, ... left"; `redeem_holder_notice_p99_ms` the customer's wait, from the same moment, for their own message.
+  The sandbox's limits are Telegram's scaled to `--rate` messages a second as in bench/delivery.py; one message a
+  chat every `--every` seconds stays inside Telegram's own limit for a chat.
 - double-spend: 1,000 codes, each redeemed by 10 staff at once, through the services (no chat): on SQLite in one
   process, and on PostgreSQL by two worker processes, 5 staff each, started on every wave together.
   `double_spend` counts uses taken beyond one per code, from the attempts and from what is stored.
