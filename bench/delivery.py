@@ -22,9 +22,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -98,20 +99,25 @@ def run_jigap(conn: Connection, url: str, database_url: str, rate: int, recipien
             conn.send("ready")
             loop = asyncio.get_running_loop()
             while await loop.run_in_executor(None, conn.recv) == "broadcast":
-                await wait_until(lambda: services.delivery.pump is not None)
-                pump = services.delivery.pump
-                assert pump is not None
-                before_sent, before_429 = pump.stats.sent, pump.stats.rate_limited
-                pump.stats.first_sent_at = None
-                await services.delivery.broadcasts.enqueue_broadcast(
-                    1, recipients, OutboundMessage("Weekend sale: 20% off everything"), audience="bench")
-                target = before_sent + len(recipients)
-                await wait_until(lambda stats=pump.stats, target=target: stats.sent >= target)
-                assert pump.stats.first_sent_at is not None and pump.stats.last_sent_at is not None
-                conn.send({"sent": pump.stats.sent - before_sent, "rate_limited": pump.stats.rate_limited - before_429,
-                           "seconds": pump.stats.last_sent_at - pump.stats.first_sent_at})
+                conn.send(await timed_broadcast(services, len(recipients), lambda: (
+                    services.delivery.broadcasts.enqueue_broadcast(
+                        1, recipients, OutboundMessage("Weekend sale: 20% off everything"), audience="bench"))))
 
     asyncio.run(main())
+
+
+async def timed_broadcast(services: Any, count: int, start: Callable[[], Awaitable[object]]) -> dict[str, float]:
+    """Start a broadcast of `count` messages and wait until the pump sent them: what a round reports."""
+    await wait_until(lambda: services.delivery.pump is not None)
+    pump = services.delivery.pump
+    before_sent, before_429 = pump.stats.sent, pump.stats.rate_limited
+    pump.stats.first_sent_at = None
+    await start()
+    target = before_sent + count
+    await wait_until(lambda: pump.stats.sent >= target)
+    assert pump.stats.first_sent_at is not None and pump.stats.last_sent_at is not None
+    return {"sent": pump.stats.sent - before_sent, "rate_limited": pump.stats.rate_limited - before_429,
+            "seconds": pump.stats.last_sent_at - pump.stats.first_sent_at}
 
 
 async def wait_until(done: Callable[[], bool]) -> None:

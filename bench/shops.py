@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.child_process import ChildProcess  # noqa: E402
-from bench.delivery import TOKEN, one_round, p99, serve_sandbox, wait_until  # noqa: E402
+from bench.delivery import TOKEN, one_round, p99, serve_sandbox, timed_broadcast  # noqa: E402
 from bench.postgres_database import fresh_postgres  # noqa: E402
 from sandbox.client import NoReply, SandboxClient, SandboxUser  # noqa: E402
 
@@ -440,20 +440,13 @@ def run_broadcast_jigap(conn: Connection, url: str, database_url: str, rate: int
             freeze_startup_objects()
             conn.send("ready")
             loop = asyncio.get_running_loop()
-            while await loop.run_in_executor(None, conn.recv) == "broadcast":
-                await wait_until(lambda: services.delivery.pump is not None)
-                pump = services.delivery.pump
-                assert pump is not None
-                before_sent, before_429 = pump.stats.sent, pump.stats.rate_limited
-                pump.stats.first_sent_at = None
+            async def send_one() -> None:
                 planned = await broadcasts.plan(services.shops, OWNER, org.id, text="New autumn blend this week",
                                                 audience=Audience.FOLLOWERS, target=Target.FOLLOWERS)
                 await services.shop_broadcasts.send(planned.id)
-                target = before_sent + len(followers)
-                await wait_until(lambda stats=pump.stats, target=target: stats.sent >= target)
-                assert pump.stats.first_sent_at is not None and pump.stats.last_sent_at is not None
-                conn.send({"sent": pump.stats.sent - before_sent, "rate_limited": pump.stats.rate_limited - before_429,
-                           "seconds": pump.stats.last_sent_at - pump.stats.first_sent_at})
+
+            while await loop.run_in_executor(None, conn.recv) == "broadcast":
+                conn.send(await timed_broadcast(services, len(followers), send_one))
 
     asyncio.run(main())
 
