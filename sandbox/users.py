@@ -122,9 +122,7 @@ class UserActions:
             if key in labels:
                 if request_chat_of(keyboard, key) is not None:
                     raise UserActionError(400, "this button opens Telegram's chat picker: share a chat with it")
-                if keyboard.get("one_time_keyboard"):
-                    conversation.reply_keyboard = None  # Telegram's apps hide it once used
-                    self.world.emit(conversation, "keyboard", reply_keyboard=None)
+                self._keyboard_used(conversation)
                 sent = self.send_text(user, bot, key)
                 return {"callback_query_id": None, "answer": None, "message_id": sent["message_id"]}
             raise UserActionError(404, f"no button {key!r} in this chat")
@@ -156,10 +154,14 @@ class UserActions:
             shared["title"] = channel.title
         if request.get("request_username") and channel.username:
             shared["username"] = channel.username
-        if keyboard and keyboard.get("one_time_keyboard"):
+        self._keyboard_used(conversation)
+        return self._send(user, bot, {"chat_shared": shared})
+
+    def _keyboard_used(self, conversation: Conversation) -> None:
+        """Telegram's apps hide a one-time keyboard once one of its buttons is used."""
+        if (conversation.reply_keyboard or {}).get("one_time_keyboard"):
             conversation.reply_keyboard = None
             self.world.emit(conversation, "keyboard", reply_keyboard=None)
-        return self._send(user, bot, {"chat_shared": shared})
 
     def shareable(self, user: UserAccount, bot: BotAccount, key: str | int) -> list[Json]:
         """The chats the picker of that button lists for this person (the web chat shows them)."""

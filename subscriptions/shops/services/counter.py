@@ -180,13 +180,10 @@ async def use_code(shops: Shops, staff_id: int, query: CodeQuery) -> Redeemed | 
 
 
 async def redeem(shops: Shops, staff_id: int, query: CodeQuery) -> Redeemed:
-    """Staff redeem a pass code they were shown (`/redeem` with a photo of the QR or the typed digits)."""
-    async with shops.uow() as uow:
-        code, shop = await find_code(uow, shops, staff_id, query)
-        if code.subject is not Subject.PASS:
-            raise CodeNotFound("gift_card")  # a gift card's code asks for an amount: `gift_cards.ask_spend`
-        done = await _redeem(uow, shops, staff_id, code, shop)
-        await uow.commit()
+    """Staff redeem a pass code they were shown; a gift card's code is refused (it asks for an amount)."""
+    done = await use_code(shops, staff_id, query)
+    if isinstance(done, CardAtCounter):
+        raise CodeNotFound("gift_card")
     return done
 
 
