@@ -16,6 +16,7 @@ import base64
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -241,6 +242,27 @@ class SandboxClient:
 
     async def clear_faults(self) -> None:
         await self.request("DELETE", "/sandbox/faults")
+
+    async def register_bureau_record(self, name: str, birth_date: date | str, *, score: int | None = None,
+                                     outcome: str | None = None, reason: str | None = None, delay_ms: int = 0,
+                                     fail: str | None = None, fail_times: int | None = None) -> Json:
+        """Put a record in the credit bureau's file for this person (name and birth date), beating its hash rule:
+        a fixed ``score`` (the thresholds still apply) or ``outcome`` ("approved", "referred", "declined") with
+        ``reason``; ``delay_ms`` before the reply; ``fail`` "503", "garbage" or "timeout" (every time, or the
+        next ``fail_times`` inquiries). The rule is in :mod:`sandbox.bureau`."""
+        born = birth_date.isoformat() if isinstance(birth_date, date) else birth_date
+        record: Json = await self.request("POST", "/sandbox/bureau/records", {
+            "name": name, "birth_date": born, "score": score, "outcome": outcome, "reason": reason,
+            "delay_ms": delay_ms, "fail": fail, "fail_times": fail_times})
+        return record
+
+    async def clear_bureau_records(self) -> None:
+        await self.request("DELETE", "/sandbox/bureau/records")
+
+    async def bureau_inquiries(self) -> list[Json]:
+        """Every inquiry the credit bureau received, oldest first, as the bot sent it."""
+        inquiries: list[Json] = await self.request("GET", "/sandbox/bureau/inquiries")
+        return inquiries
 
 
 class SandboxUser:

@@ -19,6 +19,7 @@ from yarl import URL
 
 from sandbox.bodies import MalformedBody, read_json_object
 from sandbox.bot_api import BotApi
+from sandbox.bureau import BUREAU_PATH, CreditBureau
 from sandbox.callbacks import CallbackQueries
 from sandbox.errors import UNAUTHORIZED, BotApiError, InvalidToken, SandboxError
 from sandbox.faults import FaultInjector, FaultPlan, InvalidFault
@@ -77,6 +78,7 @@ class SandboxServer:
         self.faults = FaultInjector()
         self.callbacks = CallbackQueries()
         self.payments = Payments(self.world, pre_checkout_timeout)
+        self.bureau = CreditBureau(clock)
         self.webhooks = WebhookDelivery(self.world, self._client)
         self.api = BotApi(self.world, self.flood, self.payments, self.callbacks, self.webhooks,
                           fetch_private_urls=fetch_private_urls)
@@ -96,6 +98,11 @@ class SandboxServer:
         if self._runner is None:
             raise ServerNotRunning("start() the server first")
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def bureau_url(self) -> str:
+        """Where the credit bureau stand-in answers (``POST <bureau_url>/inquiries``)."""
+        return self.url + BUREAU_PATH
 
     async def start(self) -> None:
         self._closing = asyncio.Event()
@@ -179,6 +186,7 @@ class SandboxServer:
             app.router.add_route(verb, path, guarded(handler))
         app.router.add_get("/sandbox/events", self._event_stream)
         UserRoutes(self.world, self.actions, self.payments).register(app)
+        self.bureau.register(app)
         app.router.add_get("/", self._index)
         app.router.add_get("/static/{name}", self._static)
         return app
