@@ -100,6 +100,13 @@ class ShopsConfig:
 
 
 @dataclass(frozen=True)
+class RentalsConfig:
+    # The credit bureau's API (POST <bureau_url>/inquiries); empty: `jigap sandbox` uses the sandbox's bureau.
+    bureau_url: str = ""
+    bureau_timeout_seconds: int = 5
+
+
+@dataclass(frozen=True)
 class SchedulerConfig:
     tick_seconds: int = 5
     batch_size: int = 1000
@@ -154,6 +161,7 @@ class Config:
     billing: BillingConfig = field(default_factory=BillingConfig)
     content: ContentConfig = field(default_factory=ContentConfig)
     shops: ShopsConfig = field(default_factory=ShopsConfig)
+    rentals: RentalsConfig = field(default_factory=RentalsConfig)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     i18n: I18nConfig = field(default_factory=I18nConfig)
@@ -175,6 +183,13 @@ class Config:
         elif ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.bot.web_port}"
+
+    def with_default_bureau(self, bureau_url: str) -> Config:
+        """This configuration with [rentals] bureau_url set to `bureau_url` where the file left it empty
+        (`jigap sandbox` passes its own bureau)."""
+        if self.rentals.bureau_url:
+            return self
+        return self.replace(rentals=dataclasses.replace(self.rentals, bureau_url=bureau_url))
 
     def wallet_settings(self) -> WalletConfig:
         """[wallet] with the public URL it follows filled in, for the wallet's services."""
@@ -393,6 +408,12 @@ def _check_values(config: Config) -> None:
     if config.delivery.reminder_retention_days * 24 <= config.scheduler.stale_after_hours:
         # A reminder row is what stops a second send; once it is gone, only staleness does (bot.delivery.retention).
         raise ConfigError(f"{src}: delivery.reminder_retention_days must be longer than scheduler.stale_after_hours")
+    if config.rentals.bureau_url and not config.rentals.bureau_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{src}: rentals.bureau_url must start with http:// or https://, got "
+                          f"{config.rentals.bureau_url!r} (leave it empty for the sandbox's bureau)")
+    if not 1 <= config.rentals.bureau_timeout_seconds <= 60:
+        raise ConfigError(f"{src}: rentals.bureau_timeout_seconds must be 1-60 seconds, got "
+                          f"{config.rentals.bureau_timeout_seconds}")
     if not 1 <= config.billing.pre_checkout_timeout < 10:
         raise ConfigError(f"{src}: billing.pre_checkout_timeout must be 1-9 seconds (Telegram waits 10)")
 

@@ -69,7 +69,8 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
         token = f"{SANDBOX_BOT_ID}:sandbox-{secrets.token_urlsafe(24)}"
         bot = server.add_bot(token, config.sandbox.bot_username, "jigap")
         channel = demo_channel(server, int(bot["id"]), ids) if config.sandbox.demo_data else None
-        settings = sandbox_config(config, api_url=server.url, database_url=config.database.url)
+        settings = sandbox_config(config, api_url=server.url,
+                                  database_url=config.database.url).with_default_bureau(server.bureau_url)
         os.environ.setdefault(config.billing.provider_token_env, "sandbox-card-provider")  # the sandbox takes any
         async with open_runtime(settings, create_key=True) as services:
             if config.sandbox.demo_data:
