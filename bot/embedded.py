@@ -13,6 +13,7 @@ from bot.bootstrap import Services, open_runtime
 from bot.config import Config, load_config
 from bot.issuer_web import wallet_routes
 from bot.webserver import WEBHOOK_PATH, BotWebServer
+from sandbox.bureau import BUREAU_PATH
 from storage.envelope import KeyRing, new_master_key
 from subscriptions.clock import Clock
 
@@ -23,7 +24,7 @@ def sandbox_config(base: Config, *, api_url: str, database_url: str) -> Config:
     return base.replace(
         bot=dataclasses.replace(base.bot, api_url=f"{root}/bot", file_url=f"{root}/file/bot", poll_timeout=5),
         database=dataclasses.replace(base.database, url=database_url),
-    )
+    ).with_default_bureau(f"{root}{BUREAU_PATH}")  # the sandbox answers credit checks too
 
 
 @asynccontextmanager
