@@ -4,9 +4,11 @@ the flow, never in a message), and what follows a right one.
 A flow's step is its purpose:
 - setting a PIN: `set` -> `set_confirm` (the same six digits again) -> the PIN is saved;
 - changing it: `change_old` (checked) -> `change_new` -> `change_confirm` -> saved;
-- using it: `present` (show a card's QR), `share` (answer a verifier's request) or `details` (see a card's
-  every claim, its number and birth date among them): checked, then the flow is `unlocked` and the handler
-  goes on (`present` moves to `preset`, the choice of what to show; `details` is closed, good for one look).
+- using it: `present` (show a card's QR), `share` (answer a verifier's request), `details` (see a card's
+  every claim, its number and birth date among them) or `sign` (the holder key signs one document, see
+  `wallet.services.signing`): checked, then the flow is `unlocked` and the handler goes on (`present` moves to
+  `preset`, the choice of what to show; `details` is closed, good for one look; `sign` is marked unlocked and
+  takes no more keys, and signing closes it).
 Each key press is one `press`: a digit, `x` (delete) or `c` (cancel). Wrong tries count towards the lock
 (`wallet.pin`); the flow is closed when the PIN is saved, the holder cancels, or showing is locked.
 """
@@ -39,11 +41,13 @@ class Purpose(StrEnum):
     PRESENT = "present"
     SHARE = "share"
     DETAILS = "details"
+    SIGN = "sign"
 
 
-CHECKED = (Purpose.CHANGE_OLD, Purpose.PRESENT, Purpose.SHARE, Purpose.DETAILS)  # the holder's PIN is asked for
+CHECKED = (Purpose.CHANGE_OLD, Purpose.PRESENT, Purpose.SHARE, Purpose.DETAILS, Purpose.SIGN)  # the holder's PIN is asked for
 CONFIRMING = {Purpose.SET: Purpose.SET_CONFIRM, Purpose.CHANGE_NEW: Purpose.CHANGE_CONFIRM}
 PRESET = "preset"  # after a right PIN for `present`: the holder picks what to show
+UNLOCKED = "unlocked"  # in a `sign` flow's state after a right PIN: signing may use the key once
 
 
 class Note(StrEnum):
@@ -120,7 +124,7 @@ async def attach(wallet: Wallet, flow: Flow, message_id: int | None) -> Flow | N
 async def press(wallet: Wallet, user_id: int, flow_id: str, key: str) -> Outcome:
     """One key of the keypad; the sixth digit completes the step."""
     flow = await find_flow(wallet, user_id, flow_id, PIN)
-    if flow is None or flow.step == PRESET or len(key) != 1 or key not in KEYS:
+    if flow is None or flow.step == PRESET or flow.state.get(UNLOCKED) or len(key) != 1 or key not in KEYS:
         return Stale()
     if key == "c":
         return Canceled() if await close(wallet, flow, FlowStatus.CANCELED) else Stale()
@@ -181,6 +185,8 @@ async def _check(wallet: Wallet, user_id: int, flow: Flow, purpose: Purpose, pin
     if purpose is Purpose.DETAILS:
         return Unlocked(flow, purpose) if await close(wallet, flow) else Stale()
     state = {key: value for key, value in flow.state.items() if key != "digits"}
+    if purpose is Purpose.SIGN:
+        state[UNLOCKED] = True
     step = PRESET if purpose is Purpose.PRESENT else flow.step
     unlocked = await move(wallet, flow, step=step, state=state)
     return Unlocked(unlocked, purpose) if unlocked is not None else Stale()
