@@ -4,15 +4,16 @@ its Korean (and English) clauses in it."""
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import replace
 
+import pypdf
 import pytest
 
 from bot.gateways.contracts import ContractFonts, ContractRenderer, UnprintableText
 from subscriptions.money import Money
 from subscriptions.rentals.contract_document import ContractDocumentInvalid, ContractLanguage, consent_hash
 from tests.rentals.contract_samples import minji_contract
-from tests.rentals.pdf_text import pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,8 @@ def renderer() -> ContractRenderer:
 
 def _flat(pdf: bytes) -> str:
     """The text without any spacing: a line may break wherever a space was."""
-    return "".join(pdf_text(pdf).split())
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return "".join(text.split())
 
 
 def _holds(text: str, expected: str) -> bool:
