@@ -53,9 +53,13 @@ def serve_sandbox(conn: Connection, rate: float, recipients: int) -> None:
             ids.append(user.id)
         await server.start()
         # Like jigap, the stand-in server keeps its start-up objects (ten thousand users) out of the
-        # collector's walks: Telegram's pauses are not what this bench measures.
+        # collector's walks, and then it collects nothing at all: it keeps every message it relays (for its
+        # web chat), so its full collections grew round by round into 30-100 ms pauses in the middle of the
+        # replies being timed. Telegram's pauses are not what this bench measures; a few rounds of messages fit
+        # in memory.
         gc.collect()
         gc.freeze()
+        gc.disable()
         conn.send((server.url, ids))
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)
         await server.stop()
