@@ -38,7 +38,14 @@ from subscriptions.rentals.errors import (
 )
 from subscriptions.rentals.event_log import verify_chain
 from subscriptions.rentals.services import applications, catalog, contracts
-from subscriptions.rentals.services.demo import CAR, CLEANING, PURIFIER, demo_plan_id, demo_terms
+from subscriptions.rentals.services.demo import (
+    CAR,
+    CLEANING,
+    PURIFIER,
+    demo_plan_id,
+    demo_terms,
+    load_homeline,
+)
 from subscriptions.rentals.stock import UnitStatus
 from tests.rentals.helpers import (
     APPLICANTS,
@@ -303,3 +310,15 @@ async def test_units_added_twice_are_refused_by_serial(homeline: Homeline) -> No
     assert refused == ["HL-PURIFIER-SEO-0001"]
     async with rentals.uow() as uow:
         assert await uow.rental_units.regions_in_stock(PURIFIER) == {"seoul": 6, "busan": 3}
+
+
+async def test_loading_homeline_again_changes_nothing(homeline: Homeline) -> None:
+    rentals, brand_id = homeline
+    await load_homeline(rentals, brand_id=brand_id)
+    async with rentals.uow() as uow:
+        products = await uow.rental_products.of_brand(brand_id)
+        stock = await uow.rental_units.regions_in_stock(CAR)
+        slots = await uow.rental_slots.free(brand_id, "seoul", rentals.clock.now(),
+                                            rentals.clock.now() + timedelta(days=8), rentals.clock.now())
+    assert len(products) == 5 and stock == {"seoul": 2, "busan": 1}
+    assert len(slots) == 21 and {slot.free for slot in slots} == {2}

@@ -23,12 +23,12 @@ from subscriptions.rentals.applications import (
 )
 from subscriptions.rentals.credit import CreditOutcome, CreditRequest
 from subscriptions.rentals.errors import (
+    ApplicationNotFound,
     BirthDateNeeded,
     OutOfStock,
     SlotFull,
     SlotHoldExpired,
     SlotNotFound,
-    StepAlreadyTaken,
 )
 from subscriptions.rentals.events import (
     ApplicationApproved,
@@ -142,7 +142,7 @@ async def review_referral(rentals: Rentals, manager_id: int, application_id: str
     async with rentals.uow() as uow:
         before = await uow.rental_applications.get(application_id)
         if before is None:
-            raise StepAlreadyTaken(application_id)
+            raise ApplicationNotFound(application_id)
         await require_brand_manager(uow, manager_id, before.brand_id)
         after = steps.reviewed(before, manager_id, approve, now)
         happened = ([ApplicationApproved(after.id, after.applicant_id, after.brand_id, manager_id, now)] if approve
