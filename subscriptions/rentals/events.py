@@ -38,7 +38,7 @@ class ApplicationDeclined:
 
 
 @dataclass(frozen=True, slots=True)
-class ApplicationClosed:
+class ApplicationEnded:
     """Expired or canceled; its slot and unit went back."""
 
     application_id: str

@@ -32,8 +32,8 @@ from subscriptions.rentals.errors import (
 )
 from subscriptions.rentals.events import (
     ApplicationApproved,
-    ApplicationClosed,
     ApplicationDeclined,
+    ApplicationEnded,
     ApplicationReferred,
     ContractSigned,
 )
@@ -263,7 +263,7 @@ async def _close(uow: RentalsUnitOfWork, rentals: Rentals, before: Application,
     if before.unit_id is not None:
         await uow.rental_units.release(before.unit_id, now)
     return await save_step(uow, rentals, before, after, status.value, {"unit_id": before.unit_id},
-                           [ApplicationClosed(after.id, after.applicant_id, status.value, now)])
+                           [ApplicationEnded(after.id, after.applicant_id, status.value, now)])
 
 
 @dataclass(frozen=True)
