@@ -1,0 +1,130 @@
+"""Rental tables. Products, plans, applications and contracts are JSON documents beside the columns queries
+select on; the applicant's verified identity and address are sealed. The race for the last unit and for a
+slot's places is decided here by conditional updates: a unit row goes from in_stock to reserved once, a
+slot's place (one row per place) is held by one application at a time until its hold runs out."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+
+from storage.metadata import metadata, sealed, utc_datetime
+
+ID = 40
+IDENTITY_PURPOSE = "rentals.identity"
+ADDRESS_PURPOSE = "rentals.address"
+
+rental_products = Table(
+    "rental_products",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("category", String(24), nullable=False),
+    Column("is_service", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    utc_datetime("created_at"),
+    Column("document", JSON, nullable=False),
+    Index("ix_rental_products_category_status", "category", "status"),
+    Index("ix_rental_products_brand_id", "brand_id"),
+)
+
+rental_plans = Table(
+    "rental_plans",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("product_id", String(ID), nullable=False),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("versions", Integer, nullable=False),  # how many versions the document holds: the optimistic check
+    Column("document", JSON, nullable=False),
+    Index("ix_rental_plans_product_id", "product_id"),
+)
+
+rental_units = Table(
+    "rental_units",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("product_id", String(ID), nullable=False),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("serial", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("application_id", String(ID), nullable=True),
+    Column("contract_id", String(ID), nullable=True),
+    utc_datetime("updated_at"),
+    UniqueConstraint("product_id", "serial"),
+    Index("ix_rental_units_product_id_region_status", "product_id", "region", "status"),
+)
+
+rental_slots = Table(
+    "rental_slots",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("region", String(16), nullable=False),
+    utc_datetime("starts_at"),
+    utc_datetime("ends_at"),
+    Column("capacity", Integer, nullable=False),
+    Index("ix_rental_slots_brand_id_region_starts_at", "brand_id", "region", "starts_at"),
+)
+
+# One row per place in a slot: holding one is a conditional update of a single row, so two applicants can
+# never both take the last place, and a hold that ran out is free again without a sweep.
+rental_slot_places = Table(
+    "rental_slot_places",
+    metadata,
+    Column("slot_id", String(ID), primary_key=True),
+    Column("place", Integer, primary_key=True, autoincrement=False),
+    Column("application_id", String(ID), nullable=True),
+    utc_datetime("held_until", nullable=True),
+    Column("confirmed", Boolean, nullable=False),
+    Index("ix_rental_slot_places_application_id", "application_id"),
+)
+
+rental_applications = Table(
+    "rental_applications",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("applicant_id", BigInteger, nullable=False),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("product_id", String(ID), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("step", String(24), nullable=False),
+    utc_datetime("created_at"),
+    utc_datetime("expires_at"),
+    utc_datetime("updated_at"),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),  # everything but the personal data
+    sealed("identity", IDENTITY_PURPOSE),
+    sealed("address", ADDRESS_PURPOSE),
+    Index("ix_rental_applications_brand_id_step_status", "brand_id", "step", "status"),
+    Index("ix_rental_applications_status_expires_at", "status", "expires_at"),
+    Index("ix_rental_applications_applicant_id", "applicant_id"),
+)
+
+# Written only by insert; each row's hash covers the previous row's hash (subscriptions.rentals.event_log).
+rental_application_log = Table(
+    "rental_application_log",
+    metadata,
+    Column("application_id", String(ID), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    utc_datetime("at"),
+    Column("data", JSON, nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+rental_contracts = Table(
+    "rental_contracts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("application_id", String(ID), nullable=False),
+    Column("applicant_id", BigInteger, nullable=False),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("status", String(24), nullable=False),
+    utc_datetime("signed_at"),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    UniqueConstraint("application_id"),
+    Index("ix_rental_contracts_applicant_id", "applicant_id"),
+    Index("ix_rental_contracts_brand_id_status", "brand_id", "status"),
+)

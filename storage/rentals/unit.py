@@ -1,0 +1,40 @@
+"""Rentals' part of the unit of work: the repositories `subscriptions.rentals.ports.RentalsUnitOfWork` names.
+
+Built on first use: most units of work never touch a rental.
+"""
+
+from __future__ import annotations
+
+from storage.core.unit import UnitPart
+from storage.rentals.applications import SqlRentalApplications, SqlRentalContracts, SqlRentalLog
+from storage.rentals.repositories import SqlRentalPlans, SqlRentalProducts, SqlRentalSlots, SqlRentalUnits
+
+
+class RentalsPart(UnitPart):
+    @property
+    def rental_products(self) -> SqlRentalProducts:
+        return SqlRentalProducts(self.connection)
+
+    @property
+    def rental_plans(self) -> SqlRentalPlans:
+        return SqlRentalPlans(self.connection)
+
+    @property
+    def rental_units(self) -> SqlRentalUnits:
+        return SqlRentalUnits(self.connection)
+
+    @property
+    def rental_slots(self) -> SqlRentalSlots:
+        return SqlRentalSlots(self.connection)
+
+    @property
+    def rental_applications(self) -> SqlRentalApplications:
+        return SqlRentalApplications(self.connection, self._envelope)
+
+    @property
+    def rental_log(self) -> SqlRentalLog:
+        return SqlRentalLog(self.connection)
+
+    @property
+    def rental_contracts(self) -> SqlRentalContracts:
+        return SqlRentalContracts(self.connection)

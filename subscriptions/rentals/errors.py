@@ -1,0 +1,193 @@
+"""Rentals' named refusals; each `code` keys the text an applicant, a customer or a brand manager is shown."""
+
+from __future__ import annotations
+
+from subscriptions.errors import SubscriptionsError
+
+
+class RentalError(SubscriptionsError):
+    code = "rental_error"
+
+
+class InvalidProduct(RentalError):
+    """A product without a name in both languages, with an empty specification, or of an unknown category."""
+
+    code = "rental_invalid_product"
+
+
+class ProductNotFound(RentalError):
+    code = "rental_product_not_found"
+
+
+class InvalidPlanTerms(RentalError):
+    """Terms that cannot be offered: a mandatory period longer than the term, a fee that is not positive, a
+    penalty rate outside 0-100%, amounts in different currencies."""
+
+    code = "rental_invalid_plan_terms"
+
+
+class PlanNotFound(RentalError):
+    code = "rental_plan_not_found"
+
+
+class ConcurrentPlanChange(RentalError):
+    """Another manager changed the plan's terms at the same moment: read them again."""
+
+    code = "rental_concurrent_plan_change"
+
+
+class PlanVersionStale(RentalError):
+    """The plan version pressed is no longer the plan's current one (the brand changed its terms since)."""
+
+    code = "rental_plan_version_stale"
+
+
+class PlanPriceChanged(RentalError):
+    """The price the button carried is not the plan's price: a forged or outdated button."""
+
+    code = "rental_plan_price_changed"
+
+
+class OutsideServiceRegions(RentalError):
+    """The address or location is not in any region the brand serves."""
+
+    code = "rental_outside_service_regions"
+
+
+class InvalidAddress(RentalError):
+    """An address too short or too long to be one."""
+
+    code = "rental_invalid_address"
+
+
+class NotRentableHere(RentalError):
+    """No unit of the product in stock in the region (for a service: no technician capacity there)."""
+
+    code = "rental_not_rentable_here"
+
+
+class OutOfStock(RentalError):
+    """The last unit went to another applicant as this one signed."""
+
+    code = "rental_out_of_stock"
+
+
+class DuplicateSerial(RentalError):
+    code = "rental_duplicate_serial"
+
+
+class SlotNotFound(RentalError):
+    code = "rental_slot_not_found"
+
+
+class SlotFull(RentalError):
+    code = "rental_slot_full"
+
+
+class SlotHoldExpired(RentalError):
+    """The 15 minutes the slot was held for have passed: pick a slot again."""
+
+    code = "rental_slot_hold_expired"
+
+
+class ApplicationNotFound(RentalError):
+    """No application like this of this person's: another's, forged, or gone."""
+
+    code = "rental_application_not_found"
+
+
+class ApplicationClosed(RentalError):
+    """The application was declined, expired, canceled or is done."""
+
+    code = "rental_application_closed"
+
+
+class WrongStep(RentalError):
+    """The press belongs to another step than the one the application is at."""
+
+    code = "rental_wrong_step"
+
+    def __init__(self, expected: str, actual: str) -> None:
+        super().__init__(f"expected step {expected}, application is at {actual}")
+        self.expected = expected
+        self.actual = actual
+
+
+class StepAlreadyTaken(RentalError):
+    """A concurrent press (a double tap) moved the application on first."""
+
+    code = "rental_step_already_taken"
+
+
+class UntrustedIssuer(RentalError):
+    code = "rental_untrusted_issuer"
+
+
+class CardDoesNotProveIdentity(RentalError):
+    code = "rental_card_does_not_prove_identity"
+
+
+class ApplicantIsMinor(RentalError):
+    code = "rental_applicant_is_minor"
+
+
+class NameMismatch(RentalError):
+    """The name on the card is not the applicant's."""
+
+    code = "rental_name_mismatch"
+
+
+class BirthDateNeeded(RentalError):
+    """The credit bureau needs a birth date and neither the card nor the applicant gave one."""
+
+    code = "rental_birth_date_needed"
+
+
+class ConsentTextMissing(RentalError):
+    code = "rental_consent_text_missing"
+
+
+class AwaitingReview(RentalError):
+    """The bureau referred the application; a brand manager decides."""
+
+    code = "rental_awaiting_review"
+
+
+class NotReferred(RentalError):
+    code = "rental_not_referred"
+
+
+class NotBrandManager(RentalError):
+    code = "rental_not_brand_manager"
+
+
+class InvalidSignature(RentalError):
+    """A signature record that is not a compact JWS, or a PDF hash that is not SHA-256 hex."""
+
+    code = "rental_invalid_signature"
+
+
+class PaymentMismatch(RentalError):
+    """The payment recorded is not the amount the first payment asks (registration, first month, deposit)."""
+
+    code = "rental_payment_mismatch"
+
+
+class ContractNotFound(RentalError):
+    code = "rental_contract_not_found"
+
+
+class CoolingOffOver(RentalError):
+    """More than 14 days since signing and since installation: ending now is early termination."""
+
+    code = "rental_cooling_off_over"
+
+
+class ContractNotActive(RentalError):
+    code = "rental_contract_not_active"
+
+
+class BrokenEventChain(RentalError):
+    """An application's event log whose hashes do not chain: an entry was changed or removed."""
+
+    code = "rental_broken_event_chain"

@@ -1,0 +1,1 @@
+"""Rentals' use cases: the catalog, the application's steps, contracts and the demo brand."""
