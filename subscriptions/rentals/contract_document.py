@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from subscriptions.errors import SubscriptionsError
 from subscriptions.money import Money
+from subscriptions.rentals.plans import EndOfTerm
 
 COOLING_OFF_DAYS = 14  # the right to withdraw without giving a reason, from signing or installation if later
 LATE_INTEREST_CAP_BASIS_POINTS = 600  # 6% a year, counted by the day
@@ -43,14 +44,6 @@ class ContractDocumentInvalid(SubscriptionsError):
 class ContractLanguage(StrEnum):
     KO = "ko"
     EN = "en"
-
-
-class EndOfTerm(StrEnum):
-    """What happens when the term ends (the plan's choice; the values are the plan model's)."""
-
-    OWNERSHIP_PASSES = "ownership_passes"
-    RETURN = "return"
-    MONTH_TO_MONTH = "month_to_month"
 
 
 class PaymentKind(StrEnum):
