@@ -19,6 +19,8 @@ from bot.config import Config
 from bot.delivery.service import DeliveryService
 from bot.delivery.shop_broadcasts import ShopBroadcaster
 from bot.events import DispatchSettings, EventDispatcher
+from bot.gateways.contracts import ContractFontMissing, ContractFonts, ContractRenderer, HolderKeySigner
+from bot.gateways.credit_bureau import HttpCreditBureau
 from bot.gateways.telegram_payments import TelegramPayments
 from bot.i18n import Translations
 from bot.inbox import UpdateInbox
@@ -27,6 +29,7 @@ from handlers.core.charts import Charts
 from handlers.core.posters import Posters
 from handlers.core.qr import QrCodes
 from handlers.core.routing import Routes
+from handlers.rentals.plan_table import PlanTables
 from storage.core.tables import key_check
 from storage.engine import create_engine
 from storage.envelope import Envelope, EnvelopeError, KeyRing
@@ -41,6 +44,9 @@ from subscriptions.billing.subscription import DunningPolicy
 from subscriptions.clock import Clock, SystemClock
 from subscriptions.content import Content, ContentSettings
 from subscriptions.ids import TimeOrderedIds
+from subscriptions.rentals import Rentals, RentalSettings
+from subscriptions.rentals.credit import CreditBureau
+from subscriptions.rentals.identity import IdentityPolicy
 from subscriptions.shops import Shops, ShopSettings
 from wallet.errors import PhotoTooLarge
 from wallet.images.fonts import hangul_font_path
@@ -71,12 +77,17 @@ class Services:
     billing: Billing
     content: Content
     shops: Shops
+    rentals: Rentals
     payments: TelegramPayments
     events: EventDispatcher
     inbox: UpdateInbox
     charts: Charts
     qr: QrCodes
     posters: Posters
+    credit_bureau: HttpCreditBureau
+    plan_tables: PlanTables
+    contracts: ContractRenderer | None  # None on a machine without a font with Hangul
+    contract_signer: HolderKeySigner
     shop_broadcasts: ShopBroadcaster = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
@@ -163,6 +174,24 @@ def shops_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing: B
                  reader=units.reader)
 
 
+def contract_renderer() -> ContractRenderer | None:
+    """The contract printer, in the fonts the wallet's cards use; without a font with Hangul no contract can be
+    printed (a rental's checkout says so and stops before signing)."""
+    try:
+        return ContractRenderer(ContractFonts.from_machine())
+    except ContractFontMissing as missing:
+        log.warning("rental contracts cannot be printed: %s", missing)
+        return None
+
+
+def rentals_for(config: Config, units: UnitOfWorkFactory, clock: Clock, bureau: CreditBureau) -> Rentals:
+    """Rentals over the credit bureau; a brand relies on the identity cards of issuers the platform accredited
+    (`IdentityPolicy` is given them by the checkout, from the wallet's verification)."""
+    return Rentals(uow=units, clock=clock, ids=TimeOrderedIds(), bureau=bureau,
+                   identity_policy=IdentityPolicy(frozenset()),
+                   settings=RentalSettings(timezone=config.i18n.default_timezone), reader=units.reader)
+
+
 def dispatch_settings(config: Config) -> DispatchSettings:
     """Events are retried as outbox rows are: the delivery engine's attempts, lease and backoff."""
     delivery = config.delivery
@@ -205,11 +234,13 @@ async def open_runtime(
                                            config.i18n.quiet_start, config.i18n.quiet_end)),
             # Noting who a member is happens beside a handler's effect, so it does not count as handling.
             members=Members(dataclasses.replace(accounts, uow=uow.bookkeeping())),
-            wallet=Wallet.create(uow, clock, config.wallet_settings(), reader=uow.one_read),
+            wallet=(wallet := Wallet.create(uow, clock, config.wallet_settings(), reader=uow.one_read)),
             delivery=DeliveryService(config, engine, uow, clock, translations),
             billing=(billing := billing_for(config, uow, clock)),
             content=content_for(config, uow, clock, billing),
             shops=shops_for(config, uow, clock, billing),
+            rentals=rentals_for(config, uow, clock, (bureau := HttpCreditBureau(
+                config.rentals.bureau_url, timeout=config.rentals.bureau_timeout_seconds))),
             payments=TelegramPayments.from_config(config),
             events=EventDispatcher(uow.background(), clock, routes.events, dispatch_settings(config),
                                    on_queued=lambda: services.delivery.wake()),
@@ -218,6 +249,10 @@ async def open_runtime(
             charts=charts_with_hangul(),
             qr=QrCodes(draw=qr_png, read=read_qr_or_none),
             posters=Posters(hangul_fonts()),
+            credit_bureau=bureau,
+            plan_tables=PlanTables(hangul_fonts()),
+            contracts=contract_renderer(),
+            contract_signer=HolderKeySigner(wallet),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed
@@ -227,5 +262,6 @@ async def open_runtime(
             await services.inbox.stop()
             await services.events.stop()
             await services.delivery.stop()
+            await services.credit_bureau.close()
     finally:
         await engine.dispose()

@@ -10,6 +10,7 @@ from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing import services as billing
 from subscriptions.billing.demo import demo_offers
 from subscriptions.content.services.demo import load_demo_content
+from subscriptions.rentals.services.demo import load_homeline
 from subscriptions.shops.services.demo import load_cafe_onda
 from subscriptions.shops.shops import Channel, Shop
 from wallet.services import accreditation, issuers
@@ -159,3 +160,12 @@ async def load_demo_shop(services: Services, ids: dict[str, int], channel: Chann
     followers = [ids[name] for name in ONDA_FOLLOWERS if name in ids]
     return await load_cafe_onda(services.shops, org_id=onda.id, owner_id=ids["cafe_onda"], followers=followers,
                                 channel=channel)
+
+
+async def load_demo_rentals(services: Services) -> int:
+    """Homeline Rentals' products, plans, units in Seoul and Busan and a week of installation slots (after the
+    organisations); returns how many products it lists."""
+    async with services.uow() as uow:
+        homeline = await uow.organisations.get_by_slug("homeline")
+    assert homeline is not None
+    return len(await load_homeline(services.rentals, brand_id=homeline.id))

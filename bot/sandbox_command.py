@@ -17,6 +17,7 @@ from bot.demo import (
     load_demo_organisations,
     load_demo_people,
     load_demo_portal,
+    load_demo_rentals,
     load_demo_shop,
 )
 from bot.embedded import running_application, sandbox_config
@@ -79,6 +80,7 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
                 await load_demo_offers(services)
                 await load_demo_portal(services, ids)
                 await load_demo_shop(services, ids, channel)
+                await load_demo_rentals(services)
             async with (running_application(services, token) as application,
                         published_documents(services, application, token)):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
