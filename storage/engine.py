@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage.json_text import column_json, from_json
+from storage.sqlite_driver import one_trip_dbapi
 
 # Execution option marking a connection whose transactions only read.
 READ_ONLY_OPTION = "jigap_read_only"
@@ -34,6 +35,7 @@ def create_engine(url: str, *, busy_timeout: int = 5, pool_size: int = 10) -> As
         engine = create_async_engine(
             url,
             connect_args={"timeout": busy_timeout},
+            module=one_trip_dbapi(),  # one trip to the database thread per statement (storage.sqlite_driver)
             json_serializer=column_json,
             json_deserializer=from_json,
             poolclass=NullPool if database in (None, "", ":memory:") else None,
