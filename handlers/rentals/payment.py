@@ -37,7 +37,7 @@ def refusal(error: SubscriptionsError, tr: Translator) -> str:
         (errors.SlotNotFound, tr("This time is no longer offered. Please pick another one.")),
         (errors.SlotFull, tr("This time was just taken. Please pick another one.")),
         (errors.StepAlreadyTaken, tr("This was done a moment ago already.")),
-        (errors.NotBrandManager, tr("Sorry, only the brand's own people can do this.")),
+        (errors.NotBrandManager, tr("Sorry, only a brand's own people can do this.")),
         (errors.ApplicationNotFound, tr("This application is not one of yours.")),
         (errors.ApplicationClosed, tr("This application has ended. You can start a new one from Rentals.")),
         (errors.WrongStep, tr("This application is not waiting for its first payment.")),
