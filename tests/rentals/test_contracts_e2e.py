@@ -212,3 +212,27 @@ async def test_after_fourteen_days_the_cooling_off_cancel_is_refused(world: Jiga
     async with world.services.uow() as uow:
         (payment,) = await uow.payments.for_user(minji.id, 5)
     assert payment.refunded_amount == Money(0, "KRW")
+
+
+async def test_before_the_installation_minji_moves_it_to_another_free_time(world: Jigap) -> None:
+    minji = await world.started_user("Minji", "en")
+    await signed(world, minji)
+    await pay_first_payment(world, minji)
+    listing = await minji.send("/rentals")
+    await minji.press("Reschedule installation", listing)
+    times = await minji.wait_for_edit(listing)
+    assert times.text == "Pick a new installation time:"
+    assert "Nov 27 14:00" not in times.buttons and times.buttons[-1] == "Back"
+    await minji.press("Nov 28 10:00", times)
+    asked = await minji.wait_for_edit(times)
+    assert asked.text == "Move the installation to Nov 28 10:00?"
+    await minji.press("Move it", asked)
+    moved = await minji.wait_for_edit(asked)
+    assert moved.text.splitlines()[2:] == ["Next payment: ₩29,900 on Dec 28",  # the rent's anchor moved with it
+                                           "Installation: Nov 28 10:00, technician 박지훈"]
+    async with world.services.uow() as uow:
+        contract = await uow.rental_contracts.get(CONTRACT)
+        old = await uow.rental_slots.free(contract.brand_id, contract.region, NOW, NOW + timedelta(days=7),
+                                          world.clock.now()) if contract else []
+    assert contract is not None and contract.slot_id == "homeline-seoul-2026-11-26-06"
+    assert {each.slot.id: each.free for each in old}["homeline-seoul-2026-11-26-04"] == 2  # the old place is free
