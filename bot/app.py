@@ -29,7 +29,7 @@ from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 from bot.user_budget import Budget, UserBudget
-from handlers import admin, billing, content, core, shops, wallet
+from handlers import admin, billing, content, core, rentals, shops, wallet
 from handlers.billing import reminders as billing_reminders
 from handlers.core import errors, members, start
 from handlers.core.buttons import ButtonData
@@ -38,6 +38,7 @@ from handlers.core.guard import guarded
 from handlers.core.notices import NoticeContext
 from handlers.core.routing import ButtonRoute, CommandRoute, Routes
 from storage.billing import reminders as storage_billing_reminders
+from storage.rentals import reminders as storage_rentals_reminders
 from subscriptions.billing.services import BillingSettings
 from subscriptions.reminders import ReminderKind, SubjectSource
 
@@ -55,6 +56,10 @@ def no_reminders(services: Services) -> list[tuple[ReminderKind[Any], SubjectSou
 
 def billing_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
     return storage_billing_reminders.reminder_kinds(services.billing.settings)
+
+
+def rentals_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
+    return storage_rentals_reminders.reminder_kinds()
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("billing", billing.register, billing_reminder_kinds),
     Domain("content", content.register),
     Domain("shops", shops.register),
+    Domain("rentals", rentals.register, rentals_reminder_kinds),
 )
 
 

@@ -15,6 +15,7 @@ from subscriptions.billing.errors import (
     CannotClaimOwnGift,
     CheckoutAlreadyPaid,
     CheckoutExpired,
+    FixedTerm,
     GiftAlreadyClaimed,
     GiftCodeExpired,
     GiftNotFound,
@@ -170,6 +171,7 @@ def refusal(error: SubscriptionsError, tr: Translator) -> str:
         (SamePlan, tr("You are already on this plan.")),
         (CurrencyMismatch, tr("These plans are in different currencies and cannot be switched.")),
         (UnsupportedByProvider, tr("This cannot be done with this way of paying.")),
+        (FixedTerm, tr("This payment plan runs for the term of a contract: the contract says how it can end.")),
         (IllegalTransition, tr("This cannot be done with the subscription as it is now.")),
     ]
     for kind, text in messages:

@@ -140,7 +140,8 @@ class SqlRentalContracts:
     def _values(contract: Contract) -> dict[str, Any]:
         return {"application_id": contract.application_id, "applicant_id": contract.applicant_id,
                 "brand_id": contract.brand_id, "status": contract.status.value, "signed_at": contract.signed_at,
-                "version": contract.version, "document": to_json_text(contract)}
+                "installation_at": contract.installation_at, "version": contract.version,
+                "document": to_json_text(contract)}
 
     async def add(self, contract: Contract) -> bool:
         try:

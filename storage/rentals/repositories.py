@@ -170,7 +170,8 @@ class SqlRentalUnits:
 
 
 def _slot(row: Any) -> Slot:
-    return Slot(row.id, row.brand_id, row.region, as_utc(row.starts_at), as_utc(row.ends_at), row.capacity)
+    return Slot(row.id, row.brand_id, row.region, as_utc(row.starts_at), as_utc(row.ends_at), row.capacity,
+                row.technician or "")
 
 
 def _free_place(now: datetime) -> Any:
@@ -185,7 +186,7 @@ class SqlRentalSlots:
     async def add(self, slot: Slot) -> bool:
         result = await self._connection.execute(insert_ignoring(self._connection, rental_slots).values(
             id=slot.id, brand_id=slot.brand_id, region=slot.region, starts_at=slot.starts_at, ends_at=slot.ends_at,
-            capacity=slot.capacity))
+            capacity=slot.capacity, technician=slot.technician or None))
         if not result.rowcount:
             return False
         await self._connection.execute(insert(rental_slot_places), [

@@ -63,6 +63,7 @@ rental_slots = Table(
     utc_datetime("starts_at"),
     utc_datetime("ends_at"),
     Column("capacity", Integer, nullable=False),
+    Column("technician", String(64), nullable=True),  # migration rentals_0002
     Index("ix_rental_slots_brand_id_region_starts_at", "brand_id", "region", "starts_at"),
 )
 
@@ -98,6 +99,8 @@ rental_applications = Table(
     Index("ix_rental_applications_brand_id_step_status", "brand_id", "step", "status"),
     Index("ix_rental_applications_status_expires_at", "status", "expires_at"),
     Index("ix_rental_applications_applicant_id", "applicant_id"),
+    # The reminder sweep's window of applications left waiting (migration rentals_0002).
+    Index("ix_rental_applications_status_updated_at", "status", "updated_at", "id"),
 )
 
 # Written only by insert; each row's hash covers the previous row's hash (subscriptions.rentals.event_log).
@@ -124,7 +127,10 @@ rental_contracts = Table(
     utc_datetime("signed_at"),
     Column("version", Integer, nullable=False),
     Column("document", JSON, nullable=False),
+    # The booked installation, for the reminder sweep's window (migration rentals_0002).
+    utc_datetime("installation_at", nullable=True),
     UniqueConstraint("application_id"),
     Index("ix_rental_contracts_applicant_id", "applicant_id"),
     Index("ix_rental_contracts_brand_id_status", "brand_id", "status"),
+    Index("ix_rental_contracts_status_installation_at", "status", "installation_at", "id"),
 )

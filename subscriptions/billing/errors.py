@@ -98,6 +98,16 @@ class IllegalTransition(SubscriptionsError):
         self.status = status
 
 
+class FixedTerm(IllegalTransition):
+    """A fixed-term subscription (a rental contract's rent) is not paused, changed or cancelled by the
+    subscriber: it runs its term, and the contract it belongs to is what ends it early."""
+
+    code = "fixed_term"
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(operation, "fixed-term")
+
+
 class SamePlan(SubscriptionsError):
     code = "same_plan"
 

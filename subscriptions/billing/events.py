@@ -76,7 +76,7 @@ class CancellationWithdrawn:
 class SubscriptionCanceled:
     subscription_id: str
     user_id: UserId
-    reason: str  # "user", "period_end", "unpaid"
+    reason: str  # "user", "period_end", "unpaid", "term_complete" (a fixed term ran out)
     refund: Money | None
     at: datetime
 

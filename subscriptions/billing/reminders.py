@@ -17,7 +17,8 @@ from subscriptions.reminders import DueWindow, Reminder, ReminderKind
 
 @dataclass(frozen=True, slots=True)
 class RenewalUpcoming:
-    """"Your pass renews on Dec 25" some days before the term ends (card and Stars alike)."""
+    """"Your pass renews on Dec 25" some days before the term ends (card and Stars alike); none before the
+    last term of a fixed term ends, as nothing follows it."""
 
     lead: timedelta = timedelta(days=3)
     name: str = "renewal_upcoming"
@@ -29,7 +30,8 @@ class RenewalUpcoming:
 
     def reminders_for(self, subject: Subscription, now: datetime) -> list[Reminder]:
         due = subject.term.end - self.lead
-        if subject.status is not Status.ACTIVE or subject.cancel_at_period_end or require_aware(now) < due:
+        if (subject.status is not Status.ACTIVE or subject.cancel_at_period_end or subject.in_last_term
+                or require_aware(now) < due):
             return []
         key = str(subject.term.number + 1)
         return [Reminder(self.name, subject.id, key, subject.user_id, due, self.urgent)]
@@ -38,6 +40,7 @@ class RenewalUpcoming:
         return (
             subject.status is not Status.ACTIVE
             or subject.cancel_at_period_end
+            or subject.in_last_term
             or subject.term.number + 1 != int(reminder.period_key)
             or require_aware(now) >= subject.term.end
         )

@@ -2,12 +2,17 @@
 
     trialing --(first period paid)--> active --(period paid)--> active (renewed)
     trialing/active --(period ended unpaid)--> past_due --(last dunning step)--> suspended
+    active --(the last term of a fixed term ended)--> canceled ("term_complete")
     past_due/suspended --(payment)--> active;  suspended --(grace over)--> canceled
     active --pause--> paused --resume--> active;  any live state --cancel--> canceled
 
 A term is one paid (or trial, or gifted) stretch of time. `term` is the latest one: its end is what
 the subscription is paid through. Renewal terms come from the billing calendar, so a term always
 ends on a calendar boundary and terms tile time without gaps.
+
+A fixed-term subscription (`term_periods`, a rental's monthly rent) ends by itself after that many terms:
+the last one is not invoiced or renewed, and the subscriber cannot pause, change or cancel it (the
+contract it belongs to ends it early, through its owner's domain, with `cancel_now`).
 
 Each move returns the events it caused and bumps `version`, which the repository compares on save
 (optimistic concurrency). Moves that are already done (cancel twice, resume an active one by a
@@ -20,7 +25,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from subscriptions.billing.errors import IllegalTransition, NotYourSubscription, UnsupportedByProvider
+from subscriptions.billing.errors import (
+    FixedTerm,
+    IllegalTransition,
+    NotYourSubscription,
+    UnsupportedByProvider,
+)
 from subscriptions.billing.events import (
     CancellationScheduled,
     CancellationWithdrawn,
@@ -137,6 +147,7 @@ class Subscription:
     # Highest term number a renewal invoice went out for (card providers), so a sweep sends one each.
     invoiced_term: int = 0
     trial_until: datetime | None = None  # set for good when the subscription began with a trial
+    term_periods: int | None = None  # a fixed term: it ends after this many terms (None: until canceled)
     version: int = 0
     dunning: DunningPolicy = field(default_factory=DunningPolicy)
 
@@ -159,8 +170,12 @@ class Subscription:
         gift_id: str | None = None,
         first_charge_id: str | None = None,
         dunning: DunningPolicy | None = None,
+        term_periods: int | None = None,
     ) -> tuple[Subscription, list[DomainEvent]]:
-        """A new subscription whose first term is a trial, a paid period or a gift."""
+        """A new subscription whose first term is a trial, a paid period or a gift; with `term_periods`, one
+        that ends by itself after that many terms."""
+        if term_periods is not None and term_periods < max(1, first_term.number):
+            raise IllegalTransition(f"start with {term_periods} terms", "fixed-term")
         status = Status.TRIALING if first_term.kind is TermKind.TRIAL else Status.ACTIVE
         sub = cls(
             id=subscription_id,
@@ -180,6 +195,7 @@ class Subscription:
             cancel_at_period_end=gift_id is not None,
             trial_until=first_term.end if first_term.kind is TermKind.TRIAL else None,
             dunning=dunning or DunningPolicy(),
+            term_periods=term_periods,
         )
         started = SubscriptionStarted(
             sub.id, user_id, offer_id, first_term.plan_version_id, status.value, first_term.end, sub.created_at
@@ -199,6 +215,20 @@ class Subscription:
     @property
     def is_live(self) -> bool:
         return self.status in LIVE
+
+    @property
+    def is_fixed_term(self) -> bool:
+        return self.term_periods is not None
+
+    @property
+    def in_last_term(self) -> bool:
+        """Whether the current term is the last of a fixed term: nothing follows it."""
+        return self.term_periods is not None and self.term.number >= self.term_periods
+
+    @property
+    def terms_left(self) -> int | None:
+        """Terms still to be paid after the current one (None when the subscription has no fixed term)."""
+        return None if self.term_periods is None else max(0, self.term_periods - self.term.number)
 
     def has_access(self, now: datetime) -> bool:
         """Whether the user may use what they subscribed to at `now`."""
@@ -237,7 +267,8 @@ class Subscription:
 
     def renewal_invoice_due_at(self, lead: timedelta) -> datetime | None:
         """When the next renewal invoice should go out (card providers only), or None."""
-        if self.provider == "stars" or self.cancel_at_period_end or self.invoiced_term > self.term.number:
+        if (self.provider == "stars" or self.cancel_at_period_end or self.invoiced_term > self.term.number
+                or self.in_last_term):
             return None
         if self.status in (Status.TRIALING, Status.ACTIVE):
             return self.term.end - lead
@@ -276,6 +307,8 @@ class Subscription:
         """
         if self.status in (Status.CANCELED, Status.PAUSED):
             raise IllegalTransition("renew", self.status.value)
+        if self.in_last_term:
+            raise IllegalTransition("renew past its last term", "fixed-term")
         now = require_aware(now)
         recovered = self.status in (Status.PAST_DUE, Status.SUSPENDED)
         if self.status is Status.SUSPENDED:
@@ -309,6 +342,8 @@ class Subscription:
             return []
         if self.cancel_at_period_end:
             return self._close("period_end", None, self.term.end)
+        if self.in_last_term and self.status in (Status.TRIALING, Status.ACTIVE):
+            return self._close("term_complete", None, self.term.end)
         events: list[DomainEvent] = []
         if self.status in (Status.TRIALING, Status.ACTIVE):
             self.status = Status.PAST_DUE
@@ -328,6 +363,8 @@ class Subscription:
         """Stop renewing; service continues to the end of the paid term. Idempotent."""
         if self.status is Status.CANCELED:
             raise IllegalTransition("cancel", self.status.value)
+        if self.is_fixed_term:
+            raise FixedTerm("cancel")
         if self.cancel_at_period_end:
             return []
         if self.status in (Status.PAST_DUE, Status.SUSPENDED):
@@ -369,6 +406,8 @@ class Subscription:
         now = require_aware(now)
         if self.status is Status.PAUSED:
             return []
+        if self.is_fixed_term:
+            raise FixedTerm("pause")
         if self.status is not Status.ACTIVE:
             raise IllegalTransition("pause", self.status.value)
         if self.provider == "stars":
@@ -400,6 +439,8 @@ class Subscription:
         self, *, plan_id: str, plan_version_id: str, credit: Money, charge: Money, now: datetime
     ) -> list[DomainEvent]:
         """Switch plans at once for the rest of the term (the charge minus credit is already paid)."""
+        if self.is_fixed_term:
+            raise FixedTerm("change the plan of")
         if self.status not in (Status.ACTIVE, Status.TRIALING):
             raise IllegalTransition("upgrade", self.status.value)
         previous = self.term.plan_version_id
@@ -416,6 +457,8 @@ class Subscription:
         """Switch plans when the current term ends (downgrades, or a change of interval)."""
         if not self.is_live:
             raise IllegalTransition("change the plan of", self.status.value)
+        if self.is_fixed_term:
+            raise FixedTerm("change the plan of")
         wanted = PendingPlan(plan_id, plan_version_id)
         if self.pending_plan == wanted:
             return []

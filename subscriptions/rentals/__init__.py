@@ -30,6 +30,7 @@ class RentalSettings:
     application_lifetime: timedelta = APPLICATION_LIFETIME
     hold_lifetime: timedelta = HOLD_LIFETIME
     regions: tuple[Region, ...] = SERVICE_REGIONS
+    rent_provider: str = "card"  # who bills the monthly rent (a card: Stars take no fixed terms)
 
 
 @dataclass(frozen=True)

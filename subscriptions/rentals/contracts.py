@@ -1,7 +1,12 @@
 """Contracts: what a paid application becomes. The payment schedule (registration and the first month at
 signing, then the monthly rent as a fixed term anchored on the installation day), the visits the plan
 includes, and the 14-day cooling-off right: within 14 days of signing, or of installation if that is later,
-the customer may cancel with everything paid refunded and the unit taken back at the brand's cost."""
+the customer may cancel with everything paid refunded and the unit taken back at the brand's cost.
+
+The monthly rent after the first month is billing's: a fixed-term card subscription started at the
+installation, anchored on that day, for the whole term (its first month is the one paid at signing), so
+billing invoices months 2 to the last and stops by itself. Until the installation the customer may move it
+to another slot of the brand's calendar."""
 
 from __future__ import annotations
 
@@ -9,11 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from subscriptions.billing.offers import Offer, OfferStatus, Plan, PlanVersion
 from subscriptions.billing_calendar import MONTHLY, BillingCalendar, require_aware
-from subscriptions.ledger import JournalTransaction, Posting, merchant_account
+from subscriptions.ledger import SHOP_SPLIT, JournalTransaction, Posting, merchant_account
 from subscriptions.money import Money
-from subscriptions.rentals.errors import ContractNotActive, CoolingOffOver
+from subscriptions.rentals.errors import AlreadyInstalled, ContractNotActive, CoolingOffOver, SlotNotFound
 from subscriptions.rentals.plans import PlanTerms
+from subscriptions.rentals.slots import Slot
 
 COOLING_OFF = timedelta(days=14)
 
@@ -46,6 +53,9 @@ class Contract:
     installed_at: datetime | None = None
     canceled_at: datetime | None = None
     version: int = 1
+    technician: str = ""  # of the booked slot
+    slot_id: str | None = None  # the booked slot (moved by a reschedule; released when canceled before)
+    rent_subscription_id: str | None = None  # billing's subscription of the rent, from the installation on
 
     @property
     def anchor(self) -> datetime:
@@ -137,7 +147,42 @@ def cancel_in_cooling_off(contract: Contract, now: datetime) -> Contract:
 def installed(contract: Contract, at: datetime) -> Contract:
     if not contract.is_active:
         raise ContractNotActive(contract.status.value)
-    return replace(contract, installed_at=require_aware(at), version=contract.version + 1)
+    if contract.installed_at is not None:
+        raise AlreadyInstalled(contract.id)
+    return replace(contract, installed_at=require_aware(at), rent_subscription_id=rent_subscription_id(contract),
+                   version=contract.version + 1)
+
+
+def rescheduled(contract: Contract, slot: Slot, now: datetime) -> Contract:
+    """The installation moved to `slot`: only before it happened, to a later slot of the brand in the region."""
+    if not contract.is_active:
+        raise ContractNotActive(contract.status.value)
+    if contract.installed_at is not None:
+        raise AlreadyInstalled(contract.id)
+    if slot.brand_id != contract.brand_id or slot.region != contract.region or slot.starts_at <= require_aware(now):
+        raise SlotNotFound(slot.id)
+    return replace(contract, installation_at=slot.starts_at, technician=slot.technician, slot_id=slot.id,
+                   version=contract.version + 1)
+
+
+# --- the rent, as billing's fixed-term subscription ---------------------------------------------------------
+
+RENT_SPLIT = SHOP_SPLIT  # the brand is paid as a shop is
+
+
+def rent_subscription_id(contract: Contract) -> str:
+    return f"rent-{contract.id}"[:40]
+
+
+def rent_offer(contract: Contract, title: str) -> Offer:
+    """The offer the rent bills under: one plan at the contract's monthly fee, never changed (a later price
+    of the brand's plan is another plan version, and another offer). It takes no subscribers of its own:
+    only contracts' rent subscriptions renew under it."""
+    version = contract.plan_version_id
+    price = PlanVersion(f"rent-{version}"[:40], contract.terms.monthly_fee, contract.signed_at)
+    plan = Plan(f"rent-{version}"[:40], title, MONTHLY, [price], status=OfferStatus.ARCHIVED)
+    return Offer(f"rent-{version}"[:40], str(contract.brand_id), title, [plan], RENT_SPLIT,
+                 status=OfferStatus.ARCHIVED)
 
 
 @dataclass(frozen=True, slots=True)

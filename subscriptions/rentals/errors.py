@@ -187,6 +187,12 @@ class ContractNotActive(RentalError):
     code = "rental_contract_not_active"
 
 
+class AlreadyInstalled(RentalError):
+    """The unit is installed: the installation cannot be moved or recorded again."""
+
+    code = "rental_already_installed"
+
+
 class BrokenEventChain(RentalError):
     """An application's event log whose hashes do not chain: an entry was changed or removed."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from subscriptions.billing.errors import IllegalTransition, SamePlan, UnsupportedByProvider
+from subscriptions.billing.errors import FixedTerm, IllegalTransition, SamePlan, UnsupportedByProvider
 from subscriptions.billing.events import CancelStarSubscription, Message
 from subscriptions.billing.offers import Offer, Plan
 from subscriptions.billing.payments import Purpose
@@ -50,6 +50,8 @@ async def cancel(
     """Cancel at the period end (renewals stop) or at once (refund by the offer's policy)."""
     async with billing.uow() as uow:
         sub = await owned_subscription(uow, user_id, subscription_id)
+        if sub.is_fixed_term:
+            raise FixedTerm("cancel")  # a contract's rent ends with the contract, not from the subscriptions list
         now = billing.clock.now()
         before = sub.version
         messages: list[Message] = []

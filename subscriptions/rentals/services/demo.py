@@ -96,10 +96,13 @@ def _units(brand_id: int, now: datetime) -> list[Unit]:
     return units
 
 
+TECHNICIANS = {SEOUL.code: ("박지훈", "이서연"), BUSAN.code: ("최민수",)}
+
+
 def _slots(brand_id: int, first_day: datetime, timezone: str) -> list[Slot]:
     slots: list[Slot] = []
     for region in (SEOUL.code, BUSAN.code):
         day = first_day.date().isoformat()
         ids = [f"homeline-{region}-{day}-{n:02d}" for n in range(21)]
-        slots += week_of_slots(ids, brand_id, region, first_day, timezone)
+        slots += week_of_slots(ids, brand_id, region, first_day, timezone, technicians=TECHNICIANS[region])
     return slots

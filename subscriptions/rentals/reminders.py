@@ -1,0 +1,120 @@
+"""Rentals' reminder kinds: the installation tomorrow (its time and technician), and an application left waiting
+for the customer. Pure rules over the domain's aggregates (see `subscriptions.reminders`); the rent's payment
+reminders are billing's, the rent being a billing subscription.
+
+Storage finds the subjects (`storage.rentals.reminders`), each with the product's name its message shows
+(`Named`); the texts are the handlers'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from subscriptions.billing_calendar import require_aware
+from subscriptions.reminders import DueWindow, Reminder, ReminderKind
+from subscriptions.rentals.applications import APPLICATION_LIFETIME, Application, ApplicationStatus, Step
+from subscriptions.rentals.catalog import LocalText
+from subscriptions.rentals.contracts import Contract, ContractStatus
+
+INSTALLATION_TOMORROW = "rental_installation_tomorrow"
+APPLICATION_WAITING = "rental_application_waiting"
+# Steps where the application waits on the brand (a referral in its queue) or on nobody: no reminder.
+NOT_THE_CUSTOMERS = frozenset({Step.REVIEW, Step.CONFIRMED})
+
+
+@dataclass(frozen=True, slots=True)
+class InstallationTomorrow:
+    """"Installation tomorrow at 14:00, technician Park" a day before the booked slot, once per booked time (a
+    rescheduled installation is reminded of again, the old reminder is stale)."""
+
+    lead: timedelta = timedelta(days=1)
+    name: str = INSTALLATION_TOMORROW
+    urgent: bool = False
+
+    def window(self, now: datetime) -> DueWindow:
+        now = require_aware(now)
+        return DueWindow("rental_contract", "installation_at", now, now + self.lead,
+                         (ContractStatus.ACTIVE.value,))
+
+    def reminders_for(self, subject: Contract, now: datetime) -> list[Reminder]:
+        due = subject.installation_at - self.lead
+        if not subject.is_active or subject.installed_at is not None or require_aware(now) < due:
+            return []
+        return [Reminder(self.name, subject.id, subject.installation_at.isoformat(), subject.applicant_id, due,
+                         self.urgent)]
+
+    def is_stale(self, reminder: Reminder, subject: Contract, now: datetime) -> bool:
+        return (not subject.is_active or subject.installed_at is not None
+                or reminder.period_key != subject.installation_at.isoformat()
+                or require_aware(now) >= subject.installation_at)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationWaiting:
+    """An open application the customer has not touched for `idle` (a day), before it expires: once per idle
+    stretch (a step taken later starts another)."""
+
+    idle: timedelta = timedelta(hours=24)
+    lifetime: timedelta = APPLICATION_LIFETIME
+    name: str = APPLICATION_WAITING
+    urgent: bool = False
+
+    def window(self, now: datetime) -> DueWindow:
+        now = require_aware(now)
+        return DueWindow("rental_application", "updated_at", now - self.lifetime, now - self.idle,
+                         (ApplicationStatus.OPEN.value,))
+
+    def _touched(self, subject: Application) -> datetime:
+        return subject.updated_at or subject.created_at
+
+    def reminders_for(self, subject: Application, now: datetime) -> list[Reminder]:
+        due = self._touched(subject) + self.idle
+        if not subject.is_open(now) or subject.step in NOT_THE_CUSTOMERS or require_aware(now) < due:
+            return []
+        return [Reminder(self.name, subject.id, self._touched(subject).isoformat(), subject.applicant_id, due,
+                         self.urgent)]
+
+    def is_stale(self, reminder: Reminder, subject: Application, now: datetime) -> bool:
+        return (not subject.is_open(now) or subject.step in NOT_THE_CUSTOMERS
+                or reminder.period_key != self._touched(subject).isoformat())
+
+
+T = TypeVar("T", Contract, Application)
+
+
+@dataclass(frozen=True)
+class Named(Generic[T]):
+    """A contract or application with the product's name its reminder shows."""
+
+    item: T
+    product: LocalText
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+
+@dataclass(frozen=True)
+class WithProduct(Generic[T]):
+    """A rentals reminder kind over `Named` subjects (the rules unchanged)."""
+
+    kind: ReminderKind[T]
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind.urgent
+
+    def window(self, now: datetime) -> DueWindow:
+        return self.kind.window(now)
+
+    def reminders_for(self, subject: Named[T], now: datetime) -> list[Reminder]:
+        return self.kind.reminders_for(subject.item, now)
+
+    def is_stale(self, reminder: Reminder, subject: Named[T], now: datetime) -> bool:
+        return self.kind.is_stale(reminder, subject.item, now)
