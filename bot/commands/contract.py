@@ -19,7 +19,7 @@ from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from subscriptions.rentals.contract_document import consent_hash
+from subscriptions.rentals.applications import consent_hash
 from subscriptions.rentals.signing import MAX_SIGNATURE_CHARS, ContractSignatureCheck, Verdict
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -90,8 +90,14 @@ async def first_payment_purchased(event: ItemPurchased, notices: NoticeContext) 
     if event.item_kind != payments.FIRST_PAYMENT:
         return []
     services = notices.services
-    confirmed = await payments.first_payment_credited(services.rentals, event.item_id, event.payment_id,
-                                                      event.amount, services.clock.now())
+    confirmed = await payments.first_payment_credited(services.rentals, services.billing, event.item_id,
+                                                      event.payment_id, event.amount, services.clock.now())
+    if isinstance(confirmed, payments.RefundedLate):
+        late = await notices.reader(confirmed.applicant_id)
+        return [Notice(late.chat_id, OutboundMessage(late.tr(
+            "Your payment of {amount} came after your rental application had ended, so it is refunded in full. "
+            "You can start a new application from Rentals.",
+            amount=billing_text.money(confirmed.amount, late.tr))).payload())]
     reader = await notices.reader(confirmed.contract.applicant_id)
     return [Notice(reader.chat_id, OutboundMessage(confirmation_text(confirmed, reader.tr, reader.timezone,
                                                                      services.clock.now()),

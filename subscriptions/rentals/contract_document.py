@@ -14,7 +14,6 @@ the document's language; the clauses' own wording belongs to the renderer, versi
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -169,11 +168,6 @@ def build_contract_document(
         personal_data=tuple(personal_data), consent_hashes=tuple(consent_hashes),
         late_interest_basis_points=late_interest_basis_points,
     )
-
-
-def consent_hash(text: str) -> str:
-    """SHA-256 (hex) of a consent text exactly as shown, as UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _problems(document: ContractDocument) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from subscriptions.money import Money
+from subscriptions.rentals.applications import consent_hash
 from subscriptions.rentals.contract_document import (
     Brand,
     BusinessDetails,
@@ -19,7 +20,6 @@ from subscriptions.rentals.contract_document import (
     PersonalDataTerm,
     ProductDescription,
     build_contract_document,
-    consent_hash,
 )
 
 DRAWN_UP = datetime(2026, 11, 25, 12, 4, tzinfo=UTC)  # 21:04 in Seoul

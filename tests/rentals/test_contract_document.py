@@ -12,7 +12,8 @@ import pytest
 
 from bot.gateways.contracts import ContractFonts, ContractRenderer, UnprintableText
 from subscriptions.money import Money
-from subscriptions.rentals.contract_document import ContractDocumentInvalid, ContractLanguage, consent_hash
+from subscriptions.rentals.applications import consent_hash
+from subscriptions.rentals.contract_document import ContractDocumentInvalid, ContractLanguage
 from tests.rentals.contract_samples import minji_contract
 
 
@@ -96,17 +97,3 @@ def test_a_character_no_font_has_is_refused_rather_than_printed_as_a_box(rendere
     with pytest.raises(UnprintableText) as refused:
         renderer.pdf(minji_contract(customer_name="김민지 🙂"))
     assert refused.value.characters == "🙂"
-
-
-def test_the_contract_renders_in_well_under_200_ms(renderer: ContractRenderer) -> None:
-    import statistics
-    import time
-
-    document = minji_contract()
-    renderer.pdf(document)
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        renderer.pdf(document)
-        times.append(time.perf_counter() - started)
-    assert statistics.median(times) < 0.6  # the bench holds the 200 ms figure; this only catches a collapse

@@ -236,3 +236,28 @@ async def test_before_the_installation_minji_moves_it_to_another_free_time(world
                                           world.clock.now()) if contract else []
     assert contract is not None and contract.slot_id == "homeline-seoul-2026-11-26-06"
     assert {each.slot.id: each.free for each in old}["homeline-seoul-2026-11-26-04"] == 2  # the old place is free
+
+
+async def test_a_first_payment_for_an_application_that_ended_meanwhile_is_refunded_in_full(world: Jigap) -> None:
+    minji = await world.started_user("Minji", "en")
+    application_id = await signed(world, minji)
+    world.advance(hours=25)
+    await world.services.delivery.scheduler.sweep()
+    await world.deliver()
+    reminder = await minji.next_message()
+    await minji.press("Pay now", reminder)
+    await minji.next_message()  # the parts
+    invoice = await minji.next_message()
+    # Between the invoice and the payment the application ends (she canceled it in another chat window).
+    await applications.cancel_application(world.services.rentals, minji.id, application_id)
+    paid = await minji.pay(invoice)
+    assert paid.paid
+    await receipt_and_reply(minji)
+    await world.deliver()
+    told = await minji.next_message()
+    assert told.text == ("Your payment of ₩79,900 came after your rental application had ended, so it is refunded "
+                         "in full. You can start a new application from Rentals.")
+    async with world.services.uow() as uow:
+        (payment,) = await uow.payments.for_user(minji.id, 5)
+        contract = await uow.rental_contracts.by_application(application_id)
+    assert payment.refunded_amount == Money(79_900, "KRW") and contract is None

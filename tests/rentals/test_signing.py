@@ -11,7 +11,7 @@ import pytest
 
 from bot.gateways.contracts import HolderKeySigner, check_contract_signature
 from subscriptions.clock import FixedClock
-from subscriptions.rentals.contract_document import consent_hash
+from subscriptions.rentals.applications import consent_hash
 from subscriptions.rentals.signing import (
     CONTRACT_SIGNATURE_TYP,
     ContractSigningRefused,

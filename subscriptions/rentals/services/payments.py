@@ -19,6 +19,7 @@ from subscriptions.rentals import Rentals
 from subscriptions.rentals import contracts as rules
 from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.contracts import RENT_SPLIT, Contract, Instalment
+from subscriptions.rentals.errors import ApplicationClosed, AwaitingReview, PaymentMismatch, WrongStep
 from subscriptions.rentals.services.applications import FirstPayment, first_payment
 from subscriptions.rentals.services.common import load_product
 from subscriptions.rentals.services.contracts import record_first_payment
@@ -62,10 +63,28 @@ class Confirmed:
     next_payment: Instalment | None
 
 
-async def first_payment_credited(rentals: Rentals, application_id: str, payment_id: str, amount: Money,
-                                 now: datetime) -> Confirmed:
-    """Billing credited the first payment (`payment_id` is billing's): the contract starts, once."""
-    contract = await record_first_payment(rentals, application_id, payment_id, amount)
+@dataclass(frozen=True)
+class RefundedLate:
+    """The first payment came for an application that could no longer take it (it expired or was canceled
+    between the invoice and the payment, or the amount is not the plan's): billing refunded all of it."""
+
+    applicant_id: int
+    amount: Money
+    reason: str  # the refusal's code
+
+
+async def first_payment_credited(rentals: Rentals, billing: Billing, application_id: str, payment_id: str,
+                                 amount: Money, now: datetime) -> Confirmed | RefundedLate:
+    """Billing credited the first payment (`payment_id` is billing's): the contract starts, once; money for an
+    application that ended meanwhile goes back at once, never kept without a contract."""
+    try:
+        contract = await record_first_payment(rentals, application_id, payment_id, amount)
+    except (ApplicationClosed, WrongStep, AwaitingReview, PaymentMismatch) as refused:
+        async with rentals.read() as uow:
+            application = await uow.rental_applications.get(application_id)
+        assert application is not None  # only a missing application raises ApplicationNotFound
+        await refund_cooling_off(billing, payment_id)  # all of it; nothing when it came before and went back
+        return RefundedLate(application.applicant_id, amount, refused.code)
     async with rentals.read() as uow:
         product = await uow.rental_products.get(contract.product_id)
     name = product.name if product is not None else LocalText(contract.product_id, contract.product_id)
@@ -73,8 +92,8 @@ async def first_payment_credited(rentals: Rentals, application_id: str, payment_
 
 
 async def refund_cooling_off(billing: Billing, payment_id: str) -> bool:
-    """Billing refunds all of the first payment of a contract canceled in its cooling-off period (the deposit
-    with it); False when nothing was left to refund (the event came again)."""
+    """Billing refunds all of a first payment: of a contract canceled in its cooling-off period (the deposit
+    with it), or one that came too late; False when nothing was left to refund (the event came again)."""
     try:
         await refund(billing, payment_id=payment_id)
     except RefundExceedsPayment:
