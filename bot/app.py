@@ -29,7 +29,7 @@ from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 from bot.user_budget import Budget, UserBudget
-from handlers import admin, billing, content, core, shops, wallet
+from handlers import admin, billing, content, core, rentals, shops, wallet
 from handlers.billing import reminders as billing_reminders
 from handlers.core import errors, members, start
 from handlers.core.buttons import ButtonData
@@ -75,6 +75,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("billing", billing.register, billing_reminder_kinds),
     Domain("content", content.register),
     Domain("shops", shops.register),
+    Domain("rentals", rentals.register),
 )
 
 
