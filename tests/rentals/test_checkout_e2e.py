@@ -10,16 +10,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 
 from bot.config import load_config
 from bot.demo import load_demo_organisations, load_demo_rentals
+from bot.scheduler import rentals_tick
 from sandbox.client import BotMessage, SandboxUser
 from subscriptions.clock import FixedClock
 from subscriptions.rentals.applications import ApplicationStatus, Step
-from subscriptions.rentals.services.demo import PURIFIER
-from bot.scheduler import rentals_tick
 from tests.harness import Jigap, jigap_on, sandbox_running
 from tests.wallet_e2e.helpers import PIN, enter_pin
 from wallet.services import offers, pins
@@ -117,12 +115,6 @@ async def to_slots(user: SandboxUser, address: str = "서울 마포구 월드컵
     return await user.next_message()
 
 
-async def application_of(world: Jigap, user: SandboxUser) -> object:
-    async with world.services.uow() as uow:
-        found = await uow.rental_applications.open_of(user.id)
-    return found[0] if found else None
-
-
 async def test_minji_rents_the_purifier_and_gets_the_invoice(world: Jigap) -> None:
     minji = await licensed(world, "김민지")
     page = await open_purifier(minji)
@@ -151,7 +143,6 @@ async def test_minji_rents_the_purifier_and_gets_the_invoice(world: Jigap) -> No
     assert application.identity.name == "김민지" and application.status is ApplicationStatus.OPEN
     again = await minji.press("Sign with PIN", sign)
     assert again is not None and again.text == "You signed this contract already."
-    _ = Image, PURIFIER
 
 
 async def manager(world: Jigap) -> SandboxUser:
