@@ -22,6 +22,7 @@ from bot.events import DispatchSettings, EventDispatcher
 from bot.gateways.contracts import ContractFontMissing, ContractFonts, ContractRenderer, HolderKeySigner
 from bot.gateways.credit_bureau import HttpCreditBureau
 from bot.gateways.telegram_payments import TelegramPayments
+from bot.gateways.wallet_identity import WalletIdentity
 from bot.i18n import Translations
 from bot.inbox import UpdateInbox
 from bot.master_keys import MasterKeyError, load_key_ring
@@ -88,6 +89,7 @@ class Services:
     plan_tables: PlanTables
     contracts: ContractRenderer | None  # None on a machine without a font with Hangul
     contract_signer: HolderKeySigner
+    wallet_identity: WalletIdentity  # a brand's request for the applicant's identity, and the keypads it needs
     shop_broadcasts: ShopBroadcaster = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
@@ -186,9 +188,9 @@ def contract_renderer() -> ContractRenderer | None:
 
 def rentals_for(config: Config, units: UnitOfWorkFactory, clock: Clock, bureau: CreditBureau) -> Rentals:
     """Rentals over the credit bureau; a brand relies on the identity cards of issuers the platform accredited
-    (`IdentityPolicy` is given them by the checkout, from the wallet's verification)."""
+    for the card's type (the checkout passes on what the wallet's verification found)."""
     return Rentals(uow=units, clock=clock, ids=TimeOrderedIds(), bureau=bureau,
-                   identity_policy=IdentityPolicy(frozenset()),
+                   identity_policy=IdentityPolicy(frozenset(), trust_accredited=True),
                    settings=RentalSettings(timezone=config.i18n.default_timezone), reader=units.reader)
 
 
@@ -253,6 +255,7 @@ async def open_runtime(
             plan_tables=PlanTables(hangul_fonts()),
             contracts=contract_renderer(),
             contract_signer=HolderKeySigner(wallet),
+            wallet_identity=WalletIdentity(wallet),
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed

@@ -21,6 +21,7 @@ from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
+from subscriptions.rentals.services.applications import expire_applications
 from subscriptions.shops.services import passes as shop_passes
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ async def tick(context: Context) -> None:
     await billing_tick(services)
     await fanout.publish_due(services, context.application.bot_data.get(FANOUT))
     await shops_tick(services)
+    await rentals_tick(services)
     await services.delivery.tick(asyncio.get_running_loop().time())
 
 
@@ -71,6 +73,18 @@ async def shops_tick(services: Services) -> None:
         await shop_passes.expire_run_out(services.shops.using(services.uow.background()))
     except (SQLAlchemyError, OSError):
         log.exception("shops' scheduled work failed this tick; the next tick tries again")
+
+
+async def rentals_tick(services: Services) -> int:
+    """Rental applications whose time ran out: closed, their slot and unit let go, the applicant told."""
+    try:
+        closed = await expire_applications(services.rentals.using(services.uow.background()))
+    except (SQLAlchemyError, OSError):
+        log.exception("rentals' expiry failed this tick; the next tick tries again")
+        return 0
+    if closed:
+        services.events.wake()  # the applicants hear of it now
+    return closed
 
 
 async def reconcile_stars_job(context: Context) -> None:

@@ -408,6 +408,13 @@ class SandboxUser:
         sent = await self.client.request("POST", self._path("send_document"), body)
         return await self._reply_after(self._own(sent), timeout)
 
+    async def send_location(self, latitude: float, longitude: float,
+                            timeout: float = DEFAULT_WAIT) -> BotMessage:  # noqa: ASYNC109
+        """Share a location (as a "share my location" button does) and return the bot's answer."""
+        body = self._with_bot({"latitude": latitude, "longitude": longitude})
+        sent = await self.client.request("POST", self._path("send_location"), body)
+        return await self._reply_after(self._own(sent), timeout)
+
     # --- buttons and payments -------------------------------------------------------------------
 
     async def press(self, label_or_callback_data: str, message: BotMessage | int | None = None, *,

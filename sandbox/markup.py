@@ -71,6 +71,8 @@ def _check_reply_button(button: Any) -> None:
         raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
     if "request_chat" in button:
         check_request_chat(button["request_chat"])
+    if "request_location" in button and not isinstance(button["request_location"], bool):
+        raise bad_request("can't parse keyboard button: Field \"request_location\" must be of type Boolean")
 
 
 REQUEST_CHAT_FLAGS = ("chat_is_forum", "chat_has_username", "chat_is_created", "bot_is_member", "request_title",
@@ -105,6 +107,12 @@ def request_chat_of(markup: dict[str, Any] | None, key: str | int) -> dict[str, 
                 if key in (button.get("text"), request.get("request_id")):
                     return request
     return None
+
+
+def requests_location(markup: dict[str, Any] | None, key: str) -> bool:
+    """Whether the reply-keyboard button labelled `key` shares the person's location."""
+    return any(isinstance(button, dict) and button.get("text") == key and button.get("request_location") is True
+               for row in (markup or {}).get("keyboard", []) for button in row)
 
 
 def _looks_like_url(url: str) -> bool:

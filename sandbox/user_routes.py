@@ -71,6 +71,7 @@ class UserRoutes:
             ("POST", "/sandbox/users/{id}/send", self.send),
             ("POST", "/sandbox/users/{id}/send_photo", self.send_photo),
             ("POST", "/sandbox/users/{id}/send_document", self.send_document),
+            ("POST", "/sandbox/users/{id}/send_location", self.send_location),
             ("POST", "/sandbox/users/{id}/open_link", self.open_link),
             ("POST", "/sandbox/users/{id}/press", self.press),
             ("POST", "/sandbox/users/{id}/share_chat", self.share_chat),
@@ -199,6 +200,16 @@ class UserRoutes:
         data = _file_bytes(body, "document")
         message = self.actions.send_document(user, bot, data, _optional_text(body.get("file_name")),
                                              _optional_text(body.get("mime_type")), _optional_text(body.get("caption")))
+        return self._sent(user, bot, message)
+
+    async def send_location(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user, bot = self._who(request, body)
+        try:
+            latitude, longitude = float(body["latitude"]), float(body["longitude"])
+        except (KeyError, TypeError, ValueError):
+            raise UserActionError(400, "latitude and longitude are numbers") from None
+        message = self.actions.send_location(user, bot, latitude, longitude)
         return self._sent(user, bot, message)
 
     async def press(self, request: web.Request) -> web.Response:

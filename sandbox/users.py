@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox.callbacks import CallbackQueries
 from sandbox.errors import UserActionError
-from sandbox.markup import inline_rows, request_chat_of
+from sandbox.markup import inline_rows, request_chat_of, requests_location
 from sandbox.payments import PaymentOutcome, Payments
 from sandbox.text_entities import command_entities
 from sandbox.world import (
@@ -102,6 +102,13 @@ class UserActions:
             fields["caption"] = caption
         return self._send(user, bot, fields)
 
+    def send_location(self, user: UserAccount, bot: BotAccount, latitude: float, longitude: float) -> Json:
+        """A location, as the app sends it from a "share my location" button (or the attachment menu)."""
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise UserActionError(400, "latitude is -90 to 90 and longitude -180 to 180")
+        self._keyboard_used(self.open_chat(user, bot))
+        return self._send(user, bot, {"location": {"latitude": latitude, "longitude": longitude}})
+
     def send_document(self, user: UserAccount, bot: BotAccount, data: bytes, file_name: str | None,
                       mime_type: str | None, caption: str | None) -> Json:
         fields: Json = {"document": self.world.files.add_document(data, file_name, mime_type).document()}
@@ -122,6 +129,8 @@ class UserActions:
             if key in labels:
                 if request_chat_of(keyboard, key) is not None:
                     raise UserActionError(400, "this button opens Telegram's chat picker: share a chat with it")
+                if requests_location(keyboard, key):
+                    raise UserActionError(400, "this button shares the person's location: send a location with it")
                 self._keyboard_used(conversation)
                 sent = self.send_text(user, bot, key)
                 return {"callback_query_id": None, "answer": None, "message_id": sent["message_id"]}

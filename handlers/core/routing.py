@@ -28,6 +28,7 @@ from handlers.core.buttons import ButtonData
 from handlers.core.context import JigapContext
 from handlers.core.notices import EventHandler
 from subscriptions.accounts.access import Permission
+from subscriptions.flows import Flow
 
 Callback = Callable[[Update, JigapContext], Coroutine[Any, Any, None]]
 ButtonCallback = Callable[[Update, JigapContext, Any], Coroutine[Any, Any, None]]
@@ -35,6 +36,9 @@ DeepLinkHandler = Callable[[Update, JigapContext, str], Coroutine[Any, Any, None
 StartupJob = Callable[[Any], Coroutine[Any, Any, None]]
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 COMMAND = re.compile(r"[a-z][a-z0-9_]{0,31}")
+# In a PIN keypad's state, opened for another feature (sharing a card with a brand, signing a contract): the
+# key under which that feature's continuation was registered (`Routes.add_pin_continuation`).
+PIN_CONTINUES = "continue"
 
 
 class RouteConflict(Exception):
@@ -126,6 +130,12 @@ FollowerBroadcasts = Callable[[Update, JigapContext, int, str], Coroutine[Any, A
 FollowingSection = Callable[[Update, JigapContext], Coroutine[Any, Any, bool]]
 
 
+# The wallet's keypad for a flow another feature opened through its gateway: (update, context, flow_id, edit).
+KeypadShow = Callable[[Update, JigapContext, str, bool], Coroutine[Any, Any, None]]
+# What goes on after a right PIN on such a keypad: (update, context, the unlocked keypad's flow).
+PinContinuation = Callable[[Update, JigapContext, Flow], Coroutine[Any, Any, None]]
+
+
 @dataclass(frozen=True)
 class Referrals:
     """Who brought a subscriber, asked by billing's handlers without knowing who answers (content's curators):
@@ -151,6 +161,8 @@ class Routes:
     follower_broadcasts: FollowerBroadcasts | None = None
     following_sections: list[FollowingSection] = field(default_factory=list)
     settings_sections: dict[str, MenuEntry] = field(default_factory=dict)
+    keypad: KeypadShow | None = None
+    pin_continuations: dict[str, PinContinuation] = field(default_factory=dict)
 
     def command(self, name: str, callback: Callback, *, help: str, permission: Permission | None = None,
                 menu: str | None = None, shown_to: Permission | tuple[Permission, ...] | None = None) -> None:
@@ -221,6 +233,26 @@ class Routes:
     def add_following_section(self, section: FollowingSection) -> None:
         """A part of /following: the creators one follows, the shops."""
         self.following_sections.append(section)
+
+    def set_keypad(self, show: KeypadShow) -> None:
+        """Who shows the wallet's PIN keypad for a flow another feature opened (the wallet does)."""
+        if self.keypad is not None:
+            raise RouteConflict("the PIN keypad has a handler already")
+        self.keypad = show
+
+    async def show_keypad(self, update: Update, context: JigapContext, flow_id: str, *, edit: bool = False) -> None:
+        if self.keypad is None:
+            raise RouteConflict("no feature shows the PIN keypad")
+        await self.keypad(update, context, flow_id, edit)
+
+    def add_pin_continuation(self, key: str, callback: PinContinuation) -> None:
+        """After a right PIN on a keypad whose state names `key` under `PIN_CONTINUES`, `callback` goes on."""
+        if key in self.pin_continuations:
+            raise RouteConflict(f"PIN continuation {key!r} is taken")
+        self.pin_continuations[key] = callback
+
+    def pin_continuation(self, flow: Flow) -> PinContinuation | None:
+        return self.pin_continuations.get(str(flow.state.get(PIN_CONTINUES, "")))
 
     def set_referrals(self, referrals: Referrals) -> None:
         """The one answer to who brought a subscriber; a second is a conflict."""

@@ -1,10 +1,46 @@
-"""Rentals in the chat: browsing products and their plans, the checkout, /rentals and /applications."""
+"""Rentals in the chat: browsing products and their plans, the checkout from Rent this to a signed contract and
+its first payment, /applications for brands' managers, and /rentals with the life of a contract. One registration."""
 
 from __future__ import annotations
 
-from handlers.core.routing import Routes
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
+
+from handlers.core.context import JigapContext
+from handlers.core.routing import MenuEntry, Routes
+from handlers.core.text import N_
+from handlers.rentals import applications, browse, buttons, checkout, notices
 from handlers.rentals.contracts import register_contracts
+from subscriptions.accounts.access import Permission
+from subscriptions.rentals import events
+
+# Before the wallet's (7), which reads text for its own flows: a typed address belongs to the application.
+MESSAGE_GROUP = 6
+
+
+async def rental_message(update: Update, context: JigapContext) -> None:
+    """The address (typed or a shared location) or the date of birth, while the chat points at an application."""
+    flow = checkout.points_at_application(context)
+    if flow is not None and await checkout.typed(update, context, flow):
+        raise ApplicationHandlerStop
 
 
 def register(routes: Routes) -> None:
+    routes.command("rent", browse.rent_command,
+                   help=N_("rent appliances, furniture, cars and services by the month"))
+    routes.command("applications", applications.applications_command, permission=Permission.MANAGE_RENTALS,
+                   help=N_("your brand's rental applications waiting for a decision"))
+    routes.add_menu(MenuEntry("rentals", N_("Rentals"), 35, browse.rent_command))
+    routes.button(buttons.RentCategories, browse.categories_button)
+    routes.button(buttons.RentProduct, browse.product_button)
+    routes.button(buttons.RentThis, browse.rent_button)
+    routes.button(buttons.Checkout, checkout.checkout_button)
+    routes.button(buttons.ReviewReferral, applications.review_button, permission=Permission.MANAGE_RENTALS)
+    routes.add_pin_continuation(checkout.CONTINUES, checkout.after_pin)
+    inputs = filters.ChatType.PRIVATE & (filters.LOCATION | (filters.TEXT & ~filters.COMMAND))
+    routes.message(MessageHandler(inputs, rental_message), group=MESSAGE_GROUP)
+    routes.on_event(events.ApplicationApproved, notices.approved)
+    routes.on_event(events.ApplicationDeclined, notices.declined)
+    routes.on_event(events.ApplicationEnded, notices.ended)
+    routes.on_event(events.ApplicationReferred, notices.referred)
     register_contracts(routes)

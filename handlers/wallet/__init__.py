@@ -48,6 +48,7 @@ def register(routes: Routes) -> None:
     routes.add_menu(MenuEntry("wallet", N_("Wallet"), 10, cards.open_wallet))
     routes.add_deep_link("offer", cards.open_offer_link)
     routes.add_deep_link("vreq", verifying.open_request_link)
+    routes.set_keypad(cards.show_keypad_for)
     routes.on_startup(cards.resume_sessions)
     accreditation.register(routes)
 

@@ -328,14 +328,27 @@ async def start_pin_flow(update: Update, context: JigapContext, purpose: str, st
         return
     if answer and query is not None:
         await query.answer()
-    text = pin_text(flow.step, context.tr, 0, subject=subject)
+    await _send_keypad(update, context, flow, edit=edit)
+
+
+async def show_keypad_for(update: Update, context: JigapContext, flow_id: str, edit: bool) -> None:
+    """The keypad of a flow another feature opened through its gateway (sharing with a brand, signing)."""
+    flow = await wallet_flows.find_flow(context.services.wallet, context.member.id, flow_id, wallet_flows.PIN)
+    if flow is not None:
+        await _send_keypad(update, context, flow, edit=edit)
+
+
+async def _send_keypad(update: Update, context: JigapContext, flow: Flow, *, edit: bool) -> None:
+    assert update.effective_chat is not None
+    query = update.callback_query
+    text = pin_text(flow.step, context.tr, 0, subject=str(flow.state.get("subject", "")))
     if edit and query is not None and query.message is not None:
         message = await query.edit_message_text(text, reply_markup=keypad(flow.id, context.tr))
         message_id = message.message_id if not isinstance(message, bool) else None
     else:
         sent = await context.bot.send_message(update.effective_chat.id, text, reply_markup=keypad(flow.id, context.tr))
         message_id = sent.message_id
-    await pin_entry.attach(wallet, flow, message_id)
+    await pin_entry.attach(context.services.wallet, flow, message_id)
 
 
 async def pin_key(update: Update, context: JigapContext, data: PinKey) -> None:
@@ -362,6 +375,8 @@ async def pin_key(update: Update, context: JigapContext, data: PinKey) -> None:
         await _ask_preset(update, context, outcome.flow)
     elif outcome.purpose is pin_entry.Purpose.DETAILS:
         await _details_after_pin(update, context, outcome.flow)
+    elif (continuation := context.services.routes.pin_continuation(outcome.flow)) is not None:
+        await continuation(update, context, outcome.flow)  # a keypad another feature opened (a brand, a contract)
     else:
         # Imported here: handlers.wallet.verifying imports this module for the keypad.
         from handlers.wallet.verifying import share_after_pin

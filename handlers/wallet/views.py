@@ -145,6 +145,7 @@ def pin_title(purpose: str, tr: Translator, subject: str = "") -> str:
         "present": tr("Enter your wallet PIN to show your {card}.", card=subject),
         "share": tr("Enter your wallet PIN to share with {verifier}.", verifier=subject),
         "details": tr("Enter your wallet PIN to see every detail of your {card}.", card=subject),
+        "sign": tr("Enter your wallet PIN to sign the contract for {document}.", document=subject),
         "change_old": tr("Enter your current wallet PIN."),
         "change_new": tr("Choose a new 6-digit wallet PIN."),
         "change_confirm": tr("Enter the new PIN again."),

@@ -20,13 +20,14 @@ from storage.documents import decode
 from storage.json_text import to_json_text
 from storage.metadata import as_utc
 from storage.rentals.tables import (
+    rental_brands,
     rental_plans,
     rental_products,
     rental_slot_places,
     rental_slots,
     rental_units,
 )
-from subscriptions.rentals.catalog import Category, Product, ProductStatus
+from subscriptions.rentals.catalog import BrandDetails, Category, Product, ProductStatus
 from subscriptions.rentals.plans import RentalPlan
 from subscriptions.rentals.slots import Slot, SlotAvailability, SlotHold
 from subscriptions.rentals.stock import Unit, UnitStatus
@@ -41,6 +42,24 @@ def insert_ignoring(connection: AsyncConnection, table: Any) -> Any:
 
 def skipping_locked(connection: AsyncConnection, query: Any) -> Any:
     return query.with_for_update(skip_locked=True) if connection.dialect.name == "postgresql" else query
+
+
+class SqlRentalBrands:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def put(self, brand_id: int, details: BrandDetails) -> None:
+        document = to_json_text(details)
+        changed = await self._connection.execute(
+            update(rental_brands).where(rental_brands.c.brand_id == brand_id).values(document=document))
+        if not changed.rowcount:
+            await self._connection.execute(insert_ignoring(self._connection, rental_brands).values(
+                brand_id=brand_id, document=document))
+
+    async def get(self, brand_id: int) -> BrandDetails | None:
+        row = (await self._connection.execute(
+            select(rental_brands.c.document).where(rental_brands.c.brand_id == brand_id))).first()
+        return decode(BrandDetails, row.document) if row else None
 
 
 class SqlRentalProducts:

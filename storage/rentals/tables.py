@@ -13,6 +13,13 @@ ID = 40
 IDENTITY_PURPOSE = "rentals.identity"
 ADDRESS_PURPOSE = "rentals.address"
 
+rental_brands = Table(
+    "rental_brands",
+    metadata,
+    Column("brand_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("document", JSON, nullable=False),
+)
+
 rental_products = Table(
     "rental_products",
     metadata,

@@ -7,10 +7,20 @@ from __future__ import annotations
 
 from storage.core.unit import UnitPart
 from storage.rentals.applications import SqlRentalApplications, SqlRentalContracts, SqlRentalLog
-from storage.rentals.repositories import SqlRentalPlans, SqlRentalProducts, SqlRentalSlots, SqlRentalUnits
+from storage.rentals.repositories import (
+    SqlRentalBrands,
+    SqlRentalPlans,
+    SqlRentalProducts,
+    SqlRentalSlots,
+    SqlRentalUnits,
+)
 
 
 class RentalsPart(UnitPart):
+    @property
+    def rental_brands(self) -> SqlRentalBrands:
+        return SqlRentalBrands(self.connection)
+
     @property
     def rental_products(self) -> SqlRentalProducts:
         return SqlRentalProducts(self.connection)

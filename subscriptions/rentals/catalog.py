@@ -65,6 +65,17 @@ class Product:
         return self.status is ProductStatus.LISTED
 
 
+@dataclass(frozen=True, slots=True)
+class BrandDetails:
+    """The brand as a business, as its contracts name it: who the customer contracts with and how to reach them."""
+
+    legal_name: LocalText
+    registration_number: str  # 사업자등록번호
+    representative: LocalText
+    address: LocalText
+    phone: str
+
+
 NAME_MAX = 64
 DESCRIPTION_MAX = 1000
 

@@ -161,6 +161,12 @@ class NotBrandManager(RentalError):
     code = "rental_not_brand_manager"
 
 
+class BrandDetailsMissing(RentalError):
+    """The brand has not given the business details a contract names (legal name, registration number...)."""
+
+    code = "rental_brand_details_missing"
+
+
 class InvalidSignature(RentalError):
     """A signature record that is not a compact JWS, or a PDF hash that is not SHA-256 hex."""
 

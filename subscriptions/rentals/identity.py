@@ -29,12 +29,20 @@ class VerifiedIdentity:
     verified_at: datetime
     address: str | None = None  # where the card holds one
     birth_date: date | None = None  # where the card disclosed it (the credit bureau asks for it)
+    accredited: bool = False  # the wallet found the issuer accredited for this card type
 
 
 @dataclass(frozen=True, slots=True)
 class IdentityPolicy:
+    """Whose cards a brand relies on: issuers named here, and (with `trust_accredited`) any issuer the platform
+    accredited for the card's type, as the wallet's verification says."""
+
     trusted_issuers: frozenset[str]
     identity_card_types: frozenset[str] = frozenset({"national_id", "driver_license", "resident_card"})
+    trust_accredited: bool = False
+
+    def trusts(self, result: VerifiedIdentity) -> bool:
+        return result.issuer in self.trusted_issuers or (self.trust_accredited and result.accredited)
 
 
 def same_name(left: str, right: str) -> bool:
@@ -48,7 +56,7 @@ def same_name(left: str, right: str) -> bool:
 
 def check_identity(result: VerifiedIdentity, applicant_name: str, policy: IdentityPolicy) -> VerifiedIdentity:
     """The result, if the brand may rely on it for this applicant; otherwise the named refusal."""
-    if result.issuer not in policy.trusted_issuers:
+    if not policy.trusts(result):
         raise UntrustedIssuer(result.issuer)
     if result.card_type not in policy.identity_card_types:
         raise CardDoesNotProveIdentity(result.card_type)

@@ -16,7 +16,7 @@ from subscriptions.billing.ports import UnitOfWork as BillingUnitOfWork
 from subscriptions.events import EventLog
 from subscriptions.flows import FlowStore
 from subscriptions.rentals.applications import Application
-from subscriptions.rentals.catalog import Category, Product
+from subscriptions.rentals.catalog import BrandDetails, Category, Product
 from subscriptions.rentals.contracts import Contract
 from subscriptions.rentals.event_log import LogEntry
 from subscriptions.rentals.plans import RentalPlan
@@ -29,6 +29,14 @@ class ProductRepository(Protocol):
     async def get(self, product_id: str) -> Product | None: ...
     async def listed(self, category: Category | None = None) -> list[Product]: ...
     async def of_brand(self, brand_id: int) -> list[Product]: ...
+
+
+class BrandRepository(Protocol):
+    async def put(self, brand_id: int, details: BrandDetails) -> None:
+        """The brand's business details, replacing any before."""
+        ...
+
+    async def get(self, brand_id: int) -> BrandDetails | None: ...
 
 
 class PlanRepository(Protocol):
@@ -110,6 +118,9 @@ class ContractRepository(Protocol):
 
 class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
     """One transaction over rentals' repositories and billing's (the deposit is posted to its ledger)."""
+
+    @property
+    def rental_brands(self) -> BrandRepository: ...
 
     @property
     def rental_products(self) -> ProductRepository: ...

@@ -236,6 +236,15 @@ def test_identity_that_the_brand_cannot_rely_on_is_refused(changes: dict[str, ob
         check_identity(_identity(**changes), "김민지", POLICY)
 
 
+def test_an_issuer_accredited_for_the_card_is_trusted_where_the_policy_says_so() -> None:
+    accredited = _identity(issuer="https://jigap.example/issuers/road-authority", accredited=True)
+    assert check_identity(accredited, "김민지", IdentityPolicy(frozenset(), trust_accredited=True)) == accredited
+    with pytest.raises(UntrustedIssuer):
+        check_identity(accredited, "김민지", IdentityPolicy(frozenset()))
+    with pytest.raises(UntrustedIssuer):
+        check_identity(replace(accredited, accredited=False), "김민지", IdentityPolicy(frozenset(), trust_accredited=True))
+
+
 def test_names_match_whatever_the_spacing_and_case() -> None:
     assert same_name("김 민지", "김민지") and same_name("Kim  Minji", "kim minji")
     assert not same_name("", "") and not same_name("Kim Minji", "Kim Minjae")

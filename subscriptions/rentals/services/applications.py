@@ -23,6 +23,7 @@ from subscriptions.rentals.applications import (
 )
 from subscriptions.rentals.credit import CreditOutcome, CreditRequest
 from subscriptions.rentals.errors import (
+    ApplicationClosed,
     ApplicationNotFound,
     BirthDateNeeded,
     OutOfStock,
@@ -70,6 +71,30 @@ async def start_application(rentals: Rentals, applicant_id: int, plan_id: str, v
                                        lifetime=rentals.settings.application_lifetime, chat_id=chat_id), now=now)
         await log(uow, rentals, application.id, "started", {"plan_id": plan.id, "plan_version_id": version.id})
         await uow.commit()
+    return application
+
+
+async def application_of(rentals: Rentals, applicant_id: int, application_id: str) -> Application:
+    """The person's application as it is now (`ApplicationNotFound` for another's, a forged id or none)."""
+    async with rentals.read() as uow:
+        return await load_application(uow, applicant_id, application_id)
+
+
+async def resume_application(rentals: Rentals, applicant_id: int, application_id: str, *,
+                             chat_id: int | None = None) -> Application:
+    """Point the chat at the application again (the wallet's keypad, one flow per person, had it meanwhile), so
+    what the person types next is for the application's step; refused when it is closed."""
+    now = rentals.clock.now()
+    async with rentals.uow() as uow:
+        application = await load_application(uow, applicant_id, application_id)
+        if not application.is_open(now):
+            raise ApplicationClosed(application.status.value)
+        current = await uow.flows.open_of(applicant_id)
+        if current is None or current.kind != FLOW_KIND or current.state.get("application_id") != application.id:
+            await uow.flows.start(new_flow(rentals.ids.new_id(), applicant_id, FLOW_KIND, "application",
+                                           {"application_id": application.id}, now=now,
+                                           lifetime=application.expires_at - now, chat_id=chat_id), now=now)
+            await uow.commit()
     return application
 
 

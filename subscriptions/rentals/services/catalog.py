@@ -73,9 +73,20 @@ async def add_units(rentals: Rentals, manager_id: int, product_id: str, region: 
     return refused
 
 
-async def products_in(rentals: Rentals, category: Category) -> list[Product]:
+async def products_in(rentals: Rentals, category: Category | None = None) -> list[Product]:
+    """The listed products of a category (of every category without one)."""
     async with rentals.read() as uow:
         return await uow.rental_products.listed(category)
+
+
+async def product_of(rentals: Rentals, product_id: str) -> Product:
+    async with rentals.read() as uow:
+        return await load_product(uow, product_id)
+
+
+async def plan_of(rentals: Rentals, plan_id: str) -> RentalPlan:
+    async with rentals.read() as uow:
+        return await load_plan(uow, plan_id)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ async def save_step(uow: RentalsUnitOfWork, rentals: Rentals, before: Applicatio
 
 
 async def _close_flow(uow: RentalsUnitOfWork, application: Application) -> None:
-    flow = await uow.flows.get(application.id)
-    if flow is not None and flow.status is FlowStatus.OPEN:
+    """The chat's flow, if it still points at the application (the first one, or one that re-pointed it)."""
+    flow = await uow.flows.open_of(application.applicant_id)
+    if flow is not None and flow.kind == FLOW_KIND and flow.state.get("application_id") == application.id:
         done = FlowStatus.DONE if application.status is ApplicationStatus.CONFIRMED else FlowStatus.CANCELED
         await uow.flows.save(moved(flow, status=done), expected_version=flow.version)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from subscriptions.money import Money
 from subscriptions.rentals import Rentals
-from subscriptions.rentals.catalog import Category, LocalText, Product, Spec, check_product
+from subscriptions.rentals.catalog import BrandDetails, Category, LocalText, Product, Spec, check_product
 from subscriptions.rentals.plans import EndOfTerm, PlanTerms, PlanVersion, RentalPlan, TerminationFormula
 from subscriptions.rentals.regions import BUSAN, SEOUL
 from subscriptions.rentals.slots import Slot, week_of_slots
@@ -18,6 +18,11 @@ from subscriptions.rentals.stock import Unit, UnitStatus
 PURIFIER, MATTRESS, AIR_PURIFIER, CAR, CLEANING = (
     "homeline-purifier", "homeline-mattress", "homeline-air", "homeline-car", "homeline-cleaning")
 UNITS = {PURIFIER: (5, 3), MATTRESS: (3, 2), AIR_PURIFIER: (4, 2), CAR: (2, 1)}  # (Seoul, Busan)
+
+
+HOMELINE_BUSINESS = BrandDetails(
+    LocalText("주식회사 홈라인렌탈", "Homeline Rentals Co., Ltd."), "123-45-67890", LocalText("서준호", "Seo Junho"),
+    LocalText("서울특별시 중구 세종대로 110", "110 Sejong-daero, Jung-gu, Seoul"), "02-1234-5678")
 
 
 def won(amount: int) -> Money:
@@ -74,6 +79,7 @@ async def load_homeline(rentals: Rentals, *, brand_id: int) -> list[Product]:
     now = rentals.clock.now()
     products = demo_products(brand_id, now)
     async with rentals.uow() as uow:
+        await uow.rental_brands.put(brand_id, HOMELINE_BUSINESS)
         for product in products:
             await uow.rental_products.add(product)
         for product_id, terms in demo_terms().items():
