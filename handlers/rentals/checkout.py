@@ -429,6 +429,12 @@ async def sign_after_pin(update: Update, context: JigapContext, flow: Flow) -> N
                                      "it on {when}.", brand=drawn.document.brand.name,
                                      when=rental_text.slot_label(drawn.slot.starts_at, context.member.user.timezone, tr)))
     assert update.effective_chat is not None
+    if signed.signed is not None:  # the customer's copy of the signature, to check the PDF with at any time
+        await context.bot.send_document(
+            update.effective_chat.id, InputFile(signed.signed.signature.encode(),
+                                                filename=f"contract-{drawn.document.contract_id}.jws"),
+            caption=tr("Your signature on contract {number}. Keep it with the PDF: together they show what you "
+                       "signed and when (jigap contract verify).", number=drawn.document.contract_id))
     await payment.offer_first_payment(context, update.effective_chat.id, signed.applicant_id,
                                       signed.id)
 

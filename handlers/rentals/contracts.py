@@ -17,6 +17,7 @@ from handlers.core.outbound import OutboundMessage
 from handlers.core.routing import Routes
 from handlers.core.text import N_
 from handlers.rentals import reminders
+from handlers.rentals import text as rental_text
 from handlers.rentals.contract_buttons import ContractAction, OnContract, PayFirst, PickInstallation
 from handlers.rentals.payment import (
     first_payment_purchased,
@@ -157,9 +158,9 @@ def _cancel_screen(summary: ContractSummary, context: JigapContext) -> tuple[str
 def quote_text(cost: TerminationCost, tr: Translator) -> str:
     """The early-termination cost by the contract's own formula, part by part."""
     if not cost.total.is_positive:
-        return tr("Ending now, after {month} months of rent, costs nothing: the mandatory period is over.",
-                  month=cost.month)
-    lines = [tr("Ending now, after {month} months of rent:", month=cost.month),
+        return tr("Ending now, after {months} of rent, costs nothing: the mandatory period is over.",
+                  months=rental_text.months(cost.month, tr))
+    lines = [tr("Ending now, after {months} of rent:", months=rental_text.months(cost.month, tr)),
              tr("Rent left in the mandatory period: {amount}", amount=billing_text.money(cost.rent_left, tr)),
              tr("Early-termination fee (share of the rent left): {amount}",
                 amount=billing_text.money(cost.penalty, tr))]

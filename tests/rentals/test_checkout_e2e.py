@@ -134,6 +134,8 @@ async def test_minji_rents_the_purifier_and_gets_the_invoice(world: Jigap) -> No
     keypad = await minji.next_message(PRINTING)
     signed = await enter_pin(minji, keypad, PIN)
     assert signed.text.startswith("You signed the contract. Next, pay the first payment")
+    copy = await minji.next_message()
+    assert copy.document is not None and copy.document["file_name"].endswith(".jws")
     parts = await minji.next_message()
     assert parts.text.splitlines() == ["First payment for Homeline water purifier:", "Registration fee: ₩50,000",
                                        "First month: ₩29,900", "Total: ₩79,900"]
