@@ -2,7 +2,10 @@
 
 An application's step is saved optimistically: `UPDATE ... WHERE id = :id AND version = :expected`, so of two
 presses of one button only the first writes. The log's primary key (application, number) refuses a second
-entry with one number: two writers cannot both extend the chain from one head.
+entry with one number: two writers cannot both extend the chain from one head. A refused log entry or a second
+contract for one application is an insert that did nothing (`ON CONFLICT DO NOTHING`), not an error caught in
+a savepoint: one statement instead of three in every step's transaction, and the transaction stays usable on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.documents import decode
 from storage.envelope import Envelope
 from storage.json_text import to_json_text
 from storage.metadata import as_utc
+from storage.rentals.repositories import insert_ignoring
 from storage.rentals.tables import (
     ADDRESS_PURPOSE,
     IDENTITY_PURPOSE,
@@ -111,14 +114,10 @@ class SqlRentalLog:
         self._connection = connection
 
     async def append(self, entry: LogEntry) -> bool:
-        try:
-            async with self._connection.begin_nested():
-                await self._connection.execute(insert(rental_application_log).values(
-                    application_id=entry.application_id, seq=entry.seq, kind=entry.kind, at=entry.at,
-                    data=dict(entry.data), previous_hash=entry.previous_hash, hash=entry.hash))
-        except IntegrityError:
-            return False
-        return True
+        result = await self._connection.execute(insert_ignoring(self._connection, rental_application_log).values(
+            application_id=entry.application_id, seq=entry.seq, kind=entry.kind, at=entry.at,
+            data=dict(entry.data), previous_hash=entry.previous_hash, hash=entry.hash))
+        return bool(result.rowcount)
 
     async def of(self, application_id: str) -> list[LogEntry]:
         query = (select(rental_application_log).where(rental_application_log.c.application_id == application_id)
@@ -144,13 +143,9 @@ class SqlRentalContracts:
                 "document": to_json_text(contract)}
 
     async def add(self, contract: Contract) -> bool:
-        try:
-            async with self._connection.begin_nested():
-                await self._connection.execute(insert(rental_contracts).values(id=contract.id,
-                                                                               **self._values(contract)))
-        except IntegrityError:
-            return False
-        return True
+        result = await self._connection.execute(insert_ignoring(self._connection, rental_contracts).values(
+            id=contract.id, **self._values(contract)))
+        return bool(result.rowcount)
 
     async def get(self, contract_id: str) -> Contract | None:
         row = (await self._connection.execute(

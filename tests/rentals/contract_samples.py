@@ -1,5 +1,5 @@
 """Minji's water purifier contract, as the checkout would draw it up: the sample the contract tests and
-bench/rentals_contract.py render and sign."""
+bench/rentals.py render and sign."""
 
 from __future__ import annotations
 
