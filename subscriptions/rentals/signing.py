@@ -165,7 +165,7 @@ class ContractSignatureCheck:
 
 
 class _Malformed(Exception):
-    pass
+    """A signature that cannot even be read (raised and caught here only)."""
 
 
 def verify_contract_signature(pdf: bytes, token: str, check: SignatureCheck, *,
