@@ -67,6 +67,41 @@ class ReminderKind(Protocol[S_contra]):
     def is_stale(self, reminder: Reminder, subject: S_contra, now: datetime) -> bool: ...
 
 
+S_co = TypeVar("S_co", covariant=True)
+
+
+class Carrying(Protocol[S_co]):
+    """A subject with what its reminder shows beside it (a title, a product's name); `item` is the kind's own."""
+
+    @property
+    def item(self) -> S_co: ...
+
+
+@dataclass(frozen=True)
+class OverCarried(Generic[S]):
+    """A reminder kind whose subjects arrive carrying extra words for the text: the kind's rules, unchanged, applied
+    to each subject's `item`."""
+
+    kind: ReminderKind[S]
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind.urgent
+
+    def window(self, now: datetime) -> DueWindow:
+        return self.kind.window(now)
+
+    def reminders_for(self, subject: Carrying[S], now: datetime) -> list[Reminder]:
+        return self.kind.reminders_for(subject.item, now)
+
+    def is_stale(self, reminder: Reminder, subject: Carrying[S], now: datetime) -> bool:
+        return self.kind.is_stale(reminder, subject.item, now)
+
+
 @dataclass(frozen=True)
 class Page(Generic[S]):
     """One batch of a kind's subjects and the cursor after it (None: that was the last batch)."""

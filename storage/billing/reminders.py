@@ -27,12 +27,11 @@ from subscriptions.billing.reminders import (
     GiftExpiring,
     RenewalUpcoming,
     TrialEnding,
-    WithNames,
 )
 from subscriptions.billing.services import BillingSettings
 from subscriptions.billing.subscription import Subscription
 from subscriptions.money import Money
-from subscriptions.reminders import DueWindow, Page, ReminderKind, SubjectSource
+from subscriptions.reminders import DueWindow, OverCarried, Page, ReminderKind, SubjectSource
 
 if TYPE_CHECKING:
     from storage.billing.repositories import BillingRepositories
@@ -200,8 +199,8 @@ def reminder_kinds(settings: BillingSettings) -> list[tuple[ReminderKind[Any], S
     lead = settings.renewal_lead
     subscriptions, gifts = SubscriptionSource(), GiftSource()
     return [
-        (WithNames(RenewalUpcoming(lead=lead)), subscriptions),
-        (WithNames(TrialEnding(lead=lead)), subscriptions),
-        (WithNames(DunningStep(settings.dunning)), subscriptions),
-        (WithNames(GiftExpiring(lead=lead)), gifts),
+        (OverCarried(RenewalUpcoming(lead=lead)), subscriptions),
+        (OverCarried(TrialEnding(lead=lead)), subscriptions),
+        (OverCarried(DunningStep(settings.dunning)), subscriptions),
+        (OverCarried(GiftExpiring(lead=lead)), gifts),
     ]

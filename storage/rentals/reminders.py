@@ -19,11 +19,11 @@ from storage.metadata import as_utc
 from storage.rentals.applications import SqlRentalApplications
 from storage.rentals.repositories import SqlRentalProducts
 from storage.rentals.tables import rental_applications, rental_contracts
-from subscriptions.reminders import DueWindow, Page, ReminderKind, SubjectSource
+from subscriptions.reminders import DueWindow, OverCarried, Page, ReminderKind, SubjectSource
 from subscriptions.rentals.applications import Application
 from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.contracts import Contract
-from subscriptions.rentals.reminders import ApplicationWaiting, InstallationTomorrow, Named, WithProduct
+from subscriptions.rentals.reminders import ApplicationWaiting, InstallationTomorrow, Named
 
 T = TypeVar("T", Contract, Application)
 Cursor = tuple[datetime, str]
@@ -118,6 +118,6 @@ class ApplicationSource:
 def reminder_kinds() -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
     """Rentals' reminder kinds, each over the source of its subjects (the bot registers them with their texts)."""
     return [
-        (WithProduct(InstallationTomorrow()), ContractSource()),
-        (WithProduct(ApplicationWaiting()), ApplicationSource()),
+        (OverCarried(InstallationTomorrow()), ContractSource()),
+        (OverCarried(ApplicationWaiting()), ApplicationSource()),
     ]

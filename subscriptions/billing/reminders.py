@@ -12,7 +12,7 @@ from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.subscription import DunningPolicy, Status, Subscription
 from subscriptions.billing_calendar import require_aware
 from subscriptions.money import Money
-from subscriptions.reminders import DueWindow, Reminder, ReminderKind
+from subscriptions.reminders import DueWindow, Reminder
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,27 +141,3 @@ class Billed(Generic[T]):
     @property
     def id(self) -> str:
         return self.item.id
-
-
-@dataclass(frozen=True)
-class WithNames(Generic[T]):
-    """A domain reminder kind over `Billed` subjects (the domain's rules, unchanged)."""
-
-    kind: ReminderKind[T]
-
-    @property
-    def name(self) -> str:
-        return self.kind.name
-
-    @property
-    def urgent(self) -> bool:
-        return self.kind.urgent
-
-    def window(self, now: datetime) -> DueWindow:
-        return self.kind.window(now)
-
-    def reminders_for(self, subject: Billed[T], now: datetime) -> list[Reminder]:
-        return self.kind.reminders_for(subject.item, now)
-
-    def is_stale(self, reminder: Reminder, subject: Billed[T], now: datetime) -> bool:
-        return self.kind.is_stale(reminder, subject.item, now)

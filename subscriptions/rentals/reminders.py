@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from subscriptions.billing_calendar import require_aware
-from subscriptions.reminders import DueWindow, Reminder, ReminderKind
+from subscriptions.reminders import DueWindow, Reminder
 from subscriptions.rentals.applications import APPLICATION_LIFETIME, Application, ApplicationStatus, Step
 from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.contracts import Contract, ContractStatus
@@ -94,27 +94,3 @@ class Named(Generic[T]):
     @property
     def id(self) -> str:
         return self.item.id
-
-
-@dataclass(frozen=True)
-class WithProduct(Generic[T]):
-    """A rentals reminder kind over `Named` subjects (the rules unchanged)."""
-
-    kind: ReminderKind[T]
-
-    @property
-    def name(self) -> str:
-        return self.kind.name
-
-    @property
-    def urgent(self) -> bool:
-        return self.kind.urgent
-
-    def window(self, now: datetime) -> DueWindow:
-        return self.kind.window(now)
-
-    def reminders_for(self, subject: Named[T], now: datetime) -> list[Reminder]:
-        return self.kind.reminders_for(subject.item, now)
-
-    def is_stale(self, reminder: Reminder, subject: Named[T], now: datetime) -> bool:
-        return self.kind.is_stale(reminder, subject.item, now)
