@@ -31,6 +31,7 @@ REFUSALS: dict[Permission, str] = {
     Permission.MANAGE_SHOP: N_("Sorry, only the shop's owner can do this."),
     Permission.MODERATE_SHOPS: N_("Sorry, this is only for platform admins."),
     Permission.MANAGE_RENTALS: N_("Sorry, only a brand's own people can do this."),
+    Permission.WORK_VISITS: N_("Sorry, only a brand's technicians can do this."),
     Permission.REFUND_CARD_PAYMENTS: N_("Sorry, only a shop's or creator's own people can see its refunds."),
     Permission.MODERATE_CONTENT: N_("Sorry, this is only for platform admins."),
     Permission.PUBLISH: N_("Sorry, this is for creators. Make your creator page with /create first."),

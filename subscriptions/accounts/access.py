@@ -19,6 +19,7 @@ class Role(StrEnum):
     SHOP_STAFF = "shop_staff"
     CREATOR = "creator"
     BRAND_MANAGER = "brand_manager"
+    TECHNICIAN = "technician"  # a brand's field staff: visits, pickups and inspections
 
 
 # Which organisation kinds each organisation role belongs to.
@@ -28,6 +29,7 @@ ROLE_ORG_KINDS: dict[Role, frozenset[str]] = {
     Role.SHOP_STAFF: frozenset({"shop"}),
     Role.CREATOR: frozenset({"creator"}),
     Role.BRAND_MANAGER: frozenset({"brand"}),
+    Role.TECHNICIAN: frozenset({"brand"}),
 }
 
 
@@ -46,6 +48,7 @@ class Permission(StrEnum):
     MANAGE_SHOP = "shop.manage"  # a shop's page, staff, passes, channel, dashboard
     MODERATE_SHOPS = "shop.moderate"  # suspending a shop's broadcasts
     MANAGE_RENTALS = "rentals.manage"
+    WORK_VISITS = "rentals.visits"  # a technician's own visits, pickups and inspections
     MODERATE_CONTENT = "content.moderate"  # reports, take-downs, suspending creators
     PUBLISH = "content.publish"  # a creator's tiers and posts
     REFUND_CARD_PAYMENTS = "billing.refunds"  # see and mark done the card refunds a merchant must make
@@ -67,6 +70,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_SHOP: frozenset({Role.SHOP_OWNER}),
     Permission.MODERATE_SHOPS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.MANAGE_RENTALS: frozenset({Role.BRAND_MANAGER}),
+    Permission.WORK_VISITS: frozenset({Role.TECHNICIAN, Role.BRAND_MANAGER}),
     Permission.MODERATE_CONTENT: frozenset({Role.PLATFORM_ADMIN}),
     Permission.PUBLISH: frozenset({Role.CREATOR}),
     Permission.REFUND_CARD_PAYMENTS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER,

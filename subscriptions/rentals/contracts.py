@@ -26,8 +26,26 @@ COOLING_OFF = timedelta(days=14)
 
 
 class ContractStatus(StrEnum):
+    """A contract's life: active until canceled in its cooling-off period, or until it ends. An ending that
+    takes the unit back (early termination, three missed months, the end of a term with a return) is `ending`
+    until the pickup; then `returned` until the inspection's charges and the deposit are settled, `settled`.
+    A term that passes ownership ends `owned`; one that rolls on is `month_to_month` (still billed)."""
+
     ACTIVE = "active"
     CANCELED_COOLING_OFF = "canceled_cooling_off"
+    ENDING = "ending"  # the unit is to be picked up
+    RETURNED = "returned"  # picked up; inspection and the deposit's settlement pending
+    SETTLED = "settled"  # the deposit given back less the accepted charges
+    OWNED = "owned"  # ownership passed at the end of the term; the unit left the fleet
+    MONTH_TO_MONTH = "month_to_month"
+
+
+class EndReason(StrEnum):
+    """Why a contract went to `ending`."""
+
+    EARLY_TERMINATION = "early_termination"  # the customer asked and paid the quote
+    NON_PAYMENT = "non_payment"  # provisionally terminated after three missed months
+    TERM_END = "term_end"  # the term ran out and the plan says return
 
 
 @dataclass(frozen=True, slots=True)
