@@ -319,13 +319,19 @@ async function pressButton(messageId, button) {
   } catch (error) { toast(error.message); }
 }
 
+function showingUser(userId) {
+  return Boolean(state.view && state.view.kind === "user" && state.view.id === userId);
+}
+
 async function openUrl(url) {
   // Invoice links and the bot's own deep links act inside the sandbox; other links open a tab.
   if (!state.lastUserId) { window.open(url, "_blank"); return; }
   try {
     const result = await api("POST", `/sandbox/users/${state.lastUserId}/open_url`, withBot({ url }));
     if (result.payment) { toast(paymentNote(result.payment)); return; }
-    if (result.message_id) { openUser(state.lastUserId); return; }
+    // The person's message and the bot's answer arrive by the event stream; redrawing the chat they are
+    // already in would only race those events (and move what they are about to click).
+    if (result.message_id) { if (!showingUser(state.lastUserId)) openUser(state.lastUserId); return; }
     window.open(url, "_blank");
   } catch (error) { toast(error.message); }
 }
