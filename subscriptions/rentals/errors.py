@@ -203,3 +203,9 @@ class BrokenEventChain(RentalError):
     """An application's event log whose hashes do not chain: an entry was changed or removed."""
 
     code = "rental_broken_event_chain"
+
+
+class InvalidMonth(RentalError):
+    """A month that is not written YYYY-MM (2026-11), or not a real month."""
+
+    code = "rental_invalid_month"
