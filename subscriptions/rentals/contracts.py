@@ -74,6 +74,8 @@ class Contract:
     technician: str = ""  # of the booked slot
     slot_id: str | None = None  # the booked slot (moved by a reschedule; released when canceled before)
     rent_subscription_id: str | None = None  # billing's subscription of the rent, from the installation on
+    ended_at: datetime | None = None  # when it went to `ending` (or `owned`)
+    end_reason: EndReason | None = None
 
     @property
     def anchor(self) -> datetime:
@@ -82,6 +84,14 @@ class Contract:
     @property
     def is_active(self) -> bool:
         return self.status is ContractStatus.ACTIVE
+
+    @property
+    def is_billed(self) -> bool:
+        """Rent is still due: the term runs, or it rolled on month to month."""
+        return self.status in BILLED
+
+
+BILLED = frozenset({ContractStatus.ACTIVE, ContractStatus.MONTH_TO_MONTH})
 
 
 class InstalmentKind(StrEnum):
@@ -112,7 +122,7 @@ def schedule_of(contract: Contract) -> list[Instalment]:
 
 def next_payment(contract: Contract, now: datetime) -> Instalment | None:
     """The next payment due after `now` (None when the term is paid out or the contract ended)."""
-    if not contract.is_active:
+    if not contract.is_billed:
         return None
     return next((due for due in schedule_of(contract) if due.due_at > require_aware(now)), None)
 
@@ -138,12 +148,21 @@ def visits(contract: Contract) -> list[Visit]:
 
 
 def next_visit(contract: Contract, now: datetime) -> Visit | None:
-    if not contract.is_active:
+    if not contract.is_billed:
         return None
     now = require_aware(now)
     pending = [v for v in visits(contract) if v.at > now and not (v.kind is VisitKind.INSTALLATION
                                                                    and contract.installed_at is not None)]
     return pending[0] if pending else None
+
+
+def ending(contract: Contract, reason: EndReason, at: datetime) -> Contract:
+    """The contract stops billing and its unit is to be picked up (early termination, non-payment, the end of a
+    term with a return)."""
+    if not contract.is_billed:
+        raise ContractNotActive(contract.status.value)
+    return replace(contract, status=ContractStatus.ENDING, ended_at=require_aware(at), end_reason=reason,
+                   version=contract.version + 1)
 
 
 def cooling_off_open(contract: Contract, now: datetime) -> bool:

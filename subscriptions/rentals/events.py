@@ -86,3 +86,16 @@ class ContractCanceledInCoolingOff:
     refund_minor: int
     currency: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContractEnding:
+    """A contract stopped billing and its unit is to be picked up: the fleet books the pickup, both sides are
+    told. `reason` is an `EndReason` value."""
+
+    contract_id: str
+    applicant_id: int
+    brand_id: int
+    unit_id: str | None
+    reason: str
+    at: datetime

@@ -17,8 +17,10 @@ from subscriptions.rentals.catalog import Category, LocalText, Product, check_pr
 from subscriptions.rentals.contracts import (
     Contract,
     ContractStatus,
+    EndReason,
     VisitKind,
     cancel_in_cooling_off,
+    ending,
     installed,
     next_payment,
     next_visit,
@@ -31,6 +33,7 @@ from subscriptions.rentals.errors import (
     ApplicationClosed,
     AwaitingReview,
     CardDoesNotProveIdentity,
+    ContractNotActive,
     CoolingOffOver,
     DuplicateSerial,
     InvalidAddress,
@@ -326,6 +329,18 @@ def test_next_payment_and_visit_follow_the_installation_day() -> None:
     due = next_payment(done, installation + timedelta(hours=1))
     assert due is not None and due.number == 2 and due.amount == won(29_900)
 
+
+
+def test_a_contract_that_is_ending_bills_nothing_more_and_cannot_end_twice() -> None:
+    installation = NOW + timedelta(days=1)
+    done = installed(_contract(installation), installation)
+    over = ending(done, EndReason.NON_PAYMENT, installation + timedelta(days=95))
+    assert (over.status, over.end_reason, over.version) == (ContractStatus.ENDING, EndReason.NON_PAYMENT, 3)
+    assert next_payment(over, installation + timedelta(days=96)) is None
+    with pytest.raises(ContractNotActive):
+        ending(over, EndReason.EARLY_TERMINATION, installation + timedelta(days=97))
+    rolling = replace(done, status=ContractStatus.MONTH_TO_MONTH)
+    assert next_payment(rolling, installation + timedelta(hours=1)) is not None
 
 # --- the hash-chained log ------------------------------------------------------------------------------------------
 
