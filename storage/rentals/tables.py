@@ -140,4 +140,30 @@ rental_contracts = Table(
     Index("ix_rental_contracts_applicant_id", "applicant_id"),
     Index("ix_rental_contracts_brand_id_status", "brand_id", "status"),
     Index("ix_rental_contracts_status_installation_at", "status", "installation_at", "id"),
+    Index("ix_rental_contracts_brand_id_id", "brand_id", "id"),  # the close's pages (migration rentals_0007)
+)
+
+# A brand's month once closed (migration rentals_0007): the row is inserted first, in the close's own
+# transaction, so a second close of the month finds it and books nothing. `summary` holds the report's figures.
+rental_month_closes = Table(
+    "rental_month_closes",
+    metadata,
+    Column("brand_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("month", String(7), primary_key=True),
+    utc_datetime("closed_at"),
+    Column("lines", Integer, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+
+# Every subject's share of a closed month: what the close's transactions add up (migration rentals_0007).
+rental_close_lines = Table(
+    "rental_close_lines",
+    metadata,
+    Column("brand_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("month", String(7), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("subject", String(96), primary_key=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("party", String(40), nullable=False),
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from storage.core.unit import UnitPart
 from storage.rentals.applications import SqlRentalApplications, SqlRentalContracts, SqlRentalLog
+from storage.rentals.closes import SqlRentalCloses
 from storage.rentals.repositories import (
     SqlRentalBrands,
     SqlRentalPlans,
@@ -48,3 +49,7 @@ class RentalsPart(UnitPart):
     @property
     def rental_contracts(self) -> SqlRentalContracts:
         return SqlRentalContracts(self.connection)
+
+    @property
+    def rental_closes(self) -> SqlRentalCloses:
+        return SqlRentalCloses(self.connection)

@@ -31,6 +31,7 @@ class RentalSettings:
     hold_lifetime: timedelta = HOLD_LIFETIME
     regions: tuple[Region, ...] = SERVICE_REGIONS
     rent_provider: str = "card"  # who bills the monthly rent (a card: Stars take no fixed terms)
+    currency: str = "KRW"  # the brands' books (a plan in another currency is refused at the close)
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,15 @@ class InvalidMonth(RentalError):
     """A month that is not written YYYY-MM (2026-11), or not a real month."""
 
     code = "rental_invalid_month"
+
+
+class MonthNotOver(RentalError):
+    """A month is closed once it has ended in the brand's zone, not before."""
+
+    code = "rental_month_not_over"
+
+
+class BrandNotFound(RentalError):
+    """No brand by that slug or id."""
+
+    code = "rental_brand_not_found"

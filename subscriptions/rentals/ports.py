@@ -7,6 +7,7 @@ Nothing is seen by other units of work before `commit()`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -17,6 +18,7 @@ from subscriptions.events import EventLog
 from subscriptions.flows import FlowStore
 from subscriptions.rentals.applications import Application
 from subscriptions.rentals.catalog import BrandDetails, Category, Product
+from subscriptions.rentals.close import ClosedMonth, CloseLine
 from subscriptions.rentals.contracts import Contract
 from subscriptions.rentals.event_log import LogEntry
 from subscriptions.rentals.plans import RentalPlan
@@ -116,6 +118,20 @@ class ContractRepository(Protocol):
     async def save(self, contract: Contract, *, expected_version: int) -> bool: ...
 
 
+class CloseRepository(Protocol):
+    async def claim(self, brand_id: int, month: str, now: datetime) -> bool:
+        """Take the month for a close: False when it was closed already (or is being closed)."""
+
+    async def finish(self, closed: ClosedMonth) -> None: ...
+    async def get(self, brand_id: int, month: str) -> ClosedMonth | None: ...
+    async def of_brand(self, brand_id: int, *, last: int = 12) -> list[ClosedMonth]: ...
+    async def add_lines(self, brand_id: int, month: str, lines: Sequence[CloseLine]) -> None: ...
+    async def lines(self, brand_id: int, month: str, after: tuple[str, str] | None,
+                    limit: int) -> list[CloseLine]: ...
+    async def contracts_page(self, brand_id: int, after_id: str | None, limit: int) -> list[Contract]:
+        """The brand's contracts by id, `limit` of them after `after_id`."""
+
+
 class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
     """One transaction over rentals' repositories and billing's (the deposit is posted to its ledger)."""
 
@@ -142,6 +158,9 @@ class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def rental_contracts(self) -> ContractRepository: ...
+
+    @property
+    def rental_closes(self) -> CloseRepository: ...
 
     @property
     def organisations(self) -> Organisations: ...
