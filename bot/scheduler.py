@@ -22,6 +22,7 @@ from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
 from subscriptions.rentals.services.applications import expire_applications
+from subscriptions.rentals.services.close import close_last_month
 from subscriptions.shops.services import passes as shop_passes
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 Context = CallbackContext[Any, Any, Any, Any]
 log = logging.getLogger(__name__)
 CLEANUP_FIRST_SECONDS = 60
+CLOSE_CHECK_SECONDS = 3600  # the month-end close looks hourly whether last month is closed for every brand
 FANOUT = "post_fanout"  # bot_data key of the new posts' fan-out worker
 
 
@@ -47,6 +49,8 @@ def schedule_jobs(application: JigapApplication) -> None:
     settings = services.config.billing
     job_queue.run_repeating(reconcile_stars_job, interval=settings.stars_reconcile_seconds,
                             first=settings.stars_reconcile_first_seconds, name="stars-reconciliation")
+    job_queue.run_repeating(close_months_job, interval=CLOSE_CHECK_SECONDS, first=CLEANUP_FIRST_SECONDS,
+                            name="rentals-month-close")
     retention = Retention(services.uow.background(), services.clock, RetentionPolicy.from_config(services.config))
     # The first clean-up waits a minute: a bot that restarts often still cleans up, but not while it starts.
     job_queue.run_repeating(clean_up, interval=services.config.delivery.cleanup_interval_seconds,
@@ -85,6 +89,18 @@ async def rentals_tick(services: Services) -> int:
     if closed:
         services.events.wake()  # the applicants hear of it now
     return closed
+
+
+async def close_months_job(context: Context) -> None:
+    """Last month's close for every brand not closed yet (idempotent: a month is claimed once)."""
+    services: Services = context.application.bot_data["services"]
+    try:
+        results = await close_last_month(services.rentals.using(services.uow.background()))
+    except (SQLAlchemyError, OSError):
+        log.exception("the month-end close failed this time; the next check tries again")
+        return
+    for result in results:
+        log.info("closed %s for brand %s: %s lines", result.closed.month, result.closed.brand_id, result.closed.lines)
 
 
 async def reconcile_stars_job(context: Context) -> None:

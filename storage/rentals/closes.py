@@ -15,7 +15,7 @@ from storage.documents import decode, decode_list
 from storage.json_text import from_json, to_json_text
 from storage.metadata import as_utc
 from storage.rentals.repositories import insert_ignoring
-from storage.rentals.tables import rental_close_lines, rental_contracts, rental_month_closes
+from storage.rentals.tables import rental_close_lines, rental_contracts, rental_month_closes, rental_products
 from subscriptions.money import Money
 from subscriptions.rentals.close import ClosedMonth, CloseKind, CloseLine, CloseSummary
 from subscriptions.rentals.contracts import Contract
@@ -66,6 +66,11 @@ class SqlRentalCloses:
         rows = await self._connection.execute(query.order_by(table.kind, table.subject).limit(limit))
         return [CloseLine(CloseKind(row.kind), row.subject, Money(row.amount_minor, row.currency), row.party)
                 for row in rows]
+
+    async def brands(self) -> list[int]:
+        """Every brand with a product listed or not: the ones the scheduled close looks at."""
+        query = select(rental_products.c.brand_id).distinct().order_by(rental_products.c.brand_id)
+        return list((await self._connection.execute(query)).scalars())
 
     async def contracts_page(self, brand_id: int, after_id: str | None, limit: int) -> list[Contract]:
         """The brand's contracts ordered by id, `limit` of them after `after_id`: decoded in one call."""

@@ -6,9 +6,10 @@ finds the month claimed and changes nothing. Memory stays flat: a page at a time
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from subscriptions.rentals import Rentals
+from subscriptions.rentals.accounting import month_bounds, month_key
 from subscriptions.rentals.close import (
     AGING_BUCKETS,
     ClosedMonth,
@@ -25,6 +26,7 @@ from subscriptions.rentals.errors import InvalidPlanTerms
 from subscriptions.rentals.ports import RentalsUnitOfWork
 
 PAGE = 2_000
+CLOSE_AFTER = timedelta(hours=3)  # the scheduled close of a month waits until 03:00 on the 1st
 
 
 @dataclass(slots=True)
@@ -114,3 +116,22 @@ async def close_lines(rentals: Rentals, brand_id: int, month: str, *, page: int 
             after = (batch[-1].kind.value, batch[-1].subject)
     return found
 
+
+
+async def close_last_month(rentals: Rentals) -> list[CloseResult]:
+    """The scheduled close: last month of every brand that has not been closed yet, once it has been over for
+    `CLOSE_AFTER` (rent paid late on its last evening still lands in it)."""
+    now = rentals.clock.now()
+    timezone = rentals.settings.timezone
+    month = previous_month(now, timezone)
+    if now < month_bounds(month, timezone)[1] + CLOSE_AFTER:
+        return []
+    async with rentals.read() as uow:
+        brands = [brand for brand in await uow.rental_closes.brands()
+                  if await uow.rental_closes.get(brand, month) is None]
+    return [await close_month(rentals, brand, month) for brand in brands]
+
+
+def previous_month(now: datetime, timezone: str) -> str:
+    start, _ = month_bounds(month_key(now, timezone), timezone)
+    return month_key(start - timedelta(days=1), timezone)
