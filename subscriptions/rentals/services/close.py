@@ -90,7 +90,11 @@ async def _write(uow: RentalsUnitOfWork, state: _Month, lines: list[CloseLine]) 
 
 async def _contracts(uow: RentalsUnitOfWork, state: _Month) -> None:
     after: str | None = None
-    while page := await uow.rental_closes.contracts_page(state.brand_id, after, PAGE):
+    while True:
+        page = await uow.rental_closes.contracts_page(state.brand_id, after, PAGE)
+        if not page:
+            return
+        after = page[-1].id
         lines: list[CloseLine] = []
         for contract in page:
             earned = rent_lines(contract, state.month, state.timezone)
@@ -98,7 +102,7 @@ async def _contracts(uow: RentalsUnitOfWork, state: _Month) -> None:
             state.early_terminations += ended_early_in(contract, state.start, state.end)
             lines += earned
         await _write(uow, state, lines)
-        after = page[-1].id
+        del page, lines  # one page in memory at a time: the next one is read without this one alive
 
 
 async def closed_months(rentals: Rentals, brand_id: int, *, last: int = 12) -> list[ClosedMonth]:
