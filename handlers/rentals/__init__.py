@@ -9,7 +9,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from handlers.core.context import JigapContext
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
-from handlers.rentals import applications, browse, buttons, checkout, notices
+from handlers.rentals import applications, browse, buttons, checkout, notices, report
 from handlers.rentals.contracts import register_contracts
 from subscriptions.accounts.access import Permission
 from subscriptions.rentals import events
@@ -30,12 +30,15 @@ def register(routes: Routes) -> None:
                    help=N_("rent appliances, furniture, cars and services by the month"))
     routes.command("applications", applications.applications_command, permission=Permission.MANAGE_RENTALS,
                    help=N_("your brand's rental applications waiting for a decision"))
+    routes.command("rental_report", report.report_command, permission=Permission.MANAGE_RENTALS,
+                   help=N_("your brand's closed months: revenue, book value, utilisation, overdue rent"))
     routes.add_menu(MenuEntry("rentals", N_("Rentals"), 35, browse.rent_command))
     routes.button(buttons.RentCategories, browse.categories_button)
     routes.button(buttons.RentProduct, browse.product_button)
     routes.button(buttons.RentThis, browse.rent_button)
     routes.button(buttons.Checkout, checkout.checkout_button)
     routes.button(buttons.ReviewReferral, applications.review_button, permission=Permission.MANAGE_RENTALS)
+    routes.button(buttons.RentalReport, report.report_button, permission=Permission.MANAGE_RENTALS)
     routes.add_pin_continuation(checkout.CONTINUES, checkout.after_pin)
     inputs = filters.ChatType.PRIVATE & (filters.LOCATION | (filters.TEXT & ~filters.COMMAND))
     routes.message(MessageHandler(inputs, rental_message), group=MESSAGE_GROUP)

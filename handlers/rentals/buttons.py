@@ -55,3 +55,18 @@ class ReviewReferral(ButtonData, prefix="rkv"):
 
     application_id: str
     approve: int
+
+
+class ReportAction(StrEnum):
+    LINES = "l"  # the month's lines as CSV
+    MONTHS = "m"  # every closed month's figures as CSV
+    CLOSE = "c"  # close the month now
+
+
+@dataclass(frozen=True)
+class RentalReport(ButtonData, prefix="rrp"):
+    """A press under /rental_report: whether the presser manages `brand_id` is asked again."""
+
+    brand_id: int
+    action: ReportAction
+    month: str = ""

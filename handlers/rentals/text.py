@@ -73,6 +73,8 @@ REFUSALS: dict[type[errors.RentalError], str] = {
     errors.AwaitingReview: N_("A person at the brand is looking at your application. We will tell you."),
     errors.NotReferred: N_("This application is not waiting for a decision."),
     errors.NotBrandManager: N_("Sorry, only a brand's own people can do this."),
+    errors.InvalidMonth: N_("That is not a month. Write it like 2026-11."),
+    errors.MonthNotOver: N_("That month is not over yet. A month is closed once it has ended."),
     errors.BrandDetailsMissing: N_("The brand has not given the business details a contract needs yet. "
                                    "Nothing was charged; try again later."),
 }

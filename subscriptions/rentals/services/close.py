@@ -24,6 +24,7 @@ from subscriptions.rentals.close import (
 )
 from subscriptions.rentals.errors import InvalidPlanTerms
 from subscriptions.rentals.ports import RentalsUnitOfWork
+from subscriptions.rentals.services.common import require_brand_manager
 
 PAGE = 2_000
 CLOSE_AFTER = timedelta(hours=3)  # the scheduled close of a month waits until 03:00 on the 1st
@@ -139,3 +140,35 @@ async def close_last_month(rentals: Rentals) -> list[CloseResult]:
 def previous_month(now: datetime, timezone: str) -> str:
     start, _ = month_bounds(month_key(now, timezone), timezone)
     return month_key(start - timedelta(days=1), timezone)
+
+
+# --- the brand's managers, in the chat -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class BrandReport:
+    brand_id: int
+    months: list[ClosedMonth]  # closed, oldest first (the last twelve)
+    closable: str | None  # last month, when it is over and not closed yet
+
+
+async def brand_report(rentals: Rentals, manager_id: int, brand_id: int) -> BrandReport:
+    """What /rental_report shows a brand manager (`NotBrandManager` for anyone else)."""
+    month = previous_month(rentals.clock.now(), rentals.settings.timezone)
+    async with rentals.read() as uow:
+        await require_brand_manager(uow, manager_id, brand_id)
+        months = [one for one in await uow.rental_closes.of_brand(brand_id) if one.summary is not None]
+        closable = None if await uow.rental_closes.get(brand_id, month) is not None else month
+    return BrandReport(brand_id, months, closable)
+
+
+async def close_month_by(rentals: Rentals, manager_id: int, brand_id: int, month: str) -> CloseResult:
+    """A brand manager closes a month from the chat, as the command line does."""
+    async with rentals.read() as uow:
+        await require_brand_manager(uow, manager_id, brand_id)
+    return await close_month(rentals, brand_id, month)
+
+
+async def lines_for(rentals: Rentals, manager_id: int, brand_id: int, month: str) -> list[CloseLine]:
+    async with rentals.read() as uow:
+        await require_brand_manager(uow, manager_id, brand_id)
+    return await close_lines(rentals, brand_id, month)
