@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -160,3 +160,23 @@ def _life(text: str) -> int | None:
     if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= MAX_LIFE_MONTHS:
         return None
     return int(text)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: the result file echoes what the manager's file held, and a serial
+    typed `=cmd|...` must not run when the file is opened."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def result_csv(rows: Iterable[tuple[int, str, bool, str]]) -> bytes:
+    """The import's result file: row, serial, imported or refused, and the reason (in the manager's words)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["row", "serial", "result", "reason"])
+    for line, serial, imported, reason in rows:
+        writer.writerow([line, inert_cell(serial), "imported" if imported else "refused", inert_cell(reason)])
+    return buffer.getvalue().encode("utf-8")

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from subscriptions.billing_calendar import zone
+from subscriptions.flows import Flow, FlowStatus, moved, new_flow
 from subscriptions.money import Money
 from subscriptions.rentals import Rentals
 from subscriptions.rentals import fleet as rules
@@ -27,6 +28,8 @@ from subscriptions.rentals.unit_import import RowRefusal, UnitRow, read_units_cs
 Progress = Callable[[int, int], Awaitable[None]]  # (rows done, rows in the file)
 CHECK_CHUNK = 250  # rows checked against the fleet between two progress reports
 PAGE = 1_000  # units read at a time when walking a fleet
+IMPORT_FLOW = "rentals.units_import"  # the chat waits for a manager's CSV file
+IMPORT_LIFETIME = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,29 @@ def _unit(rentals: Rentals, brand_id: int, row: UnitRow, now: datetime) -> Unit:
     return Unit(rentals.ids.new_id(), row.product, brand_id, row.region, row.serial, UnitStatus.IN_STOCK, now,
                 acquisition_cost=row.cost, acquired_on=row.acquired_on, useful_life_months=row.useful_life_months,
                 residual_value=row.residual)
+
+
+async def start_units_import(rentals: Rentals, manager_id: int, brand_id: int, chat_id: int) -> Flow:
+    """The chat waits for the manager's units file for this brand (their other conversation closes)."""
+    now = rentals.clock.now()
+    async with rentals.uow() as uow:
+        await require_brand_manager(uow, manager_id, brand_id)
+        flow = new_flow(rentals.ids.new_id(), manager_id, IMPORT_FLOW, "file", {"brand_id": brand_id}, now=now,
+                        lifetime=IMPORT_LIFETIME, chat_id=chat_id)
+        await uow.flows.start(flow, now=now)
+        await uow.commit()
+    return flow
+
+
+async def close_flow(rentals: Rentals, flow: Flow) -> None:
+    """The conversation is over (the file imported, the inspection done)."""
+    async with rentals.uow() as uow:
+        await uow.flows.save(moved(flow, status=FlowStatus.DONE), expected_version=flow.version)
+        await uow.commit()
+
+
+def import_brand(flow: Flow) -> int:
+    return int(flow.state["brand_id"])
 
 
 # --- what a manager sees ------------------------------------------------------------------------------------

@@ -16,10 +16,12 @@ from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing.errors import PaymentNotFound, UnsupportedByProvider
 from subscriptions.billing.services import Billing
 from subscriptions.billing.services.common import refund_payment
+from subscriptions.flows import Flow, moved, new_flow
 from subscriptions.money import Money
 from subscriptions.rentals import Rentals
 from subscriptions.rentals import fleet as units
 from subscriptions.rentals import returns as rules
+from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.contracts import Contract, ContractStatus
 from subscriptions.rentals.errors import (
     ContractNotActive,
@@ -27,7 +29,9 @@ from subscriptions.rentals.errors import (
     IllegalUnitMove,
     NoPickupSlot,
     NotBrandManager,
+    PhotoNeeded,
     ReturnNotFound,
+    ReturnWrongStep,
     SlotFull,
     SlotNotFound,
     StepAlreadyTaken,
@@ -37,13 +41,17 @@ from subscriptions.rentals.fleet_events import ChargeDisputed, DamageCharged, Pi
 from subscriptions.rentals.ports import RentalsUnitOfWork
 from subscriptions.rentals.returns import Disposition, Resolution, Return, ReturnStatus
 from subscriptions.rentals.services.common import log, require_brand_manager
-from subscriptions.rentals.services.fleet import leave_fleet
+from subscriptions.rentals.services.fleet import close_flow, leave_fleet
 from subscriptions.rentals.slots import Slot, SlotAvailability
 from subscriptions.rentals.stock import Unit, UnitStatus
 
 PICKUP_NOTICE = timedelta(days=1)  # a pickup is booked at least a day ahead
 PICKUP_HORIZON = timedelta(days=30)
 MOVE_DAYS = 7
+INSPECTION_FLOW = "rentals.inspection"  # the chat waits for the technician's photos, notes and charge
+CHARGE_FLOW = "rentals.charge_change"  # the chat waits for a manager's new amount for a disputed charge
+FLOW_LIFETIME = timedelta(hours=2)
+PHOTOS, CHARGE = "photos", "charge"  # the inspection flow's steps
 OPEN = (ReturnStatus.PICKUP_BOOKED, ReturnStatus.PICKED_UP, ReturnStatus.INSPECTING, ReturnStatus.DISPUTED)
 
 
@@ -240,8 +248,10 @@ async def _save_contract(uow: RentalsUnitOfWork, before: Contract, after: Contra
         raise StepAlreadyTaken(before.id)
 
 
-async def grade_return(rentals: Rentals, staff_id: int, contract_id: str, grade: str) -> Return:
-    """The inspection's grade (a forged one is `InvalidGrade`): the unit is inspected."""
+async def grade_return(rentals: Rentals, staff_id: int, contract_id: str, grade: str,
+                       chat_id: int | None = None) -> Return:
+    """The inspection's grade (a forged one is `InvalidGrade`): the unit is inspected, and the chat (if given)
+    waits for the photos and notes."""
     now = rentals.clock.now()
     async with rentals.uow() as uow:
         before = await _staffs(uow, staff_id, contract_id)
@@ -251,8 +261,90 @@ async def grade_return(rentals: Rentals, staff_id: int, contract_id: str, grade:
             raise UnitNotFound(before.unit_id)
         await _move_unit(uow, unit, UnitStatus.INSPECTED, now, f"graded {after.grade}")
         await _save(uow, before, after)
+        if chat_id is not None:
+            await uow.flows.start(new_flow(rentals.ids.new_id(), staff_id, INSPECTION_FLOW, PHOTOS,
+                                           {"contract_id": contract_id}, now=now, lifetime=FLOW_LIFETIME,
+                                           chat_id=chat_id), now=now)
         await uow.commit()
     return after
+
+
+def inspected_contract(flow: Flow) -> str:
+    return str(flow.state["contract_id"])
+
+
+async def give_notes(rentals: Rentals, billing: Billing, staff_id: int, flow: Flow, notes: str) -> Return:
+    """The damage notes typed ("-" for none). Below fair wear with a deposit held, the flow goes on to the
+    charge; otherwise the inspection is done (and the deposit, if any, settled in full)."""
+    notes = "" if notes.strip() == "-" else notes.strip()[:rules.NOTES_MAX]
+    ret = await staff_return(rentals, staff_id, inspected_contract(flow))
+    if ret.status is ReturnStatus.INSPECTING and ret.grade is not None and ret.grade.below_fair_wear \
+            and not ret.photos:
+        raise PhotoNeeded(ret.contract_id)
+    if not rules.needs_charge(ret):
+        done = await finish_inspection(rentals, billing, staff_id, ret.contract_id, notes, None)
+        await close_flow(rentals, flow)
+        return done
+    async with rentals.uow() as uow:
+        following = moved(flow, step=CHARGE, state={**flow.state, "notes": notes})
+        if not await uow.flows.save(following, expected_version=flow.version):
+            raise StepAlreadyTaken(flow.id)
+        await uow.commit()
+    return ret
+
+
+async def give_charge(rentals: Rentals, billing: Billing, staff_id: int, flow: Flow, text: str) -> Return:
+    """The charge typed (refused as typed if it is not a whole amount within the deposit): shown to the
+    customer."""
+    done = await finish_inspection(rentals, billing, staff_id, inspected_contract(flow),
+                                   str(flow.state.get("notes", "")), text)
+    await close_flow(rentals, flow)
+    return done
+
+
+async def change_charge(rentals: Rentals, billing: Billing, manager_id: int, flow: Flow, text: str) -> Return:
+    settled = await resolve_dispute(rentals, billing, manager_id, inspected_contract(flow), Resolution.CHANGED,
+                                    text)
+    await close_flow(rentals, flow)
+    return settled
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    """A return with what the messages about it name: the product and the unit's serial."""
+
+    ret: Return
+    product: LocalText
+    serial: str
+
+
+async def return_view(rentals: Rentals, contract_id: str) -> ReturnView:
+    """For the notices the return's events bring (each reader is the return's customer or the brand's)."""
+    async with rentals.read() as uow:
+        found = await uow.rental_returns.get(contract_id)
+        if found is None:
+            raise ReturnNotFound(contract_id)
+        unit = await uow.rental_units.get(found.unit_id)
+        product = await uow.rental_products.get(unit.product_id) if unit is not None else None
+    name = product.name if product is not None else LocalText(found.unit_id, found.unit_id)
+    return ReturnView(found, name, unit.serial if unit is not None else found.unit_id)
+
+
+async def begin_charge_change(rentals: Rentals, manager_id: int, contract_id: str, chat_id: int) -> Return:
+    """A manager will type the new amount of a disputed charge."""
+    now = rentals.clock.now()
+    async with rentals.uow() as uow:
+        found = await uow.rental_returns.get(contract_id)
+        if found is None:
+            raise ReturnNotFound(contract_id)
+        await require_brand_manager(uow, manager_id, found.brand_id)
+        if found.status is not ReturnStatus.DISPUTED:
+            raise ReturnWrongStep(contract_id)
+        await uow.flows.start(new_flow(rentals.ids.new_id(), manager_id, CHARGE_FLOW, CHARGE,
+                                       {"contract_id": contract_id}, now=now, lifetime=FLOW_LIFETIME,
+                                       chat_id=chat_id), now=now)
+        await uow.commit()
+    return found
 
 
 async def add_photo(rentals: Rentals, staff_id: int, contract_id: str, file_id: str) -> Return:
