@@ -6,14 +6,18 @@ not a units CSV, or too big, is answered and changes nothing."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import dataclasses
 import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from bot.cli import build_parser
+from bot.commands.rentals import units_command
 from bot.config import load_config
 from bot.demo import load_demo_organisations, load_demo_rentals
 from sandbox.client import SandboxUser
@@ -125,3 +129,36 @@ async def test_units_are_refused_to_customers_and_technicians_and_audited(world:
         rows = (await uow.connection.execute(select(audit_log.c.actor_id, audit_log.c.outcome))).all()
     assert {(minji.id, "refused"), (kim.id, "refused")} <= {tuple(row) for row in rows}
     assert await world.count(rental_units) == DEMO_UNITS
+
+
+def units_args(**given: object) -> argparse.Namespace:
+    return argparse.Namespace(**{"brand": "homeline", "csv": None, "import_file": None, "result": None, **given})
+
+
+async def test_the_command_line_imports_and_lists_units_by_the_same_engine(world: Jigap, tmp_path: Path) -> None:
+    source = tmp_path / "purifiers.csv"
+    source.write_text(purifiers_csv(5, duplicates=(3,)) + "BAD SERIAL,homeline-purifier,1000,2026-01-01,seoul\n",
+                      encoding="utf-8")
+    out = io.StringIO()
+    assert await units_command(world.services, units_args(import_file=source), out) == 0
+    assert out.getvalue().splitlines() == [
+        "checked 6 of 6 rows", "checked 6 of 6 rows",
+        f"4 units imported, 2 rows refused, for {sum(580_000 + n % 7 * 1_000 for n in (1, 2, 4, 5))} KRW; the "
+        f"result of every row is in {tmp_path / 'purifiers-result.csv'}"]
+    result = list(csv.DictReader(io.StringIO((tmp_path / "purifiers-result.csv").read_text(encoding="utf-8"))))
+    assert [(row["row"], row["result"], row["reason"]) for row in result if row["result"] == "refused"] == [
+        ("4", "refused", "the serial is in the file twice"),
+        ("7", "refused", "the serial is empty, too long or has characters a serial cannot have")]
+    listing = io.StringIO()
+    assert await units_command(world.services, units_args(csv="-"), listing) == 0
+    rows = list(csv.DictReader(io.StringIO(listing.getvalue())))
+    assert len(rows) == DEMO_UNITS + 4
+    one = next(row for row in rows if row["serial"] == "HL-PURIFIER-SEO-0001")
+    assert (one["status"], one["cost"], one["book_value"]) == ("in_stock", "600000", "492000")
+    table = io.StringIO()
+    assert await units_command(world.services, units_args(), table) == 0
+    assert table.getvalue().splitlines()[0].split() == ["serial", "product", "region", "status", "cost",
+                                                          "book_value"]
+    assert await units_command(world.services, units_args(brand="cafe-onda"), io.StringIO()) == 1
+    parsed = build_parser().parse_args(["rentals", "units", "homeline", "--import", str(source)])
+    assert parsed.import_file == source and parsed.func is not None
