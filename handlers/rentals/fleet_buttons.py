@@ -21,7 +21,6 @@ class OnUnits(ButtonData, prefix="rfu"):
 
 
 class ReturnAction(StrEnum):
-    OPEN = "o"
     PICKED_UP = "p"
     GRADE = "g"  # `value`: A-D
     REFURBISH = "r"

@@ -150,14 +150,11 @@ async def _act(update: Update, context: JigapContext, data: OnReturn, staff: int
         found = await returns.begin_charge_change(rentals, staff, data.contract_id, update.effective_chat.id)
         return tr("Type the new charge in won (at most the deposit of {deposit}; 0 waives it).",
                   deposit=rental_text.money(found.deposit, tr)), []
-    if data.action in (ReturnAction.REFURBISH, ReturnAction.WRITE_OFF):
-        disposition = Disposition.REFURBISHED if data.action is ReturnAction.REFURBISH else Disposition.WRITTEN_OFF
-        unit = await returns.dispose_unit(rentals, staff, data.contract_id, disposition)
-        if disposition is Disposition.REFURBISHED:
-            return tr("Unit {serial} is refurbished and back in stock.", serial=unit.serial), []
-        return tr("Unit {serial} is written off and has left the fleet.", serial=unit.serial), []
-    found = await returns.staff_return(rentals, staff, data.contract_id)
-    return queue_card(QueueLine(found, found.unit_id, ""), context)
+    disposition = Disposition.REFURBISHED if data.action is ReturnAction.REFURBISH else Disposition.WRITTEN_OFF
+    unit = await returns.dispose_unit(rentals, staff, data.contract_id, disposition)
+    if disposition is Disposition.REFURBISHED:
+        return tr("Unit {serial} is refurbished and back in stock.", serial=unit.serial), []
+    return tr("Unit {serial} is written off and has left the fleet.", serial=unit.serial), []
 
 
 def _grade_prompt(ret: Return, tr: Translator) -> str:

@@ -242,6 +242,8 @@ async def test_a_disputed_charge_goes_to_the_brand_and_a_manager_changes_it(worl
     await junho.send("Windscreen cracked")
     await junho.send("900000")
     charge = await _charge_message(world, minji)
+    forged = await world.forge_press(junho, queue, f"rfc:{CONTRACT}:a")  # the charge is Minji's to accept
+    assert forged is not None and forged.text == "There is no such return for you."
     await minji.press("Dispute", charge)
     disputed = await minji.wait_for_edit(charge)
     assert disputed.text.startswith("You disputed the charge.")
