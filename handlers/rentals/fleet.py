@@ -65,9 +65,17 @@ def overview_text(overview: FleetOverview, context: JigapContext) -> str:
         if name != current:
             lines.append(f"\n{name}")
             current = name
-        lines.append(f"  {row.region}: {fleet_text.status(row.status, tr)} {row.count}")
+        lines.append(f"  {_region(row.region, context)}: {fleet_text.status(row.status, tr)} {row.count}")
     lines.append("\n" + tr("Find a unit: /units SERIAL"))
     return "\n".join(lines)
+
+
+def _region(code: str, context: JigapContext) -> str:
+    """The region's name in the reader's language (its code, for one no longer served)."""
+    for region in context.services.rentals.settings.regions:
+        if region.code == code:
+            return region.name.in_language(context.tr.language)
+    return code
 
 
 def unit_text(card: UnitCard, context: JigapContext) -> str:
@@ -75,7 +83,8 @@ def unit_text(card: UnitCard, context: JigapContext) -> str:
     timezone = context.services.rentals.settings.timezone
     now = context.services.clock.now()
     lines = [tr("Unit {serial}: {product}", serial=unit.serial, product=card.product.in_language(tr.language)),
-             tr("Status: {status}, {region}", status=fleet_text.status(unit.status, tr), region=unit.region)]
+             tr("Status: {status}, {region}", status=fleet_text.status(unit.status, tr),
+                region=_region(unit.region, context))]
     if unit.acquisition_cost is not None and unit.acquired_on is not None:
         lines.append(tr("Bought {date} for {cost}, written off over {months}; book value today {value}.",
                         date=unit.acquired_on.isoformat(), cost=rental_text.money(unit.acquisition_cost, tr),
@@ -89,7 +98,7 @@ def unit_text(card: UnitCard, context: JigapContext) -> str:
     for move in card.history:
         where = f" ({move.contract_id})" if move.contract_id else ""
         lines.append(f"  {moment_text(move.at, tr.language, timezone, now=now)} "
-                     f"{fleet_text.status(move.status, tr)}, {move.region}{where}")
+                     f"{fleet_text.status(move.status, tr)}, {_region(move.region, context)}{where}")
     return "\n".join(lines)
 
 

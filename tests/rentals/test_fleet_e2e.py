@@ -94,10 +94,10 @@ async def test_the_manager_imports_200_purifiers_and_two_duplicates_are_refused(
     overview = await junho.send("/units")
     assert overview.text.splitlines()[0].startswith(f"Your fleet: {DEMO_UNITS + 198} units. Cost ₩")
     seoul = 5 + sum(1 for n in range(1, 201) if n % 3 and n not in (57, 140))
-    assert f"  seoul: in stock {seoul}" in overview.text and overview.buttons == ["Import units (CSV)"]
+    assert f"  Seoul: in stock {seoul}" in overview.text and overview.buttons == ["Import units (CSV)"]
     found = await junho.send("/units PF-2026-00200")
     assert found.text.splitlines()[:3] == [
-        "Unit PF-2026-00200: Homeline water purifier", "Status: in stock, seoul",
+        "Unit PF-2026-00200: Homeline water purifier", "Status: in stock, Seoul",
         "Bought 2026-11-03 for ₩584,000, written off over 60 months; book value today ₩584,000."]
     assert "History:" in found.text
 
@@ -142,7 +142,7 @@ async def test_the_command_line_imports_and_lists_units_by_the_same_engine(world
     out = io.StringIO()
     assert await units_command(world.services, units_args(import_file=source), out) == 0
     assert out.getvalue().splitlines() == [
-        "checked 6 of 6 rows", "checked 6 of 6 rows",
+        "checked 6 of 6 rows",
         f"4 units imported, 2 rows refused, for {sum(580_000 + n % 7 * 1_000 for n in (1, 2, 4, 5))} KRW; the "
         f"result of every row is in {tmp_path / 'purifiers-result.csv'}"]
     result = list(csv.DictReader(io.StringIO((tmp_path / "purifiers-result.csv").read_text(encoding="utf-8"))))

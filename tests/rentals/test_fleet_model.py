@@ -4,7 +4,7 @@ book value on a day, the ledger entries of buying and of leaving the fleet, and 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -63,6 +63,17 @@ def test_the_months_of_the_life_add_up_to_cost_less_residual(cost: int, residual
     spread = [depreciation_in_month(bought, month, SEOUL) for month in months((2026, 3), life + 2)]
     assert sum(m.amount_minor for m in spread) == cost - residual
     assert all(m.amount_minor >= 0 for m in spread) and spread[-1] == won(0)
+
+
+@given(cost=st.integers(1, 50_000_000), life=st.integers(1, 120), days=st.lists(st.integers(0, 4_000), min_size=2,
+                                                                                 max_size=2))
+def test_book_value_never_rises_and_ends_at_the_residual(cost: int, life: int, days: list[int]) -> None:
+    bought = unit(cost, date(2026, 1, 1), life, cost // 10)
+    start = datetime(2025, 12, 31, 15, 0, tzinfo=UTC)  # Jan 1 00:00 in Seoul
+    earlier, later = sorted(days)
+    values = [book_value(bought, start + timedelta(days=n), SEOUL) for n in (earlier, later)]
+    assert values[0] >= values[1] >= won(cost // 10)
+    assert book_value(bought, start + timedelta(days=31 * (life + 1)), SEOUL) == won(cost // 10)
 
 
 def test_book_value_counts_the_months_that_ended_in_the_brands_zone() -> None:

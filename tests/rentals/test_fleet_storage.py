@@ -52,7 +52,7 @@ async def test_an_import_keeps_the_good_rows_and_books_them_once(homeline: Homel
     assert [(row.line, row.refusal) for row in report.rows] == [
         (2, None), (3, None), (4, None), (5, RowRefusal.DUPLICATE_IN_FILE), (6, None), (7, None),
         (8, RowRefusal.ALREADY_IN_FLEET)]
-    assert seen[-1] == (7, 7) and report.imported == 5
+    assert seen == [(7, 7)] and report.imported == 5
     async with rentals.read() as uow:
         (unit,) = await uow.rental_units.by_serial(brand_id, "PF-2026-00001")
         moves = await uow.rental_unit_moves.of_unit(unit.id)

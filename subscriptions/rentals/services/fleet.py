@@ -79,10 +79,7 @@ async def import_units(rentals: Rentals, manager_id: int | None, brand_id: int, 
         checked += await _against_fleet(rentals, rows[start:start + CHECK_CHUNK])
         if progress is not None:
             await progress(len(checked), len(rows))
-    report = await _write(rentals, brand_id, checked, now)
-    if progress is not None:
-        await progress(len(rows), len(rows))
-    return report
+    return await _write(rentals, brand_id, checked, now)
 
 
 async def _against_fleet(rentals: Rentals, rows: list[UnitRow]) -> list[UnitRow]:
