@@ -1,5 +1,7 @@
 """`jigap rentals`: a brand's back office on the command line.
 
+    jigap rentals units BRAND [--csv FILE] [--import FILE [--result FILE]]
+                                              the fleet, or units added from a CSV file (bot.commands.rental_units)
     jigap rentals close-month BRAND MONTH     book MONTH (2026-11): rent, depreciation, commissions, late
                                               interest and visit credits; a second run changes nothing
     jigap rentals report BRAND [--month MONTH] [--csv FILE]
@@ -21,9 +23,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.bootstrap import Services, open_runtime
+from bot.commands import rental_units
 from bot.config import load_config
 from subscriptions.money import Money, format_money
-from subscriptions.numbers import whole_number
 from subscriptions.rentals import report
 from subscriptions.rentals.close import CloseKind, CloseSummary
 from subscriptions.rentals.errors import InvalidMonth, MonthNotOver
@@ -34,9 +36,10 @@ EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE = 0, 1, 2
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `rentals ...` on the jigap command line."""
-    parser = subparsers.add_parser("rentals", help="a brand's back office: the month-end close and its report",
+    parser = subparsers.add_parser("rentals", help="a brand's back office: units, the month-end close and its report",
                                    description="A rental brand's back office.")
     actions = parser.add_subparsers(dest="rentals_command", metavar="ACTION", required=True)
+    rental_units.add_units(actions)
     closing = actions.add_parser("close-month", help="book a month for a brand (idempotent)")
     closing.add_argument("brand", help="the brand's slug (homeline) or number")
     closing.add_argument("month", help="the month, YYYY-MM (2026-11)")
@@ -61,17 +64,8 @@ def _run(args: argparse.Namespace, command: Command) -> int:
     return asyncio.run(go())
 
 
-async def brand_id(services: Services, name: str) -> int | None:
-    async with services.uow() as uow:
-        found = await uow.organisations.get_by_slug(name)
-        number = whole_number(name)
-        if found is None and number is not None:
-            found = await uow.organisations.get(number)
-    return found.id if found is not None and found.kind == "brand" else None
-
-
 async def close_month_command(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    brand = await brand_id(services, args.brand)
+    brand = await rental_units.brand_id_of(services, args.brand)
     if brand is None:
         sys.stderr.write(f"jigap rentals close-month: there is no brand called {args.brand}\n")
         return EXIT_UNKNOWN
@@ -102,7 +96,7 @@ def _booked(summary: CloseSummary, out: TextIO) -> None:
 
 
 async def report_command(services: Services, args: argparse.Namespace, out: TextIO) -> int:
-    brand = await brand_id(services, args.brand)
+    brand = await rental_units.brand_id_of(services, args.brand)
     if brand is None:
         sys.stderr.write(f"jigap rentals report: there is no brand called {args.brand}\n")
         return EXIT_UNKNOWN

@@ -27,6 +27,7 @@ from storage.rentals.tables import (
     rental_slots,
     rental_units,
 )
+from subscriptions.money import Money
 from subscriptions.rentals.catalog import BrandDetails, Category, Product, ProductStatus
 from subscriptions.rentals.plans import RentalPlan
 from subscriptions.rentals.slots import Slot, SlotAvailability, SlotHold
@@ -118,9 +119,25 @@ class SqlRentalPlans:
         return bool(result.rowcount)
 
 
-def _unit(row: Any) -> Unit:
+def unit_of_row(row: Any) -> Unit:
+    currency = row.currency or "KRW"
     return Unit(row.id, row.product_id, row.brand_id, row.region, row.serial, UnitStatus(row.status),
-                as_utc(row.updated_at), row.application_id, row.contract_id)
+                as_utc(row.updated_at), row.application_id, row.contract_id,
+                Money(row.acquisition_cost, currency) if row.acquisition_cost is not None else None,
+                row.acquired_on, row.useful_life_months or 0,
+                Money(row.residual_value, currency) if row.residual_value is not None else None,
+                as_utc(row.left_at) if row.left_at is not None else None)
+
+
+def unit_values(unit: Unit) -> dict[str, Any]:
+    cost, residual = unit.acquisition_cost, unit.residual_value
+    return {"id": unit.id, "product_id": unit.product_id, "brand_id": unit.brand_id, "region": unit.region,
+            "serial": unit.serial, "status": unit.status.value, "application_id": unit.application_id,
+            "contract_id": unit.contract_id, "updated_at": unit.updated_at,
+            "acquisition_cost": cost.amount_minor if cost is not None else None,
+            "currency": cost.currency if cost is not None else None, "acquired_on": unit.acquired_on,
+            "useful_life_months": unit.useful_life_months or None,
+            "residual_value": residual.amount_minor if residual is not None else None, "left_at": unit.left_at}
 
 
 class SqlRentalUnits:
@@ -131,16 +148,14 @@ class SqlRentalUnits:
         refused = []
         for unit in units:
             result = await self._connection.execute(insert_ignoring(self._connection, rental_units).values(
-                id=unit.id, product_id=unit.product_id, brand_id=unit.brand_id, region=unit.region,
-                serial=unit.serial, status=unit.status.value, application_id=unit.application_id,
-                contract_id=unit.contract_id, updated_at=unit.updated_at))
+                **unit_values(unit)))
             if not result.rowcount:
                 refused.append(unit.serial)
         return refused
 
     async def get(self, unit_id: str) -> Unit | None:
         row = (await self._connection.execute(select(rental_units).where(rental_units.c.id == unit_id))).first()
-        return _unit(row) if row else None
+        return unit_of_row(row) if row else None
 
     async def in_stock(self, product_id: str, region: str) -> int:
         query = select(func.count()).where(rental_units.c.product_id == product_id,
@@ -171,7 +186,7 @@ class SqlRentalUnits:
             .values(status=UnitStatus.RESERVED.value, application_id=application_id, updated_at=now)
             .returning(*rental_units.c))
         row = result.first()
-        return _unit(row) if row else None
+        return unit_of_row(row) if row else None
 
     async def install(self, unit_id: str, contract_id: str, now: datetime) -> bool:
         result = await self._connection.execute(

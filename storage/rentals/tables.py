@@ -5,7 +5,18 @@ slot's place (one row per place) is held by one application at a time until its 
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 from storage.metadata import metadata, sealed, utc_datetime
 
@@ -166,4 +177,47 @@ rental_close_lines = Table(
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("party", String(40), nullable=False),
+)
+
+# --- the fleet (migration rentals_0004) ---------------------------------------------------------------------------
+# rental_units gains the cost a unit was bought at and its depreciation terms (all empty for a unit bought before
+# costs were kept), and the moment it left the fleet; brands' units are paged by (brand_id, id).
+rental_units.append_column(Column("acquisition_cost", BigInteger, nullable=True))  # minor units
+rental_units.append_column(Column("currency", String(3), nullable=True))
+rental_units.append_column(Column("acquired_on", Date, nullable=True))
+rental_units.append_column(Column("useful_life_months", Integer, nullable=True))
+rental_units.append_column(Column("residual_value", BigInteger, nullable=True))
+rental_units.append_column(utc_datetime("left_at", nullable=True))
+Index("ix_rental_units_brand_id_id", rental_units.c.brand_id, rental_units.c.id)
+Index("ix_rental_units_serial", rental_units.c.serial)
+
+# Every move of a unit, written only by insert: its location history.
+rental_unit_moves = Table(
+    "rental_unit_moves",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(ID), nullable=False),
+    utc_datetime("at"),
+    Column("status", String(16), nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("place", String(32), nullable=False),
+    Column("contract_id", String(ID), nullable=True),
+    Column("note", String(200), nullable=False),
+    Index("ix_rental_unit_moves_unit_id_id", "unit_id", "id"),
+)
+
+# A contract's return, from the pickup booked to the deposit settled: a document beside the columns the brand's
+# queue selects on, saved against its version.
+rental_returns = Table(
+    "rental_returns",
+    metadata,
+    Column("contract_id", String(ID), primary_key=True),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("unit_id", String(ID), nullable=False),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("status", String(24), nullable=False),
+    utc_datetime("pickup_at"),
+    Column("version", Integer, nullable=False),
+    Column("document", JSON, nullable=False),
+    Index("ix_rental_returns_brand_id_status_pickup_at", "brand_id", "status", "pickup_at"),
 )

@@ -8,12 +8,12 @@ from __future__ import annotations
 from storage.core.unit import UnitPart
 from storage.rentals.applications import SqlRentalApplications, SqlRentalContracts, SqlRentalLog
 from storage.rentals.closes import SqlRentalCloses
+from storage.rentals.fleet import SqlFleetUnits, SqlRentalReturns, SqlUnitMoves
 from storage.rentals.repositories import (
     SqlRentalBrands,
     SqlRentalPlans,
     SqlRentalProducts,
     SqlRentalSlots,
-    SqlRentalUnits,
 )
 
 
@@ -31,8 +31,8 @@ class RentalsPart(UnitPart):
         return SqlRentalPlans(self.connection)
 
     @property
-    def rental_units(self) -> SqlRentalUnits:
-        return SqlRentalUnits(self.connection)
+    def rental_units(self) -> SqlFleetUnits:
+        return SqlFleetUnits(self.connection)
 
     @property
     def rental_slots(self) -> SqlRentalSlots:
@@ -53,3 +53,11 @@ class RentalsPart(UnitPart):
     @property
     def rental_closes(self) -> SqlRentalCloses:
         return SqlRentalCloses(self.connection)
+
+    @property
+    def rental_unit_moves(self) -> SqlUnitMoves:
+        return SqlUnitMoves(self.connection)
+
+    @property
+    def rental_returns(self) -> SqlRentalReturns:
+        return SqlRentalReturns(self.connection)

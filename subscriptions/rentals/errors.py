@@ -221,3 +221,62 @@ class BrandNotFound(RentalError):
     """No brand by that slug or id."""
 
     code = "rental_brand_not_found"
+# --- the fleet and returns (issue 16) ---------------------------------------------------------------------------
+
+class IllegalUnitMove(RentalError):
+    """A unit asked to go where its life does not lead from its status (a return of a unit not installed, a
+    sold unit restocked)."""
+
+    code = "rental_illegal_unit_move"
+
+
+class UnitNotFound(RentalError):
+    code = "rental_unit_not_found"
+
+
+class UnitsFileInvalid(RentalError):
+    """A units file that is not a CSV with the columns an import needs (or has too many rows)."""
+
+    code = "rental_units_file_invalid"
+
+
+class ReturnNotFound(RentalError):
+    """No pickup or return like this for this person: another brand's, forged, or gone."""
+
+    code = "rental_return_not_found"
+
+
+class ReturnWrongStep(RentalError):
+    """The press belongs to another step of the return than the one it is at (picked up twice, graded again)."""
+
+    code = "rental_return_wrong_step"
+
+
+class InvalidGrade(RentalError):
+    """A grade that is not A, B, C or D."""
+
+    code = "rental_invalid_grade"
+
+
+class InvalidCharge(RentalError):
+    """A damage charge that is not a whole, non-negative amount."""
+
+    code = "rental_invalid_charge"
+
+
+class ChargeAboveDeposit(RentalError):
+    """A damage charge larger than the deposit held for the contract."""
+
+    code = "rental_charge_above_deposit"
+
+
+class PhotoNeeded(RentalError):
+    """A grade below fair wear needs at least one photo of the damage."""
+
+    code = "rental_photo_needed"
+
+
+class NoPickupSlot(RentalError):
+    """The brand's calendar has no free slot in the region from tomorrow on."""
+
+    code = "rental_no_pickup_slot"

@@ -7,7 +7,7 @@ Nothing is seen by other units of work before `commit()`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -21,9 +21,11 @@ from subscriptions.rentals.catalog import BrandDetails, Category, Product
 from subscriptions.rentals.close import ClosedMonth, CloseLine
 from subscriptions.rentals.contracts import Contract
 from subscriptions.rentals.event_log import LogEntry
+from subscriptions.rentals.fleet import UnitMove
 from subscriptions.rentals.plans import RentalPlan
+from subscriptions.rentals.returns import Return, ReturnStatus
 from subscriptions.rentals.slots import Slot, SlotAvailability, SlotHold
-from subscriptions.rentals.stock import Unit
+from subscriptions.rentals.stock import Unit, UnitStatus
 
 
 class ProductRepository(Protocol):
@@ -70,6 +72,18 @@ class UnitRepository(Protocol):
     async def release(self, unit_id: str, now: datetime) -> bool:
         """Back in stock from reserved or installed."""
         ...
+
+    async def move(self, unit: Unit, *, expected: UnitStatus, note: str = "") -> bool:
+        """Write `unit` in its next status if the stored one is still `expected`, with its history line."""
+        ...
+
+    async def page_of_brand(self, brand_id: int, after_id: str | None, limit: int) -> list[Unit]:
+        """The brand's units after `after_id` (None: from the first) by id: the close's keyset pages."""
+        ...
+
+    async def existing_serials(self, product_id: str, serials: Iterable[str]) -> set[str]: ...
+    async def status_counts(self, brand_id: int) -> list[tuple[str, str, UnitStatus, int]]: ...
+    async def by_serial(self, brand_id: int, serial: str) -> list[Unit]: ...
 
 
 class SlotRepository(Protocol):
@@ -133,6 +147,20 @@ class CloseRepository(Protocol):
         """The brand's contracts by id, `limit` of them after `after_id`."""
 
 
+class UnitMoveRepository(Protocol):
+    async def of_unit(self, unit_id: str, *, limit: int = 50) -> list[UnitMove]: ...
+
+
+class ReturnRepository(Protocol):
+    async def add(self, ret: Return) -> bool:
+        """False when the contract has a return already."""
+        ...
+
+    async def get(self, contract_id: str) -> Return | None: ...
+    async def save(self, ret: Return, *, expected_version: int) -> bool: ...
+    async def of_brand(self, brand_id: int, statuses: Iterable[ReturnStatus], *, limit: int = 20) -> list[Return]: ...
+
+
 class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
     """One transaction over rentals' repositories and billing's (the deposit is posted to its ledger)."""
 
@@ -162,6 +190,12 @@ class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def rental_closes(self) -> CloseRepository: ...
+
+    @property
+    def rental_unit_moves(self) -> UnitMoveRepository: ...
+
+    @property
+    def rental_returns(self) -> ReturnRepository: ...
 
     @property
     def organisations(self) -> Organisations: ...

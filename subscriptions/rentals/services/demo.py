@@ -5,11 +5,13 @@ changes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from subscriptions.billing_calendar import zone
 from subscriptions.money import Money
 from subscriptions.rentals import Rentals
 from subscriptions.rentals.catalog import BrandDetails, Category, LocalText, Product, Spec, check_product
+from subscriptions.rentals.fleet import units_bought
 from subscriptions.rentals.plans import EndOfTerm, PlanTerms, PlanVersion, RentalPlan, TerminationFormula
 from subscriptions.rentals.regions import BUSAN, SEOUL
 from subscriptions.rentals.slots import Slot, week_of_slots
@@ -18,6 +20,9 @@ from subscriptions.rentals.stock import Unit, UnitStatus
 PURIFIER, MATTRESS, AIR_PURIFIER, CAR, CLEANING = (
     "homeline-purifier", "homeline-mattress", "homeline-air", "homeline-car", "homeline-cleaning")
 UNITS = {PURIFIER: (5, 3), MATTRESS: (3, 2), AIR_PURIFIER: (4, 2), CAR: (2, 1)}  # (Seoul, Busan)
+# What each unit cost and how long it is written off over (the residual is 10% of the cost); all were bought
+# on the first of the month a year before the demo starts.
+UNIT_COSTS = {PURIFIER: (600_000, 60), MATTRESS: (900_000, 60), AIR_PURIFIER: (350_000, 36), CAR: (36_000_000, 60)}
 
 
 HOMELINE_BUSINESS = BrandDetails(
@@ -85,20 +90,29 @@ async def load_homeline(rentals: Rentals, *, brand_id: int) -> list[Product]:
         for product_id, terms in demo_terms().items():
             version = PlanVersion(f"{demo_plan_id(product_id)}-v1", terms, now)
             await uow.rental_plans.add(RentalPlan(demo_plan_id(product_id), product_id, brand_id, [version]))
-        await uow.rental_units.add_many(_units(brand_id, now))
+        units = _units(brand_id, now, rentals.settings.timezone)
+        refused = set(await uow.rental_units.add_many(units))
+        bought = units_bought(rentals.ids.new_id(), brand_id, [unit for unit in units if unit.serial not in refused],
+                              now, "demo-units")
+        if bought is not None:
+            await uow.ledger.append(bought)
         for slot in _slots(brand_id, now + timedelta(days=1), rentals.settings.timezone):
             await uow.rental_slots.add(slot)
         await uow.commit()
     return products
 
 
-def _units(brand_id: int, now: datetime) -> list[Unit]:
+def _units(brand_id: int, now: datetime, timezone: str) -> list[Unit]:
+    local = now.astimezone(zone(timezone)).date()
+    bought = date(local.year - 1, local.month, 1)
     units: list[Unit] = []
     for product_id, counts in UNITS.items():
+        cost, life = UNIT_COSTS[product_id]
         for region, count in zip((SEOUL.code, BUSAN.code), counts, strict=True):
             units += [Unit(f"{product_id}-{region}-{n}", product_id, brand_id, region,
                            f"HL-{product_id.removeprefix('homeline-').upper()}-{region[:3].upper()}-{n:04d}",
-                           UnitStatus.IN_STOCK, now) for n in range(1, count + 1)]
+                           UnitStatus.IN_STOCK, now, acquisition_cost=won(cost), acquired_on=bought,
+                           useful_life_months=life, residual_value=won(cost // 10)) for n in range(1, count + 1)]
     return units
 
 
