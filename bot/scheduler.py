@@ -21,6 +21,7 @@ from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
+from subscriptions.rentals.services import visits
 from subscriptions.rentals.services.applications import expire_applications
 from subscriptions.shops.services import passes as shop_passes
 
@@ -76,15 +77,28 @@ async def shops_tick(services: Services) -> None:
 
 
 async def rentals_tick(services: Services) -> int:
-    """Rental applications whose time ran out: closed, their slot and unit let go, the applicant told."""
+    """Rental applications whose time ran out: closed, their slot and unit let go, the applicant told; then the
+    visits: laid out ahead, given to technicians, and those nobody completed by the end of their day missed."""
     try:
         closed = await expire_applications(services.rentals.using(services.uow.background()))
     except (SQLAlchemyError, OSError):
         log.exception("rentals' expiry failed this tick; the next tick tries again")
         return 0
-    if closed:
-        services.events.wake()  # the applicants hear of it now
-    return closed
+    done = closed + await visits_tick(services)
+    if done:
+        services.events.wake()  # the applicants and customers hear of it now
+    return done
+
+
+async def visits_tick(services: Services) -> int:
+    rentals = services.rentals.using(services.uow.background())
+    try:
+        laid = await visits.lay_out_visits(rentals)
+        await visits.assign_visits(rentals)
+        return laid + await visits.miss_overdue(rentals)
+    except (SQLAlchemyError, OSError):
+        log.exception("rentals' visits failed this tick; the next tick tries again")
+        return 0
 
 
 async def reconcile_stars_job(context: Context) -> None:

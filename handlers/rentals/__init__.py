@@ -11,6 +11,7 @@ from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from handlers.rentals import applications, browse, buttons, checkout, notices
 from handlers.rentals.contracts import register_contracts
+from handlers.rentals.visits import register_visits
 from subscriptions.accounts.access import Permission
 from subscriptions.rentals import events
 
@@ -44,3 +45,4 @@ def register(routes: Routes) -> None:
     routes.on_event(events.ApplicationEnded, notices.ended)
     routes.on_event(events.ApplicationReferred, notices.referred)
     register_contracts(routes)
+    register_visits(routes)

@@ -14,6 +14,7 @@ from storage.rentals.repositories import (
     SqlRentalSlots,
     SqlRentalUnits,
 )
+from storage.rentals.visits import SqlRentalTechnicians, SqlRentalVisitPolicies, SqlRentalVisits
 
 
 class RentalsPart(UnitPart):
@@ -48,3 +49,15 @@ class RentalsPart(UnitPart):
     @property
     def rental_contracts(self) -> SqlRentalContracts:
         return SqlRentalContracts(self.connection)
+
+    @property
+    def rental_technicians(self) -> SqlRentalTechnicians:
+        return SqlRentalTechnicians(self.connection)
+
+    @property
+    def rental_visit_policies(self) -> SqlRentalVisitPolicies:
+        return SqlRentalVisitPolicies(self.connection)
+
+    @property
+    def rental_visits(self) -> SqlRentalVisits:
+        return SqlRentalVisits(self.connection)
