@@ -37,7 +37,7 @@ from subscriptions.rentals.visits import CHECKLISTS, FieldVisit, FreeTime, Visit
 if TYPE_CHECKING:
     from bot.i18n import Translator
 
-PHOTO_GROUP = 5  # before rentals' text (6) and the wallet's (7): a technician's photo belongs to the visit
+PHOTO_GROUP = 6  # rentals' group (its text handler takes no photos), before the wallet's QR check (7)
 TIMES_SHOWN = 12
 
 KINDS: dict[WorkKind, str] = {
