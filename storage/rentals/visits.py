@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import String, bindparam, column, func, insert, select, tuple_, update, values
+from sqlalchemy import String, bindparam, column, func, select, tuple_, update, values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.documents import decode
@@ -241,10 +241,6 @@ class SqlRentalVisits:
             query = query.where(table.c.id > after)
         rows = await self._connection.execute(query.order_by(table.c.id).limit(limit))
         return [decode(Contract, row.document) for row in rows]
-
-    async def add_raw(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Rows as the table holds them (the benchmark's fleet of visits)."""
-        await self._connection.execute(insert(rental_visits), list(rows))
 
 
 # --- the visit-tomorrow reminder's subjects --------------------------------------------------------------------
