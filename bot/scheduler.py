@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 Context = CallbackContext[Any, Any, Any, Any]
 log = logging.getLogger(__name__)
 CLEANUP_FIRST_SECONDS = 60
+VISITS_EVERY_SECONDS = 600  # visits are laid out weeks ahead and missed by the day: ten minutes is soon enough
+VISITS_FIRST_SECONDS = 30
 FANOUT = "post_fanout"  # bot_data key of the new posts' fan-out worker
 
 
@@ -48,6 +50,7 @@ def schedule_jobs(application: JigapApplication) -> None:
     settings = services.config.billing
     job_queue.run_repeating(reconcile_stars_job, interval=settings.stars_reconcile_seconds,
                             first=settings.stars_reconcile_first_seconds, name="stars-reconciliation")
+    job_queue.run_repeating(visits_job, interval=VISITS_EVERY_SECONDS, first=VISITS_FIRST_SECONDS, name="rental-visits")
     retention = Retention(services.uow.background(), services.clock, RetentionPolicy.from_config(services.config))
     # The first clean-up waits a minute: a bot that restarts often still cleans up, but not while it starts.
     job_queue.run_repeating(clean_up, interval=services.config.delivery.cleanup_interval_seconds,
@@ -77,28 +80,37 @@ async def shops_tick(services: Services) -> None:
 
 
 async def rentals_tick(services: Services) -> int:
-    """Rental applications whose time ran out: closed, their slot and unit let go, the applicant told; then the
-    visits: laid out ahead, given to technicians, and those nobody completed by the end of their day missed."""
+    """Rental applications whose time ran out: closed, their slot and unit let go, the applicant told."""
     try:
         closed = await expire_applications(services.rentals.using(services.uow.background()))
     except (SQLAlchemyError, OSError):
         log.exception("rentals' expiry failed this tick; the next tick tries again")
         return 0
-    done = closed + await visits_tick(services)
-    if done:
-        services.events.wake()  # the applicants and customers hear of it now
-    return done
+    if closed:
+        services.events.wake()  # the applicants hear of it now
+    return closed
+
+
+async def visits_job(context: Context) -> None:
+    await visits_tick(context.application.bot_data["services"])
 
 
 async def visits_tick(services: Services) -> int:
+    """Rentals' visits: laid out four weeks ahead, given to technicians, and those nobody completed by the end of
+    their day missed (the customer credited and told). Its own, slower job: laying visits out reads every billed
+    contract, which a five-second tick need not do; each step is idempotent, so a run missed or repeated is
+    harmless."""
     rentals = services.rentals.using(services.uow.background())
     try:
         laid = await visits.lay_out_visits(rentals)
-        await visits.assign_visits(rentals)
-        return laid + await visits.miss_overdue(rentals)
+        given = await visits.assign_visits(rentals)
+        missed = await visits.miss_overdue(rentals)
     except (SQLAlchemyError, OSError):
-        log.exception("rentals' visits failed this tick; the next tick tries again")
+        log.exception("rentals' visits failed this run; the next one tries again")
         return 0
+    if laid or given or missed:
+        services.events.wake()  # a free first week or a missed visit is told now
+    return laid + given + missed
 
 
 async def reconcile_stars_job(context: Context) -> None:

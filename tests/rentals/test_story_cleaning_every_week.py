@@ -17,7 +17,7 @@ from PIL import Image
 
 from bot.config import load_config
 from bot.demo import load_demo_organisations, load_demo_rentals, load_demo_technicians
-from bot.scheduler import rentals_tick
+from bot.scheduler import visits_tick
 from handlers.rentals.visit_buttons import MoveVisit, WorkStep, WorkVisit
 from sandbox.client import BotMessage, SandboxUser
 from subscriptions.billing.payments import Purpose
@@ -119,7 +119,7 @@ async def test_cleaning_every_week(world: Jigap) -> None:
 
     # 1. Alex subscribes; the first week is free, and his visits are every Tuesday at 10:00, given to Park.
     await subscribe(world, alex)
-    await rentals_tick(world.services)
+    await visits_tick(world.services)
     await world.deliver()
     trial = await alex.next_message()
     assert trial.text == "Your first week is free: ₩27,692 comes off your next payment."
@@ -194,7 +194,7 @@ async def test_cleaning_every_week(world: Jigap) -> None:
 
     # 4. Nobody comes on the next Tuesday: missed, and credited as the plan promises.
     world.clock.set(NEXT_WEDNESDAY)
-    await rentals_tick(world.services)
+    await visits_tick(world.services)
     await world.deliver()
     sorry = await alex.next_message()
     assert sorry.text == ("We are sorry: nobody came for your cleaning on Tue 8 Dec 10:00. ₩12,000 comes off your "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.demo import load_demo_technicians
-from bot.scheduler import rentals_tick
+from bot.scheduler import visits_tick
 from handlers.rentals.visit_buttons import CustomerStep, OnVisit, WorkStep, WorkVisit
 from subscriptions.rentals.contracts import Contract
 from subscriptions.rentals.services.demo import PURIFIER, demo_plan_id, demo_terms
@@ -20,7 +20,7 @@ INSTALLED = datetime(2026, 7, 28, 5, 0, tzinfo=UTC)  # 14:00 in Seoul, four mont
 EVENING = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # Friday 18:00 in Seoul
 
 
-async def purifier_contract(world: Jigap, customer_id: int) -> Contract:
+async def purifier_contract(world: Jigap, customer_id: int) -> Contract:  # noqa: F811 (the fixture)
     """Minji's purifier, installed in July (its first filter change falls on 28 November), as the checkout
     leaves a contract."""
     async with world.services.uow() as uow:
@@ -65,7 +65,7 @@ async def test_a_filter_change_is_reminded_in_korean_and_cannot_be_skipped(world
     await world.grant(seo, "brand_manager", "homeline")
     await load_demo_technicians(world.services, {"tech_kim": kim.id})
     contract = await purifier_contract(world, minji.id)
-    await rentals_tick(world.services)
+    await visits_tick(world.services)
     async with world.services.uow() as uow:
         (change,) = await uow.rental_visits.of_customer(minji.id, NOW, NOW + timedelta(days=30))
     assert change.kind is WorkKind.MAINTENANCE and change.contract_id == contract.id
