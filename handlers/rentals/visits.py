@@ -170,7 +170,11 @@ def _minute(at: datetime) -> int:
 
 
 def _at(minute: int) -> datetime:
-    return datetime.fromtimestamp(minute * 60, tz=UTC)
+    """The time a button names; one no calendar has (a forged number) is the epoch, which is always past."""
+    try:
+        return datetime.fromtimestamp(minute * 60, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.fromtimestamp(0, tz=UTC)
 
 
 def _times_screen(visit: FieldVisit, free: list[FreeTime], context: JigapContext

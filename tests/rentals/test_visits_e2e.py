@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.demo import load_demo_technicians
+from bot.demo import load_demo_rentals, load_demo_technicians
 from bot.scheduler import visits_tick
-from handlers.rentals.visit_buttons import CustomerStep, OnVisit, WorkStep, WorkVisit
+from handlers.rentals.visit_buttons import CustomerStep, MoveVisit, OnVisit, WorkStep, WorkVisit
 from subscriptions.rentals.contracts import Contract
 from subscriptions.rentals.services.demo import PURIFIER, demo_plan_id, demo_terms
 from subscriptions.rentals.visits import VisitStatus, WorkKind
@@ -41,7 +41,7 @@ async def test_a_manager_adds_a_technician_and_sees_every_technicians_day(world:
     await world.grant(seo, "brand_manager", "homeline")
     kim = await world.started_user("김태호", "ko", username="tech_kim")
     choi = await world.started_user("최우식", "ko", username="choi_tech")
-    await load_demo_technicians(world.services, {"tech_kim": kim.id})
+    assert await load_demo_rentals(world.services, {"tech_kim": kim.id}) == 6  # again, now with Kim: nothing doubles
     assert (await seo.send("/visits add @choi_tech seoul 0 최 Choi")).text.startswith(
         "A technician needs a name in both languages")
     assert (await seo.send("/visits add @choi_tech")).text == "Write it like this: /visits add @username seoul 6 박 Park"
@@ -51,6 +51,11 @@ async def test_a_manager_adds_a_technician_and_sees_every_technicians_day(world:
     assert refused.text == "죄송해요. 브랜드 담당자만 할 수 있어요."
     day = await seo.send("/visits")
     assert day.text == "Today's visits:\n\nChoi (busan): 0 visits\n\nKim (seoul): 0 visits"
+    async with world.services.uow() as uow:
+        homeline = await uow.organisations.get_by_slug("homeline")
+        assert homeline is not None
+        assert len(await uow.rental_technicians.of_brand(homeline.id)) == 2
+        assert len(await uow.rental_products.of_brand(homeline.id)) == 5
     choi_day = await choi.send("/visits")
     assert choi_day.text == "오늘 방문 일정:\n\n최 (busan): 방문 0건"
     async with world.services.uow() as uow:
@@ -78,6 +83,8 @@ async def test_a_filter_change_is_reminded_in_korean_and_cannot_be_skipped(world
     assert reminder.buttons == ["일정 바꾸기"]
     skip = await world.forge_press(minji, reminder, OnVisit(change.id, CustomerStep.SKIP_CONFIRMED).pack())
     assert skip is not None and skip.text == "이 요금제는 이 방문을 건너뛸 수 없어요. 대신 다른 시간으로 옮겨요."
+    beyond = await world.forge_press(minji, reminder, MoveVisit(change.id, "homeline-tech_kim", 2**62, 1).pack())
+    assert beyond is not None and beyond.text == "이미 찼거나 지난 시간이에요. 다른 시간을 골라요."
     someone_elses = await world.forge_press(seo, await seo.send("/visits"),
                                             OnVisit(change.id, CustomerStep.TIMES).pack())
     assert someone_elses is not None and someone_elses.text == "This visit is not yours or no longer exists."
