@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import String, bindparam, column, func, select, tuple_, update, values
+from sqlalchemy import String, bindparam, column, func, select, text, tuple_, update, values
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.documents import decode
@@ -42,6 +42,7 @@ from subscriptions.rentals.visits import (
 
 Cursor = tuple[datetime, str]
 CHUNK = 500  # rows a statement: within both backends' limits on bound parameters
+ASSIGNMENT_LOCK = 0x6A1_7615  # the advisory lock key of giving visits to technicians
 
 
 def _technician(row: Any) -> Technician:
@@ -145,6 +146,12 @@ class SqlRentalVisits:
         result = await self._connection.execute(update(rental_visits).where(
             rental_visits.c.id == visit.id, rental_visits.c.version == expected_version).values(**_values(visit)))
         return bool(result.rowcount)
+
+    async def lock_assignment(self) -> None:
+        """Hold the assignment to this transaction: two workers giving visits at once would each count the load
+        without the other's. PostgreSQL: a transaction advisory lock (let go at commit); SQLite has one writer."""
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSIGNMENT_LOCK})
 
     async def unassigned(self, after: Cursor | None, limit: int) -> list[FieldVisit]:
         """Scheduled visits without a technician, earliest first, after the cursor."""

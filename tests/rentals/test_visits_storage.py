@@ -5,6 +5,7 @@ page by page and the customer's next renewal invoice takes off."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -242,3 +243,20 @@ async def test_a_technician_is_added_by_the_brands_manager_only(homeline: Homeli
 async def _technician_id(rentals: Rentals, user_id: int) -> str:
     async with rentals.read() as uow:
         return (await uow.rental_technicians.of_user(user_id))[0].id
+
+
+async def test_two_assigners_at_once_never_overfill_a_technicians_day(homeline: Homeline) -> None:
+    rentals, brand_id = homeline
+    await service.add_technician(rentals, MANAGER, brand_id, PARK, LocalText("박", "Park"), "seoul", 2)
+    await service.add_technician(rentals, MANAGER, brand_id, KIM, LocalText("김", "Kim"), "seoul", 3)
+    day = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # Tuesday 09:00 in Seoul
+    visits = [FieldVisit(f"race-{n:02d}", f"contract-{n:02d}", ALEX, brand_id, "seoul", WorkKind.CLEANING,
+                         f"occurrence-{n}", day + timedelta(minutes=10 * n)) for n in range(12)]
+    async with rentals.uow() as uow:
+        assert await uow.rental_visits.add_many(visits) == 12
+        await uow.commit()
+    given = await asyncio.gather(*(service.assign_visits(rentals, batch=3) for _ in range(4)))
+    assert sum(given) == 5  # two places for Park, three for Kim, whoever ran first
+    stored = await _visits(rentals)
+    assert Counter(v.technician_id for v in stored if v.technician_id) == {
+        await _technician_id(rentals, PARK): 2, await _technician_id(rentals, KIM): 3}

@@ -122,6 +122,7 @@ async def assign_visits(rentals: Rentals, *, batch: int = ASSIGN_BATCH) -> int:
     technicians: dict[int, list[Technician]] = {}
     while True:
         async with rentals.uow() as uow:
+            await uow.rental_visits.lock_assignment()
             found = await uow.rental_visits.unassigned(after, batch)
             if not found:
                 return given
