@@ -39,6 +39,7 @@ from handlers.core.notices import NoticeContext
 from handlers.core.routing import ButtonRoute, CommandRoute, Routes
 from storage.billing import reminders as storage_billing_reminders
 from storage.rentals import reminders as storage_rentals_reminders
+from storage.rentals import visits as storage_rentals_visits
 from subscriptions.billing.services import BillingSettings
 from subscriptions.reminders import ReminderKind, SubjectSource
 
@@ -59,7 +60,8 @@ def billing_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], 
 
 
 def rentals_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
-    return storage_rentals_reminders.reminder_kinds()
+    return [*storage_rentals_reminders.reminder_kinds(),
+            *storage_rentals_visits.reminder_kinds(services.rentals.settings.timezone)]
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bootstrap import Services
+from subscriptions.accounts.access import Role
 from subscriptions.accounts.members import TelegramProfile
 from subscriptions.accounts.records import RoleGrant
 from subscriptions.billing import services as billing
 from subscriptions.billing.demo import demo_offers
 from subscriptions.content.services.demo import load_demo_content
+from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.services.demo import load_homeline
+from subscriptions.rentals.services.demo_clean_home import load_clean_home
+from subscriptions.rentals.visits import Technician
 from subscriptions.shops.services.demo import load_cafe_onda
 from subscriptions.shops.shops import Channel, Shop
 from wallet.services import accreditation, issuers
@@ -33,6 +37,7 @@ ORGANISATIONS = (
     DemoOrganisation("landlord-park", "Landlord Park", "verifier"),
     DemoOrganisation("homeline", "Homeline Rentals", "brand"),
     DemoOrganisation("sparkle-cleaning", "Sparkle Cleaning", "shop"),
+    DemoOrganisation("clean-home", "Clean Home", "brand"),
 )
 
 
@@ -95,6 +100,14 @@ PEOPLE = (
     DemoPerson("서준호", None, "homeline", "ko", "brand_manager", "homeline"),
     DemoPerson("최유진", None, "jipbap", "ko"),  # makes the home cooking creator page of the demo portal
     DemoPerson("Barista", None, "barista", "ko", "shop_staff", "cafe-onda"),  # works Cafe Onda's counter
+    DemoPerson("김태호", None, "tech_kim", "ko"),  # Homeline's technician in Seoul (made one with the rentals)
+    DemoPerson("박성민", None, "tech_park", "ko"),  # Clean Home's technician in Seoul
+    DemoPerson("한지민", None, "cleanhome", "ko", "brand_manager", "clean-home"),
+)
+# The demo brands' technicians: (username, brand, the name customers are told, region, visits a day).
+TECHNICIANS = (
+    ("tech_kim", "homeline", LocalText("김", "Kim"), "seoul", 6),
+    ("tech_park", "clean-home", LocalText("박", "Park"), "seoul", 6),
 )
 # Cafe Onda's regulars: with Alex and three demo people, its 20 followers (Jisoo, Hana and Minji follow in the story).
 REGULARS = tuple(DemoPerson(name, None, f"regular{index:02d}", "ko") for index, name in enumerate((
@@ -162,10 +175,30 @@ async def load_demo_shop(services: Services, ids: dict[str, int], channel: Chann
                                 channel=channel)
 
 
-async def load_demo_rentals(services: Services) -> int:
-    """Homeline Rentals' products, plans, units in Seoul and Busan and a week of installation slots (after the
-    organisations); returns how many products it lists."""
+async def load_demo_rentals(services: Services, ids: dict[str, int] | None = None) -> int:
+    """Homeline Rentals' products, plans, units in Seoul and Busan and a week of installation slots, and Clean
+    Home's weekly cleaning (after the organisations); with the demo people's `ids`, the brands' technicians too.
+    Returns how many products they list."""
     async with services.uow() as uow:
         homeline = await uow.organisations.get_by_slug("homeline")
-    assert homeline is not None
-    return len(await load_homeline(services.rentals, brand_id=homeline.id))
+        clean_home = await uow.organisations.get_by_slug("clean-home")
+    assert homeline is not None and clean_home is not None
+    listed = len(await load_homeline(services.rentals, brand_id=homeline.id))
+    await load_clean_home(services.rentals, brand_id=clean_home.id)
+    if ids is not None:
+        await load_demo_technicians(services, ids)
+    return listed + 1
+
+
+async def load_demo_technicians(services: Services, ids: dict[str, int]) -> None:
+    """Kim at Homeline and Park at Clean Home, each with the technician role at their brand."""
+    now = services.clock.now()
+    async with services.uow() as uow:
+        for username, slug, name, region, capacity in TECHNICIANS:
+            brand = await uow.organisations.get_by_slug(slug)
+            if brand is None or username not in ids:
+                continue
+            technician = Technician(f"{slug}-{username}", brand.id, ids[username], name, region, capacity)
+            await uow.rental_technicians.add(technician, now)
+            await uow.roles.grant(RoleGrant(ids[username], Role.TECHNICIAN.value, brand.id), granted_by=None, now=now)
+        await uow.commit()

@@ -80,7 +80,7 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
                 await load_demo_offers(services)
                 await load_demo_portal(services, ids)
                 await load_demo_shop(services, ids, channel)
-                await load_demo_rentals(services)
+                await load_demo_rentals(services, ids)
             async with (running_application(services, token) as application,
                         published_documents(services, application, token)):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")

@@ -21,6 +21,7 @@ from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
+from subscriptions.rentals.services import visits
 from subscriptions.rentals.services.applications import expire_applications
 from subscriptions.rentals.services.close import close_last_month
 from subscriptions.shops.services import passes as shop_passes
@@ -33,6 +34,8 @@ Context = CallbackContext[Any, Any, Any, Any]
 log = logging.getLogger(__name__)
 CLEANUP_FIRST_SECONDS = 60
 CLOSE_CHECK_SECONDS = 3600  # the month-end close looks hourly whether last month is closed for every brand
+VISITS_EVERY_SECONDS = 600  # visits are laid out weeks ahead and missed by the day: ten minutes is soon enough
+VISITS_FIRST_SECONDS = 30
 FANOUT = "post_fanout"  # bot_data key of the new posts' fan-out worker
 
 
@@ -51,6 +54,7 @@ def schedule_jobs(application: JigapApplication) -> None:
                             first=settings.stars_reconcile_first_seconds, name="stars-reconciliation")
     job_queue.run_repeating(close_months_job, interval=CLOSE_CHECK_SECONDS, first=CLEANUP_FIRST_SECONDS,
                             name="rentals-month-close")
+    job_queue.run_repeating(visits_job, interval=VISITS_EVERY_SECONDS, first=VISITS_FIRST_SECONDS, name="rental-visits")
     retention = Retention(services.uow.background(), services.clock, RetentionPolicy.from_config(services.config))
     # The first clean-up waits a minute: a bot that restarts often still cleans up, but not while it starts.
     job_queue.run_repeating(clean_up, interval=services.config.delivery.cleanup_interval_seconds,
@@ -101,6 +105,28 @@ async def close_months_job(context: Context) -> None:
         return
     for result in results:
         log.info("closed %s for brand %s: %s lines", result.closed.month, result.closed.brand_id, result.closed.lines)
+
+
+async def visits_job(context: Context) -> None:
+    await visits_tick(context.application.bot_data["services"])
+
+
+async def visits_tick(services: Services) -> int:
+    """Rentals' visits: laid out four weeks ahead, given to technicians, and those nobody completed by the end of
+    their day missed (the customer credited and told). Its own, slower job: laying visits out reads every billed
+    contract, which a five-second tick need not do; each step is idempotent, so a run missed or repeated is
+    harmless."""
+    rentals = services.rentals.using(services.uow.background())
+    try:
+        laid = await visits.lay_out_visits(rentals)
+        given = await visits.assign_visits(rentals)
+        missed = await visits.miss_overdue(rentals)
+    except (SQLAlchemyError, OSError):
+        log.exception("rentals' visits failed this run; the next one tries again")
+        return 0
+    if laid or given or missed:
+        services.events.wake()  # a free first week or a missed visit is told now
+    return laid + given + missed
 
 
 async def reconcile_stars_job(context: Context) -> None:

@@ -12,6 +12,7 @@ from handlers.core.text import N_
 from handlers.rentals import applications, browse, buttons, checkout, notices, report
 from handlers.rentals.contracts import register_contracts
 from handlers.rentals.returns import register_back_office
+from handlers.rentals.visits import register_visits
 from subscriptions.accounts.access import Permission
 from subscriptions.rentals import events
 
@@ -49,3 +50,4 @@ def register(routes: Routes) -> None:
     routes.on_event(events.ApplicationReferred, notices.referred)
     register_contracts(routes)
     register_back_office(routes)
+    register_visits(routes)

@@ -81,7 +81,7 @@ def contract_card(summary: ContractSummary, context: JigapContext) -> tuple[str,
 
 def _contract_buttons(contract: Contract, tr: Translator) -> list[list[InlineKeyboardButton]]:
     rows = []
-    if contract.installed_at is None:
+    if contract.installed_at is None and contract.unit_id is not None:  # a service's first visit moves as a visit
         rows.append([OnContract(contract.id, ContractAction.RESCHEDULE).button(tr("Reschedule installation"))])
     rows.append([OnContract(contract.id, ContractAction.CANCEL).button(tr("Cancel (cooling-off)"))])
     rows.append([OnContract(contract.id, ContractAction.QUOTE).button(tr("What would ending early cost?"))])

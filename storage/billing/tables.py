@@ -198,3 +198,20 @@ billing_purchases = Table(
     Index("ix_billing_purchases_owner", "user_id", "item_kind", "item_id", "status"),
     Index("ix_billing_purchases_merchant", "merchant_id", "purpose", "created_at"),
 )
+
+# Credits a merchant owes a customer, taken off the subscription's next renewal invoice
+# (`subscriptions.billing.credits`). Created by migration rentals_0006, whose missed visits first needed them.
+billing_customer_credits = Table(
+    "billing_customer_credits",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("merchant_id", String(ID), nullable=False),
+    Column("subscription_id", String(ID), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(32), nullable=False),
+    utc_datetime("created_at"),
+    Column("applied_checkout_id", String(ID), nullable=True),
+    Index("ix_billing_customer_credits_subscription_id", "subscription_id", "applied_checkout_id"),
+)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.billing.credits import SqlCustomerCredits
 from storage.billing.purchases import SqlPurchases
 from storage.billing.refund_tasks import SqlRefundTasks
 from storage.billing.repositories import (
@@ -72,6 +73,10 @@ class BillingPart(UnitPart):
     @property
     def refund_tasks(self) -> SqlRefundTasks:
         return SqlRefundTasks(self.connection)
+
+    @property
+    def customer_credits(self) -> SqlCustomerCredits:
+        return SqlCustomerCredits(self.connection)
 
     async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
         await self.billing.prefetch_for_payments(charge_ids, payloads)

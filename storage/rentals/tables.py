@@ -221,3 +221,63 @@ rental_returns = Table(
     Column("document", JSON, nullable=False),
     Index("ix_rental_returns_brand_id_status_pickup_at", "brand_id", "status", "pickup_at"),
 )
+
+# --- visits (migration rentals_0006) ---------------------------------------------------------------------------
+
+# A brand's field staff: the person (their Telegram id), the name customers are told, a region and a capacity.
+rental_technicians = Table(
+    "rental_technicians",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("name", String(32), nullable=False),  # as Korean customers are told
+    Column("name_en", String(32), nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("hours", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    utc_datetime("created_at"),
+    UniqueConstraint("brand_id", "user_id"),
+    Index("ix_rental_technicians_brand_id_region", "brand_id", "region"),
+    Index("ix_rental_technicians_user_id", "user_id"),
+)
+
+# A plan's visit policy (`subscriptions.rentals.visits.VisitPolicy`); a plan without one has the default.
+rental_visit_policies = Table(
+    "rental_visit_policies",
+    metadata,
+    Column("plan_id", String(ID), primary_key=True),
+    Column("document", JSON, nullable=False),
+)
+
+# One row per visit. (contract, occurrence) is unique, so the sweep that lays visits out ahead inserts what is
+# missing and nothing twice; the assignment, the day's schedule, the missed-visit sweep and the month-end
+# close each read by their own index.
+rental_visits = Table(
+    "rental_visits",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("contract_id", String(ID), nullable=False),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("region", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("occurrence", String(64), nullable=False),
+    utc_datetime("scheduled_at"),
+    Column("status", String(16), nullable=False),
+    Column("technician_id", String(ID), nullable=True),
+    Column("checklist", JSON, nullable=False),
+    Column("photos", JSON, nullable=False),
+    Column("credit_minor", BigInteger, nullable=True),
+    Column("currency", String(3), nullable=True),
+    utc_datetime("missed_at", nullable=True),
+    utc_datetime("completed_at", nullable=True),
+    Column("moved_to", String(ID), nullable=True),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("contract_id", "occurrence"),
+    Index("ix_rental_visits_status_technician_id_scheduled_at", "status", "technician_id", "scheduled_at", "id"),
+    Index("ix_rental_visits_technician_id_scheduled_at", "technician_id", "scheduled_at"),
+    Index("ix_rental_visits_customer_id_scheduled_at", "customer_id", "scheduled_at"),
+    Index("ix_rental_visits_brand_id_status_missed_at", "brand_id", "status", "missed_at", "id"),
+)

@@ -15,6 +15,7 @@ from storage.rentals.repositories import (
     SqlRentalProducts,
     SqlRentalSlots,
 )
+from storage.rentals.visits import SqlRentalTechnicians, SqlRentalVisitPolicies, SqlRentalVisits
 
 
 class RentalsPart(UnitPart):
@@ -61,3 +62,15 @@ class RentalsPart(UnitPart):
     @property
     def rental_returns(self) -> SqlRentalReturns:
         return SqlRentalReturns(self.connection)
+
+    @property
+    def rental_technicians(self) -> SqlRentalTechnicians:
+        return SqlRentalTechnicians(self.connection)
+
+    @property
+    def rental_visit_policies(self) -> SqlRentalVisitPolicies:
+        return SqlRentalVisitPolicies(self.connection)
+
+    @property
+    def rental_visits(self) -> SqlRentalVisits:
+        return SqlRentalVisits(self.connection)

@@ -21,6 +21,15 @@ async def authorize(accounts: Accounts, member: Member, permission: Permission, 
     return decision
 
 
+async def refused(accounts: Accounts, member: Member, action: str, *, org_id: int | None = None,
+                  target: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """A refusal the role alone did not decide (a technician at another's visit), for the audit log."""
+    async with accounts.uow() as uow:
+        await uow.audit.record(actor_id=member.id, action=action, outcome="refused", org_id=org_id, target=target,
+                               detail=detail, now=accounts.clock.now())
+        await uow.commit()
+
+
 async def record(accounts: Accounts, member: Member, action: str, *, org_id: int | None = None,
                  target: str | None = None, detail: dict[str, Any] | None = None) -> None:
     """What an admin, issuer or merchant did, for the audit log."""

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import Protocol
 
 from subscriptions.accounts.ports import Organisations, Users
+from subscriptions.billing.credits import CustomerCredit
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.monthly_earnings import MonthCredit, SubscriberSpan
 from subscriptions.billing.offers import Offer
@@ -181,6 +182,18 @@ class PurchaseRepository(Protocol):
         ...
 
 
+class CustomerCreditRepository(Protocol):
+    async def add(self, credit: CustomerCredit) -> bool:
+        """Write the credit unless one with its id exists (a cause credited twice); whether it was written."""
+        ...
+
+    async def open_for(self, subscription_id: str) -> list[CustomerCredit]:
+        """The credits the subscription's next invoice has not taken yet."""
+        ...
+
+    async def mark_applied(self, credit_ids: Sequence[str], checkout_id: str) -> None: ...
+
+
 class BanList(Protocol):
     async def is_banned(self, user_id: UserId, merchant_id: str) -> bool:
         """Banned by the platform or by this merchant."""
@@ -214,6 +227,9 @@ class UnitOfWork(Protocol):
 
     @property
     def bans(self) -> BanList: ...
+
+    @property
+    def customer_credits(self) -> CustomerCreditRepository: ...
 
     @property
     def events(self) -> EventLog: ...

@@ -280,3 +280,51 @@ class NoPickupSlot(RentalError):
     """The brand's calendar has no free slot in the region from tomorrow on."""
 
     code = "rental_no_pickup_slot"
+# --- visits -------------------------------------------------------------------------------------------------------
+
+class VisitNotFound(RentalError):
+    """No such visit, or not one of the person's own (a forged button)."""
+
+    code = "rental_visit_not_found"
+
+
+class NotYourVisit(RentalError):
+    """A technician acted on a visit assigned to another technician."""
+
+    code = "rental_not_your_visit"
+
+
+class VisitNotOpen(RentalError):
+    """The visit is no longer scheduled: completed, skipped, missed or moved already."""
+
+    code = "rental_visit_not_open"
+
+
+class VisitNotSkippable(RentalError):
+    """The plan does not let this visit be skipped (an included filter change is moved instead)."""
+
+    code = "rental_visit_not_skippable"
+
+
+class VisitSlotTaken(RentalError):
+    """The time asked for is past, taken, or beyond the technician's day."""
+
+    code = "rental_visit_slot_taken"
+
+
+class InvalidChecklist(RentalError):
+    """A checklist item the visit's kind does not have, nothing ticked, or too many photos."""
+
+    code = "rental_invalid_checklist"
+
+
+class InvalidTechnician(RentalError):
+    """A technician without a name, outside the service regions, or with a capacity outside 1-30 a day."""
+
+    code = "rental_invalid_technician"
+
+
+class NotATechnician(RentalError):
+    """The person is not one of the brand's technicians."""
+
+    code = "rental_not_a_technician"

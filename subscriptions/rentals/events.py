@@ -99,3 +99,34 @@ class ContractEnding:
     unit_id: str | None
     reason: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VisitCompleted:
+    """The technician finished a visit: the customer is told, with the photos."""
+
+    visit_id: str
+    customer_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VisitMissed:
+    """Nobody came by the end of the visit's day: the customer is told of the credit on their next payment."""
+
+    visit_id: str
+    customer_id: int
+    credit_minor: int
+    currency: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTrialCredited:
+    """A service whose first visits are free: their value comes off the customer's next payment."""
+
+    contract_id: str
+    customer_id: int
+    credit_minor: int
+    currency: str
+    at: datetime

@@ -7,7 +7,7 @@ Nothing is seen by other units of work before `commit()`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -26,6 +26,7 @@ from subscriptions.rentals.plans import RentalPlan
 from subscriptions.rentals.returns import Return, ReturnStatus
 from subscriptions.rentals.slots import Slot, SlotAvailability, SlotHold
 from subscriptions.rentals.stock import Unit, UnitStatus
+from subscriptions.rentals.visits import FieldVisit, Technician, VisitCredit, VisitPolicy
 
 
 class ProductRepository(Protocol):
@@ -161,6 +162,56 @@ class ReturnRepository(Protocol):
     async def of_brand(self, brand_id: int, statuses: Iterable[ReturnStatus], *, limit: int = 20) -> list[Return]: ...
 
 
+class TechnicianRepository(Protocol):
+    async def add(self, technician: Technician, now: datetime) -> bool:
+        """Add the technician (True), or update the one the brand has for that person (False)."""
+        ...
+
+    async def get(self, technician_id: str) -> Technician | None: ...
+    async def of_brand(self, brand_id: int, region: str | None = None) -> list[Technician]: ...
+    async def of_brands(self, brand_ids: Sequence[int]) -> list[Technician]: ...
+    async def of_user(self, user_id: int) -> list[Technician]: ...
+
+
+class VisitPolicyRepository(Protocol):
+    async def put(self, policy: VisitPolicy) -> None: ...
+    async def get(self, plan_id: str) -> VisitPolicy | None: ...
+
+
+class VisitRepository(Protocol):
+    async def add_many(self, visits: Sequence[FieldVisit]) -> int:
+        """Insert the visits whose (contract, occurrence) is new; how many were."""
+        ...
+
+    async def get(self, visit_id: str) -> FieldVisit | None: ...
+    async def save(self, visit: FieldVisit, *, expected_version: int) -> bool: ...
+    async def lock_assignment(self) -> None:
+        """Only one unit of work at a time gives visits to technicians (each counts the load the others wrote)."""
+        ...
+
+    async def unassigned(self, after: tuple[datetime, str] | None, limit: int) -> list[FieldVisit]: ...
+
+    async def given(self, technician_ids: Sequence[str], start: datetime, end: datetime
+                    ) -> list[tuple[str, datetime]]:
+        """(technician, time) of the scheduled or completed visits the technicians have in [start, end)."""
+        ...
+
+    async def assign_many(self, assigned: Mapping[str, str]) -> int:
+        """Give each visit its technician unless it has one already; how many were given."""
+        ...
+
+    async def of_technicians(self, technician_ids: Sequence[str], start: datetime, end: datetime
+                             ) -> list[FieldVisit]: ...
+    async def of_customer(self, customer_id: int, start: datetime, end: datetime) -> list[FieldVisit]: ...
+    async def open_before(self, before: datetime, limit: int) -> list[FieldVisit]: ...
+    async def billed_contracts(self, after: str | None, limit: int) -> list[Contract]: ...
+
+    async def credits_in(self, brand_id: int, start: datetime, end: datetime, after: tuple[datetime, str] | None,
+                         limit: int) -> list[VisitCredit]:
+        """The brand's missed-visit credits in [start, end), keyset pages by (missed_at, visit id)."""
+        ...
+
+
 class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
     """One transaction over rentals' repositories and billing's (the deposit is posted to its ledger)."""
 
@@ -196,6 +247,15 @@ class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
 
     @property
     def rental_returns(self) -> ReturnRepository: ...
+
+    @property
+    def rental_technicians(self) -> TechnicianRepository: ...
+
+    @property
+    def rental_visit_policies(self) -> VisitPolicyRepository: ...
+
+    @property
+    def rental_visits(self) -> VisitRepository: ...
 
     @property
     def organisations(self) -> Organisations: ...

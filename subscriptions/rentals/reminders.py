@@ -40,7 +40,9 @@ class InstallationTomorrow:
 
     def reminders_for(self, subject: Contract, now: datetime) -> list[Reminder]:
         due = subject.installation_at - self.lead
-        if not subject.is_active or subject.installed_at is not None or require_aware(now) < due:
+        # A service has no unit: its first visit is reminded of as a visit (`visit_reminders`), with its buttons.
+        if not subject.is_active or subject.installed_at is not None or subject.unit_id is None \
+                or require_aware(now) < due:
             return []
         return [Reminder(self.name, subject.id, subject.installation_at.isoformat(), subject.applicant_id, due,
                          self.urgent)]

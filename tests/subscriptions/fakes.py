@@ -11,6 +11,7 @@ through the same contract as SQLite and PostgreSQL.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
+from subscriptions.billing.credits import CustomerCredit
 from subscriptions.billing.events import Message
 from subscriptions.billing.gifts import Gift, GiftStatus
 from subscriptions.billing.offers import Offer, OfferStatus
@@ -81,6 +83,7 @@ class Stores:
     bans: set[tuple[UserId, str]] = field(default_factory=set)
     events: list[Message] = field(default_factory=list)
     refund_tasks: dict[str, RefundTask] = field(default_factory=dict)
+    customer_credits: dict[str, CustomerCredit] = field(default_factory=dict)
 
 
 class FakeOffers:
@@ -269,6 +272,27 @@ class FakeRefundTasks:
         return copy.deepcopy(sorted(found, key=lambda task: (task.created_at, task.id))[:limit])
 
 
+class FakeCustomerCredits:
+    def __init__(self, stores: Stores) -> None:
+        self.s = stores
+
+    async def add(self, credit: CustomerCredit) -> bool:
+        if credit.id in self.s.customer_credits:
+            return False
+        self.s.customer_credits[credit.id] = credit
+        return True
+
+    async def open_for(self, subscription_id: str) -> list[CustomerCredit]:
+        return sorted((c for c in self.s.customer_credits.values()
+                       if c.subscription_id == subscription_id and c.applied_checkout_id is None),
+                      key=lambda c: (c.created_at, c.id))
+
+    async def mark_applied(self, credit_ids: Sequence[str], checkout_id: str) -> None:
+        for credit_id in credit_ids:
+            self.s.customer_credits[credit_id] = dataclasses.replace(self.s.customer_credits[credit_id],
+                                                                     applied_checkout_id=checkout_id)
+
+
 class FakeUnitOfWork:
     """A unit of work over `Stores`: commits count, an uncommitted block rolls back, a block inside a block
     joins it (the outermost one commits or rolls back for all, as a batch of payments does on SQL)."""
@@ -288,6 +312,7 @@ class FakeUnitOfWork:
         self.bans = FakeBans(self.stores)
         self.events = FakeEventLog(self.stores)
         self.refund_tasks = FakeRefundTasks(self.stores)
+        self.customer_credits = FakeCustomerCredits(self.stores)
 
     async def __aenter__(self) -> FakeUnitOfWork:
         if not self._depth:

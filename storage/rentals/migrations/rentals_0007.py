@@ -2,14 +2,14 @@
 paged by brand for it.
 
 Revision ID: rentals_0007
-Revises: rentals_0004
+Revises: rentals_0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "rentals_0007"
-down_revision = "rentals_0004"
+down_revision = "rentals_0006"
 branch_labels = None
 depends_on = None
 

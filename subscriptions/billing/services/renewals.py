@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from subscriptions.billing.credits import credited_price
 from subscriptions.billing.events import SendInvoice
 from subscriptions.billing.payments import Purpose
 from subscriptions.billing.ports import UnitOfWork
@@ -51,13 +52,18 @@ async def _invoice_next_term(uow: UnitOfWork, billing: Billing, sub: Subscriptio
     # The price in force when the invoice goes out: a change published earlier applies to this term.
     version = plan.current
     term_number = sub.term.number + 1
+    # What the merchant owes the customer (a missed visit, a free first week) comes off this invoice.
+    price = credited_price(version.price, await uow.customer_credits.open_for(sub.id))
     started = await new_checkout(
         uow, billing, user_id=sub.user_id, offer=offer, plan=plan, purpose=Purpose.RENEWAL,
         idempotency_key=f"renewal:{sub.id}:{term_number}", version=version, subscription=sub,
-        term_number=term_number, timezone=sub.calendar.timezone,
+        term_number=term_number, timezone=sub.calendar.timezone, amount=price.amount,
+        credit=price.credit if price.used else None,
         # Payable through dunning until the subscription would be canceled for want of it.
         open_until=sub.term.end + timedelta(days=sub.dunning.cancel_after_days),
     )
+    if price.used:
+        await uow.customer_credits.mark_applied(price.used, started.checkout.id)
     before = sub.version
     sub.mark_invoiced(term_number)
     await uow.subscriptions.save(sub, before)
