@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from storage.core.unit import UnitPart
 from storage.rentals.applications import SqlRentalApplications, SqlRentalContracts, SqlRentalLog
+from storage.rentals.back_office import (
+    SqlBrandContracts,
+    SqlRentalCommissions,
+    SqlRentalInstalments,
+    SqlRentalTermEnds,
+)
 from storage.rentals.repositories import (
     SqlRentalBrands,
     SqlRentalPlans,
@@ -48,3 +54,19 @@ class RentalsPart(UnitPart):
     @property
     def rental_contracts(self) -> SqlRentalContracts:
         return SqlRentalContracts(self.connection)
+
+    @property
+    def rental_instalments(self) -> SqlRentalInstalments:
+        return SqlRentalInstalments(self.connection)
+
+    @property
+    def rental_commissions(self) -> SqlRentalCommissions:
+        return SqlRentalCommissions(self.connection)
+
+    @property
+    def rental_term_ends(self) -> SqlRentalTermEnds:
+        return SqlRentalTermEnds(self.connection)
+
+    @property
+    def brand_contracts(self) -> SqlBrandContracts:
+        return SqlBrandContracts(self.connection)

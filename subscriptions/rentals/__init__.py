@@ -31,6 +31,8 @@ class RentalSettings:
     hold_lifetime: timedelta = HOLD_LIFETIME
     regions: tuple[Region, ...] = SERVICE_REGIONS
     rent_provider: str = "card"  # who bills the monthly rent (a card: Stars take no fixed terms)
+    # An early ending within this many months of the installation claws the unamortised commission back.
+    commission_clawback_months: int = 24
 
 
 @dataclass(frozen=True)

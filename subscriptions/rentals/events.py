@@ -99,3 +99,14 @@ class ContractEnding:
     unit_id: str | None
     reason: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContractOwned:
+    """The term ended and ownership passed to the customer: the fleet marks the unit sold, both sides are told."""
+
+    contract_id: str
+    applicant_id: int
+    brand_id: int
+    unit_id: str | None
+    at: datetime
