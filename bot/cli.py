@@ -25,7 +25,8 @@ log = logging.getLogger("jigap")
 
 # Subcommands that live beside their feature: each module has add_parser(subparsers).
 FEATURE_COMMANDS: tuple[str, ...] = ("bot.commands.verify", "bot.commands.issuer", "bot.commands.billing",
-                                     "bot.commands.shops", "bot.commands.contract")
+                                     "bot.commands.shops", "bot.commands.contract",
+                                     "bot.commands.rentals")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,8 @@ from subscriptions.rentals.events import ContractCanceledInCoolingOff, RentalCon
 from subscriptions.rentals.plans import TerminationCost
 from subscriptions.rentals.ports import RentalsUnitOfWork
 from subscriptions.rentals.services.common import load_plan, log, require_brand_manager, save_step
-from subscriptions.rentals.services.schedules import RENT_DUNNING, start_schedule
+from subscriptions.rentals.services.schedules import RENT_DUNNING, ScheduleView, start_schedule
+from subscriptions.rentals.services.schedules import view as schedule_view
 from subscriptions.rentals.services.termination import quote_for_customer
 from subscriptions.rentals.slots import SlotAvailability
 
@@ -85,6 +86,7 @@ class ContractSummary:
     next_visit: Visit | None
     cooling_off_open: bool
     product: LocalText
+    schedule: ScheduleView | None = None  # paid, due, overdue and the late interest owed
 
 
 async def my_contracts(rentals: Rentals, customer_id: int) -> list[ContractSummary]:
@@ -105,7 +107,7 @@ async def _summary(uow: RentalsUnitOfWork, rentals: Rentals, contract: Contract)
     product = await uow.rental_products.get(contract.product_id)
     name = product.name if product is not None else LocalText(contract.product_id, contract.product_id)
     return ContractSummary(contract, rules.next_payment(contract, now), rules.next_visit(contract, now),
-                           rules.cooling_off_open(contract, now), name)
+                           rules.cooling_off_open(contract, now), name, await schedule_view(uow, contract, now))
 
 
 async def contract_brand(rentals: Rentals, contract_id: str) -> int:

@@ -9,7 +9,7 @@ first, and a suspended rent (which billing would restart on a new anchor) never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from subscriptions.billing.subscription import DunningPolicy
@@ -140,12 +140,31 @@ async def terminate_for_non_payment(rentals: Rentals) -> list[str]:
         after = found[-1]
 
 
+async def _caught_up(uow: RentalsUnitOfWork, contract: Contract, rows: list[ScheduledInstalment],
+                     now: datetime) -> list[ScheduledInstalment]:
+    """The rows with every term billing holds paid marked so, in case its event is still on its way: a payment
+    that came a moment ago never lets a contract be terminated for want of it."""
+    sub = await uow.subscriptions.get(contract.rent_subscription_id or "")
+    if sub is None:
+        return rows
+    marked: list[ScheduledInstalment] = []
+    for each in rows:
+        if each.paid_at is None and each.number <= sub.term.number:
+            await uow.rental_instalments.mark_paid(contract.id, each.number, now)
+            each = replace(each, paid_at=now)
+        marked.append(each)
+    return marked
+
+
 async def _terminate_one(rentals: Rentals, contract_id: str) -> bool:
     now = rentals.clock.now()
     async with rentals.uow() as uow:
         contract = await uow.rental_contracts.get(contract_id)
-        rows = await uow.rental_instalments.of_contract(contract_id)
-        if contract is None or not contract.is_billed or not missed_enough(rows, now):
+        if contract is None or not contract.is_billed:
+            return False
+        rows = await _caught_up(uow, contract, await uow.rental_instalments.of_contract(contract_id), now)
+        if not missed_enough(rows, now):
+            await uow.commit()
             return False
         try:
             await end_contract(uow, rentals, contract, EndReason.NON_PAYMENT, now)
