@@ -134,7 +134,8 @@ def settlement_entry(transaction_id: str, commission: Commission, how: Settlemen
         return None
     brand = commission.brand_id
     debit = f"payable:{commission.agent}" if how is Settlement.CLAWED_BACK else "expense:commission"
-    return JournalTransaction(transaction_id, at, f"commission_{how.value}", commission.contract_id,
+    kind = "comm_clawback" if how is Settlement.CLAWED_BACK else "comm_expensed"  # the ledger's 16 characters
+    return JournalTransaction(transaction_id, at, kind, commission.contract_id,
                               f"Sales commission {how.value.replace('_', ' ')} {commission.contract_id}",
                               (Posting(brand_account(brand, debit), left),
                                Posting(brand_account(brand, "asset:commission"), -left)))
