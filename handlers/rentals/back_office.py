@@ -48,8 +48,7 @@ async def contracts_command(update: Update, context: JigapContext) -> None:
             continue
         for each in found:
             who = each.customer.display_name if each.customer is not None else str(each.contract.applicant_id)
-            label = f"{each.contract.id} · {who} · {status_text(each.contract.status, each.contract.end_reason, tr)}"
-            rows.append([BrandContract(each.contract.id, BrandView.CARD).button(label[:60])])
+            rows.append([BrandContract(each.contract.id, BrandView.CARD).button(f"{each.contract.id} · {who}")])
     if not rows:
         await say(update, context, refusal(NothingFound(wanted), tr))
         return

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 def refusal(error: SubscriptionsError, tr: Translator) -> str:
     """The endings' own refusals, then those every contract press shares."""
     messages: list[tuple[type[SubscriptionsError], str]] = [
-        (errors.QuoteStale, tr("This quote is no longer valid. Here is today's.")),
+        (errors.QuoteStale, tr("This quote is no longer valid. Please ask for it again.")),
         (errors.NotMonthToMonth, tr("Notice is given on a contract that runs month to month.")),
         (errors.NothingFound, tr("No contract of your brand matches that.")),
         (errors.InvalidCommission, tr("Write the commission as /commission CONTRACT agent:NAME AMOUNT, for example "
@@ -109,10 +109,6 @@ async def end_early_button(update: Update, context: JigapContext, data: EndEarly
     try:
         done = await termination.confirm_termination(services.rentals, services.billing, context.member.id,
                                                      data.contract_id, data.day, data.total, language=tr.language)
-    except errors.QuoteStale:
-        await query.answer(refusal(errors.QuoteStale(data.contract_id), tr), show_alert=True)
-        await show_quote(update, context, data.contract_id)
-        return
     except SubscriptionsError as error:
         await query.answer(refusal(error, tr), show_alert=True)
         return
