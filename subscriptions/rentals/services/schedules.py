@@ -94,8 +94,15 @@ async def view(uow: RentalsUnitOfWork, contract: Contract, now: datetime) -> Sch
     product = await uow.rental_products.get(contract.product_id)
     name = product.name if product is not None else LocalText(contract.product_id, contract.product_id)
     rows = await uow.rental_instalments.of_contract(contract.id)
-    return ScheduleView(contract, name, rows, interest_owed(rows, now, contract.terms.currency),
+    return ScheduleView(contract, name, rows, _interest_owed(contract, rows, now),
                         await uow.rental_commissions.get(contract.id), now)
+
+
+def _interest_owed(contract: Contract, rows: list[ScheduledInstalment], now: datetime) -> Money:
+    """Owed until the payment that ends the contract: an early termination's quote paid it."""
+    if contract.end_reason is EndReason.EARLY_TERMINATION:
+        return Money.zero(contract.terms.currency)
+    return interest_owed(rows, now, contract.terms.currency)
 
 
 async def schedule_for_brand(rentals: Rentals, manager_id: int, contract_id: str) -> ScheduleView:
