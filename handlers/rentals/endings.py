@@ -147,6 +147,11 @@ async def notice_button(update: Update, context: JigapContext, data: GiveNotice)
     assert query is not None
     tr = context.tr
     if not data.confirmed:
+        try:
+            await termination.notice_open(context.services.rentals, context.member.id, data.contract_id)
+        except SubscriptionsError as error:
+            await query.answer(refusal(error, tr), show_alert=True)
+            return
         await query.answer()
         await query.edit_message_text(
             tr("End this month-to-month rental? The month billed next is the last, then the unit is picked up."),

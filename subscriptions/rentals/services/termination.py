@@ -151,6 +151,17 @@ async def _end_early(rentals: Rentals, contract_id: str, paid: Money) -> Ended:
 
 # --- the end of the term -------------------------------------------------------------------------------------
 
+async def notice_open(rentals: Rentals, customer_id: int, contract_id: str) -> Contract:
+    """The customer's month-to-month contract that may still be given notice (else a named refusal)."""
+    async with rentals.read() as uow:
+        contract = await uow.rental_contracts.get(contract_id)
+    if contract is None or contract.applicant_id != customer_id:
+        raise ContractNotFound(contract_id)
+    if contract.status is not ContractStatus.MONTH_TO_MONTH or contract.notice_given_at is not None:
+        raise NotMonthToMonth(contract_id)
+    return contract
+
+
 async def give_notice(rentals: Rentals, customer_id: int, contract_id: str) -> Contract:
     """A month-to-month contract's notice: no month is billed after the one billed next; then it ends."""
     now = rentals.clock.now()
