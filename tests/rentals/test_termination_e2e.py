@@ -120,3 +120,38 @@ async def test_minji_ends_early_at_month_fourteen_and_the_commission_is_clawed_b
         payments = await uow.payments.for_user(minji.id, 50)
     assert [entry.kind for entry in agent] == ["commission", "comm_clawback"]
     assert sum(1 for payment in payments if payment.amount == Money(95_780, "KRW")) == 1
+
+
+async def test_a_second_invoice_of_the_termination_is_declined_once_the_first_is_paid(world: Jigap) -> None:
+    minji = await world.started_user("Minji", "en")
+    await signed(world, minji)
+    await pay_first_payment(world, minji)
+    world.clock.set(INSTALLED)
+    junho = await manager(world)
+    await junho.send(f"/installed {CONTRACT}")
+    await world.deliver()
+    await minji.next_message()  # installed
+    invoices = []
+    for hours in (8, 9.5):  # confirmed at 23:00 and at 00:30 the next day: two days' invoices, both open
+        world.clock.set(INSTALLED + timedelta(days=20, hours=hours))
+        listing = await minji.send("/rentals")
+        await minji.press("What would ending early cost?", listing)
+        quote = await minji.wait_for_edit(listing)
+        await minji.press(quote.buttons[0], quote)
+        await minji.wait_for_edit(quote)
+        invoices.append(await minji.next_message())
+    assert all(invoice.invoice is not None and invoice.invoice["total_amount"] == 134_650 for invoice in invoices)
+    assert (await minji.pay(invoices[0])).paid
+    await receipt_and_reply(minji)
+    await world.deliver()
+    assert (await minji.next_message()).text.startswith("Your rental of Homeline water purifier has ended early")
+    # The other day's invoice is still open: paying it is declined before any money moves.
+    second = await minji.pay(invoices[1])
+    assert not second.paid and second.error_message == "You already own this. Nothing was charged."
+    async with world.services.uow() as uow:
+        payments = await uow.payments.for_user(minji.id, 50)
+    kept = [payment for payment in payments if payment.amount == Money(134_650, "KRW")
+            and payment.refundable_amount.is_positive]
+    assert len(kept) == 1
+    ended = await schedules.schedule_of(world.services.rentals, CONTRACT)
+    assert ended.contract.status is ContractStatus.ENDING
