@@ -21,7 +21,7 @@ from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
 from handlers.core.notices import NoticeContext
 from subscriptions.billing import services as billing
-from subscriptions.rentals.services import visits
+from subscriptions.rentals.services import schedules, termination, visits
 from subscriptions.rentals.services.applications import expire_applications
 from subscriptions.rentals.services.close import close_last_month
 from subscriptions.shops.services import passes as shop_passes
@@ -90,6 +90,7 @@ async def rentals_tick(services: Services) -> int:
     except (SQLAlchemyError, OSError):
         log.exception("rentals' expiry failed this tick; the next tick tries again")
         return 0
+    closed += await rentals_money_tick(services)
     if closed:
         services.events.wake()  # the applicants hear of it now
     return closed
@@ -127,6 +128,17 @@ async def visits_tick(services: Services) -> int:
     if laid or given or missed:
         services.events.wake()  # a free first week or a missed visit is told now
     return laid + given + missed
+
+
+async def rentals_money_tick(services: Services) -> int:
+    """Contracts three months behind provisionally terminated, and terms whose end has come."""
+    rentals = services.rentals.using(services.uow.background())
+    try:
+        terminated = await schedules.terminate_for_non_payment(rentals)
+        return len(terminated) + await termination.end_terms(rentals)
+    except (SQLAlchemyError, OSError):
+        log.exception("rentals' end-of-contract sweep failed this tick; the next tick tries again")
+        return 0
 
 
 async def reconcile_stars_job(context: Context) -> None:

@@ -2,6 +2,8 @@
 
     jigap rentals units BRAND [--csv FILE] [--import FILE [--result FILE]]
                                               the fleet, or units added from a CSV file (bot.commands.rental_units)
+    jigap rentals contracts BRAND [--csv FILE]  every contract with payments paid, months overdue and interest owed
+    jigap rentals schedule CONTRACT           a contract's instalments: paid, due or overdue (bot.commands.rental_contracts)
     jigap rentals close-month BRAND MONTH     book MONTH (2026-11): rent, depreciation, commissions, late
                                               interest and visit credits; a second run changes nothing
     jigap rentals report BRAND [--month MONTH] [--csv FILE]
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.bootstrap import Services, open_runtime
-from bot.commands import rental_units
+from bot.commands import rental_contracts, rental_units
 from bot.config import load_config
 from subscriptions.money import Money, format_money
 from subscriptions.rentals import report
@@ -36,10 +38,11 @@ EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE = 0, 1, 2
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `rentals ...` on the jigap command line."""
-    parser = subparsers.add_parser("rentals", help="a brand's back office: units, the month-end close and its report",
+    parser = subparsers.add_parser("rentals", help="a brand's back office: units, contracts, the month-end close and its report",
                                    description="A rental brand's back office.")
     actions = parser.add_subparsers(dest="rentals_command", metavar="ACTION", required=True)
     rental_units.add_units(actions)
+    rental_contracts.add_contracts(actions)
     closing = actions.add_parser("close-month", help="book a month for a brand (idempotent)")
     closing.add_argument("brand", help="the brand's slug (homeline) or number")
     closing.add_argument("month", help="the month, YYYY-MM (2026-11)")

@@ -9,11 +9,22 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from handlers.core.context import JigapContext
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
-from handlers.rentals import applications, browse, buttons, checkout, notices, report
+from handlers.rentals import (
+    applications,
+    back_office,
+    browse,
+    buttons,
+    checkout,
+    endings,
+    money_buttons,
+    notices,
+    report,
+)
 from handlers.rentals.contracts import register_contracts
 from handlers.rentals.returns import register_back_office
 from handlers.rentals.visits import register_visits
 from subscriptions.accounts.access import Permission
+from subscriptions.billing.events import ItemPurchased, SubscriptionRenewed
 from subscriptions.rentals import events
 
 # Before the wallet's (7), which reads text for its own flows: a typed address belongs to the application.
@@ -51,3 +62,20 @@ def register(routes: Routes) -> None:
     register_contracts(routes)
     register_back_office(routes)
     register_visits(routes)
+    register_money(routes)
+
+
+def register_money(routes: Routes) -> None:
+    """The back office's money: the brand's /contracts and /commission, a contract's ending in the customer's chat,
+    and what billing's rent payments and the endings' events bring."""
+    routes.command("contracts", back_office.contracts_command, permission=Permission.MANAGE_RENTALS,
+                   help=N_("find your brand's rental contracts: /contracts @username, name, id or serial"))
+    routes.command("commission", back_office.commission_command, permission=Permission.MANAGE_RENTALS,
+                   help=N_("record a sales commission: /commission CONTRACT agent:NAME AMOUNT"))
+    routes.button(money_buttons.BrandContract, back_office.brand_contract_button, permission=Permission.MANAGE_RENTALS)
+    routes.button(money_buttons.EndEarly, endings.end_early_button)
+    routes.button(money_buttons.GiveNotice, endings.notice_button)
+    routes.on_event(ItemPurchased, endings.termination_purchased)
+    routes.on_event(SubscriptionRenewed, endings.rent_renewed)
+    routes.on_event(events.ContractEnding, endings.contract_ending)
+    routes.on_event(events.ContractOwned, endings.contract_owned)

@@ -17,8 +17,10 @@ from handlers.core.outbound import OutboundMessage
 from handlers.core.routing import Routes
 from handlers.core.text import N_
 from handlers.rentals import reminders
-from handlers.rentals import text as rental_text
+from handlers.rentals.back_office import schedule_summary
 from handlers.rentals.contract_buttons import ContractAction, OnContract, PayFirst, PickInstallation
+from handlers.rentals.endings import show_quote
+from handlers.rentals.money_buttons import GiveNotice
 from handlers.rentals.payment import (
     first_payment_purchased,
     installation_line,
@@ -29,10 +31,9 @@ from handlers.rentals.payment import (
 from subscriptions.accounts.access import Permission
 from subscriptions.billing.events import ItemPurchased
 from subscriptions.errors import SubscriptionsError
-from subscriptions.rentals.contracts import Contract, VisitKind
+from subscriptions.rentals.contracts import Contract, ContractStatus, VisitKind
 from subscriptions.rentals.errors import CoolingOffOver
 from subscriptions.rentals.events import ContractCanceledInCoolingOff, RentalInstalled
-from subscriptions.rentals.plans import TerminationCost
 from subscriptions.rentals.services import contracts
 from subscriptions.rentals.services.contracts import ContractSummary
 from subscriptions.rentals.services.payments import refund_cooling_off
@@ -65,8 +66,8 @@ def contract_card(summary: ContractSummary, context: JigapContext) -> tuple[str,
     tr, now = context.tr, context.services.clock.now()
     contract = summary.contract
     lines = [f"{summary.product.in_language(tr.language)}", tr("Contract number: {number}", number=contract.id)]
-    if not contract.is_active:
-        lines.append(tr("Canceled in the cooling-off period."))
+    if not contract.is_billed:
+        lines.append(ended_line(contract, tr))
         return "\n".join(lines), None
     if summary.next_payment is not None:
         lines.append(payment_line(summary.next_payment.amount, summary.next_payment.due_at,
@@ -76,10 +77,26 @@ def contract_card(summary: ContractSummary, context: JigapContext) -> tuple[str,
     elif summary.next_visit is not None and summary.next_visit.kind is VisitKind.MAINTENANCE:
         lines.append(tr("Next visit: {date}", date=billing_text.day(summary.next_visit.at, contract.timezone, tr,
                                                                     now=now)))
-    return "\n".join(lines), InlineKeyboardMarkup(_contract_buttons(contract, tr))
+    if summary.schedule is not None:
+        lines += schedule_summary(summary.schedule, tr)[1:]  # what is overdue and the interest, if any
+    buttons = _contract_buttons(contract, tr)
+    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
+
+
+def ended_line(contract: Contract, tr: Translator) -> str:
+    if contract.status is ContractStatus.CANCELED_COOLING_OFF:
+        return tr("Canceled in the cooling-off period.")
+    if contract.status is ContractStatus.OWNED:
+        return tr("The term is complete: it is yours.")
+    if contract.status is ContractStatus.ENDING:
+        return tr("Ended: the unit is to be picked up.")
+    return tr("This contract has ended.")
 
 
 def _contract_buttons(contract: Contract, tr: Translator) -> list[list[InlineKeyboardButton]]:
+    if contract.status is ContractStatus.MONTH_TO_MONTH:
+        return [] if contract.notice_given_at is not None else [
+            [GiveNotice(contract.id).button(tr("End it (a month's notice)"))]]
     rows = []
     if contract.installed_at is None and contract.unit_id is not None:  # a service's first visit moves as a visit
         rows.append([OnContract(contract.id, ContractAction.RESCHEDULE).button(tr("Reschedule installation"))])
@@ -112,8 +129,8 @@ async def contract_button(update: Update, context: JigapContext, data: OnContrac
                               amount=billing_text.money(refund.amount, context.tr))
             rows = []
         elif data.action is ContractAction.QUOTE:
-            cost = await contracts.early_termination_quote(rentals, user_id, data.contract_id)
-            text, rows = quote_text(cost, context.tr), [_back(data.contract_id, context.tr)]
+            await show_quote(update, context, data.contract_id)
+            return
         else:
             summary = await contracts.contract_summary(rentals, user_id, data.contract_id)
             text, keyboard = contract_card(summary, context)
@@ -153,23 +170,6 @@ def _cancel_screen(summary: ContractSummary, context: JigapContext) -> tuple[str
               amount=billing_text.money(contract.first_payment, tr))
     return text, [[OnContract(contract.id, ContractAction.CANCEL_CONFIRMED).button(tr("Yes, cancel"))],
                   _back(contract.id, tr)]
-
-
-def quote_text(cost: TerminationCost, tr: Translator) -> str:
-    """The early-termination cost by the contract's own formula, part by part."""
-    if not cost.total.is_positive:
-        return tr("Ending now, after {months} of rent, costs nothing: the mandatory period is over.",
-                  months=rental_text.months(cost.month, tr))
-    lines = [tr("Ending now, after {months} of rent:", months=rental_text.months(cost.month, tr)),
-             tr("Rent left in the mandatory period: {amount}", amount=billing_text.money(cost.rent_left, tr)),
-             tr("Early-termination fee (share of the rent left): {amount}",
-                amount=billing_text.money(cost.penalty, tr))]
-    if cost.discount_clawback.is_positive:
-        lines.append(tr("Discount given back: {amount}", amount=billing_text.money(cost.discount_clawback, tr)))
-    if cost.removal_fee.is_positive:
-        lines.append(tr("Removal fee: {amount}", amount=billing_text.money(cost.removal_fee, tr)))
-    lines.append(tr("Total: {amount}", amount=billing_text.money(cost.total, tr)))
-    return "\n".join(lines)
 
 
 async def pick_installation(update: Update, context: JigapContext, data: PickInstallation) -> None:

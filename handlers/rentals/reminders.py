@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from handlers.billing import text as billing_text
 from handlers.core.outbound import OutboundMessage
 from handlers.core.routing import Routes
 from handlers.core.text import N_
@@ -15,7 +16,9 @@ from handlers.rentals.payment import installation_line
 from subscriptions.reminders import Reminder
 from subscriptions.rentals.applications import Application, Step
 from subscriptions.rentals.contracts import Contract
-from subscriptions.rentals.reminders import APPLICATION_WAITING, INSTALLATION_TOMORROW, Named
+from subscriptions.rentals.plans import EndOfTerm
+from subscriptions.rentals.reminders import APPLICATION_WAITING, INSTALLATION_TOMORROW, TERM_ENDING, Named
+from subscriptions.rentals.termination import term_end
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -39,6 +42,24 @@ def render_waiting(reminder: Reminder, subject: Named[Application], tr: Translat
                               "under Rentals before it closes.", product=product))
 
 
+def render_term_ending(reminder: Reminder, subject: Named[Contract], tr: Translator) -> OutboundMessage:
+    """30 days before the term ends: what happens then, by the plan."""
+    contract = subject.item
+    product = subject.product.in_language(tr.language)
+    when = billing_text.day(term_end(contract), contract.timezone, tr, now=reminder.due_at)
+    rule = contract.terms.end_of_term
+    if rule is EndOfTerm.OWNERSHIP_PASSES:
+        text = tr("Your rental of {product} ends on {date}, and then it is yours.", product=product, date=when)
+    elif rule is EndOfTerm.RETURN:
+        text = tr("Your rental of {product} ends on {date}. We will pick up the unit then.", product=product,
+                  date=when)
+    else:
+        text = tr("Your rental of {product} reaches the end of its term on {date}. It then goes on month by month "
+                  "until you end it with a month's notice under /rentals.", product=product, date=when)
+    return OutboundMessage(text)
+
+
 def register(routes: Routes) -> None:
     routes.add_reminder_text(INSTALLATION_TOMORROW, render_installation, N_("Installation reminders"))
     routes.add_reminder_text(APPLICATION_WAITING, render_waiting, N_("Rental application reminders"))
+    routes.add_reminder_text(TERM_ENDING, render_term_ending, N_("Rental term reminders"))

@@ -18,12 +18,12 @@ from storage.documents import decode
 from storage.metadata import as_utc
 from storage.rentals.applications import SqlRentalApplications
 from storage.rentals.repositories import SqlRentalProducts
-from storage.rentals.tables import rental_applications, rental_contracts
+from storage.rentals.tables import rental_applications, rental_contracts, rental_term_ends
 from subscriptions.reminders import DueWindow, OverCarried, Page, ReminderKind, SubjectSource
 from subscriptions.rentals.applications import Application
 from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.contracts import Contract
-from subscriptions.rentals.reminders import ApplicationWaiting, InstallationTomorrow, Named
+from subscriptions.rentals.reminders import ApplicationWaiting, InstallationTomorrow, Named, TermEnding
 
 T = TypeVar("T", Contract, Application)
 Cursor = tuple[datetime, str]
@@ -115,9 +115,33 @@ class ApplicationSource:
         return {subject.id: subject for subject in await _named(uow, found)}
 
 
+class TermEndSource:
+    """Contracts whose term ends within the window (the term ends' own index), not ended yet."""
+
+    def subject_id(self, subject: Named[Contract]) -> str:
+        return subject.id
+
+    async def due(self, uow: RentalReads, window: DueWindow, after: object | None, limit: int
+                  ) -> Page[Named[Contract]]:
+        ends, contracts = rental_term_ends, rental_contracts
+        query = (select(ends.c.ends_at, ends.c.contract_id, contracts.c.document)
+                 .join(contracts, contracts.c.id == ends.c.contract_id)
+                 .where(ends.c.done.is_(False), ends.c.ends_at.between(window.not_before, window.not_after),
+                        contracts.c.status.in_(list(window.statuses))))
+        cursor = _cursor(after)
+        if cursor is not None:
+            query = query.where(tuple_(ends.c.ends_at, ends.c.contract_id) > tuple_(*cursor))
+        rows = (await uow.connection.execute(query.order_by(ends.c.ends_at, ends.c.contract_id).limit(limit))).all()
+        return Page(await _named(uow, [decode(Contract, row.document) for row in rows]), _next(rows, limit))
+
+    async def load(self, uow: RentalReads, subject_ids: Sequence[str]) -> dict[str, Named[Contract]]:
+        return await ContractSource().load(uow, subject_ids)
+
+
 def reminder_kinds() -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
     """Rentals' reminder kinds, each over the source of its subjects (the bot registers them with their texts)."""
     return [
         (OverCarried(InstallationTomorrow()), ContractSource()),
         (OverCarried(ApplicationWaiting()), ApplicationSource()),
+        (OverCarried(TermEnding()), TermEndSource()),
     ]

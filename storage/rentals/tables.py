@@ -281,3 +281,58 @@ rental_visits = Table(
     Index("ix_rental_visits_customer_id_scheduled_at", "customer_id", "scheduled_at"),
     Index("ix_rental_visits_brand_id_status_missed_at", "brand_id", "status", "missed_at", "id"),
 )
+
+# A contract's schedule, one row per instalment (subscriptions.rentals.late), written when the rent starts and
+# marked paid when billing records a term of the rent (migration rentals_0005). The covering index walks a
+# brand's instalments in keyset order without touching the table: the month-end close reads it whole.
+rental_instalments = Table(
+    "rental_instalments",
+    metadata,
+    Column("contract_id", String(ID), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("kind", String(8), nullable=False),
+    utc_datetime("due_at"),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    utc_datetime("paid_at", nullable=True),
+    Index("ix_rental_instalments_brand_id_contract_id", "brand_id", "contract_id", "number", "kind", "due_at",
+          "paid_at", "amount_minor"),
+    # The sweep's look for unpaid months come due.
+    Index("ix_rental_instalments_paid_at_due_at", "paid_at", "due_at"),
+)
+
+# One sales commission per contract (subscriptions.rentals.commissions), migration rentals_0005.
+rental_commissions = Table(
+    "rental_commissions",
+    metadata,
+    Column("contract_id", String(ID), primary_key=True),
+    Column("brand_id", BigInteger, nullable=False),
+    Column("agent", String(48), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("term_months", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("clawback_months", Integer, nullable=False),
+    utc_datetime("recorded_at"),
+    Column("recorded_by", BigInteger, nullable=True),
+    utc_datetime("started_at", nullable=True),
+    utc_datetime("ended_at", nullable=True),
+    Column("settlement", String(16), nullable=True),
+    Column("settled_minor", BigInteger, nullable=True),
+    Index("ix_rental_commissions_brand_id_contract_id", "brand_id", "contract_id"),
+)
+
+# When each installed contract's term ends and when the end-of-term sweep next looks at it (the end itself, or
+# for a month-to-month plan the start of its last billed month, to bill one more); migration rentals_0005.
+rental_term_ends = Table(
+    "rental_term_ends",
+    metadata,
+    Column("contract_id", String(ID), primary_key=True),
+    Column("brand_id", BigInteger, nullable=False),
+    utc_datetime("ends_at"),
+    utc_datetime("act_at"),
+    Column("done", Boolean, nullable=False),
+    Index("ix_rental_term_ends_done_act_at", "done", "act_at", "contract_id"),
+    Index("ix_rental_term_ends_done_ends_at", "done", "ends_at", "contract_id"),
+)

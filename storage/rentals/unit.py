@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from storage.core.unit import UnitPart
 from storage.rentals.applications import SqlRentalApplications, SqlRentalContracts, SqlRentalLog
+from storage.rentals.back_office import (
+    SqlBrandContracts,
+    SqlRentalCommissions,
+    SqlRentalInstalments,
+    SqlRentalTermEnds,
+)
 from storage.rentals.closes import SqlRentalCloses
 from storage.rentals.fleet import SqlFleetUnits, SqlRentalReturns, SqlUnitMoves
 from storage.rentals.repositories import (
@@ -74,3 +80,19 @@ class RentalsPart(UnitPart):
     @property
     def rental_visits(self) -> SqlRentalVisits:
         return SqlRentalVisits(self.connection)
+
+    @property
+    def rental_instalments(self) -> SqlRentalInstalments:
+        return SqlRentalInstalments(self.connection)
+
+    @property
+    def rental_commissions(self) -> SqlRentalCommissions:
+        return SqlRentalCommissions(self.connection)
+
+    @property
+    def rental_term_ends(self) -> SqlRentalTermEnds:
+        return SqlRentalTermEnds(self.connection)
+
+    @property
+    def brand_contracts(self) -> SqlBrandContracts:
+        return SqlBrandContracts(self.connection)

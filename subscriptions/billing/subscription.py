@@ -280,6 +280,15 @@ class Subscription:
         self.invoiced_term = max(self.invoiced_term, term_number)
         self._bump()
 
+    def roll_on(self) -> bool:
+        """One period more of a fixed term (a rental rolling on month to month): its owner's domain decides
+        when; False when the subscription has no fixed term or has ended."""
+        if self.term_periods is None or self.status is Status.CANCELED:
+            return False
+        self.term_periods += 1
+        self._bump()
+        return True
+
     def ensure_owner(self, user_id: UserId) -> None:
         if user_id != self.user_id:
             raise NotYourSubscription(self.id)

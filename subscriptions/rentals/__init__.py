@@ -32,6 +32,8 @@ class RentalSettings:
     regions: tuple[Region, ...] = SERVICE_REGIONS
     rent_provider: str = "card"  # who bills the monthly rent (a card: Stars take no fixed terms)
     currency: str = "KRW"  # the brands' books (a plan in another currency is refused at the close)
+    # An early ending within this many months of the installation claws the unamortised commission back.
+    commission_clawback_months: int = 24
 
 
 @dataclass(frozen=True)

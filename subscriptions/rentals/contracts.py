@@ -76,6 +76,7 @@ class Contract:
     rent_subscription_id: str | None = None  # billing's subscription of the rent, from the installation on
     ended_at: datetime | None = None  # when it went to `ending` (or `owned`)
     end_reason: EndReason | None = None
+    notice_given_at: datetime | None = None  # a month-to-month contract's notice (see rentals.termination)
 
     @property
     def anchor(self) -> datetime:

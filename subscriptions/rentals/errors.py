@@ -328,3 +328,50 @@ class NotATechnician(RentalError):
     """The person is not one of the brand's technicians."""
 
     code = "rental_not_a_technician"
+
+
+class QuoteStale(RentalError):
+    """The early-termination quote confirmed is not today's (a day passed, a payment came, the button was
+    forged): ask for the quote again."""
+
+    code = "rental_quote_stale"
+
+
+class TerminationAlreadyPaid(RentalError):
+    """The contract's early termination is paid already (a second payment is refunded)."""
+
+    code = "rental_termination_already_paid"
+
+
+class TermNotOver(RentalError):
+    code = "rental_term_not_over"
+
+
+class InvalidCommission(RentalError):
+    """An agent not written agent:NAME, shop:ID or curator:ID, or an amount not positive in the plan's currency."""
+
+    code = "rental_invalid_commission"
+
+
+class CommissionExists(RentalError):
+    """The contract has its commission already."""
+
+    code = "rental_commission_exists"
+
+
+class CommissionTooLate(RentalError):
+    """A commission is recorded at the contract's start: before the rent starts or in the installation's month."""
+
+    code = "rental_commission_too_late"
+
+
+class NothingFound(RentalError):
+    """A search of the brand's contracts that found none."""
+
+    code = "rental_nothing_found"
+
+
+class NotMonthToMonth(RentalError):
+    """Notice is given on a contract that rolls on month to month only."""
+
+    code = "rental_not_month_to_month"

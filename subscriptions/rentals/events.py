@@ -130,3 +130,14 @@ class ServiceTrialCredited:
     credit_minor: int
     currency: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContractOwned:
+    """The term ended and ownership passed to the customer: the fleet marks the unit sold, both sides are told."""
+
+    contract_id: str
+    applicant_id: int
+    brand_id: int
+    unit_id: str | None
+    at: datetime

@@ -19,13 +19,16 @@ from subscriptions.flows import FlowStore
 from subscriptions.rentals.applications import Application
 from subscriptions.rentals.catalog import BrandDetails, Category, Product
 from subscriptions.rentals.close import ClosedMonth, CloseLine
+from subscriptions.rentals.commissions import Commission
 from subscriptions.rentals.contracts import Contract
 from subscriptions.rentals.event_log import LogEntry
 from subscriptions.rentals.fleet import UnitMove
+from subscriptions.rentals.late import LateInstalment, ScheduledInstalment
 from subscriptions.rentals.plans import RentalPlan
 from subscriptions.rentals.returns import Return, ReturnStatus
 from subscriptions.rentals.slots import Slot, SlotAvailability, SlotHold
 from subscriptions.rentals.stock import Unit, UnitStatus
+from subscriptions.rentals.termination import TermEnd
 from subscriptions.rentals.visits import FieldVisit, Technician, VisitCredit, VisitPolicy
 
 
@@ -212,6 +215,46 @@ class VisitRepository(Protocol):
         ...
 
 
+class InstalmentRepository(Protocol):
+    """A contract's schedule as rows (subscriptions.rentals.late)."""
+
+    async def add_many(self, instalments: Sequence[ScheduledInstalment]) -> int: ...
+    async def of_contract(self, contract_id: str) -> list[ScheduledInstalment]: ...
+
+    async def mark_paid(self, contract_id: str, number: int, paid_at: datetime) -> bool:
+        """True when this call marked it paid (False: paid before, or no such instalment)."""
+        ...
+
+    async def drop_unpaid_after(self, contract_id: str, at: datetime) -> int: ...
+    async def missed(self, now: datetime, at_least: int, after: str | None, limit: int) -> list[str]: ...
+
+    async def late_in(self, brand_id: int, start: datetime, end: datetime, after: tuple[str, int] | None,
+                      limit: int) -> list[LateInstalment]:
+        """Months of rent due before `end`, not paid by `start` (paid_at null or later), keyset-paged by
+        (contract_id, number) after `after`."""
+        ...
+
+
+class CommissionRepository(Protocol):
+    async def add(self, commission: Commission) -> bool: ...
+    async def get(self, contract_id: str) -> Commission | None: ...
+    async def save(self, commission: Commission) -> None: ...
+    async def page_of_brand(self, brand_id: int, after_id: str | None, limit: int) -> list[Commission]: ...
+
+
+class TermEndRepository(Protocol):
+    async def put(self, term: TermEnd) -> None: ...
+    async def get(self, contract_id: str) -> TermEnd | None: ...
+    async def due(self, now: datetime, limit: int) -> list[TermEnd]: ...
+
+
+class BrandContractRepository(Protocol):
+    async def page(self, brand_id: int, after_id: str | None, limit: int) -> list[Contract]: ...
+    async def of_customers(self, brand_id: int, customer_ids: Sequence[int], limit: int) -> list[Contract]: ...
+    async def by_serial(self, brand_id: int, serial: str) -> list[Contract]: ...
+    async def customers(self, brand_id: int, limit: int) -> list[int]: ...
+
+
 class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
     """One transaction over rentals' repositories and billing's (the deposit is posted to its ledger)."""
 
@@ -258,6 +301,18 @@ class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
     def rental_visits(self) -> VisitRepository: ...
 
     @property
+    def rental_instalments(self) -> InstalmentRepository: ...
+
+    @property
+    def rental_commissions(self) -> CommissionRepository: ...
+
+    @property
+    def rental_term_ends(self) -> TermEndRepository: ...
+
+    @property
+    def brand_contracts(self) -> BrandContractRepository: ...
+
+    @property
     def organisations(self) -> Organisations: ...
 
     @property
@@ -275,3 +330,4 @@ class RentalsUnitOfWork(BillingUnitOfWork, Protocol):
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None: ...
+

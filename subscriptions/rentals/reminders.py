@@ -1,5 +1,5 @@
-"""Rentals' reminder kinds: the installation tomorrow (its time and technician), and an application left waiting
-for the customer. Pure rules over the domain's aggregates (see `subscriptions.reminders`); the rent's payment
+"""Rentals' reminder kinds: the installation tomorrow (its time and technician), an application left waiting
+for the customer, and the term ending in 30 days (what happens then, by the plan). Pure rules over the domain's aggregates (see `subscriptions.reminders`); the rent's payment
 reminders are billing's, the rent being a billing subscription.
 
 Storage finds the subjects (`storage.rentals.reminders`), each with the product's name its message shows
@@ -17,6 +17,7 @@ from subscriptions.reminders import DueWindow, Reminder
 from subscriptions.rentals.applications import APPLICATION_LIFETIME, Application, ApplicationStatus, Step
 from subscriptions.rentals.catalog import LocalText
 from subscriptions.rentals.contracts import Contract, ContractStatus
+from subscriptions.rentals.termination import term_end
 
 INSTALLATION_TOMORROW = "rental_installation_tomorrow"
 APPLICATION_WAITING = "rental_application_waiting"
@@ -96,3 +97,33 @@ class Named(Generic[T]):
     @property
     def id(self) -> str:
         return self.item.id
+
+
+TERM_ENDING = "rental_term_ending"
+
+
+@dataclass(frozen=True, slots=True)
+class TermEnding:
+    """"Your term ends on Nov 27: the purifier becomes yours" 30 days before an installed contract's term ends,
+    once per term end (a month-to-month contract is told once, before its fixed term runs out)."""
+
+    lead: timedelta = timedelta(days=30)
+    name: str = TERM_ENDING
+    urgent: bool = False
+
+    def window(self, now: datetime) -> DueWindow:
+        now = require_aware(now)
+        return DueWindow("rental_term_end", "ends_at", now, now + self.lead, (ContractStatus.ACTIVE.value,))
+
+    def reminders_for(self, subject: Contract, now: datetime) -> list[Reminder]:
+        if subject.status is not ContractStatus.ACTIVE or subject.installed_at is None:
+            return []
+        ends = term_end(subject)
+        due = ends - self.lead
+        if require_aware(now) < due:
+            return []
+        return [Reminder(self.name, subject.id, ends.isoformat(), subject.applicant_id, due, self.urgent)]
+
+    def is_stale(self, reminder: Reminder, subject: Contract, now: datetime) -> bool:
+        return (subject.status is not ContractStatus.ACTIVE or subject.installed_at is None
+                or reminder.period_key != term_end(subject).isoformat() or require_aware(now) >= term_end(subject))

@@ -171,7 +171,9 @@ async def test_minji_pays_is_reminded_of_the_installation_and_cancels_a_week_aft
     quote = await minji.wait_for_edit(again)
     assert quote.text.splitlines() == [
         "Ending now, after 1 month of rent:", "Rent left in the mandatory period: ₩1,046,500",
-        "Early-termination fee (share of the rent left): ₩104,650", "Removal fee: ₩30,000", "Total: ₩134,650"]
+        "Early-termination fee (share of the rent left): ₩104,650", "Removal fee: ₩30,000", "Total: ₩134,650",
+        "This quote holds until the end of today."]
+    assert quote.buttons == ["End it and pay ₩134,650", "Back"]
     assert cost.total == Money(134_650, "KRW")
 
     # A week after the installation: cancel in the cooling-off period.

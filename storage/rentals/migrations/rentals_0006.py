@@ -2,14 +2,14 @@
 migration billing_0007).
 
 Revision ID: rentals_0006
-Revises: rentals_0004
+Revises: rentals_0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "rentals_0006"
-down_revision = "rentals_0004"
+down_revision = "rentals_0005"
 branch_labels = None
 depends_on = None
 

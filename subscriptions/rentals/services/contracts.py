@@ -25,9 +25,12 @@ from subscriptions.rentals.errors import (
     StepAlreadyTaken,
 )
 from subscriptions.rentals.events import ContractCanceledInCoolingOff, RentalConfirmed, RentalInstalled
-from subscriptions.rentals.plans import TerminationCost, termination_cost
+from subscriptions.rentals.plans import TerminationCost
 from subscriptions.rentals.ports import RentalsUnitOfWork
 from subscriptions.rentals.services.common import load_plan, log, require_brand_manager, save_step
+from subscriptions.rentals.services.schedules import RENT_DUNNING, ScheduleView, start_schedule
+from subscriptions.rentals.services.schedules import view as schedule_view
+from subscriptions.rentals.services.termination import quote_for_customer
 from subscriptions.rentals.slots import SlotAvailability
 
 
@@ -83,6 +86,7 @@ class ContractSummary:
     next_visit: Visit | None
     cooling_off_open: bool
     product: LocalText
+    schedule: ScheduleView | None = None  # paid, due, overdue and the late interest owed
 
 
 async def my_contracts(rentals: Rentals, customer_id: int) -> list[ContractSummary]:
@@ -103,7 +107,7 @@ async def _summary(uow: RentalsUnitOfWork, rentals: Rentals, contract: Contract)
     product = await uow.rental_products.get(contract.product_id)
     name = product.name if product is not None else LocalText(contract.product_id, contract.product_id)
     return ContractSummary(contract, rules.next_payment(contract, now), rules.next_visit(contract, now),
-                           rules.cooling_off_open(contract, now), name)
+                           rules.cooling_off_open(contract, now), name, await schedule_view(uow, contract, now))
 
 
 async def contract_brand(rentals: Rentals, contract_id: str) -> int:
@@ -171,6 +175,7 @@ async def record_installation(rentals: Rentals, manager_id: int, contract_id: st
         if after.unit_id is not None:
             await uow.rental_units.install(after.unit_id, after.id, now)
         await _start_rent(uow, rentals, after)
+        await start_schedule(uow, rentals, after)
         await log(uow, rentals, after.application_id, "installed",
                   {"unit_id": after.unit_id, "rent_subscription_id": after.rent_subscription_id})
         await uow.events.add([RentalInstalled(after.id, after.applicant_id, now)])
@@ -185,7 +190,8 @@ async def _start_rent(uow: RentalsUnitOfWork, rentals: Rentals, contract: Contra
     await start_fixed_term(uow, subscription_id=contract.rent_subscription_id, offer=offer,
                            plan_id=offer.plans[0].id, user_id=contract.applicant_id,
                            provider=rentals.settings.rent_provider, anchor=contract.installed_at,
-                           timezone=contract.timezone, periods=contract.terms.term_months, now=rentals.clock.now())
+                           timezone=contract.timezone, periods=contract.terms.term_months, now=rentals.clock.now(),
+                           dunning=RENT_DUNNING)
 
 
 async def cancel_in_cooling_off(rentals: Rentals, customer_id: int, contract_id: str) -> RefundOwed:
@@ -232,9 +238,5 @@ async def _take_back(uow: RentalsUnitOfWork, rentals: Rentals, contract: Contrac
 
 
 async def early_termination_quote(rentals: Rentals, customer_id: int, contract_id: str) -> TerminationCost:
-    """What ending the contract now would cost, by its own plan version's formula."""
-    now = rentals.clock.now()
-    async with rentals.read() as uow:
-        contract = await _customers(uow, customer_id, contract_id)
-    paid_months = sum(1 for due in rules.schedule_of(contract) if due.due_at <= now)
-    return termination_cost(contract.terms, paid_months)
+    """What ending the contract now would cost by its own plan version's formula (the quote's first part)."""
+    return (await quote_for_customer(rentals, customer_id, contract_id)).quote.cost
