@@ -133,6 +133,13 @@ def accumulated_depreciation(unit: Unit, at: datetime, timezone: str) -> Money:
     return spread_through(spread, unit.useful_life_months, ended)
 
 
+def in_fleet_at(unit: Unit, at: datetime, timezone: str) -> bool:
+    """Bought by `at` (its acquisition day begun, in the brand's zone) and not gone yet."""
+    if unit.left_at is not None and require_aware(at) >= unit.left_at:
+        return False
+    return unit.acquired_on is None or require_aware(at).astimezone(zone(timezone)).date() >= unit.acquired_on
+
+
 def book_value(unit: Unit, at: datetime, timezone: str) -> Money:
     """Cost less the depreciation of every month that ended at or before `at`; zero once the unit is gone (and
     for a unit without a cost)."""

@@ -65,15 +65,20 @@ async def test_rent_is_earned_in_the_month_its_rent_month_starts_and_booked_once
     assert summary is not None
     # Rent: 29,900 (c-oct, month 2) + 19,900 (c-nov, month 1); c-ended stopped on 10 Nov before its month 2
     # began on 20 Nov; registration: 20,000 for c-nov's first month.
-    assert summary.booked == {"rent": 49_800, "registration": 20_000}
-    assert (summary.contracts_in_force, summary.early_terminations, result.closed.lines) == (2, 1, 3)
-    lines = {(line.kind, line.subject): line.amount for line in await close_lines(later, brand, "2026-11")}
+    # Homeline's demo units depreciate too (their figures are test_close_by_hand's); the contracts' lines here.
+    assert {kind: minor for kind, minor in summary.booked.items() if kind != "depreciation"} == {
+        "rent": 49_800, "registration": 20_000}
+    assert (summary.contracts_in_force, summary.early_terminations) == (2, 1)
+    every = await close_lines(later, brand, "2026-11")
+    assert result.closed.lines == len(every)
+    lines = {(line.kind, line.subject): line.amount for line in every if line.kind is not CloseKind.DEPRECIATION}
     assert lines == {(CloseKind.RENT, "c-oct"): won(29_900), (CloseKind.RENT, "c-nov"): won(19_900),
                      (CloseKind.REGISTRATION, "c-nov"): won(20_000)}
     async with later.read() as uow:
         booked = await uow.ledger.for_reference(f"close:{brand}:2026-11")
     assert {t.id for t in booked} == {close_transaction_id(brand, "2026-11", CloseKind.RENT),
-                                      close_transaction_id(brand, "2026-11", CloseKind.REGISTRATION)}
+                                      close_transaction_id(brand, "2026-11", CloseKind.REGISTRATION),
+                                      close_transaction_id(brand, "2026-11", CloseKind.DEPRECIATION)}
     rent = next(t for t in booked if t.id.endswith("rent"))
     assert rent.amount_for(brand_account(brand, "revenue:rent")) == won(-49_800)
     assert rent.amount_for(brand_account(brand, "receivable:rent")) == won(49_800)
@@ -81,7 +86,7 @@ async def test_rent_is_earned_in_the_month_its_rent_month_starts_and_booked_once
     again = await close_month(later, brand, "2026-11")
     assert again.already_closed and again.closed.summary == summary
     async with later.read() as uow:
-        assert len(await uow.ledger.for_reference(f"close:{brand}:2026-11")) == 2
+        assert len(await uow.ledger.for_reference(f"close:{brand}:2026-11")) == 3
 
 
 async def test_a_month_still_running_or_malformed_is_refused_and_nothing_is_claimed(
@@ -95,4 +100,5 @@ async def test_a_month_still_running_or_malformed_is_refused_and_nothing_is_clai
     async with rentals.read() as uow:
         assert await uow.rental_closes.get(brand, "2026-11") is None
     result = await close_month(_at(rentals, datetime(2026, 11, 30, 15, 0, tzinfo=UTC)), brand, "2026-11")
-    assert not result.already_closed and result.closed.lines == 0
+    assert not result.already_closed and result.closed.summary is not None
+    assert "rent" not in result.closed.summary.booked

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -45,7 +46,8 @@ async def test_a_manager_closes_november_and_reads_it_in_pictures(world: Jigap) 
     forged = offer.button("Close 2026-11 now")["callback_data"]
 
     await seo.press("Close 2026-11 now", offer)
-    assert (await seo.wait_for_edit(offer)).text == "2026-11 is closed: 1 lines booked."
+    closed = (await seo.wait_for_edit(offer)).text
+    assert re.fullmatch(r"2026-11 is closed: \d+ lines booked\.", closed), closed  # the rent and the demo's units
     revenue, aging = await seo.next_messages(2)
     assert revenue.photo and aging.photo and revenue.media_group_id == aging.media_group_id
     assert revenue.text.splitlines()[:2] == ["2026-11, closed", "Revenue: ₩29,900"]
@@ -56,13 +58,15 @@ async def test_a_manager_closes_november_and_reads_it_in_pictures(world: Jigap) 
     sheet = await seo.next_message()
     assert sheet.document is not None and sheet.document["file_name"] == "close-2026-11.csv"
     rows = list(csv.DictReader(io.StringIO((await world.file_bytes(sheet)).decode())))
-    assert [(row["kind"], row["subject"], row["amount"]) for row in rows] == [("rent", "HL-2026-000077", "29900")]
+    assert [(row["kind"], row["subject"], row["amount"]) for row in rows if row["kind"] == "rent"] == [
+        ("rent", "HL-2026-000077", "29900")]
+    assert len(rows) == int(closed.split()[3]) and {row["kind"] for row in rows} == {"rent", "depreciation"}
 
     await world.forge_press(seo, details, forged)  # the close button of the first message, pressed again
     assert (await seo.wait_for_edit(details)).text == "2026-11 was closed already; nothing changed."
     async with world.services.uow() as uow:
         closes = (await uow.connection.execute(select(rental_month_closes))).all()
-    assert [(row.month, row.lines) for row in closes] == [("2026-11", 1)]
+    assert [(row.month, row.lines) for row in closes] == [("2026-11", len(rows))]
 
 
 async def test_the_report_is_refused_and_audited_for_a_customer_and_a_forged_close_does_nothing(

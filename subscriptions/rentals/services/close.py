@@ -5,28 +5,38 @@ finds the month claimed and changes nothing. Memory stays flat: a page at a time
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from subscriptions.rentals import Rentals
+from subscriptions.rentals import Rentals, fleet
 from subscriptions.rentals.accounting import month_bounds, month_key
 from subscriptions.rentals.close import (
     AGING_BUCKETS,
     ClosedMonth,
+    CloseKind,
     CloseLine,
     CloseResult,
     CloseSummary,
     CloseTotals,
+    aging_bucket,
     check_month_over,
     close_transactions,
     ended_early_in,
     rent_lines,
 )
+from subscriptions.rentals.commissions import amortisation_in_month
 from subscriptions.rentals.errors import InvalidPlanTerms
+from subscriptions.rentals.late import interest_in_month
 from subscriptions.rentals.ports import RentalsUnitOfWork
 from subscriptions.rentals.services.common import require_brand_manager
+from subscriptions.rentals.stock import UnitStatus
 
 PAGE = 2_000
+INSTALLED = frozenset({UnitStatus.INSTALLED, UnitStatus.PICKUP_BOOKED})  # at a customer's
+T = TypeVar("T")
+K = TypeVar("K")
 CLOSE_AFTER = timedelta(hours=3)  # the scheduled close of a month waits until 03:00 on the 1st
 
 
@@ -72,6 +82,10 @@ async def close_month(rentals: Rentals, brand_id: int, month: str) -> CloseResul
             return CloseResult(found, already_closed=True)
         state = _Month(brand_id, month, start, end, timezone, CloseTotals(rentals.settings.currency))
         await _contracts(uow, state)
+        await _units(uow, state)
+        await _commissions(uow, state)
+        await _interest(uow, state)
+        await _visit_credits(uow, state)
         for transaction in close_transactions(brand_id, month, timezone, state.totals):
             await uow.ledger.append(transaction)
         closed = ClosedMonth(brand_id, month, now, state.totals.lines, state.summary())
@@ -104,6 +118,65 @@ async def _contracts(uow: RentalsUnitOfWork, state: _Month) -> None:
             lines += earned
         await _write(uow, state, lines)
         del page, lines  # one page in memory at a time: the next one is read without this one alive
+
+
+async def _pages(fetch: Callable[[K | None], Awaitable[Sequence[T]]], key: Callable[[T], K]) -> AsyncIterator[Sequence[T]]:
+    """Keyset pages until one comes back empty; a page is let go before the next is read."""
+    after: K | None = None
+    while page := await fetch(after):
+        after = key(page[-1])
+        yield page
+        del page
+
+
+async def _units(uow: RentalsUnitOfWork, state: _Month) -> None:
+    """Depreciation, and the fleet at the month's end: its cost, book value and how much of it is installed."""
+    async for page in _pages(lambda after: uow.rental_units.page_of_brand(state.brand_id, after, PAGE),
+                             lambda unit: unit.id):
+        lines = []
+        for unit in page:
+            depreciation = fleet.depreciation_in_month(unit, state.month, state.timezone)
+            if depreciation.is_positive:
+                lines.append(CloseLine(CloseKind.DEPRECIATION, unit.id, depreciation))
+            if fleet.in_fleet_at(unit, state.end, state.timezone):
+                state.units += 1
+                state.installed += unit.status in INSTALLED
+                state.fleet_cost += unit.acquisition_cost.amount_minor if unit.acquisition_cost else 0
+                state.book_value += fleet.book_value(unit, state.end, state.timezone).amount_minor
+        await _write(uow, state, lines)
+
+
+async def _commissions(uow: RentalsUnitOfWork, state: _Month) -> None:
+    async for page in _pages(lambda after: uow.rental_commissions.page_of_brand(state.brand_id, after, PAGE),
+                             lambda commission: commission.contract_id):
+        lines = [CloseLine(CloseKind.AMORTISATION, commission.contract_id, share) for commission in page
+                 if (share := amortisation_in_month(commission, state.month, state.timezone)).is_positive]
+        await _write(uow, state, lines)
+
+
+async def _interest(uow: RentalsUnitOfWork, state: _Month) -> None:
+    """The late interest the month accrued, and what is still overdue at its end, by age."""
+    async for page in _pages(lambda after: uow.rental_instalments.late_in(state.brand_id, state.start, state.end,
+                                                                          after, PAGE),
+                             lambda due: (due.contract_id, due.number)):
+        lines = []
+        for due in page:
+            interest = interest_in_month(due.amount, due.due_at, due.paid_at, state.start, state.end)
+            if interest.is_positive:
+                lines.append(CloseLine(CloseKind.INTEREST, f"{due.contract_id}:{due.number}", interest))
+            if due.due_at < state.end and (due.paid_at is None or due.paid_at >= state.end):
+                bucket = aging_bucket(due.due_at, state.end)
+                state.aging_amounts[bucket] += due.amount.amount_minor
+                state.aging_counts[bucket] += 1
+        await _write(uow, state, lines)
+
+
+async def _visit_credits(uow: RentalsUnitOfWork, state: _Month) -> None:
+    async for page in _pages(lambda after: uow.rental_visits.credits_in(state.brand_id, state.start, state.end,
+                                                                        after, PAGE),
+                             lambda credit: (credit.missed_at, credit.visit_id)):
+        await _write(uow, state, [CloseLine(CloseKind.VISIT_CREDIT, credit.visit_id, credit.amount,
+                                            str(credit.customer_id)) for credit in page])
 
 
 async def closed_months(rentals: Rentals, brand_id: int, *, last: int = 12) -> list[ClosedMonth]:
