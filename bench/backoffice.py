@@ -5,9 +5,10 @@
     python bench/backoffice.py --postgres URL   # PostgreSQL too (or set JIGAP_TEST_DATABASE_URL)
 
 A run seeds a fresh database (a SQLite file, then PostgreSQL) with one brand, `--contracts` contracts and 1.2 units
-for each contract: contracts installed over the last three years on Homeline's plans, one in twenty ended early,
-one in fifty with rent overdue, every one with a sales commission, a missed visit credited for one in a hundred.
-Seeding writes the rows in bulk (it is not timed). Then `close_month` closes last month as `jigap rentals
+for each contract: contracts installed over the last three years on Homeline's five plans, one in twenty ended
+early, each with its whole schedule (every instalment of the term a row, those due paid on time but for one
+contract in fifty whose last two months are unpaid), each with a sales commission, and a missed visit credited
+for one in a hundred in the month closed. Seeding writes the rows in bulk (it is not timed). Then `close_month` closes last month as `jigap rentals
 close-month` does: `close_contracts_per_s` is contracts over the wall time of that one call (target >= 5,000
 on SQLite, printed for PostgreSQL). The next month is closed once more with Python's allocation tracer on, for
 `close_peak_memory_mb`, the peak of memory allocated during the close (the tracer slows the close down, so it
@@ -87,26 +88,84 @@ async def seeded(backend: str, postgres: str | None, contracts: int) -> AsyncIte
 
 
 async def seed(rentals: Rentals, count: int) -> int:
-    """One brand, `count` contracts and their fleet, in bulk."""
+    """One brand, `count` contracts with their whole schedules and commissions, 1.2 units a contract, the missed
+    visits; in bulk, a batch at a time."""
     from sqlalchemy import insert
 
-    from storage.json_text import to_json_text
-    from storage.rentals.tables import rental_contracts
+    from storage.rentals.tables import rental_commissions
 
     async with rentals.uow() as uow:
         brand = await uow.organisations.add(slug="bench-homeline", name="Homeline Rentals", kind="brand",
                                             now=NOW)
         await uow.commit()
     for start in range(0, count, BATCH):
-        batch = [_contract(brand.id, number) for number in range(start, min(count, start + BATCH))]
+        numbers = range(start, min(count, start + BATCH))
+        contracts = [_contract(brand.id, number) for number in numbers]
         async with rentals.uow() as uow:
-            await uow.connection.execute(insert(rental_contracts), [
-                {"id": c.id, "application_id": c.application_id, "applicant_id": c.applicant_id,
-                 "brand_id": c.brand_id, "status": c.status.value, "signed_at": c.signed_at,
-                 "installation_at": c.installation_at, "version": c.version, "document": to_json_text(c)}
-                for c in batch])
+            await _contracts(uow, contracts)
+            await uow.rental_instalments.add_many([row for c in contracts for row in _schedule(c)])
+            await uow.connection.execute(insert(rental_commissions), [_commission(c) for c in contracts])
+            await uow.rental_units.add_many([_unit(brand.id, n, c) for n, c in zip(numbers, contracts, strict=True)]
+                                            + [_unit(brand.id, count + n, None) for n in numbers if n % 5 == 0])
+            await uow.rental_visits.add_many([_missed_visit(c) for n, c in zip(numbers, contracts, strict=True)
+                                              if n % 100 == 3])
             await uow.commit()
     return brand.id
+
+
+async def _contracts(uow: Any, contracts: list[Any]) -> None:
+    from sqlalchemy import insert
+
+    from storage.json_text import to_json_text
+    from storage.rentals.tables import rental_contracts
+
+    await uow.connection.execute(insert(rental_contracts), [
+        {"id": c.id, "application_id": c.application_id, "applicant_id": c.applicant_id, "brand_id": c.brand_id,
+         "status": c.status.value, "signed_at": c.signed_at, "installation_at": c.installation_at,
+         "version": c.version, "document": to_json_text(c)} for c in contracts])
+
+
+def _schedule(contract: Any) -> list[Any]:
+    """Every instalment of the term, those due before now paid on time, but for one contract in fifty whose last
+    two months are unpaid."""
+    from subscriptions.rentals.late import instalments_of
+
+    late = int(contract.id[3:]) % 50 == 11
+    rows = instalments_of(contract, contract.signed_at)
+    due = [row for row in rows if row.paid_at is None and row.due_at < NOW]
+    unpaid = {row.number for row in due[-2:]} if late else set()
+    return [replace(row, paid_at=row.due_at) if row in due and row.number not in unpaid else row for row in rows]
+
+
+def _commission(contract: Any) -> dict[str, Any]:
+    return {"contract_id": contract.id, "brand_id": contract.brand_id, "agent": "agent:bench", "amount_minor": 120_000,
+            "currency": "KRW", "term_months": contract.terms.term_months, "timezone": "Asia/Seoul",
+            "clawback_months": 24, "recorded_at": contract.signed_at, "recorded_by": None,
+            "started_at": contract.installed_at, "ended_at": contract.ended_at, "settlement": None,
+            "settled_minor": None}
+
+
+def _unit(brand_id: int, number: int, contract: Any | None) -> Any:
+    from subscriptions.money import Money
+    from subscriptions.rentals.stock import Unit, UnitStatus
+
+    acquired = (NOW - timedelta(days=30 + number % 1500)).date()
+    status = UnitStatus.INSTALLED if contract is not None and contract.ended_at is None else UnitStatus.IN_STOCK
+    product = contract.product_id if contract is not None else "homeline-purifier"
+    return Unit(f"bu-{number:07d}", product, brand_id, "seoul", f"SN-{number:07d}", status, NOW,
+                contract_id=contract.id if contract is not None else None,
+                acquisition_cost=Money(600_000 + number % 1000, "KRW"), acquired_on=acquired,
+                useful_life_months=60, residual_value=Money(60_000, "KRW"))
+
+
+def _missed_visit(contract: Any) -> Any:
+    from subscriptions.money import Money
+    from subscriptions.rentals.visits import FieldVisit, VisitStatus, WorkKind
+
+    day = datetime(2026, 11, 3 + int(contract.id[3:]) % 25, 1, 0, tzinfo=UTC)
+    return FieldVisit(f"bv-{contract.id}", contract.id, contract.applicant_id, contract.brand_id, "seoul",
+                      WorkKind.MAINTENANCE, day.date().isoformat(), day, status=VisitStatus.MISSED,
+                      credit=Money(2_990, "KRW"), missed_at=day + timedelta(hours=15))
 
 
 def _contract(brand_id: int, number: int) -> Any:

@@ -23,6 +23,7 @@ cumulative share, so the N months add up to the sum exactly, whatever N is."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from subscriptions.billing_calendar import zone
 from subscriptions.money import Money
@@ -75,6 +76,7 @@ def month_key(moment: datetime, timezone: str) -> str:
     return f"{local.year:04d}-{local.month:02d}"
 
 
+@lru_cache(maxsize=1024)  # the close asks for the same few months for every subject it books
 def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
     """The first instant of `month` ("2026-11") and of the month after it, in the brand's zone."""
     year, number = parse_month(month)
@@ -83,6 +85,7 @@ def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+@lru_cache(maxsize=1024)
 def parse_month(month: str) -> tuple[int, int]:
     """(2026, 11) for "2026-11", or `InvalidMonth`."""
     parts = month.strip().split("-")
