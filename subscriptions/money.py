@@ -43,10 +43,12 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        # bool is an int subclass; True won would be a bug, not an amount.
-        if not isinstance(self.amount_minor, int) or isinstance(self.amount_minor, bool):
+        # bool is an int subclass; True won would be a bug, not an amount. (The type is compared, not tested with
+        # isinstance: amounts are made by the hundred thousand in a month-end close.)
+        if type(self.amount_minor) is not int:
             raise InvalidAmount(f"minor units must be an int, got {type(self.amount_minor).__name__}")
-        exponent(self.currency)
+        if self.currency not in EXPONENTS:
+            raise UnknownCurrency(self.currency)
 
     # --- construction -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from storage.documents import decode
 from storage.metadata import as_utc
 from storage.rentals.repositories import insert_ignoring
 from storage.rentals.tables import (
+    LATE_INSTALMENTS,
     rental_commissions,
     rental_contracts,
     rental_instalments,
@@ -89,18 +90,22 @@ class SqlRentalInstalments:
             query = query.where(table.c.contract_id > after)
         return [row.contract_id for row in await self._connection.execute(query)]
 
-    async def late_in(self, brand_id: int, start: datetime, end: datetime, after: tuple[str, int] | None,
-                      limit: int) -> list[LateInstalment]:
-        """The brand's months of rent due before `end` and not paid by `start`, in (contract, number) order
-        after `after`: the month-end close's late interest."""
+    async def late_in(self, brand_id: int, start: datetime, end: datetime,
+                      after: tuple[datetime, str, int] | None, limit: int) -> list[LateInstalment]:
+        """The brand's months of rent due before `end`, paid late or not at all, and not paid by `start`, in
+        (due, contract, number) order after `after`: the month-end close's late interest and overdue aging.
+
+        The months paid on time (nearly all) are not in the partial index this walks (`LATE_INSTALMENTS`), and
+        its range on the due time stops at `end`, so the close reads only what is or was late."""
         table = rental_instalments
         query = select(table.c.contract_id, table.c.number, table.c.amount_minor, table.c.currency,
                        table.c.due_at, table.c.paid_at).where(
-            table.c.brand_id == brand_id, table.c.kind == InstalmentKind.RENT.value, table.c.due_at < end,
-            or_(table.c.paid_at.is_(None), table.c.paid_at > start))
+            table.c.brand_id == brand_id, table.c.due_at < end, LATE_INSTALMENTS,
+            table.c.kind == InstalmentKind.RENT.value, or_(table.c.paid_at.is_(None), table.c.paid_at > start))
         if after is not None:
-            query = query.where(tuple_(table.c.contract_id, table.c.number) > tuple_(*after))
-        rows = await self._connection.execute(query.order_by(table.c.contract_id, table.c.number).limit(limit))
+            query = query.where(tuple_(table.c.due_at, table.c.contract_id, table.c.number) > tuple_(*after))
+        order = (table.c.due_at, table.c.contract_id, table.c.number)
+        rows = await self._connection.execute(query.order_by(*order).limit(limit))
         return [LateInstalment(row.contract_id, row.number, Money(row.amount_minor, row.currency),
                                as_utc(row.due_at), _aware(row.paid_at)) for row in rows]
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    or_,
 )
 
 from storage.metadata import metadata, sealed, utc_datetime
@@ -301,6 +302,13 @@ rental_instalments = Table(
     # The sweep's look for unpaid months come due.
     Index("ix_rental_instalments_paid_at_due_at", "paid_at", "due_at"),
 )
+
+# The months of rent paid late or not yet (the few), for the month-end close (migration rentals_0007).
+LATE_INSTALMENTS = or_(rental_instalments.c.paid_at.is_(None), rental_instalments.c.paid_at > rental_instalments.c.due_at)
+Index("ix_rental_instalments_late", rental_instalments.c.brand_id, rental_instalments.c.due_at,
+      rental_instalments.c.contract_id, rental_instalments.c.number, rental_instalments.c.kind,
+      rental_instalments.c.paid_at, rental_instalments.c.amount_minor, rental_instalments.c.currency,
+      sqlite_where=LATE_INSTALMENTS, postgresql_where=LATE_INSTALMENTS)
 
 # One sales commission per contract (subscriptions.rentals.commissions), migration rentals_0005.
 rental_commissions = Table(

@@ -228,10 +228,10 @@ class InstalmentRepository(Protocol):
     async def drop_unpaid_after(self, contract_id: str, at: datetime) -> int: ...
     async def missed(self, now: datetime, at_least: int, after: str | None, limit: int) -> list[str]: ...
 
-    async def late_in(self, brand_id: int, start: datetime, end: datetime, after: tuple[str, int] | None,
-                      limit: int) -> list[LateInstalment]:
-        """Months of rent due before `end`, not paid by `start` (paid_at null or later), keyset-paged by
-        (contract_id, number) after `after`."""
+    async def late_in(self, brand_id: int, start: datetime, end: datetime,
+                      after: tuple[datetime, str, int] | None, limit: int) -> list[LateInstalment]:
+        """Months of rent due before `end`, paid late or not at all, and not paid by `start`, keyset-paged by
+        (due_at, contract_id, number) after `after`."""
         ...
 
 

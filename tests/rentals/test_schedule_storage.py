@@ -114,9 +114,10 @@ async def test_late_months_come_in_keyset_pages_for_the_close(homeline: Homeline
             found += page
             if len(page) < 2:
                 break
-            after = (page[-1].contract_id, page[-1].number)
+            after = (page[-1].due_at, page[-1].contract_id, page[-1].number)
+    order = [(each.due_at, each.contract_id, each.number) for each in found]
+    assert order == sorted(order) and len(set(order)) == len(order)
     keys = [(each.contract_id, each.number) for each in found]
-    assert keys == sorted(keys) and len(set(keys)) == len(keys)
     by_contract = {contract_id: sorted(n for c, n in keys if c == contract_id) for contract_id, _ in keys}
     assert by_contract[first.id] == [3, 4] and by_contract[second.id] == [2, 3, 4]
     late = next(each for each in found if (each.contract_id, each.number) == (first.id, 3))

@@ -1,5 +1,5 @@
 """Rentals: the month-end close (a row per brand and month closed, and the lines it booked), and contracts
-paged by brand for it.
+paged by brand for it, and the months of rent paid late or not yet in a partial index of their own.
 
 Revision ID: rentals_0007
 Revises: rentals_0006
@@ -34,9 +34,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('brand_id', 'month', 'kind', 'subject', name=op.f('pk_rental_close_lines'))
     )
     op.create_index('ix_rental_contracts_brand_id_id', 'rental_contracts', ['brand_id', 'id'])
+    late = sa.text("paid_at IS NULL OR paid_at > due_at")
+    op.create_index('ix_rental_instalments_late', 'rental_instalments',
+                    ['brand_id', 'due_at', 'contract_id', 'number', 'kind', 'paid_at', 'amount_minor', 'currency'],
+                    sqlite_where=late, postgresql_where=late)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_rental_instalments_late', table_name='rental_instalments')
     op.drop_index('ix_rental_contracts_brand_id_id', table_name='rental_contracts')
     op.drop_table('rental_close_lines')
     op.drop_table('rental_month_closes')

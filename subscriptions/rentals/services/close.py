@@ -158,7 +158,7 @@ async def _interest(uow: RentalsUnitOfWork, state: _Month) -> None:
     """The late interest the month accrued, and what is still overdue at its end, by age."""
     async for page in _pages(lambda after: uow.rental_instalments.late_in(state.brand_id, state.start, state.end,
                                                                           after, PAGE),
-                             lambda due: (due.contract_id, due.number)):
+                             lambda due: (due.due_at, due.contract_id, due.number)):
         lines = []
         for due in page:
             interest = interest_in_month(due.amount, due.due_at, due.paid_at, state.start, state.end)
