@@ -4,7 +4,6 @@ input that gets a clear answer and changes nothing."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -12,13 +11,12 @@ from datetime import UTC, datetime
 import pytest
 from pypdf import PdfReader
 
-from bot.config import load_config
-from bot.demo import load_demo_organisations, load_demo_rentals
 from bot.scheduler import rentals_tick
 from sandbox.client import BotMessage, SandboxUser
 from subscriptions.clock import FixedClock
 from subscriptions.rentals.applications import ApplicationStatus, Step
-from tests.harness import Jigap, jigap_on, sandbox_running
+from tests.harness import Jigap
+from tests.rentals.worlds import homeline_world
 from tests.wallet_e2e.helpers import PIN, enter_pin
 from wallet.services import offers, pins
 
@@ -35,19 +33,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 async def world(clock: FixedClock, migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
                 ) -> AsyncIterator[Jigap]:
-    monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
-    base = load_config(environ={})
-    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
-                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100),
-                          wallet=dataclasses.replace(base.wallet, pin_time_cost=1, pin_memory_kib=8192),
-                          rentals=dataclasses.replace(base.rentals, bureau_timeout_seconds=1))
-    async with (
-        sandbox_running(clock=clock, pre_checkout_timeout=5.0) as server,
-        jigap_on(server, database_url=migrated_database_url, config=config, clock=clock) as jigap,
-    ):
-        jigap.services.delivery.start(jigap.application.bot.token)
-        await load_demo_organisations(jigap.services)
-        await load_demo_rentals(jigap.services)
+    async with homeline_world(migrated_database_url, clock, monkeypatch, quick_checkout=True) as jigap:
         yield jigap
 
 

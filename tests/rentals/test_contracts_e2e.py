@@ -16,8 +16,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.config import load_config
-from bot.demo import load_demo_organisations, load_demo_rentals
 from sandbox.client import BotMessage, SandboxUser
 from storage.core.tables import audit_log
 from storage.rentals.tables import rental_contracts
@@ -32,8 +30,9 @@ from subscriptions.rentals.services import applications
 from subscriptions.rentals.services.demo import PURIFIER, demo_terms
 from subscriptions.rentals.stock import UnitStatus
 from tests.billing.steps import receipt_and_reply
-from tests.harness import Jigap, jigap_on, sandbox_running
+from tests.harness import Jigap
 from tests.rentals.helpers import GOV, NOW, NamedBureau, signed_contract, to_signing
+from tests.rentals.worlds import homeline_world
 
 CONTRACT = "HL-2026-000001"
 INSTALLED = NOW + timedelta(days=2, hours=5, minutes=30)  # Friday 15:00 in Seoul
@@ -42,18 +41,7 @@ FRIDAY_14 = 4  # the week's slots from Thursday: 10, 14 and 17 each day; Friday 
 
 @pytest.fixture
 async def world(migrated_database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Jigap]:
-    monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
-    clock = FixedClock(NOW)
-    base = load_config(environ={})
-    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
-                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100))
-    async with (
-        sandbox_running(clock=clock, pre_checkout_timeout=5.0) as server,
-        jigap_on(server, database_url=migrated_database_url, config=config, clock=clock) as jigap,
-    ):
-        jigap.services.delivery.start(jigap.application.bot.token)
-        await load_demo_organisations(jigap.services)
-        await load_demo_rentals(jigap.services)
+    async with homeline_world(migrated_database_url, FixedClock(NOW), monkeypatch) as jigap:
         yield jigap
 
 

@@ -7,7 +7,6 @@ brand's technician, cannot touch Park's visit, and Alex cannot open /visits (bot
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,8 +14,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from bot.config import load_config
-from bot.demo import load_demo_organisations, load_demo_rentals, load_demo_technicians
+from bot.demo import load_demo_technicians
 from bot.scheduler import visits_tick
 from handlers.rentals.visit_buttons import MoveVisit, WorkStep, WorkVisit
 from sandbox.client import BotMessage, SandboxUser
@@ -26,8 +24,9 @@ from subscriptions.money import Money
 from subscriptions.rentals.contracts import rent_subscription_id
 from subscriptions.rentals.visits import FieldVisit, VisitStatus
 from tests.billing.steps import receipt_and_reply
-from tests.harness import Jigap, jigap_on, sandbox_running
+from tests.harness import Jigap
 from tests.rentals.test_checkout_e2e import PRINTING, licensed
+from tests.rentals.worlds import homeline_world
 from tests.wallet_e2e.helpers import PIN, enter_pin
 
 NOW = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)  # Friday 09:00 in Seoul; Clean Home's first visits from Tuesday
@@ -45,19 +44,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 async def world(clock: FixedClock, migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
                 ) -> AsyncIterator[Jigap]:
-    monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
-    base = load_config(environ={})
-    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
-                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100),
-                          wallet=dataclasses.replace(base.wallet, pin_time_cost=1, pin_memory_kib=8192),
-                          rentals=dataclasses.replace(base.rentals, bureau_timeout_seconds=1))
-    async with (
-        sandbox_running(clock=clock, pre_checkout_timeout=5.0) as server,
-        jigap_on(server, database_url=migrated_database_url, config=config, clock=clock) as jigap,
-    ):
-        jigap.services.delivery.start(jigap.application.bot.token)
-        await load_demo_organisations(jigap.services)
-        await load_demo_rentals(jigap.services)
+    async with homeline_world(migrated_database_url, clock, monkeypatch, quick_checkout=True) as jigap:
         yield jigap
 
 

@@ -30,8 +30,6 @@ import pytest
 from PIL import Image
 
 from bot.commands.rentals import close_month_command, report_command
-from bot.config import load_config
-from bot.demo import load_demo_organisations, load_demo_rentals
 from bot.scheduler import rentals_tick
 from sandbox.client import BotMessage, SandboxUser
 from subscriptions.accounts.records import RoleGrant
@@ -46,8 +44,9 @@ from subscriptions.rentals.services.demo import CAR, PURIFIER
 from subscriptions.rentals.slots import week_of_slots
 from subscriptions.rentals.stock import UnitStatus
 from tests.billing.steps import receipt_and_reply
-from tests.harness import Jigap, jigap_on, sandbox_running
+from tests.harness import Jigap
 from tests.rentals.helpers import CONSENT, GOV, JWS, PDF, NamedBureau, to_signing
+from tests.rentals.worlds import homeline_world
 
 START = datetime(2026, 8, 26, 0, 30, tzinfo=UTC)  # a Wednesday, 09:30 in Seoul
 INSTALLATION = datetime(2026, 8, 28, 6, 0, tzinfo=UTC)  # Friday 15:00 in Seoul
@@ -59,18 +58,7 @@ QUOTE_AT_14 = ["Ending now, after 14 months of rent:", "Rent left in the mandato
 
 @pytest.fixture
 async def world(migrated_database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Jigap]:
-    monkeypatch.setenv("JIGAP_PAYMENTS__PROVIDER_TOKEN", "sandbox-card-provider")
-    clock = FixedClock(START)
-    base = load_config(environ={})
-    config = base.replace(scheduler=dataclasses.replace(base.scheduler, tick_seconds=3600),
-                          delivery=dataclasses.replace(base.delivery, chat_burst=100, chat_rate=100))
-    async with (
-        sandbox_running(clock=clock, pre_checkout_timeout=5.0) as server,
-        jigap_on(server, database_url=migrated_database_url, config=config, clock=clock) as jigap,
-    ):
-        jigap.services.delivery.start(jigap.application.bot.token)
-        await load_demo_organisations(jigap.services)
-        await load_demo_rentals(jigap.services)
+    async with homeline_world(migrated_database_url, FixedClock(START), monkeypatch) as jigap:
         yield jigap
 
 
