@@ -7,6 +7,7 @@ in stock. Jisoo's referral approved by the brand and a polite decline are in tes
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -98,8 +99,13 @@ async def test_minji_rents_a_water_purifier(world: Jigap, tmp_path: Path) -> Non
     await minji.press("Cancel (cooling-off)", listing)
     await minji.press("Yes, cancel", await minji.wait_for_edit(listing))
     await world.deliver()
-    async with world.services.uow() as uow:
-        (payment,) = await uow.payments.for_user(minji.id, 5)
-        unit = await uow.rental_units.get(contract.unit_id or "")
+    # The refund is billing's, made when the dispatcher hands it the cancellation: a moment after the answer.
+    for _ in range(100):
+        async with world.services.uow() as uow:
+            (payment,) = await uow.payments.for_user(minji.id, 5)
+            unit = await uow.rental_units.get(contract.unit_id or "")
+        if payment.refunded_amount.is_positive:
+            break
+        await asyncio.sleep(0.1)
     assert payment.refunded_amount == Money(79_900, "KRW")
     assert unit is not None and unit.status is UnitStatus.IN_STOCK
