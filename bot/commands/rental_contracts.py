@@ -16,13 +16,11 @@ import argparse
 import asyncio
 import csv
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.bootstrap import Services, open_runtime
-from bot.commands.rental_units import brand_id_of
-from bot.config import load_config
+from bot.bootstrap import Services
+from bot.commands.rental_units import brand_id_of, run_with_services
 from subscriptions.billing_calendar import zone
 from subscriptions.money import format_money
 from subscriptions.rentals.errors import ContractNotFound
@@ -47,25 +45,12 @@ def add_contracts(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
     schedule.set_defaults(func=run_schedule)
 
 
-Work = Callable[[Services, argparse.Namespace, TextIO], Awaitable[int]]
-
-
-def _run(args: argparse.Namespace, work: Work) -> int:
-    config = load_config(args.config)
-
-    async def go() -> int:
-        async with open_runtime(config) as services:
-            return await work(services, args, sys.stdout)
-
-    return asyncio.run(go())
-
-
 def run_contracts(args: argparse.Namespace) -> int:
-    return _run(args, contracts_listing)
+    return run_with_services(args, contracts_listing)
 
 
 def run_schedule(args: argparse.Namespace) -> int:
-    return _run(args, schedule_listing)
+    return run_with_services(args, schedule_listing)
 
 
 def csv_row(view: ScheduleView) -> list[str]:

@@ -18,6 +18,7 @@ import asyncio
 import csv
 import io
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -59,11 +60,20 @@ def run(args: argparse.Namespace) -> int:
     if args.import_file is not None and args.csv:
         sys.stderr.write("jigap rentals units: --import and --csv do not go together\n")
         return EXIT_USAGE
+    return run_with_services(args, units_command)
+
+
+Command = Callable[[Services, argparse.Namespace, TextIO], Awaitable[int]]
+
+
+def run_with_services(args: argparse.Namespace, command: Command) -> int:
+    """`command` with the bot's services opened from the configuration, printing to standard output: every
+    `jigap rentals` action runs this way."""
     config = load_config(args.config)
 
     async def go() -> int:
         async with open_runtime(config) as services:
-            return await units_command(services, args, sys.stdout)
+            return await command(services, args, sys.stdout)
 
     return asyncio.run(go())
 

@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.bootstrap import Services, open_runtime
+from bot.bootstrap import Services
 from bot.commands import rental_contracts, rental_units
-from bot.config import load_config
 from subscriptions.money import Money, format_money
 from subscriptions.rentals import report
 from subscriptions.rentals.close import CloseKind, CloseSummary
@@ -46,25 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     closing = actions.add_parser("close-month", help="book a month for a brand (idempotent)")
     closing.add_argument("brand", help="the brand's slug (homeline) or number")
     closing.add_argument("month", help="the month, YYYY-MM (2026-11)")
-    closing.set_defaults(func=lambda args: _run(args, close_month_command))
+    closing.set_defaults(func=lambda args: rental_units.run_with_services(args, close_month_command))
     reporting = actions.add_parser("report", help="the closed months' figures, or a month's lines as CSV")
     reporting.add_argument("brand", help="the brand's slug (homeline) or number")
     reporting.add_argument("--month", help="one closed month, YYYY-MM (default: the last closed)")
     reporting.add_argument("--csv", metavar="FILE", help="write CSV to FILE (- for standard output)")
-    reporting.set_defaults(func=lambda args: _run(args, report_command))
-
-
-Command = Callable[[Services, argparse.Namespace, TextIO], Awaitable[int]]
-
-
-def _run(args: argparse.Namespace, command: Command) -> int:
-    config = load_config(args.config)
-
-    async def go() -> int:
-        async with open_runtime(config) as services:
-            return await command(services, args, sys.stdout)
-
-    return asyncio.run(go())
+    reporting.set_defaults(func=lambda args: rental_units.run_with_services(args, report_command))
 
 
 async def close_month_command(services: Services, args: argparse.Namespace, out: TextIO) -> int:
