@@ -101,8 +101,11 @@ def jigap_config(rate: int, **shops: int) -> Any:
     from bot.config import Config
 
     base = Config()  # the documented defaults, whatever config.toml in the working folder says
+    # No quiet hours: at night in Seoul every follower's message would wait for the morning, and what is timed
+    # is sending, whatever the hour the bench runs at.
     return base.replace(delivery=dataclasses.replace(base.delivery, bot_rate=rate, sender_process=True),
-                        shops=dataclasses.replace(base.shops, **shops))
+                        shops=dataclasses.replace(base.shops, **shops),
+                        i18n=dataclasses.replace(base.i18n, quiet_start="00:00", quiet_end="00:00"))
 
 
 # --- counter: 50 baristas at once through the bot ------------------------------------------------------------------
