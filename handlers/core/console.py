@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Message, Update
 from telegram.error import BadRequest
 
 from handlers.core.buttons import ButtonData
@@ -33,8 +33,8 @@ async def show(update: Update, context: JigapContext, text: str, keyboard: Inlin
     """Draw a screen of the console: edit the pressed message in place, or send a new one for a typed command."""
     query = update.callback_query
     message = query.message if query is not None else None
-    if query is not None and message is not None:
-        was_picture = bool(getattr(message, "photo", None))
+    if query is not None and isinstance(message, Message):
+        was_picture = bool(message.photo)
         try:
             if picture is not None and was_picture:
                 await query.edit_message_media(InputMediaPhoto(picture, caption=text), reply_markup=keyboard)
@@ -47,7 +47,7 @@ async def show(update: Update, context: JigapContext, text: str, keyboard: Inlin
                 return
         # Text to picture or back: a new message takes the old one's place.
         try:
-            await message.delete()  # type: ignore[union-attr]
+            await message.delete()
         except BadRequest:
             pass  # too old to delete: it stays above the new one
     chat = update.effective_chat
