@@ -75,8 +75,10 @@ async def tick(context: Context) -> None:
 
 
 async def shops_tick(services: Services) -> None:
-    """Shops' broadcasts whose time has come, and packs whose days are over."""
+    """Shops' broadcasts a stopped worker left half-written and those whose time has come, and packs whose days
+    are over."""
     try:
+        await services.shop_broadcasts.resume_fills()
         await services.shop_broadcasts.send_due()
         await shop_passes.expire_run_out(services.shops.using(services.uow.background()))
     except (SQLAlchemyError, OSError):

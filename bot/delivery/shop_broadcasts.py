@@ -1,6 +1,9 @@
 """Sending shops' broadcasts: the followers of the chosen audience as one delivery broadcast (with its progress
-message and Cancel), and a post in the shop's channel, written in one transaction with marking the broadcast sent,
-so a crash or a second worker sends it once. Scheduled ones go out from the scheduler's tick.
+message and Cancel), and a post in the shop's channel. Marking the broadcast sent opens delivery's broadcast and
+writes the channel's post in one transaction, so a crash or a second worker sends it once; the followers' rows
+follow a batch at a time, each batch in its own short transaction that moves the shop broadcast's `fill_after`,
+so chat replies waiting for SQLite's writer lock wait for a batch, never for ten thousand rows. A fill a worker
+left half-way is taken up again by the scheduler's tick. Scheduled ones go out from the same tick.
 
 Followers' rows hold only a reference; the composer writes each in its reader's language when it is claimed (with
 Unfollow under it), skips readers who blocked the bot and waits out their quiet hours.
@@ -8,6 +11,7 @@ Unfollow under it), skips readers who blocked the bot and waits out their quiet 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,7 +21,7 @@ from bot.delivery.messages import Deferred, Unsendable
 from bot.delivery.sender import Delivered
 from handlers.core.broadcast import cancel_markup, progress_text
 from handlers.shops.broadcasts import message_for
-from storage.delivery.repositories import PRIORITY_NORMAL, NewOutboxRow, OutboxRow
+from storage.delivery.repositories import PRIORITY_BULK, PRIORITY_NORMAL, NewOutboxRow, OutboxRow
 from storage.unit_of_work import UnitOfWork
 from subscriptions.shops.audiences import AudienceWindow, ShopBroadcast
 from subscriptions.shops.passes import PassProduct
@@ -29,7 +33,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 FOLLOWER_KIND = "shop_broadcast"
 CHANNEL_KIND = "shop_channel"
-PAGE = 5000
+# Followers' rows per transaction: about 6 ms of SQLite's writer lock each.
+FILL_BATCH = 1000
+# Between two batches: a chat reply waiting for the writer lock takes it then.
+BETWEEN_BATCHES = 0.005
 GONE = "the shop's broadcast is gone"
 
 
@@ -40,12 +47,14 @@ class ShopBroadcaster:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._bot_username: Callable[[], str] = lambda: services.config.sandbox.bot_username
+        self._filling_here: set[str] = set()  # fills this process is writing now (the tick leaves them be)
 
     def bind(self, bot_username: Callable[[], str]) -> None:
         self._bot_username = bot_username
         composers = self._services.delivery.composers
         if FOLLOWER_KIND not in composers:
             composers.register(FOLLOWER_KIND, ShopBroadcastMessages(self._services, bot_username))
+            self._services.delivery.broadcasts.register_filling(_still_filling)
 
     async def send(self, broadcast_id: str, *, background: bool = False) -> int | None:
         """Queue a planned broadcast now; delivery's broadcast id for its followers (None: channel only, or sent
@@ -58,32 +67,78 @@ class ShopBroadcaster:
             if planned is None or shop is None or planned.status != "scheduled":
                 return None
             product = await uow.pass_products.get(planned.pass_product_id) if planned.pass_product_id else None
-            delivery_id = await self._followers(uow, planned, shop) if planned.target.followers else None
+            delivery_id = await self._open(uow, planned, shop) if planned.target.followers else None
             if planned.target.channel and shop.channel is not None:
                 await self._channel(uow, planned, shop, product)
             if not await uow.shop_broadcasts.finish(planned.id, "sent", delivery_id):
                 return None  # sent a moment ago elsewhere: this transaction's rows roll back
             await uow.commit()
         services.delivery.wake()
+        if delivery_id is not None:
+            await self.fill(planned.id, background=background)
         return delivery_id
 
-    async def _followers(self, uow: UnitOfWork, planned: ShopBroadcast, shop: Shop) -> int | None:
+    async def _open(self, uow: UnitOfWork, planned: ShopBroadcast, shop: Shop) -> int | None:
+        """Delivery's broadcast for the followers, its total counted now; None when the audience is empty."""
         window = AudienceWindow(self._services.clock.now())
-        recipients: list[int] = []
-        after = 0
-        while True:
-            page = await uow.shop_audiences.page(shop.org_id, planned.audience, window, after=after, limit=PAGE)
-            recipients += page
-            if len(page) < PAGE:
-                break
-            after = page[-1]
-        if not recipients:
+        total = await uow.shop_audiences.count(shop.org_id, planned.audience, window)
+        if not total:
             return None
-        record = await self._services.delivery.broadcasts.enqueue_in(
-            uow, planned.sender_id, recipients, {"shop_broadcast": planned.id}, kind=FOLLOWER_KIND,
-            audience=f"shop:{shop.org_id}:{planned.audience.value}", org_id=shop.org_id,
-            progress_chat_id=planned.progress_chat_id)
-        return record.id
+        broadcasts = uow.delivery.broadcasts
+        delivery_id = await broadcasts.add(
+            sender_id=planned.sender_id, org_id=shop.org_id, audience=f"shop:{shop.org_id}:{planned.audience.value}",
+            payload={"shop_broadcast": planned.id}, progress_chat_id=planned.progress_chat_id,
+            now=self._services.clock.now())
+        await broadcasts.set_total(delivery_id, total)
+        return delivery_id
+
+    async def fill(self, broadcast_id: str, *, background: bool = False) -> None:
+        """Write the followers' rows of a sent broadcast a batch at a time, from where its fill stands."""
+        self._filling_here.add(broadcast_id)
+        try:
+            while await self._fill_batch(broadcast_id, background=background):  # noqa: ASYNC110 (a pause, not a wait)
+                await asyncio.sleep(BETWEEN_BATCHES)
+        finally:
+            self._filling_here.discard(broadcast_id)
+
+    async def _fill_batch(self, broadcast_id: str, *, background: bool) -> bool:
+        """One batch in one transaction; False when the fill is over (or another worker holds it)."""
+        services = self._services
+        units = services.uow.background() if background else services.uow
+        async with units() as uow:
+            planned = await uow.shop_broadcasts.get(broadcast_id)
+            if planned is None or planned.fill_after is None or planned.broadcast_id is None:
+                return False
+            record = await uow.delivery.broadcasts.get(planned.broadcast_id)
+            page: list[int] = []
+            if record is not None and record.status != "canceled":
+                page = await uow.shop_audiences.page(planned.org_id, planned.audience,
+                                                     AudienceWindow(services.clock.now()), after=planned.fill_after,
+                                                     limit=FILL_BATCH)
+            rows = [NewOutboxRow(chat_id, FOLLOWER_KIND, {"shop_broadcast": planned.id},
+                                 f"broadcast:{planned.broadcast_id}:{chat_id}", PRIORITY_BULK, planned.broadcast_id)
+                    for chat_id in page]
+            await uow.outbox.enqueue_many(rows, now=services.clock.now())
+            done = len(page) < FILL_BATCH
+            if done:
+                # The audience may have moved since it was counted: the total is what was written.
+                counts = await uow.delivery.broadcasts.counts(planned.broadcast_id)
+                await uow.delivery.broadcasts.set_total(planned.broadcast_id, counts.done + counts.waiting)
+            if not await uow.shop_broadcasts.advance_fill(planned.id, planned.fill_after,
+                                                          None if done else page[-1]):
+                return False  # another worker wrote this batch: its rows stand, these roll back
+            await uow.commit()
+        services.delivery.wake()
+        return not done
+
+    async def resume_fills(self) -> int:
+        """Fills a stopped worker left half-way (the scheduler's tick): each goes on from its last batch."""
+        async with self._services.uow.background()() as uow:
+            unfinished = await uow.shop_broadcasts.filling(limit=20)
+        left = [planned for planned in unfinished if planned.id not in self._filling_here]
+        for planned in left:
+            await self.fill(planned.id, background=True)
+        return len(left)
 
     async def _channel(self, uow: UnitOfWork, planned: ShopBroadcast, shop: Shop, product: PassProduct | None) -> None:
         assert shop.channel is not None
@@ -160,6 +215,12 @@ class ShopBroadcastMessages:
                 composed[row.id] = message_for(broadcast, shop, product, tr, bot_username=self._bot_username(),
                                                in_channel=False)
         return composed
+
+
+async def _still_filling(reader: UnitOfWork, delivery_ids: list[int]) -> set[int]:
+    """Delivery's broadcasts that are shops' broadcasts whose followers' rows are still being written: not done
+    while the rows written so far happen to be all sent (`BroadcastService.register_filling`)."""
+    return await reader.shop_broadcasts.still_filling(delivery_ids)
 
 
 async def _load(reader: UnitOfWork, broadcast_id: str) -> tuple[ShopBroadcast, Shop, PassProduct | None] | None:

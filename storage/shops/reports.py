@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.core.tables import users
 from storage.metadata import as_utc
 from storage.shops.passes import redemption_of
-from storage.shops.tables import shop_broadcasts, shop_follow_log, shop_follows, shop_passes, shop_redemptions
+from storage.shops.tables import (
+    FILLING,
+    shop_broadcasts,
+    shop_follow_log,
+    shop_follows,
+    shop_passes,
+    shop_redemptions,
+)
 from subscriptions.shops.audiences import Audience, AudienceWindow, ShopBroadcast, Target
 from subscriptions.shops.counter import Redemption
 from subscriptions.shops.passes import PassStatus
@@ -21,7 +28,8 @@ def _broadcast(row: Any) -> ShopBroadcast:
     return ShopBroadcast(id=row.id, org_id=row.org_id, sender_id=row.sender_id, text=row.text,
                          audience=Audience(row.audience), target=Target(row.target), send_at=as_utc(row.send_at),
                          created_at=as_utc(row.created_at), pass_product_id=row.pass_product_id, status=row.status,
-                         broadcast_id=row.broadcast_id, progress_chat_id=row.progress_chat_id)
+                         broadcast_id=row.broadcast_id, progress_chat_id=row.progress_chat_id,
+                         fill_after=row.fill_after)
 
 
 class SqlShopBroadcasts:
@@ -60,12 +68,31 @@ class SqlShopBroadcasts:
         return [_broadcast(row) for row in await self._connection.execute(query)]
 
     async def finish(self, broadcast_id: str, status: str, delivery_id: int | None) -> bool:
-        """Mark a scheduled broadcast sent (with delivery's broadcast) or canceled, once."""
+        """Mark a scheduled broadcast sent (with delivery's broadcast, whose followers' rows are then still to be
+        written) or canceled, once."""
         result = await self._connection.execute(
             update(shop_broadcasts)
             .where(shop_broadcasts.c.id == broadcast_id, shop_broadcasts.c.status == "scheduled")
-            .values(status=status, broadcast_id=delivery_id))
+            .values(status=status, broadcast_id=delivery_id, fill_after=0 if delivery_id is not None else None))
         return bool(result.rowcount == 1)
+
+    async def advance_fill(self, broadcast_id: str, expected: int, written_to: int | None) -> bool:
+        """Move the fill from `expected` to `written_to` (None: all written); False when another worker did."""
+        result = await self._connection.execute(
+            update(shop_broadcasts)
+            .where(shop_broadcasts.c.id == broadcast_id, shop_broadcasts.c.fill_after == expected)
+            .values(fill_after=written_to))
+        return bool(result.rowcount == 1)
+
+    async def filling(self, *, limit: int) -> list[ShopBroadcast]:
+        """Sent broadcasts whose followers' rows are not all written (a worker stopped half-way)."""
+        query = (select(shop_broadcasts).where(FILLING).order_by(shop_broadcasts.c.broadcast_id).limit(limit))
+        return [_broadcast(row) for row in await self._connection.execute(query)]
+
+    async def still_filling(self, delivery_ids: list[int]) -> set[int]:
+        """Of these delivery broadcasts, those that are shops' broadcasts still being written."""
+        query = select(shop_broadcasts.c.broadcast_id).where(FILLING, shop_broadcasts.c.broadcast_id.in_(delivery_ids))
+        return {int(found) for found in (await self._connection.execute(query)).scalars()}
 
 
 class SqlShopAudiences:

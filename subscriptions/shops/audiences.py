@@ -65,3 +65,4 @@ class ShopBroadcast:
     status: str = "scheduled"  # scheduled | sent | canceled
     broadcast_id: int | None = None  # delivery's broadcast, once sent to followers
     progress_chat_id: int | None = None
+    fill_after: int | None = None  # while followers' rows are still being written: the last follower written
