@@ -190,7 +190,7 @@ async def refund_button(update: Update, context: JigapContext, data: PlatformRef
             await query.answer()
             await _show_payments(update, context, user_id, data.page)
         elif data.action is RefundAction.OPEN:
-            found = await refunds.payment(billing, data.key)
+            found = await refunds.find_payment(billing, data.key)
             await query.answer()
             await _show_payment(update, context, found)
         elif data.action in (RefundAction.ALL, RefundAction.PART):
@@ -218,7 +218,7 @@ async def _confirm(update: Update, context: JigapContext, flow_id: str) -> None:
     await query.answer(tr("Refunded."))
     note = tr("Refunded {amount}: {reason}. The payer is told.", amount=billing_text.money(done.amount, tr),
               reason=done.reason)
-    await _show_payment(update, context, await refunds.payment(context.services.billing, done.payment.id), note)
+    await _show_payment(update, context, await refunds.find_payment(context.services.billing, done.payment.id), note)
 
 
 # --- what the admin types --------------------------------------------------------------------------------------

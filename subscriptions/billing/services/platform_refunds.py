@@ -75,10 +75,6 @@ async def find_payment(billing: Billing, key: str) -> Payment:
     return found
 
 
-async def payment(billing: Billing, payment_id: str) -> Payment:
-    return await find_payment(billing, payment_id)
-
-
 async def payments_of(billing: Billing, user_id: int, page: int) -> tuple[list[Payment], bool]:
     """A page of the user's payments, newest first, and whether an older page follows."""
     page = max(0, page)
@@ -94,8 +90,8 @@ async def begin_refund(billing: Billing, admin_id: int, payment_id: str, *, full
     left = found.refundable_amount
     if not left.is_positive:
         raise PaymentAlreadyRefunded(found.id)
-    if not full and billing.provider(found.provider).refundable(left, Money(1, left.currency)) != Money(
-            1, left.currency):
+    smallest = Money(1, left.currency)
+    if not full and billing.provider(found.provider).refundable(left, smallest) != smallest:  # Stars: whole only
         raise UnsupportedByProvider(f"{found.provider} refunds whole payments only")
     now = billing.clock.now()
     state = {"payment_id": found.id, "amount_minor": left.amount_minor if full else None, "reason": ""}
