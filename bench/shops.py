@@ -17,7 +17,8 @@
   process, and on PostgreSQL by two worker processes, 5 staff each, started on every wave together.
   `double_spend` counts uses taken beyond one per code, from the attempts and from what is stored.
 - broadcast: a shop's broadcast to 10,000 followers while 20 people chat with the bot, with bench/delivery.py's
-  machinery and figures (`broadcast_rate_fraction`, `broadcast_429`, `interactive_p99_ratio`).
+  machinery and figures (`broadcast_rate_fraction`, `broadcast_429`, `interactive_p99_ratio`). The shop may send to
+  all of them without a platform admin's approval (`[shops] approval_threshold`): what is timed is the sending.
 """
 
 from __future__ import annotations
@@ -433,7 +434,7 @@ def run_broadcast_jigap(conn: Connection, url: str, database_url: str, rate: int
 
     async def main() -> None:
         async with embedded_bot(api_url=url, token=TOKEN, database_url=database_url,
-                                config=jigap_config(rate, broadcasts_per_day=100)) as app:
+                                config=jigap_config(rate, broadcasts_per_day=100, approval_threshold=len(followers))) as app:
             services: Services = app.bot_data["services"]
             await _started(services, followers)
             await seed_shop(services.uow, services.shops, staff=[], holders=followers[:1], followers=followers)

@@ -171,6 +171,7 @@ def content_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing:
 
 def shops_for(config: Config, units: UnitOfWorkFactory, clock: Clock, billing: Billing) -> Shops:
     settings = ShopSettings(broadcasts_per_day=config.shops.broadcasts_per_day,
+                            approval_threshold=config.shops.approval_threshold,
                             timezone=config.i18n.default_timezone)
     return Shops(uow=units, clock=clock, ids=TimeOrderedIds(), billing=billing, settings=settings,
                  reader=units.reader)

@@ -97,6 +97,7 @@ class ContentConfig:
 @dataclass(frozen=True)
 class ShopsConfig:
     broadcasts_per_day: int = 3
+    approval_threshold: int = 1000
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,12 @@ class BroadcastService:
             return None
         return (done - seen[0]) / (now - seen[1])
 
+    async def running(self) -> list[Progress]:
+        """Every broadcast still sending, of every kind (an admin's, a shop's, a new post's fan-out)."""
+        async with self._uow.reader() as reader:
+            ids = [record.id for record in await reader.delivery.broadcasts.running()]
+        return [await self.progress(broadcast_id) for broadcast_id in ids]
+
     async def canceled_since(self, since: datetime) -> set[int]:
         async with self._uow.reader() as reader:
             return set(await reader.delivery.broadcasts.recently_canceled(since)) | self.canceled_here

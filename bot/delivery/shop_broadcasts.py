@@ -149,6 +149,18 @@ class ShopBroadcaster:
                                                     f"shopcast:{planned.id}:channel", PRIORITY_NORMAL)],
                                       now=self._services.clock.now())
 
+    async def release(self, broadcast_id: str) -> int | None:
+        """An approved broadcast goes out now if its time has come (a later one waits for the tick), with its
+        progress message to its owner; delivery's broadcast id, or None when nothing went to followers now."""
+        async with self._services.uow.reader() as reader:
+            planned = await reader.shop_broadcasts.get(broadcast_id)
+        if planned is None or planned.send_at > self._services.clock.now():
+            return None
+        delivery_id = await self.send(planned.id)
+        if delivery_id is not None:
+            await self._announce(delivery_id, planned)
+        return delivery_id
+
     async def send_due(self) -> int:
         """Scheduled broadcasts whose time has come, each with a progress message to its owner."""
         services = self._services

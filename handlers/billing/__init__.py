@@ -12,6 +12,7 @@ from handlers.billing import (
     notices,
     offers,
     payments,
+    platform_refunds,
     refunds,
     reminders,
     subscriptions,
@@ -45,5 +46,6 @@ def register(routes: Routes) -> None:
     routes.message(MessageHandler(filters.SUCCESSFUL_PAYMENT, payments.successful_payment))
     routes.add_menu(MenuEntry("subscriptions", N_("Subscriptions"), 20, subscriptions.open_browse))
     routes.add_deep_link(gifts.DEEP_LINK, gifts.open_gift)
+    platform_refunds.register(routes)
     notices.register(routes)
     reminders.register(routes)

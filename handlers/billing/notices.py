@@ -91,8 +91,14 @@ async def refunded(event: PaymentRefunded, notices: NoticeContext) -> list[Notic
         return _message(reader, reader.tr(
             "{merchant} is to refund {amount} to your card for {description}. Card payments are refunded by the "
             "merchant, not by Telegram: they have been asked to, and you will hear from us when they mark it "
-            "done.", merchant=merchant, amount=amount, description=description))
-    return _message(reader, reader.tr("Refunded {amount}: {description}", amount=amount, description=description))
+            "done.", merchant=merchant, amount=amount, description=description) + _reason(reader, event))
+    return _message(reader, reader.tr("Refunded {amount}: {description}", amount=amount, description=description)
+                    + _reason(reader, event))
+
+
+def _reason(reader: Reader, event: PaymentRefunded) -> str:
+    """Why, when the platform refunded it (a refund billing made by itself needs no reason)."""
+    return "\n" + reader.tr("Reason: {reason}", reason=event.reason) if event.reason else ""
 
 
 async def card_refund_done(event: CardRefundDone, notices: NoticeContext) -> list[Notice]:

@@ -2,6 +2,10 @@
 
 `/broadcast <text>` shows a preview with one button per audience the sender may use; the press sends it and the
 preview becomes the live progress message (with Cancel). Every press asks the permission check again.
+
+The Running broadcasts section of /admin lists every broadcast still sending, of every kind (an admin's, a shop's,
+a new post's fan-out), and cancels any of them after a confirmation: as its sender's own Cancel does, what has
+not gone out is dropped and the sender's progress message says it was canceled.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.core import limits
 from handlers.core.buttons import ButtonData
+from handlers.core.console import show, with_home
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed, member_orgs
 from handlers.core.outbound import OutboundMessage
-from handlers.core.routing import Routes
+from handlers.core.routing import AdminSection, Routes
 from handlers.core.text import N_
 from subscriptions.accounts import audit
 from subscriptions.accounts.access import Permission
-from subscriptions.broadcasts import BroadcastError, NothingToSend, Progress
+from subscriptions.accounts.roles import person
+from subscriptions.broadcasts import BroadcastError, BroadcastGone, NothingToSend, Progress
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -45,6 +51,20 @@ class AudienceChoice(ButtonData, prefix="bc"):
 @dataclass(frozen=True)
 class BroadcastCancel(ButtonData, prefix="bcx"):
     broadcast_id: int
+
+
+class RunningStep(StrEnum):
+    LIST = "l"
+    ASK = "q"  # are you sure?
+    CANCEL = "x"
+
+
+@dataclass(frozen=True)
+class RunningBroadcast(ButtonData, prefix="bcadm"):
+    """The Running broadcasts section: the list, and Cancel with its confirmation."""
+
+    step: RunningStep
+    broadcast_id: int = 0
 
 
 async def _may_broadcast_to_all(context: JigapContext) -> bool:
@@ -176,6 +196,68 @@ async def cancel_broadcast(update: Update, context: JigapContext, data: Broadcas
     await query.edit_message_text(progress_text(tr, progress), reply_markup=None)
 
 
+# --- the admin's section: every running broadcast -------------------------------------------------
+
+async def running_section(update: Update, context: JigapContext) -> None:
+    await _show_running(update, context)
+
+
+async def _describe(context: JigapContext, progress: Progress) -> str:
+    record = progress.broadcast
+    sender = await person(context.services.accounts, record.sender_id)
+    return context.tr("#{id} from {sender} to {audience}: {done} of {total} done", id=record.id,
+                      sender=sender.display_name if sender else str(record.sender_id), audience=record.audience,
+                      done=progress.counts.done, total=record.total)
+
+
+async def _show_running(update: Update, context: JigapContext, note: str = "") -> None:
+    tr = context.tr
+    running = await context.services.delivery.broadcasts.running()
+    lines = [note] if note else []
+    lines.append(tr("Broadcasts sending now:") if running else tr("No broadcast is sending now."))
+    rows = []
+    for progress in running:
+        lines.append(await _describe(context, progress))
+        rows.append([RunningBroadcast(RunningStep.ASK, progress.broadcast.id).button(
+            tr("Cancel #{id}", id=progress.broadcast.id))])
+    await show(update, context, "\n".join(lines), with_home(context, rows))
+
+
+async def running_button(update: Update, context: JigapContext, data: RunningBroadcast) -> None:
+    """The route's guard checked the permission; Cancel asks first, then drops what has not gone out."""
+    query = update.callback_query
+    assert query is not None
+    tr = context.tr
+    broadcasts = context.services.delivery.broadcasts
+    if data.step is RunningStep.LIST:
+        await query.answer()
+        await _show_running(update, context)
+        return
+    try:
+        progress = await broadcasts.progress(data.broadcast_id)
+        if progress.broadcast.status != "running":
+            raise BroadcastGone(str(data.broadcast_id))
+        if data.step is RunningStep.ASK:
+            await query.answer()
+            await show(update, context, tr("Cancel this broadcast? What has not gone out is dropped.") + "\n"
+                       + await _describe(context, progress), with_home(context, [[
+                           RunningBroadcast(RunningStep.CANCEL, data.broadcast_id).button(tr("Cancel broadcast")),
+                           RunningBroadcast(RunningStep.LIST).button(tr("Back"))]]))
+            return
+        progress = await broadcasts.cancel(data.broadcast_id, by=context.member.id, may_cancel_any=True)
+    except BroadcastError:
+        await query.answer(tr("This broadcast has already finished."), show_alert=True)
+        return
+    context.services.delivery.wake()
+    await audit.record(context.services.accounts, context.member, "broadcast.cancel", org_id=progress.broadcast.org_id,
+                       target=str(data.broadcast_id), detail={"dropped": progress.counts.dropped})
+    sender = context.services.delivery.sender
+    if sender is not None:  # the sender's progress message says so, in their language
+        await broadcasts.show(sender, progress)
+    await query.answer(tr("Broadcast canceled."))
+    await _show_running(update, context, tr("Canceled #{id}.", id=data.broadcast_id))
+
+
 # --- the progress message ------------------------------------------------------------------------
 
 def progress_bar(percent: int) -> str:
@@ -229,3 +311,6 @@ def register(routes: Routes) -> None:
                    shown_to=(Permission.ADMIN_BROADCAST, Permission.BROADCAST))
     routes.button(AudienceChoice, choose_audience)
     routes.button(BroadcastCancel, cancel_broadcast)
+    routes.button(RunningBroadcast, running_button, permission=Permission.ADMIN_BROADCAST)
+    routes.add_admin_section(AdminSection("broadcasts", N_("Running broadcasts"), Permission.ADMIN_BROADCAST,
+                                          running_section, order=50))

@@ -10,6 +10,7 @@ from handlers.core.context import JigapContext
 from handlers.core.routing import MenuEntry, Routes
 from handlers.core.text import N_
 from handlers.shops import (
+    approvals,
     broadcasts,
     buttons,
     cards,
@@ -48,6 +49,9 @@ async def shop_message(update: Update, context: JigapContext) -> None:
     message = update.effective_message
     assert message is not None
     flow = context.member.open_flow
+    if approvals.waits_for_reason(context) is not None and flow is not None and message.text:
+        await approvals.reason_input(update, context, flow)
+        raise ApplicationHandlerStop
     if flow is not None and flow.kind in STEPS and flow.is_open(context.services.clock.now()):
         if flow.kind == onboarding.BROADCAST and flow.step != onboarding.TIME:
             return
@@ -86,6 +90,7 @@ def register(routes: Routes) -> None:
     routes.set_follower_broadcasts(broadcasts.take_over)
     routes.add_following_section(page.followed_section)
     register_events(routes)
+    approvals.register(routes)
 
 
 def register_buttons(routes: Routes) -> None:

@@ -20,7 +20,7 @@ from handlers.shops.page import show_product
 from handlers.shops.replies import answer, refuse, say
 from subscriptions.flows import Flow
 from subscriptions.shops import onboarding
-from subscriptions.shops.audiences import Audience, ShopBroadcast, Target
+from subscriptions.shops.audiences import WAITING, Audience, ShopBroadcast, Target
 from subscriptions.shops.errors import InvalidSchedule, ShopError
 from subscriptions.shops.passes import PassProduct
 from subscriptions.shops.send_time import read_send_time
@@ -209,6 +209,13 @@ async def _send(update: Update, context: JigapContext, flow: Flow) -> None:
         await answer(update, tr("This message was already sent or has expired."))
         return
     await answer(update)
+    if planned.status == WAITING:
+        await say(update, context, tr.plural(
+            "It goes to more than {count} follower, so the platform's admins look at it first. You will hear from "
+            "us when they decide.",
+            "It goes to more than {count} followers, so the platform's admins look at it first. You will hear "
+            "from us when they decide.", context.services.shops.settings.approval_threshold), edit=True)
+        return
     if _send_at(flow) is not None:
         shop = await shop_services.shop_by_id(shops, planned.org_id)
         await say(update, context, tr("Scheduled for {when}.", when=moment_text(

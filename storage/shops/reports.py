@@ -19,7 +19,7 @@ from storage.shops.tables import (
     shop_passes,
     shop_redemptions,
 )
-from subscriptions.shops.audiences import Audience, AudienceWindow, ShopBroadcast, Target
+from subscriptions.shops.audiences import WAITING, Audience, AudienceWindow, ShopBroadcast, Target
 from subscriptions.shops.counter import Redemption
 from subscriptions.shops.passes import PassStatus
 
@@ -29,6 +29,9 @@ def _broadcast(row: Any) -> ShopBroadcast:
                          audience=Audience(row.audience), target=Target(row.target), send_at=as_utc(row.send_at),
                          created_at=as_utc(row.created_at), pass_product_id=row.pass_product_id, status=row.status,
                          broadcast_id=row.broadcast_id, progress_chat_id=row.progress_chat_id,
+                         decided_by=row.decided_by,
+                         decided_at=as_utc(row.decided_at) if row.decided_at is not None else None,
+                         rejection_reason=row.rejection_reason,
                          fill_after=row.fill_after)
 
 
@@ -66,6 +69,20 @@ class SqlShopBroadcasts:
                  .where(shop_broadcasts.c.org_id == org_id, shop_broadcasts.c.status == "scheduled")
                  .order_by(shop_broadcasts.c.send_at))
         return [_broadcast(row) for row in await self._connection.execute(query)]
+
+    async def waiting(self, *, limit: int, offset: int = 0) -> list[ShopBroadcast]:
+        """Broadcasts waiting for a platform admin's approval, the longest waiting first."""
+        query = (select(shop_broadcasts).where(shop_broadcasts.c.status == WAITING)
+                 .order_by(shop_broadcasts.c.created_at, shop_broadcasts.c.id).limit(limit).offset(offset))
+        return [_broadcast(row) for row in await self._connection.execute(query)]
+
+    async def decide(self, broadcast_id: str, status: str, *, by: int, at: datetime, reason: str | None) -> bool:
+        """Approve (to `scheduled`) or reject a waiting broadcast, once: of two admins at once, one decides."""
+        result = await self._connection.execute(
+            update(shop_broadcasts)
+            .where(shop_broadcasts.c.id == broadcast_id, shop_broadcasts.c.status == WAITING)
+            .values(status=status, decided_by=by, decided_at=at, rejection_reason=reason))
+        return bool(result.rowcount == 1)
 
     async def finish(self, broadcast_id: str, status: str, delivery_id: int | None) -> bool:
         """Mark a scheduled broadcast sent (with delivery's broadcast, whose followers' rows are then still to be

@@ -239,8 +239,11 @@ shop_broadcasts = Table(
     Column("status", String(16), nullable=False),  # scheduled | sent | canceled
     Column("broadcast_id", BigInteger, nullable=True),
     Column("progress_chat_id", BigInteger, nullable=True),
+    Column("decided_by", BigInteger, nullable=True),  # the platform admin who approved or rejected it
+    utc_datetime("decided_at", nullable=True),
+    Column("rejection_reason", String(200), nullable=True),
     # While followers' rows are being written, a batch at a time: the last follower written (0 before the first
-    # batch); NULL once all are (migration shops_0002).
+    # batch); NULL once all are (migration shops_0003).
     Column("fill_after", BigInteger, nullable=True),
     Index("ix_shop_broadcasts_status_send_at", "status", "send_at"),
     Index("ix_shop_broadcasts_org_id_created_at", "org_id", "created_at"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from subscriptions.errors import SubscriptionsError
+from subscriptions.errors import RefundExceedsPayment, SubscriptionsError
 from subscriptions.money import Money
 
 
@@ -174,3 +174,37 @@ class RefundTaskClosed(SubscriptionsError):
     """The card refund was already marked done."""
 
     code = "refund_task_closed"
+
+
+class PaymentAlreadyRefunded(SubscriptionsError):
+    """Nothing is left to refund: the payment was refunded in full."""
+
+    code = "payment_already_refunded"
+
+
+class RefundAboveRemaining(RefundExceedsPayment):
+    """The amount asked is more than what is left of the payment (`left`)."""
+
+    code = "refund_above_remaining"
+
+    def __init__(self, payment_id: str, left: Money) -> None:
+        super().__init__(f"at most {left} is left of {payment_id}")
+        self.left = left
+
+
+class InvalidRefundAmount(SubscriptionsError):
+    """The typed amount is not an amount of the payment's currency (or is zero)."""
+
+    code = "invalid_refund_amount"
+
+
+class RefundReasonMissing(SubscriptionsError):
+    """A refund the platform makes says why; the reason was empty."""
+
+    code = "refund_reason_missing"
+
+
+class RefundConfirmationGone(SubscriptionsError):
+    """The refund being prepared is not open any more: confirmed a moment ago, cancelled, expired or another's."""
+
+    code = "refund_confirmation_gone"

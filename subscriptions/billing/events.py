@@ -138,6 +138,7 @@ class PaymentRefunded:
     merchant_id: str
     amount: Money
     at: datetime
+    reason: str = ""  # why, when the platform refunded it (the payer reads it)
 
 
 # --- one-off purchases and tips --------------------------------------------------------------------

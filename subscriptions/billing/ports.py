@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol
 
-from subscriptions.accounts.ports import Organisations, Users
+from subscriptions.accounts.ports import Audit, Organisations, Users
 from subscriptions.billing.credits import CustomerCredit
 from subscriptions.billing.gifts import Gift
 from subscriptions.billing.monthly_earnings import MonthCredit, SubscriberSpan
@@ -33,6 +33,7 @@ from subscriptions.billing.refunds import RefundTask
 from subscriptions.billing.sales import Sale
 from subscriptions.billing.subscription import Subscription
 from subscriptions.events import EventLog
+from subscriptions.flows import FlowStore
 from subscriptions.ids import UserId
 from subscriptions.ledger import JournalTransaction
 
@@ -239,6 +240,12 @@ class UnitOfWork(Protocol):
 
     @property
     def users(self) -> Users: ...
+
+    @property
+    def audit(self) -> Audit: ...
+
+    @property
+    def flows(self) -> FlowStore: ...
 
     async def prefetch_for_payments(self, charge_ids: Sequence[str], payloads: Sequence[str]) -> None:
         """Read ahead what crediting these payments will read (a batch's few queries instead of three each);

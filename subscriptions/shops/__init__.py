@@ -20,6 +20,7 @@ from subscriptions.shops.ports import ShopsUnitOfWork
 @dataclass(frozen=True)
 class ShopSettings:
     broadcasts_per_day: int = 3  # per shop, in the shop's own day
+    approval_threshold: int = 1000  # a broadcast to more followers than this waits for a platform admin
     timezone: str = "Asia/Seoul"  # a new shop's, until its owner says otherwise
 
 

@@ -62,7 +62,20 @@ class ShopBroadcast:
     send_at: datetime
     created_at: datetime
     pass_product_id: str | None = None  # a button under it that opens this pass
-    status: str = "scheduled"  # scheduled | sent | canceled
+    status: str = "scheduled"  # waiting (for a platform admin) | scheduled | sent | canceled | rejected
     broadcast_id: int | None = None  # delivery's broadcast, once sent to followers
     progress_chat_id: int | None = None
+    decided_by: int | None = None  # the platform admin who approved or rejected it
+    decided_at: datetime | None = None
+    rejection_reason: str | None = None
     fill_after: int | None = None  # while followers' rows are still being written: the last follower written
+
+
+WAITING = "waiting"  # for a platform admin's approval: not sent, not released at its time
+SCHEDULED = "scheduled"
+REJECTED = "rejected"
+
+
+def needs_approval(target: Target, audience_size: int, threshold: int) -> bool:
+    """A broadcast to more followers than the threshold waits for the platform (a channel post alone does not)."""
+    return target.followers and audience_size > threshold

@@ -195,3 +195,15 @@ class InvalidSchedule(ShopError):
     """A send time in the past, or written in a way we cannot read."""
 
     code = "invalid_schedule"
+
+
+class BroadcastDecided(ShopError):
+    """The broadcast no longer waits for approval: another admin decided a moment ago, or its owner canceled it."""
+
+    code = "broadcast_decided"
+
+
+class RejectionReasonMissing(ShopError):
+    """A rejected broadcast tells its owner why; the reason was empty."""
+
+    code = "rejection_reason_missing"

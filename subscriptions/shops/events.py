@@ -113,3 +113,25 @@ class StaffJoined:
     staff_id: int
     owner_id: int
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastApproved:
+    """A platform admin let a large broadcast go out (now, or at its time)."""
+
+    broadcast_id: str
+    org_id: int
+    owner_id: int
+    send_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRejected:
+    """A platform admin rejected a large broadcast: nothing of it is sent; its owner reads why."""
+
+    broadcast_id: str
+    org_id: int
+    owner_id: int
+    reason: str
+    at: datetime

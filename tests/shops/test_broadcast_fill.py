@@ -13,8 +13,8 @@ from bot.delivery import shop_broadcasts as sending
 from bot.scheduler import shops_tick
 from storage.core.tables import users
 from storage.delivery.tables import outbox
-from subscriptions.shops.audiences import Audience, ShopBroadcast, Target
-from subscriptions.shops.services import broadcasts
+from subscriptions.shops.audiences import WAITING, Audience, ShopBroadcast, Target
+from subscriptions.shops.services import approvals, broadcasts
 from tests.harness import Jigap
 from tests.shops.steps import open_cafe_onda
 
@@ -41,8 +41,13 @@ async def _cafe_with_followers(world: Jigap) -> tuple[int, int]:
 
 
 async def _planned(world: Jigap, owner_id: int, org_id: int) -> ShopBroadcast:
-    return await broadcasts.plan(world.services.shops, owner_id, org_id, text="Pumpkin latte from 18:00",
-                                 audience=Audience.FOLLOWERS, target=Target.FOLLOWERS)
+    """Planned to all the followers, and (so many of them) approved by a platform admin."""
+    planned = await broadcasts.plan(world.services.shops, owner_id, org_id, text="Pumpkin latte from 18:00",
+                                    audience=Audience.FOLLOWERS, target=Target.FOLLOWERS)
+    assert planned.status == WAITING
+    admin = await world.started_user("Admin", "en")
+    await world.make_platform_admin(admin)
+    return await approvals.approve(world.services.shops, admin.id, planned.id)
 
 
 async def _rows(world: Jigap, delivery_id: int) -> tuple[int, int]:

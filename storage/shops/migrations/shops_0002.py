@@ -1,4 +1,4 @@
-"""Shops: a broadcast's followers are written a batch at a time, and the last one written is kept until all are.
+"""Shops: a broadcast to a large audience waits for a platform admin, who approves or rejects it (with a reason).
 
 Revision ID: shops_0002
 Revises: shops_0001
@@ -14,14 +14,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("shop_broadcasts") as batch:
-        batch.add_column(sa.Column("fill_after", sa.BigInteger(), nullable=True))
-    filling = sa.text("fill_after IS NOT NULL")
-    op.create_index("ix_shop_broadcasts_filling", "shop_broadcasts", ["broadcast_id"],
-                    sqlite_where=filling, postgresql_where=filling)
+    op.add_column("shop_broadcasts", sa.Column("decided_by", sa.BigInteger(), nullable=True))
+    op.add_column("shop_broadcasts", sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("shop_broadcasts", sa.Column("rejection_reason", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_shop_broadcasts_filling", table_name="shop_broadcasts")
     with op.batch_alter_table("shop_broadcasts") as batch:
-        batch.drop_column("fill_after")
+        batch.drop_column("rejection_reason")
+        batch.drop_column("decided_at")
+        batch.drop_column("decided_by")

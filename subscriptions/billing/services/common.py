@@ -225,9 +225,11 @@ async def existing_checkout(uow: UnitOfWork, billing: Billing, user_id: UserId, 
 
 
 async def refund_payment(
-    uow: UnitOfWork, billing: Billing, payment: Payment, amount: Money, now: datetime, description: str
+    uow: UnitOfWork, billing: Billing, payment: Payment, amount: Money, now: datetime, description: str,
+    reason: str = "",
 ) -> None:
-    """Reverse `amount` of `payment` in the ledger and ask the provider to pay it back."""
+    """Reverse `amount` of `payment` in the ledger and ask the provider to pay it back (`reason`: why, for the
+    payer to read, when someone decided it)."""
     provider = billing.provider(payment.provider)
     journal = [t for t in await uow.ledger.for_reference(payment.id) if t.kind == "payment"]
     if not journal:
@@ -247,7 +249,8 @@ async def refund_payment(
                           command.provider_payment_charge_id, amount, description, now)
         await uow.refund_tasks.add(task)
         command = dataclasses.replace(command, task_id=task.id)
-    await uow.events.add([command, PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now)])
+    await uow.events.add([command, PaymentRefunded(payment.id, payment.user_id, payment.merchant_id, amount, now,
+                                                         reason)])
     if payment.purpose.is_one_off and not payment.refundable_amount.is_positive:
         await _purchase_refunded(uow, payment, now)
 

@@ -1,7 +1,8 @@
 """A shop owner's broadcasts: to an audience of followers, to the shop's channel, or both; now or at a time.
 
 The day's limit (`[shops] broadcasts_per_day`, in the shop's own day) counts every broadcast sent or waiting to be
-sent that day; a platform admin may suspend a shop's broadcasts. Sending is the delivery engine's (the bot writes
+sent that day; a platform admin may suspend a shop's broadcasts. A broadcast to more followers than
+`[shops] approval_threshold` waits for a platform admin's approval (`approvals`) before it goes out. Sending is the delivery engine's (the bot writes
 the outbox rows when the time comes); this decides who, where and whether.
 """
 
@@ -11,7 +12,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from subscriptions.shops import Shops
-from subscriptions.shops.audiences import Audience, AudienceWindow, ShopBroadcast, Target
+from subscriptions.shops.audiences import (
+    SCHEDULED,
+    WAITING,
+    Audience,
+    AudienceWindow,
+    ShopBroadcast,
+    Target,
+    needs_approval,
+)
 from subscriptions.shops.errors import (
     BroadcastLimitReached,
     BroadcastsSuspended,
@@ -60,7 +69,8 @@ async def plan(shops: Shops, owner_id: int, org_id: int, *, text: str, audience:
             raise BroadcastsSuspended(str(org_id))
         if target.channel and shop.channel is None:
             raise ChannelNotUsable("no_channel")
-        if target.followers and not await uow.shop_audiences.count(org_id, audience, AudienceWindow(now)):
+        size = await uow.shop_audiences.count(org_id, audience, AudienceWindow(now)) if target.followers else 0
+        if target.followers and not size:
             raise EmptyAudience(audience.value)
         start, end = _day(when, shop.timezone)
         if await uow.shop_broadcasts.count_between(org_id, start, end) >= shops.settings.broadcasts_per_day:
@@ -71,11 +81,14 @@ async def plan(shops: Shops, owner_id: int, org_id: int, *, text: str, audience:
                 pass_product_id = None
         broadcast = ShopBroadcast(id=shops.ids.new_id(), org_id=org_id, sender_id=owner_id, text=text[:TEXT_LIMIT],
                                   audience=audience, target=target, send_at=when, created_at=now,
-                                  pass_product_id=pass_product_id, progress_chat_id=progress_chat_id)
+                                  pass_product_id=pass_product_id, progress_chat_id=progress_chat_id,
+                                  status=WAITING if needs_approval(target, size, shops.settings.approval_threshold)
+                                  else SCHEDULED)
         await uow.shop_broadcasts.add(broadcast)
         await uow.audit.record(actor_id=owner_id, action="shop.broadcast", outcome="ok", org_id=org_id,
                                target=broadcast.id, detail={"audience": audience.value, "target": target.value,
-                                                            "at": when.isoformat()}, now=now)
+                                                            "at": when.isoformat(), "status": broadcast.status},
+                               now=now)
         await uow.commit()
     return broadcast
 
