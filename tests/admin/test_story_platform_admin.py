@@ -2,7 +2,8 @@
 
 1. The admin opens /admin: one message with a button per section she may open.
 2. She verifies Hankuk University as an issuer of student IDs only: its registrar is offered the student ID and
-   nothing else, and the road authority, which is not accredited for it, cannot issue one.
+   nothing else; the road authority, which is not accredited for it, cannot issue one, and a student ID signed
+   with its key is not trusted by the verifier, while Hankuk's is.
 3. She bans a spammer: what was waiting for him in the outbox is dropped, and whatever he sends gets one polite
    refusal a minute and nothing else.
 4. She exports the audit log of the week as CSV: every entry of the week, the ban and the accreditation among them.
@@ -23,6 +24,10 @@ from sandbox.client import BotMessage, SandboxUser
 from storage.delivery.tables import outbox
 from tests.admin.conftest import platform_admin
 from tests.harness import BOT_TOKEN, Jigap
+from wallet.credentials import IssuerIdentity, issue_card, present_card
+from wallet.keys import generate_signing_key
+from wallet.reasons import FailedCheck
+from wallet.services import verifying
 
 WEEK = ("2026-11-01", "2026-11-07")
 REFUSAL = "죄송해요. 이 계정은 더 이상 이 봇을 쓸 수 없어요."
@@ -69,6 +74,33 @@ async def verifies_hankuk_for_student_ids(world: Jigap, admin: SandboxUser, cons
     # The road authority signs cards too, but a student ID is not among what it may issue.
     road = await world.officer.send("/issue")
     assert "학생증" not in road.buttons
+
+
+async def student_id_signed_by(world: Jigap, slug: str) -> str:
+    """A student ID signed with the stored key of issuer `slug`, presented by its holder to the platform."""
+    wallet = world.services.wallet
+    async with world.services.uow() as uow:
+        issuer = await uow.wallet.issuer_by_slug(slug)
+        assert issuer is not None
+        key = await uow.wallet.active_issuer_key(issuer.id)
+    assert key is not None
+    holder, now = generate_signing_key(), world.clock.now()
+    card_type = wallet.registry.get("student_id")
+    card = issue_card(card_type, {"university": issuer.name, "name": "Minji Kim", "student_number": "20260042",
+                                  "department": "Computer Science"},
+                      issuer=IssuerIdentity(issuer.issuer_url, issuer.name, key), holder_jwk=holder.public.jwk, now=now)
+    return present_card(card.sd_jwt, card_type, holder_key=holder, aud=wallet.platform_audience, nonce=slug,
+                        now=now, claims=("name",))
+
+
+async def trusts_only_hankuks_student_ids(world: Jigap) -> None:
+    wallet = world.services.wallet
+    from_hankuk = await verifying.verify(wallet, await student_id_signed_by(world, "hankuk-university"),
+                                         verifier_id=None, verifier_name="Bar Haneul")
+    assert from_hankuk.result.valid
+    from_the_road = await verifying.verify(wallet, await student_id_signed_by(world, "road-authority"),
+                                           verifier_id=None, verifier_name="Bar Haneul")
+    assert not from_the_road.result.valid and from_the_road.result.failed_check is FailedCheck.NOT_ACCREDITED
 
 
 async def bans_the_spammer(world: Jigap, admin: SandboxUser, console: BotMessage) -> SandboxUser:
@@ -140,5 +172,6 @@ async def test_the_platforms_admin(world: Jigap) -> None:
     admin = await platform_admin(world)
     console = await opens_the_console(admin)
     await verifies_hankuk_for_student_ids(world, admin, console)
+    await trusts_only_hankuks_student_ids(world)
     spammer = await bans_the_spammer(world, admin, console)
     await exports_the_week(world, admin, spammer)
