@@ -1,8 +1,16 @@
-"""The platform's admin commands: /admin (each domain's sections), /grant and /revoke_role with a
-confirmation step, /whois."""
+"""The platform's admin console: /admin (one message each domain's sections draw into), its users,
+organisations and audit log sections, /grant and /revoke_role with a confirmation step, /whois, /ban and /unban."""
 
 from __future__ import annotations
 
-from handlers.admin.console import register
+from handlers.core.routing import Routes
+
+
+def register(routes: Routes) -> None:
+    from handlers.admin import audit, console, inputs, organisations, users
+
+    for feature in (console, users, organisations, audit, inputs):
+        feature.register(routes)
+
 
 __all__ = ["register"]

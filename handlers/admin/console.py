@@ -1,4 +1,5 @@
-"""Admin commands: /admin (a menu), /grant and /revoke_role (with confirmation), /whois.
+"""Admin commands: /admin (the console's first screen, each domain's sections a tap away), /grant and /revoke_role
+(with confirmation), /whois.
 
 Every entry point and every button press asks the one permission check again; refusals are audited.
 """
@@ -10,12 +11,12 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import date_text, time_text
 from handlers.core.buttons import ButtonData
+from handlers.core.console import ConsoleHome, show
 from handlers.core.context import JigapContext
 from handlers.core.guard import allowed
 from handlers.core.members import stale_username_text
-from handlers.core.routing import AdminSection, Routes
+from handlers.core.routing import Routes
 from handlers.core.text import N_
 from subscriptions.accounts import audit, roles
 from subscriptions.accounts.access import Permission, Role
@@ -51,7 +52,8 @@ class AdminSectionButton(ButtonData, prefix="admsec"):
     key: str
 
 
-def _explain(context: JigapContext, error: AccountsError) -> str:
+def explain(context: JigapContext, error: AccountsError) -> str:
+    """An accounts refusal as a sentence in the admin's language."""
     tr = context.tr
     if isinstance(error, StaleUsername):
         return stale_username_text(context, error)
@@ -67,22 +69,32 @@ def _explain(context: JigapContext, error: AccountsError) -> str:
     return tr("This confirmation has expired or was already used.")
 
 
-async def admin_menu(update: Update, context: JigapContext) -> None:
-    """The admin menu: what admins can do, with each domain's sections (the recent audit log) a tap away."""
-    assert update.effective_message is not None
+def first_screen(context: JigapContext) -> tuple[str, InlineKeyboardMarkup]:
+    """The console's first screen: a headline and a button for each section the admin may open."""
     tr = context.tr
     text = "\n".join([
-        tr("Admin menu"),
-        "/grant @user role [organisation] — " + tr("give a role"),
-        "/revoke_role @user role [organisation] — " + tr("take a role away"),
-        "/whois @user — " + tr("who someone is and their roles"),
+        tr("Admin console"),
+        tr("Choose a section. Commands: /grant, /revoke_role, /whois."),
     ])
     sections = sorted((section for section in context.services.routes.admin_sections.values()
                        if context.member.may(section.permission)), key=lambda section: section.order)
-    keyboard = InlineKeyboardMarkup([[AdminSectionButton(section.key).button(tr(section.label))]
-                                     for section in sections])
+    return text, InlineKeyboardMarkup([[AdminSectionButton(section.key).button(tr(section.label))]
+                                       for section in sections])
+
+
+async def admin_menu(update: Update, context: JigapContext) -> None:
+    """/admin: the console's one message, which every section then draws itself into."""
     await audit.record(context.services.accounts, context.member, "admin.menu")
-    await update.effective_message.reply_text(text, reply_markup=keyboard)
+    text, keyboard = first_screen(context)
+    await show(update, context, text, keyboard)
+
+
+async def home(update: Update, context: JigapContext, data: ConsoleHome) -> None:
+    """« Console: back to the first screen, in the same message."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    text, keyboard = first_screen(context)
+    await show(update, context, text, keyboard)
 
 
 async def propose_grant(update: Update, context: JigapContext) -> None:
@@ -108,7 +120,7 @@ async def _propose(update: Update, context: JigapContext, kind: str) -> None:
             context.services.accounts, context.member, kind, args[0], args[1], args[2] if len(args) == 3 else None
         )
     except AccountsError as error:
-        await update.effective_message.reply_text(_explain(context, error))
+        await update.effective_message.reply_text(explain(context, error))
         return
     keyboard = InlineKeyboardMarkup([[
         RoleChangeAnswer(AdminStep.CONFIRM, change.action_id).button(tr("Confirm")),
@@ -158,26 +170,13 @@ async def answer_button(update: Update, context: JigapContext, data: RoleChangeA
     try:
         change, changed = await roles.confirm_role_change(context.services.accounts, context.member, action_id)
     except ActionGone as error:
-        await query.answer(_explain(context, error), show_alert=True)
+        await query.answer(explain(context, error), show_alert=True)
         return
     await query.answer()
     text = _describe(context, change, asking=False)
     if not changed:
         text = tr("Nothing to change: {who} already had it so.", who=change.target.display_name)
     await query.edit_message_text(text)
-
-
-async def show_audit(update: Update, context: JigapContext) -> None:
-    assert update.effective_chat is not None
-    entries = await audit.recent(context.services.accounts, limit=10)
-    tr = context.tr
-    lines = [tr("Recent audit log")]
-    now, timezone = context.services.clock.now(), context.member.user.timezone
-    for entry in entries:
-        # Always with the day: a log is read later, and "14:39" alone says nothing about which day.
-        when = f"{date_text(entry.at, tr.language, timezone, now=now)} {time_text(entry.at, timezone)}"
-        lines.append(f"{when} · {entry.actor_id} · {entry.action} · {entry.outcome}" + (f" · {entry.target}" if entry.target else ""))
-    await context.bot.send_message(update.effective_chat.id, "\n".join(lines))
 
 
 async def whois(update: Update, context: JigapContext) -> None:
@@ -191,7 +190,7 @@ async def whois(update: Update, context: JigapContext) -> None:
     try:
         found = await roles.whois(context.services.accounts, args[0])
     except AccountsError as error:
-        await update.effective_message.reply_text(_explain(context, error))
+        await update.effective_message.reply_text(explain(context, error))
         return
     user = found.user
     held = [
@@ -217,4 +216,4 @@ def register(routes: Routes) -> None:
     routes.command("whois", whois, permission=Permission.ADMIN_WHOIS, help=N_("who someone is and their roles"))
     routes.button(RoleChangeAnswer, answer_button, permission=Permission.ADMIN_GRANT)
     routes.button(AdminSectionButton, open_section, permission=Permission.ADMIN_MENU)
-    routes.add_admin_section(AdminSection("audit", N_("Recent audit log"), Permission.ADMIN_AUDIT, show_audit, order=90))
+    routes.button(ConsoleHome, home, permission=Permission.ADMIN_MENU)

@@ -42,8 +42,9 @@ from subscriptions.billing.services.platform_refunds import RefundDraft, RefundS
 from subscriptions.errors import SubscriptionsError
 from subscriptions.flows import Flow
 
-# Typed steps of a refund, before the other features' text steps: each answers only its own flow.
-MESSAGE_GROUP = 3
+# Typed steps of a refund. A group of its own: in one group only the first handler whose filter matches runs, and
+# the console's own inputs (group 3) match every text too. Each group answers only its own flow.
+MESSAGE_GROUP = 8
 
 
 class RefundAction(StrEnum):

@@ -13,6 +13,7 @@ from handlers.content import text as content_text
 from handlers.content.buttons import ReportPost
 from handlers.content.views import render
 from handlers.core.buttons import ButtonData
+from handlers.core.console import show, with_home
 from handlers.core.context import JigapContext
 from handlers.core.routing import AdminSection, Routes
 from handlers.core.text import N_, shorten
@@ -95,10 +96,11 @@ async def reports_command(update: Update, context: JigapContext) -> None:
 
 
 async def admin_section(update: Update, context: JigapContext) -> None:
-    await _show_queue(update, context, 0, edit=False)
+    """The queue's first page, drawn into the admin console."""
+    await _show_queue(update, context, 0, edit=False, console=True)
 
 
-async def _show_queue(update: Update, context: JigapContext, page: int, *, edit: bool) -> None:
+async def _show_queue(update: Update, context: JigapContext, page: int, *, edit: bool, console: bool = False) -> None:
     chat = update.effective_chat
     assert chat is not None
     tr = context.tr
@@ -120,6 +122,9 @@ async def _show_queue(update: Update, context: JigapContext, page: int, *, edit:
         if paging:
             rows.append(paging)
         text = "\n".join(lines)
+    if console:
+        await show(update, context, text, with_home(context, rows))
+        return
     markup = InlineKeyboardMarkup(rows) if rows else None
     if edit and update.callback_query is not None:
         await update.callback_query.edit_message_text(text, reply_markup=markup)
@@ -252,7 +257,7 @@ def register(routes: Routes) -> None:
                    help=N_("show a suspended creator again: /restore_creator HANDLE"))
     routes.button(Moderate, moderate_button, permission=Permission.MODERATE_CONTENT)
     routes.add_admin_section(AdminSection("content_reports", N_("Content reports"), Permission.MODERATE_CONTENT,
-                                          admin_section, order=60))
+                                          admin_section, order=30))
     routes.command("blocked", blocked, permission=Permission.PUBLISH,
                    help=N_("readers you blocked from tipping you; unblock them"))
     routes.button(Unblock, unblock_button, permission=Permission.PUBLISH)

@@ -3,7 +3,8 @@
 `/admin` sends the message; a section's button (or any button inside a section) edits it with the section's text
 and keyboard, or with a picture and its caption (a chart). Moving between a text screen and a picture screen
 replaces the message, because Telegram cannot turn a text message into a photo by an edit. Each screen ends with
-a row back to the console's first screen, `ConsoleHome`, which `handlers/admin` answers.
+a row back to the console's first screen, `ConsoleHome`, which `handlers/admin` answers (as it answers
+`ConsoleOrganisation`, the way back to an organisation's screen).
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from handlers.core.context import JigapContext
 @dataclass(frozen=True)
 class ConsoleHome(ButtonData, prefix="admhome"):
     """Back to the console's first screen (the sections the admin may open)."""
+
+
+@dataclass(frozen=True)
+class ConsoleOrganisation(ButtonData, prefix="admorgv"):
+    """Back to an organisation's console screen (from a screen another domain draws for it)."""
+
+    org_id: int
 
 
 def with_home(context: JigapContext, rows: Sequence[Sequence[InlineKeyboardButton]] = ()) -> InlineKeyboardMarkup:

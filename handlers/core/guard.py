@@ -23,6 +23,8 @@ REFUSALS: dict[Permission, str] = {
     Permission.ADMIN_AUDIT: N_("Sorry, this is only for platform admins."),
     Permission.ADMIN_BROADCAST: N_("Sorry, only platform admins and shop owners can broadcast."),
     Permission.ADMIN_REFUNDS: N_("Sorry, this is only for platform admins."),
+    Permission.ADMIN_USERS: N_("Sorry, this is only for platform admins."),
+    Permission.ADMIN_ORGS: N_("Sorry, this is only for platform admins."),
     Permission.ISSUE_CREDENTIAL: N_("Sorry, only an issuer's admins can do this."),
     Permission.REVOKE_CREDENTIAL: N_("Sorry, only an issuer's admins can do this."),
     Permission.MANAGE_OFFERS: N_("Sorry, only a shop's or creator's own people can manage its offers."),

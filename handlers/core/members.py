@@ -1,5 +1,5 @@
-"""Middleware (group -1): load the member behind each update and pick their language; and what Telegram
-says when a user blocks the bot."""
+"""Middleware (group -1): load the member behind each update and pick their language, refuse a banned person
+(politely, and nothing else runs for them); and what Telegram says when a user blocks the bot."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from telegram import ChatMember, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.core.context import JigapContext
 from subscriptions.accounts.errors import StaleUsername
@@ -31,6 +32,23 @@ async def load_member(update: object, context: JigapContext) -> None:
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
     context.bind_member(member, translations.get(language))
+    if member.user.is_banned and update.my_chat_member is None:  # blocking the bot is still noted
+        await refuse_banned(update, context)
+        raise ApplicationHandlerStop  # no feature handler runs for a banned person
+
+
+async def refuse_banned(update: Update, context: JigapContext) -> None:
+    """One short refusal in their language, at most once a minute whatever they send (a flood stays quiet)."""
+    tell = context.services.members.banned_notices.may_tell(context.member.id, context.services.clock.now())
+    text = context.tr("Sorry, your account can no longer use this bot.")
+    query = update.callback_query
+    try:
+        if query is not None:
+            await query.answer(text if tell else None, show_alert=tell)
+        elif tell and update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as error:  # the refusal is a courtesy: nothing depends on it arriving
+        log.info("could not tell banned user %s (%r)", context.member.id, error)
 
 
 def profile_of(user: User, *, private: bool) -> TelegramProfile:

@@ -103,6 +103,22 @@ class AdminSection:
     order: int = 50
 
 
+OrganisationOpen = Callable[[Update, JigapContext, int], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class OrganisationTool:
+    """A button on an organisation's console screen that another domain answers (the wallet verifies an issuer
+    for card types): shown for organisations of `kinds` to admins holding `permission`; `open(update, context,
+    org_id)` draws its screen into the console."""
+
+    key: str
+    label: str  # English msgid
+    kinds: frozenset[str]
+    permission: Permission
+    open: OrganisationOpen
+
+
 @dataclass(frozen=True)
 class EventRoute:
     """The handlers of one kind of domain event, with the event's class (to read it back from its row)."""
@@ -154,6 +170,7 @@ class Routes:
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     menu: dict[str, MenuEntry] = field(default_factory=dict)
     admin_sections: dict[str, AdminSection] = field(default_factory=dict)
+    organisation_tools: dict[str, OrganisationTool] = field(default_factory=dict)
     startup_jobs: list[StartupJob] = field(default_factory=list)
     events: dict[str, EventRoute] = field(default_factory=dict)
     reminder_texts: dict[str, ReminderText] = field(default_factory=dict)
@@ -205,6 +222,11 @@ class Routes:
         if section.key in self.admin_sections:
             raise RouteConflict(f"admin section {section.key!r} is taken")
         self.admin_sections[section.key] = section
+
+    def add_organisation_tool(self, tool: OrganisationTool) -> None:
+        if tool.key in self.organisation_tools:
+            raise RouteConflict(f"organisation tool {tool.key!r} is taken")
+        self.organisation_tools[tool.key] = tool
 
     def on_startup(self, job: StartupJob) -> None:
         """Run `job(context)` once the bot runs (resume what was running before a restart)."""

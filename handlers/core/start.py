@@ -70,6 +70,7 @@ HELP_BLOCKS: tuple[tuple[str, frozenset[Permission | None]], ...] = (
                                      Permission.REDEEM_PASS, Permission.MANAGE_SHOP, Permission.MANAGE_RENTALS})),
     (N_("For platform admins:"), frozenset({Permission.ADMIN_MENU, Permission.ADMIN_GRANT, Permission.ADMIN_WHOIS,
                                            Permission.ADMIN_AUDIT, Permission.ADMIN_BROADCAST,
+                                           Permission.ADMIN_USERS, Permission.ADMIN_ORGS,
                                            Permission.MODERATE_CONTENT, Permission.MODERATE_SHOPS})),
 )
 OTHER_BLOCK = N_("Also for you:")

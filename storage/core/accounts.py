@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.core.flows import FlowRepository
 from storage.core.tables import audit_log, flows, organisations, roles, users
 from storage.envelope import Envelope
 from storage.metadata import as_utc
-from subscriptions.accounts.records import AuditEntry, Organisation, RoleGrant, UserRecord
+from subscriptions.accounts.records import AuditEntry, AuditFilter, Organisation, RoleGrant, UserRecord
 from subscriptions.flows import Flow, FlowStatus
 
 NAME_PURPOSE = "user.name"
@@ -21,9 +23,11 @@ NAME_PURPOSE = "user.name"
 # The member load of every update, built once: composing it (labels, joins) cost more than running it.
 MEMBER_QUERY = (
     select(users, roles.c.role.label("granted_role"), roles.c.org_id.label("granted_org"),
+           organisations.c.suspended_at.label("granted_org_suspended_at"),
            *(column.label(f"flow_{column.name}") for column in flows.c))
     .select_from(
         users.outerjoin(roles, roles.c.user_id == users.c.id)
+        .outerjoin(organisations, organisations.c.id == roles.c.org_id)
         .outerjoin(flows, (flows.c.owner_id == users.c.id) & (flows.c.status == FlowStatus.OPEN.value)))
     .where(users.c.id == bindparam("user_id"))
     .order_by(flows.c.created_at.desc(), roles.c.id)
@@ -91,8 +95,9 @@ class UserRepository:
         rows = (await self._connection.execute(MEMBER_QUERY, {"user_id": user_id})).all()
         if not rows:
             return None
-        grants = list(dict.fromkeys(RoleGrant(user_id, row.granted_role, row.granted_org)
-                                    for row in rows if row.granted_role is not None))
+        grants = list(dict.fromkeys(
+            RoleGrant(user_id, row.granted_role, row.granted_org, row.granted_org_suspended_at is not None)
+            for row in rows if row.granted_role is not None))
         first = rows[0]
         flow = FlowRepository(self._connection, self._envelope).read(first, "flow_") if first.flow_id else None
         return self._record(first._mapping), grants, flow
@@ -108,6 +113,12 @@ class UserRepository:
 
     async def set_timezone(self, user_id: int, timezone: str) -> None:
         await self._connection.execute(update(users).where(users.c.id == user_id).values(timezone=timezone))
+
+    async def set_banned(self, user_id: int, banned: bool) -> bool:
+        """Ban or unban; False when they already were so."""
+        result = await self._connection.execute(
+            update(users).where(users.c.id == user_id, users.c.is_banned == (not banned)).values(is_banned=banned))
+        return bool(result.rowcount)
 
     async def set_bot_blocked(self, user_id: int, blocked: bool) -> None:
         await self._connection.execute(
@@ -145,19 +156,37 @@ class OrganisationRepository:
 
     async def get(self, org_id: int) -> Organisation | None:
         row = (await self._connection.execute(select(organisations).where(organisations.c.id == org_id))).first()
-        return None if row is None else Organisation(row.id, row.slug, row.name, row.kind)
+        return None if row is None else _organisation(row)
 
     async def get_by_slug(self, slug: str) -> Organisation | None:
         query = select(organisations).where(organisations.c.slug == slug.lower())
         row = (await self._connection.execute(query)).first()
-        return None if row is None else Organisation(row.id, row.slug, row.name, row.kind)
+        return None if row is None else _organisation(row)
 
     async def list(self, kind: str | None = None) -> list[Organisation]:
         query = select(organisations).order_by(organisations.c.id)
         if kind is not None:
             query = query.where(organisations.c.kind == kind)
         rows = (await self._connection.execute(query)).all()
-        return [Organisation(row.id, row.slug, row.name, row.kind) for row in rows]
+        return [_organisation(row) for row in rows]
+
+    async def page(self, kind: str, *, after: int, limit: int) -> builtins.list[Organisation]:
+        """Organisations of `kind` with ids above `after`, in id order (keyset: a page costs the same anywhere)."""
+        query = (select(organisations).where(organisations.c.kind == kind, organisations.c.id > after)
+                 .order_by(organisations.c.id).limit(limit))
+        return [_organisation(row) for row in (await self._connection.execute(query)).all()]
+
+    async def set_suspended(self, org_id: int, at: datetime | None) -> bool:
+        """Suspend (at a time) or restore (None); False when it already was so."""
+        already = organisations.c.suspended_at.is_(None) if at is None else organisations.c.suspended_at.is_not(None)
+        result = await self._connection.execute(
+            update(organisations).where(organisations.c.id == org_id, ~already).values(suspended_at=at))
+        return bool(result.rowcount)
+
+
+def _organisation(row: Any) -> Organisation:
+    suspended_at = as_utc(row.suspended_at) if row.suspended_at is not None else None
+    return Organisation(row.id, row.slug, row.name, row.kind, suspended_at)
 
 
 class RoleRepository:
@@ -165,7 +194,15 @@ class RoleRepository:
         self._connection = connection
 
     async def of_user(self, user_id: int) -> list[RoleGrant]:
-        query = select(roles.c.user_id, roles.c.role, roles.c.org_id).where(roles.c.user_id == user_id)
+        query = (select(roles.c.user_id, roles.c.role, roles.c.org_id, organisations.c.suspended_at)
+                 .select_from(roles.outerjoin(organisations, organisations.c.id == roles.c.org_id))
+                 .where(roles.c.user_id == user_id))
+        rows = (await self._connection.execute(query.order_by(roles.c.id))).all()
+        return [RoleGrant(row.user_id, row.role, row.org_id, row.suspended_at is not None) for row in rows]
+
+    async def in_organisation(self, org_id: int) -> list[RoleGrant]:
+        """Everyone's roles in the organisation, in the order they were granted."""
+        query = select(roles.c.user_id, roles.c.role, roles.c.org_id).where(roles.c.org_id == org_id)
         rows = (await self._connection.execute(query.order_by(roles.c.id))).all()
         return [RoleGrant(row.user_id, row.role, row.org_id) for row in rows]
 
@@ -225,7 +262,33 @@ class AuditRepository:
         if actor_id is not None:
             query = query.where(audit_log.c.actor_id == actor_id)
         rows = (await self._connection.execute(query)).all()
-        return [
-            AuditEntry(row.id, as_utc(row.at), row.actor_id, row.action, row.outcome, row.org_id, row.target, row.detail)
-            for row in rows
-        ]
+        return [_entry(row) for row in rows]
+
+    async def search(self, found: AuditFilter, *, before: int | None = None, after: int | None = None,
+                     limit: int) -> list[AuditEntry]:
+        """Entries matching `found`, newest first: those with ids below `before` (the next page), or the
+        `limit` just above `after` (the page before). Keyset by id, so a deep page costs what the first does."""
+        conditions: list[ColumnElement[bool]] = []
+        if found.actor_id is not None:
+            conditions.append(audit_log.c.actor_id == found.actor_id)
+        if found.target is not None:
+            conditions.append(audit_log.c.target == found.target)
+        if found.action_prefix is not None:
+            conditions.append(audit_log.c.action.startswith(found.action_prefix, autoescape=True))
+        if found.since is not None:
+            conditions.append(audit_log.c.at >= found.since)
+        if found.until is not None:
+            conditions.append(audit_log.c.at < found.until)
+        query = select(audit_log).where(*conditions).limit(limit)
+        if after is not None:
+            rows = (await self._connection.execute(
+                query.where(audit_log.c.id > after).order_by(audit_log.c.id))).all()
+            return [_entry(row) for row in reversed(rows)]
+        if before is not None:
+            query = query.where(audit_log.c.id < before)
+        return [_entry(row) for row in (await self._connection.execute(query.order_by(audit_log.c.id.desc()))).all()]
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(row.id, as_utc(row.at), row.actor_id, row.action, row.outcome, row.org_id, row.target,
+                      row.detail)

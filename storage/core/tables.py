@@ -47,6 +47,8 @@ organisations = Table(
     Column("name", String(200), nullable=False),
     Column("kind", String(16), nullable=False),
     utc_datetime("created_at"),
+    # Set while a platform admin has it suspended: its people's roles in it grant nothing until it is restored.
+    utc_datetime("suspended_at", nullable=True),
     CheckConstraint("kind IN ('issuer', 'shop', 'creator', 'brand', 'verifier')", name="kind"),
 )
 
@@ -75,6 +77,10 @@ audit_log = Table(
     Column("target", String(200), nullable=True),
     Column("detail", JSON, nullable=True),
     Index("ix_audit_log_actor_at", "actor_id", "at"),
+    # The console's audit search pages newest first by id, filtered by day range, action or target.
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_action_id", "action", "id"),
+    Index("ix_audit_log_target_id", "target", "id"),
 )
 
 FLOW_PURPOSE = "flow.state"

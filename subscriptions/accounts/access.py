@@ -40,6 +40,8 @@ class Permission(StrEnum):
     ADMIN_AUDIT = "admin.audit"
     ADMIN_BROADCAST = "admin.broadcast"
     ADMIN_REFUNDS = "admin.refunds"  # refund any payment, with a reason
+    ADMIN_USERS = "admin.users"  # the console's users: search, profiles, bans
+    ADMIN_ORGS = "admin.orgs"  # the console's organisations: create, verify as issuers, suspend, restore
     ISSUE_CREDENTIAL = "wallet.issue"
     REVOKE_CREDENTIAL = "wallet.revoke"
     MANAGE_OFFERS = "offers.manage"
@@ -63,6 +65,8 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADMIN_AUDIT: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_BROADCAST: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_REFUNDS: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_USERS: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_ORGS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ISSUE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.REVOKE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.MANAGE_OFFERS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),
@@ -91,11 +95,12 @@ def decide(grants: Iterable[RoleGrant], permission: Permission, org_id: int | No
     """Allowed when the user holds a role the policy names, in the organisation asked about.
 
     With org_id None, an organisation role in any organisation counts (for menus that then list the
-    user's own organisations); each action on an organisation asks again with its id.
+    user's own organisations); each action on an organisation asks again with its id. A role in a suspended
+    organisation grants nothing: this is where suspension takes effect, for every permission at once.
     """
     wanted = POLICY[permission]
     for grant in grants:
-        if grant.role not in wanted:
+        if grant.role not in wanted or grant.suspended:
             continue
         if grant.role == Role.PLATFORM_ADMIN or org_id is None or grant.org_id == org_id:
             return Decision(True, permission, org_id)
@@ -105,7 +110,8 @@ def decide(grants: Iterable[RoleGrant], permission: Permission, org_id: int | No
 def orgs_with(grants: Iterable[RoleGrant], permission: Permission) -> list[int]:
     """The organisations in which the user holds a role that grants `permission`."""
     wanted = POLICY[permission]
-    return sorted({grant.org_id for grant in grants if grant.role in wanted and grant.org_id != PLATFORM})
+    return sorted({grant.org_id for grant in grants
+                   if grant.role in wanted and grant.org_id != PLATFORM and not grant.suspended})
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,69 @@ class StaleUsername(AccountsError):
         self.user_id = user_id
         self.display_name = display_name
         self.last_seen_at = last_seen_at
+
+
+class CannotBanYourself(AccountsError):
+    """An admin asked to ban their own account."""
+
+    code = "cannot_ban_yourself"
+
+
+class LastPlatformAdmin(AccountsError):
+    """Banning this person would leave the platform with no platform admin who can act."""
+
+    code = "last_platform_admin"
+
+
+class OrganisationError(AccountsError):
+    """An organisation that cannot be created as asked."""
+
+    code = "organisation_error"
+
+
+class UnknownOrganisationKind(OrganisationError):
+    """Not one of the kinds of organisation the platform has."""
+
+    code = "unknown_organisation_kind"
+
+
+class MalformedSlug(OrganisationError):
+    """A slug must be 3-40 lower-case letters, digits and dashes, starting with a letter."""
+
+    code = "malformed_slug"
+
+
+class MalformedOrganisationName(OrganisationError):
+    """A name is 2-80 characters of printable text."""
+
+    code = "malformed_organisation_name"
+
+
+class SlugTaken(OrganisationError):
+    """Another organisation has this slug."""
+
+    code = "slug_taken"
+
+
+class AuditQueryError(AccountsError):
+    """An audit search line that cannot be read; `str(error)` is the part at fault."""
+
+    code = "audit_query_error"
+
+
+class UnknownAuditField(AuditQueryError):
+    """A word of the search that is not `field:value` with a known field."""
+
+    code = "unknown_audit_field"
+
+
+class MalformedAuditDate(AuditQueryError):
+    """A date that is not YYYY-MM-DD (or a range YYYY-MM-DD..YYYY-MM-DD), or no such day."""
+
+    code = "malformed_audit_date"
+
+
+class AuditDatesReversed(AuditQueryError):
+    """The range ends before it starts."""
+
+    code = "audit_dates_reversed"

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from subscriptions.accounts import Accounts
 from subscriptions.accounts.access import Member
+from subscriptions.accounts.bans import NoticeThrottle
 from subscriptions.accounts.records import UserRecord
 from subscriptions.flows import Flow
 
@@ -38,6 +39,7 @@ class Members:
     def __init__(self, accounts: Accounts) -> None:
         self._accounts = accounts
         self._noting_seen: dict[int, asyncio.Task[None]] = {}
+        self.banned_notices = NoticeThrottle()  # a banned person is told so at most once a minute
 
     async def member_for(self, profile: TelegramProfile) -> Member:
         """Load (and keep up to date) the user behind an update."""

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from subscriptions.accounts.records import (
     AuditEntry,
+    AuditFilter,
     Organisation,
     Preferences,
     RoleGrant,
@@ -46,6 +47,10 @@ class Users(Protocol):
 
     async def set_timezone(self, user_id: int, timezone: str) -> None: ...
 
+    async def set_banned(self, user_id: int, banned: bool) -> bool:
+        """Ban or unban; False when they already were so."""
+        ...
+
 
 class Organisations(Protocol):
     async def get(self, org_id: int) -> Organisation | None: ...
@@ -57,6 +62,14 @@ class OrganisationBook(Organisations, Protocol):
     """Organisations a domain also creates (a creator page, a shop)."""
 
     async def add(self, *, slug: str, name: str, kind: str, now: datetime) -> Organisation: ...
+
+    async def page(self, kind: str, *, after: int, limit: int) -> list[Organisation]:
+        """Organisations of `kind` with ids above `after`, in id order."""
+        ...
+
+    async def set_suspended(self, org_id: int, at: datetime | None) -> bool:
+        """Suspend (at a time) or restore (None); False when it already was so."""
+        ...
 
 
 class Roles(Protocol):
@@ -72,6 +85,8 @@ class Roles(Protocol):
 
     async def has(self, grant: RoleGrant) -> bool: ...
 
+    async def in_organisation(self, org_id: int) -> list[RoleGrant]: ...
+
 
 class Audit(Protocol):
     async def record(self, *, actor_id: int | None, action: str, outcome: str, org_id: int | None = None,
@@ -79,6 +94,17 @@ class Audit(Protocol):
                      now: datetime) -> None: ...
 
     async def recent(self, *, actor_id: int | None = None, limit: int = 20) -> list[AuditEntry]: ...
+
+    async def search(self, found: AuditFilter, *, before: int | None = None, after: int | None = None,
+                     limit: int) -> list[AuditEntry]:
+        """Matching entries newest first: below id `before`, or the `limit` just above id `after`."""
+        ...
+
+
+class WaitingMessages(Protocol):
+    """The delivery outbox, as far as accounts touch it: a banned person's waiting messages are dropped."""
+
+    async def drop_pending_for_chat(self, chat_id: int, reason: str) -> int: ...
 
 
 class PreferenceStore(Protocol):
@@ -91,9 +117,11 @@ class AccountsUnitOfWork(Protocol):
     @property
     def users(self) -> Users: ...
     @property
-    def organisations(self) -> Organisations: ...
+    def organisations(self) -> OrganisationBook: ...
     @property
     def roles(self) -> Roles: ...
+    @property
+    def outbox(self) -> WaitingMessages: ...
     @property
     def audit(self) -> Audit: ...
     @property

@@ -34,6 +34,11 @@ class Organisation:
     slug: str
     name: str
     kind: str
+    suspended_at: datetime | None = None  # a platform admin suspended it: its people's roles grant nothing
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class RoleGrant:
     user_id: int
     role: str
     org_id: int
+    suspended: bool = False  # its organisation is suspended: the grant stays, and grants nothing until restored
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,18 @@ class AuditEntry:
     org_id: int | None
     target: str | None
     detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an audit search keeps: entries by this actor, about this target, with actions starting so, at or
+    after `since` and before `until` (UTC); None keeps everything."""
+
+    actor_id: int | None = None
+    target: str | None = None
+    action_prefix: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -154,10 +154,12 @@ async def test_admin_mistakes_get_clear_answers(jigap: Jigap) -> None:
     assert "역할은 없어요" in (await admin.send("/grant @admin wizard")).text
     assert "알맞은 종류의 기관" in (await admin.send("/grant @admin creator")).text
     menu = await admin.send("/admin")
-    assert menu.text.startswith("관리자 메뉴") and menu.buttons == ["환불", "승인을 기다리는 방송", "보내는 중인 방송", "콘텐츠 신고",
-                                                                  "발급 인가 현황", "최근 감사 기록"]
+    assert menu.text.startswith("관리자 콘솔")
+    assert menu.buttons == ["사용자", "기관", "콘텐츠 신고", "환불", "승인을 기다리는 방송", "보내는 중인 방송", "발급 인가 현황",
+                            "감사 기록"]
     await admin.press("발급 인가 현황", menu)
-    assert (await admin.next_message()).text.startswith("발급 인가 현황")
+    overview = await admin.wait_for_edit(menu)  # the console's one message, edited in place
+    assert overview.text.startswith("발급 인가 현황") and overview.buttons == ["« 콘솔"]
 
 
 async def test_an_unknown_deep_link_is_answered_not_ignored(jigap: Jigap) -> None:
