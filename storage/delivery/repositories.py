@@ -156,7 +156,7 @@ class Recipient:
     language: str | None
     telegram_language: str | None
     timezone: str
-    blocked: bool
+    blocked: bool  # blocked the bot, or banned by the platform: nothing that can wait goes to them
     muted_kinds: frozenset[str]
     quiet_start: str | None
     quiet_end: str | None
@@ -661,14 +661,15 @@ class PreferencesRepository:
             await self._connection.execute(insert(delivery_preferences).values(user_id=user_id, **values))
 
     async def recipients(self, user_ids: Iterable[int]) -> dict[int, Recipient]:
-        """Language, time zone, blocked flag and preferences of many users in one query per thousand."""
+        """Language, time zone, blocked flag and preferences of many users in one query per thousand. A banned user
+        counts as blocked: reminders, posts and shops' broadcasts queued after the ban are dropped for them too."""
         ids = sorted(set(user_ids))
         found: dict[int, Recipient] = {}
         for chunk in _chunks(ids, 900):
             query = (
                 select(
                     users.c.id, users.c.language, users.c.telegram_language, users.c.timezone, users.c.is_bot_blocked,
-                    delivery_preferences.c.muted_kinds, delivery_preferences.c.quiet_start,
+                    users.c.is_banned, delivery_preferences.c.muted_kinds, delivery_preferences.c.quiet_start,
                     delivery_preferences.c.quiet_end, delivery_preferences.c.quiet_off,
                 )
                 .select_from(users.outerjoin(delivery_preferences, delivery_preferences.c.user_id == users.c.id))
@@ -677,7 +678,7 @@ class PreferencesRepository:
             for row in (await self._connection.execute(query)).all():
                 found[row.id] = Recipient(
                     user_id=row.id, language=row.language, telegram_language=row.telegram_language,
-                    timezone=row.timezone, blocked=bool(row.is_bot_blocked),
+                    timezone=row.timezone, blocked=bool(row.is_bot_blocked or row.is_banned),
                     muted_kinds=frozenset(row.muted_kinds or []), quiet_start=row.quiet_start,
                     quiet_end=row.quiet_end, quiet_off=bool(row.quiet_off),
                 )

@@ -226,3 +226,19 @@ async def test_billing_messages_still_waiting_at_the_upgrade_move_to_the_events_
         await engine.dispose()
     assert [tuple(row) for row in rows] == [("PaymentReceived", "pending", 1), ("GiftClaimed", "pending", 1)]
     assert "billing_messages" not in tables
+
+
+async def test_a_banned_user_is_unreachable_for_what_can_wait_until_unbanned(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await _add_user(uow, 1001)
+        await _add_user(uow, 1002, "jisoo", "Jisoo")
+        assert await uow.users.set_banned(1001, True)
+        await uow.commit()
+    async with uow_factory.reader() as reader:
+        found = await reader.delivery.preferences.recipients([1001, 1002])
+    assert (found[1001].blocked, found[1002].blocked) == (True, False)
+    async with uow_factory() as uow:
+        assert await uow.users.set_banned(1001, False)
+        await uow.commit()
+    async with uow_factory.reader() as reader:
+        assert not (await reader.delivery.preferences.recipients([1001]))[1001].blocked
