@@ -51,14 +51,22 @@ class DeliveryCollector(Collector):
     def __init__(self, stats: Callable[[], PumpStats | None]) -> None:
         self._stats = stats
 
+    def describe(self) -> Iterator[Metric]:
+        """What it reports, without asking the pump (the registry asks when the collector is registered)."""
+        yield self._family()
+
     def collect(self) -> Iterator[Metric]:
-        family = CounterMetricFamily("jigap_deliveries", "Outbox messages the delivery pump finished, by result",
-                                     labels=["result"])
+        family = self._family()
         stats = self._stats() or PumpStats()
         for result, count in (("sent", stats.sent), ("failed", stats.failed), ("dropped", stats.dropped),
                               ("rate_limited", stats.rate_limited), ("transient", stats.transient)):
             family.add_metric([result], count)
         yield family
+
+    @staticmethod
+    def _family() -> CounterMetricFamily:
+        return CounterMetricFamily("jigap_deliveries", "Outbox messages the delivery pump finished, by result",
+                                   labels=["result"])
 
 
 class Metrics:
