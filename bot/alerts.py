@@ -43,10 +43,10 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 60
 
 ALERTS: dict[AlertKind, str] = {
-    AlertKind.OUTBOX_LAG: N_("⚠️ The outbox is falling behind: its oldest due message has waited {minutes} "
-                             "minutes ({pending} messages waiting)."),
-    AlertKind.RATE_LIMITED: N_("⚠️ Telegram keeps answering 429 (too many requests): {answers} such answers, in "
-                               "each of the last {minutes} minutes."),
+    AlertKind.OUTBOX_LAG: N_("⚠️ The outbox is falling behind: the oldest message due has waited {minutes} min. "
+                             "Waiting: {pending}."),
+    AlertKind.RATE_LIMITED: N_("⚠️ Telegram keeps answering 429 (too many requests): in each of the last "
+                               "{minutes} min, {answers} in all."),
     AlertKind.SWEEP_BEHIND: N_("⚠️ The scheduler is falling behind: a run took {seconds} s, longer than its "
                                "interval of {interval} s."),
     AlertKind.ERROR_RATE: N_("⚠️ Errors jumped: {errors} updates failed in the last minute, against about "
