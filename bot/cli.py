@@ -26,7 +26,7 @@ log = logging.getLogger("jigap")
 # Subcommands that live beside their feature: each module has add_parser(subparsers).
 FEATURE_COMMANDS: tuple[str, ...] = ("bot.commands.verify", "bot.commands.issuer", "bot.commands.billing",
                                      "bot.commands.shops", "bot.commands.contract",
-                                     "bot.commands.rentals")
+                                     "bot.commands.rentals", "bot.commands.backup")
 
 
 def build_parser() -> argparse.ArgumentParser:
