@@ -141,6 +141,8 @@ def backup_sqlite(source: Path, target: Path) -> Copy:
         raise BackupRefused(f"there is no database at {source}")
     if target.exists():
         raise BackupRefused(f"{target} exists already; choose a new name")
+    if not target.parent.is_dir():
+        raise BackupRefused(f"there is no folder {target.parent} to write {target.name} in")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -149,6 +151,8 @@ def backup_sqlite(source: Path, target: Path) -> Copy:
             _check_integrity(copy, partial)
             revision = _revision(copy, partial)
         os.replace(partial, target)
+    except sqlite3.Error as error:
+        raise BackupRefused(f"could not copy {source} to {target} ({error})") from None
     finally:
         partial.unlink(missing_ok=True)
     return Copy(target, target.stat().st_size, revision)

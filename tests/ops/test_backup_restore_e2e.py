@@ -96,6 +96,8 @@ async def test_a_restore_that_cannot_be_trusted_is_refused_and_changes_nothing(
     assert await jigap_cli("--config", str(config), "backup", str(good)) == 0
     assert await jigap_cli("--config", str(config), "backup", str(good)) == 1
     assert "exists already; choose a new name" in capsys.readouterr().err
+    assert await jigap_cli("--config", str(config), "backup", str(tmp_path / "nowhere" / "good.db")) == 1
+    assert f"there is no folder {tmp_path / 'nowhere'} to write good.db in" in capsys.readouterr().err
     before = digest(database)
 
     text_file = tmp_path / "notes.txt"
