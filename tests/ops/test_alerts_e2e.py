@@ -4,14 +4,26 @@ a second worker checking the same database sends nothing more."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from bot.alert_rules import AlertKind
 from bot.alerts import Alerts
+from bot.bootstrap import Services
 from storage.delivery.tables import outbox
 from storage.ops.tables import ops_alerts
 from tests.harness import BOT_TOKEN
 from tests.ops.conftest import Running
+
+
+async def leading_again(services: Services) -> None:
+    """Wait for the restarted pump to lead again: on PostgreSQL the lock it let go is taken at its next check."""
+    for _ in range(100):
+        if await services.delivery.lead():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the restarted pump did not take the leader lock again")
 
 
 async def test_a_lagging_outbox_alerts_each_admin_once_in_their_language_then_says_it_recovered(
@@ -34,6 +46,7 @@ async def test_a_lagging_outbox_alerts_each_admin_once_in_their_language_then_sa
     assert await Alerts(services).check() == {}  # another worker on the same database sends nothing either
 
     services.delivery.start(BOT_TOKEN)
+    await leading_again(services)
     await jigap.deliver()
     told = await admin.next_message()
     assert told.text == "⚠️ The outbox is falling behind: the oldest message due has waited 11 min. Waiting: 1."
