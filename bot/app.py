@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.bootstrap import Services
 from bot.delivery.interactive import InteractiveMeter
 from bot.inbox import DurableBot
+from bot.metrics import BUTTON, COMMAND, MESSAGE, Metrics
 from bot.scheduler import schedule_jobs
 from bot.telegram_request import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
@@ -40,6 +41,7 @@ from handlers.core.routing import ButtonRoute, CommandRoute, Routes
 from storage.billing import reminders as storage_billing_reminders
 from storage.rentals import reminders as storage_rentals_reminders
 from storage.rentals import visits as storage_rentals_visits
+from subscriptions.billing.events import PaymentReceived
 from subscriptions.billing.services import BillingSettings
 from subscriptions.reminders import ReminderKind, SubjectSource
 
@@ -88,7 +90,10 @@ DOMAINS: tuple[Domain, ...] = (
 
 def register_domains(services: Services) -> None:
     for domain in DOMAINS:
+        services.routes.domain = domain.name  # stamped on each route it registers, for its metrics
         domain.register(services.routes)
+    services.routes.domain = ""
+    services.routes.on_event(PaymentReceived, services.metrics.payment_credited)
     for domain in DOMAINS:
         register_reminders(services, domain.reminders(services))
 
@@ -114,7 +119,8 @@ def build_application(services: Services, token: str) -> JigapApplication:
         token,
         base_url=config.bot.api_url,
         base_file_url=config.bot.file_url,
-        request=AiohttpRequest(connections=max(32, config.bot.concurrent_updates * 2)),
+        request=AiohttpRequest(connections=max(32, config.bot.concurrent_updates * 2),
+                               observe=services.metrics.bot_api_call),
         get_updates_request=AiohttpRequest(connections=1, read_timeout=config.bot.poll_timeout + 10),
         rate_limiter=InteractiveMeter(services.delivery.limiter, services.delivery.interactive),
         inbox=services.inbox,
@@ -131,25 +137,30 @@ def build_application(services: Services, token: str) -> JigapApplication:
     )
     application.bot_data["services"] = services
     register_domains(services)
-    add_handlers(application, services.routes)
+    add_handlers(application, services.routes, services.metrics)
     schedule_jobs(application)
     return application
 
 
-def add_handlers(application: JigapApplication, routes: Routes) -> None:
+def add_handlers(application: JigapApplication, routes: Routes, metrics: Metrics) -> None:
     """The routes as python-telegram-bot handlers: the member middleware first, every command and button
-    behind its declared permission, each feature's messages in its group, and catch-alls last."""
+    behind its declared permission, each feature's messages in its group, and catch-alls last; each timed
+    and counted under the domain that registered it."""
     application.add_handler(TypeHandler(Update, members.load_member), group=-1)
     application.add_handler(ChatMemberHandler(members.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     for command in routes.commands.values():
-        application.add_handler(CommandHandler(command.name, _command(command)))
+        application.add_handler(CommandHandler(command.name, metrics.timed(command.domain, COMMAND, _command(command))))
     for button in routes.buttons.values():
-        application.add_handler(CallbackQueryHandler(_button(button), pattern=button.kind.pattern()))
+        application.add_handler(CallbackQueryHandler(metrics.timed(button.domain, BUTTON, _button(button)),
+                                                     pattern=button.kind.pattern()))
     for message in routes.messages:
+        message.handler.callback = metrics.timed(message.domain, MESSAGE, message.handler.callback,
+                                                passes_on=True)
         application.add_handler(message.handler, group=message.group)
-    application.add_handler(CallbackQueryHandler(start.stale_button))
+    application.add_handler(CallbackQueryHandler(metrics.timed("core", BUTTON, start.stale_button)))
     text_for_nobody = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
-    application.add_handler(MessageHandler(text_for_nobody, start.unrecognised_text), group=CATCH_ALL_GROUP)
+    application.add_handler(MessageHandler(text_for_nobody, metrics.timed("core", MESSAGE, start.unrecognised_text)),
+                            group=CATCH_ALL_GROUP)
     application.add_error_handler(errors.on_error)  # type: ignore[arg-type]
     if application.job_queue is not None:
         for job in routes.startup_jobs:

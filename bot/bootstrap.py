@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.alerts import Alerts
 from bot.config import Config
 from bot.delivery.service import DeliveryService
 from bot.delivery.shop_broadcasts import ShopBroadcaster
@@ -26,6 +27,7 @@ from bot.gateways.wallet_identity import WalletIdentity
 from bot.i18n import Translations
 from bot.inbox import UpdateInbox
 from bot.master_keys import MasterKeyError, load_key_ring
+from bot.metrics import Metrics
 from handlers.core.charts import Charts
 from handlers.core.posters import Posters
 from handlers.core.qr import QrCodes
@@ -90,10 +92,13 @@ class Services:
     contracts: ContractRenderer | None  # None on a machine without a font with Hangul
     contract_signer: HolderKeySigner
     wallet_identity: WalletIdentity  # a brand's request for the applicant's identity, and the keypads it needs
+    metrics: Metrics  # this bot's own registry (bot.metrics), served at /metrics
     shop_broadcasts: ShopBroadcaster = dataclasses.field(init=False)
+    alerts: Alerts = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.shop_broadcasts = ShopBroadcaster(self)
+        self.alerts = Alerts(self)
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -225,6 +230,7 @@ async def open_runtime(
         clock = clock or SystemClock()
         uow = UnitOfWorkFactory(engine, envelope, now=clock.now)
         translations = Translations(config.i18n.languages, default=config.bot.default_language)
+        metrics = Metrics(lambda: services.delivery.pump.stats if services.delivery.pump is not None else None)
         services = Services(
             config=config,
             clock=clock,
@@ -238,7 +244,7 @@ async def open_runtime(
             # Noting who a member is happens beside a handler's effect, so it does not count as handling.
             members=Members(dataclasses.replace(accounts, uow=uow.bookkeeping())),
             wallet=(wallet := Wallet.create(uow, clock, config.wallet_settings(), reader=uow.one_read)),
-            delivery=DeliveryService(config, engine, uow, clock, translations),
+            delivery=DeliveryService(config, engine, uow, clock, translations, observe_call=metrics.bot_api_call),
             billing=(billing := billing_for(config, uow, clock)),
             content=content_for(config, uow, clock, billing),
             shops=shops_for(config, uow, clock, billing),
@@ -257,6 +263,7 @@ async def open_runtime(
             contracts=contract_renderer(),
             contract_signer=HolderKeySigner(wallet),
             wallet_identity=WalletIdentity(wallet),
+            metrics=metrics,
         )
         await bootstrap_platform_admins(services.accounts, config.admin.platform_admins)
         await issuers.follow_public_url(services.wallet)  # the web port or public URL may have changed

@@ -26,7 +26,7 @@ log = logging.getLogger("jigap")
 # Subcommands that live beside their feature: each module has add_parser(subparsers).
 FEATURE_COMMANDS: tuple[str, ...] = ("bot.commands.verify", "bot.commands.issuer", "bot.commands.billing",
                                      "bot.commands.shops", "bot.commands.contract",
-                                     "bot.commands.rentals")
+                                     "bot.commands.rentals", "bot.commands.backup")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(args.config)
+    """The configuration, and logging in the format it asks for."""
+    config = load_config(args.config)
+    configure_logging(args.log_level, json=config.logging.format == "json")
+    return config
 
 
 def _version(_args: argparse.Namespace) -> int:
@@ -131,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
             "To try jigap without Telegram, run `jigap sandbox`.\n"
         )
         return EXIT_USAGE
-    configure_logging(args.log_level, secrets=[token])
+    configure_logging(args.log_level, secrets=[token], json=config.logging.format == "json")
     from bot.serve import serve
 
     return run_until_stopped(lambda stop: serve(config, token, stop, webhook_url=args.webhook, listen=args.listen))

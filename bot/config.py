@@ -151,6 +151,17 @@ class I18nConfig:
 @dataclass(frozen=True)
 class AdminConfig:
     platform_admins: list[int] = field(default_factory=list)
+    alert_lag_minutes: int = 10
+    alert_429_minutes: int = 5
+    alert_every_minutes: int = 30
+
+
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    format: str = "text"
 
 
 @dataclass(frozen=True)
@@ -167,6 +178,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     i18n: I18nConfig = field(default_factory=I18nConfig)
     admin: AdminConfig = field(default_factory=AdminConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = "defaults"
 
     def replace(self, **sections: Any) -> Config:
@@ -373,6 +385,9 @@ def _check_values(config: Config) -> None:
         "bot.user_per_minute": config.bot.user_per_minute,
         "delivery.cleanup_interval_seconds": config.delivery.cleanup_interval_seconds,
         "delivery.cleanup_batch_size": config.delivery.cleanup_batch_size,
+        "admin.alert_lag_minutes": config.admin.alert_lag_minutes,
+        "admin.alert_429_minutes": config.admin.alert_429_minutes,
+        "admin.alert_every_minutes": config.admin.alert_every_minutes,
     }
     for key, value in positive.items():
         if value < 1:
@@ -415,6 +430,8 @@ def _check_values(config: Config) -> None:
     if not 1 <= config.rentals.bureau_timeout_seconds <= 60:
         raise ConfigError(f"{src}: rentals.bureau_timeout_seconds must be 1-60 seconds, got "
                           f"{config.rentals.bureau_timeout_seconds}")
+    if config.logging.format not in LOG_FORMATS:
+        raise ConfigError(f"{src}: logging.format must be text or json, got {config.logging.format!r}")
     if not 1 <= config.billing.pre_checkout_timeout < 10:
         raise ConfigError(f"{src}: billing.pre_checkout_timeout must be 1-9 seconds (Telegram waits 10)")
 

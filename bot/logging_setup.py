@@ -1,11 +1,23 @@
-"""Logging for the process: readable lines, and secrets removed before anything is written."""
+"""Logging for the process: readable lines or one JSON object per line (`[logging] format`), and secrets
+removed before anything is written.
+
+While an update is handled, `UPDATE_ID` names it (bot.update_processor sets it); every line logged meanwhile,
+in the handler or in what it awaits, carries that id, so a log collector finds all lines of one update.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
 from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import TextIO
+
+import orjson
+
+UPDATE_ID: ContextVar[int | None] = ContextVar("jigap_update_id", default=None)
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -17,10 +29,44 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = [secret for secret in secrets if secret]
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        return self.redacted(super().format(record))
+
+    def redacted(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "<redacted>")
         return text
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, the update being handled (if
+    any) and the traceback (if any). Secrets are removed from the finished line, so no field can carry one."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        update_id = getattr(record, "update_id", None)
+        if update_id is not None:
+            entry["update_id"] = update_id
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return self.redacted(orjson.dumps(entry).decode())
+
+
+class UpdateIdFilter(logging.Filter):
+    """Stamps each record with the id of the update being handled in its task, if any."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.update_id = UPDATE_ID.get()
+        return True
 
 
 # jigap's own packages: their debug lines are written with care (ids and steps, never PINs or claims).
@@ -54,10 +100,12 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         """The stream is always the current sys.stderr."""
 
 
-def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+def configure_logging(level: str = "INFO", secrets: Iterable[str] = (), *, json: bool = False) -> None:
+    """The root logger writes to stderr, as text lines or (`json`) JSON lines, with `secrets` removed."""
     handler = StderrHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    handler.setFormatter(JsonFormatter(secrets) if json else RedactingFormatter(TEXT_FORMAT, secrets))
     handler.addFilter(LibraryDebugFilter())
+    handler.addFilter(UpdateIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

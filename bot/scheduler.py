@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
+from bot.alerts import CHECK_EVERY_SECONDS
 from bot.delivery import fanout
 from bot.delivery.retention import Retention, RetentionPolicy
 from bot.gateways.star_reconciliation import reconcile_stars
@@ -47,6 +48,7 @@ def schedule_jobs(application: JigapApplication) -> None:
     application.bot_data[FANOUT] = fanout.install(services, lambda: application.bot.username)
     services.shop_broadcasts.bind(lambda: application.bot.username)
     job_queue.run_repeating(tick, interval=services.config.scheduler.tick_seconds, first=0.0, name="scheduler-tick")
+    job_queue.run_repeating(alerts_job, interval=CHECK_EVERY_SECONDS, first=CHECK_EVERY_SECONDS, name="ops-alerts")
     job_queue.run_repeating(show_progress, interval=services.config.delivery.progress_interval,
                             first=services.config.delivery.progress_interval, name="broadcast-progress")
     settings = services.config.billing
@@ -62,16 +64,27 @@ def schedule_jobs(application: JigapApplication) -> None:
 
 
 async def tick(context: Context) -> None:
-    """Start the pump if it is not running yet, then ask storage what is due (scheduled posts among it)."""
+    """Start the pump if it is not running yet, then ask storage what is due (scheduled posts among it). Each
+    run is timed: one longer than the interval means the sweeps fall behind (bot.alerts)."""
     services: Services = context.application.bot_data["services"]
     bot = context.application.bot
     services.delivery.start(bot.token)
     services.events.start(NoticeContext(services, bot.username))
-    await billing_tick(services)
-    await fanout.publish_due(services, context.application.bot_data.get(FANOUT))
-    await shops_tick(services)
-    await rentals_tick(services)
-    await services.delivery.tick(asyncio.get_running_loop().time())
+    async with services.alerts.sweeps.timed("scheduler-tick", services.config.scheduler.tick_seconds):
+        await billing_tick(services)
+        await fanout.publish_due(services, context.application.bot_data.get(FANOUT))
+        await shops_tick(services)
+        await rentals_tick(services)
+        await services.delivery.tick(asyncio.get_running_loop().time())
+
+
+async def alerts_job(context: Context) -> None:
+    """The minute's look at the outbox, 429s, sweeps and errors; what changed goes to the platform admins."""
+    services: Services = context.application.bot_data["services"]
+    try:
+        await services.alerts.check(context.application.bot.username)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("the alerts' check could not reach the database (%r); the next minute tries again", error)
 
 
 async def shops_tick(services: Services) -> None:

@@ -10,6 +10,8 @@ the rest of the library is unchanged.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import aiohttp
@@ -17,6 +19,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 Timeout = float | None
+# Told each call's Bot API method and how long it took, answered or not (the bot's metrics).
+CallObserver = Callable[[str, float], None]
 
 
 class AiohttpRequest(BaseRequest):
@@ -25,8 +29,9 @@ class AiohttpRequest(BaseRequest):
     connect timeout, so that one is the pool's and the connection's together."""
 
     def __init__(self, *, connections: int, read_timeout: Timeout = 5.0, write_timeout: Timeout = 5.0,
-                 connect_timeout: Timeout = 5.0, pool_timeout: Timeout = 1.0, media_write_timeout: Timeout = 20.0
-                 ) -> None:
+                 connect_timeout: Timeout = 5.0, pool_timeout: Timeout = 1.0, media_write_timeout: Timeout = 20.0,
+                 observe: CallObserver | None = None) -> None:
+        self._observe = observe
         self._connections = connections
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -68,6 +73,7 @@ class AiohttpRequest(BaseRequest):
         # The write timeout bounds sending the body; aiohttp has none of its own, so the whole call may take
         # the wait for a connection, the write and the read.
         timeout = aiohttp.ClientTimeout(total=_sum(_sum(waiting, write), read), connect=waiting, sock_read=read)
+        started = time.perf_counter()
         try:
             body, headers = _body(request_data)
             async with self._session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
@@ -76,6 +82,14 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        finally:
+            if self._observe is not None:
+                self._observe(bot_api_method(url), time.perf_counter() - started)
+
+
+def bot_api_method(url: str) -> str:
+    """The method a Bot API URL calls (`.../bot<token>/sendMessage` -> `sendMessage`): never the token."""
+    return url.rsplit("/", 1)[-1].partition("?")[0]
 
 
 def _chosen(given: Timeout | object, default: Timeout) -> Timeout:

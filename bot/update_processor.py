@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.inbox import UpdateInbox
+from bot.logging_setup import UPDATE_ID
 from bot.user_budget import UserBudget, Verdict
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         key = self._chat_key(update)
         lock = self._chat_locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
+        # Every line logged while this update is handled names it (bot.logging_setup).
+        logging_as = UPDATE_ID.set(update.update_id if isinstance(update, Update) else None)
         try:
             async with lock, self._working:
                 if self._inbox is None:
@@ -49,6 +52,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 else:
                     await self._inbox.handle(update, coroutine)
         finally:
+            UPDATE_ID.reset(logging_as)
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 # Forget idle chats so the table does not grow with every chat ever seen.

@@ -14,10 +14,14 @@ import time
 from collections.abc import Callable
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from bot.app import JigapApplication
+from bot.bootstrap import Services
+from bot.health import check_health, outbox_backlog
+from bot.metrics import ScrapeGauges
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -36,8 +40,6 @@ class BotWebServer:
         self._application = application
         self._secret = webhook_secret(token)
         self._started = time.monotonic()
-        self._updates = 0
-        self._refused = 0
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=2 * 1024 * 1024)
         self.app.router.add_post(WEBHOOK_PATH, self._webhook)
@@ -45,6 +47,11 @@ class BotWebServer:
         self.app.router.add_get("/metrics", self._metrics)
         for setup in extra_routes or []:
             setup(self.app)
+
+    @property
+    def services(self) -> Services:
+        services: Services = self._application.bot_data["services"]
+        return services
 
     @property
     def secret(self) -> str:
@@ -65,7 +72,7 @@ class BotWebServer:
 
     async def _webhook(self, request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), self._secret):
-            self._refused += 1
+            self.services.metrics.webhook_refused.inc()
             log.warning("webhook call without the right secret token from %s", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
@@ -78,27 +85,27 @@ class BotWebServer:
             return web.Response(status=400, text="bad update")
         try:
             # Stored before the 200: until Telegram has it, it keeps the update and posts it again.
-            await self._application.bot_data["services"].inbox.store([update])
+            await self.services.inbox.store([update])
         except (SQLAlchemyError, OSError) as error:
             log.warning("a webhook update could not be stored (%r): Telegram will post it again", error)
             return web.Response(status=503, text="try again")
-        self._updates += 1
+        self.services.metrics.webhook_updates.inc()
         await self._application.update_queue.put(update)
         return web.Response(text="ok")
 
     async def _health(self, _request: web.Request) -> web.Response:
-        running = self._application.running
-        body = {"status": "ok" if running else "starting", "uptime_s": round(time.monotonic() - self._started)}
-        return web.json_response(body, status=200 if running else 503)
+        """Running, the database reachable, who leads the pump and the outbox's lag (bot.health)."""
+        health = await check_health(self.services, running=self._application.running)
+        body = health.as_json(round(time.monotonic() - self._started))
+        return web.json_response(body, status=200 if health.healthy else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        lines = [
-            "# TYPE jigap_webhook_updates_total counter",
-            f"jigap_webhook_updates_total {self._updates}",
-            "# TYPE jigap_webhook_refused_total counter",
-            f"jigap_webhook_refused_total {self._refused}",
-            "# TYPE jigap_update_queue_size gauge",
-            f"jigap_update_queue_size {self._application.update_queue.qsize()}",
-        ]
-        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+        """The bot's metrics in Prometheus' text format, the gauges read now (bot.metrics)."""
+        services = self.services
+        backlog = await outbox_backlog(services)
+        gauges = ScrapeGauges(
+            outbox_pending=backlog.pending if backlog is not None else None,
+            outbox_lag_seconds=backlog.lag(services.clock.now()).total_seconds() if backlog is not None else None,
+            update_queue=self._application.update_queue.qsize())
+        return web.Response(body=services.metrics.exposition(gauges), headers={"Content-Type": CONTENT_TYPE_LATEST})
 

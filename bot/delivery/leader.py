@@ -199,3 +199,14 @@ class InteractiveSharing:
             await connection.execute(text("SELECT pg_notify(:channel, :payload)"),
                                      {"channel": INTERACTIVE_CHANNEL, "payload": f"{self._worker} {count}"})
             await connection.commit()  # a notification is delivered when its transaction commits
+
+
+async def led_elsewhere(engine: AsyncEngine, key: int = LEADER_LOCK_KEY) -> bool:
+    """Whether some session on this PostgreSQL database holds the leader lock (for /healthz of a worker that
+    does not lead). A bigint advisory lock shows in pg_locks as its high and low 32 bits."""
+    query = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND ((classid::bigint << 32) | objid::bigint) = :key")
+    async with engine.connect() as connection:
+        return bool((await connection.execute(query, {"key": key})).scalar())

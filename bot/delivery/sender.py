@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,6 +54,24 @@ class Sender(Protocol):
     async def call(self, method: str, params: dict[str, Any]) -> Outcome: ...
 
     async def close(self) -> None: ...
+
+
+class TimedSender:
+    """A sender whose calls are timed: `observe(method, seconds)` hears of each (the bot's metrics)."""
+
+    def __init__(self, sender: Sender, observe: Callable[[str, float], None]) -> None:
+        self._sender = sender
+        self._observe = observe
+
+    async def call(self, method: str, params: dict[str, Any]) -> Outcome:
+        started = time.perf_counter()
+        try:
+            return await self._sender.call(method, params)
+        finally:
+            self._observe(method, time.perf_counter() - started)
+
+    async def close(self) -> None:
+        await self._sender.close()
 
 
 class BotApiSender:

@@ -7,7 +7,7 @@ something and send because of it write `uow.outbox.enqueue(...)` inside their ow
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -30,7 +30,7 @@ from bot.delivery.reminders import (
     SweepReport,
     parse_clock,
 )
-from bot.delivery.sender import BotApiSender, Sender
+from bot.delivery.sender import BotApiSender, Sender, TimedSender
 from bot.delivery.sender_process import ProcessSender
 from bot.i18n import Translations
 from handlers.core.text import N_
@@ -56,8 +56,9 @@ def limits_from(config: Config) -> Limits:
 
 class DeliveryService:
     def __init__(self, config: Config, engine: AsyncEngine, uow: UnitOfWorkFactory, clock: Clock,
-                 translations: Translations) -> None:
+                 translations: Translations, *, observe_call: Callable[[str, float], None] | None = None) -> None:
         self.config = config
+        self._observe_call = observe_call  # each bulk Bot API call's method and time (the bot's metrics)
         self._engine = engine
         self._uow = uow
         self._clock = clock
@@ -116,7 +117,8 @@ class DeliveryService:
             backoff_max=float(delivery.backoff_max_seconds),
             max_in_flight=2 * delivery.batch_size,
         )
-        self.pump = DeliveryPump(self._uow.background(), self.sender, self.limiter, self._leadership, self._clock,
+        pump_sender = self.sender if self._observe_call is None else TimedSender(self.sender, self._observe_call)
+        self.pump = DeliveryPump(self._uow.background(), pump_sender, self.limiter, self._leadership, self._clock,
                                  settings, worker=self.worker, composer=self.composers)
         self.pump.start()
         if self._sharing is not None:

@@ -25,6 +25,7 @@ async def on_error(update: object, context: JigapContext) -> None:
     """Log with a reference id and tell the user, in their language, what did and did not happen."""
     reference = secrets.token_hex(4)
     log.error("update failed [ref %s]", reference, exc_info=context.error)
+    context.services.metrics.handler_failed()
     if not isinstance(update, Update) or update.effective_chat is None or isinstance(context.error, Forbidden):
         return
     tr = SPEAKING.get() or _translator_for(update, context)

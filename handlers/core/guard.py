@@ -48,6 +48,7 @@ async def allowed(update: Update, context: JigapContext, permission: Permission,
                                      target=target)
     if decision.allowed:
         return True
+    context.services.metrics.refused(permission.value)
     text = context.tr(REFUSALS[permission])
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)

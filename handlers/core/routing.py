@@ -55,6 +55,7 @@ class CommandRoute:
     help: str = ""  # what it does, its line in /help (an English msgid)
     # /help shows it to holders of this (or of any of these); by default the route's permission.
     shown_to: Permission | tuple[Permission, ...] | None = None
+    domain: str = ""  # the domain that registered it (what its metrics are counted under)
 
     @property
     def audiences(self) -> tuple[Permission, ...] | None:
@@ -74,6 +75,7 @@ class ButtonRoute:
     kind: type[ButtonData]
     callback: ButtonCallback
     permission: Permission | None = None
+    domain: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class MessageRoute:
 
     handler: BaseHandler[Any, Any, Any]
     group: int = 0
+    domain: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ class Routes:
     settings_sections: dict[str, MenuEntry] = field(default_factory=dict)
     keypad: KeypadShow | None = None
     pin_continuations: dict[str, PinContinuation] = field(default_factory=dict)
+    # The domain whose registration is running (the bot sets it before each); its routes carry the name.
+    domain: str = ""
 
     def command(self, name: str, callback: Callback, *, help: str, permission: Permission | None = None,
                 menu: str | None = None, shown_to: Permission | tuple[Permission, ...] | None = None) -> None:
@@ -189,7 +194,7 @@ class Routes:
             raise RouteConflict(f"command /{name} is malformed or taken")
         if not help.strip():
             raise RouteConflict(f"command /{name} has no line for /help")
-        self.commands[name] = CommandRoute(name, callback, permission, menu, help, shown_to)
+        self.commands[name] = CommandRoute(name, callback, permission, menu, help, shown_to, self.domain)
 
     def button(self, kind: type[ButtonData], callback: ButtonCallback, *, permission: Permission | None = None
                ) -> None:
@@ -197,10 +202,10 @@ class Routes:
         is answered as a stale button before the callback runs."""
         if kind.prefix in self.buttons:
             raise RouteConflict(f"button prefix {kind.prefix!r} is taken")
-        self.buttons[kind.prefix] = ButtonRoute(kind, callback, permission)
+        self.buttons[kind.prefix] = ButtonRoute(kind, callback, permission, self.domain)
 
     def message(self, handler: BaseHandler[Any, Any, Any], *, group: int = 0) -> None:
-        self.messages.append(MessageRoute(handler, group))
+        self.messages.append(MessageRoute(handler, group, self.domain))
 
     def add_deep_link(self, prefix: str, handler: DeepLinkHandler) -> None:
         if not re.fullmatch(r"[a-z0-9]{1,12}", prefix) or prefix in self.deep_links:

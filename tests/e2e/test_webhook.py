@@ -48,4 +48,4 @@ async def test_a_post_without_the_secret_token_is_refused(webhook_port: int) -> 
         async with http.get(f"http://127.0.0.1:{webhook_port}/healthz") as response:
             assert response.status == 200 and (await response.json())["status"] == "ok"
         async with http.get(f"http://127.0.0.1:{webhook_port}/metrics") as response:
-            assert "jigap_webhook_refused_total 2" in await response.text()
+            assert "jigap_webhook_refused_total 2.0" in await response.text()
