@@ -49,6 +49,7 @@ from subscriptions.rentals import Rentals, RentalSettings
 from subscriptions.rentals.credit import CreditBureau
 from subscriptions.rentals.identity import IdentityPolicy
 from subscriptions.shops import Shops, ShopSettings
+from subscriptions.stats.service import Stats
 from wallet.errors import PhotoTooLarge
 from wallet.images.fonts import hangul_font_path
 from wallet.images.qr import qr_png
@@ -91,9 +92,11 @@ class Services:
     contract_signer: HolderKeySigner
     wallet_identity: WalletIdentity  # a brand's request for the applicant's identity, and the keypads it needs
     shop_broadcasts: ShopBroadcaster = dataclasses.field(init=False)
+    stats: Stats = dataclasses.field(init=False)  # the admin's charts, the daily digest, who was active when
 
     def __post_init__(self) -> None:
         self.shop_broadcasts = ShopBroadcaster(self)
+        self.stats = Stats(self.uow, self.clock, self.config.i18n.default_timezone)
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -263,6 +266,7 @@ async def open_runtime(
             yield services
         finally:
             await services.inbox.stop()
+            await services.stats.active_noted()
             await services.events.stop()
             await services.delivery.stop()
             await services.credit_bureau.close()

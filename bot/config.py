@@ -153,6 +153,12 @@ class AdminConfig:
 
 
 @dataclass(frozen=True)
+class StatsConfig:
+    rollup_seconds: int = 300
+    digest_hour: int = 9
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -166,6 +172,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     i18n: I18nConfig = field(default_factory=I18nConfig)
     admin: AdminConfig = field(default_factory=AdminConfig)
+    stats: StatsConfig = field(default_factory=StatsConfig)
     source: str = "defaults"
 
     def replace(self, **sections: Any) -> Config:

@@ -31,6 +31,7 @@ async def load_member(update: object, context: JigapContext) -> None:
     translations = context.services.translations
     language = translations.pick(member.user.language, member.user.telegram_language)
     context.bind_member(member, translations.get(language))
+    context.services.stats.note_active(member.id)
 
 
 def profile_of(user: User, *, private: bool) -> TelegramProfile:

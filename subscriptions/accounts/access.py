@@ -39,6 +39,7 @@ class Permission(StrEnum):
     ADMIN_WHOIS = "admin.whois"
     ADMIN_AUDIT = "admin.audit"
     ADMIN_BROADCAST = "admin.broadcast"
+    ADMIN_STATS = "admin.stats"  # the console's charts and the daily digest
     ISSUE_CREDENTIAL = "wallet.issue"
     REVOKE_CREDENTIAL = "wallet.revoke"
     MANAGE_OFFERS = "offers.manage"
@@ -61,6 +62,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADMIN_WHOIS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_AUDIT: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_BROADCAST: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_STATS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ISSUE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.REVOKE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.MANAGE_OFFERS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),
