@@ -41,6 +41,7 @@ from handlers.core.routing import ButtonRoute, CommandRoute, Routes
 from storage.billing import reminders as storage_billing_reminders
 from storage.rentals import reminders as storage_rentals_reminders
 from storage.rentals import visits as storage_rentals_visits
+from storage.stats import digest as storage_stats_digest
 from subscriptions.billing.events import PaymentReceived
 from subscriptions.billing.services import BillingSettings
 from subscriptions.reminders import ReminderKind, SubjectSource
@@ -66,6 +67,11 @@ def rentals_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], 
             *storage_rentals_visits.reminder_kinds(services.rentals.settings.timezone)]
 
 
+def admin_reminder_kinds(services: Services) -> list[tuple[ReminderKind[Any], SubjectSource[Any]]]:
+    """The platform admins' daily digest, at the configured hour of each admin's day."""
+    return storage_stats_digest.reminder_kinds(services.stats, services.config.stats.digest_hour)
+
+
 @dataclass(frozen=True)
 class Domain:
     """What wiring a domain takes: its handlers' one registration, and its reminder kinds over storage's
@@ -79,7 +85,7 @@ class Domain:
 # Adding a domain is one line here (with its own packages and its migration branch).
 DOMAINS: tuple[Domain, ...] = (
     Domain("core", core.register),
-    Domain("admin", admin.register),
+    Domain("admin", admin.register, admin_reminder_kinds),
     Domain("wallet", wallet.register),
     Domain("billing", billing.register, billing_reminder_kinds),
     Domain("content", content.register),

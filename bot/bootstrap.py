@@ -51,6 +51,7 @@ from subscriptions.rentals import Rentals, RentalSettings
 from subscriptions.rentals.credit import CreditBureau
 from subscriptions.rentals.identity import IdentityPolicy
 from subscriptions.shops import Shops, ShopSettings
+from subscriptions.stats.service import Stats
 from wallet.errors import PhotoTooLarge
 from wallet.images.fonts import hangul_font_path
 from wallet.images.qr import qr_png
@@ -95,10 +96,12 @@ class Services:
     metrics: Metrics  # this bot's own registry (bot.metrics), served at /metrics
     shop_broadcasts: ShopBroadcaster = dataclasses.field(init=False)
     alerts: Alerts = dataclasses.field(init=False)
+    stats: Stats = dataclasses.field(init=False)  # the admin's charts, the daily digest, who was active when
 
     def __post_init__(self) -> None:
         self.shop_broadcasts = ShopBroadcaster(self)
         self.alerts = Alerts(self)
+        self.stats = Stats(self.uow, self.clock, self.config.i18n.default_timezone)
 
 
 async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
@@ -271,6 +274,7 @@ async def open_runtime(
             yield services
         finally:
             await services.inbox.stop()
+            await services.stats.active_noted()
             await services.events.stop()
             await services.delivery.stop()
             await services.credit_bureau.close()

@@ -165,6 +165,12 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class StatsConfig:
+    rollup_seconds: int = 300
+    digest_hour: int = 9
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -179,6 +185,7 @@ class Config:
     i18n: I18nConfig = field(default_factory=I18nConfig)
     admin: AdminConfig = field(default_factory=AdminConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    stats: StatsConfig = field(default_factory=StatsConfig)
     source: str = "defaults"
 
     def replace(self, **sections: Any) -> Config:

@@ -57,6 +57,8 @@ def schedule_jobs(application: JigapApplication) -> None:
     job_queue.run_repeating(close_months_job, interval=CLOSE_CHECK_SECONDS, first=CLEANUP_FIRST_SECONDS,
                             name="rentals-month-close")
     job_queue.run_repeating(visits_job, interval=VISITS_EVERY_SECONDS, first=VISITS_FIRST_SECONDS, name="rental-visits")
+    job_queue.run_repeating(stats_job, interval=services.config.stats.rollup_seconds, first=CLEANUP_FIRST_SECONDS,
+                            name="stats-rollup")
     retention = Retention(services.uow.background(), services.clock, RetentionPolicy.from_config(services.config))
     # The first clean-up waits a minute: a bot that restarts often still cleans up, but not while it starts.
     job_queue.run_repeating(clean_up, interval=services.config.delivery.cleanup_interval_seconds,
@@ -154,6 +156,20 @@ async def rentals_money_tick(services: Services) -> int:
     except (SQLAlchemyError, OSError):
         log.exception("rentals' end-of-contract sweep failed this tick; the next tick tries again")
         return 0
+
+
+async def stats_job(context: Context) -> None:
+    await stats_tick(context.application.bot_data["services"])
+
+
+async def stats_tick(services: Services) -> None:
+    """The roll-ups the admin's charts read: the hours since the last run recomputed from their sources."""
+    try:
+        report = await services.stats.roll_up()
+    except (SQLAlchemyError, OSError):
+        log.exception("the stats roll-up failed this time; the next run recomputes from the same watermark")
+        return
+    log.info("stats roll-up since %s: %d figures in %.2f s", report.since.isoformat(), report.figures, report.seconds)
 
 
 async def reconcile_stars_job(context: Context) -> None:

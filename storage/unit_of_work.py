@@ -26,6 +26,7 @@ from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
 from storage.envelope import Envelope
 from storage.rentals.unit import RentalsPart
 from storage.shops.unit import ShopsPart
+from storage.stats.unit import StatsPart
 from storage.wallet.unit import WalletPart
 
 
@@ -88,7 +89,7 @@ def _system_now() -> datetime:
 
 # The parts of every transaction, one per room of storage; a new domain's storage adds its part here. Each
 # flushes its writes and hands on, so the core's part (the events) writes last.
-class UnitOfWork(RentalsPart, ShopsPart, ContentPart, BillingPart, WalletPart, DeliveryPart, CorePart):
+class UnitOfWork(StatsPart, RentalsPart, ShopsPart, ContentPart, BillingPart, WalletPart, DeliveryPart, CorePart):
     """`async with uow:` opens a transaction; leaving without `commit()` rolls it back."""
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,

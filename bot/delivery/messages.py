@@ -7,14 +7,17 @@ invoice, a QR photo drawn at send time, or a Bot API call.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from handlers.core.charts import Charts
 from handlers.core.limits import fit
 from handlers.core.outbound import MessageError
+from wallet.images.fonts import hangul_font_path
 from wallet.images.qr import qr_png
 
 QR_SIDE = 480
@@ -66,6 +69,11 @@ def _api_call(chat_id: int, payload: Mapping[str, Any], environ: Mapping[str, st
         if payload.get("text"):
             params["caption"] = payload["text"]
         return "sendPhoto", params
+    if payload.get("photo_chart"):
+        params["photo"] = _charts().from_payload(payload["photo_chart"])  # drawn now, uploaded as a file
+        if payload.get("text"):
+            params["caption"] = payload["text"]
+        return "sendPhoto", params
     if payload.get("photo"):
         params["photo"] = payload["photo"]
         if payload.get("text"):
@@ -86,3 +94,9 @@ def _invoice_params(chat_id: int, payload: Mapping[str, Any], environ: Mapping[s
             raise MessageError(f"the card provider token ({variable}) is not set")
         params["provider_token"] = token
     return params
+
+
+@functools.cache
+def _charts() -> Charts:
+    """Charts for messages drawn at send time, in the wallet's font with Hangul where the machine has one."""
+    return Charts([path for path in dict.fromkeys((hangul_font_path(), hangul_font_path(bold=True))) if path])

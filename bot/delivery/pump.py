@@ -90,6 +90,7 @@ class _Results:
     retry: list[Retry] = field(default_factory=list)
     finished: list[Finished] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
+    rate_limited: int = 0  # 429s: stored nowhere but in the stats, counted with the flush that retries them
 
     def __len__(self) -> int:
         return len(self.sent) + len(self.retry) + len(self.finished) + len(self.blocked_chats)
@@ -345,6 +346,7 @@ class DeliveryPump:
             self._results.sent.append(Sent(row.id, now))
         elif isinstance(outcome, RateLimited):
             self.stats.rate_limited += 1
+            self._results.rate_limited += 1
             bot_wide = self._limiter.refused(row.chat_id, outcome.retry_after)
             log.info("429 for chat %s: waiting %ss (%s)", row.chat_id, outcome.retry_after,
                      "whole bot" if bot_wide else "this chat only")
@@ -416,6 +418,8 @@ class DeliveryPump:
         await uow.outbox.mark_sent(results.sent)
         await uow.outbox.mark_retry(results.retry)
         await uow.outbox.mark_finished(results.finished)
+        await uow.stats.add_delivery_faults(self._clock.now(), rate_limited=results.rate_limited,
+                                            failed=sum(1 for one in results.finished if one.status == "failed"))
         for chat_id in sorted(results.blocked_chats):
             await uow.users.set_bot_blocked(chat_id, True)
             await uow.outbox.drop_pending_for_chat(chat_id, BLOCKED_REASON)
@@ -438,3 +442,4 @@ class DeliveryPump:
         self._results.retry[:0] = results.retry
         self._results.finished[:0] = results.finished
         self._results.blocked_chats |= results.blocked_chats
+        self._results.rate_limited += results.rate_limited

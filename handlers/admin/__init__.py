@@ -1,5 +1,6 @@
 """The platform's admin console: /admin (one message each domain's sections draw into), its users,
-organisations and audit log sections, /grant and /revoke_role with a confirmation step, /whois, /ban and /unban."""
+organisations, audit log and stats sections, /grant and /revoke_role with a confirmation step, /whois, /ban and
+/unban."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from handlers.core.routing import Routes
 
 
 def register(routes: Routes) -> None:
-    from handlers.admin import audit, console, inputs, organisations, users
+    from handlers.admin import audit, console, inputs, organisations, stats, users
 
-    for feature in (console, users, organisations, audit, inputs):
+    for feature in (console, users, organisations, audit, stats, inputs):
         feature.register(routes)
 
 

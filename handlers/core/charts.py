@@ -23,7 +23,7 @@ import io
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec
@@ -136,6 +136,13 @@ class Charts:
                      color=PALETTE[0], zorder=2)
             _decorate(axes, title, labels, unit, [Series(unit, values)])
             return _png(figure)
+
+    def from_payload(self, drawing: Mapping[str, Any]) -> bytes:
+        """Lines drawn from what an outbox row keeps of a chart (`title`, `labels`, `series` of `name` and
+        `values`, `unit`, `no_data`): a message that carries a chart is drawn when it is sent."""
+        series = [Series(str(one["name"]), [float(value) for value in one["values"]]) for one in drawing["series"]]
+        return self.time_series(str(drawing["title"]), [str(label) for label in drawing["labels"]], series,
+                                unit=str(drawing["unit"]), no_data=str(drawing["no_data"]))
 
     # --- drawing -----------------------------------------------------------------------------------------
 

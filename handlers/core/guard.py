@@ -21,6 +21,7 @@ REFUSALS: dict[Permission, str] = {
     Permission.ADMIN_GRANT: N_("Sorry, this is only for platform admins."),
     Permission.ADMIN_WHOIS: N_("Sorry, this is only for platform admins."),
     Permission.ADMIN_AUDIT: N_("Sorry, this is only for platform admins."),
+    Permission.ADMIN_STATS: N_("Sorry, this is only for platform admins."),
     Permission.ADMIN_BROADCAST: N_("Sorry, only platform admins and shop owners can broadcast."),
     Permission.ADMIN_REFUNDS: N_("Sorry, this is only for platform admins."),
     Permission.ADMIN_USERS: N_("Sorry, this is only for platform admins."),

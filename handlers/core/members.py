@@ -35,6 +35,7 @@ async def load_member(update: object, context: JigapContext) -> None:
     if member.user.is_banned and update.my_chat_member is None:  # blocking the bot is still noted
         await refuse_banned(update, context)
         raise ApplicationHandlerStop  # no feature handler runs for a banned person
+    context.services.stats.note_active(member.id)
 
 
 async def refuse_banned(update: Update, context: JigapContext) -> None:

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     ADMIN_REFUNDS = "admin.refunds"  # refund any payment, with a reason
     ADMIN_USERS = "admin.users"  # the console's users: search, profiles, bans
     ADMIN_ORGS = "admin.orgs"  # the console's organisations: create, verify as issuers, suspend, restore
+    ADMIN_STATS = "admin.stats"  # the console's charts and the daily digest
     ISSUE_CREDENTIAL = "wallet.issue"
     REVOKE_CREDENTIAL = "wallet.revoke"
     MANAGE_OFFERS = "offers.manage"
@@ -67,6 +68,7 @@ POLICY: dict[Permission, frozenset[Role]] = {
     Permission.ADMIN_REFUNDS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_USERS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ADMIN_ORGS: frozenset({Role.PLATFORM_ADMIN}),
+    Permission.ADMIN_STATS: frozenset({Role.PLATFORM_ADMIN}),
     Permission.ISSUE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.REVOKE_CREDENTIAL: frozenset({Role.ISSUER_ADMIN}),
     Permission.MANAGE_OFFERS: frozenset({Role.SHOP_OWNER, Role.CREATOR, Role.BRAND_MANAGER}),

@@ -46,7 +46,7 @@ async def opens_the_console(admin: SandboxUser) -> BotMessage:
     console = await admin.send("/admin")
     assert console.text.splitlines()[0] == "Admin console"
     assert console.buttons == ["Users", "Organisations", "Content reports", "Refunds", "Broadcasts waiting for approval",
-                               "Running broadcasts", "Accreditations", "Audit log"]
+                               "Running broadcasts", "Accreditations", "Audit log", "Stats"]
     return console
 
 

@@ -156,7 +156,7 @@ async def test_admin_mistakes_get_clear_answers(jigap: Jigap) -> None:
     menu = await admin.send("/admin")
     assert menu.text.startswith("관리자 콘솔")
     assert menu.buttons == ["사용자", "기관", "콘텐츠 신고", "환불", "승인을 기다리는 방송", "보내는 중인 방송", "발급 인가 현황",
-                            "감사 기록"]
+                            "감사 기록", "통계"]
     await admin.press("발급 인가 현황", menu)
     overview = await admin.wait_for_edit(menu)  # the console's one message, edited in place
     assert overview.text.startswith("발급 인가 현황") and overview.buttons == ["« 콘솔"]
