@@ -118,6 +118,13 @@ async def check_key_ring(engine: AsyncEngine, envelope: Envelope) -> None:
         raise MasterKeyError(f"the master key does not open the data in this database ({error})") from None
 
 
+def ready_for_traffic(services: Services) -> None:
+    """What a running bot does once it is up: load what its first replies would load (matplotlib for charts), then
+    freeze everything start-up made (`freeze_startup_objects`)."""
+    services.charts.warm_up()
+    freeze_startup_objects()
+
+
 def freeze_startup_objects() -> None:
     """Take what start-up built out of the garbage collector's sight, once the bot is running.
 

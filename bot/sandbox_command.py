@@ -8,7 +8,7 @@ import os
 import secrets
 import sys
 
-from bot.bootstrap import freeze_startup_objects, open_runtime
+from bot.bootstrap import open_runtime, ready_for_traffic
 from bot.config import Config
 from bot.demo import (
     PEOPLE,
@@ -85,7 +85,7 @@ async def run_sandbox(config: Config, stop: asyncio.Event, *, port: int | None, 
                         published_documents(services, application, token)):
                 _say(f"jigap sandbox: web chat at {server.url}/  (Ctrl-C stops)")
                 _say(f"jigap sandbox: the bot @{config.sandbox.bot_username} uses {config.database.url}")
-                freeze_startup_objects()
+                ready_for_traffic(services)
                 await stop.wait()
         return 0
     finally:

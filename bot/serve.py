@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.bootstrap import freeze_startup_objects, open_runtime
+from bot.bootstrap import open_runtime, ready_for_traffic
 from bot.config import Config
 from bot.embedded import running_application, running_webhook
 from bot.issuer_web import wallet_routes
@@ -29,7 +29,7 @@ async def serve(config: Config, token: str, stop: asyncio.Event, *, webhook_url:
                 web = BotWebServer(application, token, extra_routes=[wallet_routes(services)])
                 bound = await web.start(host, port)
                 log.info("polling for updates; health and metrics on http://%s:%s", host, bound)
-                freeze_startup_objects()
+                ready_for_traffic(services)
                 try:
                     await stop.wait()
                 finally:
@@ -37,6 +37,6 @@ async def serve(config: Config, token: str, stop: asyncio.Event, *, webhook_url:
             return 0
         async with running_webhook(services, token, public_url=webhook_url, host=host, port=port) as (_app, _web, bound):
             log.info("serving the webhook %s on %s:%s", webhook_url, host, bound)
-            freeze_startup_objects()
+            ready_for_traffic(services)
             await stop.wait()
         return 0
