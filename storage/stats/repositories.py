@@ -37,7 +37,7 @@ from storage.stats.tables import (
     stats_subscription_mrr,
     stats_watermarks,
 )
-from storage.wallet.tables import wallet_presentations
+from storage.wallet.tables import wallet_verifications
 from subscriptions.billing.mrr import monthly_amount, movement
 from subscriptions.billing.subscription import Subscription
 from subscriptions.stats.charts import Metric
@@ -81,7 +81,7 @@ def _sources() -> tuple[Source, ...]:
                func.sum(billing_postings.c.amount_minor),
                join=billing_journal.join(billing_postings, billing_postings.c.transaction_id == billing_journal.c.id),
                where=billing_postings.c.account.like(CASH_ACCOUNTS)),
-        Source(Metric.VERIFICATIONS, wallet_presentations.c.at, wallet_presentations.c.verdict, count),
+        Source(Metric.VERIFICATIONS, wallet_verifications.c.at, wallet_verifications.c.verdict, count),
         Source(Metric.RENTALS, rental_applications.c.created_at, literal("applications"), count),
         Source(Metric.RENTALS, rental_contracts.c.signed_at, literal("approvals"), count),
     )

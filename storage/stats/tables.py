@@ -15,7 +15,6 @@ from storage.core.tables import events, inbox
 from storage.delivery.tables import outbox
 from storage.metadata import metadata, utc_datetime
 from storage.rentals.tables import rental_applications, rental_contracts
-from storage.wallet.tables import wallet_presentations
 
 stats_hourly = Table(
     "stats_hourly",
@@ -68,6 +67,5 @@ Index("ix_outbox_sent_at", outbox.c.sent_at)
 Index("ix_events_created_at", events.c.created_at)
 Index("ix_billing_journal_occurred_at", billing_journal.c.occurred_at)
 Index("ix_billing_payments_paid_at", billing_payments.c.paid_at)
-Index("ix_wallet_presentations_at", wallet_presentations.c.at)
 Index("ix_rental_applications_created_at", rental_applications.c.created_at)
 Index("ix_rental_contracts_signed_at", rental_contracts.c.signed_at)

@@ -36,6 +36,7 @@ from storage.wallet.tables import (
     wallet_status_lists,
     wallet_used_nonces,
     wallet_verification_requests,
+    wallet_verifications,
 )
 from wallet.keys import PublicKey, SigningKey, open_signing_key, public_key_from_jwk, seal_signing_key
 from wallet.pin import PinState
@@ -432,6 +433,10 @@ class WalletRepository:
                 verifier_name=self._seal_name(verifier_name), claims=list(claims), verdict=verdict, at=now,
             )
         )
+
+    async def note_verification(self, *, verdict: str, verifier_id: int | None, now: datetime) -> None:
+        await self._connection.execute(
+            insert(wallet_verifications).values(verdict=verdict, verifier_id=verifier_id, at=now))
 
     async def history(self, credential_id: str, *, limit: int = 20) -> list[HistoryEntry]:
         query = (

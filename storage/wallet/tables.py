@@ -209,3 +209,15 @@ wallet_presentations = Table(
     utc_datetime("at"),
     Index("ix_wallet_presentations_credential_at", "credential_id", "at"),
 )
+
+# Every check the platform's verifier made, the cards it never issued included (forged, unknown, not accredited):
+# what the admin's chart of verification results counts. No claims and no names (migration wallet_0007).
+wallet_verifications = Table(
+    "wallet_verifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("verdict", String(32), nullable=False),  # valid, or the failed check
+    Column("verifier_id", BigInteger, nullable=True),
+    utc_datetime("at"),
+    Index("ix_wallet_verifications_at", "at"),
+)

@@ -62,6 +62,7 @@ class Tables:
     requests: dict[str, RequestRecord] = field(default_factory=dict)
     nonces: set[str] = field(default_factory=set)
     history: list[HistoryEntry] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)  # every check noted by the verifier, valid or why not
     accreditations: set[tuple[int, str]] = field(default_factory=set)
     audit: list[dict[str, Any]] = field(default_factory=list)
 
@@ -239,6 +240,9 @@ class FakeStore:
     async def add_history(self, *, credential_id: str, holder_id: int, verifier_id: int | None, verifier_name: str,
                           claims: tuple[str, ...], verdict: str, now: datetime) -> None:
         self.t.history.append(HistoryEntry(credential_id, verifier_name, claims, verdict, now))
+
+    async def note_verification(self, *, verdict: str, verifier_id: int | None, now: datetime) -> None:
+        self.t.verdicts.append(verdict)
 
     async def history(self, credential_id: str, *, limit: int = 20) -> list[HistoryEntry]:
         return [h for h in reversed(self.t.history) if h.credential_id == credential_id][:limit]

@@ -43,8 +43,8 @@ def _policy(wallet: Wallet) -> VerifierPolicy:
 async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, verifier_name: str,
                  expected_aud: str | None = None, expected_nonce: str | None = None) -> Verification:
     """Check a presentation against the registered issuers, their status lists, their accreditations and the
-    used nonces, and log it in the holder's history when the holder's key bound it. A nonce is spent only by
-    a presentation that passes."""
+    used nonces, note its verdict (the admin's charts count every check), and log it in the holder's history when
+    the holder's key bound it. A nonce is spent only by a presentation that passes."""
     now = wallet.now()
     try:
         text = decode_qr_payload(presentation.strip())
@@ -70,6 +70,8 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             result = _as_not_accredited(result, card_type)
         if result.valid and result.nonce is not None and not await uow.wallet.use_nonce(result.nonce, now=now):
             result = as_replayed(result)  # another worker spent the nonce a moment ago
+        verdict = "valid" if result.valid else str(result.failed_check)
+        await uow.wallet.note_verification(verdict=verdict, verifier_id=verifier_id, now=now)
         credential = await uow.wallet.credential_by_digest(jwt_digest(text))
         # Only what the holder's key signed is theirs to see: the issuer-signed part alone can be pasted by
         # anyone who once saw it, and must not fill the holder's History with refusals in their name.
@@ -77,7 +79,7 @@ async def verify(wallet: Wallet, presentation: str, *, verifier_id: int | None, 
             await uow.wallet.add_history(
                 credential_id=credential.id, holder_id=credential.holder_id, verifier_id=verifier_id,
                 verifier_name=verifier_name, claims=_in_card_order(card_type, result.disclosed_claims),
-                verdict="valid" if result.valid else str(result.failed_check), now=now,
+                verdict=verdict, now=now,
             )
         await uow.commit()
     photo = credential.photo if credential is not None and result.valid else None

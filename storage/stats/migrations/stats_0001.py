@@ -19,7 +19,6 @@ SOURCE_INDEXES = (
     ("ix_events_created_at", "events", "created_at"),
     ("ix_billing_journal_occurred_at", "billing_journal", "occurred_at"),
     ("ix_billing_payments_paid_at", "billing_payments", "paid_at"),
-    ("ix_wallet_presentations_at", "wallet_presentations", "at"),
     ("ix_rental_applications_created_at", "rental_applications", "created_at"),
     ("ix_rental_contracts_signed_at", "rental_contracts", "signed_at"),
 )
