@@ -1,6 +1,7 @@
 """The "Broadcasts waiting for approval" section of /admin: shops' broadcasts to more followers than the threshold,
 each with its shop, audience and a preview; Approve sends it (through the shop's broadcaster), Reject asks why and
-tells the owner. Every press and the typed reason ask the permission again; the decisions are shops'
+tells the owner. Under it, every shop's scheduled broadcasts, each of which an admin may cancel before its time
+(running ones are canceled from "Running broadcasts"). Every press and the typed reason ask the permission again; the decisions are shops'
 (`subscriptions.shops.services.approvals`), and their owners hear of them from the decisions' events."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from handlers.shops.replies import refuse
 from subscriptions.accounts.access import Permission
 from subscriptions.flows import Flow
 from subscriptions.shops.errors import ShopError
-from subscriptions.shops.events import BroadcastApproved, BroadcastRejected
+from subscriptions.shops.events import BroadcastApproved, BroadcastRejected, ScheduledBroadcastCanceled
 from subscriptions.shops.services import approvals
 from subscriptions.shops.services import shops as shop_services
 
@@ -34,6 +35,9 @@ class ApprovalStep(StrEnum):
     LIST = "l"  # page
     APPROVE = "a"
     REJECT = "r"
+    SCHEDULED = "s"  # page of every shop's scheduled broadcasts
+    ASK_CANCEL = "q"
+    CANCEL = "c"
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,53 @@ async def _show_queue(update: Update, context: JigapContext, page: int, note: st
             paging.append(BroadcastApproval(ApprovalStep.LIST, page=page + 1).button("▶"))
         if paging:
             rows.append(paging)
+    rows.append([BroadcastApproval(ApprovalStep.SCHEDULED).button(tr("Scheduled broadcasts of every shop"))])
     await show(update, context, "\n".join(lines), with_home(context, rows))
+
+
+async def _show_scheduled(update: Update, context: JigapContext, page: int, note: str = "") -> None:
+    tr = context.tr
+    found, more = await approvals.scheduled(context.services.shops, page)
+    lines = [note] if note else []
+    rows: list[list[InlineKeyboardButton]] = []
+    if not found and page == 0:
+        lines.append(tr("No shop has a broadcast scheduled."))
+    else:
+        lines.append(tr("Scheduled broadcasts of every shop, the soonest first:"))
+        timezone, now = context.member.user.timezone, context.services.clock.now()
+        for number, item in enumerate(found, start=page * approvals.PAGE_SIZE + 1):
+            when = moment_text(item.broadcast.send_at, tr.language, timezone, now=now)
+            lines.append(tr.plural("{number}. {shop}, to {count} follower, {when}: “{text}”",
+                                   "{number}. {shop}, to {count} followers, {when}: “{text}”", item.audience_size,
+                                   number=number, shop=item.shop_name, when=when,
+                                   text=shorten(item.broadcast.text, PREVIEW)))
+            rows.append([BroadcastApproval(ApprovalStep.ASK_CANCEL, item.broadcast.id, page).button(
+                tr("{number}. Cancel", number=number))])
+        paging = []
+        if page > 0:
+            paging.append(BroadcastApproval(ApprovalStep.SCHEDULED, page=page - 1).button("◀"))
+        if more:
+            paging.append(BroadcastApproval(ApprovalStep.SCHEDULED, page=page + 1).button("▶"))
+        if paging:
+            rows.append(paging)
+    rows.append([BroadcastApproval(ApprovalStep.LIST).button(tr("Back"))])
+    await show(update, context, "\n".join(lines), with_home(context, rows))
+
+
+async def _ask_cancel(update: Update, context: JigapContext, data: BroadcastApproval) -> None:
+    tr = context.tr
+    found, _more = await approvals.scheduled(context.services.shops, data.page)
+    item = next((one for one in found if one.broadcast.id == data.broadcast_id), None)
+    if item is None:
+        await _show_scheduled(update, context, 0, tr("That broadcast is no longer scheduled."))
+        return
+    when = moment_text(item.broadcast.send_at, tr.language, context.member.user.timezone,
+                       now=context.services.clock.now())
+    await show(update, context, tr("Cancel {shop}'s broadcast of {when}? Its owner will be told, and nothing of it "
+                                   "is sent.", shop=item.shop_name, when=when),
+               with_home(context, [[BroadcastApproval(ApprovalStep.CANCEL, item.broadcast.id).button(
+                                        tr("Cancel the broadcast")),
+                                    BroadcastApproval(ApprovalStep.SCHEDULED, page=data.page).button(tr("Back"))]]))
 
 
 async def approval_button(update: Update, context: JigapContext, data: BroadcastApproval) -> None:
@@ -88,6 +138,19 @@ async def approval_button(update: Update, context: JigapContext, data: Broadcast
         if data.step is ApprovalStep.LIST:
             await query.answer()
             await _show_queue(update, context, data.page)
+        elif data.step is ApprovalStep.SCHEDULED:
+            await query.answer()
+            await _show_scheduled(update, context, data.page)
+        elif data.step is ApprovalStep.ASK_CANCEL:
+            await query.answer()
+            await _ask_cancel(update, context, data)
+        elif data.step is ApprovalStep.CANCEL:
+            canceled = await approvals.cancel_scheduled(shops, context.member.id, data.broadcast_id)
+            context.services.events.wake()  # its owner hears of it now
+            await query.answer(tr("Canceled."))
+            shop = await shop_services.shop_by_id(shops, canceled.org_id)
+            await _show_scheduled(update, context, 0, tr("Canceled: {shop}'s broadcast will not go out; its owner "
+                                                         "is told.", shop=shop.name))
         elif data.step is ApprovalStep.APPROVE:
             approved = await approvals.approve(shops, context.member.id, data.broadcast_id)
             context.services.events.wake()  # its owner hears of it now
@@ -150,9 +213,18 @@ async def broadcast_rejected(event: BroadcastRejected, notices: NoticeContext) -
     return [Notice(owner.chat_id, OutboundMessage(text).payload())]
 
 
+async def scheduled_broadcast_canceled(event: ScheduledBroadcastCanceled, notices: NoticeContext) -> list[Notice]:
+    owner = await notices.reader(event.owner_id)
+    tr = owner.tr
+    text = tr("The platform canceled your broadcast of {when}, so nothing of it was sent.", when=moment_text(
+        event.send_at, tr.language, owner.timezone, now=notices.services.clock.now()))
+    return [Notice(owner.chat_id, OutboundMessage(text).payload())]
+
+
 def register(routes: Routes) -> None:
     routes.button(BroadcastApproval, approval_button, permission=Permission.MODERATE_SHOPS)
     routes.add_admin_section(AdminSection("shop_approvals", N_("Broadcasts waiting for approval"),
                                           Permission.MODERATE_SHOPS, open_section, order=45))
     routes.on_event(BroadcastApproved, broadcast_approved)
     routes.on_event(BroadcastRejected, broadcast_rejected)
+    routes.on_event(ScheduledBroadcastCanceled, scheduled_broadcast_canceled)

@@ -78,6 +78,7 @@ REFUSALS = {
     errors.EmptyAudience: N_("Nobody would receive it: that audience is empty."),
     errors.InvalidSchedule: N_("Please choose a time in the future, within 30 days."),
     errors.BroadcastDecided: N_("This broadcast no longer waits for approval: it was decided already."),
+    errors.BroadcastNoLongerScheduled: N_("This broadcast is no longer scheduled: it went out or was canceled already."),
     errors.RejectionReasonMissing: N_("Please write why it is rejected."),
     WrongStep: N_("This step is already done or has expired. Start again with the command."),
     NotANumber: N_("Please send a number, like 20."),

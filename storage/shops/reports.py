@@ -70,6 +70,12 @@ class SqlShopBroadcasts:
                  .order_by(shop_broadcasts.c.send_at))
         return [_broadcast(row) for row in await self._connection.execute(query)]
 
+    async def scheduled_everywhere(self, *, limit: int, offset: int = 0) -> list[ShopBroadcast]:
+        """Every shop's broadcasts waiting for their time, the soonest first."""
+        query = (select(shop_broadcasts).where(shop_broadcasts.c.status == "scheduled")
+                 .order_by(shop_broadcasts.c.send_at, shop_broadcasts.c.id).limit(limit).offset(offset))
+        return [_broadcast(row) for row in await self._connection.execute(query)]
+
     async def waiting(self, *, limit: int, offset: int = 0) -> list[ShopBroadcast]:
         """Broadcasts waiting for a platform admin's approval, the longest waiting first."""
         query = (select(shop_broadcasts).where(shop_broadcasts.c.status == WAITING)

@@ -203,6 +203,12 @@ class BroadcastDecided(ShopError):
     code = "broadcast_decided"
 
 
+class BroadcastNoLongerScheduled(ShopError):
+    """A platform admin's cancel came too late: the broadcast went out, or someone canceled it a moment ago."""
+
+    code = "broadcast_no_longer_scheduled"
+
+
 class RejectionReasonMissing(ShopError):
     """A rejected broadcast tells its owner why; the reason was empty."""
 

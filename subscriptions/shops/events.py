@@ -135,3 +135,14 @@ class BroadcastRejected:
     owner_id: int
     reason: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledBroadcastCanceled:
+    """A platform admin canceled a shop's scheduled broadcast before its time: nothing of it is sent."""
+
+    broadcast_id: str
+    org_id: int
+    owner_id: int
+    send_at: datetime
+    at: datetime

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.config import load_config
 from bot.demo import load_demo_offers, load_demo_organisations
+from bot.scheduler import shops_tick
 from sandbox.client import BotMessage, SandboxUser
 from storage.core.tables import audit_log
 from storage.delivery.tables import outbox
 from storage.shops.tables import shop_broadcasts
 from subscriptions.clock import FixedClock
+from subscriptions.shops.audiences import Audience, Target
+from subscriptions.shops.services import broadcasts
 from tests.harness import Jigap, jigap_on, sandbox_running
 from tests.shops.conftest import NOW
 from tests.shops.steps import open_cafe_onda
@@ -198,3 +202,56 @@ async def test_forged_presses_of_someone_without_the_permission_change_nothing_a
 async def _ids(world: Jigap) -> list[str]:
     async with world.services.uow() as uow:
         return [row.id for row in (await uow.connection.execute(select(shop_broadcasts.c.id))).all()]
+
+
+async def test_an_admin_cancels_a_shops_scheduled_broadcast_before_its_time_and_its_owner_is_told(
+        world: Jigap) -> None:
+    admin = await world.started_user("Admin", "en")
+    await world.make_platform_admin(admin)
+    regular = await world.started_user("Regular", "en")
+    onda = await open_cafe_onda(world, [regular], language="en")
+    planned = await broadcasts.plan(world.services.shops, onda.sora.id, onda.shop.org_id, text="Pumpkin latte at six",
+                                    audience=Audience.FOLLOWERS, target=Target.FOLLOWERS,
+                                    send_at=world.clock.now() + timedelta(hours=8))
+    assert planned.status == "scheduled"
+
+    queue = await _section(admin, "Broadcasts waiting for approval")
+    assert queue.text == "No broadcasts are waiting for approval."
+    await admin.press("Scheduled broadcasts of every shop", queue)
+    listed = await admin.wait_for_edit(queue)
+    assert listed.text.splitlines()[0] == "Scheduled broadcasts of every shop, the soonest first:"
+    assert "Cafe Onda, to 1 follower" in listed.text and "Pumpkin latte at six" in listed.text
+    await admin.press("1. Cancel", listed)
+    asked = await admin.wait_for_edit(listed)
+    assert asked.text.startswith("Cancel Cafe Onda's broadcast of ")
+    await admin.press("Cancel the broadcast", asked)
+    done = await admin.wait_for_edit(asked)
+    assert done.text.splitlines() == ["Canceled: Cafe Onda's broadcast will not go out; its owner is told.",
+                                      "No shop has a broadcast scheduled."]
+    again = await world.forge_press(admin, done, f"shapr:c:{planned.id}")  # a second press of Cancel
+    assert again is not None and again.text == "This broadcast is no longer scheduled: it went out or was canceled already."
+
+    await world.deliver()
+    told = await onda.sora.next_message()
+    assert told.text.startswith("The platform canceled your broadcast of ")
+    assert [row[0] for row in await _statuses(world)] == ["canceled"]
+    assert await _audited(world, "shop.broadcast_canceled") == [(admin.id, "ok")]
+    world.advance(hours=9)
+    await shops_tick(world.services)
+    await world.deliver()
+    async with world.services.uow() as uow:
+        sent = (await uow.connection.execute(select(outbox.c.id).where(outbox.c.chat_id == regular.id))).all()
+    assert sent == []  # the follower never got it
+
+
+async def test_someone_who_is_not_a_platform_admin_cannot_cancel_a_shops_scheduled_broadcast(world: Jigap) -> None:
+    onda = await open_cafe_onda(world, [await world.started_user("Regular", "en")], language="en")
+    planned = await broadcasts.plan(world.services.shops, onda.sora.id, onda.shop.org_id, text="Pumpkin latte at six",
+                                    audience=Audience.FOLLOWERS, target=Target.FOLLOWERS,
+                                    send_at=world.clock.now() + timedelta(hours=8))
+    start = await onda.sora.send("/help")
+    for data in ("shapr:s", f"shapr:q:{planned.id}:0", f"shapr:c:{planned.id}"):
+        answer = await world.forge_press(onda.sora, start, data)
+        assert answer is not None and answer.text.startswith("Sorry"), data
+    assert [row[0] for row in await _statuses(world)] == ["scheduled"]
+    assert {outcome for _actor, outcome in await _audited(world, "shop.moderate")} == {"refused"}

@@ -1,4 +1,5 @@
-"""Large shop broadcasts waiting for the platform: the queue, Approve, and Reject with a reason.
+"""Large shop broadcasts waiting for the platform: the queue, Approve, and Reject with a reason; and every shop's
+scheduled broadcasts, which a platform admin may cancel before their time.
 
 A broadcast to more followers than `[shops] approval_threshold` is planned as `waiting` (see `broadcasts.plan`):
 neither sent nor released at its time. An admin's decision moves it on once (`decide` changes only a waiting
@@ -15,8 +16,8 @@ from datetime import timedelta
 from subscriptions.flows import Flow, FlowStatus, moved, new_flow
 from subscriptions.shops import Shops
 from subscriptions.shops.audiences import REJECTED, SCHEDULED, WAITING, AudienceWindow, ShopBroadcast
-from subscriptions.shops.errors import BroadcastDecided, RejectionReasonMissing
-from subscriptions.shops.events import BroadcastApproved, BroadcastRejected
+from subscriptions.shops.errors import BroadcastDecided, BroadcastNoLongerScheduled, RejectionReasonMissing
+from subscriptions.shops.events import BroadcastApproved, BroadcastRejected, ScheduledBroadcastCanceled
 from subscriptions.shops.ports import ShopsUnitOfWork
 
 REJECT_FLOW = "shops.reject_broadcast"  # waits for the admin to type why
@@ -87,6 +88,32 @@ async def reject(shops: Shops, admin_id: int, flow: Flow, text: str) -> ShopBroa
         await uow.audit.record(actor_id=admin_id, action="shop.broadcast_rejected", outcome="ok",
                                org_id=found.org_id, target=found.id, detail={"reason": reason}, now=now)
         await uow.events.add([BroadcastRejected(found.id, found.org_id, found.sender_id, reason, now)])
+        await uow.commit()
+    return found
+
+
+async def scheduled(shops: Shops, page: int) -> tuple[list[WaitingBroadcast], bool]:
+    """A page of every shop's broadcasts waiting for their time, the soonest first, and whether more follow."""
+    page = max(0, page)
+    window = AudienceWindow(shops.clock.now())
+    async with shops.uow() as uow:
+        found = await uow.shop_broadcasts.scheduled_everywhere(limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
+        shown = [WaitingBroadcast(item, shop.name if (shop := await uow.shops.get(item.org_id)) else str(item.org_id),
+                                  await uow.shop_audiences.count(item.org_id, item.audience, window))
+                 for item in found[:PAGE_SIZE]]
+    return shown, len(found) > PAGE_SIZE
+
+
+async def cancel_scheduled(shops: Shops, admin_id: int, broadcast_id: str) -> ShopBroadcast:
+    """A platform admin stops a scheduled broadcast before its time, once; audited, and its owner is told."""
+    now = shops.clock.now()
+    async with shops.uow() as uow:
+        found = await uow.shop_broadcasts.get(broadcast_id[:40])
+        if found is None or not await uow.shop_broadcasts.finish(found.id, "canceled", None):
+            raise BroadcastNoLongerScheduled(broadcast_id[:40])  # sent or canceled a moment ago
+        await uow.audit.record(actor_id=admin_id, action="shop.broadcast_canceled", outcome="ok",
+                               org_id=found.org_id, target=found.id, now=now)
+        await uow.events.add([ScheduledBroadcastCanceled(found.id, found.org_id, found.sender_id, found.send_at, now)])
         await uow.commit()
     return found
 
