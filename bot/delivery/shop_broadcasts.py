@@ -38,6 +38,7 @@ FILL_BATCH = 1000
 # Between two batches: a chat reply waiting for the writer lock takes it then.
 BETWEEN_BATCHES = 0.005
 GONE = "the shop's broadcast is gone"
+SUSPENDED = "the shop is suspended by the platform"
 
 
 class ShopBroadcaster:
@@ -66,6 +67,9 @@ class ShopBroadcaster:
             shop = await uow.shops.get(planned.org_id) if planned is not None else None
             if planned is None or shop is None or planned.status != "scheduled":
                 return None
+            organisation = await uow.organisations.get(planned.org_id)
+            if organisation is not None and organisation.is_suspended:
+                return None  # it waits, scheduled, until the shop is restored
             product = await uow.pass_products.get(planned.pass_product_id) if planned.pass_product_id else None
             delivery_id = await self._open(uow, planned, shop) if planned.target.followers else None
             if planned.target.channel and shop.channel is not None:
@@ -207,7 +211,7 @@ class ShopBroadcastMessages:
         composed: dict[int, dict[str, Any] | Unsendable | Deferred] = {}
         async with services.uow.reader() as reader:
             recipients = await reader.delivery.preferences.recipients({row.chat_id for row in mine})
-            planned: dict[str, tuple[ShopBroadcast, Shop, PassProduct | None] | None] = {}
+            planned: dict[str, Loaded | None] = {}
             for row in mine:
                 key = str(row.payload["shop_broadcast"])
                 if key not in planned:
@@ -217,13 +221,15 @@ class ShopBroadcastMessages:
             found = planned[str(row.payload["shop_broadcast"])]
             if found is None:
                 composed[row.id] = Unsendable("dropped", GONE)
+            elif found[3]:
+                composed[row.id] = Unsendable("dropped", SUSPENDED)
             elif recipient is None or recipient.blocked:
                 composed[row.id] = Unsendable("dropped", UNREACHABLE)
             elif (until := services.delivery.scheduler.quiet_until(recipient, now)) > now:
                 composed[row.id] = Deferred(until, QUIET)
             else:
                 tr = translator_for(services.translations, recipient)
-                broadcast, shop, product = found
+                broadcast, shop, product, _suspended = found
                 composed[row.id] = message_for(broadcast, shop, product, tr, bot_username=self._bot_username(),
                                                in_channel=False)
         return composed
@@ -235,10 +241,16 @@ async def _still_filling(reader: UnitOfWork, delivery_ids: list[int]) -> set[int
     return await reader.shop_broadcasts.still_filling(delivery_ids)
 
 
-async def _load(reader: UnitOfWork, broadcast_id: str) -> tuple[ShopBroadcast, Shop, PassProduct | None] | None:
+# A broadcast as its followers' rows are written: the broadcast, its shop, the pass under it, and whether the
+# platform suspended the shop since (what is left of it is then dropped).
+Loaded = tuple[ShopBroadcast, Shop, PassProduct | None, bool]
+
+
+async def _load(reader: UnitOfWork, broadcast_id: str) -> Loaded | None:
     planned = await reader.shop_broadcasts.get(broadcast_id)
     shop = await reader.shops.get(planned.org_id) if planned is not None else None
     if planned is None or shop is None:
         return None
     product = await reader.pass_products.get(planned.pass_product_id) if planned.pass_product_id else None
-    return planned, shop, product
+    organisation = await reader.organisations.get(planned.org_id)
+    return planned, shop, product, organisation is not None and organisation.is_suspended

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.core.tables import users
+from storage.core.tables import organisations, users
 from storage.metadata import as_utc
 from storage.shops.passes import redemption_of
 from storage.shops.tables import (
@@ -59,8 +59,11 @@ class SqlShopBroadcasts:
                 shop_broadcasts.c.send_at >= start, shop_broadcasts.c.send_at < end))).scalar_one())
 
     async def due(self, now: datetime, *, limit: int) -> list[ShopBroadcast]:
+        """Scheduled broadcasts whose time has come, of shops the platform has not suspended (theirs wait)."""
         query = (select(shop_broadcasts)
-                 .where(shop_broadcasts.c.status == "scheduled", shop_broadcasts.c.send_at <= now)
+                 .join(organisations, organisations.c.id == shop_broadcasts.c.org_id)
+                 .where(shop_broadcasts.c.status == "scheduled", shop_broadcasts.c.send_at <= now,
+                        organisations.c.suspended_at.is_(None))
                  .order_by(shop_broadcasts.c.send_at).limit(limit))
         return [_broadcast(row) for row in await self._connection.execute(query)]
 

@@ -1,10 +1,12 @@
 """A shop's broadcast writes its followers' rows a batch at a time, each batch its own transaction: a worker that dies
 between two batches leaves a fill the scheduler's tick finishes, with one row per follower; a broadcast canceled
-half-way stops being written. On both backends."""
+half-way stops being written. A shop the platform suspends sends nothing more: what is left of a broadcast is
+dropped, and a scheduled one waits until the shop is restored. On both backends."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -130,3 +132,50 @@ async def test_a_broadcast_canceled_half_way_is_written_no_further(
             outbox.c.broadcast_id == delivery_id, outbox.c.status == "pending"))).scalar_one()
     assert pending == 0
     assert (await _rows(world, delivery_id))[0] == sending.FILL_BATCH
+
+
+async def test_what_is_left_of_a_suspended_shops_broadcast_is_dropped(
+        world: Jigap, monkeypatch: pytest.MonkeyPatch) -> None:
+    owner_id, org_id = await _cafe_with_followers(world)
+    planned = await _planned(world, owner_id, org_id)
+    broadcaster = world.services.shop_broadcasts
+    await world.services.delivery.stop()  # nothing leaves before the suspension
+    monkeypatch.setattr(broadcaster, "_fill_batch", _dying_after(1, broadcaster._fill_batch))
+    with pytest.raises(WorkerDied):
+        await broadcaster.send(planned.id)
+    monkeypatch.undo()
+    async with world.services.uow() as uow:
+        assert await uow.organisations.set_suspended(org_id, world.clock.now())
+        await uow.commit()
+
+    await shops_tick(world.services)  # the fill is finished all the same: its rows are the broadcast's record
+    world.services.delivery.start(world.application.bot.token)
+    await world.deliver()
+    delivery_id = (await _stored(world, planned.id)).broadcast_id
+    async with world.services.uow.reader() as reader:
+        outcomes = (await reader.connection.execute(
+            select(outbox.c.status, outbox.c.reason, func.count()).where(outbox.c.broadcast_id == delivery_id)
+            .group_by(outbox.c.status, outbox.c.reason))).all()
+    assert [tuple(row) for row in outcomes] == [("dropped", sending.SUSPENDED, FOLLOWERS)]
+
+
+async def test_a_suspended_shops_scheduled_broadcast_waits_until_the_shop_is_restored(world: Jigap) -> None:
+    regular = await world.started_user("Regular", "en")
+    onda = await open_cafe_onda(world, [regular], language="en")
+    planned = await broadcasts.plan(world.services.shops, onda.sora.id, onda.shop.org_id, text="Pumpkin latte at six",
+                                    audience=Audience.FOLLOWERS, target=Target.FOLLOWERS,
+                                    send_at=world.clock.now() + timedelta(hours=1))
+    async with world.services.uow() as uow:
+        assert await uow.organisations.set_suspended(onda.shop.org_id, world.clock.now())
+        await uow.commit()
+    world.advance(hours=2)
+    await shops_tick(world.services)
+    assert (await _stored(world, planned.id)).status == "scheduled"
+
+    async with world.services.uow() as uow:
+        assert await uow.organisations.set_suspended(onda.shop.org_id, None)
+        await uow.commit()
+    await shops_tick(world.services)
+    assert (await _stored(world, planned.id)).status == "sent"
+    await world.deliver()
+    assert (await regular.next_message()).text == "Cafe Onda\n\nPumpkin latte at six"
