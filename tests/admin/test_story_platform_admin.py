@@ -10,8 +10,9 @@
    knows. After the roll-up she looks at the revenue of the last 30 days: the won chart says the won total only,
    the Stars chart the Stars only, each a PNG; the deliveries chart counts what was sent, what failed and the 429.
 4. She bans a spammer: what was waiting for him in the outbox is dropped, and whatever he sends gets one polite
-   refusal a minute and nothing else. She refunds Park's payment with a reason, which Park reads; then she exports
-   the audit log of the week as CSV: every entry of the week, the ban, the accreditation and the refund among them.
+   refusal a minute and nothing else. She refunds Park's card payment with a reason, which Park reads, and marks
+   the refund made once it is; then she exports the audit log of the week as CSV: every entry of the week, the
+   ban, the accreditation and the refund among them.
 5. The night passes; at 09:00 in her zone the daily digest arrives, once, with Thursday's figures: the revenue of
    step 3 less the refund, its failed send and its 429. Later the outbox falls behind (the pump stopped, a message
    waiting 11 minutes): she is alerted once, and told when it is back to normal.
@@ -305,6 +306,16 @@ async def refunds_parks_payment(world: Jigap, admin: SandboxUser, payment: Payme
 
     told = await message_starting(world.landlord, "Cafe Onda is to refund ₩45,000 to your card")
     assert told.text.endswith(f"\nReason: {REFUND_REASON}")
+    # Telegram cannot refund a card: the refund to make in the provider's back office reaches her too (Cafe
+    # Onda has nobody in the story), and once made she marks it done and Park hears that it is.
+    to_make = await message_starting(admin, "Card refund to make: Cafe Onda owes ₩45,000 to Park for refund by the "
+                                            f"platform: {REFUND_REASON}")
+    assert to_make.buttons == ["Mark as refunded"]
+    marked = await admin.press("Mark as refunded", to_make)
+    assert marked is not None and marked.text == "Marked as refunded."
+    assert (await admin.next_message()).text.startswith("Marked as refunded: ")
+    assert (await message_starting(world.landlord, "Cafe Onda refunded ₩45,000 to your card")).text.endswith(
+        "It can take a few days to show on your statement.")
     async with world.services.uow() as uow:
         stored = await uow.payments.get(payment.id)
         journal = (await uow.connection.execute(select(billing_journal.c.kind, billing_journal.c.description).where(
