@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from bot.alert_rules import AlertKind
 from sandbox.client import BotMessage, SandboxUser
 from storage.billing.tables import billing_journal
+from storage.core.tables import inbox
 from storage.delivery.tables import outbox, reminders
 from storage.metadata import as_utc
 from storage.ops.tables import ops_alerts
@@ -234,6 +235,18 @@ async def looks_at_revenue_and_deliveries(world: Jigap, admin: SandboxUser) -> N
         "429s (rate limited): 1"]
 
 
+async def handled(world: Jigap, user: SandboxUser, count: int) -> None:
+    """Wait until the bot has handled the last `count` updates from `user` (what they got is then all there)."""
+    query = select(inbox.c.status).where(inbox.c.chat_id == user.id).order_by(inbox.c.update_id.desc()).limit(count)
+    for _ in range(100):
+        async with world.services.uow() as uow:
+            statuses = (await uow.connection.execute(query)).scalars().all()
+        if len(statuses) == count and all(status == "done" for status in statuses):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot did not handle the last {count} updates of {user.first_name}")
+
+
 async def bans_the_spammer(world: Jigap, admin: SandboxUser, console: BotMessage) -> SandboxUser:
     spammer = await world.started_user("Spammer", "ko", "spammer")
     now = world.clock.now()
@@ -270,8 +283,8 @@ async def bans_the_spammer(world: Jigap, admin: SandboxUser, console: BotMessage
     assert (await spammer.send("/start")).text == REFUSAL
     for text in ("싸게 팔아요", "/help", "싸게 팔아요!!"):
         await spammer.say(text)
-    await asyncio.sleep(1.0)
-    refusals = await world.client.sent_by_bot(int(BOT_TOKEN.split(":")[0]), contains=REFUSAL)
+    await handled(world, spammer, 4)
+    refusals = await world.client.sent_by_bot(BOT_ID, contains=REFUSAL)
     assert len(refusals) == 1  # one refusal a minute, however much he sends
     return spammer
 
