@@ -54,61 +54,52 @@ async def open_section(update: Update, context: JigapContext) -> None:
 async def _show_queue(update: Update, context: JigapContext, page: int, note: str = "") -> None:
     tr = context.tr
     found, more = await approvals.waiting(context.services.shops, page)
-    lines = [note] if note else []
-    rows: list[list[InlineKeyboardButton]] = []
-    if not found and page == 0:
-        lines.append(tr("No broadcasts are waiting for approval."))
-    else:
-        lines.append(tr("Broadcasts waiting for approval, the longest waiting first:"))
-        timezone, now = context.member.user.timezone, context.services.clock.now()
-        for number, item in enumerate(found, start=page * approvals.PAGE_SIZE + 1):
-            when = moment_text(item.broadcast.send_at, tr.language, timezone, now=now)
-            lines.append(tr.plural("{number}. {shop}, to {count} follower, {when}: “{text}”",
-                                   "{number}. {shop}, to {count} followers, {when}: “{text}”", item.audience_size,
-                                   number=number, shop=item.shop_name, when=when,
-                                   text=shorten(item.broadcast.text, PREVIEW)))
-            rows.append([BroadcastApproval(ApprovalStep.APPROVE, item.broadcast.id).button(
-                            tr("{number}. Approve", number=number)),
-                         BroadcastApproval(ApprovalStep.REJECT, item.broadcast.id).button(
-                            tr("{number}. Reject", number=number))])
-        paging = []
-        if page > 0:
-            paging.append(BroadcastApproval(ApprovalStep.LIST, page=page - 1).button("◀"))
-        if more:
-            paging.append(BroadcastApproval(ApprovalStep.LIST, page=page + 1).button("▶"))
-        if paging:
-            rows.append(paging)
-    rows.append([BroadcastApproval(ApprovalStep.SCHEDULED).button(tr("Scheduled broadcasts of every shop"))])
-    await show(update, context, "\n".join(lines), with_home(context, rows))
+    rows = [[BroadcastApproval(ApprovalStep.APPROVE, item.broadcast.id).button(tr("{number}. Approve", number=number)),
+             BroadcastApproval(ApprovalStep.REJECT, item.broadcast.id).button(tr("{number}. Reject", number=number))]
+            for number, item in _numbered(found, page)]
+    await _show_list(update, context, found, rows, page, more, note, empty=tr("No broadcasts are waiting for approval."),
+                     heading=tr("Broadcasts waiting for approval, the longest waiting first:"), paging=ApprovalStep.LIST,
+                     footer=BroadcastApproval(ApprovalStep.SCHEDULED).button(tr("Scheduled broadcasts of every shop")))
 
 
 async def _show_scheduled(update: Update, context: JigapContext, page: int, note: str = "") -> None:
     tr = context.tr
     found, more = await approvals.scheduled(context.services.shops, page)
+    rows = [[BroadcastApproval(ApprovalStep.ASK_CANCEL, item.broadcast.id, page).button(
+                tr("{number}. Cancel", number=number))] for number, item in _numbered(found, page)]
+    await _show_list(update, context, found, rows, page, more, note, empty=tr("No shop has a broadcast scheduled."),
+                     heading=tr("Scheduled broadcasts of every shop, the soonest first:"),
+                     paging=ApprovalStep.SCHEDULED, footer=BroadcastApproval(ApprovalStep.LIST).button(tr("Back")))
+
+
+def _numbered(found: list[approvals.WaitingBroadcast], page: int) -> list[tuple[int, approvals.WaitingBroadcast]]:
+    return list(enumerate(found, start=page * approvals.PAGE_SIZE + 1))
+
+
+async def _show_list(update: Update, context: JigapContext, found: list[approvals.WaitingBroadcast],
+                     rows: list[list[InlineKeyboardButton]], page: int, more: bool, note: str, *, empty: str,
+                     heading: str, paging: ApprovalStep, footer: InlineKeyboardButton) -> None:
+    """A page of broadcasts, one line each (shop, audience, when, a preview), their buttons, ◀ ▶ and a last row."""
+    tr = context.tr
     lines = [note] if note else []
-    rows: list[list[InlineKeyboardButton]] = []
     if not found and page == 0:
-        lines.append(tr("No shop has a broadcast scheduled."))
+        lines.append(empty)
     else:
-        lines.append(tr("Scheduled broadcasts of every shop, the soonest first:"))
+        lines.append(heading)
         timezone, now = context.member.user.timezone, context.services.clock.now()
-        for number, item in enumerate(found, start=page * approvals.PAGE_SIZE + 1):
+        for number, item in _numbered(found, page):
             when = moment_text(item.broadcast.send_at, tr.language, timezone, now=now)
             lines.append(tr.plural("{number}. {shop}, to {count} follower, {when}: “{text}”",
                                    "{number}. {shop}, to {count} followers, {when}: “{text}”", item.audience_size,
                                    number=number, shop=item.shop_name, when=when,
                                    text=shorten(item.broadcast.text, PREVIEW)))
-            rows.append([BroadcastApproval(ApprovalStep.ASK_CANCEL, item.broadcast.id, page).button(
-                tr("{number}. Cancel", number=number))])
-        paging = []
+        pages = []
         if page > 0:
-            paging.append(BroadcastApproval(ApprovalStep.SCHEDULED, page=page - 1).button("◀"))
+            pages.append(BroadcastApproval(paging, page=page - 1).button("◀"))
         if more:
-            paging.append(BroadcastApproval(ApprovalStep.SCHEDULED, page=page + 1).button("▶"))
-        if paging:
-            rows.append(paging)
-    rows.append([BroadcastApproval(ApprovalStep.LIST).button(tr("Back"))])
-    await show(update, context, "\n".join(lines), with_home(context, rows))
+            pages.append(BroadcastApproval(paging, page=page + 1).button("▶"))
+        rows = [*rows, pages] if pages else rows
+    await show(update, context, "\n".join(lines), with_home(context, [*rows, [footer]]))
 
 
 async def _ask_cancel(update: Update, context: JigapContext, data: BroadcastApproval) -> None:

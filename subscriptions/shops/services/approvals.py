@@ -35,10 +35,21 @@ class WaitingBroadcast:
 
 async def waiting(shops: Shops, page: int) -> tuple[list[WaitingBroadcast], bool]:
     """A page of the broadcasts waiting for approval, the longest waiting first, and whether more follow."""
-    page = max(0, page)
+    return await _page(shops, page, waiting_for_approval=True)
+
+
+async def scheduled(shops: Shops, page: int) -> tuple[list[WaitingBroadcast], bool]:
+    """A page of every shop's broadcasts waiting for their time, the soonest first, and whether more follow."""
+    return await _page(shops, page, waiting_for_approval=False)
+
+
+async def _page(shops: Shops, page: int, *, waiting_for_approval: bool) -> tuple[list[WaitingBroadcast], bool]:
+    """One page of either list, each broadcast with its shop's name and its audience counted now."""
+    offset = max(0, page) * PAGE_SIZE
     window = AudienceWindow(shops.clock.now())
     async with shops.uow() as uow:
-        found = await uow.shop_broadcasts.waiting(limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
+        listed = uow.shop_broadcasts.waiting if waiting_for_approval else uow.shop_broadcasts.scheduled_everywhere
+        found = await listed(limit=PAGE_SIZE + 1, offset=offset)
         shown = [WaitingBroadcast(item, shop.name if (shop := await uow.shops.get(item.org_id)) else str(item.org_id),
                                   await uow.shop_audiences.count(item.org_id, item.audience, window))
                  for item in found[:PAGE_SIZE]]
@@ -90,18 +101,6 @@ async def reject(shops: Shops, admin_id: int, flow: Flow, text: str) -> ShopBroa
         await uow.events.add([BroadcastRejected(found.id, found.org_id, found.sender_id, reason, now)])
         await uow.commit()
     return found
-
-
-async def scheduled(shops: Shops, page: int) -> tuple[list[WaitingBroadcast], bool]:
-    """A page of every shop's broadcasts waiting for their time, the soonest first, and whether more follow."""
-    page = max(0, page)
-    window = AudienceWindow(shops.clock.now())
-    async with shops.uow() as uow:
-        found = await uow.shop_broadcasts.scheduled_everywhere(limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE)
-        shown = [WaitingBroadcast(item, shop.name if (shop := await uow.shops.get(item.org_id)) else str(item.org_id),
-                                  await uow.shop_audiences.count(item.org_id, item.audience, window))
-                 for item in found[:PAGE_SIZE]]
-    return shown, len(found) > PAGE_SIZE
 
 
 async def cancel_scheduled(shops: Shops, admin_id: int, broadcast_id: str) -> ShopBroadcast:
