@@ -27,17 +27,14 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.postgres_database import fresh_postgres  # noqa: E402
+from bench.postgres_database import fresh_database  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 10:30 in Seoul
 YEAR_SECONDS = 365 * 86_400
@@ -50,16 +47,6 @@ OPENINGS = 20
 def say(line: str) -> None:
     print(line, flush=True)
 
-
-@asynccontextmanager
-async def _database(backend: str, postgres: str | None) -> AsyncIterator[str]:
-    if backend == "postgresql":
-        assert postgres is not None
-        async with fresh_postgres(postgres) as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite+aiosqlite:///{folder}/jigap.db"
 
 
 class Seeder:
@@ -214,7 +201,7 @@ async def backend_runs(backend: str, args: argparse.Namespace) -> None:
     from storage.envelope import KeyRing, new_master_key
     from subscriptions.clock import FixedClock
 
-    async with _database(backend, args.postgres) as url:
+    async with fresh_database(backend, args.postgres) as url:
         base = load_config(environ={})
         config = base.replace(database=base.database.__class__(url=url))
         clock = FixedClock(NOW)

@@ -24,7 +24,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import AsyncIterator
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.postgres_database import fresh_postgres  # noqa: E402
+from bench.postgres_database import fresh_database  # noqa: E402
 
 if TYPE_CHECKING:
     from subscriptions.rentals import Rentals
@@ -51,16 +50,6 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-@asynccontextmanager
-async def _database(backend: str, postgres: str | None) -> AsyncIterator[str]:
-    if backend == "postgresql":
-        assert postgres is not None
-        async with fresh_postgres(postgres) as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite+aiosqlite:///{folder}/jigap.db"
-
 
 @asynccontextmanager
 async def seeded(backend: str, postgres: str | None, contracts: int) -> AsyncIterator[tuple[Rentals, int]]:
@@ -73,7 +62,7 @@ async def seeded(backend: str, postgres: str | None, contracts: int) -> AsyncIte
     from subscriptions.clock import FixedClock
     from tests.rentals.helpers import NamedBureau
 
-    async with _database(backend, postgres) as url:
+    async with fresh_database(backend, postgres) as url:
         envelope = Envelope(KeyRing.single(new_master_key()))
         database = load_config(environ={}).database
         engine = create_engine(url, busy_timeout=database.busy_timeout, pool_size=database.pool_size)

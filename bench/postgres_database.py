@@ -1,7 +1,9 @@
-"""A fresh PostgreSQL database for one bench run, next to the one a URL names, dropped afterwards."""
+"""A fresh PostgreSQL database for one bench run, next to the one a URL names, dropped afterwards; or an empty
+SQLite file in a folder of its own, for benches that run on either backend."""
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,3 +31,15 @@ async def fresh_postgres(url: str) -> AsyncIterator[str]:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
         await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def fresh_database(backend: str, postgres: str | None) -> AsyncIterator[str]:
+    """An empty database of `backend` ("sqlite" or "postgresql", on the server `postgres` names) for one run."""
+    if backend == "postgresql":
+        assert postgres is not None
+        async with fresh_postgres(postgres) as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{folder}/jigap.db"

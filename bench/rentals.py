@@ -40,7 +40,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -53,7 +52,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.child_process import ChildProcess  # noqa: E402
-from bench.postgres_database import fresh_postgres  # noqa: E402
+from bench.postgres_database import fresh_database  # noqa: E402
 
 if TYPE_CHECKING:  # the children import jigap themselves, after they start
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -165,7 +164,7 @@ async def seeded(backend: str, postgres: str | None, **sizes: int) -> AsyncItera
     from storage.envelope import Envelope, KeyRing, new_master_key
     from storage.migrate import migrate
 
-    async with _fresh(backend, postgres) as url:
+    async with fresh_database(backend, postgres) as url:
         key = new_master_key()
         engine = engine_for(url)
         try:
@@ -177,16 +176,6 @@ async def seeded(backend: str, postgres: str | None, **sizes: int) -> AsyncItera
         finally:
             await engine.dispose()
 
-
-@asynccontextmanager
-async def _fresh(backend: str, postgres: str | None) -> AsyncIterator[str]:
-    if backend == "postgresql":
-        assert postgres is not None
-        async with fresh_postgres(postgres) as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite+aiosqlite:///{folder}/jigap.db"
 
 
 # --- one applicant's checkout, step by step --------------------------------------------------------------------
