@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage.json_text import column_json, from_json
-from storage.sqlite_driver import one_trip_dbapi
+from storage.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 # Execution option marking a connection whose transactions only read.
 READ_ONLY_OPTION = "jigap_read_only"
@@ -86,4 +86,9 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
         options = connection.get_execution_options()
         if options.get(ONE_STATEMENT_OPTION, False):
             return
-        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY_OPTION, False) else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if options.get(READ_ONLY_OPTION, False) else "BEGIN IMMEDIATE"
+        dbapi_connection = connection.connection.dbapi_connection
+        if isinstance(dbapi_connection, OneTripConnection):
+            dbapi_connection.begin_with_next(begin)
+        else:
+            connection.exec_driver_sql(begin)

@@ -5,7 +5,8 @@ adapter makes four such calls for one statement (open a cursor, execute, fetch t
 each answer waits for its turn on the event loop. When the loop is busy (a broadcast going out while people chat)
 those waits added up inside transactions that hold SQLite's single writer lock: a claim of the delivery pump held
 it for a median of 4 ms but 20 ms at the 99th percentile, and every chat reply's write queued behind it. Here
-the four steps run as one function on the database thread, so a statement costs one wait, whatever the loop does.
+the four steps run as one function on the database thread, so a statement costs one wait, whatever the loop does;
+and a transaction's BEGIN goes with its first statement rather than on a trip of its own.
 
 Only the cursor changes: the connection, its transactions and its errors are SQLAlchemy's own, and so is every
 statement. The `module=` argument of `create_async_engine` is SQLAlchemy's documented way to hand a dialect its
@@ -32,10 +33,14 @@ Description = tuple[tuple[Any, ...], ...] | None
 Outcome = tuple[Description, list[Any], int, int | None]
 
 
-def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
-    """On the database thread: the whole statement, its rows and its counts."""
+def _run(connection: sqlite3.Connection, begin: str | None, operation: str, parameters: Any,
+         many: bool) -> Outcome:
+    """On the database thread: the transaction's BEGIN if it is the first statement, then the whole statement,
+    its rows and its counts."""
     cursor = connection.cursor()
     try:
+        if begin is not None:
+            cursor.execute(begin)
         if many:
             cursor.executemany(operation, parameters)
         elif parameters is None:
@@ -91,8 +96,10 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: str, parameters: Any, *, many: bool) -> None:
         driver = cast(aiosqlite.Connection, self._connection)
-        async with self._adapt_connection._execute_mutex:
-            outcome: Outcome = await driver._execute(_run, driver._conn, operation, parameters, many)
+        adapted = cast(OneTripConnection, self._adapt_connection)
+        begin, adapted.pending_begin = adapted.pending_begin, None
+        async with adapted._execute_mutex:
+            outcome: Outcome = await driver._execute(_run, driver._conn, begin, operation, parameters, many)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
@@ -104,8 +111,28 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """A connection whose BEGIN travels with the transaction's first statement (`begin_with_next`)."""
+
+    __slots__ = ("pending_begin",)
     _cursor_cls = cast(type[AsyncAdapt_aiosqlite_cursor], OneTripCursor)
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.pending_begin: str | None = None
+
+    def begin_with_next(self, begin: str) -> None:
+        """Run `begin` (BEGIN or BEGIN IMMEDIATE) on the database thread just before the next statement, in
+        the same trip: a writer takes SQLite's lock one wait for the event loop sooner, and holds it so much
+        less long. A transaction that runs no statement never begins, which is what an empty one means."""
+        self.pending_begin = begin
+
+    def rollback(self) -> None:
+        self.pending_begin = None  # a transaction that never ran a statement has nothing to roll back
+        super().rollback()
+
+    def commit(self) -> None:
+        self.pending_begin = None
+        super().commit()
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
