@@ -20,7 +20,7 @@ from subscriptions.shops.services import approvals, broadcasts
 from tests.harness import Jigap
 from tests.shops.steps import open_cafe_onda
 
-FOLLOWERS = 2_500  # two whole batches and a part
+FOLLOWERS = 4 * sending.FILL_BATCH + sending.FILL_BATCH // 2  # four whole batches and a part, above approval
 FIRST_FOLLOWER = 900_000_000
 
 
@@ -71,12 +71,12 @@ async def _stored(world: Jigap, broadcast_id: str) -> ShopBroadcast:
 def _dying_after(batches: int, fill_batch: Callable[..., Awaitable[bool]]) -> Callable[..., Awaitable[bool]]:
     done = 0
 
-    async def batch(broadcast_id: str, *, background: bool) -> bool:
+    async def batch(broadcast_id: str) -> bool:
         nonlocal done
         if done == batches:
             raise WorkerDied("the worker stopped between two batches")
         done += 1
-        return await fill_batch(broadcast_id, background=background)
+        return await fill_batch(broadcast_id)
 
     return batch
 
