@@ -2,10 +2,16 @@
 
 Telegram forgets an update once the bot asks for the next ones (long polling: `getUpdates` with a higher
 offset; a webhook: the 200 answer). So every update is written to the inbox first: `DurableBot.get_updates`
-stores a batch before python-telegram-bot's updater can ask for the next one, and the webhook stores the
-update before it answers. Each update is then handled with `HANDLING` naming it, so the transaction that
-commits the handler's effect marks it done (storage.core.inbox); an update whose handler commits nothing
-(a plain reply) is marked done in a batch soon after. What a crash leaves pending is handled again at the
+has a batch stored before python-telegram-bot's updater can ask for the next one, and the webhook stores the
+update before it answers. Each update is handled with `HANDLING` naming it, so the transaction that commits
+the handler's effect marks it done (storage.core.inbox); an update whose handler commits nothing (a plain
+reply) is marked done in a batch soon after.
+
+A batch Telegram has not sent before is handled while its rows are written: a reply that only reads (a menu,
+/help) does not wait for SQLite's writer lock, which a broadcast's batches hold much of the time. What must
+come after the rows does: the next `getUpdates`, the first transaction that would mark one of them done (see
+`HandledUpdate.until_stored`), and the batched marking of the rest. A batch that may have been sent before
+(its ids at or below the highest one ever stored) is stored first, as it is the store that tells a copy. What a crash leaves pending is handled again at the
 next start (on SQLite, one process: everything pending; on PostgreSQL: what no live worker holds, since
 each worker renews the leases of the updates it is handling and takes over those whose lease lapsed).
 
@@ -33,6 +39,7 @@ from subscriptions.clock import Clock
 log = logging.getLogger(__name__)
 MARK_EVERY = 0.25  # seconds between batches of "done" for updates whose handler committed nothing
 LEFTOVERS_PER_BATCH = 500
+STOP_WAIT = 10.0  # seconds a stopping bot waits for the last batch's rows
 
 
 class UpdateInbox:
@@ -44,6 +51,9 @@ class UpdateInbox:
         # One process owns a SQLite database: at start, whatever is pending was left by its own last run.
         self._single_process = single_process
         self._bot_id = 0
+        self._highest_stored: int | None = None  # the highest update id stored: above it, nothing is a copy
+        self._storing: asyncio.Task[None] | None = None  # the batch being written while it is handled
+        self._stored: dict[int, asyncio.Future[None]] = {}  # its update ids -> resolved once written
         self._redelivered: set[int] = set()
         self._in_flight: set[int] = set()
         self._unmarked: list[int] = []
@@ -55,6 +65,51 @@ class UpdateInbox:
         self._bot_id = int(token.split(":", 1)[0])
 
     # --- intake ------------------------------------------------------------------------------------------
+
+    async def receive(self, updates: Sequence[Update]) -> None:
+        """A batch from `getUpdates`: what may be a copy is stored now, the rest while it is handled."""
+        if not updates:
+            return
+        highest = await self._highest()
+        again = [update for update in updates if update.update_id <= highest]
+        fresh = [update for update in updates if update.update_id > highest]
+        if again:
+            await self.store(again)
+        if fresh:
+            self._highest_stored = max(update.update_id for update in fresh)
+            written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._stored.update((update.update_id, written) for update in fresh)
+            self._storing = asyncio.create_task(self._store_meanwhile(fresh, written), name="update-inbox-store")
+
+    async def before_next_poll(self) -> None:
+        """The last batch is written (the next `getUpdates` tells Telegram it arrived)."""
+        if self._storing is not None:
+            await asyncio.shield(self._storing)
+            self._storing = None
+
+    async def _store_meanwhile(self, updates: Sequence[Update], written: asyncio.Future[None]) -> None:
+        """Write a batch that is being handled, trying again until the database takes it: until then the
+        bot asks Telegram for nothing more, and Telegram keeps the batch."""
+        pause = 0.1
+        while True:
+            try:
+                await self.store(updates)
+                break
+            except (SQLAlchemyError, OSError) as error:
+                log.warning("the update inbox cannot store updates %s yet (%r); trying again",
+                            [update.update_id for update in updates], error)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+        written.set_result(None)
+        for update in updates:
+            if self._stored.get(update.update_id) is written:
+                del self._stored[update.update_id]
+
+    async def _highest(self) -> int:
+        if self._highest_stored is None:
+            async with self._uow.reader() as reader:
+                self._highest_stored = await reader.inbox.highest_update_id(self._bot_id)
+        return self._highest_stored
 
     async def store(self, updates: Sequence[Update]) -> None:
         """Write the updates before Telegram is told they arrived; raises if the database cannot take them
@@ -69,6 +124,7 @@ class UpdateInbox:
             log.info("Telegram delivered updates %s again: they were stored before and are not handled twice",
                      sorted(known))
             self._redelivered |= known
+        self._highest_stored = max(self._highest_stored or 0, *(item.update_id for item in received))
 
     async def leftovers(self, bot: Bot) -> list[Update]:
         """What the last run (or a worker that died) stored and never finished, oldest first, now ours."""
@@ -98,7 +154,7 @@ class UpdateInbox:
             if asyncio.iscoroutine(coroutine):
                 coroutine.close()
             return
-        handled = HandledUpdate(self._bot_id, update.update_id)
+        handled = HandledUpdate(self._bot_id, update.update_id, stored=self._stored.get(update.update_id))
         token = HANDLING.set(handled)
         self._in_flight.add(update.update_id)
         try:
@@ -133,6 +189,8 @@ class UpdateInbox:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        with contextlib.suppress(TimeoutError):  # a database that stays away: Telegram keeps the batch
+            await asyncio.wait_for(self.before_next_poll(), STOP_WAIT)
         await self._mark_done()
 
     async def _run(self, bot: Bot, queue: asyncio.Queue[object]) -> None:
@@ -157,6 +215,9 @@ class UpdateInbox:
         if not self._unmarked:
             return
         ids, self._unmarked = self._unmarked, []
+        being_written = {self._stored[update_id] for update_id in ids if update_id in self._stored}
+        if being_written:  # marking a row not written yet would mark nothing
+            await asyncio.gather(*(asyncio.shield(written) for written in being_written))
         try:
             async with self._background() as uow:
                 await uow.inbox.mark_done(self._bot_id, ids)
@@ -188,6 +249,7 @@ class DurableBot(LimitedBot):
         self._inbox = inbox
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        await self._inbox.before_next_poll()
         updates = await super().get_updates(*args, **kwargs)
-        await self._inbox.store(updates)
+        await self._inbox.receive(updates)
         return updates

@@ -114,6 +114,11 @@ class UnitOfWork(StatsPart, RentalsPart, ShopsPart, ContentPart, BillingPart, Wa
         if self._depth:
             self._depth += 1  # a service's own block inside a batch: the batch's transaction goes on
             return self
+        handled = None if self._read_only else self._update_to_mark()
+        if handled is not None:
+            # Its commit marks the update's row done: the row must be there. Waited for before the writer
+            # lock, which the row's own write may be queued for.
+            await handled.until_stored()
         if self._lock is not None:
             await self._lock.acquire(background=self._background)
         try:
@@ -169,13 +174,15 @@ class UnitOfWork(StatsPart, RentalsPart, ShopsPart, ContentPart, BillingPart, Wa
             if not self._read_only:  # closing a reader's connection ends its transaction: no extra round trip
                 await self.rollback()
         finally:
+            # The transaction has ended (committed or rolled back): the next writer may go while the pool
+            # takes the connection back, which costs a trip to the database thread of its own.
+            if self._lock is not None:
+                self._lock.release()
             try:
                 if self._connection is not None:
                     await self._connection.close()
             finally:
                 self._connection = None
-                if self._lock is not None:
-                    self._lock.release()
 
 
 class UnitOfWorkFactory:

@@ -8,6 +8,7 @@ update whose effect was committed is never handled again, and one whose handler 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,11 +28,18 @@ PURPOSE = "inbox.update"
 
 @dataclass
 class HandledUpdate:
-    """The update a task is handling; `marked` once a committed transaction recorded it done."""
+    """The update a task is handling; `marked` once a committed transaction recorded it done. `stored` is
+    set while the update's own row is still being written (handling starts meanwhile, see bot.inbox): a
+    transaction that will mark it done waits for that first."""
 
     bot_id: int
     update_id: int
     marked: bool = False
+    stored: asyncio.Future[None] | None = None
+
+    async def until_stored(self) -> None:
+        if self.stored is not None and not self.stored.done():
+            await asyncio.shield(self.stored)  # one handler giving up does not cancel the batch's write
 
 
 HANDLING: ContextVar[HandledUpdate | None] = ContextVar("jigap_handling_update", default=None)
@@ -65,6 +73,13 @@ class InboxRepository:
         statement = dialect.insert(inbox).on_conflict_do_nothing().returning(inbox.c.update_id)
         stored = set((await self._connection.execute(statement, rows)).scalars().all())
         return {item.update_id for item in updates} - stored
+
+    async def highest_update_id(self, bot_id: int) -> int:
+        """The highest update id stored for the bot (0: none yet). Telegram numbers updates in order, so one
+        above it cannot be a copy of one stored."""
+        found = (await self._connection.execute(
+            select(func.max(inbox.c.update_id)).where(inbox.c.bot_id == bot_id))).scalar_one_or_none()
+        return int(found or 0)
 
     async def mark_done(self, bot_id: int, update_ids: Sequence[int]) -> None:
         if update_ids:
