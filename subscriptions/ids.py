@@ -37,7 +37,11 @@ class TimeOrderedIds:
         return f"{millis:011x}{counter:09x}"
 
     def token(self, nbytes: int = 16) -> str:
-        return secrets.token_urlsafe(nbytes)
+        # Never with a leading "-": a token is also typed on command lines (`jigap issuer revoke TOKEN`), where
+        # it would read as an option. Drawing again costs one in 64 tokens a sixth of a bit.
+        while (token := secrets.token_urlsafe(nbytes)).startswith("-"):
+            pass
+        return token
 
 # A person everywhere in the house: their Telegram user id (also the id of their private chat with the bot).
 UserId = int

@@ -30,3 +30,10 @@ def test_gift_codes_stay_random_url_safe_secrets() -> None:
     codes = {ids.token() for _ in range(1000)}
     assert len(codes) == 1000
     assert all(len(code) == 22 for code in codes)
+
+
+def test_no_token_starts_with_a_dash_that_a_command_line_would_take_for_an_option() -> None:
+    ids = TimeOrderedIds()
+    tokens = [ids.token(12) for _ in range(5000)]  # about 78 would start with "-" if drawn once
+    assert not [token for token in tokens if token.startswith("-")]
+    assert any("-" in token for token in tokens)  # the dash is still one of the 64 characters elsewhere
