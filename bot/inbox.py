@@ -44,8 +44,8 @@ STOP_WAIT = 10.0  # seconds a stopping bot waits for the last batch's rows
 
 class UpdateInbox:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, lease: timedelta, single_process: bool) -> None:
-        self._uow = uow  # storing goes ahead of background work: a chat is waiting for it
-        self._background = uow.background()
+        self._uow = uow.inline()  # storing goes ahead of background work: a chat is waiting for it
+        self._background = uow.background().inline()
         self._clock = clock
         self._lease = lease
         # One process owns a SQLite database: at start, whatever is pending was left by its own last run.

@@ -17,6 +17,9 @@ from storage.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 # Execution option marking a connection whose transactions only read.
 READ_ONLY_OPTION = "jigap_read_only"
+# Execution option marking a short writing transaction that runs on the event loop's thread, on SQLite
+# (storage.sqlite_driver.OneTripConnection); elsewhere it changes nothing.
+INLINE_OPTION = "jigap_inline"
 # Execution option marking a reading connection that runs a single statement: on SQLite it opens no
 # transaction of its own (one statement is a consistent snapshot by itself), which saves round trips.
 ONE_STATEMENT_OPTION = "jigap_one_statement"
@@ -34,7 +37,9 @@ def create_engine(url: str, *, busy_timeout: int = 5, pool_size: int = 10) -> As
             _owner_only_file(Path(database))
         engine = create_async_engine(
             url,
-            connect_args={"timeout": busy_timeout},
+            # Not the same thread: inline transactions use the connection from the event loop's thread, never
+            # while its own thread runs a statement (the pool lends a connection to one user at a time).
+            connect_args={"timeout": busy_timeout, "check_same_thread": False},
             module=one_trip_dbapi(),  # one trip to the database thread per statement (storage.sqlite_driver)
             json_serializer=column_json,
             json_deserializer=from_json,
@@ -90,5 +95,6 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout: int) -> None:
         dbapi_connection = connection.connection.dbapi_connection
         if isinstance(dbapi_connection, OneTripConnection):
             dbapi_connection.begin_with_next(begin)
+            dbapi_connection.inline = bool(options.get(INLINE_OPTION, False))
         else:
             connection.exec_driver_sql(begin)

@@ -22,7 +22,7 @@ from storage.content.unit import ContentPart
 from storage.core.inbox import HANDLING, HandledUpdate
 from storage.core.unit import CorePart, Now
 from storage.delivery.unit import DeliveryPart
-from storage.engine import ONE_STATEMENT_OPTION, READ_ONLY_OPTION
+from storage.engine import INLINE_OPTION, ONE_STATEMENT_OPTION, READ_ONLY_OPTION
 from storage.envelope import Envelope
 from storage.rentals.unit import RentalsPart
 from storage.shops.unit import ShopsPart
@@ -94,8 +94,9 @@ class UnitOfWork(StatsPart, RentalsPart, ShopsPart, ContentPart, BillingPart, Wa
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
                  read_only: bool = False, one_statement: bool = False, now: Now = _system_now,
-                 marks_update: bool = True) -> None:
+                 marks_update: bool = True, inline: bool = False) -> None:
         self._engine = engine
+        self._inline = inline and not read_only and not one_statement
         # Whether committing marks the update being handled done (not for bookkeeping beside the handler,
         # such as noting a member's profile, nor for background work).
         self._marks_update = marks_update and not background
@@ -127,6 +128,8 @@ class UnitOfWork(StatsPart, RentalsPart, ShopsPart, ContentPart, BillingPart, Wa
             if self._read_only:
                 await self._connection.execution_options(
                     **{READ_ONLY_OPTION: True, ONE_STATEMENT_OPTION: self._one_statement})
+            elif self._inline:
+                await self._connection.execution_options(**{INLINE_OPTION: True})
         except BaseException:
             if self._lock is not None:
                 self._lock.release()
@@ -194,19 +197,26 @@ class UnitOfWorkFactory:
     """
 
     def __init__(self, engine: AsyncEngine, envelope: Envelope, *, background: bool = False,
-                 now: Now = _system_now, marks_update: bool = True) -> None:
+                 now: Now = _system_now, marks_update: bool = True, inline: bool = False) -> None:
         self.engine = engine
         self.envelope = envelope
         self.is_background = background
         self.now = now
         self.marks_update = marks_update
+        self.is_inline = inline
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self.envelope, background=self.is_background, now=self.now,
-                          marks_update=self.marks_update)
+                          marks_update=self.marks_update, inline=self.is_inline)
 
     def background(self) -> UnitOfWorkFactory:
-        return UnitOfWorkFactory(self.engine, self.envelope, background=True, now=self.now)
+        return UnitOfWorkFactory(self.engine, self.envelope, background=True, now=self.now, inline=self.is_inline)
+
+    def inline(self) -> UnitOfWorkFactory:
+        """For short writes made many times a second (an update's row, the pump's claims): on SQLite they run
+        on the event loop's thread, without waiting for it between statements (storage.sqlite_driver)."""
+        return UnitOfWorkFactory(self.engine, self.envelope, background=self.is_background, now=self.now,
+                                 marks_update=self.marks_update, inline=True)
 
     def bookkeeping(self) -> UnitOfWorkFactory:
         """For writes beside a handler's effect (noting who a member is): committing one does not count as

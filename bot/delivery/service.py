@@ -118,7 +118,7 @@ class DeliveryService:
             max_in_flight=2 * delivery.batch_size,
         )
         pump_sender = self.sender if self._observe_call is None else TimedSender(self.sender, self._observe_call)
-        self.pump = DeliveryPump(self._uow.background(), pump_sender, self.limiter, self._leadership, self._clock,
+        self.pump = DeliveryPump(self._uow.background().inline(), pump_sender, self.limiter, self._leadership, self._clock,
                                  settings, worker=self.worker, composer=self.composers)
         self.pump.start()
         if self._sharing is not None:
