@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -162,30 +162,25 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.pending_begin = begin
 
     def rollback(self) -> None:
-        self.pending_begin = None  # a transaction that never ran a statement has nothing to roll back
-        inline, self.inline = self.inline, False
-        if not self.sqlite.in_transaction:
-            return  # nothing to end (the pool's reset of a committed connection): no trip
-        if inline:
-            try:
-                self.sqlite.rollback()
-            except Exception as error:
-                self._handle_exception(error)
-            return
-        super().rollback()
+        self._end(sqlite3.Connection.rollback, super().rollback)
 
     def commit(self) -> None:
-        self.pending_begin = None
+        self._end(sqlite3.Connection.commit, super().commit)
+
+    def _end(self, here: Callable[[sqlite3.Connection], None], by_trip: Callable[[], None]) -> None:
+        """End the transaction: on this thread if it was inline, else by a trip; with nothing begun (nothing
+        written, or the pool's reset of a committed connection), not at all."""
+        self.pending_begin = None  # a transaction that never ran a statement has nothing to end
         inline, self.inline = self.inline, False
         if not self.sqlite.in_transaction:
-            return  # nothing was written (or it was one statement outside a transaction): no trip
-        if inline:
-            try:
-                self.sqlite.commit()
-            except Exception as error:
-                self._handle_exception(error)
             return
-        super().commit()
+        if not inline:
+            by_trip()
+            return
+        try:
+            here(self.sqlite)
+        except Exception as error:
+            self._handle_exception(error)
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

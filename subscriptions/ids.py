@@ -39,8 +39,9 @@ class TimeOrderedIds:
     def token(self, nbytes: int = 16) -> str:
         # Never with a leading "-": a token is also typed on command lines (`jigap issuer revoke TOKEN`), where
         # it would read as an option. Drawing again costs one in 64 tokens a sixth of a bit.
-        while (token := secrets.token_urlsafe(nbytes)).startswith("-"):
-            pass
+        token = secrets.token_urlsafe(nbytes)
+        while token.startswith("-"):
+            token = secrets.token_urlsafe(nbytes)
         return token
 
 # A person everywhere in the house: their Telegram user id (also the id of their private chat with the bot).

@@ -40,8 +40,9 @@ async def _try_command(person: SandboxUser, name: str, index: int) -> None:
     await person.say(f"/{name}")
     marker = f"/not_a_command_{index}"
     await person.say(marker)
-    while marker not in (await person.next_message()).text:
-        pass
+    answer = ""
+    while marker not in answer:
+        answer = (await person.next_message()).text
 
 
 @pytest.mark.parametrize("role", ["user", "issuer_admin", "shop_owner", "platform_admin"])
